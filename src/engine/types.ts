@@ -1,0 +1,73 @@
+/** Public types of the engine. Nothing here holds key material. */
+import type { TemplateName } from './keys/templates';
+
+export type { TemplateName };
+
+/** A vault key's id. Branded so it cannot be mixed with other ids by mistake. */
+export type KeyId = string & { readonly __brand: 'KeyId' };
+
+/**
+ * SP 800-57 key states (see LIFECYCLE.md). The vault creates keys `active`; the
+ * lifecycle work moves them through the rest.
+ */
+export type KeyState =
+  | 'pre-activation'
+  | 'active'
+  | 'suspended'
+  | 'deactivated'
+  | 'compromised'
+  | 'destroyed'
+  | 'destroyed-compromised';
+
+/** What a key can be used for, as the UI and the engine's gates speak of it. */
+export type KeyOperation =
+  | 'encrypt'
+  | 'decrypt'
+  | 'sign'
+  | 'verify'
+  | 'wrap'
+  | 'unwrap'
+  | 'derive'
+  | 'encapsulate'
+  | 'decapsulate';
+
+/** How a key is identified to people: SHA-256 over SPKI, or a key check value. */
+export interface KeyFingerprint {
+  kind: 'spki-sha256' | 'kcv';
+  /** Lower-case hex. For spki-sha256 the full 32 bytes; for a KCV 3 bytes. */
+  value: string;
+}
+
+/** Where a key came from. */
+export type KeyOrigin = 'generated' | 'imported' | 'unwrapped' | 'derived';
+
+/** Metadata of one vault key: safe to show, store in zustand, log and serialise. */
+export interface KeyInfo {
+  id: KeyId;
+  name: string;
+  owner: string;
+  template: TemplateName;
+  /** `secret` for symmetric keys, `key-pair` for private+public, `public` for a public key alone. */
+  kind: 'secret' | 'key-pair' | 'public';
+  operations: KeyOperation[];
+  /** True when the secret/private part can leave the vault. */
+  extractable: boolean;
+  /** Why the key is extractable (absent when it is not). */
+  extractableReason?: string;
+  origin: KeyOrigin;
+  state: KeyState;
+  /** Key version within its keyring; 1 until rotation exists. */
+  version: number;
+  createdAt: string;
+  fingerprint: KeyFingerprint;
+}
+
+/** Filters for listing keys (A8). Every field is optional; text matches name or owner. */
+export interface KeyFilter {
+  text?: string;
+  owner?: string;
+  template?: TemplateName;
+  kind?: KeyInfo['kind'];
+  extractable?: boolean;
+  state?: KeyState;
+}

@@ -1,0 +1,10 @@
+/** A fresh engine over a fresh, uniquely named database: one per test. */
+import { createEngine, openStorage, type Engine, type EngineOptions } from '../engine';
+import { toHex } from '../engine/internal/bytes';
+import type { ClavisStorage } from '../engine/storage/db';
+
+export async function freshEngine(opts: Partial<EngineOptions> = {}): Promise<{ engine: Engine; storage: ClavisStorage; dbName: string }> {
+  const dbName = `clavis-test-${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
+  const storage = await openStorage({ name: dbName });
+  return { engine: createEngine({ storage, ...opts }), storage, dbName };
+}
