@@ -1,0 +1,61 @@
+// The import boundaries of STYLE.md are enforced by oxlint (.oxlintrc.json). This test
+// runs the real linter with the project's config over a throwaway tree of deliberate
+// violations, so a config edit that silently drops a boundary fails here.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+
+function lint(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'clavis-lint-'));
+  copyFileSync(join(root, '.oxlintrc.json'), join(dir, '.oxlintrc.json'));
+  for (const [path, body] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), body);
+  }
+  try {
+    return execFileSync(join(root, 'node_modules/.bin/oxlint'), ['-c', '.oxlintrc.json', '--format', 'unix', 'src'], { cwd: dir, encoding: 'utf8' });
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? '');
+  }
+}
+
+describe('lint: import boundaries of STYLE.md', () => {
+  it('keeps the engine free of React, zustand, idb (outside storage) and pkijs (outside pki)', () => {
+    const out = lint({
+      'src/engine/keys/bad.ts': "import { useState } from 'react';\nimport { create } from 'zustand';\nimport { openDB } from 'idb';\nimport * as p from 'pkijs';\nexport const a = [useState, create, openDB, p];\n",
+    });
+    expect(out).toMatch(/bad\.ts.*'react' import is restricted/);
+    expect(out).toMatch(/bad\.ts.*'zustand' import is restricted/);
+    expect(out).toMatch(/bad\.ts.*'idb' import is restricted/);
+    expect(out).toMatch(/bad\.ts.*'pkijs' import is restricted/);
+  });
+
+  it('lets engine/pki import pkijs and engine/storage import idb, and nothing else', () => {
+    const out = lint({
+      'src/engine/pki/ok.ts': "import * as p from 'pkijs';\nimport * as a from 'asn1js';\nexport const x = [p, a];\n",
+      'src/engine/storage/ok.ts': "import { openDB } from 'idb';\nexport const x = openDB;\n",
+      'src/engine/storage/bad.ts': "import * as p from 'pkijs';\nexport const x = p;\n",
+    });
+    expect(out).not.toMatch(/ok\.ts/);
+    expect(out).toMatch(/storage\/bad\.ts.*'pkijs' import is restricted/);
+  });
+
+  it('forbids one feature importing another, and shared UI importing state or engine', () => {
+    const out = lint({
+      'src/features/keys/x.tsx': "import { a } from '../home/y';\nimport { b } from '../../state/store';\nimport { c } from './local';\nexport const z = [a, b, c];\n",
+      'src/components/ui/button.tsx': "import { s } from '../../state/store';\nexport const z = s;\n",
+    });
+    expect(out).toMatch(/keys\/x\.tsx.*'\.\.\/home\/y' import is restricted/);
+    expect(out).not.toMatch(/state\/store' import is restricted.*keys/);
+    expect(out).toMatch(/button\.tsx.*state\/store' import is restricted/);
+  });
+
+  it('forbids Math.random in favour of crypto.getRandomValues (K5)', () => {
+    const out = lint({ 'src/engine/internal/r.ts': 'export const r = Math.random();\n' });
+    expect(out).toMatch(/r\.ts.*Math\.random/);
+  });
+});
