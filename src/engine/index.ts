@@ -31,7 +31,7 @@ export { systemClock, fixedClock } from './internal/clock';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
-export type { EncryptOptions, DecryptResult, NewKeyLabel, SignatureOptions } from './keys/use';
+export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult, NewKeyLabel, SignatureOptions } from './keys/use';
 export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFormat } from './keys/transfer';
 
 /** Dependencies of an engine. Only `storage` is required. */
@@ -76,11 +76,11 @@ export interface Engine {
    */
   encrypt(id: string, plaintext: Uint8Array, opts?: use.EncryptOptions): Promise<Uint8Array>;
   /** Opens a Clavis envelope with the key it names. @throws MALFORMED_INPUT, KEY_NOT_FOUND, DECRYPT_FAILED */
-  decrypt(ciphertext: Uint8Array, opts?: use.EncryptOptions): Promise<use.DecryptResult>;
+  decrypt(ciphertext: Uint8Array, opts?: use.DecryptOptions): Promise<use.DecryptResult>;
   /** Encrypts text into printable form (a Clavis armored envelope, or a Fernet token for Fernet keys). */
   encryptText(id: string, text: string, opts?: use.EncryptOptions): Promise<string>;
   /** Decrypts printable ciphertext; Fernet tokens need `keyId`. @throws MALFORMED_INPUT, DECRYPT_FAILED */
-  decryptText(armored: string, opts?: use.EncryptOptions & { keyId?: string }): Promise<string>;
+  decryptText(armored: string, opts?: use.DecryptTextOptions): Promise<string>;
   /** Signs (or MACs) bytes. @throws KEY_NOT_FOUND, KEY_STATE */
   sign(id: string, data: Uint8Array, opts?: use.SignatureOptions): Promise<Uint8Array>;
   /** Checks a signature or MAC; false when it does not verify. @throws KEY_NOT_FOUND, KEY_STATE */

@@ -1,4 +1,19 @@
+// Set-up of the jsdom project (component tests).
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
+
+// Vitest's jsdom environment replaces the global typed-array and ArrayBuffer
+// constructors with jsdom's (another realm), while TextEncoder and WebCrypto stay
+// Node's. Then `new TextEncoder().encode(s) instanceof Uint8Array` and
+// `(await crypto.subtle.digest(...)) instanceof ArrayBuffer` are false, and the real
+// engine rejects its own bytes. Put Node's constructors back so the engine runs here
+// exactly as in the node project; jsdom keeps its own internally.
+const NodeUint8Array = Object.getPrototypeOf(new TextEncoder().encode('')).constructor as typeof Uint8Array;
+const NodeArrayBuffer = new TextEncoder().encode('').buffer.constructor as typeof ArrayBuffer;
+if (globalThis.Uint8Array !== NodeUint8Array) globalThis.Uint8Array = NodeUint8Array;
+if (globalThis.ArrayBuffer !== NodeArrayBuffer) globalThis.ArrayBuffer = NodeArrayBuffer;
+
+// jsdom prints "Not implemented" for scrolling; the shell scrolls to the top on navigation.
+window.scrollTo = () => {};

@@ -1,0 +1,137 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { renderWithEngine } from '../state/test-utils';
+import { freshEngine } from '../testing/engine';
+import { App } from './app';
+import { parseHash } from './router';
+import { THEME_STORAGE_KEY } from './theme';
+
+beforeEach(() => {
+  window.history.replaceState(null, '', '/');
+  window.localStorage.clear();
+  delete document.documentElement.dataset.theme;
+});
+
+const h1 = () => screen.getByRole('heading', { level: 1 });
+
+describe('parseHash', () => {
+  it('maps every route, decodes ids, and treats other fragments as home', () => {
+    expect(parseHash('')).toEqual({ name: 'home' });
+    expect(parseHash('#/')).toEqual({ name: 'home' });
+    expect(parseHash('#main')).toEqual({ name: 'home' });
+    expect(parseHash('#/keys')).toEqual({ name: 'keys' });
+    expect(parseHash('#/keys/')).toEqual({ name: 'keys' });
+    expect(parseHash('#/keys/new')).toEqual({ name: 'key-new' });
+    expect(parseHash('#/keys/import')).toEqual({ name: 'key-import' });
+    expect(parseHash('#/keys/key_ab%2Fcd')).toEqual({ name: 'key', id: 'key_ab/cd' });
+    expect(parseHash('#/keys/a/b')).toEqual({ name: 'not-found', path: '/keys/a/b' });
+    expect(parseHash('#/keys/%E0%A4%A')).toEqual({ name: 'not-found', path: '/keys/%E0%A4%A' });
+    expect(parseHash('#/pki')).toEqual({ name: 'not-found', path: '/pki' });
+  });
+});
+
+describe('App shell', () => {
+  it('has a skip link, a "Clavis" header and a Main navigation with Home and Keys only', async () => {
+    await renderWithEngine(<App />);
+    expect(screen.getByRole('link', { name: 'Skip to main content' })).toBeTruthy();
+    expect(within(screen.getByRole('banner')).getByText('Clavis')).toBeTruthy();
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Home', 'Keys']);
+    expect(within(nav).getByRole('link', { name: 'Home' }).getAttribute('aria-current')).toBe('page');
+    expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
+    expect(screen.getByRole('main')).toBeTruthy();
+  });
+
+  it('navigates with the main menu, marks the current page and moves focus to the new h1', async () => {
+    const { user } = await renderWithEngine(<App />);
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    await user.click(within(nav).getByRole('link', { name: 'Keys' }));
+    await waitFor(() => expect(h1().textContent).toBe('Keys'));
+    expect(within(nav).getByRole('link', { name: 'Keys' }).getAttribute('aria-current')).toBe('page');
+    expect(within(nav).getByRole('link', { name: 'Home' }).getAttribute('aria-current')).toBeNull();
+    expect(document.activeElement).toBe(h1());
+    expect(document.title).toBe('Keys · Clavis');
+
+    await user.click(within(nav).getByRole('link', { name: 'Home' }));
+    await waitFor(() => expect(h1().textContent).toBe('A key-management system in a browser tab'));
+  });
+
+  it('opens a deep link to a key directly, as after a reload', async () => {
+    const { engine } = await freshEngine();
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'deep linked' });
+    window.location.hash = `#/keys/${key.id}`;
+    await renderWithEngine(<App />, { engine });
+    await waitFor(() => expect(h1().textContent).toBe('deep linked'));
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Keys' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('goes from the empty list to the form, generates a key and lands on its page; home counts it', async () => {
+    const { user, engine } = await renderWithEngine(<App />);
+    window.location.hash = '#/keys';
+    await waitFor(() => expect(h1().textContent).toBe('Keys'));
+    await user.click(screen.getByRole('link', { name: 'Generate your first key' }));
+    await waitFor(() => expect(h1().textContent).toBe('Generate a key'));
+    await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'first key');
+    await user.click(screen.getByRole('button', { name: 'Generate key' }));
+    await waitFor(() => expect(h1().textContent).toBe('first key'));
+    const [key] = await engine.listKeys();
+    expect(window.location.hash).toBe(`#/keys/${key!.id}`);
+
+    await user.click(screen.getByRole('link', { name: 'Home' }));
+    await waitFor(() => expect(screen.getByRole('region', { name: 'Your vault' })).toBeTruthy());
+    const vault = screen.getByRole('region', { name: 'Your vault' });
+    expect(within(vault).getByText('Keys').nextElementSibling?.textContent).toBe('1');
+  });
+
+  it('shows "Page not found" for an unknown address', async () => {
+    window.location.hash = '#/nowhere';
+    await renderWithEngine(<App />);
+    expect(h1().textContent).toBe('Page not found');
+  });
+
+  it('the skip link moves focus to main without changing the route', async () => {
+    window.location.hash = '#/keys';
+    const { user } = await renderWithEngine(<App />);
+    await user.click(screen.getByRole('link', { name: 'Skip to main content' }));
+    expect(document.activeElement).toBe(screen.getByRole('main'));
+    expect(window.location.hash).toBe('#/keys');
+  });
+
+  it('saves an explicit theme in localStorage (UI preference only) and "System" removes it', async () => {
+    const { user } = await renderWithEngine(<App />);
+    const theme = screen.getByRole('combobox', { name: 'Theme' });
+    await user.selectOptions(theme, 'Dark');
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    expect(window.localStorage.getItem(THEME_STORAGE_KEY)).toBe('dark');
+    await user.selectOptions(theme, 'System');
+    expect(document.documentElement.dataset.theme).toBeUndefined();
+    expect(window.localStorage.length).toBe(0);
+  });
+
+  it('W5 shows storage as not persistent until the first generation asks for it', async () => {
+    let granted = false;
+    const storageManager = {
+      persisted: async () => granted,
+      persist: async () => (granted = true),
+      estimate: async () => ({ usage: 3 * 1024, quota: 2 * 1024 ** 3 }),
+    };
+    window.location.hash = '#/keys/new';
+    const { user } = await renderWithEngine(<App />, { storageManager });
+    const status = screen.getByRole('region', { name: 'Storage status' });
+    await waitFor(() => expect(status.textContent).toContain('Storage is not persistent yet'));
+    expect(status.textContent).toContain('Using 3.0 KiB of 2.0 GiB');
+    await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'k');
+    await user.click(screen.getByRole('button', { name: 'Generate key' }));
+    await waitFor(() => expect(status.textContent).toContain('Storage is persistent'));
+  });
+
+  it('shows a clear error screen when the vault’s storage cannot be used', async () => {
+    const { engine, storage } = await freshEngine();
+    storage.close();
+    await renderWithEngine(<App />, { engine, preload: false });
+    await waitFor(() => expect(h1().textContent).toBe('Clavis cannot use this browser’s storage'));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('STORAGE');
+    expect(alert.textContent).toContain('storage: listing keys failed');
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The app shell: skip link, header with the main navigation and theme toggle, the
+ * current screen, and the storage status. Composes the features; owns routing.
+ */
+import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { PageTitle } from '../components/ui/page-title';
+import { HomePage } from '../features/home/home-page';
+import { GenerateKeyPage } from '../features/keys/generate-key-page';
+import { ImportKeyPage } from '../features/keys/import-key-page';
+import { KeyListPage } from '../features/keys/key-list-page';
+import { KeyPage } from '../features/keys/key-page';
+import { useAppStore, useAppStoreApi } from '../state/engine-provider';
+import { StorageErrorScreen } from './error-screen';
+import { navigate, parseHash, useHash, type Route } from './router';
+import { StorageStatus } from './storage-status';
+import { ThemeSelect } from './theme-select';
+
+/** Main navigation entries: only areas that exist. */
+const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }> = [
+  { href: '#/', label: 'Home', section: (r) => r.name === 'home' },
+  { href: '#/keys', label: 'Keys', section: (r) => r.name === 'keys' || r.name === 'key' || r.name === 'key-new' || r.name === 'key-import' },
+];
+
+function Screen(props: { route: Route }) {
+  const r = props.route;
+  switch (r.name) {
+    case 'home':
+      return <HomePage />;
+    case 'keys':
+      return <KeyListPage />;
+    case 'key-new':
+      return <GenerateKeyPage navigate={navigate} />;
+    case 'key-import':
+      return <ImportKeyPage navigate={navigate} />;
+    case 'key':
+      return <KeyPage key={r.id} id={r.id} navigate={navigate} />;
+    case 'not-found':
+      return (
+        <>
+          <PageTitle documentTitle="Page not found">Page not found</PageTitle>
+          <p>
+            Nothing lives at this address. Go to the <a href="#/">home page</a> or the <a href="#/keys">key list</a>.
+          </p>
+        </>
+      );
+  }
+}
+
+/** The whole application below the EngineProvider. */
+export function App() {
+  const hash = useHash();
+  const route = useMemo(() => parseHash(hash), [hash]);
+  const store = useAppStoreApi();
+  const listError = useAppStore((s) => s.keys.listError);
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+
+  useEffect(() => {
+    const s = store.getState();
+    void s.keys.refresh();
+    void s.keys.loadTemplates();
+    void s.storage.refresh();
+  }, [store]);
+
+  // After navigation, move focus to the new page's h1 so keyboard and screen-reader
+  // users start at the top of what changed (not on the initial load).
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    const main = mainRef.current;
+    const h1 = main?.querySelector<HTMLElement>('h1');
+    (h1 ?? main)?.focus();
+    window.scrollTo?.(0, 0);
+  }, [hash]);
+
+  function skipToMain(e: MouseEvent<HTMLAnchorElement>) {
+    // The hash is the router's, so the skip link moves focus instead of the location.
+    e.preventDefault();
+    mainRef.current?.focus();
+  }
+
+  const storageBroken = listError?.code === 'STORAGE';
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        Skip to main content
+      </a>
+      <header className="site-header">
+        <div className="site-header-inner">
+          <p className="brand">
+            <a href="#/">
+              <img src="/favicon.svg" alt="" width={24} height={24} />
+              Clavis
+            </a>
+          </p>
+          <nav aria-label="Main" className="main-nav">
+            <ul>
+              {NAV.map((n) => (
+                <li key={n.href}>
+                  <a href={n.href} aria-current={n.section(route) ? 'page' : undefined}>
+                    {n.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <ThemeSelect />
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1} className="main">
+        {storageBroken ? <StorageErrorScreen error={listError} onRetry={() => void store.getState().keys.refresh()} /> : <Screen route={route} />}
+      </main>
+      <footer className="site-footer">
+        <StorageStatus />
+        <p className="hint">Clavis runs entirely in this tab. It makes no network requests; keys stay in this browser profile.</p>
+      </footer>
+    </div>
+  );
+}

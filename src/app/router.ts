@@ -1,0 +1,55 @@
+/**
+ * A tiny hash router: the whole app lives at one URL, and `#/keys/<id>` deep links
+ * survive reloads because the hash never reaches a server. No history API, no library.
+ */
+import { useSyncExternalStore } from 'react';
+
+/** Every screen the app can show. */
+export type Route =
+  | { name: 'home' }
+  | { name: 'keys' }
+  | { name: 'key-new' }
+  | { name: 'key-import' }
+  | { name: 'key'; id: string }
+  | { name: 'not-found'; path: string };
+
+/** Parses a location hash ("#/keys/abc") into a route. */
+export function parseHash(hash: string): Route {
+  const raw = hash.startsWith('#') ? hash.slice(1) : hash;
+  // Only "#/..." is a route; other fragments (the skip link's "#main") mean home.
+  if (!raw.startsWith('/')) return { name: 'home' };
+  const path = raw.split('?')[0]!;
+  let parts: string[];
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { name: 'not-found', path };
+  }
+  if (parts.length === 0) return { name: 'home' };
+  if (parts[0] === 'keys') {
+    if (parts.length === 1) return { name: 'keys' };
+    if (parts.length === 2) {
+      if (parts[1] === 'new') return { name: 'key-new' };
+      if (parts[1] === 'import') return { name: 'key-import' };
+      return { name: 'key', id: parts[1]! };
+    }
+  }
+  return { name: 'not-found', path };
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+/** The current hash, re-rendering on every hashchange. */
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash, () => '');
+}
+
+/** Goes to a hash path such as "#/keys/abc". */
+export function navigate(hash: string): void {
+  const target = hash.startsWith('#') ? hash : `#${hash}`;
+  if (window.location.hash === target) return;
+  window.location.hash = target;
+}

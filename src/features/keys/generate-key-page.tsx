@@ -1,0 +1,87 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { TemplateName } from '../../engine';
+import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore, useOp } from '../../state/engine-provider';
+import { opNames } from '../../state/slices/keys-slice';
+import { keyPaths, type Navigate } from './paths';
+import { TemplateSelect } from './template-select';
+
+const DEFAULT_TEMPLATE: TemplateName = 'AES-GCM-256';
+
+/** A1: generate a key from a named template, then open its page. */
+export function GenerateKeyPage(props: { navigate: Navigate }) {
+  const templates = useAppStore((s) => s.keys.templates);
+  const templatesStatus = useAppStore((s) => s.keys.templatesStatus);
+  const generateKey = useAppStore((s) => s.keys.generateKey);
+  const clearOp = useAppStore((s) => s.keys.clearOp);
+  const op = useOp(opNames.generate);
+  const [name, setName] = useState('');
+  const [owner, setOwner] = useState('');
+  const [template, setTemplate] = useState<TemplateName | ''>(DEFAULT_TEMPLATE);
+  const [exportable, setExportable] = useState(false);
+  const ids = { name: useId(), owner: useId(), exportable: useId(), exportableHelp: useId() };
+
+  // An error from an earlier visit is not this form's error.
+  useEffect(() => () => clearOp(opNames.generate), [clearOp]);
+
+  const chosen = templates.find((t) => t.name === template);
+  const alwaysExtractable = chosen?.extractableReason !== undefined;
+  const busy = op?.status === 'busy';
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (busy || !template) return;
+    const r = await generateKey({ template, name, owner, exportable: alwaysExtractable || exportable });
+    if (r.ok) props.navigate(keyPaths.key(r.value.id));
+  }
+
+  return (
+    <>
+      <PageTitle documentTitle="Generate a key">Generate a key</PageTitle>
+      <p className="lead">
+        Keys are made by your browser’s WebCrypto from a named template and kept in this browser’s IndexedDB. By default the secret
+        or private part can be used but never read, not even by Clavis.
+      </p>
+      <form className="form" onSubmit={onSubmit} aria-busy={busy}>
+        <div className="field">
+          <label htmlFor={ids.name}>
+            Name <span className="required">(required)</span>
+          </label>
+          <input id={ids.name} value={name} onChange={(e) => setName(e.currentTarget.value)} required maxLength={200} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.owner}>Owner</label>
+          <input id={ids.owner} value={owner} onChange={(e) => setOwner(e.currentTarget.value)} maxLength={200} autoComplete="off" />
+        </div>
+        <TemplateSelect templates={templates} value={template} onChange={setTemplate} loading={templatesStatus !== 'ready'} disabled={busy} />
+        <div className="field field-check">
+          <input
+            id={ids.exportable}
+            type="checkbox"
+            checked={alwaysExtractable || exportable}
+            disabled={alwaysExtractable || busy}
+            onChange={(e) => setExportable(e.currentTarget.checked)}
+            aria-describedby={ids.exportableHelp}
+          />
+          <label htmlFor={ids.exportable}>Exportable</label>
+          <p id={ids.exportableHelp} className="hint">
+            {alwaysExtractable
+              ? `Always on for this template: ${chosen?.extractableReason ?? ''}`
+              : 'Leave this off unless you must back the key up or move it to another system. An exportable key can be downloaded (as JWK, raw bytes or passphrase-encrypted PKCS #8), so anyone using this browser profile could take a copy. A non-extractable key can only be used here.'}
+          </p>
+        </div>
+        <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The key was not generated" />
+        <StatusMessage>{busy ? `Generating… ${chosen?.slow ? 'Large RSA keys take a few seconds.' : ''}` : ''}</StatusMessage>
+        <p className="actions">
+          <button type="submit" className="button button-primary" disabled={busy || !template}>
+            {busy ? 'Generating…' : 'Generate key'}
+          </button>
+          <a className="button" href={keyPaths.list}>
+            Cancel
+          </a>
+        </p>
+      </form>
+    </>
+  );
+}

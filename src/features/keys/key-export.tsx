@@ -1,0 +1,164 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { KeyInfo, PublicExportFormat, SecretExportFormat } from '../../engine';
+import { downloadFile, safeFileName } from '../../components/ui/download';
+import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { useAppStore, useOp } from '../../state/engine-provider';
+import { opNames } from '../../state/slices/keys-slice';
+import type { ErrorInfo } from '../../state/types';
+
+const PUBLIC_FILES: Record<PublicExportFormat, { suffix: string; type: string; label: string }> = {
+  pem: { suffix: '-public.pem', type: 'application/x-pem-file', label: 'Download public key (PEM)' },
+  der: { suffix: '-public.der', type: 'application/octet-stream', label: 'Download public key (DER)' },
+  jwk: { suffix: '-public.jwk.json', type: 'application/json', label: 'Download public key (JWK)' },
+};
+
+/** Key pairs and public keys: the SPKI PEM shown as text, plus PEM/DER/JWK downloads. */
+export function PublicKeySection(props: { info: KeyInfo }) {
+  const k = props.info;
+  const exportPublicKey = useAppStore((s) => s.keys.exportPublicKey);
+  const op = useOp(opNames.exportPublic(k.id));
+  const [pem, setPem] = useState<string | null>(null);
+  const [done, setDone] = useState('');
+  const textId = useId();
+
+  useEffect(() => {
+    let live = true;
+    void exportPublicKey(k.id, 'pem').then((r) => {
+      if (live && r.ok && typeof r.value === 'string') setPem(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [k.id, exportPublicKey]);
+
+  async function download(format: PublicExportFormat) {
+    setDone('');
+    const r = await exportPublicKey(k.id, format);
+    if (!r.ok) return;
+    const f = PUBLIC_FILES[format];
+    const name = `${safeFileName(k.name)}${f.suffix}`;
+    downloadFile(r.value, name, f.type);
+    setDone(`Saved ${name}`);
+  }
+
+  return (
+    <section aria-labelledby="key-public" className="panel">
+      <h2 id="key-public">Public key</h2>
+      <p>The public half is safe to share: others use it to {k.operations.includes('verify') ? 'verify your signatures' : 'encrypt to you or agree keys with you'}.</p>
+      <div className="field">
+        <label htmlFor={textId}>Public key (PEM)</label>
+        <textarea id={textId} readOnly rows={pem ? Math.min(14, pem.split('\n').length + 1) : 3} value={pem ?? ''} className="mono" spellCheck={false} />
+      </div>
+      <p className="actions">
+        {(Object.keys(PUBLIC_FILES) as PublicExportFormat[]).map((f) => (
+          <button key={f} type="button" className="button" onClick={() => void download(f)} disabled={op?.status === 'busy'}>
+            {PUBLIC_FILES[f].label}
+          </button>
+        ))}
+      </p>
+      <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The public key could not be exported" />
+      <StatusMessage>{done}</StatusMessage>
+    </section>
+  );
+}
+
+interface SecretFormat {
+  format: SecretExportFormat;
+  label: string;
+  suffix: string;
+  type: string;
+}
+
+function clearFormats(k: KeyInfo): SecretFormat[] {
+  if (k.template === 'FERNET') return [{ format: 'fernet', label: 'Download Fernet key', suffix: '.fernet.txt', type: 'text/plain' }];
+  const jwk: SecretFormat = { format: 'jwk', label: `Download ${k.kind === 'secret' ? 'secret' : 'private'} key (JWK)`, suffix: '.jwk.json', type: 'application/json' };
+  if (k.kind === 'secret') return [jwk, { format: 'raw', label: 'Download raw key bytes', suffix: '.key', type: 'application/octet-stream' }];
+  return [jwk];
+}
+
+/**
+ * Export of an exportable key's secret or private part. Unencrypted formats carry a
+ * warning; key pairs also get passphrase-encrypted PKCS #8. The exported value goes
+ * straight to a download and is never rendered; passphrases are cleared after use.
+ */
+export function SecretExportSection(props: { info: KeyInfo }) {
+  const k = props.info;
+  const exportKey = useAppStore((s) => s.keys.exportKey);
+  const op = useOp(opNames.exportSecret(k.id));
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [formError, setFormError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState('');
+  const ids = { pass: useId(), confirm: useId(), help: useId() };
+  const busy = op?.status === 'busy';
+  const pair = k.kind === 'key-pair';
+
+  async function save(format: SecretExportFormat, suffix: string, type: string, pass?: string) {
+    setDone('');
+    const r = await exportKey(k.id, pass === undefined ? { format } : { format, passphrase: pass });
+    if (!r.ok) return;
+    const name = `${safeFileName(k.name)}${suffix}`;
+    downloadFile(r.value, name, type);
+    setDone(`Saved ${name}`);
+  }
+
+  async function onEncrypted(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setFormError(null);
+    const pass = passphrase;
+    const again = confirm;
+    // The passphrase leaves component state and the inputs as soon as it is used.
+    setPassphrase('');
+    setConfirm('');
+    if (pass.length === 0) {
+      setFormError({ code: 'INVALID_ARGUMENT', message: 'Enter a passphrase to protect the file.' });
+      return;
+    }
+    if (pass !== again) {
+      setFormError({ code: 'INVALID_ARGUMENT', message: 'The two passphrases do not match. Type them again.' });
+      return;
+    }
+    await save('pkcs8-encrypted-pem', '-private-encrypted.pem', 'application/x-pem-file', pass);
+  }
+
+  return (
+    <section aria-labelledby="key-export" className="panel">
+      <h2 id="key-export">Export the {pair ? 'private' : 'secret'} key</h2>
+      {pair ? (
+        <form className="form" onSubmit={(e) => void onEncrypted(e)} aria-labelledby="key-export-p8">
+          <h3 id="key-export-p8">Encrypted PKCS #8 (recommended)</h3>
+          <p id={ids.help} className="hint">
+            A PEM file (PKCS #8 EncryptedPrivateKeyInfo) locked with your passphrase, which openssl and other tools can open. Clavis does not keep the passphrase.
+          </p>
+          <div className="field">
+            <label htmlFor={ids.pass}>Passphrase</label>
+            <input id={ids.pass} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} aria-describedby={ids.help} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.confirm}>Confirm passphrase</label>
+            <input id={ids.confirm} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} />
+          </div>
+          <ErrorAlert error={formError} title="Not exported" />
+          <p className="actions">
+            <button type="submit" className="button button-primary" disabled={busy}>
+              Download encrypted PKCS #8
+            </button>
+          </p>
+        </form>
+      ) : null}
+      <h3>Unencrypted</h3>
+      <p className="warning">
+        <strong>Warning:</strong> these files hold the key in the clear. Anyone who gets the file can use the key.
+      </p>
+      <p className="actions">
+        {clearFormats(k).map((f) => (
+          <button key={f.format} type="button" className="button" disabled={busy} onClick={() => void save(f.format, f.suffix, f.type)}>
+            {f.label}
+          </button>
+        ))}
+      </p>
+      <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The key could not be exported" />
+      <StatusMessage>{busy ? 'Exporting…' : done}</StatusMessage>
+    </section>
+  );
+}

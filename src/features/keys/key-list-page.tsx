@@ -1,0 +1,166 @@
+import { useId, useMemo } from 'react';
+import type { KeyInfo, TemplateName } from '../../engine';
+import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { formatUtc } from '../../components/ui/format';
+import { useAppStore } from '../../state/engine-provider';
+import { filterKeys, type KeyListFilter } from '../../state/slices/keys-slice';
+import { ExtractabilityBadge } from './extractability';
+import { kindLabel, shortFingerprint } from './labels';
+import { keyPaths } from './paths';
+
+const KINDS: Array<KeyInfo['kind']> = ['secret', 'key-pair', 'public'];
+
+/** A8: the inventory with search and filters, or an empty state that leads to generation. */
+export function KeyListPage() {
+  const ids = useAppStore((s) => s.keys.ids);
+  const byId = useAppStore((s) => s.keys.byId);
+  const listStatus = useAppStore((s) => s.keys.listStatus);
+  const listError = useAppStore((s) => s.keys.listError);
+  const filter = useAppStore((s) => s.keys.filter);
+  const templates = useAppStore((s) => s.keys.templates);
+  const setFilter = useAppStore((s) => s.keys.setFilter);
+  const clearFilter = useAppStore((s) => s.keys.clearFilter);
+  const fieldIds = { search: useId(), owner: useId(), template: useId(), kind: useId(), extractable: useId() };
+
+  const all = useMemo(() => ids.map((id) => byId[id]).filter((k): k is KeyInfo => k !== undefined), [ids, byId]);
+  const shown = useMemo(() => filterKeys(all, filter), [all, filter]);
+  const owners = useMemo(() => [...new Set(all.map((k) => k.owner).filter(Boolean))].sort(), [all]);
+  const usedTemplates = useMemo(() => [...new Set(all.map((k) => k.template))].sort(), [all]);
+  const templateLabel = (name: TemplateName) => templates.find((t) => t.name === name)?.label ?? name;
+  const filtering = Object.values(filter).some((v) => v !== '');
+
+  const on = (field: keyof KeyListFilter) => (e: { currentTarget: { value: string } }) =>
+    setFilter({ [field]: e.currentTarget.value } as Partial<KeyListFilter>);
+
+  return (
+    <>
+      <PageTitle documentTitle="Keys">Keys</PageTitle>
+      <p className="lead">Every key in this browser’s vault. Secret and private parts stay inside the browser unless a key is marked exportable.</p>
+      <p className="actions">
+        <a className="button button-primary" href={keyPaths.generate}>
+          Generate a key
+        </a>
+        <a className="button" href={keyPaths.import}>
+          Import a key
+        </a>
+      </p>
+
+      <ErrorAlert error={listError} title="The key list could not be loaded" />
+
+      {listStatus === 'ready' && all.length === 0 ? (
+        <section className="empty-state" aria-labelledby="empty-keys">
+          <h2 id="empty-keys">No keys yet</h2>
+          <p>
+            The vault is empty. <a href={keyPaths.generate}>Generate your first key</a> or{' '}
+            <a href={keyPaths.import}>import one</a>.
+          </p>
+        </section>
+      ) : null}
+
+      {all.length > 0 ? (
+        <>
+          <div role="search" className="filters" aria-label="Filter keys">
+            <div className="field">
+              <label htmlFor={fieldIds.search}>Search keys</label>
+              <input id={fieldIds.search} type="search" value={filter.text} onChange={on('text')} placeholder="Name, owner, template or fingerprint" />
+            </div>
+            <div className="field">
+              <label htmlFor={fieldIds.owner}>Owner</label>
+              <select id={fieldIds.owner} value={filter.owner} onChange={on('owner')}>
+                <option value="">Any owner</option>
+                {owners.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={fieldIds.template}>Template</label>
+              <select id={fieldIds.template} value={filter.template} onChange={on('template')}>
+                <option value="">Any template</option>
+                {usedTemplates.map((t) => (
+                  <option key={t} value={t}>
+                    {templateLabel(t)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={fieldIds.kind}>Kind</label>
+              <select id={fieldIds.kind} value={filter.kind} onChange={on('kind')}>
+                <option value="">Any kind</option>
+                {KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {kindLabel(k)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={fieldIds.extractable}>Extractability</label>
+              <select id={fieldIds.extractable} value={filter.extractable} onChange={on('extractable')}>
+                <option value="">Any</option>
+                <option value="non-extractable">Non-extractable</option>
+                <option value="extractable">Exportable</option>
+              </select>
+            </div>
+            {filtering ? (
+              <button type="button" className="button" onClick={clearFilter}>
+                Clear filters
+              </button>
+            ) : null}
+          </div>
+
+          <StatusMessage>
+            {filtering ? `Showing ${shown.length} of ${all.length} keys` : `${all.length} ${all.length === 1 ? 'key' : 'keys'}`}
+          </StatusMessage>
+
+          {shown.length === 0 ? (
+            <p className="empty-state">No keys match these filters.</p>
+          ) : (
+            <div className="table-scroll">
+              <table className="key-table">
+                <caption className="visually-hidden">Keys in the vault</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Owner</th>
+                    <th scope="col">Template</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Extractability</th>
+                    <th scope="col">Fingerprint</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((k) => (
+                    <tr key={k.id}>
+                      <th scope="row">
+                        <a href={keyPaths.key(k.id)}>{k.name}</a>
+                      </th>
+                      <td>{k.owner || <span className="muted">none</span>}</td>
+                      <td>{templateLabel(k.template)}</td>
+                      <td>{kindLabel(k.kind)}</td>
+                      <td>
+                        <ExtractabilityBadge info={k} />
+                      </td>
+                      <td>
+                        <code className="fingerprint-short">{shortFingerprint(k.fingerprint)}</code>
+                      </td>
+                      <td>
+                        <time dateTime={k.createdAt}>{formatUtc(k.createdAt)}</time>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      ) : null}
+      {listStatus === 'loading' && all.length === 0 ? <p>Loading keys…</p> : null}
+    </>
+  );
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { KeyInfo } from '../../engine';
+import { freshEngine } from '../../testing/engine';
+import { createAppStore } from '../store';
+import { EMPTY_FILTER, filterKeys, opNames } from './keys-slice';
+
+async function setup(storageManager = {}) {
+  const { engine } = await freshEngine();
+  const store = createAppStore(engine, { storageManager });
+  return { engine, store, keys: () => store.getState().keys };
+}
+
+/** Fails if the value holds anything JSON cannot carry faithfully (CryptoKey -> {}, bytes -> object). */
+function assertPlainData(value: unknown, path = 'state'): void {
+  if (value === null || ['string', 'number', 'boolean', 'undefined', 'function'].includes(typeof value)) return;
+  if (Array.isArray(value)) return value.forEach((v, i) => assertPlainData(v, `${path}[${i}]`));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype) throw new Error(`${path} is a ${proto?.constructor?.name ?? 'null-prototype object'}, not plain data`);
+  for (const [k, v] of Object.entries(value as object)) assertPlainData(v, `${path}.${k}`);
+}
+
+describe('keys slice', () => {
+  it('refresh loads the inventory newest first from the engine', async () => {
+    const { engine, store, keys } = await setup();
+    const a = await engine.generateKey({ template: 'AES-GCM-256', name: 'first' });
+    const b = await engine.generateKey({ template: 'HMAC-SHA-256', name: 'second' });
+    await keys().refresh();
+    expect(keys().listStatus).toBe('ready');
+    expect(new Set(keys().ids)).toEqual(new Set([a.id, b.id]));
+    expect(keys().byId[a.id]?.name).toBe('first');
+    expect(store.getState().keys.listError).toBeNull();
+  });
+
+  it('keeps only plain serialisable data: no CryptoKey or bytes after generating and loading templates', async () => {
+    const { keys, store } = await setup();
+    await keys().loadTemplates();
+    const r = await keys().generateKey({ template: 'ECDSA-P-256', name: 'signer' });
+    expect(r.ok).toBe(true);
+    expect(() => assertPlainData(store.getState())).not.toThrow();
+    // And what JSON carries is exactly what the views read.
+    const data = JSON.parse(JSON.stringify(store.getState().keys.byId));
+    expect(data).toEqual(store.getState().keys.byId);
+    expect(keys().templates.some((t) => t.name === 'AES-GCM-256' && t.available)).toBe(true);
+  });
+
+  it('stores an engine error as { code, message } and returns it', async () => {
+    const { keys } = await setup();
+    const r = await keys().generateKey({ template: 'AES-GCM-256', name: '   ' });
+    expect(r).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^keys: name/) } });
+    expect(keys().ops[opNames.generate]).toEqual({ status: 'error', error: (r as { error: unknown }).error });
+    expect(keys().ids).toEqual([]);
+  });
+
+  it('W5 asks for persistent storage once, on the first generation, and refreshes the estimate', async () => {
+    // A StorageManager stand-in that grants persistence, as Chromium does for engaged sites.
+    let granted = false;
+    const persist = vi.fn(async () => (granted = true));
+    const estimate = vi.fn(async () => ({ usage: 2048, quota: 1 << 30 }));
+    const { keys, store } = await setup({ persist, estimate, persisted: async () => granted });
+    await keys().generateKey({ template: 'AES-GCM-128', name: 'one' });
+    await keys().generateKey({ template: 'AES-GCM-128', name: 'two' });
+    expect(persist).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(store.getState().storage.usage).toBe(2048));
+    expect(store.getState().storage.persisted).toBe(true);
+    expect(store.getState().storage.quota).toBe(1 << 30);
+  });
+
+  it('delete removes the key, its operation statuses, and the engine copy', async () => {
+    const { engine, keys } = await setup();
+    const k = await engine.generateKey({ template: 'AES-GCM-256', name: 'doomed' });
+    await keys().refresh();
+    await keys().loadKey(k.id);
+    const r = await keys().deleteKey(k.id);
+    expect(r.ok).toBe(true);
+    expect(keys().byId[k.id]).toBeUndefined();
+    expect(keys().ids).not.toContain(k.id);
+    expect(Object.keys(keys().ops).filter((n) => n.endsWith(k.id))).toEqual([]);
+    await expect(engine.getKey(k.id)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
+  });
+
+  it('loadKey records KEY_NOT_FOUND for an unknown id', async () => {
+    const { keys } = await setup();
+    const r = await keys().loadKey('key_0000');
+    expect(r.ok).toBe(false);
+    expect(keys().ops[opNames.load('key_0000')]?.error?.code).toBe('KEY_NOT_FOUND');
+  });
+
+  it('verifyText refuses a signature that is not base64 before calling the engine', async () => {
+    const { engine, keys } = await setup();
+    const k = await engine.generateKey({ template: 'ECDSA-P-256', name: 's' });
+    const r = await keys().verifyText(k.id, 'hello', 'not base64!');
+    expect(r).toEqual({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'keys: the signature is not valid base64' } });
+  });
+
+  it('signs text to base64 and verifies it; a changed message does not verify', async () => {
+    const { engine, keys } = await setup();
+    const k = await engine.generateKey({ template: 'ECDSA-P-256', name: 's' });
+    const sig = await keys().signText(k.id, 'hello');
+    if (!sig.ok) throw new Error(sig.error.message);
+    expect(sig.value).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(await keys().verifyText(k.id, 'hello', sig.value)).toEqual({ ok: true, value: true });
+    expect(await keys().verifyText(k.id, 'hellO', sig.value)).toEqual({ ok: true, value: false });
+  });
+
+  it('encrypts and decrypts text through the engine; the plaintext is returned, not stored', async () => {
+    const { engine, keys, store } = await setup();
+    const k = await engine.generateKey({ template: 'AES-GCM-256', name: 'data' });
+    const ct = await keys().encryptText(k.id, 'attack at dawn');
+    if (!ct.ok) throw new Error(ct.error.message);
+    const pt = await keys().decryptText(k.id, ct.value);
+    expect(pt).toEqual({ ok: true, value: 'attack at dawn' });
+    expect(JSON.stringify(store.getState())).not.toContain('attack at dawn');
+  });
+});
+
+describe('filterKeys', () => {
+  const key = (over: Partial<KeyInfo>): KeyInfo =>
+    ({
+      id: 'key_x',
+      name: 'k',
+      owner: '',
+      template: 'AES-GCM-256',
+      kind: 'secret',
+      operations: [],
+      extractable: false,
+      origin: 'generated',
+      state: 'active',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      fingerprint: { kind: 'kcv', value: 'abcdef' },
+      ...over,
+    }) as KeyInfo;
+  const list = [
+    key({ id: 'key_1' as KeyInfo['id'], name: 'Payroll data', owner: 'alice' }),
+    key({ id: 'key_2' as KeyInfo['id'], name: 'Signer', owner: 'bob', template: 'ECDSA-P-256', kind: 'key-pair', fingerprint: { kind: 'spki-sha256', value: '9e02aa' } }),
+    key({ id: 'key_3' as KeyInfo['id'], name: 'Fernet', owner: 'alice', template: 'FERNET', extractable: true }),
+  ];
+  const names = (f: Partial<typeof EMPTY_FILTER>) => filterKeys(list, { ...EMPTY_FILTER, ...f }).map((k) => k.name);
+
+  it('matches text against name, owner, template and fingerprint, case-insensitively', () => {
+    expect(names({ text: 'payroll' })).toEqual(['Payroll data']);
+    expect(names({ text: 'BOB' })).toEqual(['Signer']);
+    expect(names({ text: 'ecdsa' })).toEqual(['Signer']);
+    expect(names({ text: '9e02' })).toEqual(['Signer']);
+  });
+
+  it('combines owner, template, kind and extractability filters', () => {
+    expect(names({ owner: 'alice' })).toEqual(['Payroll data', 'Fernet']);
+    expect(names({ owner: 'alice', extractable: 'non-extractable' })).toEqual(['Payroll data']);
+    expect(names({ extractable: 'extractable' })).toEqual(['Fernet']);
+    expect(names({ kind: 'key-pair' })).toEqual(['Signer']);
+    expect(names({ template: 'FERNET' })).toEqual(['Fernet']);
+    expect(names({})).toHaveLength(3);
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * The keys slice: the vault's inventory and every key operation the views offer. Each
+ * action calls one engine verb, records the operation's status and `{ code, message }`
+ * error under a name in `ops`, and returns a `Result` to the view that asked.
+ *
+ * What is stored: KeyInfo metadata, template descriptions, ids, statuses, errors.
+ * What is never stored: CryptoKeys, exported key bytes, decrypted plaintext,
+ * passphrases. Those go back to the calling view only, which shows or downloads them
+ * and drops them.
+ */
+import type { StoreApi } from 'zustand/vanilla';
+import {
+  toErrorInfo,
+  type Engine,
+  type ImportKeyParams,
+  type KeyInfo,
+  type PublicExportFormat,
+  type SecretExportFormat,
+  type SniffedFormat,
+  type TemplateAvailability,
+  type TemplateName,
+  type GenerateKeyParams,
+} from '../../engine';
+import { fromBase64, toBase64, utf8 } from '../../engine/internal/bytes';
+import type { ErrorInfo, OpStatus, Result, TemplateInfo } from '../types';
+import type { StorageSlice } from './storage-slice';
+
+/** The key list's filters as the form holds them; empty string means "any". */
+export interface KeyListFilter {
+  text: string;
+  owner: string;
+  template: TemplateName | '';
+  kind: KeyInfo['kind'] | '';
+  extractable: '' | 'extractable' | 'non-extractable';
+}
+
+/** No filter at all. */
+export const EMPTY_FILTER: KeyListFilter = { text: '', owner: '', template: '', kind: '', extractable: '' };
+
+/** Names of operations in `ops`; per-key operations end with the key id. */
+export const opNames = {
+  list: 'list',
+  generate: 'generate',
+  import: 'import',
+  load: (id: string) => `load:${id}`,
+  delete: (id: string) => `delete:${id}`,
+  exportPublic: (id: string) => `export-public:${id}`,
+  exportSecret: (id: string) => `export-secret:${id}`,
+  encryptText: (id: string) => `encrypt-text:${id}`,
+  decryptText: (id: string) => `decrypt-text:${id}`,
+  encryptFile: (id: string) => `encrypt-file:${id}`,
+  decryptFile: (id: string) => `decrypt-file:${id}`,
+  sign: (id: string) => `sign:${id}`,
+  verify: (id: string) => `verify:${id}`,
+} as const;
+
+/** State and actions of the vault inventory and key operations. */
+export interface KeysSlice {
+  /** Every loaded key by id. */
+  byId: Record<string, KeyInfo>;
+  /** Ids in list order (newest first), as the engine returns them. */
+  ids: string[];
+  listStatus: 'idle' | 'loading' | 'ready' | 'error';
+  listError: ErrorInfo | null;
+  templates: TemplateInfo[];
+  templatesStatus: 'idle' | 'loading' | 'ready' | 'error';
+  filter: KeyListFilter;
+  /** Status of named operations; see `opNames`. */
+  ops: Record<string, OpStatus>;
+
+  /** Reloads the whole inventory (engine.listKeys). */
+  refresh(): Promise<void>;
+  /** Loads the templates with this browser's availability (engine.listTemplates). */
+  loadTemplates(): Promise<void>;
+  setFilter(patch: Partial<KeyListFilter>): void;
+  clearFilter(): void;
+  /** Forgets an operation's status (e.g. when a form is reset). */
+  clearOp(name: string): void;
+  /** Loads one key's metadata (engine.getKey). */
+  loadKey(id: string): Promise<Result<KeyInfo>>;
+  /** Generates a key; asks for persistent storage first (a user gesture is on the stack). */
+  generateKey(params: GenerateKeyParams): Promise<Result<KeyInfo>>;
+  /** Names the format of key data without importing it. Synchronous; stores nothing. */
+  sniffKeyFormat(data: Uint8Array | string): Result<SniffedFormat>;
+  importKey(params: ImportKeyParams): Promise<Result<KeyInfo>>;
+  deleteKey(id: string): Promise<Result<void>>;
+  /** The public half as PEM text, DER bytes or JWK text. */
+  exportPublicKey(id: string, format: PublicExportFormat): Promise<Result<string | Uint8Array>>;
+  /** The secret/private key of an exportable key. The value goes to the caller only. */
+  exportKey(id: string, opts: { format: SecretExportFormat; passphrase?: string }): Promise<Result<string | Uint8Array>>;
+  encryptText(id: string, text: string): Promise<Result<string>>;
+  decryptText(id: string, armored: string): Promise<Result<string>>;
+  encryptFile(id: string, data: Uint8Array): Promise<Result<Uint8Array>>;
+  decryptFile(id: string, data: Uint8Array): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
+  /** Signs UTF-8 text; the signature comes back as base64. */
+  signText(id: string, text: string): Promise<Result<string>>;
+  /** Verifies a base64 signature over UTF-8 text. */
+  verifyText(id: string, text: string, signatureBase64: string): Promise<Result<boolean>>;
+}
+
+/** Keeps only the descriptive, serialisable fields of a template. */
+export function toTemplateInfo(t: TemplateAvailability): TemplateInfo {
+  const info: TemplateInfo = {
+    name: t.template.name,
+    family: t.template.family,
+    kind: t.template.kind,
+    label: t.template.label,
+    description: t.template.description,
+    operations: [...t.template.operations],
+    strength: t.template.strength,
+    slow: t.template.slow === true,
+    optional: t.template.optional === true,
+    available: t.available,
+  };
+  if (t.template.extractableReason) info.extractableReason = t.template.extractableReason;
+  return info;
+}
+
+/** Applies the list filters; text matches name, owner, template or fingerprint. */
+export function filterKeys(keys: readonly KeyInfo[], f: KeyListFilter): KeyInfo[] {
+  const q = f.text.trim().toLowerCase();
+  return keys.filter((k) => {
+    if (q && !`${k.name}\u0000${k.owner}\u0000${k.template}\u0000${k.fingerprint.value}`.toLowerCase().includes(q)) return false;
+    if (f.owner && k.owner !== f.owner) return false;
+    if (f.template && k.template !== f.template) return false;
+    if (f.kind && k.kind !== f.kind) return false;
+    if (f.extractable === 'extractable' && !k.extractable) return false;
+    if (f.extractable === 'non-extractable' && k.extractable) return false;
+    return true;
+  });
+}
+
+const invalid = (message: string): ErrorInfo => ({ code: 'INVALID_ARGUMENT', message });
+
+/** Builds the keys slice over an engine. */
+export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSlice }>(
+  set: StoreApi<S>['setState'],
+  get: StoreApi<S>['getState'],
+  engine: Engine,
+): KeysSlice {
+  const patch = (p: Partial<KeysSlice> | ((k: KeysSlice) => Partial<KeysSlice>)) =>
+    set((s) => ({ ...s, keys: { ...s.keys, ...(typeof p === 'function' ? p(s.keys) : p) } }));
+  const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
+
+  /** Runs one engine call under an op name: busy, then done or error. */
+  async function run<T>(name: string, f: () => Promise<T> | T): Promise<Result<T>> {
+    setOp(name, { status: 'busy' });
+    try {
+      const value = await f();
+      setOp(name, { status: 'done' });
+      return { ok: true, value };
+    } catch (e) {
+      const error = toErrorInfo(e);
+      setOp(name, { status: 'error', error });
+      return { ok: false, error };
+    }
+  }
+
+  /** Records a failure found before calling the engine (bad base64 from the user). */
+  function fail<T>(name: string, error: ErrorInfo): Result<T> {
+    setOp(name, { status: 'error', error });
+    return { ok: false, error };
+  }
+
+  function remember(info: KeyInfo) {
+    patch((k) => ({
+      byId: { ...k.byId, [info.id]: info },
+      ids: k.ids.includes(info.id) ? k.ids : [info.id, ...k.ids],
+    }));
+  }
+
+  return {
+    byId: {},
+    ids: [],
+    listStatus: 'idle',
+    listError: null,
+    templates: [],
+    templatesStatus: 'idle',
+    filter: EMPTY_FILTER,
+    ops: {},
+
+    async refresh() {
+      patch({ listStatus: 'loading' });
+      try {
+        const list = await engine.listKeys();
+        patch({
+          byId: Object.fromEntries(list.map((k) => [k.id, k])),
+          ids: list.map((k) => k.id),
+          listStatus: 'ready',
+          listError: null,
+        });
+      } catch (e) {
+        patch({ listStatus: 'error', listError: toErrorInfo(e) });
+      }
+    },
+
+    async loadTemplates() {
+      patch({ templatesStatus: 'loading' });
+      try {
+        const list = await engine.listTemplates();
+        patch({ templates: list.map(toTemplateInfo), templatesStatus: 'ready' });
+      } catch {
+        patch({ templatesStatus: 'error' });
+      }
+    },
+
+    setFilter(p) {
+      patch((k) => ({ filter: { ...k.filter, ...p } }));
+    },
+    clearFilter() {
+      patch({ filter: EMPTY_FILTER });
+    },
+    clearOp(name) {
+      patch((k) => {
+        const { [name]: _gone, ...rest } = k.ops;
+        return { ops: rest };
+      });
+    },
+
+    async loadKey(id) {
+      const r = await run(opNames.load(id), () => engine.getKey(id));
+      if (r.ok) remember(r.value);
+      return r;
+    },
+
+    async generateKey(params) {
+      // Started before the first await so the request rides on the click (W5).
+      const persisting = get().storage.requestPersistence();
+      const r = await run(opNames.generate, () => engine.generateKey(params));
+      if (r.ok) remember(r.value);
+      await persisting;
+      void get().storage.refresh();
+      return r;
+    },
+
+    sniffKeyFormat(data) {
+      try {
+        return { ok: true, value: engine.sniffKeyFormat(data) };
+      } catch (e) {
+        return { ok: false, error: toErrorInfo(e) };
+      }
+    },
+
+    async importKey(params) {
+      const r = await run(opNames.import, () => engine.importKey(params));
+      if (r.ok) {
+        remember(r.value);
+        void get().storage.refresh();
+      }
+      return r;
+    },
+
+    async deleteKey(id) {
+      const r = await run(opNames.delete(id), () => engine.deleteKey(id));
+      if (r.ok) {
+        patch((k) => {
+          const { [id]: _gone, ...byId } = k.byId;
+          const ops = Object.fromEntries(Object.entries(k.ops).filter(([name]) => !name.endsWith(`:${id}`)));
+          return { byId, ids: k.ids.filter((x) => x !== id), ops };
+        });
+        void get().storage.refresh();
+      }
+      return r;
+    },
+
+    exportPublicKey: (id, format) => run(opNames.exportPublic(id), () => engine.exportPublicKey(id, format)),
+
+    exportKey: (id, opts) => run(opNames.exportSecret(id), () => engine.exportKey(id, opts)),
+
+    encryptText: (id, text) => run(opNames.encryptText(id), () => engine.encryptText(id, text)),
+
+    // keyId makes the engine use this key even when the envelope names another (and
+    // is required for Fernet tokens, which name no key); the header stays authenticated.
+    decryptText: (id, armored) => run(opNames.decryptText(id), () => engine.decryptText(armored.trim(), { keyId: id })),
+
+    encryptFile: (id, data) => run(opNames.encryptFile(id), () => engine.encrypt(id, data)),
+
+    decryptFile: (id, data) =>
+      run(opNames.decryptFile(id), async () => {
+        const r = await engine.decrypt(data);
+        return { plaintext: r.plaintext, keyId: r.keyId as string };
+      }),
+
+    signText: (id, text) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text)))),
+
+    verifyText(id, text, signatureBase64) {
+      let signature: Uint8Array;
+      try {
+        signature = fromBase64(signatureBase64);
+      } catch {
+        return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: the signature is not valid base64')));
+      }
+      if (signature.length === 0) return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: paste a signature to verify')));
+      return run(opNames.verify(id), () => engine.verify(id, utf8(text), signature));
+    },
+  };
+}
+

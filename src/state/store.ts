@@ -1,0 +1,34 @@
+/**
+ * The app store: a zustand vanilla store built per engine (zustand's "initialise state
+ * with props" pattern), so every test gets a fresh store over a fresh engine. Slices
+ * hold plain serialisable data only (STYLE.md, "state").
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Engine } from '../engine';
+import { createKeysSlice, type KeysSlice } from './slices/keys-slice';
+import { createStorageSlice, type StorageManagerLike, type StorageSlice } from './slices/storage-slice';
+
+/** Everything the UI reads from the store. */
+export interface AppState {
+  keys: KeysSlice;
+  storage: StorageSlice;
+}
+
+/** The store type components get from the provider. */
+export type AppStore = StoreApi<AppState>;
+
+/** Optional dependencies of the store besides the engine. */
+export interface AppStoreOptions {
+  /** Defaults to `navigator.storage` where it exists. */
+  storageManager?: StorageManagerLike;
+}
+
+/** Creates a store whose slices call the given engine. */
+export function createAppStore(engine: Engine, options: AppStoreOptions = {}): AppStore {
+  const manager =
+    options.storageManager ?? (typeof navigator !== 'undefined' && navigator.storage ? navigator.storage : undefined);
+  return createStore<AppState>()((set, get) => ({
+    keys: createKeysSlice(set, get, engine),
+    storage: createStorageSlice(set, get, manager),
+  }));
+}
