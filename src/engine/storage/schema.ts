@@ -2,12 +2,16 @@
  * The IndexedDB schema of Clavis. Key metadata and key material live in separate
  * stores (SECURITY.md W1): `keys` holds only what may be shown; `keyMaterial` holds the
  * CryptoKey objects, which the structured clone keeps non-extractable.
+ *
+ * v2 adds the certificate authority: `cas`, `certs` (original DER, P14), `serials`
+ * (unique per issuer, reserved before signing, C1), `revocations` (the revocation index,
+ * M3), `crls` and `counters` (CRL numbers, allocated read-modify-write, R1).
  */
 import type { DBSchema } from 'idb';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** The CryptoKeys of one vault key. Never leaves the engine. */
 export interface KeyMaterialRecord {
@@ -26,6 +30,116 @@ export interface MetaRecord {
   value: unknown;
 }
 
+/** Subject alternative names as stored and shown (normalised text). */
+export interface StoredSans {
+  dns: string[];
+  ip: string[];
+  email: string[];
+  uri: string[];
+}
+
+/** A certificate authority: its vault key, its current certificate and its CRL settings. */
+export interface CaRecord {
+  id: string;
+  name: string;
+  kind: 'root' | 'intermediate';
+  /** The vault key that signs for this CA. */
+  keyId: string;
+  /** This CA's own certificate (in `certs`). */
+  certId: string;
+  /** The CA that signed this CA's certificate; absent for a root. */
+  parentId?: string;
+  /** Display form of the subject. */
+  subject: string;
+  /** Hex SHA-1 key identifier (RFC 5280 §4.2.1.2 method 1). */
+  ski: string;
+  notBefore: string;
+  notAfter: string;
+  /** basicConstraints pathLenConstraint; absent means unlimited. */
+  pathLen?: number;
+  /** CRL distribution point written into certificates this CA issues. */
+  crlUrl?: string;
+  /** AIA caIssuers URL written into certificates this CA issues. */
+  caIssuersUrl?: string;
+  /** Days between thisUpdate and nextUpdate of this CA's CRLs. */
+  crlValidityDays: number;
+  createdAt: string;
+}
+
+/** One issued certificate, with the exact DER that was signed (never re-encoded, P14). */
+export interface CertRecord {
+  id: string;
+  /** The CA that signed it (for a root certificate, the root itself). */
+  issuerId: string;
+  /** Lower-case hex of the serial's INTEGER content, minimal. */
+  serialHex: string;
+  profile: string;
+  subject: string;
+  issuer: string;
+  sans: StoredSans;
+  notBefore: string;
+  notAfter: string;
+  /** Vault key certified, when it came from the vault. */
+  keyId?: string;
+  source: 'vault' | 'csr' | 'ca';
+  /** Hex SHA-256 of the subject's SPKI (the key fingerprint). */
+  spkiSha256: string;
+  /** Hex SHA-256 of the certificate DER. */
+  sha256: string;
+  /** Set when this certificate belongs to a CA. */
+  caId?: string;
+  /** True when notAfter was cut to the issuer's notAfter. */
+  truncated: boolean;
+  der: Uint8Array<ArrayBuffer>;
+  createdAt: string;
+}
+
+/** A serial reserved for an issuer. `burned` serials were reserved and never used. */
+export interface SerialRecord {
+  /** `${issuerId}:${serialHex}` */
+  id: string;
+  issuerId: string;
+  serialHex: string;
+  state: 'reserved' | 'issued' | 'burned';
+  certId?: string;
+  at: string;
+}
+
+/** One revocation (E6). Keyed by issuer and serial: the revocation index (M3). */
+export interface RevocationRecord {
+  /** `${issuerId}:${serialHex}` */
+  id: string;
+  issuerId: string;
+  serialHex: string;
+  certId: string;
+  /** RFC 5280 CRLReason code: 1, 3, 4, 5 or 9. */
+  reason: number;
+  revokedAt: string;
+  invalidityDate?: string;
+  spkiSha256: string;
+  /** The revoked certificate's notAfter; the entry leaves the CRL after it (R6 tidy). */
+  certNotAfter: string;
+}
+
+/** A signed CRL as published. */
+export interface CrlRecord {
+  /** `${issuerId}:${number}` */
+  id: string;
+  issuerId: string;
+  number: number;
+  thisUpdate: string;
+  nextUpdate: string;
+  entries: number;
+  der: Uint8Array<ArrayBuffer>;
+  sha256: string;
+}
+
+/** A monotonically increasing counter (CRL numbers). */
+export interface CounterRecord {
+  key: string;
+  value: number;
+}
+
 export interface ClavisDB extends DBSchema {
   keys: {
     key: string;
@@ -39,5 +153,34 @@ export interface ClavisDB extends DBSchema {
   meta: {
     key: string;
     value: MetaRecord;
+  };
+  cas: {
+    key: string;
+    value: CaRecord;
+    indexes: { byParent: string; byCreated: string };
+  };
+  certs: {
+    key: string;
+    value: CertRecord;
+    indexes: { byIssuer: string; byIssuerSerial: [string, string]; bySpki: string; byCreated: string };
+  };
+  serials: {
+    key: string;
+    value: SerialRecord;
+    indexes: { byIssuerSerial: [string, string] };
+  };
+  revocations: {
+    key: string;
+    value: RevocationRecord;
+    indexes: { byIssuer: string; byIssuerSerial: [string, string]; bySpki: string };
+  };
+  crls: {
+    key: string;
+    value: CrlRecord;
+    indexes: { byIssuerNumber: [string, number] };
+  };
+  counters: {
+    key: string;
+    value: CounterRecord;
   };
 }

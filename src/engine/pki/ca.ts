@@ -1,0 +1,171 @@
+/**
+ * Certificate authorities (E1): a self-signed root, and intermediates signed by a root or
+ * another intermediate, each with a non-extractable vault key (ECDSA P-256/P-384 or RSA
+ * with SHA-256). Creating a CA also publishes its first (empty) CRL, so a verifier always
+ * has a CRL per issuer and a missing one means "unknown", never "not revoked".
+ *
+ * Common case: `const root = await pki.createRootCa({ name: 'Dev root', subject: { CN: 'Dev Root CA' } })`.
+ */
+import { EngineError } from '../errors';
+import { randomId } from '../internal/random';
+import type { EngineContext } from '../keys/context';
+import { deleteKey, generateKey, loadKey } from '../keys/vault';
+import type { TemplateName } from '../types';
+import type { CaRecord, CertRecord } from '../storage/schema';
+import { createSigner, parseSpki } from './algorithms';
+import { checkUri, keyIdentifier, type NameConstraints } from './extensions';
+import { issue, loadIssuer, type IssuerHandle } from './issue';
+import { MAX_CRL_VALIDITY_DAYS, publishCrl } from './crl';
+import { decodeName, encodeName, formatName, hasForbiddenChars, type DistinguishedName } from './names';
+
+/** Key templates a CA may use. */
+export const CA_KEY_TEMPLATES = [
+  'ECDSA-P-256',
+  'ECDSA-P-384',
+  'RSASSA-PKCS1-v1_5-2048',
+  'RSASSA-PKCS1-v1_5-3072',
+  'RSASSA-PKCS1-v1_5-4096',
+  'RSA-PSS-2048',
+  'RSA-PSS-3072',
+  'RSA-PSS-4096',
+] as const satisfies readonly TemplateName[];
+export type CaKeyTemplate = (typeof CA_KEY_TEMPLATES)[number];
+
+/** Parameters of a new root CA. */
+export interface CreateCaParams {
+  /** Display name of the CA (and of its vault key). */
+  name: string;
+  subject: DistinguishedName;
+  /** Template for a new key (default ECDSA-P-256). Ignored when `keyId` is given. */
+  keyTemplate?: CaKeyTemplate;
+  /** Use an existing vault key instead of generating one. */
+  keyId?: string;
+  validityDays?: number;
+  notAfter?: Date;
+  /** basicConstraints pathLenConstraint (absent: unlimited). */
+  pathLen?: number;
+  /** CRL distribution point URL written into certificates this CA issues. */
+  crlUrl?: string;
+  /** AIA caIssuers URL written into certificates this CA issues. */
+  caIssuersUrl?: string;
+  /** Days between thisUpdate and nextUpdate of this CA's CRLs (default 7, at most 10). */
+  crlValidityDays?: number;
+}
+
+/** Parameters of a new intermediate CA. */
+export interface CreateIntermediateParams extends CreateCaParams {
+  /** The CA that signs the intermediate. */
+  parentId: string;
+  nameConstraints?: NameConstraints;
+}
+
+/** What creating a CA returns. */
+export interface CaOutcome {
+  ca: CaRecord;
+  cert: CertRecord;
+  truncated: boolean;
+}
+
+function settings(p: CreateCaParams): Pick<CaRecord, 'crlValidityDays' | 'crlUrl' | 'caIssuersUrl'> {
+  const days = p.crlValidityDays ?? 7;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_CRL_VALIDITY_DAYS) {
+    throw new EngineError('INVALID_ARGUMENT', `pki: CRL validity must be 1–${MAX_CRL_VALIDITY_DAYS} days (BR 4.9.7)`);
+  }
+  const out: Pick<CaRecord, 'crlValidityDays' | 'crlUrl' | 'caIssuersUrl'> = { crlValidityDays: days };
+  if (p.crlUrl) out.crlUrl = checkUri(p.crlUrl, 'CRL URL');
+  if (p.caIssuersUrl) out.caIssuersUrl = checkUri(p.caIssuersUrl, 'CA issuers URL');
+  return out;
+}
+
+function checkCaName(name: unknown): string {
+  if (typeof name !== 'string' || !name.trim() || name.length > 200 || hasForbiddenChars(name)) {
+    throw new EngineError('INVALID_ARGUMENT', 'pki: a CA needs a name (plain text, up to 200 characters)');
+  }
+  return name.trim();
+}
+
+/** Generates (or loads) the CA key; returns whether it was generated here. */
+async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: string; generated: boolean }> {
+  if (p.keyId) return { keyId: p.keyId, generated: false };
+  const template = p.keyTemplate ?? 'ECDSA-P-256';
+  if (!(CA_KEY_TEMPLATES as readonly string[]).includes(template)) throw new EngineError('INVALID_ARGUMENT', 'pki: choose an ECDSA P-256/P-384 or RSA template for a CA');
+  const info = await generateKey(ctx, { template, name: `${p.name} (CA key)`, owner: 'certificate authority' });
+  return { keyId: info.id, generated: true };
+}
+
+async function withCleanup<T>(ctx: EngineContext, key: { keyId: string; generated: boolean }, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    // The key was made for this CA only; do not leave an orphan in the vault.
+    if (key.generated) await deleteKey(ctx, key.keyId).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Creates a self-signed root CA and its first CRL. */
+export async function createRootCa(ctx: EngineContext, p: CreateCaParams): Promise<CaOutcome> {
+  const name = checkCaName(p?.name);
+  const subjectDer = encodeName(p.subject, 'CA subject');
+  const conf = settings(p);
+  const key = await caKey(ctx, p);
+  return withCleanup(ctx, key, async () => {
+    const loaded = await loadKey(ctx, key.keyId);
+    if (!loaded.material.privateKey || !loaded.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a CA needs a key pair');
+    const signer = await createSigner(ctx, loaded.material.privateKey);
+    const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', loaded.material.publicKey)));
+    const id = randomId(ctx.random, 'ca');
+    const handle: IssuerHandle = {
+      id,
+      name: subjectDer,
+      display: formatName(decodeName(subjectDer)),
+      ski: await keyIdentifier(ctx.subtle, spki.subjectPublicKey),
+      signer,
+    };
+    const out = await issue(ctx, handle, {
+      profile: 'root-ca',
+      subject: p.subject,
+      spki,
+      keyRole: 'sign',
+      keyId: key.keyId,
+      source: 'ca',
+      ...(p.validityDays !== undefined ? { validityDays: p.validityDays } : {}),
+      ...(p.notAfter !== undefined ? { notAfter: p.notAfter } : {}),
+      ...(p.pathLen !== undefined ? { pathLen: p.pathLen } : {}),
+      ca: { id, name, kind: 'root', keyId: key.keyId, ...conf },
+    });
+    await publishCrl(ctx, id);
+    return { ca: out.ca!, cert: out.cert, truncated: out.truncated };
+  });
+}
+
+/** Creates an intermediate CA signed by `parentId`, and its first CRL. */
+export async function createIntermediateCa(ctx: EngineContext, p: CreateIntermediateParams): Promise<CaOutcome> {
+  const name = checkCaName(p?.name);
+  const conf = settings(p);
+  const parent = await loadIssuer(ctx, p.parentId);
+  const key = await caKey(ctx, p);
+  return withCleanup(ctx, key, async () => {
+    const loaded = await loadKey(ctx, key.keyId);
+    if (!loaded.material.privateKey || !loaded.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a CA needs a key pair');
+    // Fail early (UNSUPPORTED) if this key could never sign.
+    await createSigner(ctx, loaded.material.privateKey);
+    const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', loaded.material.publicKey)));
+    const id = randomId(ctx.random, 'ca');
+    const out = await issue(ctx, parent.handle, {
+      profile: 'sub-ca',
+      subject: p.subject,
+      spki,
+      keyRole: 'sign',
+      keyId: key.keyId,
+      source: 'ca',
+      ...(p.validityDays !== undefined ? { validityDays: p.validityDays } : {}),
+      ...(p.notAfter !== undefined ? { notAfter: p.notAfter } : {}),
+      ...(p.pathLen !== undefined ? { pathLen: p.pathLen } : {}),
+      ...(p.nameConstraints ? { nameConstraints: p.nameConstraints } : {}),
+      ca: { id, name, kind: 'intermediate', keyId: key.keyId, parentId: parent.ca.id, ...conf },
+    });
+    await publishCrl(ctx, id);
+    return { ca: out.ca!, cert: out.cert, truncated: out.truncated };
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * PKCS#10 certificate signing requests (E2): create one for a vault key, and read and
+ * verify one from another tool (`openssl req -new`). Issuance from a CSR takes only the
+ * subject, the public key and (when the profile allows) the SAN; every other requested
+ * extension — cA:true, keyCertSign, odd EKUs — is ignored (SECURITY.md P16, C5).
+ *
+ * Common case: `pki.issueFromCsr({ caId, csr: pemText, profile: 'tls-server' })`.
+ */
+import * as pkijs from 'pkijs';
+import { EngineError, MalformedInputError } from '../errors';
+import { fromUtf8 } from '../internal/bytes';
+import type { EngineContext } from '../keys/context';
+import { loadKey } from '../keys/vault';
+import { assertCertifiableKey, createSigner, parseSpki, pkiCrypto, type PublicKeyType } from './algorithms';
+import { TAG, children, contentOf, fromPemOrDer, implicitConstructed, oid, oidToString, parseAsn1, rawOf, readTop, seq, setOf, toPem, uint } from './der';
+import { OID, checkSans, formatIp, sanCount, subjectAltName, type SubjectAltNames } from './extensions';
+import { assembleSigned } from './issue';
+import { decodeName, encodeName, formatName, type DistinguishedName, type NameEntry } from './names';
+import { parseExtensions, parseGeneralNames } from './x509';
+
+/** What a CSR asks for, after its proof of possession was checked. */
+export interface CsrInfo {
+  subject: string;
+  subjectEntries: NameEntry[];
+  keyType: PublicKeyType;
+  /** SANs requested through extensionRequest. */
+  sans: Required<SubjectAltNames>;
+  /** OIDs of every requested extension (informational: only SAN is ever honoured). */
+  requestedExtensions: string[];
+  /** True: the signature verified with the enclosed key (CSRs that fail are refused, not returned). */
+  signatureValid: true;
+}
+
+/** A verified CSR: its info plus the parts issuance needs. */
+export interface ParsedCsr {
+  info: CsrInfo;
+  spkiDer: Uint8Array<ArrayBuffer>;
+  subjectDer: Uint8Array;
+}
+
+function sansFromGeneralNames(value: Uint8Array): Required<SubjectAltNames> {
+  const out: Required<SubjectAltNames> = { dns: [], ip: [], email: [], uri: [] };
+  for (const g of parseGeneralNames(value)) {
+    if (g.tag === 0x82) out.dns.push(fromUtf8(g.content));
+    else if (g.tag === 0x87) out.ip.push(formatIp(g.content));
+    else if (g.tag === 0x81) out.email.push(fromUtf8(g.content));
+    else if (g.tag === 0x86) out.uri.push(fromUtf8(g.content));
+  }
+  return out;
+}
+
+/**
+ * Parses a CSR (PEM or DER) and verifies its proof of possession.
+ * @throws MALFORMED_INPUT, SIGNATURE_INVALID (bad signature), UNSUPPORTED (key type)
+ */
+export async function readCsr(ctx: EngineContext, input: string | Uint8Array): Promise<ParsedCsr> {
+  const der = fromPemOrDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'certificate request');
+  if (der.length > 64 * 1024) throw new MalformedInputError('pki: the certificate request is too large');
+  let req: pkijs.CertificationRequest;
+  let info: ReturnType<typeof children>;
+  try {
+    req = new pkijs.CertificationRequest({ schema: parseAsn1(der, 'certificate request') });
+    const top = readTop(der, TAG.SEQUENCE);
+    info = children(children(top)[0]!);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new MalformedInputError('pki: the certificate request could not be parsed', { cause: e });
+  }
+  const [, subjectT, spkiT, attrsT] = info;
+  if (!subjectT || !spkiT) throw new MalformedInputError('pki: the certificate request is incomplete');
+  const spki = parseSpki(rawOf(spkiT));
+  assertCertifiableKey(spki.type);
+  let ok = false;
+  try {
+    ok = await req.verify(pkiCrypto(ctx));
+  } catch (e) {
+    throw new EngineError('SIGNATURE_INVALID', 'pki: the certificate request signature could not be checked', { cause: e });
+  }
+  if (!ok) throw new EngineError('SIGNATURE_INVALID', 'pki: the certificate request signature does not verify (no proof of possession)');
+  const sigOid = req.signatureAlgorithm.algorithmId;
+  if (sigOid === '1.2.840.113549.1.1.5' || sigOid === '1.2.840.10045.4.1') throw new EngineError('UNSUPPORTED', 'pki: SHA-1 signed requests are refused');
+  const requestedExtensions: string[] = [];
+  let sans: Required<SubjectAltNames> = { dns: [], ip: [], email: [], uri: [] };
+  if (attrsT && attrsT.tag === 0xa0) {
+    for (const attr of children(attrsT)) {
+      const [t, values] = children(attr);
+      if (!t || !values || oidToString(contentOf(t)) !== OID.extensionRequest) continue;
+      for (const v of children(values)) {
+        for (const x of parseExtensions(v)) {
+          requestedExtensions.push(x.oid);
+          if (x.oid === OID.subjectAltName) sans = sansFromGeneralNames(x.value);
+        }
+      }
+    }
+  }
+  const entries = decodeName(rawOf(subjectT));
+  return {
+    info: { subject: formatName(entries), subjectEntries: entries, keyType: spki.type, sans, requestedExtensions, signatureValid: true },
+    spkiDer: spki.der,
+    subjectDer: rawOf(subjectT),
+  };
+}
+
+/** Parameters of a CSR for a vault key. */
+export interface CreateCsrParams {
+  subject: DistinguishedName;
+  sans?: SubjectAltNames;
+}
+
+/**
+ * Creates a PKCS#10 request signed by a vault key (ECDSA P-256/P-384 or RSA signing keys).
+ * @throws KEY_NOT_FOUND, UNSUPPORTED, INVALID_ARGUMENT
+ */
+export async function createCsr(ctx: EngineContext, keyId: string, p: CreateCsrParams): Promise<{ pem: string; der: Uint8Array<ArrayBuffer> }> {
+  const key = await loadKey(ctx, keyId);
+  if (!key.material.privateKey || !key.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a request needs a key pair');
+  if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the key is ${key.info.state}, not active`);
+  if (!key.info.operations.includes('sign')) {
+    throw new EngineError('UNSUPPORTED', `pki: a request is signed by its key; ${key.template.label} keys cannot sign (issue their certificate from the vault key instead)`);
+  }
+  const signer = await createSigner(ctx, key.material.privateKey);
+  const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', key.material.publicKey)));
+  assertCertifiableKey(spki.type);
+  const subject = encodeName(p.subject, 'subject');
+  const sans = checkSans(p.sans, true);
+  const attrs: Uint8Array[] = [];
+  if (sanCount(sans) > 0) attrs.push(seq(oid(OID.extensionRequest), setOf(seq(subjectAltName(sans, false)))));
+  // attributes [0] IMPLICIT SET OF Attribute: present even when empty (RFC 2986).
+  const infoDer = seq(uint(0), subject, spki.der, implicitConstructed(0, ...attrs));
+  const der = assembleSigned(infoDer, signer.algorithm, await signer.sign(infoDer));
+  return { pem: toPem(der, 'CERTIFICATE REQUEST'), der };
+}
+
+

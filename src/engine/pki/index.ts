@@ -1,0 +1,332 @@
+/**
+ * The Clavis certificate authority: the only module that imports pkijs and asn1js, and
+ * loaded lazily by the app (`const { createPki } = await import('./pki')`) because pkijs
+ * weighs ~400 kB (SECURITY.md P13). `createPki(ctx)` returns the CA's verbs over the
+ * engine's context; CA keys are vault keys, non-extractable.
+ *
+ * Common case:
+ * ```ts
+ * const pki = createPki(ctx);
+ * const root = await pki.createRootCa({ name: 'Dev root', subject: { CN: 'Dev Root CA' } });
+ * const { pem } = await pki.issueCertificate({ caId: root.ca.id, keyId, profile: 'tls-server', subject: { CN: 'app.test' } });
+ * await pki.revokeCertificate(certId, { reason: 'keyCompromise' });   // rebuilds the CRL
+ * const result = await pki.verifyCertificate(certId, { usage: 'tls-server' });
+ * ```
+ * Every verb throws `EngineError` with a code; lint refusals are `CERT_INVALID` with
+ * "pki: lint <rule>: …".
+ */
+import { EngineError, toErrorInfo } from '../errors';
+import type { EngineContext } from '../keys/context';
+import type { CertRecord, RevocationRecord } from '../storage/schema';
+import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateIntermediateParams } from './ca';
+import { REASON_NAMES, REVOCATION_REASONS, crlsDue, publishCrl, type RevocationReason } from './crl';
+import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
+import { fromPemOrDer, toPem } from './der';
+import type { SubjectAltNames } from './extensions';
+import { LEAF_PROFILES, issue, loadIssuer, vaultSubjectKey, type LeafProfile } from './issue';
+import { decodeName, toDistinguishedName, type DistinguishedName } from './names';
+import { parseSpki } from './algorithms';
+import { wholeSeconds } from './time';
+import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './types';
+import { verifyChain, type VerifyChainParams } from './verify';
+
+export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
+export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
+export { CA_KEY_TEMPLATES } from './ca';
+export type { CreateCsrParams, CsrInfo } from './csr';
+export type { DistinguishedName } from './names';
+export type { NameConstraints, NameSubtrees, SubjectAltNames } from './extensions';
+export type { LeafProfile } from './issue';
+export { LEAF_PROFILES, VALIDITY_DAYS } from './issue';
+export type { RevocationReason } from './crl';
+export { REVOCATION_REASONS } from './crl';
+export type { VerifyChainParams } from './verify';
+
+/** Issue a leaf certificate for a key pair in the vault. */
+export interface IssueCertificateParams {
+  caId: string;
+  keyId: string;
+  profile: LeafProfile;
+  subject: DistinguishedName;
+  sans?: SubjectAltNames;
+  /** Default per profile (TLS server 397, max 398). */
+  validityDays?: number;
+  notAfter?: Date;
+}
+
+/** Issue a certificate from a PKCS#10 request (PEM or DER). */
+export interface IssueFromCsrParams {
+  caId: string;
+  csr: string | Uint8Array;
+  profile: LeafProfile;
+  /** Replaces the request's subject. */
+  subject?: DistinguishedName;
+  /** Replaces the request's SANs. */
+  sans?: SubjectAltNames;
+  /** Take the SANs the request asks for (default true). Other requested extensions are always ignored. */
+  useRequestedSans?: boolean;
+  validityDays?: number;
+  notAfter?: Date;
+}
+
+/** Revoke a certificate (E6). */
+export interface RevokeParams {
+  reason: RevocationReason;
+  /** When the key is known or suspected to have been compromised (not after now). */
+  invalidityDate?: Date;
+}
+
+/** Certificate filters for listings (E10). */
+export interface CertFilter {
+  issuerId?: string;
+  text?: string;
+  status?: CertInfo['status'];
+}
+
+/** The CA verbs. */
+export interface Pki {
+  /** Creates a self-signed root CA with a new non-extractable vault key, and its first CRL. */
+  createRootCa(p: CreateCaParams): Promise<{ ca: CaInfo; cert: CertInfo; pem: string }>;
+  /** Creates an intermediate CA signed by `parentId`. @throws CERT_REVOKED, INVALID_ARGUMENT (pathLen 0 parent) */
+  createIntermediateCa(p: CreateIntermediateParams): Promise<{ ca: CaInfo; cert: CertInfo; pem: string; truncated: boolean }>;
+  listCas(): Promise<CaInfo[]>;
+  /** @throws INVALID_ARGUMENT when there is no such CA */
+  getCa(id: string): Promise<CaInfo>;
+  /** Issues a leaf for a vault key pair. @throws UNSUPPORTED (Ed25519 etc.), KEY_STATE, CERT_INVALID (lint) */
+  issueCertificate(p: IssueCertificateParams): Promise<IssueResult>;
+  /** Issues a leaf from a CSR after checking its proof of possession. @throws SIGNATURE_INVALID, MALFORMED_INPUT */
+  issueFromCsr(p: IssueFromCsrParams): Promise<IssueResult>;
+  /** Creates a PKCS#10 request (PEM) signed by a vault key. */
+  createCsr(keyId: string, p: CreateCsrParams): Promise<string>;
+  /** Reads and verifies a CSR without issuing. @throws SIGNATURE_INVALID, MALFORMED_INPUT, UNSUPPORTED */
+  inspectCsr(csr: string | Uint8Array): Promise<CsrInfo>;
+  listCertificates(filter?: CertFilter): Promise<CertInfo[]>;
+  /** @throws INVALID_ARGUMENT when there is no such certificate */
+  getCertificate(id: string): Promise<CertInfo>;
+  /** The original DER (P14), or PEM. */
+  exportCertificate(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
+  /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
+  exportChain(id: string): Promise<string>;
+  /**
+   * Revokes a certificate and rebuilds its issuer's CRL. The revocation is stored first;
+   * if the CRL cannot be rebuilt now, `crlError` says why and the next rebuild includes it.
+   * @throws CERT_REVOKED (already), INVALID_ARGUMENT
+   */
+  revokeCertificate(id: string, p: RevokeParams): Promise<{ cert: CertInfo; crl?: CrlInfo; crlError?: { code: string; message: string } }>;
+  /** Rebuilds a CA's CRL from the revocation store (R6). */
+  publishCrl(caId: string): Promise<CrlInfo>;
+  /** The latest CRL of a CA. */
+  getCrl(caId: string): Promise<CrlInfo | undefined>;
+  /** The latest CRL as PEM or DER. @throws INVALID_ARGUMENT when none was published */
+  exportCrl(caId: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
+  /** CA ids whose CRL reaches nextUpdate within `graceMs`: schedule their rebuild (R6). */
+  crlsDue(graceMs: number): Promise<string[]>;
+  /** Verifies a stored certificate against its stored chain and CRLs, step by step. */
+  verifyCertificate(id: string, opts?: { usage?: LeafProfile | 'any'; hostname?: string; at?: Date }): Promise<VerifyResult>;
+  /** Verifies arbitrary DER certificates and CRLs. */
+  verifyChain(p: VerifyChainParams): Promise<VerifyResult>;
+}
+
+function reasonCode(reason: unknown): number {
+  if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason)) {
+    throw new EngineError('INVALID_ARGUMENT', `pki: the reason must be one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
+  }
+  return REVOCATION_REASONS[reason as RevocationReason];
+}
+
+/** Builds the CA verbs over an engine context. Nothing global is read or set. */
+export function createPki(ctx: EngineContext): Pki {
+  const certInfo = (rec: CertRecord, rev: RevocationRecord | undefined): CertInfo => {
+    const { der: _der, ...meta } = rec;
+    const now = ctx.clock.now();
+    const status: CertInfo['status'] = rev ? 'revoked' : now >= Date.parse(rec.notAfter) ? 'expired' : now < Date.parse(rec.notBefore) ? 'not-yet-valid' : 'valid';
+    const info: CertInfo = { ...meta, status };
+    if (rev) {
+      info.revocation = { reason: REASON_NAMES[rev.reason] ?? String(rev.reason), revokedAt: rev.revokedAt };
+      if (rev.invalidityDate) info.revocation.invalidityDate = rev.invalidityDate;
+    }
+    return info;
+  };
+  const describe = async (rec: CertRecord) => certInfo(rec, await ctx.storage.getRevocation(rec.issuerId, rec.serialHex));
+  const getRecord = async (id: string) => {
+    const rec = typeof id === 'string' && id ? await ctx.storage.getCert(id) : undefined;
+    if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no certificate with that id');
+    return rec;
+  };
+  const result = async (out: { cert: CertRecord; truncated: boolean }): Promise<IssueResult> => ({
+    cert: await describe(out.cert),
+    pem: toPem(out.cert.der, 'CERTIFICATE'),
+    truncated: out.truncated,
+  });
+  const checkProfile = (profile: unknown): LeafProfile => {
+    if (!LEAF_PROFILES.includes(profile as LeafProfile)) throw new EngineError('INVALID_ARGUMENT', `pki: the profile must be one of ${LEAF_PROFILES.join(', ')} (CAs have their own verbs)`);
+    return profile as LeafProfile;
+  };
+  const validityOf = (p: { validityDays?: number; notAfter?: Date }) => ({
+    ...(p.validityDays !== undefined ? { validityDays: p.validityDays } : {}),
+    ...(p.notAfter !== undefined ? { notAfter: p.notAfter } : {}),
+  });
+  /** The chain of CA certificates above a certificate, nearest first, root last. */
+  const chainOf = async (rec: CertRecord): Promise<CertRecord[]> => {
+    const out: CertRecord[] = [];
+    let issuerId: string | undefined = rec.caId === rec.issuerId ? undefined : rec.issuerId;
+    for (let guard = 0; issuerId && guard < 32; guard++) {
+      const ca = await ctx.storage.getCa(issuerId);
+      const caCert = ca ? await ctx.storage.getCert(ca.certId) : undefined;
+      if (!ca || !caCert) throw new EngineError('STORAGE', 'pki: a CA of the chain is missing from the store');
+      out.push(caCert);
+      issuerId = ca.parentId;
+    }
+    return out;
+  };
+
+  return {
+    async createRootCa(p) {
+      const out = await createRootCa(ctx, p);
+      return { ca: out.ca, cert: await describe(out.cert), pem: toPem(out.cert.der, 'CERTIFICATE') };
+    },
+    async createIntermediateCa(p) {
+      const out = await createIntermediateCa(ctx, p);
+      return { ca: out.ca, cert: await describe(out.cert), pem: toPem(out.cert.der, 'CERTIFICATE'), truncated: out.truncated };
+    },
+    listCas: () => ctx.storage.listCas(),
+    async getCa(id) {
+      const ca = typeof id === 'string' && id ? await ctx.storage.getCa(id) : undefined;
+      if (!ca) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
+      return ca;
+    },
+    async issueCertificate(p) {
+      const profile = checkProfile(p?.profile);
+      const { handle } = await loadIssuer(ctx, p.caId);
+      const key = await vaultSubjectKey(ctx, p.keyId);
+      const out = await issue(ctx, handle, {
+        profile,
+        subject: p.subject,
+        ...(p.sans ? { sans: p.sans } : {}),
+        spki: key.spki,
+        keyRole: key.role,
+        keyId: p.keyId,
+        source: 'vault',
+        ...validityOf(p),
+      });
+      return result(out);
+    },
+    async issueFromCsr(p) {
+      const profile = checkProfile(p?.profile);
+      const { handle } = await loadIssuer(ctx, p.caId);
+      const csr = await readCsr(ctx, p.csr);
+      const subject = p.subject ?? toDistinguishedName(decodeName(csr.subjectDer));
+      const sans = p.sans ?? (p.useRequestedSans === false ? undefined : csr.info.sans);
+      const spki = parseSpki(csr.spkiDer);
+      // Only subject, key and (optionally) SAN come from the request (P16).
+      const out = await issue(ctx, handle, {
+        profile,
+        subject,
+        ...(sans ? { sans } : {}),
+        spki,
+        keyRole: spki.type.kind === 'ec' ? 'sign' : 'any',
+        source: 'csr',
+        ...validityOf(p),
+      });
+      return result(out);
+    },
+    async createCsr(keyId, p) {
+      return (await createCsr(ctx, keyId, p)).pem;
+    },
+    async inspectCsr(input) {
+      return (await readCsr(ctx, input)).info;
+    },
+    async listCertificates(filter = {}) {
+      const recs = await ctx.storage.listCerts(filter.issuerId);
+      const infos = await Promise.all(recs.map(describe));
+      const q = filter.text?.trim().toLowerCase();
+      return infos
+        .filter((c) => !filter.status || c.status === filter.status)
+        .filter((c) => !q || [c.subject, c.serialHex, ...c.sans.dns, ...c.sans.ip, ...c.sans.email, ...c.sans.uri].some((s) => s.toLowerCase().includes(q)))
+        .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id)));
+    },
+    async getCertificate(id) {
+      return describe(await getRecord(id));
+    },
+    async exportCertificate(id, format) {
+      const rec = await getRecord(id);
+      if (format === 'der') return rec.der.slice();
+      if (format === 'pem') return toPem(rec.der, 'CERTIFICATE');
+      throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
+    },
+    async exportChain(id) {
+      const rec = await getRecord(id);
+      const chain = await chainOf(rec);
+      return [rec, ...chain.filter((c) => c.profile !== 'root-ca')].map((c) => toPem(c.der, 'CERTIFICATE')).join('');
+    },
+    async revokeCertificate(id, p) {
+      const rec = await getRecord(id);
+      if (rec.profile === 'root-ca') throw new EngineError('INVALID_ARGUMENT', 'pki: a root cannot be revoked on a CRL; remove it from the trust store instead');
+      const reason = reasonCode(p?.reason);
+      const now = wholeSeconds(ctx.clock.now());
+      const rev: RevocationRecord = {
+        id: `${rec.issuerId}:${rec.serialHex}`,
+        issuerId: rec.issuerId,
+        serialHex: rec.serialHex,
+        certId: rec.id,
+        reason,
+        revokedAt: now.toISOString(),
+        spkiSha256: rec.spkiSha256,
+        certNotAfter: rec.notAfter,
+      };
+      if (p.invalidityDate !== undefined) {
+        const d = wholeSeconds(p.invalidityDate);
+        if (!Number.isFinite(d.getTime()) || d.getTime() > now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the invalidity date must be a date not in the future');
+        rev.invalidityDate = d.toISOString();
+      }
+      // Persist the revocation first: the CRL is derived from the store (R6).
+      await ctx.storage.addRevocation(rev);
+      const cert = certInfo(rec, rev);
+      try {
+        return { cert, crl: await publishCrl(ctx, rec.issuerId) };
+      } catch (e) {
+        return { cert, crlError: toErrorInfo(e) };
+      }
+    },
+    publishCrl: (caId) => publishCrl(ctx, caId),
+    async getCrl(caId) {
+      const rec = await ctx.storage.getLatestCrl(caId);
+      if (!rec) return undefined;
+      const { der: _der, ...info } = rec;
+      return info;
+    },
+    async exportCrl(caId, format) {
+      const rec = await ctx.storage.getLatestCrl(caId);
+      if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: this CA has not published a CRL');
+      if (format === 'der') return rec.der.slice();
+      if (format === 'pem') return toPem(rec.der, 'X509 CRL');
+      throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
+    },
+    crlsDue: (graceMs) => crlsDue(ctx, graceMs),
+    async verifyCertificate(id, opts = {}) {
+      const rec = await getRecord(id);
+      const chain = await chainOf(rec);
+      const root = rec.profile === 'root-ca' ? rec : chain[chain.length - 1];
+      if (!root) throw new EngineError('STORAGE', 'pki: the chain has no root');
+      const cas = [rec, ...chain].filter((c) => c.caId).map((c) => c.caId!);
+      const crls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => ctx.storage.getLatestCrl(c)))).flatMap((c) => (c ? [c.der] : []));
+      return verifyChain(ctx, {
+        target: rec.der,
+        intermediates: chain.filter((c) => c !== root).map((c) => c.der),
+        trustAnchors: [root.der],
+        crls,
+        ...(opts.usage ? { usage: opts.usage } : {}),
+        ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
+        ...(opts.at ? { at: opts.at } : {}),
+      });
+    },
+    verifyChain: (p) => verifyChain(ctx, p),
+  };
+}
+
+/** Reads DER from PEM or DER input (certificates, CRLs). Re-exported for the UI's import flows. */
+export function certificateDer(input: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  return fromPemOrDer(input, ['CERTIFICATE'], 'certificate');
+}
+
+

@@ -1,0 +1,382 @@
+/**
+ * Issuance: the one pipeline every certificate goes through, root or leaf, vault key or
+ * CSR. Order matters (SECURITY.md C1, C7, W3, W4, Boulder `ca/ca.go`):
+ *   checks → serial reserved in the store → TBS encoded once → lint → sign →
+ *   one transaction: serial `issued` + certificate record (+ CA record).
+ * A failure after the reservation burns the serial, so it is never reused.
+ *
+ * Common case: `pki.issueCertificate({ caId, keyId, profile: 'tls-server', subject: { CN: 'app.test' }, sans: { dns: ['app.test'] } })`.
+ */
+import { EngineError, StorageError, isEngineError } from '../errors';
+import { toHex } from '../internal/bytes';
+import { randomId } from '../internal/random';
+import type { EngineContext } from '../keys/context';
+import { loadKey } from '../keys/vault';
+import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
+import { assertCertifiableKey, createSigner, parseSpki, type Signer, type SpkiInfo } from './algorithms';
+import { bitString, explicit, seq, uint, uintBytes } from './der';
+import {
+  OID,
+  authorityInfoAccess,
+  authorityKeyIdentifier,
+  basicConstraints,
+  checkDnsName,
+  checkSans,
+  crlDistributionPoint,
+  extKeyUsage,
+  keyIdentifier,
+  keyUsage,
+  nameConstraints,
+  parseIp,
+  sanCount,
+  subjectAltName,
+  subjectKeyIdentifier,
+  type KeyUsageName,
+  type NameConstraints,
+  type SubjectAltNames,
+} from './extensions';
+import { assertLintClean, lintTbsCertificate, type CertProfile } from './lint';
+import { decodeName, encodeName, formatName, type DistinguishedName } from './names';
+import { newSerial } from './serial';
+import { DAY, HOUR, encodeTime, wholeSeconds } from './time';
+import { parseBasicConstraints, parseCertificate, skiValue } from './x509';
+
+/** Profiles a leaf can be issued with. */
+export type LeafProfile = 'tls-server' | 'tls-client' | 'code-signing' | 'email';
+export const LEAF_PROFILES: readonly LeafProfile[] = ['tls-server', 'tls-client', 'code-signing', 'email'];
+
+/** What the subject key may do, which decides keyUsage (C5). */
+export type KeyRole = 'sign' | 'encrypt' | 'agree' | 'any';
+
+/** Default and maximum validity per profile, in days (TLS server: BR 6.3.2, 398 days). */
+export const VALIDITY_DAYS: Record<CertProfile, { default: number; max: number }> = {
+  'root-ca': { default: 3650, max: 9131 },
+  'sub-ca': { default: 1825, max: 9131 },
+  'tls-server': { default: 397, max: 398 },
+  'tls-client': { default: 365, max: 825 },
+  'code-signing': { default: 365, max: 1185 },
+  email: { default: 365, max: 825 },
+};
+
+/** notBefore is backdated so a client with a slow clock still accepts the certificate (C3). */
+export const BACKDATE_MS = HOUR;
+
+/** Who signs: a CA from the store, or (for a root) the new CA itself. */
+export interface IssuerHandle {
+  id: string;
+  name: Uint8Array;
+  display: string;
+  ski: Uint8Array;
+  notAfter?: Date;
+  pathLen?: number;
+  signer: Signer;
+  crlUrl?: string;
+  caIssuersUrl?: string;
+}
+
+/** One certificate to make. */
+export interface CertSpec {
+  profile: CertProfile;
+  subject: DistinguishedName;
+  sans?: SubjectAltNames;
+  spki: SpkiInfo;
+  keyRole: KeyRole;
+  validityDays?: number;
+  notAfter?: Date;
+  /** sub-ca/root-ca only. */
+  pathLen?: number;
+  nameConstraints?: NameConstraints;
+  keyId?: string;
+  source: CertRecord['source'];
+  /** For CA certificates: the CA record to create with it (ids filled in here). */
+  ca?: Omit<CaRecord, 'certId' | 'ski' | 'notBefore' | 'notAfter' | 'subject' | 'createdAt' | 'pathLen'>;
+}
+
+/** What issuance returns. */
+export interface IssueOutcome {
+  cert: CertRecord;
+  ca?: CaRecord;
+  /** True when notAfter was cut to the issuer's notAfter (a leaf never outlives its issuer). */
+  truncated: boolean;
+}
+
+/** Hex SHA-256. */
+export async function sha256Hex(ctx: EngineContext, data: Uint8Array): Promise<string> {
+  return toHex(await ctx.subtle.digest('SHA-256', data.slice()));
+}
+
+/** Loads a CA as an issuer, refusing expired, revoked or unusable CAs. */
+export async function loadIssuer(
+  ctx: EngineContext,
+  caId: string,
+  opts: { forCrl?: boolean } = {},
+): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
+  if (typeof caId !== 'string' || !caId) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA id is required');
+  const ca = await ctx.storage.getCa(caId);
+  if (!ca) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
+  const cert = await ctx.storage.getCert(ca.certId);
+  if (!cert) throw new EngineError('STORAGE', 'pki: the CA certificate is missing from the store');
+  const now = ctx.clock.now();
+  if (now >= Date.parse(ca.notAfter)) throw new EngineError('CERT_INVALID', `pki: the CA "${ca.name}" has expired`);
+  // A CA whose certificate (or any ancestor's) is revoked must not issue (R8).
+  let walk: CaRecord | undefined = ca;
+  let walkCert: CertRecord | undefined = cert;
+  // A revoked CA still publishes its CRL (its leaves' revocations stay visible).
+  while (!opts.forCrl && walk?.parentId && walkCert) {
+    if (await ctx.storage.getRevocation(walk.parentId, walkCert.serialHex)) {
+      throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${walk.name}" is revoked`);
+    }
+    walk = await ctx.storage.getCa(walk.parentId);
+    walkCert = walk ? await ctx.storage.getCert(walk.certId) : undefined;
+  }
+  const key = await loadKey(ctx, ca.keyId);
+  if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the CA key is ${key.info.state}, not active`);
+  if (!key.material.privateKey) throw new EngineError('KEY_STATE', 'pki: the CA key has no private half');
+  const signer = await createSigner(ctx, key.material.privateKey);
+  const parsed = parseCertificate(cert.der).parts;
+  const skiExt = parsed.extensions.find((e) => e.oid === OID.subjectKeyIdentifier);
+  const bc = parsed.extensions.find((e) => e.oid === OID.basicConstraints);
+  const pathLen = bc ? parseBasicConstraints(bc.value).pathLen : undefined;
+  const handle: IssuerHandle = {
+    id: ca.id,
+    name: parsed.subject,
+    display: cert.subject,
+    ski: skiExt ? skiValue(skiExt.value) : new Uint8Array(0),
+    notAfter: new Date(ca.notAfter),
+    signer,
+  };
+  if (pathLen !== undefined) handle.pathLen = pathLen;
+  if (ca.crlUrl) handle.crlUrl = ca.crlUrl;
+  if (ca.caIssuersUrl) handle.caIssuersUrl = ca.caIssuersUrl;
+  return { handle, ca, cert };
+}
+
+/** Subject-key facts for a vault key. @throws KEY_NOT_FOUND, UNSUPPORTED, KEY_STATE */
+export async function vaultSubjectKey(ctx: EngineContext, keyId: string): Promise<{ spki: SpkiInfo; role: KeyRole }> {
+  const key = await loadKey(ctx, keyId);
+  if (!key.material.publicKey) throw new EngineError('KEY_STATE', 'pki: only key pairs can be certified');
+  if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the key is ${key.info.state}, not active`);
+  const family = key.template.family;
+  const role: KeyRole | undefined =
+    family === 'ecdsa' || family === 'rsa-pss' || family === 'rsa-pkcs1' ? 'sign' : family === 'rsa-oaep' ? 'encrypt' : family === 'ecdh' ? 'agree' : undefined;
+  // Ed25519, X25519 and the post-quantum keys cannot be certified with pkijs (M5, P11).
+  if (!role) throw new EngineError('UNSUPPORTED', `pki: Clavis cannot issue certificates for ${key.template.label} keys`);
+  const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', key.material.publicKey)));
+  assertCertifiableKey(spki.type);
+  return { spki, role };
+}
+
+function keyUsageFor(profile: CertProfile, role: KeyRole, kind: 'ec' | 'rsa'): KeyUsageName[] {
+  if (profile === 'root-ca' || profile === 'sub-ca') {
+    if (role !== 'sign' && role !== 'any') throw new EngineError('INVALID_ARGUMENT', 'pki: a CA needs a signing key');
+    return ['keyCertSign', 'cRLSign'];
+  }
+  const refuse = () => new EngineError('INVALID_ARGUMENT', `pki: a ${role === 'agree' ? 'key-agreement' : 'encryption'} key cannot get a ${profile} certificate`);
+  switch (role) {
+    case 'agree':
+      if (profile === 'code-signing') throw refuse();
+      return ['keyAgreement'];
+    case 'encrypt':
+      if (profile !== 'tls-server' && profile !== 'email') throw refuse();
+      return ['keyEncipherment'];
+    default:
+      // RSA TLS servers and S/MIME also decrypt key transport; EC keys never encipher (C5).
+      return kind === 'rsa' && (profile === 'tls-server' || profile === 'email') ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+  }
+}
+
+const EKU: Record<LeafProfile, string> = {
+  'tls-server': OID.serverAuth,
+  'tls-client': OID.clientAuth,
+  'code-signing': OID.codeSigning,
+  email: OID.emailProtection,
+};
+
+function validity(ctx: EngineContext, spec: CertSpec, issuer: IssuerHandle): { notBefore: Date; notAfter: Date; truncated: boolean } {
+  const policy = VALIDITY_DAYS[spec.profile];
+  const now = wholeSeconds(ctx.clock.now());
+  const notBefore = new Date(now.getTime() - BACKDATE_MS);
+  let notAfter: Date;
+  if (spec.notAfter !== undefined) {
+    notAfter = wholeSeconds(spec.notAfter);
+    if (!Number.isFinite(notAfter.getTime())) throw new EngineError('INVALID_ARGUMENT', 'pki: notAfter is not a date');
+  } else {
+    const days = spec.validityDays ?? policy.default;
+    if (!Number.isInteger(days) || days < 1) throw new EngineError('INVALID_ARGUMENT', 'pki: validity must be a whole number of days, at least 1');
+    notAfter = new Date(now.getTime() + days * DAY);
+  }
+  if (notAfter.getTime() - notBefore.getTime() > policy.max * DAY) {
+    if (spec.notAfter !== undefined || (spec.validityDays ?? 0) > policy.max) {
+      throw new EngineError('INVALID_ARGUMENT', `pki: a ${spec.profile} certificate may be valid for at most ${policy.max} days`);
+    }
+    notAfter = new Date(notBefore.getTime() + policy.max * DAY);
+  }
+  let truncated = false;
+  if (issuer.notAfter && notAfter.getTime() > issuer.notAfter.getTime()) {
+    notAfter = wholeSeconds(issuer.notAfter);
+    truncated = true;
+  }
+  if (notAfter.getTime() <= now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the certificate would already be expired (is the issuer about to expire?)');
+  return { notBefore, notAfter, truncated };
+}
+
+/** Encodes TBSCertificate (v3). */
+export function encodeTbsCertificate(t: {
+  serial: Uint8Array;
+  algorithm: Uint8Array;
+  issuer: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  subject: Uint8Array;
+  spki: Uint8Array;
+  extensions: Uint8Array[];
+}): Uint8Array<ArrayBuffer> {
+  return seq(
+    explicit(0, uint(2)),
+    uintBytes(t.serial),
+    t.algorithm,
+    t.issuer,
+    seq(encodeTime(t.notBefore), encodeTime(t.notAfter)),
+    t.subject,
+    t.spki,
+    explicit(3, seq(...t.extensions)),
+  );
+}
+
+/** `SEQUENCE { tbs, algorithm, BIT STRING signature }`, built from the exact TBS bytes (no re-encode). */
+export function assembleSigned(tbs: Uint8Array, algorithm: Uint8Array, signature: Uint8Array): Uint8Array<ArrayBuffer> {
+  return seq(tbs, algorithm, bitString(signature));
+}
+
+function isConstraintError(e: unknown): boolean {
+  const cause = e instanceof StorageError ? (e.cause as { name?: string } | undefined) : undefined;
+  return cause?.name === 'ConstraintError';
+}
+
+/** Runs the issuance pipeline. See the module comment for the order of steps. */
+export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: CertSpec): Promise<IssueOutcome> {
+  const isCa = spec.profile === 'root-ca' || spec.profile === 'sub-ca';
+  const kind = spec.spki.type.kind;
+  if (kind !== 'ec' && kind !== 'rsa') throw new EngineError('UNSUPPORTED', 'pki: unsupported subject key');
+  assertCertifiableKey(spec.spki.type);
+  const subjectDer = encodeName(spec.subject, 'subject');
+  const subjectDisplay = formatName(decodeName(subjectDer));
+  const sans = checkSans(spec.sans, spec.profile === 'tls-server');
+  if (spec.profile === 'tls-server' && spec.subject.CN) {
+    // BR 7.1.4.3: a TLS server CN must also be in the SAN; add it when it is a host name or IP.
+    const cn = spec.subject.CN;
+    try {
+      const ip = parseIp(cn);
+      const text = ip.length === 4 ? cn.trim() : undefined;
+      if (text && !sans.ip.includes(text)) sans.ip.push(text);
+    } catch {
+      try {
+        const dns = checkDnsName(cn, { wildcard: true, what: 'common name' });
+        if (!sans.dns.includes(dns)) sans.dns.unshift(dns);
+      } catch {
+        // Not a host name: the SAN list must stand on its own (linted below).
+      }
+    }
+  }
+  if (isCa && sanCount(sans) > 0) throw new EngineError('INVALID_ARGUMENT', 'pki: CA certificates carry no subjectAltName in Clavis');
+  const spkiSha256 = await sha256Hex(ctx, spec.spki.der);
+
+  // C6: never certify a key reported compromised, or a CA's key as a leaf.
+  const revs = await ctx.storage.listRevocationsBySpki(spkiSha256);
+  if (revs.some((r) => r.reason === 1)) throw new EngineError('KEY_STATE', 'pki: this public key was revoked for key compromise and cannot be certified again');
+  if (!isCa) {
+    const others = await ctx.storage.listCertsBySpki(spkiSha256);
+    if (others.some((c) => c.caId !== undefined)) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA key cannot also get a leaf certificate');
+  }
+  let pathLen = spec.pathLen;
+  if (spec.profile === 'sub-ca' && issuer.pathLen !== undefined) {
+    if (issuer.pathLen === 0) throw new EngineError('INVALID_ARGUMENT', `pki: CA "${issuer.display}" has pathLen 0 and cannot issue intermediate CAs`);
+    pathLen = Math.min(pathLen ?? issuer.pathLen - 1, issuer.pathLen - 1);
+  }
+  if (pathLen !== undefined && (!Number.isInteger(pathLen) || pathLen < 0 || pathLen > 16)) throw new EngineError('INVALID_ARGUMENT', 'pki: pathLen must be a whole number 0–16');
+
+  const { notBefore, notAfter, truncated } = validity(ctx, spec, issuer);
+  const ski = await keyIdentifier(ctx.subtle, spec.spki.subjectPublicKey);
+  const issuerSki = spec.profile === 'root-ca' ? ski : issuer.ski;
+  const issuerName = spec.profile === 'root-ca' ? subjectDer : issuer.name;
+
+  const extensions: Uint8Array[] = [basicConstraints(isCa, isCa ? pathLen : undefined), keyUsage(keyUsageFor(spec.profile, spec.keyRole, kind))];
+  if (!isCa) extensions.push(extKeyUsage([EKU[spec.profile as LeafProfile]]));
+  extensions.push(subjectKeyIdentifier(ski), authorityKeyIdentifier(issuerSki));
+  if (sanCount(sans) > 0) extensions.push(subjectAltName(sans, false));
+  if (spec.profile === 'sub-ca') {
+    const nc = nameConstraints(spec.nameConstraints);
+    if (nc) extensions.push(nc);
+  } else if (spec.nameConstraints) throw new EngineError('INVALID_ARGUMENT', 'pki: name constraints belong on intermediate CAs only');
+  if (spec.profile !== 'root-ca') {
+    if (issuer.crlUrl) extensions.push(crlDistributionPoint(issuer.crlUrl));
+    if (issuer.caIssuersUrl) extensions.push(authorityInfoAccess(issuer.caIssuersUrl));
+  }
+
+  // C1: reserve the serial before anything is signed; a collision is refused, not retried.
+  const serial = newSerial(ctx.random);
+  const nowIso = new Date(wholeSeconds(ctx.clock.now())).toISOString();
+  try {
+    await ctx.storage.reserveSerial(issuer.id, serial.hex, nowIso);
+  } catch (e) {
+    if (isConstraintError(e)) throw new EngineError('CERT_INVALID', 'pki: serial number collision for this issuer; nothing was issued', { cause: e });
+    throw e;
+  }
+  try {
+    const tbs = encodeTbsCertificate({
+      serial: serial.bytes,
+      algorithm: issuer.signer.algorithm,
+      issuer: issuerName,
+      notBefore,
+      notAfter,
+      subject: subjectDer,
+      spki: spec.spki.der,
+      extensions,
+    });
+    // C7: lint the exact bytes that will be signed.
+    const lintCtx = {
+      profile: spec.profile,
+      outerAlgorithm: issuer.signer.algorithm,
+      issuerName,
+      issuerSki,
+      subjectSki: ski,
+      maxValidityDays: VALIDITY_DAYS[spec.profile].max,
+      keyKind: kind,
+      ...(issuer.notAfter ? { issuerNotAfter: issuer.notAfter } : {}),
+    };
+    assertLintClean(lintTbsCertificate(tbs, lintCtx), 'certificate');
+    const der = assembleSigned(tbs, issuer.signer.algorithm, await issuer.signer.sign(tbs));
+    const certId = randomId(ctx.random, 'cert');
+    const cert: CertRecord = {
+      id: certId,
+      issuerId: issuer.id,
+      serialHex: serial.hex,
+      profile: spec.profile,
+      subject: subjectDisplay,
+      issuer: spec.profile === 'root-ca' ? subjectDisplay : issuer.display,
+      sans: sans as StoredSans,
+      notBefore: notBefore.toISOString(),
+      notAfter: notAfter.toISOString(),
+      source: spec.source,
+      spkiSha256,
+      sha256: await sha256Hex(ctx, der),
+      truncated,
+      der,
+      createdAt: nowIso,
+    };
+    if (spec.keyId) cert.keyId = spec.keyId;
+    let ca: CaRecord | undefined;
+    if (spec.ca) {
+      ca = { ...spec.ca, certId, subject: subjectDisplay, ski: toHex(ski), notBefore: cert.notBefore, notAfter: cert.notAfter, createdAt: nowIso };
+      if (pathLen !== undefined) ca.pathLen = pathLen;
+      cert.caId = ca.id;
+    }
+    await ctx.storage.commitIssuance(cert, ca);
+    return ca ? { cert, ca, truncated } : { cert, truncated };
+  } catch (e) {
+    // Burn the serial: it was reserved and may have been signed into something; never reuse it.
+    await ctx.storage.burnSerial(issuer.id, serial.hex).catch(() => undefined);
+    if (isEngineError(e)) throw e;
+    throw new EngineError('CERT_INVALID', 'pki: issuance failed', { cause: e });
+  }
+}
