@@ -1,0 +1,300 @@
+/**
+ * The benchmark page: the real engine and bulk worker, bundled as the app bundles them,
+ * exposed as `window.clavisBench` for scripts/bench.mjs to drive step by step through
+ * Playwright. Every method returns raw samples in milliseconds; the script takes medians
+ * and prints the table. Nothing here runs on its own.
+ */
+import { createEngine, openStorage, type Engine, type TemplateName } from '../src/engine';
+import { inThreadBulkCipher, type BulkCipher } from '../src/engine/keys/context';
+import { createWorkerBulkCipher, type WorkerBulkCipher } from '../src/workers/bulk-client';
+
+/** A step's outcome: samples, or why it could not run (e.g. engine.encrypt not implemented). */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** How long the page's main thread was unavailable while an operation ran. */
+export interface Blocking {
+  /** The operation's wall time. */
+  durationMs: number;
+  /** The longest gap between heartbeat timers (setTimeout 0, ~4 ms apart when idle). */
+  maxGapMs: number;
+  /** The longest `longtask` entry (tasks over 50 ms), 0 if there was none. */
+  longestTaskMs: number;
+}
+
+type CipherKind = 'worker' | 'in-thread';
+type Via = 'engine' | 'bulk';
+
+const status = document.getElementById('status');
+const setStatus = (s: string): void => {
+  if (status) status.textContent = s;
+};
+
+const workerBulk: WorkerBulkCipher = createWorkerBulkCipher();
+const localBulk: BulkCipher = inThreadBulkCipher(crypto.subtle);
+const bulkOf = (c: CipherKind): BulkCipher => (c === 'worker' ? workerBulk : localBulk);
+
+let engines: Promise<Record<CipherKind, Engine>> | undefined;
+/** Two engines over one database: one with the worker bulk cipher, one in-thread. */
+function benchEngines(): Promise<Record<CipherKind, Engine>> {
+  engines ??= openStorage({ name: 'clavis-bench' }).then((storage) => ({
+    worker: createEngine({ storage, bulk: workerBulk }),
+    'in-thread': createEngine({ storage }),
+  }));
+  return engines;
+}
+
+let aesKeyId: Promise<string> | undefined;
+function benchKeyId(): Promise<string> {
+  aesKeyId ??= benchEngines().then(async (e) => (await e.worker.generateKey({ template: 'AES-GCM-256', name: 'bench data key' })).id);
+  return aesKeyId;
+}
+
+let rawKey: Promise<CryptoKey> | undefined;
+function benchRawKey(): Promise<CryptoKey> {
+  rawKey ??= crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  return rawKey;
+}
+
+const buffers = new Map<number, Uint8Array<ArrayBuffer>>();
+function plaintextOf(size: number): Uint8Array<ArrayBuffer> {
+  let b = buffers.get(size);
+  if (!b) {
+    b = new Uint8Array(size);
+    // getRandomValues fills at most 65,536 bytes per call.
+    for (let off = 0; off < size; off += 65536) crypto.getRandomValues(b.subarray(off, Math.min(size, off + 65536)));
+    buffers.set(size, b);
+  }
+  return b;
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const v = await f();
+  return [performance.now() - t0, v];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function guard<T>(what: string, f: () => Promise<T>): Promise<Outcome<T>> {
+  setStatus(`running ${what}`);
+  try {
+    const value = await f();
+    setStatus(`done ${what}`);
+    return { ok: true, value };
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? `${String((e as { code: unknown }).code)}: ` : '';
+    const name = e instanceof Error ? e.name : 'Error';
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: `${code || `${name}: `}${message}` };
+  }
+}
+
+/** Runs `op` while a timer heartbeat and a longtask observer watch the main thread. */
+async function watchMainThread(op: () => Promise<unknown>): Promise<Blocking> {
+  let last = performance.now();
+  let maxGap = 0;
+  let beating = true;
+  const beat = () => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+    if (beating) setTimeout(beat, 0);
+  };
+  const tasks: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) tasks.push(e.duration);
+  });
+  observer.observe({ type: 'longtask' });
+  setTimeout(beat, 0);
+  await sleep(60);
+  maxGap = 0;
+  tasks.length = 0;
+  last = performance.now();
+  const [durationMs] = await timed(op);
+  // Let the heartbeat that was starved by the operation land before reading the gap.
+  await sleep(30);
+  beating = false;
+  for (const e of observer.takeRecords()) tasks.push(e.duration);
+  observer.disconnect();
+  return { durationMs, maxGapMs: maxGap, longestTaskMs: Math.max(0, ...tasks) };
+}
+
+function sameEnds(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a[0] === b[0] && a[a.length - 1] === b[b.length - 1] && a[a.length >> 1] === b[b.length >> 1];
+}
+
+interface Sealer {
+  encrypt(pt: Uint8Array<ArrayBuffer>): Promise<Uint8Array>;
+  decrypt(ct: Uint8Array): Promise<Uint8Array>;
+}
+
+/** One encrypt or decrypt step for the chosen path; returns the output bytes. */
+async function sealer(via: Via, cipher: CipherKind): Promise<Sealer> {
+  if (via === 'engine') {
+    const engine = (await benchEngines())[cipher];
+    const id = await benchKeyId();
+    return {
+      encrypt: (pt: Uint8Array<ArrayBuffer>) => engine.encrypt(id, pt),
+      decrypt: async (ct: Uint8Array) => (await engine.decrypt(ct)).plaintext,
+    };
+  }
+  const bulk = bulkOf(cipher);
+  const key = await benchRawKey();
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const aad = new Uint8Array(0);
+  return {
+    // A fixed IV is fine for a throughput figure; the engine draws a fresh one per message.
+    encrypt: async (pt: Uint8Array<ArrayBuffer>) => new Uint8Array(await bulk.aesGcm('encrypt', key, iv, aad, pt)),
+    // Every ciphertext here came from this sealer's encrypt, so it sits on an ArrayBuffer.
+    decrypt: async (ct: Uint8Array) => new Uint8Array(await bulk.aesGcm('decrypt', key, iv, aad, ct as Uint8Array<ArrayBuffer>)),
+  };
+}
+
+const api = {
+  /** The browser and whether the page runs under the production CSP's Trusted Types. */
+  info: () =>
+    guard('info', async () => {
+      let trustedTypesEnforced = false;
+      try {
+        document.createElement('div').innerHTML = '<i>clavis-bench-probe</i>';
+      } catch (e) {
+        trustedTypesEnforced = e instanceof TypeError;
+      }
+      return {
+        userAgent: navigator.userAgent,
+        hardwareConcurrency: navigator.hardwareConcurrency,
+        crossOriginIsolated: globalThis.crossOriginIsolated,
+        trustedTypesEnforced,
+      };
+    }),
+
+  /** Which templates this browser can generate. */
+  templates: () =>
+    guard('templates', async () => {
+      const e = await benchEngines();
+      return (await e.worker.listTemplates()).map((t) => ({ name: t.template.name, available: t.available }));
+    }),
+
+  /** engine.generateKey for one template, `n` times (includes fingerprint and IndexedDB write). */
+  keygen: (template: TemplateName, n: number) =>
+    guard(`keygen ${template}`, async () => {
+      const e = await benchEngines();
+      const samples: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const [ms] = await timed(() => e.worker.generateKey({ template, name: `bench ${template} ${i}` }));
+        samples.push(ms);
+      }
+      return samples;
+    }),
+
+  /** Time for the worker's first job (spawn + module load + 256 KiB) against a warm one. */
+  workerStart: () =>
+    guard('worker start', async () => {
+      const cold = createWorkerBulkCipher();
+      const key = await benchRawKey();
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const pt = plaintextOf(256 * 1024);
+      const [coldMs] = await timed(() => cold.aesGcm('encrypt', key, iv, new Uint8Array(0), pt));
+      const [warmMs] = await timed(() => cold.aesGcm('encrypt', key, iv, new Uint8Array(0), pt));
+      cold.terminate();
+      return { coldMs, warmMs };
+    }),
+
+  /**
+   * AES-GCM-256 encrypt then decrypt of `size` bytes: `n` samples after one warm-up,
+   * each the mean of `batch` back-to-back operations (small inputs take microseconds,
+   * below the timer's useful resolution).
+   */
+  aes: (via: Via, cipher: CipherKind, size: number, n: number, batch = 1) =>
+    guard(`aes ${via} ${cipher} ${size}`, async () => {
+      const s = await sealer(via, cipher);
+      const pt = plaintextOf(size);
+      let ct = await s.encrypt(pt);
+      if (!sameEnds(await s.decrypt(ct), pt)) throw new Error('bench: decryption did not return the plaintext');
+      const encrypt: number[] = [];
+      const decrypt: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const [e] = await timed(async () => {
+          for (let j = 0; j < batch; j++) ct = await s.encrypt(pt);
+        });
+        const [d] = await timed(async () => {
+          for (let j = 0; j < batch; j++) await s.decrypt(ct);
+        });
+        encrypt.push(e / batch);
+        decrypt.push(d / batch);
+      }
+      return { encrypt, decrypt };
+    }),
+
+  /** Main-thread blocking during an encrypt and a decrypt of `size` bytes, `n` times each. */
+  blocking: (via: Via, cipher: CipherKind, size: number, n: number) =>
+    guard(`blocking ${via} ${cipher} ${size}`, async () => {
+      const s = await sealer(via, cipher);
+      const pt = plaintextOf(size);
+      const ct = await s.encrypt(pt);
+      await s.decrypt(ct);
+      const encrypt: Blocking[] = [];
+      const decrypt: Blocking[] = [];
+      for (let i = 0; i < n; i++) {
+        encrypt.push(await watchMainThread(() => s.encrypt(pt)));
+        decrypt.push(await watchMainThread(() => s.decrypt(ct)));
+      }
+      return { encrypt, decrypt };
+    }),
+
+  /** IndexedDB through the engine: `n` key writes (AES-GCM-256), `n` reads, and listing all keys. */
+  idb: (n: number) =>
+    guard('indexeddb', async () => {
+      const storage = await openStorage({ name: `clavis-bench-idb-${Date.now()}` });
+      const engine = createEngine({ storage });
+      // Untimed warm-up: the first transactions of a fresh database open its files.
+      for (let i = 0; i < 5; i++) await engine.generateKey({ template: 'AES-GCM-256', name: `warm-up ${i}` });
+      const put: number[] = [];
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const [ms, info] = await timed(() => engine.generateKey({ template: 'AES-GCM-256', name: `idb ${i}` }));
+        put.push(ms);
+        ids.push(info.id);
+      }
+      // The same generation without the write, to show what the write itself costs.
+      const keygenOnly: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const [ms] = await timed(() => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
+        keygenOnly.push(ms);
+      }
+      const get: number[] = [];
+      for (const id of ids) get.push((await timed(() => engine.getKey(id)))[0]);
+      const list: number[] = [];
+      for (let i = 0; i < 5; i++) list.push((await timed(() => engine.listKeys()))[0]);
+      storage.close();
+      return { put, keygenOnly, get, list, keys: n + 5 };
+    }),
+
+  /** PBKDF2-HMAC-SHA-256, 600,000 iterations, 256-bit output (K7), with main-thread blocking. */
+  pbkdf2: (n: number) =>
+    guard('pbkdf2', async () => {
+      const runs: Blocking[] = [];
+      for (let i = 0; i < n; i++) {
+        const salt = crypto.getRandomValues(new Uint8Array(16));
+        runs.push(
+          await watchMainThread(async () => {
+            const base = await crypto.subtle.importKey('raw', new TextEncoder().encode('correct horse battery staple'), 'PBKDF2', false, ['deriveBits']);
+            await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 600_000 }, base, 256);
+          }),
+        );
+      }
+      return runs;
+    }),
+};
+
+/** What scripts/bench.mjs calls. */
+export type BenchApi = typeof api;
+
+declare global {
+  interface Window {
+    clavisBench?: BenchApi;
+  }
+}
+
+window.clavisBench = api;
+setStatus('ready');

@@ -1,0 +1,329 @@
+// `npm run bench`: builds the benchmark page (bench/), serves it on 127.0.0.1 with the
+// production security headers (CSP + Trusted Types, so the bulk worker starts exactly as
+// it does in production), and drives it in headless Chromium with a persistent profile
+// (SECURITY.md M8: in-memory contexts make IndexedDB look faster than it is). Prints a
+// table and writes dist-bench/bench-results.json.
+//
+//   npm run bench              full run (~1-2 minutes on 2 cores)
+//   npm run bench -- --quick   one iteration of everything, small sizes: a smoke test
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { build } from 'vite';
+import { chromiumLaunchOptions } from './browser.mjs';
+import { SECURITY_HEADERS } from './security-headers.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const OUT = join(ROOT, 'dist-bench');
+const QUICK = process.argv.includes('--quick');
+const STEP_TIMEOUT_MS = 120_000;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const log = (s) => process.stderr.write(`${s}\n`);
+const print = (s = '') => process.stdout.write(`${s}\n`);
+
+/** Iterations per template: RSA generation is slow and its time varies a lot (prime search). */
+function keygenIterations(name) {
+  if (QUICK) return 1;
+  if (/-4096$/.test(name)) return 3;
+  if (/-3072$/.test(name)) return 3;
+  if (/-2048$/.test(name)) return 5;
+  return 10;
+}
+
+// n samples of `batch` back-to-back operations each (1 KiB takes microseconds).
+const AES_SIZES = QUICK
+  ? [{ size: KiB, n: 3, batch: 10 }, { size: MiB, n: 1, batch: 1 }, { size: 8 * MiB, n: 1, batch: 1 }]
+  : [{ size: KiB, n: 20, batch: 50 }, { size: MiB, n: 20, batch: 1 }, { size: 64 * MiB, n: 3, batch: 1 }];
+const BLOCKING_SIZE = QUICK ? 8 * MiB : 64 * MiB;
+const BLOCKING_RUNS = QUICK ? 1 : 3;
+const IDB_KEYS = QUICK ? 5 : 50;
+const PBKDF2_RUNS = QUICK ? 1 : 3;
+
+// ---------------------------------------------------------------- statistics and format
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const ms = (x) => (x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3));
+const mibps = (bytes, msTime) => (bytes / MiB) / (msTime / 1000);
+const sizeLabel = (b) => (b >= MiB ? `${b / MiB} MiB` : `${b / KiB} KiB`);
+
+function table(headers, rows, align) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const cell = (v, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'l' ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]));
+  print(headers.map(cell).join('  '));
+  print(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) print(r.map(cell).join('  '));
+  print();
+}
+
+// ---------------------------------------------------------------- static server
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+};
+
+/** Serves dist-bench/ with the production headers. Only files under it; no listing. */
+function serve(dir) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (path === '/favicon.ico') {
+      res.writeHead(204, SECURITY_HEADERS).end();
+      return;
+    }
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, SECURITY_HEADERS).end('not found');
+      return;
+    }
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+// ---------------------------------------------------------------- the page
+
+function withTimeout(p, what) {
+  let t;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise((_, reject) => {
+      t = setTimeout(() => reject(new Error(`bench: ${what} took longer than ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+    }),
+  ]);
+}
+
+/** Opens the bench page and returns a caller for its `window.clavisBench` methods. */
+async function openBench(context, url, problems) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => problems.push(`page error: ${e.name}`));
+  // info() assigns innerHTML once to prove Trusted Types are enforced; that one
+  // refusal is expected, anything else is reported.
+  let probeRefusals = 0;
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/requires 'TrustedHTML' assignment/.test(m.text()) && probeRefusals++ === 0) return;
+    problems.push(`console error: ${m.text().slice(0, 200)}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
+  });
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
+    });
+  });
+  const response = await page.goto(url);
+  if (!response?.ok()) throw new Error(`bench: ${url} answered ${response?.status()}`);
+  await page.waitForFunction(() => window.clavisBench !== undefined, null, { timeout: 30_000 });
+  const call = async (name, ...args) => {
+    const out = await withTimeout(
+      page.evaluate(([n, a]) => window.clavisBench[n](...a), [name, args]),
+      `${name}(${args.join(', ')})`,
+    );
+    if (!out.ok) log(`  ${name}(${args.join(', ')}): ${out.error}`);
+    return out;
+  };
+  // The Trusted Types probe in info() is the one violation we cause on purpose.
+  const violations = async () =>
+    (await page.evaluate(() => window.__cspViolations)).filter((v) => !String(v.sample).includes('clavis-bench-probe'));
+  return { page, call, violations };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const started = Date.now();
+  log(`bench: building bench/ into ${OUT}`);
+  await build({ configFile: join(ROOT, 'bench/vite.config.ts'), logLevel: 'warn' });
+  const assets = readdirSync(join(OUT, 'assets'));
+  const workerAsset = assets.find((f) => /^bulk-cipher\.worker-[\w-]+\.js$/.test(f));
+  if (!workerAsset) throw new Error(`bench: no bulk-cipher worker in dist-bench/assets (found ${assets.join(', ')})`);
+  log(`bench: worker bundled as assets/${workerAsset}`);
+
+  const server = await serve(OUT);
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const profile = mkdtempSync(join(tmpdir(), 'clavis-bench-'));
+  const problems = [];
+  const results = { date: new Date().toISOString(), quick: QUICK, errors: [] };
+  const record = (section, key, out) => {
+    results[section] ??= {};
+    if (out.ok) results[section][key] = out.value;
+    else {
+      results[section][key] = { error: out.error };
+      results.errors.push(`${section} ${key}: ${out.error}`);
+    }
+    return out.ok ? out.value : undefined;
+  };
+
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, { ...chromiumLaunchOptions(), headless: true });
+    const bench = await openBench(context, url, problems);
+    const info = record('environment', 'browser', await bench.call('info'));
+    results.environment.cpus = cpus().length;
+    // Figures on a busy machine are not comparable with a quiet one: say how busy it was.
+    results.environment.loadAverage = loadavg().map((x) => Math.round(x * 100) / 100);
+    results.environment.node = process.version;
+    results.environment.workerAsset = `assets/${workerAsset}`;
+    results.environment.profile = 'persistent (on disk)';
+    log(`bench: ${info?.userAgent ?? 'unknown browser'}; Trusted Types enforced: ${info?.trustedTypesEnforced}`);
+    // The worker must start under the production policy, or this run proves nothing about it.
+    if (info && !info.trustedTypesEnforced) problems.push('Trusted Types were not enforced on the bench page');
+
+    // Key generation, per template.
+    const templates = (await bench.call('templates')).value ?? [];
+    for (const { name, available } of templates) {
+      if (!available) {
+        results.keygen ??= {};
+        results.keygen[name] = { unsupported: true };
+        continue;
+      }
+      log(`bench: keygen ${name}`);
+      record('keygen', name, await bench.call('keygen', name, keygenIterations(name)));
+    }
+
+    log('bench: worker start-up');
+    record('workerStart', 'first-job', await bench.call('workerStart'));
+
+    // AES-GCM-256 throughput: through the engine and through the bulk cipher alone.
+    for (const { size, n, batch } of AES_SIZES) {
+      for (const via of ['engine', 'bulk']) {
+        for (const cipher of ['worker', 'in-thread']) {
+          log(`bench: AES-GCM-256 ${via} ${cipher} ${sizeLabel(size)} ${n}x${batch}`);
+          record('aes', `${via}/${cipher}/${size}`, await bench.call('aes', via, cipher, size, n, batch));
+        }
+      }
+    }
+
+    for (const via of ['engine', 'bulk']) {
+      for (const cipher of ['worker', 'in-thread']) {
+        log(`bench: main-thread blocking ${via} ${cipher} ${sizeLabel(BLOCKING_SIZE)}`);
+        record('blocking', `${via}/${cipher}/${BLOCKING_SIZE}`, await bench.call('blocking', via, cipher, BLOCKING_SIZE, BLOCKING_RUNS));
+      }
+    }
+
+    log('bench: IndexedDB (persistent profile)');
+    record('idb', 'persistent', await bench.call('idb', IDB_KEYS));
+    log('bench: PBKDF2-SHA-256 600,000 iterations');
+    record('pbkdf2', '600000', await bench.call('pbkdf2', PBKDF2_RUNS));
+
+    results.cspViolations = await bench.violations();
+    await context.close();
+    context = undefined;
+
+    // The same IndexedDB step in a throwaway (in-memory) context, for comparison (M8).
+    log('bench: IndexedDB (in-memory context, for comparison)');
+    const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
+    try {
+      const ephemeral = await openBench(await browser.newContext(), url, problems);
+      record('idb', 'in-memory', await ephemeral.call('idb', IDB_KEYS));
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await context?.close();
+    server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  results.problems = problems;
+  results.elapsedSeconds = Math.round((Date.now() - started) / 100) / 10;
+  report(results);
+  writeFileSync(join(OUT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`bench: results written to dist-bench/bench-results.json (${results.elapsedSeconds} s)`);
+  const failed = results.errors.length + results.cspViolations.length + problems.length;
+  if (failed) {
+    log(`bench: ${failed} step(s) failed or misbehaved:`);
+    for (const e of [...results.errors, ...results.cspViolations.map((v) => `CSP ${v.directive} ${v.blocked}`), ...problems]) log(`  ${e}`);
+    process.exitCode = 1;
+  }
+}
+
+function report(r) {
+  const env = r.environment ?? {};
+  const b = env.browser ?? {};
+  const chrome = /(?:Headless)?Chrome\/([\d.]+)/.exec(b.userAgent ?? '')?.[1] ?? '?';
+  print();
+  print(`Clavis benchmarks${r.quick ? ' (quick)' : ''}: Chromium ${chrome}, ${env.cpus} CPUs, Node ${env.node}, persistent profile,`);
+  print(`production CSP; Trusted Types enforced: ${b.trustedTypesEnforced ? 'yes' : 'no'}; worker ${env.workerAsset};`);
+  print(`load average at start ${env.loadAverage?.join(' ')} (figures from a busy machine are not comparable)`);
+  print();
+
+  print('Key generation: engine.generateKey (generate + fingerprint + IndexedDB write), ms');
+  table(
+    ['template', 'n', 'median', 'min', 'max'],
+    Object.entries(r.keygen ?? {}).map(([name, v]) =>
+      v.unsupported ? [name, '', 'unsupported', '', ''] : v.error ? [name, '', 'failed', '', ''] : [name, v.length, ms(median(v)), ms(Math.min(...v)), ms(Math.max(...v))],
+    ),
+  );
+
+  const ws = r.workerStart?.['first-job'];
+  if (ws && !ws.error) print(`Worker start-up: first 256 KiB job ${ms(ws.coldMs)} ms (spawn + load), next one ${ms(ws.warmMs)} ms\n`);
+
+  print('AES-GCM-256 throughput, MiB/s (median of n; "bulk" = the BulkCipher alone, no envelope or key lookup)');
+  const rows = [];
+  for (const { size, n, batch } of AES_SIZES) {
+    for (const via of ['engine', 'bulk']) {
+      for (const cipher of ['worker', 'in-thread']) {
+        const v = r.aes?.[`${via}/${cipher}/${size}`];
+        const label = `${via} + ${cipher}`;
+        const count = batch > 1 ? `${n}x${batch}` : n;
+        if (!v || v.error) rows.push([label, sizeLabel(size), count, 'failed', '', '', '']);
+        else {
+          const e = median(v.encrypt);
+          const d = median(v.decrypt);
+          rows.push([label, sizeLabel(size), count, mibps(size, e).toFixed(0), mibps(size, d).toFixed(0), ms(e), ms(d)]);
+        }
+      }
+    }
+  }
+  table(['path', 'size', 'n', 'enc MiB/s', 'dec MiB/s', 'enc ms', 'dec ms'], rows);
+
+  print(`Main thread during a ${sizeLabel(BLOCKING_SIZE)} encrypt/decrypt: longest heartbeat gap and longest longtask, ms (median of ${BLOCKING_RUNS})`);
+  table(
+    ['path', 'enc gap', 'enc longtask', 'dec gap', 'dec longtask', 'enc wall'],
+    ['engine', 'bulk'].flatMap((via) =>
+      ['worker', 'in-thread'].map((cipher) => {
+        const v = r.blocking?.[`${via}/${cipher}/${BLOCKING_SIZE}`];
+        if (!v || v.error) return [`${via} + ${cipher}`, 'failed', '', '', '', ''];
+        const m = (xs, k) => ms(median(xs.map((x) => x[k])));
+        return [`${via} + ${cipher}`, m(v.encrypt, 'maxGapMs'), m(v.encrypt, 'longestTaskMs'), m(v.decrypt, 'maxGapMs'), m(v.decrypt, 'longestTaskMs'), m(v.encrypt, 'durationMs')];
+      }),
+    ),
+  );
+
+  print('IndexedDB through the engine, ms (median): generateKey AES-GCM-256 (= put), the bare keygen, getKey, listKeys');
+  table(
+    ['profile', 'keys', 'generateKey', 'keygen only', 'getKey', 'listKeys'],
+    ['persistent', 'in-memory'].map((k) => {
+      const v = r.idb?.[k];
+      if (!v || v.error) return [k, '', 'failed', '', '', ''];
+      return [k === 'persistent' ? 'persistent (disk)' : 'in-memory context', v.keys, ms(median(v.put)), ms(median(v.keygenOnly)), ms(median(v.get)), ms(median(v.list))];
+    }),
+  );
+
+  const p = r.pbkdf2?.['600000'];
+  if (p && !p.error) {
+    print(`PBKDF2-HMAC-SHA-256, 600,000 iterations (K7): ${ms(median(p.map((x) => x.durationMs)))} ms median of ${p.length}; longest main-thread gap meanwhile ${ms(median(p.map((x) => x.maxGapMs)))} ms`);
+  } else print('PBKDF2-HMAC-SHA-256: failed');
+  print();
+}
+
+main().catch((e) => {
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exitCode = 1;
+});
