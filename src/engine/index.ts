@@ -20,6 +20,7 @@ import * as use from './keys/use';
 import * as vault from './keys/vault';
 import type { ClavisStorage } from './storage/db';
 import type { KeyFilter, KeyInfo, TemplateName } from './types';
+import type { Pki } from './pki';
 
 export * from './errors';
 export type * from './types';
@@ -33,6 +34,8 @@ export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
 export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult, NewKeyLabel, SignatureOptions } from './keys/use';
 export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFormat } from './keys/transfer';
+// Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
+export type * from './pki';
 
 /** Dependencies of an engine. Only `storage` is required. */
 export interface EngineOptions {
@@ -104,6 +107,12 @@ export interface Engine {
   importKey(params: transfer.ImportKeyParams): Promise<KeyInfo>;
   /** Names the format of key data without importing it. @throws MALFORMED_INPUT */
   sniffKeyFormat(data: Uint8Array | string): transfer.SniffedFormat;
+
+  /**
+   * The certificate authority over the same vault and database. Loaded on first use
+   * (pkijs is large), then cached. @throws whatever the import throws, as STORAGE/UNSUPPORTED
+   */
+  pki(): Promise<Pki>;
 }
 
 /** Builds an engine from its dependencies. Nothing global is read or set. */
@@ -118,7 +127,9 @@ export function createEngine(options: EngineOptions): Engine {
     bulk: options.bulk ?? inThreadBulkCipher(crypto.subtle),
     supports: createFeatureProbe(crypto.subtle),
   };
+  let pki: Promise<Pki> | undefined;
   return {
+    pki: () => (pki ??= import('./pki').then((m) => m.createPki(ctx))),
     listTemplates: async () =>
       Promise.all([...TEMPLATES.values()].map(async (template) => ({ template, available: await ctx.supports(template.name as TemplateName) }))),
     generateKey: (p) => vault.generateKey(ctx, p),

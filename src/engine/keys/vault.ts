@@ -48,6 +48,7 @@ export function cleanLabel(value: unknown, what: string, required: boolean): str
   const v = value.trim();
   if (required && v.length === 0) throw new EngineError('INVALID_ARGUMENT', `keys: ${what} must not be empty`);
   // Control characters and bidi overrides make names lie about themselves (SECURITY.md C8).
+  // oxlint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(v)) {
     throw new EngineError('INVALID_ARGUMENT', `keys: ${what} contains control or bidirectional-override characters`);
   }

@@ -1,0 +1,41 @@
+// The production build the tests and users get: no address off the origin baked in
+// (H3), no inline script in the HTML (H1), and the entry chunk within budget (P13:
+// pkijs must load on demand, not with the first page).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { expect, test } from './fixtures';
+
+const dist = resolve(import.meta.dirname, '..', 'dist');
+
+// Strings that look like addresses but are never requested: XML namespaces and the
+// link React prints in its production error messages.
+const NOT_REQUESTS = [/^http:\/\/www\.w3\.org\//, /^https:\/\/react\.dev\/errors\//];
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+test('H3 the built app names no address off its origin', async ({ page }) => {
+  await page.goto('/');
+  const found: string[] = [];
+  for (const f of files(dist).filter((p) => /\.(js|html|css)$/.test(p))) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/https?:\/\/[^\s"'`)<>]+/g)) {
+      if (!NOT_REQUESTS.some((r) => r.test(m[0]))) found.push(`${f.slice(dist.length)}: ${m[0]}`);
+    }
+  }
+  expect(found).toEqual([]);
+});
+
+test('H1 the HTML has no inline script or style, and the entry chunk stays small (P13)', async ({ page }) => {
+  await page.goto('/');
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  expect(html).not.toMatch(/<style/);
+  expect(html).not.toMatch(/\sstyle=/);
+  const entry = /<script[^>]*src="\/?([^"]+\.js)"/.exec(html)![1]!;
+  const gz = gzipSync(readFileSync(join(dist, entry))).length;
+  // React and the vault UI fit in well under 150 KB gzipped; pkijs alone would add ~84 KB.
+  expect(gz).toBeLessThan(150 * 1024);
+  expect(readFileSync(join(dist, entry), 'utf8')).not.toContain('CertificateChainValidationEngine');
+});

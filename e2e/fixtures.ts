@@ -1,0 +1,104 @@
+/**
+ * Shared end-to-end fixtures: every page is watched for CSP/Trusted Types violations,
+ * console errors, uncaught errors and any request that leaves the origin (SECURITY.md
+ * H1–H4). A test that triggers one fails in its teardown.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+
+export interface Watch {
+  cspViolations: string[];
+  consoleErrors: string[];
+  pageErrors: string[];
+  externalRequests: string[];
+  /** Set by tests that provoke a violation on purpose; the other checks still run. */
+  expectViolations: boolean;
+}
+
+declare global {
+  interface Window {
+    __clavisCsp?: string[];
+  }
+}
+
+export const test = base.extend<{ watch: Watch }>({
+  watch: [
+    async ({ page, context, baseURL }, use) => {
+      const watch: Watch = { cspViolations: [], consoleErrors: [], pageErrors: [], externalRequests: [], expectViolations: false };
+      const origin = new URL(baseURL!).origin;
+      await context.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('blob:') || url.startsWith('data:') || new URL(url).origin === origin) return route.continue();
+        watch.externalRequests.push(url);
+        return route.abort();
+      });
+      await page.addInitScript(() => {
+        window.__clavisCsp = [];
+        document.addEventListener('securitypolicyviolation', (e) => {
+          window.__clavisCsp!.push(`${e.violatedDirective} ${e.blockedURI}`);
+        });
+      });
+      page.on('console', (m) => {
+        if (m.type() === 'error') watch.consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (e) => watch.pageErrors.push(String(e)));
+      await use(watch);
+      if (!page.isClosed()) {
+        const csp = await page.evaluate(() => window.__clavisCsp ?? []).catch(() => []);
+        watch.cspViolations.push(...csp);
+      }
+      expect(watch.externalRequests, 'requests that left the origin').toEqual([]);
+      expect(watch.pageErrors, 'uncaught page errors').toEqual([]);
+      if (!watch.expectViolations) {
+        expect(watch.cspViolations, 'CSP / Trusted Types violations').toEqual([]);
+        expect(watch.consoleErrors, 'console errors').toEqual([]);
+      }
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** Detectors for key material in text (SECURITY.md H4). */
+export const SECRET_PATTERNS: RegExp[] = [
+  /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/,
+  /"d"\s*:\s*"/,
+  /"k"\s*:\s*"/,
+  /"p"\s*:\s*"/,
+  /"q"\s*:\s*"/,
+  /"dp"\s*:\s*"/,
+];
+
+/** Every record in every object store of every IndexedDB database, CryptoKeys described. */
+export async function dumpIndexedDb(page: Page) {
+  return page.evaluate(async () => {
+    const describe = (v: unknown): unknown => {
+      if (v instanceof CryptoKey) return { __cryptoKey: true, type: v.type, extractable: v.extractable, algorithm: (v.algorithm as { name: string }).name, usages: v.usages };
+      if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return { __bytes: true };
+      if (Array.isArray(v)) return v.map(describe);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, describe(x)]));
+      return v;
+    };
+    const out: Record<string, Record<string, unknown[]>> = {};
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(info.name!);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const stores: Record<string, unknown[]> = {};
+      out[info.name] = stores;
+      for (const store of Array.from(db.objectStoreNames)) {
+        const all = await new Promise<unknown[]>((res, rej) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+        stores[store] = all.map(describe);
+      }
+      db.close();
+    }
+    return out;
+  });
+}
