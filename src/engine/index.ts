@@ -21,6 +21,14 @@ import * as vault from './keys/vault';
 import type { ClavisStorage } from './storage/db';
 import type { KeyFilter, KeyInfo, TemplateName } from './types';
 import type { Pki } from './pki';
+// --- Key lifecycle and audit (B1–B8): imports ---
+import * as auditStore from './audit/store';
+import type { AuditEntry, AuditVerification } from './audit/chain';
+import * as lifecycle from './lifecycle/engine';
+import type { RevocationReason } from './lifecycle/revocation';
+import type { ScheduledDates } from './lifecycle/states';
+import type { PrincipalRecord } from './storage/schema';
+// --- end key lifecycle imports ---
 
 export * from './errors';
 export type * from './types';
@@ -36,6 +44,15 @@ export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult,
 export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFormat } from './keys/transfer';
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
 export type * from './pki';
+// --- Key lifecycle and audit: public types ---
+export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
+export type { AuditFilter } from './audit/store';
+export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
+export type { LifecycleDates, LifecycleEvent, ScheduledDates, TransitionCause } from './lifecycle/states';
+// Named apart from the CA's certificate RevocationReason (a subset), which './pki' exports.
+export type { RevocationReason as KeyRevocationReason } from './lifecycle/revocation';
+export type { PrincipalRecord } from './storage/schema';
+// --- end key lifecycle types ---
 
 /** Dependencies of an engine. Only `storage` is required. */
 export interface EngineOptions {
@@ -113,16 +130,68 @@ export interface Engine {
    * (pkijs is large), then cached. @throws whatever the import throws, as STORAGE/UNSUPPORTED
    */
   pki(): Promise<Pki>;
+
+  // --- Key lifecycle and audit (B1–B8). Every transition is stored with its date, cause
+  // and audit entry in one transaction; each throws KEY_STATE naming the state and the rule.
+  /** Pre-activation → active. */
+  activateKey(id: string): Promise<KeyInfo>;
+  /** Active → suspended: no protecting; processing needs `acknowledgeRisk`. */
+  suspendKey(id: string, reason?: string): Promise<KeyInfo>;
+  /** Suspended → active, before the protect-stop date. */
+  resumeKey(id: string, reason?: string): Promise<KeyInfo>;
+  /** Active or suspended → deactivated: process only. */
+  deactivateKey(id: string, reason?: string): Promise<KeyInfo>;
+  /** Revokes for an RFC 5280 reason (compromise → compromised; hold → suspended; others → deactivated). */
+  revokeKey(id: string, reason: RevocationReason, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo>;
+  /** Marks a key compromised (permanent). */
+  compromiseKey(id: string, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo>;
+  /** Crypto-shreds a pre-activation, deactivated or compromised key; its metadata stays as a tombstone. */
+  destroyKey(id: string, reason?: string): Promise<KeyInfo>;
+  /** A new primary version of the key's keyring; the old primary only processes. @returns the new version */
+  rotateKey(id: string): Promise<KeyInfo>;
+  /** The versions of a key's keyring, oldest first. */
+  listKeyring(id: string): Promise<KeyInfo[]>;
+  /** Re-encrypts a ciphertext under its keyring's primary; the plaintext never leaves the engine. */
+  rewrap(ciphertext: Uint8Array | string, opts?: lifecycle.RewrapOptions): Promise<Uint8Array | string>;
+  /** Changes scheduled dates (epoch ms); dates now or past take effect at once. @throws INVALID_ARGUMENT, KEY_STATE */
+  setKeyDates(id: string, dates: ScheduledDates): Promise<KeyInfo>;
+  /** Revoked keys with reason, date and cause, newest first. */
+  listRevokedKeys(): Promise<lifecycle.RevokedKey[]>;
+  /** Revokes an owner: its keys cascade; no new keys for it until reinstated. */
+  revokePrincipal(owner: string, reason: RevocationReason): Promise<lifecycle.PrincipalRevocation>;
+  /** Lifts an owner's revocation. */
+  reinstatePrincipal(owner: string): Promise<PrincipalRecord>;
+  /** Every owner with its status and key count. */
+  listPrincipals(): Promise<lifecycle.PrincipalInfo[]>;
+  /** Applies the clock transitions due now (start-up, timer); returns what moved. */
+  applyDueTransitions(): Promise<lifecycle.AppliedTransition[]>;
+  /** When the next clock transition falls due (epoch ms), for the app's timer. */
+  nextDueAt(): Promise<number | undefined>;
+  /** The engine's current time (simulated or real), epoch ms. */
+  now(): number;
+  /** Moves the engine's time (walkthroughs) or returns to real time (null), then applies due transitions. */
+  setSimulatedTime(ms: number | null): Promise<lifecycle.AppliedTransition[]>;
+  /** How often a key was used (operations its gate allowed). */
+  keyUsage(id: string): Promise<{ count: number; lastUsedAt?: string }>;
+  /** Audit entries matching the filter, oldest first. */
+  listAuditEntries(filter?: auditStore.AuditFilter): Promise<AuditEntry[]>;
+  /** Verifies the stored audit chain against its remembered head; says what broke where. */
+  verifyAuditLog(): Promise<AuditVerification>;
+  /** The audit log as JSON Lines. */
+  exportAuditLog(): Promise<string>;
+  // --- end key lifecycle and audit ---
 }
 
 /** Builds an engine from its dependencies. Nothing global is read or set. */
 export function createEngine(options: EngineOptions): Engine {
   const crypto = options.crypto ?? globalThis.crypto;
+  // The app owns the simulated time through setSimulatedTime; every module sees it.
+  const clock = lifecycle.simulatedClock(options.clock ?? systemClock);
   const ctx: EngineContext = {
     crypto,
     subtle: crypto.subtle,
     storage: options.storage,
-    clock: options.clock ?? systemClock,
+    clock,
     random: options.random ?? cryptoRandom(crypto),
     bulk: options.bulk ?? inThreadBulkCipher(crypto.subtle),
     supports: createFeatureProbe(crypto.subtle),
@@ -134,7 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
       Promise.all([...TEMPLATES.values()].map(async (template) => ({ template, available: await ctx.supports(template.name as TemplateName) }))),
     generateKey: (p) => vault.generateKey(ctx, p),
     listKeys: (f) => vault.listKeys(ctx, f),
-    getKey: async (id) => (await vault.loadKey(ctx, id)).info,
+    getKey: (id) => vault.getKeyInfo(ctx, id),
     renameKey: (id, name) => vault.renameKey(ctx, id, name),
     deleteKey: (id) => vault.deleteKey(ctx, id),
     encrypt: (id, pt, o) => use.encrypt(ctx, id, pt, o),
@@ -149,8 +218,37 @@ export function createEngine(options: EngineOptions): Engine {
     encapsulate: (id, l) => use.encapsulate(ctx, id, l),
     decapsulate: (id, c, l) => use.decapsulate(ctx, id, c, l),
     exportPublicKey: (id, f) => transfer.exportPublicKey(ctx, id, f),
-    exportKey: (id, o) => transfer.exportKey(ctx, id, o),
+    exportKey: (id, o) => lifecycle.exportKeyAudited(ctx, id, o),
     importKey: (p) => transfer.importKey(ctx, p),
     sniffKeyFormat: (d) => transfer.sniffKeyFormat(d),
+
+    // --- Key lifecycle and audit ---
+    activateKey: (id) => lifecycle.activateKey(ctx, id),
+    suspendKey: (id, r) => lifecycle.suspendKey(ctx, id, r),
+    resumeKey: (id, r) => lifecycle.resumeKey(ctx, id, r),
+    deactivateKey: (id, r) => lifecycle.deactivateKey(ctx, id, r),
+    revokeKey: (id, r, o) => lifecycle.revokeKey(ctx, id, r, o),
+    compromiseKey: (id, o) => lifecycle.compromiseKey(ctx, id, o),
+    destroyKey: (id, r) => lifecycle.destroyKey(ctx, id, r),
+    rotateKey: (id) => lifecycle.rotateKey(ctx, id),
+    listKeyring: (id) => lifecycle.listKeyring(ctx, id),
+    rewrap: (c, o) => lifecycle.rewrap(ctx, c, o),
+    setKeyDates: (id, d) => lifecycle.setKeyDates(ctx, id, d),
+    listRevokedKeys: () => lifecycle.listRevokedKeys(ctx),
+    revokePrincipal: (o, r) => lifecycle.revokePrincipal(ctx, o, r),
+    reinstatePrincipal: (o) => lifecycle.reinstatePrincipal(ctx, o),
+    listPrincipals: () => lifecycle.listPrincipals(ctx),
+    applyDueTransitions: () => lifecycle.applyDueTransitions(ctx),
+    nextDueAt: () => lifecycle.nextDueAt(ctx),
+    now: () => clock.now(),
+    setSimulatedTime: async (ms) => {
+      clock.set(ms);
+      return lifecycle.applyDueTransitions(ctx);
+    },
+    keyUsage: (id) => use.keyUsage(ctx, id),
+    listAuditEntries: (f) => auditStore.listAuditEntries(ctx, f),
+    verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
+    exportAuditLog: () => auditStore.exportAuditLog(ctx),
+    // --- end key lifecycle and audit ---
   };
 }

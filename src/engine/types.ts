@@ -1,5 +1,6 @@
 /** Public types of the engine. Nothing here holds key material. */
 import type { TemplateName } from './keys/templates';
+import type { LifecycleDates, LifecycleEvent } from './lifecycle/states';
 
 export type { TemplateName };
 
@@ -7,8 +8,9 @@ export type { TemplateName };
 export type KeyId = string & { readonly __brand: 'KeyId' };
 
 /**
- * SP 800-57 key states (see LIFECYCLE.md). The vault creates keys `active`; the
- * lifecycle work moves them through the rest.
+ * SP 800-57 key states (see LIFECYCLE.md). A key is created pre-activation and moves to
+ * active at once when its activation date is now (the default); lifecycle/engine.ts
+ * moves it through the rest.
  */
 export type KeyState =
   | 'pre-activation'
@@ -56,10 +58,20 @@ export interface KeyInfo {
   extractableReason?: string;
   origin: KeyOrigin;
   state: KeyState;
-  /** Key version within its keyring; 1 until rotation exists. */
+  /** Key version within its keyring: 1 for a new key, n+1 for the key `rotateKey` makes. */
   version: number;
   createdAt: string;
   fingerprint: KeyFingerprint;
+  /** Lifecycle dates (KMIP date attributes), ISO 8601; scheduled ones may lie in the future. */
+  dates: LifecycleDates;
+  /** Every lifecycle transition, oldest first, with its date, cause and reason. */
+  history: readonly LifecycleEvent[];
+  /** The keyring this key is a version of: the id of the keyring's first version. */
+  keyringId: string;
+  /** True for the keyring's primary version, the one that protects (encrypt, wrap). */
+  primary: boolean;
+  /** A single-use key (ephemeral key agreement): its use ends at its first operation. */
+  singleUse?: boolean;
 }
 
 /** Filters for listing keys (A8). Every field is optional; text matches name or owner. */

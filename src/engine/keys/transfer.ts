@@ -55,7 +55,7 @@ import {
   parseEncryptedPrivateKeyInfo,
 } from './pkcs8-encrypted';
 import { isTemplateName, type KeyTemplate, type TemplateFamily } from './templates';
-import { cleanLabel, describeKey, fernetMaterial, loadKey, newKeyId, templateOf } from './vault';
+import { cleanLabel, describeKey, fernetMaterial, loadKey, newKeyId, storeNewKey, templateOf } from './vault';
 
 /** How a public key can leave: SPKI PEM, SPKI DER bytes, or a public JWK (JSON text). */
 export type PublicExportFormat = 'pem' | 'der' | 'jwk';
@@ -800,7 +800,8 @@ export async function importKey(ctx: EngineContext, params: ImportKeyParams): Pr
     origin: 'imported',
     publicOnly: r.publicOnly,
   });
-  await ctx.storage.addKey(info, r.material);
+  // With its lifecycle record (describeKey) and its key.create audit entry, in one transaction.
+  await storeNewKey(ctx, info, r.material);
   return info;
 }
 

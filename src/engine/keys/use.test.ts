@@ -322,17 +322,20 @@ describe('encrypt: keys that cannot (KEY_STATE)', () => {
     expect(await codeOf(s.engine.sign('key_missing', utf8('x')))).toBe('KEY_NOT_FOUND');
   });
 
-  it('B2: a suspended key decrypts but no longer encrypts; a destroyed or pre-activation key does neither', async () => {
+  it('B2: a suspended key decrypts (with the risk acknowledged) but no longer encrypts; a destroyed or pre-activation key does neither', async () => {
     const s = await setup();
     const key = await s.engine.generateKey({ template: 'AES-GCM-256', name: 'k' });
     const ct = await s.engine.encrypt(key.id, utf8('old data'));
-    await s.storage.putKeyInfo({ ...key, state: 'suspended' });
-    await expect(s.engine.encrypt(key.id, utf8('x'))).rejects.toMatchObject({ code: 'KEY_STATE', message: 'keys: the key is suspended; it cannot encrypt' });
-    expect(fromUtf8((await s.engine.decrypt(ct)).plaintext)).toBe('old data');
-    for (const state of ['destroyed', 'pre-activation'] as const) {
-      await s.storage.putKeyInfo({ ...key, state });
-      expect(await codeOf(s.engine.decrypt(ct))).toBe('KEY_STATE');
-    }
+    await s.engine.suspendKey(key.id, 'investigating');
+    await expect(s.engine.encrypt(key.id, utf8('x'))).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/^lifecycle: key is suspended; suspended keys must not protect \(encrypt\)/) });
+    await expect(s.engine.decrypt(ct)).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/acknowledged/) });
+    expect(fromUtf8((await s.engine.decrypt(ct, { acknowledgeRisk: true })).plaintext)).toBe('old data');
+    await s.engine.deactivateKey(key.id);
+    await s.engine.destroyKey(key.id);
+    await expect(s.engine.decrypt(ct)).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/was destroyed on/) });
+    const later = await s.engine.generateKey({ template: 'AES-GCM-256', name: 'later', activateAt: Date.now() + 86_400_000 });
+    expect(later.state).toBe('pre-activation');
+    await expect(s.engine.encrypt(later.id, utf8('x'))).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/^lifecycle: key is pre-activation/) });
   });
 });
 

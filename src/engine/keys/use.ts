@@ -27,7 +27,10 @@ import { EngineError, KeyStateError, MalformedInputError } from '../errors';
 import { assertBytes, assertString } from '../internal/assert';
 import { concat, copy, fromBase64, fromUtf8, utf8 } from '../internal/bytes';
 import { attempt } from '../internal/webcrypto';
-import type { KeyId, KeyInfo, KeyOperation, KeyState } from '../types';
+import { assertOperationAllowed, type GateOptions } from '../lifecycle/gates';
+import { isoAt } from '../lifecycle/states';
+import type { ClavisStorage } from '../storage/db';
+import type { KeyId, KeyInfo, KeyOperation } from '../types';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { EngineContext } from './context';
 import { derToRaw, EC_SCALAR_BYTES, rawToDer, spkiAlgorithm, type NamedCurve, type SpkiAlgorithm } from './ecdsa-der';
@@ -50,7 +53,7 @@ import {
 import { fernetDecrypt, fernetEncrypt, looksLikeFernetToken } from './fernet';
 import { openHybrid, sealHybrid } from './hybrid';
 import { isTemplateName, type KeyTemplate, type TemplateFamily } from './templates';
-import { cleanLabel, describeKey, loadKey, newKeyId, templateOf, type LoadedKey } from './vault';
+import { cleanLabel, describeKey, getKeyInfo, loadKey, newKeyId, storeNewKey, templateOf, type LoadedKey } from './vault';
 
 /** Options for encryption: associated data that must match on decryption. */
 export interface EncryptOptions {
@@ -65,6 +68,11 @@ export interface EncryptOptions {
  */
 export interface DecryptOptions extends EncryptOptions {
   keyId?: string;
+  /**
+   * Process with a suspended or compromised key anyway, at the caller's risk (SP 800-57
+   * §7; gates.ts). Without it such a key refuses with KEY_STATE.
+   */
+  acknowledgeRisk?: boolean;
 }
 
 /** Options for decrypting text; `ttlSeconds` refuses Fernet tokens older than that. */
@@ -86,12 +94,18 @@ export interface DecryptResult {
  */
 export interface SignatureOptions {
   encoding?: 'der' | 'raw';
+  /** For `verify` with a suspended or compromised key: see DecryptOptions.acknowledgeRisk. */
+  acknowledgeRisk?: boolean;
 }
 
-/** Name and owner of a key that an operation creates (unwrap, derive, encapsulate). */
+/**
+ * Name and owner of a key that an operation creates (unwrap, derive, encapsulate);
+ * `acknowledgeRisk` lets unwrap/decapsulate process with a suspended or compromised key.
+ */
 export interface NewKeyLabel {
   name: string;
   owner?: string;
+  acknowledgeRisk?: boolean;
 }
 
 /** HKDF salt of `deriveKey`: a fixed public label (RFC 5869 §3.1 allows a non-secret constant). */
@@ -131,22 +145,92 @@ function withArticle(name: string): string {
   return `${!word && /^[AEFHILMNORSX]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
-// Protect operations need an active key; process operations also work on keys that are
-// suspended, deactivated or compromised (SP 800-57 Pt1 §5.3, PRODUCT.md B2). The
-// lifecycle module owns the full rules; this is the minimum every verb enforces.
-const PROTECT: ReadonlySet<KeyOperation> = new Set(['encrypt', 'sign', 'wrap', 'derive', 'encapsulate']);
-const PROCESS_STATES: ReadonlySet<KeyState> = new Set(['active', 'suspended', 'deactivated', 'compromised']);
-
-/** Throws KEY_STATE unless the key's template, kind and state allow `op`. */
-export function requireOperation(k: LoadedKey, op: KeyOperation): void {
+/**
+ * Throws KEY_STATE unless the key's template and kind allow `op` and its lifecycle
+ * allows it now (B2: `assertOperationAllowed`, judged at the engine's clock with due
+ * clock transitions applied; suspended/compromised keys process only with
+ * `acknowledgeRisk`). Counts the use.
+ */
+export function requireOperation(ctx: EngineContext, k: LoadedKey, op: KeyOperation, gate: GateOptions = {}): void {
   if (!k.template.operations.includes(op)) {
     throw new KeyStateError(`keys: ${withArticle(k.template.name)} key ${DOES[k.template.family]}; it cannot ${op}`);
   }
   if (!k.info.operations.includes(op)) {
     throw new KeyStateError(`keys: this ${k.template.name} key is a public key only; to ${op} you need its private key`);
   }
-  const ok = PROTECT.has(op) ? k.info.state === 'active' : PROCESS_STATES.has(k.info.state);
-  if (!ok) throw new KeyStateError(`keys: the key is ${k.info.state}; it cannot ${op}`);
+  const now = ctx.clock.now();
+  assertOperationAllowed(k.info, op, now, gate.acknowledgeRisk === true ? { acknowledgeRisk: true } : {});
+  countUse(ctx.storage, k.info.id, now);
+}
+
+// ---------------------------------------------------------------------------------------
+// Use counts: per key, batched so an operation never waits for a write.
+
+interface UsageBatch {
+  pending: Map<string, { count: number; lastUsedAt: string }>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  flushing: Promise<void>;
+}
+
+const USAGE = new WeakMap<ClavisStorage, UsageBatch>();
+/** How long uses are gathered before one write stores them. */
+export const USAGE_FLUSH_MS = 200;
+
+function batchOf(storage: ClavisStorage): UsageBatch {
+  let b = USAGE.get(storage);
+  if (!b) {
+    b = { pending: new Map(), timer: undefined, flushing: Promise.resolve() };
+    USAGE.set(storage, b);
+  }
+  return b;
+}
+
+function countUse(storage: ClavisStorage, id: string, now: number): void {
+  const b = batchOf(storage);
+  const cur = b.pending.get(id);
+  b.pending.set(id, { count: (cur?.count ?? 0) + 1, lastUsedAt: isoAt(now) });
+  b.timer ??= setTimeout(() => void flushUsage(storage), USAGE_FLUSH_MS);
+}
+
+/**
+ * Writes the gathered use counts now (one transaction). A failed write keeps nothing
+ * back from the caller: the counts are best-effort and never block a crypto operation.
+ */
+export async function flushUsage(storage: ClavisStorage): Promise<void> {
+  const b = batchOf(storage);
+  if (b.timer !== undefined) clearTimeout(b.timer);
+  b.timer = undefined;
+  const batch = b.pending;
+  b.pending = new Map();
+  b.flushing = b.flushing.then(async () => {
+    if (batch.size === 0) return;
+    try {
+      await storage.addKeyUsage(batch);
+    } catch {
+      // The database closed or refused: the counts of this batch are lost, the uses happened.
+    }
+  });
+  await b.flushing;
+}
+
+/** How often a key was used (operations its gate allowed) and when last. */
+export async function keyUsage(ctx: EngineContext, id: string): Promise<{ count: number; lastUsedAt?: string }> {
+  await getKeyInfo(ctx, id);
+  await flushUsage(ctx.storage);
+  const u = await ctx.storage.getKeyUsage(id);
+  return u ? { count: u.count, lastUsedAt: u.lastUsedAt } : { count: 0 };
+}
+
+/**
+ * The key a protect operation on `id` uses (B4): the primary version of `id`'s keyring,
+ * so encrypting with any version's id (or the keyring's id, its first version's) uses
+ * the newest key. Ciphertexts name the version that made them.
+ */
+export async function loadForProtect(ctx: EngineContext, id: string): Promise<LoadedKey> {
+  const info = await getKeyInfo(ctx, id);
+  if (info.primary) return loadKey(ctx, id);
+  const primary = (await ctx.storage.listKeyring(info.keyringId)).find((k) => k.primary);
+  return loadKey(ctx, primary?.id ?? id);
 }
 
 function need<T>(x: T | undefined, what: string): T {
@@ -208,8 +292,8 @@ async function encryptLoaded(ctx: EngineContext, k: LoadedKey, plaintext: Uint8A
 export async function encrypt(ctx: EngineContext, id: string, plaintext: Uint8Array, opts?: EncryptOptions): Promise<Uint8Array> {
   assertBytes(plaintext, 'plaintext');
   const aad = optionalAad(opts);
-  const k = await loadKey(ctx, id);
-  requireOperation(k, 'encrypt');
+  const k = await loadForProtect(ctx, id);
+  requireOperation(ctx, k, 'encrypt');
   return encryptLoaded(ctx, k, arrayBacked(plaintext), aad);
 }
 
@@ -261,7 +345,7 @@ async function openFernetBytes(ctx: EngineContext, token: string, opts: DecryptT
   if (k.template.family !== 'fernet') {
     throw new EngineError('DECRYPT_FAILED', `keys: this is a Fernet token, and ${withArticle(k.template.name)} key cannot open it`);
   }
-  requireOperation(k, 'decrypt');
+  requireOperation(ctx, k, 'decrypt', opts);
   const opened = await fernetDecrypt(ctx.subtle, k.material, token, ttl === undefined ? { now: nowSeconds(ctx) } : { now: nowSeconds(ctx), ttlSeconds: ttl });
   return { plaintext: opened.plaintext, keyId: k.info.id, version: k.info.version };
 }
@@ -287,7 +371,7 @@ export async function decrypt(ctx: EngineContext, ciphertext: Uint8Array, opts?:
   const env = parseEnvelope(ciphertext);
   if (env.type !== 'cipher') throw new MalformedInputError('keys: this is a wrapped key, not encrypted data; use unwrapKey');
   const k = await loadNamedKey(ctx, env, opts?.keyId);
-  requireOperation(k, 'decrypt');
+  requireOperation(ctx, k, 'decrypt', opts);
   const pt = await openWith(ctx, k, env, aad);
   return { plaintext: new Uint8Array(pt), keyId: k.info.id, version: env.keyVersion };
 }
@@ -300,8 +384,8 @@ export async function decrypt(ctx: EngineContext, ciphertext: Uint8Array, opts?:
 export async function encryptText(ctx: EngineContext, id: string, text: string, opts?: EncryptOptions): Promise<string> {
   assertString(text, 'text');
   const aad = optionalAad(opts);
-  const k = await loadKey(ctx, id);
-  requireOperation(k, 'encrypt');
+  const k = await loadForProtect(ctx, id);
+  requireOperation(ctx, k, 'encrypt');
   const out = await encryptLoaded(ctx, k, utf8(text), aad);
   return k.template.family === 'fernet' ? fromUtf8(out) : armor(out);
 }
@@ -374,7 +458,7 @@ export async function sign(ctx: EngineContext, id: string, data: Uint8Array, opt
   assertBytes(data, 'data');
   const encoding = encodingOf(opts);
   const k = await loadKey(ctx, id);
-  requireOperation(k, 'sign');
+  requireOperation(ctx, k, 'sign');
   const key = k.template.family === 'hmac' ? need(k.material.secret, 'secret key') : need(k.material.privateKey, 'private key');
   const sig = new Uint8Array(
     await attempt('UNSUPPORTED', `keys: this browser could not sign with ${k.template.label}`, () => ctx.subtle.sign(signParams(k.template), key, arrayBacked(data))),
@@ -392,7 +476,7 @@ export async function verify(ctx: EngineContext, id: string, data: Uint8Array, s
   assertBytes(signature, 'signature');
   const encoding = encodingOf(opts);
   const k = await loadKey(ctx, id);
-  requireOperation(k, 'verify');
+  requireOperation(ctx, k, 'verify', opts);
   const key = k.template.family === 'hmac' ? need(k.material.secret, 'secret key') : need(k.material.publicKey, 'public key');
   let sig: Uint8Array<ArrayBuffer> = copy(signature);
   if (k.template.family === 'ecdsa') {
@@ -473,8 +557,8 @@ function piecesOf(t: KeyTemplate, m: KeyMaterialRecord): CryptoKey[] {
  * @throws KEY_NOT_FOUND, KEY_STATE, NOT_EXTRACTABLE (the target is not extractable)
  */
 export async function wrapKey(ctx: EngineContext, wrappingKeyId: string, targetKeyId: string): Promise<Uint8Array> {
-  const w = await loadKey(ctx, wrappingKeyId);
-  requireOperation(w, 'wrap');
+  const w = await loadForProtect(ctx, wrappingKeyId);
+  requireOperation(ctx, w, 'wrap');
   const target = await loadKey(ctx, targetKeyId);
   if (target.info.id === w.info.id) throw new EngineError('INVALID_ARGUMENT', 'keys: a key cannot wrap itself');
   if (target.info.kind === 'public') throw new KeyStateError('keys: a public key needs no wrapping; export it instead');
@@ -528,7 +612,7 @@ export async function unwrapKey(ctx: EngineContext, wrappingKeyId: string, wrapp
   const env = parseEnvelope(wrapped);
   if (env.type !== 'wrap') throw new MalformedInputError('keys: this is encrypted data, not a wrapped key; use decrypt');
   const w = await loadKey(ctx, wrappingKeyId);
-  requireOperation(w, 'unwrap');
+  requireOperation(ctx, w, 'unwrap', label);
   if (WRAP_OF[w.template.family] !== env.algorithm) {
     throw new EngineError('DECRYPT_FAILED', `keys: this key was wrapped with ${env.algorithm}, which ${withArticle(w.template.name)} key does not do`);
   }
@@ -572,7 +656,7 @@ export async function unwrapKey(ctx: EngineContext, wrappingKeyId: string, wrapp
   if (info.fingerprint.kind !== env.fingerprint.kind || info.fingerprint.value !== env.fingerprint.value) {
     throw new EngineError('DECRYPT_FAILED', 'keys: the unwrapped key does not match the fingerprint recorded when it was wrapped');
   }
-  await ctx.storage.addKey(info, material);
+  await storeNewKey(ctx, info, material);
   return info;
 }
 
@@ -637,7 +721,7 @@ async function storeSharedKey(
   }
   const material: KeyMaterialRecord = { id: newKeyId(ctx), secret };
   const info = await describeKey(ctx, aes, material, { ...label, exportable: false, origin: 'derived' });
-  await ctx.storage.addKey(info, material);
+  await storeNewKey(ctx, info, material);
   return info;
 }
 
@@ -654,7 +738,7 @@ export async function deriveKey(ctx: EngineContext, privateKeyId: string, peerPu
   const name = cleanLabel(label?.name, 'name', true);
   const owner = cleanLabel(label?.owner, 'owner', false);
   const k = await loadKey(ctx, privateKeyId);
-  requireOperation(k, 'derive');
+  requireOperation(ctx, k, 'derive');
   const t = k.template;
   const spki = peerSpki(peerPublicKey);
   let peerAlg: SpkiAlgorithm;
@@ -711,7 +795,7 @@ export async function encapsulate(ctx: EngineContext, id: string, label: NewKeyL
   const name = cleanLabel(label?.name, 'name', true);
   const owner = cleanLabel(label?.owner, 'owner', false);
   const k = await loadKey(ctx, id);
-  requireOperation(k, 'encapsulate');
+  requireOperation(ctx, k, 'encapsulate');
   const kem = kemSubtle(ctx);
   if (typeof kem.encapsulateBits !== 'function') throw new EngineError('UNSUPPORTED', 'keys: this browser does not offer ML-KEM encapsulation');
   const publicKey = need(k.material.publicKey, 'public key');
@@ -732,7 +816,7 @@ export async function decapsulate(ctx: EngineContext, id: string, ciphertext: Ui
   const name = cleanLabel(label?.name, 'name', true);
   const owner = cleanLabel(label?.owner, 'owner', false);
   const k = await loadKey(ctx, id);
-  requireOperation(k, 'decapsulate');
+  requireOperation(ctx, k, 'decapsulate', label);
   if (ciphertext.length !== ML_KEM_768_CIPHERTEXT_BYTES) {
     throw new MalformedInputError(`keys: an ML-KEM-768 ciphertext is ${ML_KEM_768_CIPHERTEXT_BYTES} bytes, got ${ciphertext.length}`);
   }

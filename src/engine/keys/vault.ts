@@ -4,9 +4,13 @@
  *
  * Common case: `const info = await engine.generateKey({ template: 'ECDSA-P-256', name: 'signer' })`.
  */
-import { EngineError } from '../errors';
+import { auditDraft, withAudit } from '../audit/store';
+import type { AuditDraft } from '../audit/chain';
+import { EngineError, KeyStateError } from '../errors';
 import { assertString } from '../internal/assert';
 import { randomId } from '../internal/random';
+import { advance, defaultDates } from '../lifecycle/dates';
+import { isDestroyedState, newLifecycle } from '../lifecycle/states';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyFilter, KeyId, KeyInfo, KeyOrigin } from '../types';
 import type { EngineContext } from './context';
@@ -23,6 +27,11 @@ export interface GenerateKeyParams {
    * default; the reason is recorded and shown.
    */
   exportable?: boolean;
+  /**
+   * Epoch ms of the activation date. Default: now (the key is active at once). A future
+   * date creates the key pre-activation; the clock (or `activate`) activates it.
+   */
+  activateAt?: number;
 }
 
 export const EXPORTABLE_REASON = 'Created as exportable at the owner’s request, so it can be backed up or moved to another system.';
@@ -92,14 +101,32 @@ export async function fernetMaterial(subtle: SubtleCrypto, id: string, raw: Uint
   return { id, secret, macSecret };
 }
 
-/** Builds the KeyInfo for a new key. */
-export async function describeKey(
-  ctx: EngineContext,
-  t: KeyTemplate,
-  material: KeyMaterialRecord,
-  opts: { name: string; owner: string; exportable: boolean; origin: KeyOrigin; publicOnly?: boolean },
-): Promise<KeyInfo> {
+/** Options of `describeKey`. */
+export interface DescribeKeyOptions {
+  name: string;
+  owner: string;
+  exportable: boolean;
+  origin: KeyOrigin;
+  publicOnly?: boolean;
+  /** Activation date, epoch ms (default now). */
+  activateAt?: number;
+  /** For a rotated version: its keyring and version number (default: a keyring of its own, version 1). */
+  keyring?: { id: string; version: number };
+}
+
+/**
+ * Builds the KeyInfo for a new key, with its lifecycle: created now, the template's
+ * default dates from the activation date (`defaultDates`), pre-activation, then advanced
+ * to now (so a key whose activation date is now is active, KMIP #1).
+ * @throws INVALID_ARGUMENT when `activateAt` is before the creation time or not a time.
+ */
+export async function describeKey(ctx: EngineContext, t: KeyTemplate, material: KeyMaterialRecord, opts: DescribeKeyOptions): Promise<KeyInfo> {
   const extractable = t.extractableReason !== undefined || opts.exportable;
+  const now = ctx.clock.now();
+  const created = Math.floor(now / 1000) * 1000;
+  const activation = opts.activateAt ?? now;
+  if (typeof activation !== 'number' || !Number.isFinite(activation)) throw new EngineError('INVALID_ARGUMENT', 'keys: activateAt must be a time in milliseconds');
+  const lifecycle = advance(newLifecycle({ createdAt: created, dates: defaultDates(t.name, activation) }), now).record;
   const info: KeyInfo = {
     id: material.id as KeyId,
     name: opts.name,
@@ -109,10 +136,14 @@ export async function describeKey(
     operations: opts.publicOnly ? publicOperations(t) : [...t.operations],
     extractable: opts.publicOnly ? false : extractable,
     origin: opts.origin,
-    state: 'active',
-    version: 1,
-    createdAt: new Date(Math.floor(ctx.clock.now() / 1000) * 1000).toISOString(),
+    state: lifecycle.state,
+    version: opts.keyring?.version ?? 1,
+    createdAt: lifecycle.dates.createdAt,
     fingerprint: await fingerprintOf(ctx, t, material),
+    dates: lifecycle.dates,
+    history: lifecycle.history,
+    keyringId: opts.keyring?.id ?? material.id,
+    primary: true,
   };
   if (info.extractable) info.extractableReason = t.extractableReason ?? EXPORTABLE_REASON;
   return info;
@@ -123,6 +154,50 @@ const PUBLIC_OPERATIONS = new Set<KeyInfo['operations'][number]>(['encrypt', 've
 /** What a public key alone can do. */
 export function publicOperations(t: KeyTemplate): KeyInfo['operations'] {
   return t.operations.filter((op) => PUBLIC_OPERATIONS.has(op));
+}
+
+/** Plain, secret-free facts about a key for its audit entries. */
+export function keyAuditDetails(info: KeyInfo): AuditDraft['details'] {
+  return {
+    keyId: info.id,
+    name: info.name,
+    owner: { name: info.owner },
+    template: info.template,
+    kind: info.kind,
+    origin: info.origin,
+    state: info.state,
+    keyringId: info.keyringId,
+    version: info.version,
+    fingerprint: info.fingerprint.value,
+    extractable: info.extractable,
+  };
+}
+
+/** The audit draft of a key's creation (generate, import, unwrap, derive, rotate). */
+export function keyCreatedDraft(ctx: EngineContext, info: KeyInfo): AuditDraft {
+  return auditDraft(ctx, 'key.create', [info.id], keyAuditDetails(info));
+}
+
+/**
+ * Stores a new key with its material and its `key.create` audit entry in one
+ * transaction. Refuses (KEY_STATE) when its owner is a revoked principal (B5).
+ * @throws KEY_STATE, STORAGE
+ */
+export async function storeNewKey(ctx: EngineContext, info: KeyInfo, material: KeyMaterialRecord): Promise<void> {
+  await assertOwnerNotRevoked(ctx, info.owner);
+  await withAudit(ctx, async () => ({
+    drafts: [keyCreatedDraft(ctx, info)],
+    commit: (audit) => ctx.storage.commitAudited({ ...audit, addKeys: [{ info, material }], ownersNotRevoked: [info.owner] }),
+  }));
+}
+
+/** KEY_STATE when `owner` is a revoked principal (checked again inside the write). */
+export async function assertOwnerNotRevoked(ctx: EngineContext, owner: string): Promise<void> {
+  if (owner === '') return;
+  const p = await ctx.storage.getPrincipal(owner);
+  if (p?.revoked) {
+    throw new KeyStateError(`keys: the owner was revoked on ${p.revokedAt ?? 'an earlier date'} (${p.reason ?? 'unspecified'}); no new keys can be created for it until it is reinstated`);
+  }
 }
 
 export function newKeyId(ctx: EngineContext): KeyId {
@@ -141,6 +216,10 @@ export async function generateKey(ctx: EngineContext, params: GenerateKeyParams)
   }
   const exportable = params.exportable === true;
   const extractable = t.extractableReason !== undefined || exportable;
+  if (params.activateAt !== undefined && (typeof params.activateAt !== 'number' || !Number.isFinite(params.activateAt))) {
+    throw new EngineError('INVALID_ARGUMENT', 'keys: activateAt must be a time in milliseconds');
+  }
+  await assertOwnerNotRevoked(ctx, owner);
   const id = newKeyId(ctx);
   let material: KeyMaterialRecord;
   try {
@@ -149,15 +228,41 @@ export async function generateKey(ctx: EngineContext, params: GenerateKeyParams)
     throw new EngineError('UNSUPPORTED', `keys: the browser could not generate a ${t.label} key`, { cause: e });
   }
   // Crypto first (fingerprint), then one transaction with only IndexedDB requests (W3).
-  const info = await describeKey(ctx, t, material, { name, owner, exportable, origin: 'generated' });
-  await ctx.storage.addKey(info, material);
+  const info = await describeKey(ctx, t, material, {
+    name,
+    owner,
+    exportable,
+    origin: 'generated',
+    ...(params.activateAt !== undefined ? { activateAt: params.activateAt } : {}),
+  });
+  await storeNewKey(ctx, info, material);
   return info;
 }
 
-/** Loads a key with its material, or throws KEY_NOT_FOUND. */
+/** A key's metadata (tombstones of destroyed keys included), or throws KEY_NOT_FOUND. */
+export async function getKeyInfo(ctx: EngineContext, id: string): Promise<KeyInfo> {
+  if (typeof id !== 'string' || id.length === 0) throw new EngineError('INVALID_ARGUMENT', 'keys: a key id is required');
+  const info = await ctx.storage.getKeyInfo(id);
+  if (!info) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
+  return info;
+}
+
+/** The KEY_STATE error for using a destroyed key (its tombstone says when). */
+export function destroyedKeyError(info: KeyInfo): KeyStateError {
+  const compromised = info.state === 'destroyed-compromised' ? ', after it was compromised' : '';
+  return new KeyStateError(
+    `keys: the key was destroyed on ${info.dates.destroyed ?? 'an earlier date'}${compromised}; its material was deleted, so nothing can be decrypted, verified or signed with it any more`,
+  );
+}
+
+/**
+ * Loads a key with its material.
+ * @throws KEY_NOT_FOUND; KEY_STATE for a destroyed key (its material is gone).
+ */
 export async function loadKey(ctx: EngineContext, id: string): Promise<LoadedKey> {
   if (typeof id !== 'string' || id.length === 0) throw new EngineError('INVALID_ARGUMENT', 'keys: a key id is required');
   const [info, material] = await Promise.all([ctx.storage.getKeyInfo(id), ctx.storage.getKeyMaterial(id)]);
+  if (info && isDestroyedState(info.state)) throw destroyedKeyError(info);
   if (!info || !material) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
   return { info, material, template: templateOf(info.template) };
 }
@@ -180,14 +285,35 @@ export async function listKeys(ctx: EngineContext, filter: KeyFilter = {}): Prom
   return all.filter((k) => matchesFilter(k, filter)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.name.localeCompare(b.name)));
 }
 
+/**
+ * Deletes a key's metadata and material outright (the vault screens' delete; the
+ * lifecycle's crypto-shredding is `destroyKey`, which keeps a tombstone). Audited
+ * (`key.delete`) in the same transaction.
+ * @throws KEY_NOT_FOUND, STORAGE
+ */
 export async function deleteKey(ctx: EngineContext, id: string): Promise<void> {
-  const removed = await ctx.storage.deleteKey(id);
-  if (!removed) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
+  await withAudit(ctx, async () => {
+    const info = await getKeyInfo(ctx, id);
+    return {
+      drafts: [auditDraft(ctx, 'key.delete', [info.id], keyAuditDetails(info))],
+      // `putKeys` with the record unchanged makes the delete fail (and retry) if the key changed meanwhile.
+      commit: (audit) => ctx.storage.commitAudited({ ...audit, putKeys: [{ info, before: info }], deleteKeys: [info.id] }),
+    };
+  });
 }
 
+/** Renames a key (audited as `key.rename`). @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
 export async function renameKey(ctx: EngineContext, id: string, name: string): Promise<KeyInfo> {
-  const { info } = await loadKey(ctx, id);
-  const next = { ...info, name: cleanLabel(name, 'name', true) };
-  await ctx.storage.putKeyInfo(next);
-  return next;
+  const clean = cleanLabel(name, 'name', true);
+  return withAudit(ctx, async () => {
+    const info = await getKeyInfo(ctx, id);
+    const next = { ...info, name: clean };
+    return {
+      drafts: [auditDraft(ctx, 'key.rename', [info.id], { keyId: info.id, name: clean })],
+      commit: async (audit) => {
+        await ctx.storage.commitAudited({ ...audit, putKeys: [{ info: next, before: info }] });
+        return next;
+      },
+    };
+  });
 }

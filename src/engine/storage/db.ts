@@ -4,10 +4,14 @@
  * run in one transaction with no foreign awaits inside it (SECURITY.md W3): callers do
  * their crypto first, then hand finished records here.
  */
-import { openDB, type IDBPDatabase } from 'idb';
-import { StorageError, EngineError } from '../errors';
+import { openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
+import type { AuditEntry, AuditHead } from '../audit/chain';
+import { StorageError, EngineError, KeyStateError } from '../errors';
+import { defaultDates } from '../lifecycle/dates';
+import { isoAt } from '../lifecycle/states';
 import type { KeyInfo } from '../types';
 import {
+  AUDIT_HEAD_KEY,
   DB_NAME,
   DB_VERSION,
   type CaRecord,
@@ -15,9 +19,104 @@ import {
   type ClavisDB,
   type CrlRecord,
   type KeyMaterialRecord,
+  type KeyUsageRecord,
+  type PrincipalRecord,
   type RevocationRecord,
   type SerialRecord,
 } from './schema';
+
+/**
+ * Audit entries ready to be written: chained (by `appendEntry`) onto `head`, the head the
+ * caller read before computing them. A write that carries them fails with
+ * AuditConflictError if the stored head is no longer `head` (optimistic concurrency: the
+ * hashes are computed outside the transaction, SECURITY.md W3); the caller recomputes and
+ * retries (`withAudit` in audit/store.ts does this).
+ */
+export interface PreparedAudit {
+  head: AuditHead | undefined;
+  entries: AuditEntry[];
+}
+
+/**
+ * Everything one lifecycle change writes, in ONE transaction with its audit entries (A4):
+ * either all of it is stored or none of it.
+ */
+export interface AuditedCommit extends PreparedAudit {
+  /** New keys with their material. */
+  addKeys?: Array<{ info: KeyInfo; material: KeyMaterialRecord }>;
+  /**
+   * Replaced key records, each with the record it was computed from; AuditConflictError
+   * if the stored record's state, history or primary flag changed since.
+   */
+  putKeys?: Array<{ info: KeyInfo; before: KeyInfo }>;
+  /** Key material to delete (crypto-shredding; the metadata stays). */
+  deleteMaterial?: string[];
+  /** Keys to delete entirely (metadata and material). */
+  deleteKeys?: string[];
+  putPrincipals?: PrincipalRecord[];
+  /** Owners that must not be revoked; checked inside the transaction (KEY_STATE). */
+  ownersNotRevoked?: string[];
+}
+
+/** The head or a key changed between reading and writing: recompute and retry. */
+export class AuditConflictError extends StorageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditConflictError';
+  }
+}
+
+/** The stores a transaction must include to append audit entries. */
+export const AUDIT_STORES = ['audit', 'meta'] as const;
+
+type AnyStores = ArrayLike<StoreNames<ClavisDB>>;
+
+/**
+ * Queues audit entries on an open readwrite transaction that includes AUDIT_STORES:
+ * reads the stored head (an IndexedDB request, no foreign await), checks it is the head
+ * the entries were chained from, then queues one `add` per entry (an entry is never
+ * overwritten) and the new head. Returns the queued writes, to await with `tx.done`.
+ * @throws AuditConflictError (after aborting the transaction) when the head moved.
+ */
+export async function queueAuditEntries(tx: IDBPTransaction<ClavisDB, AnyStores, 'readwrite'>, audit: PreparedAudit): Promise<Promise<unknown>[]> {
+  const meta = tx.objectStore('meta') as unknown as IDBPObjectStore<ClavisDB, AnyStores, 'meta', 'readwrite'>;
+  const log = tx.objectStore('audit') as unknown as IDBPObjectStore<ClavisDB, AnyStores, 'audit', 'readwrite'>;
+  const stored = (await meta.get(AUDIT_HEAD_KEY))?.value as AuditHead | undefined;
+  if (!sameHead(stored, audit.head)) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw new AuditConflictError('storage: the audit log moved while the change was prepared');
+  }
+  if (audit.entries.length === 0) return [];
+  const writes: Promise<unknown>[] = audit.entries.map((e) => log.add(e, e.seq));
+  const last = audit.entries[audit.entries.length - 1]!;
+  writes.push(meta.put({ key: AUDIT_HEAD_KEY, value: { seq: last.seq, hash: last.hash } }));
+  return writes;
+}
+
+function sameHead(a: AuditHead | undefined, b: AuditHead | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.seq === b.seq && a.hash === b.hash;
+}
+
+/**
+ * A v1/v2 key record brought to v3: active since its creation (it was usable), the
+ * template's default dates from its creation time, no recorded history, its own keyring.
+ */
+export function upgradeKeyRecord(old: KeyInfo): KeyInfo {
+  const created = Date.parse(old.createdAt);
+  const dates: KeyInfo['dates'] = { createdAt: old.createdAt };
+  try {
+    const d = defaultDates(old.template, created);
+    if (d.activation !== undefined) dates.activation = isoAt(d.activation);
+    if (d.protectStop !== undefined) dates.protectStop = isoAt(d.protectStop);
+    if (d.processStop !== undefined) dates.processStop = isoAt(d.processStop);
+    if (d.deactivation !== undefined) dates.deactivation = isoAt(d.deactivation);
+  } catch {
+    // An unknown template or date: keep the key without scheduled dates.
+  }
+  return { ...old, state: old.state ?? 'active', dates, history: old.history ?? [], keyringId: old.keyringId ?? old.id, primary: old.primary ?? true, version: old.version ?? 1 };
+}
 
 /** The repository the engine uses. Every method throws StorageError on IndexedDB failure. */
 export interface ClavisStorage {
@@ -35,6 +134,26 @@ export interface ClavisStorage {
   /** Closes the connection (tests, and when another tab upgrades the schema). */
   close(): void;
 
+  // Lifecycle and audit (v3).
+
+  /**
+   * Writes a lifecycle change and its audit entries in one transaction (A4). Nothing is
+   * written when any part fails. @throws AuditConflictError (retry), KEY_STATE (revoked owner), STORAGE
+   */
+  commitAudited(commit: AuditedCommit): Promise<void>;
+  /** The remembered head of the audit chain, or undefined for an empty log. */
+  getAuditHead(): Promise<AuditHead | undefined>;
+  /** Every audit record in key (sequence) order, as stored: verification judges them. */
+  listAuditEntries(): Promise<AuditEntry[]>;
+  /** The versions of a keyring (unordered). */
+  listKeyring(keyringId: string): Promise<KeyInfo[]>;
+  listKeysByOwner(owner: string): Promise<KeyInfo[]>;
+  getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
+  listPrincipals(): Promise<PrincipalRecord[]>;
+  /** Adds counted uses, one transaction for the batch. */
+  addKeyUsage(batch: ReadonlyMap<string, { count: number; lastUsedAt: string }>): Promise<void>;
+  getKeyUsage(id: string): Promise<KeyUsageRecord | undefined>;
+
   // Certificate authority (v2). Each write below is one transaction with only IndexedDB
   // requests inside it (W3/W4); the CA does its signing before or after, never during.
 
@@ -48,9 +167,10 @@ export interface ClavisStorage {
   /**
    * Completes an issuance atomically: the reserved serial becomes `issued`, the
    * certificate record is added and, for a CA certificate, the CA record too. Nothing is
-   * written if the serial is not `reserved` or any record already exists.
+   * written if the serial is not `reserved` or any record already exists. With `audit`
+   * (from `withAudit`), its entries are appended in the same transaction.
    */
-  commitIssuance(cert: CertRecord, ca?: CaRecord): Promise<void>;
+  commitIssuance(cert: CertRecord, ca?: CaRecord, audit?: PreparedAudit): Promise<void>;
   getSerial(issuerId: string, serialHex: string): Promise<SerialRecord | undefined>;
   getCa(id: string): Promise<CaRecord | undefined>;
   listCas(): Promise<CaRecord[]>;
@@ -63,9 +183,10 @@ export interface ClavisStorage {
   listCertsBySpki(spkiSha256: string): Promise<CertRecord[]>;
   /**
    * Records a revocation. The certificate must exist and not be revoked already
-   * (CERT_REVOKED); the check and the write are one transaction.
+   * (CERT_REVOKED); the check and the write are one transaction, which also appends
+   * `audit`'s entries when given.
    */
-  addRevocation(rev: RevocationRecord): Promise<void>;
+  addRevocation(rev: RevocationRecord, audit?: PreparedAudit): Promise<void>;
   getRevocation(issuerId: string, serialHex: string): Promise<RevocationRecord | undefined>;
   listRevocations(issuerId: string): Promise<RevocationRecord[]>;
   listRevocationsBySpki(spkiSha256: string): Promise<RevocationRecord[]>;
@@ -81,7 +202,7 @@ export interface ClavisStorage {
 }
 
 /** Migrations, one per version step. Never edit a released step; add a new one. */
-const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>) => void> = [
+const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisDB, StoreNames<ClavisDB>[], 'versionchange'>) => void> = [
   // v0 -> v1: the vault.
   (db) => {
     const keys = db.createObjectStore('keys', { keyPath: 'id' });
@@ -110,6 +231,27 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>) => void> = [
     const crls = db.createObjectStore('crls', { keyPath: 'id' });
     crls.createIndex('byIssuerNumber', ['issuerId', 'number'], { unique: true });
     db.createObjectStore('counters', { keyPath: 'key' });
+  },
+  // v2 -> v3: the key lifecycle and the audit log.
+  (db, tx) => {
+    // Out-of-line keys (the seq): a reordering of records stays visible to the verifier.
+    const audit = db.createObjectStore('audit');
+    audit.createIndex('byAction', 'action');
+    audit.createIndex('bySubject', 'subject', { multiEntry: true });
+    db.createObjectStore('principals', { keyPath: 'id' });
+    db.createObjectStore('keyUsage', { keyPath: 'id' });
+    const keys = tx.objectStore('keys');
+    keys.createIndex('byKeyring', 'keyringId');
+    // Only IndexedDB requests inside the upgrade transaction; a failure aborts the upgrade.
+    const migrate = async () => {
+      let cursor = await keys.openCursor();
+      while (cursor) {
+        const v = cursor.value as Partial<KeyInfo> & KeyInfo;
+        if (v.dates === undefined || v.keyringId === undefined) await cursor.update(upgradeKeyRecord(v));
+        cursor = await cursor.continue();
+      }
+    };
+    migrate().catch(() => tx.abort());
   },
 ];
 
@@ -150,8 +292,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
   const name = opts.name ?? DB_NAME;
   const db = await guard('opening the database', () =>
     openDB<ClavisDB>(name, DB_VERSION, {
-      upgrade(database, oldVersion) {
-        for (let v = oldVersion; v < DB_VERSION; v++) MIGRATIONS[v]!(database);
+      upgrade(database, oldVersion, _newVersion, transaction) {
+        for (let v = oldVersion; v < DB_VERSION; v++) MIGRATIONS[v]!(database, transaction);
       },
       blocking() {
         // Another tab needs a newer schema: step aside so its upgrade can run.
@@ -199,6 +341,59 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     setMeta: (key, value) => guard('saving settings', async () => void (await db.put('meta', { key, value }))),
     close: () => db.close(),
 
+    commitAudited: (c) =>
+      guard('saving the change and its audit entry', async () => {
+        const tx = db.transaction(['keys', 'keyMaterial', 'principals', ...AUDIT_STORES], 'readwrite');
+        const fail = async (e: EngineError): Promise<never> => {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          throw e;
+        };
+        const keys = tx.objectStore('keys');
+        // Reads first (only IndexedDB requests), then every write queued before awaiting (W3).
+        for (const { info, before } of c.putKeys ?? []) {
+          const cur = await keys.get(info.id);
+          if (!cur || cur.state !== before.state || cur.history.length !== before.history.length || cur.primary !== before.primary) {
+            return fail(new AuditConflictError('storage: the key changed while the change was prepared'));
+          }
+        }
+        for (const owner of c.ownersNotRevoked ?? []) {
+          if (owner === '') continue;
+          const p = await tx.objectStore('principals').get(owner);
+          if (p?.revoked) return fail(new KeyStateError('keys: the owner is revoked; no new keys can be created for it until it is reinstated'));
+        }
+        const auditWrites = await queueAuditEntries(tx, c);
+        const writes: Promise<unknown>[] = [];
+        for (const { info, material } of c.addKeys ?? []) {
+          if (info.id !== material.id) return fail(new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ'));
+          writes.push(keys.add(info), tx.objectStore('keyMaterial').add(material));
+        }
+        for (const { info } of c.putKeys ?? []) writes.push(keys.put(info));
+        for (const id of c.deleteMaterial ?? []) writes.push(tx.objectStore('keyMaterial').delete(id));
+        for (const id of c.deleteKeys ?? []) writes.push(keys.delete(id), tx.objectStore('keyMaterial').delete(id));
+        for (const p of c.putPrincipals ?? []) writes.push(tx.objectStore('principals').put(p));
+        // The state change is queued before the audit entries: a failing entry aborts both.
+        await Promise.all([...writes, ...auditWrites, tx.done]);
+      }),
+    getAuditHead: () => guard('reading the audit head', async () => (await db.get('meta', AUDIT_HEAD_KEY))?.value as AuditHead | undefined),
+    listAuditEntries: () => guard('reading the audit log', () => db.getAll('audit')),
+    listKeyring: (keyringId) => guard('listing keyring versions', () => db.getAllFromIndex('keys', 'byKeyring', keyringId)),
+    listKeysByOwner: (owner) => guard('listing keys', () => db.getAllFromIndex('keys', 'byOwner', owner)),
+    getPrincipal: (id) => guard('reading a principal', () => db.get('principals', id)),
+    listPrincipals: () => guard('listing principals', () => db.getAll('principals')),
+    addKeyUsage: (batch) =>
+      guard('counting key use', async () => {
+        const tx = db.transaction('keyUsage', 'readwrite');
+        const ids = [...batch.keys()];
+        const current = await Promise.all(ids.map((id) => tx.store.get(id)));
+        const writes = ids.map((id, i) => {
+          const add = batch.get(id)!;
+          return tx.store.put({ id, count: (current[i]?.count ?? 0) + add.count, lastUsedAt: add.lastUsedAt });
+        });
+        await Promise.all([...writes, tx.done]);
+      }),
+    getKeyUsage: (id) => guard('reading key use', () => db.get('keyUsage', id)),
+
     reserveSerial: (issuerId, serialHex, at) =>
       guard('reserving the serial number', async () => {
         const tx = db.transaction('serials', 'readwrite');
@@ -211,10 +406,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         if (rec && rec.state === 'reserved') await tx.store.put({ ...rec, state: 'burned' });
         await tx.done;
       }),
-    commitIssuance: (cert, ca) =>
+    commitIssuance: (cert, ca, audit) =>
       guard('saving the certificate', async () => {
-        const stores = ca ? (['serials', 'certs', 'cas'] as const) : (['serials', 'certs'] as const);
+        const stores: StoreNames<ClavisDB>[] = ca ? ['serials', 'certs', 'cas'] : ['serials', 'certs'];
+        if (audit) stores.push(...AUDIT_STORES);
         const tx = db.transaction(stores, 'readwrite');
+        const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
         const serials = tx.objectStore('serials');
         const rec = await serials.get(serialId(cert.issuerId, cert.serialHex));
         if (!rec || rec.state !== 'reserved') {
@@ -222,7 +419,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           await tx.done.catch(() => undefined);
           throw new EngineError('CERT_INVALID', 'storage: the serial number was not reserved for this issuer, or was already used');
         }
-        const writes: Promise<unknown>[] = [serials.put({ ...rec, state: 'issued', certId: cert.id }), tx.objectStore('certs').add(cert)];
+        const writes: Promise<unknown>[] = [...auditWrites, serials.put({ ...rec, state: 'issued', certId: cert.id }), tx.objectStore('certs').add(cert)];
         if (ca) writes.push(tx.objectStore('cas').add(ca));
         await Promise.all([...writes, tx.done]);
       }),
@@ -245,9 +442,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     listCerts: (issuerId) =>
       guard('listing certificates', () => (issuerId === undefined ? db.getAll('certs') : db.getAllFromIndex('certs', 'byIssuer', issuerId))),
     listCertsBySpki: (spki) => guard('listing certificates', () => db.getAllFromIndex('certs', 'bySpki', spki)),
-    addRevocation: (rev) =>
+    addRevocation: (rev, audit) =>
       guard('saving the revocation', async () => {
-        const tx = db.transaction(['certs', 'revocations'], 'readwrite');
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations'];
+        if (audit) stores.push(...AUDIT_STORES);
+        const tx = db.transaction(stores, 'readwrite');
+        const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
         const [cert, existing] = await Promise.all([tx.objectStore('certs').get(rev.certId), tx.objectStore('revocations').get(rev.id)]);
         const fail = async (e: EngineError) => {
           tx.abort();
@@ -258,7 +458,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
         }
         if (existing) return fail(new EngineError('CERT_REVOKED', 'storage: the certificate is already revoked'));
-        await Promise.all([tx.objectStore('revocations').add(rev), tx.done]);
+        await Promise.all([...auditWrites, tx.objectStore('revocations').add(rev), tx.done]);
       }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),
     listRevocations: (issuerId) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'byIssuer', issuerId)),

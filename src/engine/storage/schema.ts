@@ -6,12 +6,46 @@
  * v2 adds the certificate authority: `cas`, `certs` (original DER, P14), `serials`
  * (unique per issuer, reserved before signing, C1), `revocations` (the revocation index,
  * M3), `crls` and `counters` (CRL numbers, allocated read-modify-write, R1).
+ *
+ * v3 adds the key lifecycle and the audit log: key records gain dates, history and a
+ * keyring (index `byKeyring`); `audit` holds the hash-chained entries under their
+ * sequence number as an out-of-line key (so a reordering is visible to the verifier),
+ * with the chain head kept in `meta` under AUDIT_HEAD_KEY; `principals` records revoked
+ * owners; `keyUsage` counts the uses of each key.
  */
 import type { DBSchema } from 'idb';
+import type { AuditEntry, AuditHead } from '../audit/chain';
+import type { RevocationReason } from '../lifecycle/revocation';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
+
+/** The `meta` key under which the audit chain's head ({seq, hash}) is kept (truncation check). */
+export const AUDIT_HEAD_KEY = 'auditHead';
+
+/** The audit head as stored in `meta`. */
+export type StoredAuditHead = AuditHead;
+
+/** A principal (a key owner) and whether it is revoked (B5). */
+export interface PrincipalRecord {
+  /** The owner name as it appears in `KeyInfo.owner`. */
+  id: string;
+  revoked: boolean;
+  reason?: RevocationReason;
+  /** ISO 8601. */
+  revokedAt?: string;
+  /** ISO 8601: when the last revocation was lifted. */
+  reinstatedAt?: string;
+}
+
+/** How often a key was used (every operation its gate allowed). */
+export interface KeyUsageRecord {
+  id: string;
+  count: number;
+  /** ISO 8601 of the last counted use. */
+  lastUsedAt: string;
+}
 
 /** The CryptoKeys of one vault key. Never leaves the engine. */
 export interface KeyMaterialRecord {
@@ -144,7 +178,7 @@ export interface ClavisDB extends DBSchema {
   keys: {
     key: string;
     value: KeyInfo;
-    indexes: { byOwner: string; byTemplate: string; byCreated: string };
+    indexes: { byOwner: string; byTemplate: string; byCreated: string; byKeyring: string };
   };
   keyMaterial: {
     key: string;
@@ -182,5 +216,19 @@ export interface ClavisDB extends DBSchema {
   counters: {
     key: string;
     value: CounterRecord;
+  };
+  audit: {
+    /** The entry's seq, as an out-of-line key. */
+    key: number;
+    value: AuditEntry;
+    indexes: { byAction: string; bySubject: string };
+  };
+  principals: {
+    key: string;
+    value: PrincipalRecord;
+  };
+  keyUsage: {
+    key: string;
+    value: KeyUsageRecord;
   };
 }

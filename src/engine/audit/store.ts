@@ -1,0 +1,119 @@
+/**
+ * The audit log in storage (B7, A4): chain new entries onto the stored head and write
+ * them in the same IndexedDB transaction as the change they record.
+ *
+ * The hashes (`appendEntry`, subtle.digest) are computed before the transaction
+ * (SECURITY.md W3), so the write is optimistic: storage checks the head is still the one
+ * the entries were chained from, and `withAudit` recomputes and retries when it is not.
+ *
+ * Common case (the CA, inside pki):
+ * ```ts
+ * await withAudit(ctx, async () => ({
+ *   drafts: [auditDraft(ctx, 'cert.issue', [cert.id], { issuerId, serial: cert.serialHex })],
+ *   commit: (audit) => ctx.storage.commitIssuance(cert, ca, audit),
+ * }));
+ * ```
+ */
+import { EngineError } from '../errors';
+import type { EngineContext } from '../keys/context';
+import { isoAt } from '../lifecycle/states';
+import { AuditConflictError, type PreparedAudit } from '../storage/db';
+import { appendEntry, toJsonLines, verifyAuditLog as verifyChain, type AuditDraft, type AuditEntry, type AuditHead, type AuditVerification } from './chain';
+
+/** How often a write whose audit head moved is recomputed before giving up. */
+export const MAX_AUDIT_RETRIES = 8;
+
+/** A draft stamped with the engine's clock (`actor` defaults to 'operator'). */
+export function auditDraft(ctx: Pick<EngineContext, 'clock'>, action: string, subject: string[], details: AuditDraft['details'], actor = 'operator'): AuditDraft {
+  return { at: isoAt(ctx.clock.now()), actor, action, subject, details };
+}
+
+/**
+ * Chains drafts onto the stored head. `appendEntry` reads only `seq` and `hash` of the
+ * previous entry, which is all the head holds.
+ */
+export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'>, drafts: readonly AuditDraft[]): Promise<PreparedAudit> {
+  const head = await ctx.storage.getAuditHead();
+  let prev: AuditEntry | null = head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
+  const entries: AuditEntry[] = [];
+  for (const d of drafts) {
+    prev = await appendEntry(ctx.subtle, prev, d);
+    entries.push(prev);
+  }
+  return { head, entries };
+}
+
+/** One attempt of an audited write: the entries to append and the write that carries them. */
+export interface AuditedStep<T> {
+  drafts: AuditDraft[];
+  commit: (audit: PreparedAudit) => Promise<T>;
+}
+
+/**
+ * Runs an audited write with optimistic concurrency: `build` reads what it needs and
+ * computes the change (crypto included); its drafts are chained onto the current head;
+ * `commit` writes change and entries in one transaction. When the head (or a key) moved
+ * in between, storage refuses with AuditConflictError and the whole step is rebuilt.
+ * @throws whatever `build` or `commit` throws; STORAGE after MAX_AUDIT_RETRIES conflicts.
+ */
+export async function withAudit<T>(ctx: Pick<EngineContext, 'storage' | 'subtle'>, build: () => Promise<AuditedStep<T>>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const step = await build();
+    const audit = await prepareAudit(ctx, step.drafts);
+    try {
+      return await step.commit(audit);
+    } catch (e) {
+      if (!(e instanceof AuditConflictError)) throw e;
+      if (attempt + 1 >= MAX_AUDIT_RETRIES) throw new EngineError('STORAGE', 'audit: the log kept changing while the change was written; try again', { cause: e });
+    }
+  }
+}
+
+/** Filters of `listAuditEntries`. */
+export interface AuditFilter {
+  /** Entries about this id (key, keyring, certificate…). */
+  subject?: string;
+  /** Exact action, or a prefix ending in '.' ('key.' for every key action). */
+  action?: string;
+  /** ISO 8601 or epoch ms bounds on `at`, inclusive. */
+  since?: string | number;
+  until?: string | number;
+  /** The newest `limit` entries. */
+  limit?: number;
+}
+
+const msOfBound = (b: string | number | undefined): number | undefined => (b === undefined ? undefined : typeof b === 'number' ? b : Date.parse(b));
+
+/** Stored entries matching the filter, oldest first. */
+export async function listAuditEntries(ctx: Pick<EngineContext, 'storage'>, filter: AuditFilter = {}): Promise<AuditEntry[]> {
+  const since = msOfBound(filter.since);
+  const until = msOfBound(filter.until);
+  const out = (await ctx.storage.listAuditEntries()).filter((e) => {
+    if (filter.subject !== undefined && !e.subject.includes(filter.subject)) return false;
+    if (filter.action !== undefined && !(filter.action.endsWith('.') ? e.action.startsWith(filter.action) : e.action === filter.action)) return false;
+    const t = Date.parse(e.at);
+    if (since !== undefined && t < since) return false;
+    if (until !== undefined && t > until) return false;
+    return true;
+  });
+  return filter.limit !== undefined && filter.limit >= 0 ? out.slice(Math.max(0, out.length - filter.limit)) : out;
+}
+
+/**
+ * Verifies the stored log against the head remembered in `meta` (exactly: nothing may
+ * be cut from or appended past it): a changed, removed, reordered or inserted entry is
+ * found and located. A log whose remembered head is gone is reported as damaged.
+ */
+export async function verifyStoredAuditLog(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<AuditVerification> {
+  const [entries, head] = await Promise.all([ctx.storage.listAuditEntries(), ctx.storage.getAuditHead()]);
+  if (!head) {
+    if (entries.length === 0) return { ok: true, count: 0 };
+    return { ok: false, kind: 'changed', firstBadSeq: entries.length, index: entries.length - 1, explanation: 'the remembered head of the audit log is missing: the log cannot be checked for truncation' };
+  }
+  return verifyChain(ctx.subtle, entries, { head: head satisfies AuditHead, exact: true });
+}
+
+/** The stored log as JSON Lines (one canonical entry per line). */
+export async function exportAuditLog(ctx: Pick<EngineContext, 'storage'>): Promise<string> {
+  return toJsonLines(await ctx.storage.listAuditEntries());
+}
