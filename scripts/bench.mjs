@@ -43,6 +43,7 @@ const BLOCKING_SIZE = QUICK ? 8 * MiB : 64 * MiB;
 const BLOCKING_RUNS = QUICK ? 1 : 3;
 const IDB_KEYS = QUICK ? 5 : 50;
 const PBKDF2_RUNS = QUICK ? 1 : 3;
+const CRL_SIZES = QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 
 // ---------------------------------------------------------------- statistics and format
 
@@ -222,6 +223,11 @@ async function main() {
     log('bench: PBKDF2-SHA-256 600,000 iterations');
     record('pbkdf2', '600000', await bench.call('pbkdf2', PBKDF2_RUNS));
 
+    for (const n of CRL_SIZES) {
+      log(`bench: CRL with ${n} entries`);
+      record('crl', String(n), await bench.call('crl', n));
+    }
+
     results.cspViolations = await bench.violations();
     await context.close();
     context = undefined;
@@ -314,6 +320,16 @@ function report(r) {
       if (!v || v.error) return [k, '', 'failed', '', '', ''];
       return [k === 'persistent' ? 'persistent (disk)' : 'in-memory context', v.keys, ms(median(v.put)), ms(median(v.keygenOnly)), ms(median(v.get)), ms(median(v.list))];
     }),
+  );
+
+  print('CRLs (M1/M2/M7): publishCrl = read revocation store + tidy/sort/encode/lint (CRL worker) + sign + store; ms');
+  table(
+    ['entries', 'DER KiB', 'publish', 'publish gap', 'publish longtask', 'store read', 'read gap', 'parse back', 'parse gap', 'page of 50'],
+    Object.entries(r.crl ?? {}).map(([n, v]) =>
+      !v || v.error
+        ? [n, 'failed', '', '', '', '', '', '', '', '']
+        : [n, Math.round(v.bytes / 1024), ms(v.publish.durationMs), ms(v.publish.maxGapMs), ms(v.publish.longestTaskMs), ms(v.read.durationMs), ms(v.read.maxGapMs), ms(v.parse.durationMs), ms(v.parse.maxGapMs), ms(v.page.durationMs)],
+    ),
   );
 
   const p = r.pbkdf2?.['600000'];

@@ -15,7 +15,7 @@ import type { CaRecord, CertRecord } from '../storage/schema';
 import { createSigner, parseSpki } from './algorithms';
 import { checkUri, keyIdentifier, type NameConstraints } from './extensions';
 import { issue, loadIssuer, type IssuerHandle } from './issue';
-import { MAX_CRL_VALIDITY_DAYS, publishCrl } from './crl';
+import { MAX_CA_CRL_VALIDITY_DAYS, MAX_CRL_VALIDITY_DAYS, publishCrl } from './crl';
 import { decodeName, encodeName, formatName, hasForbiddenChars, type DistinguishedName } from './names';
 
 /** Key templates a CA may use. */
@@ -48,7 +48,10 @@ export interface CreateCaParams {
   crlUrl?: string;
   /** AIA caIssuers URL written into certificates this CA issues. */
   caIssuersUrl?: string;
-  /** Days between thisUpdate and nextUpdate of this CA's CRLs (default 7, at most 10). */
+  /**
+   * Days between thisUpdate and nextUpdate of this CA's CRLs (default 7). At most 10 for
+   * a CA that issues leaves; a root may go up to 365, and then issues only CAs (BR 4.9.7).
+   */
   crlValidityDays?: number;
 }
 
@@ -66,10 +69,16 @@ export interface CaOutcome {
   truncated: boolean;
 }
 
-function settings(p: CreateCaParams): Pick<CaRecord, 'crlValidityDays' | 'crlUrl' | 'caIssuersUrl'> {
+function settings(p: CreateCaParams, kind: CaRecord['kind']): Pick<CaRecord, 'crlValidityDays' | 'crlUrl' | 'caIssuersUrl'> {
   const days = p.crlValidityDays ?? 7;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_CRL_VALIDITY_DAYS) {
-    throw new EngineError('INVALID_ARGUMENT', `pki: CRL validity must be 1–${MAX_CRL_VALIDITY_DAYS} days (BR 4.9.7)`);
+  const max = kind === 'root' ? MAX_CA_CRL_VALIDITY_DAYS : MAX_CRL_VALIDITY_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > max) {
+    throw new EngineError(
+      'INVALID_ARGUMENT',
+      kind === 'root'
+        ? `pki: CRL validity of a root must be 1–${max} days; over ${MAX_CRL_VALIDITY_DAYS} the root issues only CAs (BR 4.9.7)`
+        : `pki: CRL validity of an intermediate must be 1–${max} days (BR 4.9.7)`,
+    );
   }
   const out: Pick<CaRecord, 'crlValidityDays' | 'crlUrl' | 'caIssuersUrl'> = { crlValidityDays: days };
   if (p.crlUrl) out.crlUrl = checkUri(p.crlUrl, 'CRL URL');
@@ -107,7 +116,7 @@ async function withCleanup<T>(ctx: EngineContext, key: { keyId: string; generate
 export async function createRootCa(ctx: EngineContext, p: CreateCaParams): Promise<CaOutcome> {
   const name = checkCaName(p?.name);
   const subjectDer = encodeName(p.subject, 'CA subject');
-  const conf = settings(p);
+  const conf = settings(p, 'root');
   const key = await caKey(ctx, p);
   return withCleanup(ctx, key, async () => {
     const loaded = await loadKey(ctx, key.keyId);
@@ -142,7 +151,7 @@ export async function createRootCa(ctx: EngineContext, p: CreateCaParams): Promi
 /** Creates an intermediate CA signed by `parentId`, and its first CRL. */
 export async function createIntermediateCa(ctx: EngineContext, p: CreateIntermediateParams): Promise<CaOutcome> {
   const name = checkCaName(p?.name);
-  const conf = settings(p);
+  const conf = settings(p, 'intermediate');
   const parent = await loadIssuer(ctx, p.parentId);
   const key = await caKey(ctx, p);
   return withCleanup(ctx, key, async () => {

@@ -148,7 +148,7 @@ describe('revocation and CRLs (E6, E7)', () => {
     const der = await signCrl(
       signer,
       { issuer: encodeName({ CN: 'Big CRL CA' }), thisUpdate: new Date(now.getTime() - 60_000), nextUpdate: new Date(now.getTime() + 7 * DAY), entries, authorityKeyId: fromHexString(root.ca.ski), number: 2 },
-      { now },
+      { now, issuesLeaves: true },
     );
     const fast = parseCrl(der);
     expect(fast.revoked.size).toBe(100_000);

@@ -8,18 +8,20 @@
  * Common case: `pki.revokeCertificate(certId, { reason: 'keyCompromise' })` rebuilds the
  * issuer's CRL; `pki.exportCrl(caId, 'pem')` hands it out.
  */
+import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { EngineError, MalformedInputError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { pkiCrypto, type Signer } from './algorithms';
-import { TAG, children, contentOf, enumerated, explicit, parseAsn1, readTop, seq, tlvList, uint, uintBytes } from './der';
-import { OID, authorityKeyIdentifier, extension } from './extensions';
+import { crlJobs } from './crl-client';
+import { encodeTbsCertList, packRevocations, type CrlSummary, type PackedRevocations, type TbsCertListInput } from './crl-codec';
+import { parseAsn1 } from './der';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
-import { assertLintClean, lintTbsCertList } from './lint';
-import { serialHex } from './serial';
-import { DAY, encodeGeneralizedTime, encodeTime, wholeSeconds } from './time';
-import { akiKeyId, parseExtensions, parseTime, splitSigned } from './x509';
+import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
+import { DAY, wholeSeconds } from './time';
+
+export { compareSerialHex, encodeTbsCertList, parseCrl, type CrlEntryInput, type ParsedCrl, type TbsCertListInput } from './crl-codec';
 
 /** RFC 5280 §5.3.1 reasons Clavis accepts (BR 7.2.2.1): never unspecified (0) or certificateHold (6). */
 export const REVOCATION_REASONS = {
@@ -37,54 +39,15 @@ export const REASON_NAMES: Record<number, RevocationReason> = Object.fromEntries
 /** thisUpdate is backdated a little so a verifier with a slow clock accepts the CRL (R2). */
 export const CRL_BACKDATE_MS = 60_000;
 /** BR 4.9.7: at most 10 days between thisUpdate and nextUpdate for CAs issuing leaves. */
-export const MAX_CRL_VALIDITY_DAYS = 10;
+export const MAX_CRL_VALIDITY_DAYS = MAX_LEAF_CRL_VALIDITY_DAYS;
+/** BR 4.9.7: at most 365 days for a CA that issues only CA certificates (a root). */
+export { MAX_CA_CRL_VALIDITY_DAYS };
 
-/** One revoked certificate on a CRL. */
-export interface CrlEntryInput {
-  /** The serial's INTEGER content bytes (minimal, positive). */
-  serial: Uint8Array;
-  revocationDate: Date;
-  reason?: number;
-  invalidityDate?: Date;
-}
-
-/** Everything a TBSCertList holds. */
-export interface TbsCertListInput {
-  algorithm: Uint8Array;
-  issuer: Uint8Array;
-  thisUpdate: Date;
-  nextUpdate: Date;
-  entries: CrlEntryInput[];
-  authorityKeyId: Uint8Array;
-  number: number;
-}
-
-function encodeEntry(e: CrlEntryInput): Uint8Array {
-  const exts: Uint8Array[] = [];
-  if (e.reason !== undefined) exts.push(extension(OID.reasonCode, false, enumerated(e.reason)));
-  if (e.invalidityDate) exts.push(extension(OID.invalidityDate, false, encodeGeneralizedTime(e.invalidityDate)));
-  return exts.length ? seq(uintBytes(e.serial), encodeTime(e.revocationDate), seq(...exts)) : seq(uintBytes(e.serial), encodeTime(e.revocationDate));
-}
-
-/** Encodes a v2 TBSCertList (R1–R4): version 1, no empty revokedCertificates, AKI and cRLNumber. */
-export function encodeTbsCertList(t: TbsCertListInput): Uint8Array<ArrayBuffer> {
-  const parts: Uint8Array[] = [uint(1), t.algorithm, t.issuer, encodeTime(t.thisUpdate), encodeTime(t.nextUpdate)];
-  // RFC 5280 §5.1.2.6: when there are no revoked certificates the list MUST be absent.
-  if (t.entries.length > 0) parts.push(tlvList(TAG.SEQUENCE, t.entries.map(encodeEntry)));
-  parts.push(explicit(0, seq(authorityKeyIdentifier(t.authorityKeyId), extension(OID.cRLNumber, false, uint(t.number)))));
-  return seq(...parts);
-}
-
-/** Orders serials numerically (shorter minimal encodings are smaller numbers). */
-export function compareSerialHex(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** Builds, lints and signs a CRL. Pure: no storage. */
+/** Builds, lints and signs a CRL in-thread. Pure: no storage. */
 export async function signCrl(
   signer: Signer,
   t: Omit<TbsCertListInput, 'algorithm'>,
-  lint: { now: Date; previousNumber?: number; maxValidityDays?: number },
+  lint: { now: Date; previousNumber?: number; issuesLeaves: boolean },
 ): Promise<Uint8Array<ArrayBuffer>> {
   const tbs = encodeTbsCertList({ ...t, algorithm: signer.algorithm });
   assertLintClean(
@@ -93,7 +56,7 @@ export async function signCrl(
       issuerName: t.issuer,
       issuerSki: t.authorityKeyId,
       now: lint.now,
-      maxValidityDays: lint.maxValidityDays ?? MAX_CRL_VALIDITY_DAYS,
+      issuesLeaves: lint.issuesLeaves,
       ...(lint.previousNumber !== undefined ? { previousNumber: lint.previousNumber } : {}),
     }),
     'CRL',
@@ -104,48 +67,87 @@ export async function signCrl(
 /** Metadata of a published CRL (no DER). */
 export type CrlInfo = Omit<CrlRecord, 'der'>;
 
-/** Rebuilds and stores the CRL of a CA from the revocation store. @throws CERT_INVALID, STORAGE */
+/**
+ * Whether a CA issues end-entity certificates, which caps its CRLs at 10 days (BR
+ * 4.9.7). Only a CA configured for longer CRLs (a root that issues only CAs) is looked
+ * up; it is refused leaves at issuance, and this keeps the cap if one exists anyway.
+ */
+async function issuesLeaves(ctx: EngineContext, caId: string, crlValidityDays: number): Promise<boolean> {
+  if (crlValidityDays <= MAX_LEAF_CRL_VALIDITY_DAYS) return true;
+  return (await ctx.storage.listCerts(caId)).some((c) => c.caId === undefined);
+}
+
+/** What `buildAndSignCrl` needs besides the signer. */
+export interface CrlBuildParams {
+  issuer: Uint8Array;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  authorityKeyId: Uint8Array;
+  number: number;
+  revocations: PackedRevocations;
+  lint: { now: Date; previousNumber?: number; issuesLeaves: boolean };
+}
+
+/**
+ * The size-dependent part of publishing: R6 tidy (entries leave once the certificate has
+ * expired), sort, encode and lint — in the CRL worker for big lists — then the signature
+ * on this thread. No storage. @throws CERT_INVALID (lint)
+ */
+export async function buildAndSignCrl(signer: Signer, p: CrlBuildParams): Promise<{ der: Uint8Array<ArrayBuffer>; entries: number }> {
+  const built = await crlJobs.build({
+    algorithm: signer.algorithm,
+    issuer: p.issuer.slice(),
+    thisUpdate: p.thisUpdate.getTime(),
+    nextUpdate: p.nextUpdate.getTime(),
+    authorityKeyId: p.authorityKeyId.slice(),
+    number: p.number,
+    revocations: p.revocations,
+    lint: p.lint,
+  });
+  assertLintClean(built.findings, 'CRL');
+  return { der: assembleSigned(built.tbs, signer.algorithm, await signer.sign(built.tbs)), entries: built.entries };
+}
+
+/**
+ * Rebuilds and stores the CRL of a CA from the revocation store. A big list is encoded
+ * and linted in the CRL worker (see `crl-client.ts`); the CA key signs on this thread.
+ * @throws CERT_INVALID, STORAGE
+ */
 export async function publishCrl(ctx: EngineContext, caId: string): Promise<CrlInfo> {
   const { handle, ca } = await loadIssuer(ctx, caId, { forCrl: true });
   const now = wholeSeconds(ctx.clock.now());
+  const leaves = await issuesLeaves(ctx, caId, ca.crlValidityDays);
+  const days = Math.min(ca.crlValidityDays, leaves ? MAX_LEAF_CRL_VALIDITY_DAYS : MAX_CA_CRL_VALIDITY_DAYS);
   const thisUpdate = new Date(now.getTime() - CRL_BACKDATE_MS);
-  const nextUpdate = new Date(thisUpdate.getTime() + ca.crlValidityDays * DAY);
-  const revs = await ctx.storage.listRevocations(caId);
-  // R6 tidy: an entry leaves the CRL only once the certificate itself has expired.
-  const live = revs.filter((r) => Date.parse(r.certNotAfter) > thisUpdate.getTime()).sort((a, b) => compareSerialHex(a.serialHex, b.serialHex));
-  const entries: CrlEntryInput[] = live.map((r) => {
-    const e: CrlEntryInput = { serial: hexBytes(r.serialHex), revocationDate: new Date(r.revokedAt), reason: r.reason };
-    if (r.invalidityDate) e.invalidityDate = new Date(r.invalidityDate);
-    return e;
-  });
+  const nextUpdate = new Date(thisUpdate.getTime() + days * DAY);
+  const revocations = packRevocations(await ctx.storage.listRevocations(caId));
   const previous = (await ctx.storage.getLatestCrl(caId))?.number;
   // R1: the number is allocated (read-modify-write, one transaction) before signing; a
   // failed signing skips a number, which keeps the sequence strictly increasing.
   const number = await ctx.storage.allocateCrlNumber(caId);
-  const der = await signCrl(
-    handle.signer,
-    { issuer: handle.name, thisUpdate, nextUpdate, entries, authorityKeyId: handle.ski, number },
-    { now, ...(previous !== undefined ? { previousNumber: previous } : {}) },
-  );
+  const built = await buildAndSignCrl(handle.signer, {
+    issuer: handle.name,
+    thisUpdate,
+    nextUpdate,
+    authorityKeyId: handle.ski,
+    number,
+    revocations,
+    lint: { now, issuesLeaves: leaves, ...(previous !== undefined ? { previousNumber: previous } : {}) },
+  });
+  const der = built.der;
   const rec: CrlRecord = {
     id: `${caId}:${number}`,
     issuerId: caId,
     number,
     thisUpdate: thisUpdate.toISOString(),
     nextUpdate: nextUpdate.toISOString(),
-    entries: entries.length,
+    entries: built.entries,
     der,
     sha256: await sha256Hex(ctx, der),
   };
   await ctx.storage.addCrl(rec);
   const { der: _der, ...info } = rec;
   return info;
-}
-
-function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
 }
 
 /** CAs whose latest CRL reaches nextUpdate within `graceMs` (or have none): rebuild these (R6). */
@@ -162,70 +164,6 @@ export async function crlsDue(ctx: EngineContext, graceMs: number): Promise<stri
 
 // ---------------------------------------------------------------------------------------
 // Reading CRLs
-
-/** A parsed CRL with its revoked serials indexed for O(1) lookups (M3). */
-export interface ParsedCrl {
-  der: Uint8Array;
-  tbs: Uint8Array;
-  issuer: Uint8Array;
-  thisUpdate: Date;
-  nextUpdate?: Date;
-  number?: number;
-  authorityKeyId?: Uint8Array;
-  /** Revoked serials (canonical hex) → reason code (undefined when no reasonCode). */
-  revoked: Map<string, number | undefined>;
-  /** Unknown critical entry or CRL extensions found (P7: pkijs does not check entry extensions). */
-  unknownCritical: string[];
-}
-
-/**
- * Parses a CRL with the DER walker (no 10,000-node limit, no per-lookup re-encoding).
- * @throws MALFORMED_INPUT
- */
-export function parseCrl(der: Uint8Array): ParsedCrl {
-  try {
-    const s = splitSigned(der, 'CRL');
-    const parts = children(readTop(s.tbs, TAG.SEQUENCE));
-    let i = 0;
-    if (parts[i]?.tag === TAG.INTEGER) i++;
-    i++; // signature
-    const issuer = parts[i++]!;
-    const thisUpdate = parseTime(parts[i++]);
-    let nextUpdate: Date | undefined;
-    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) nextUpdate = parseTime(parts[i++]).date;
-    const revoked = new Map<string, number | undefined>();
-    const unknownCritical: string[] = [];
-    if (parts[i]?.tag === TAG.SEQUENCE) {
-      for (const e of children(parts[i++]!)) {
-        const ec = children(e);
-        let reason: number | undefined;
-        if (ec[2]) {
-          for (const x of parseExtensions(ec[2])) {
-            if (x.oid === OID.reasonCode) reason = contentOf(readTop(x.value, TAG.ENUMERATED))[0];
-            else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
-          }
-        }
-        revoked.set(serialHex(contentOf(ec[0]!)), reason);
-      }
-    }
-    const out: ParsedCrl = { der, tbs: s.tbs, issuer: s.tbs.subarray(issuer.start, issuer.end), thisUpdate: thisUpdate.date ?? new Date(NaN), revoked, unknownCritical };
-    if (nextUpdate) out.nextUpdate = nextUpdate;
-    if (parts[i]?.tag === 0xa0) {
-      for (const x of parseExtensions(readTop(contentOf(parts[i]!), TAG.SEQUENCE))) {
-        if (x.oid === OID.authorityKeyIdentifier) {
-          const k = akiKeyId(x.value);
-          if (k) out.authorityKeyId = k;
-        } else if (x.oid === OID.cRLNumber) {
-          out.number = [...contentOf(readTop(x.value, TAG.INTEGER))].reduce((a, b) => a * 256 + b, 0);
-        } else if (x.critical) unknownCritical.push(x.oid);
-      }
-    }
-    return out;
-  } catch (e) {
-    if (e instanceof EngineError) throw e;
-    throw new MalformedInputError('pki: the CRL could not be parsed', { cause: e });
-  }
-}
 
 /**
  * Parses a CRL with pkijs, sizing asn1js's limits for the input (M1): pkijs's own
@@ -251,3 +189,19 @@ export async function verifyCrlSignature(ctx: EngineContext, crl: pkijs.Certific
 }
 
 
+
+/**
+ * Checks a CRL's signature from its summary (the exact TBS bytes), without parsing the
+ * revoked list with asn1js: a 100,000-entry CRL costs one hash and one verification.
+ * False when the TBS and outer algorithms differ.
+ */
+export async function verifyCrlSummarySignature(ctx: EngineContext, crl: CrlSummary, issuer: pkijs.Certificate): Promise<boolean> {
+  if (!crl.algorithmsMatch) return false;
+  try {
+    const algorithm = new pkijs.AlgorithmIdentifier({ schema: parseAsn1(crl.signatureAlgorithm, 'CRL signature algorithm') });
+    const signature = new asn1js.BitString({ valueHex: crl.signature.slice().buffer });
+    return await pkiCrypto(ctx).verifyWithPublicKey(crl.tbs.slice(), signature, issuer.subjectPublicKeyInfo, algorithm);
+  } catch {
+    return false;
+  }
+}

@@ -210,7 +210,12 @@ export function subjectAltName(s: Required<SubjectAltNames>, critical: boolean):
 // ---------------------------------------------------------------------------------------
 // Name constraints (RFC 5280 §4.2.1.10)
 
-/** Subtrees by kind. `ip` entries are CIDR (`10.0.0.0/8`, `2001:db8::/32`). */
+/**
+ * Subtrees by kind. `dns`: `example.test` (itself and below) or `.example.test` (below
+ * only); `email`: a mailbox, a host, or `.domain`; `uri`: a host or `.domain`; `ip`:
+ * CIDR (`10.0.0.0/8`, `2001:db8::/32`). Clavis writes no directoryName constraints, but
+ * checks foreign ones (name-constraints.ts).
+ */
 export interface NameSubtrees {
   dns?: string[];
   ip?: string[];
@@ -225,7 +230,7 @@ export interface NameConstraints {
 }
 
 function checkDomainConstraint(d: string, what: string): string {
-  // A leading dot means "subdomains only" for e-mail/URI constraints; DNS constraints have no dot.
+  // A leading dot means "subdomains only" (RFC 5280 for e-mail/URI; OpenSSL and Go for DNS).
   const dot = d.startsWith('.');
   return (dot ? '.' : '') + checkDnsName(dot ? d.slice(1) : d, { wildcard: false, what });
 }
@@ -252,7 +257,7 @@ function subtrees(t: NameSubtrees): Uint8Array[] {
   const sub = (gn: Uint8Array) => seq(gn);
   return [
     ...list(t.email).map((e) => sub(implicitPrimitive(1, utf8(e.includes('@') ? checkEmail(e, 'name-constraint mailbox') : checkDomainConstraint(e, 'name-constraint e-mail domain'))))),
-    ...list(t.dns).map((d) => sub(implicitPrimitive(2, utf8(checkDnsName(d, { wildcard: false, what: 'name-constraint DNS name' }))))),
+    ...list(t.dns).map((d) => sub(implicitPrimitive(2, utf8(checkDomainConstraint(d, 'name-constraint DNS name'))))),
     ...list(t.uri).map((u) => sub(implicitPrimitive(6, utf8(checkDomainConstraint(u, 'name-constraint URI host'))))),
     ...list(t.ip).map((i) => sub(implicitPrimitive(7, cidr(i)))),
   ];

@@ -29,6 +29,7 @@ import { parseSpki } from './algorithms';
 import { wholeSeconds } from './time';
 import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './types';
 import { verifyChain, type VerifyChainParams } from './verify';
+import { crlEntryPage, describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -41,6 +42,7 @@ export { LEAF_PROFILES, VALIDITY_DAYS } from './issue';
 export type { RevocationReason } from './crl';
 export { REVOCATION_REASONS } from './crl';
 export type { VerifyChainParams } from './verify';
+export type { Asn1Node, CertificateDetails, CrlEntry, DecodedExtension } from './describe';
 
 /** Issue a leaf certificate for a key pair in the vault. */
 export interface IssueCertificateParams {
@@ -103,6 +105,8 @@ export interface Pki {
   listCertificates(filter?: CertFilter): Promise<CertInfo[]>;
   /** @throws INVALID_ARGUMENT when there is no such certificate */
   getCertificate(id: string): Promise<CertInfo>;
+  /** Decoded extensions, fingerprints and the ASN.1 tree of a stored certificate (E5). @throws INVALID_ARGUMENT */
+  describeCertificate(id: string): Promise<CertificateDetails>;
   /** The original DER (P14), or PEM. */
   exportCertificate(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
   /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
@@ -117,6 +121,8 @@ export interface Pki {
   publishCrl(caId: string): Promise<CrlInfo>;
   /** The latest CRL of a CA. */
   getCrl(caId: string): Promise<CrlInfo | undefined>;
+  /** One page of the latest CRL's entries (`total` counts them all). Empty when none was published. */
+  crlEntries(caId: string, page: { offset: number; limit: number }): Promise<{ total: number; entries: CrlEntry[] }>;
   /** The latest CRL as PEM or DER. @throws INVALID_ARGUMENT when none was published */
   exportCrl(caId: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
   /** CA ids whose CRL reaches nextUpdate within `graceMs`: schedule their rebuild (R6). */
@@ -248,6 +254,9 @@ export function createPki(ctx: EngineContext): Pki {
     async getCertificate(id) {
       return describe(await getRecord(id));
     },
+    async describeCertificate(id) {
+      return describeCertificateDer(ctx, (await getRecord(id)).der);
+    },
     async exportCertificate(id, format) {
       const rec = await getRecord(id);
       if (format === 'der') return rec.der.slice();
@@ -294,6 +303,10 @@ export function createPki(ctx: EngineContext): Pki {
       if (!rec) return undefined;
       const { der: _der, ...info } = rec;
       return info;
+    },
+    async crlEntries(caId, page) {
+      const rec = await ctx.storage.getLatestCrl(caId);
+      return rec ? crlEntryPage(rec.der, page.offset, page.limit) : { total: 0, entries: [] };
     },
     async exportCrl(caId, format) {
       const rec = await ctx.storage.getLatestCrl(caId);

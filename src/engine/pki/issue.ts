@@ -24,6 +24,7 @@ import {
   checkSans,
   crlDistributionPoint,
   extKeyUsage,
+  generalNames,
   keyIdentifier,
   keyUsage,
   nameConstraints,
@@ -35,8 +36,9 @@ import {
   type NameConstraints,
   type SubjectAltNames,
 } from './extensions';
-import { assertLintClean, lintTbsCertificate, type CertProfile } from './lint';
+import { MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertificate, type CertProfile } from './lint';
 import { decodeName, encodeName, formatName, type DistinguishedName } from './names';
+import { assertWithinNameConstraints, caLabel, generalNameValues, parseNameConstraints, type LabelledConstraints } from './name-constraints';
 import { newSerial } from './serial';
 import { DAY, HOUR, encodeTime, wholeSeconds } from './time';
 import { parseBasicConstraints, parseCertificate, skiValue } from './x509';
@@ -72,6 +74,10 @@ export interface IssuerHandle {
   signer: Signer;
   crlUrl?: string;
   caIssuersUrl?: string;
+  /** True when the CA's CRLs last longer than 10 days: it issues only CAs (BR 4.9.7). */
+  caOnly?: boolean;
+  /** Name constraints of this CA and every CA above it (RFC 5280 §4.2.1.10). */
+  nameConstraints?: LabelledConstraints[];
 }
 
 /** One certificate to make. */
@@ -118,11 +124,17 @@ export async function loadIssuer(
   if (!cert) throw new EngineError('STORAGE', 'pki: the CA certificate is missing from the store');
   const now = ctx.clock.now();
   if (now >= Date.parse(ca.notAfter)) throw new EngineError('CERT_INVALID', `pki: the CA "${ca.name}" has expired`);
-  // A CA whose certificate (or any ancestor's) is revoked must not issue (R8).
-  let walk: CaRecord | undefined = ca;
-  let walkCert: CertRecord | undefined = cert;
+  // A CA whose certificate (or any ancestor's) is revoked must not issue (R8). The same
+  // walk collects the name constraints of every CA above what will be issued.
+  const constraints: LabelledConstraints[] = [];
   // A revoked CA still publishes its CRL (its leaves' revocations stay visible).
-  while (!opts.forCrl && walk?.parentId && walkCert) {
+  let walk: CaRecord | undefined = opts.forCrl ? undefined : ca;
+  let walkCert: CertRecord | undefined = cert;
+  for (let guard = 0; walk && walkCert && guard < 32; guard++) {
+    const walkParts = parseCertificate(walkCert.der).parts;
+    const nc = walkParts.extensions.find((e) => e.oid === OID.nameConstraints);
+    if (nc) constraints.push({ label: caLabel(walkParts.subject), constraints: parseNameConstraints(nc.value) });
+    if (!walk.parentId) break;
     if (await ctx.storage.getRevocation(walk.parentId, walkCert.serialHex)) {
       throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${walk.name}" is revoked`);
     }
@@ -146,6 +158,8 @@ export async function loadIssuer(
     signer,
   };
   if (pathLen !== undefined) handle.pathLen = pathLen;
+  if (constraints.length) handle.nameConstraints = constraints;
+  if (ca.crlValidityDays > MAX_LEAF_CRL_VALIDITY_DAYS) handle.caOnly = true;
   if (ca.crlUrl) handle.crlUrl = ca.crlUrl;
   if (ca.caIssuersUrl) handle.caIssuersUrl = ca.caIssuersUrl;
   return { handle, ca, cert };
@@ -278,7 +292,15 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
       }
     }
   }
+  if (!isCa && issuer.caOnly) {
+    throw new EngineError('INVALID_ARGUMENT', `pki: CA "${issuer.display}" publishes CRLs valid for more than ${MAX_LEAF_CRL_VALIDITY_DAYS} days, so it issues only CA certificates (BR 4.9.7)`);
+  }
   if (isCa && sanCount(sans) > 0) throw new EngineError('INVALID_ARGUMENT', 'pki: CA certificates carry no subjectAltName in Clavis');
+  // RFC 5280 §4.2.1.10: refuse, before any serial is reserved or anything signed, names
+  // outside a permitted subtree or inside an excluded one of any CA above.
+  if (spec.profile !== 'root-ca' && issuer.nameConstraints?.length) {
+    assertWithinNameConstraints(issuer.nameConstraints, { subject: subjectDer, sans: generalNameValues(generalNames(sans)) });
+  }
   const spkiSha256 = await sha256Hex(ctx, spec.spki.der);
 
   // C6: never certify a key reported compromised, or a CA's key as a leaf.

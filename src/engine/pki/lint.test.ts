@@ -182,7 +182,7 @@ describe('CRL lint (R1–R5)', () => {
       number: 5,
       ...over,
     });
-  const cctx = { outerAlgorithm: ECDSA_SHA256, issuerName: ISSUER, issuerSki: ISSUER_SKI, now: new Date(TU.getTime() + 60_000), maxValidityDays: 10, previousNumber: 4 };
+  const cctx = { outerAlgorithm: ECDSA_SHA256, issuerName: ISSUER, issuerSki: ISSUER_SKI, now: new Date(TU.getTime() + 60_000), issuesLeaves: true, previousNumber: 4 };
 
   it('R1–R4 a well-formed CRL has no findings, with and without entries', () => {
     expect(lintTbsCertList(base(), cctx)).toEqual([]);
@@ -217,7 +217,17 @@ describe('CRL lint (R1–R5)', () => {
   it('R2 refuses a future thisUpdate, nextUpdate beyond 10 days, and a missing nextUpdate', () => {
     expect(rules(lintTbsCertList(base(), { ...cctx, now: new Date(TU.getTime() - 1000) }))).toContain('e_crl_this_update_in_future');
     expect(rules(lintTbsCertList(base({ nextUpdate: new Date(TU.getTime() + 11 * 86_400_000) }), cctx))).toContain('e_crl_validity_period_too_long');
+    expect(rules(lintTbsCertList(base({ nextUpdate: new Date(TU.getTime() + 10 * 86_400_000) }), cctx))).toEqual([]);
     const noNext = [uint(1), ECDSA_SHA256, ISSUER, tlv(TAG.UTC_TIME, utf8('260110000000Z')), explicit(0, seq(authorityKeyIdentifier(ISSUER_SKI), extension(OID.cRLNumber, false, uint(5))))];
     expect(rules(lintTbsCertList(seq(...noNext), cctx))).toContain('e_crl_next_update_missing');
+  });
+
+  it('BR 4.9.7 a CA that issues only CAs may publish CRLs valid up to 365 days, not 366; one that issues leaves only 10', () => {
+    const caOnly = { ...cctx, issuesLeaves: false };
+    const days = (n: number) => base({ nextUpdate: new Date(TU.getTime() + n * 86_400_000) });
+    expect(lintTbsCertList(days(365), caOnly)).toEqual([]);
+    expect(lintTbsCertList(days(11), caOnly)).toEqual([]);
+    expect(rules(lintTbsCertList(days(366), caOnly))).toEqual(['e_ca_crl_validity_period_too_long']);
+    expect(rules(lintTbsCertList(days(365), cctx))).toEqual(['e_crl_validity_period_too_long']);
   });
 });

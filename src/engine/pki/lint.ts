@@ -251,11 +251,20 @@ export interface CrlLintContext {
   issuerName: Uint8Array;
   issuerSki: Uint8Array;
   now: Date;
-  /** Maximum nextUpdate − thisUpdate in days (10 for CAs issuing leaves, BR 4.9.7). */
-  maxValidityDays: number;
+  /**
+   * Whether the CA issues end-entity certificates: then nextUpdate − thisUpdate is at most
+   * {@link MAX_LEAF_CRL_VALIDITY_DAYS}; a CA that issues only CAs (a root) may go up to
+   * {@link MAX_CA_CRL_VALIDITY_DAYS} (BR 4.9.7).
+   */
+  issuesLeaves: boolean;
   /** The highest CRL number already allocated before this one. */
   previousNumber?: number;
 }
+
+/** BR 4.9.7: CRLs of CAs that issue end-entity certificates: nextUpdate at most 10 days after thisUpdate. */
+export const MAX_LEAF_CRL_VALIDITY_DAYS = 10;
+/** BR 4.9.7: CRLs of CAs that issue only CA certificates: at most twelve months (365 days). */
+export const MAX_CA_CRL_VALIDITY_DAYS = 365;
 
 /** Reason codes Clavis may write (BR 7.2.2.1): never 0 (unspecified) or 6 (certificateHold). */
 export const ALLOWED_REASONS: ReadonlySet<number> = new Set([1, 3, 4, 5, 9]);
@@ -285,7 +294,12 @@ export function lintTbsCertList(tbs: Uint8Array, c: CrlLintContext): LintFinding
     if (thisUpdate.date && nextUpdate?.date) {
       const span = nextUpdate.date.getTime() - thisUpdate.date.getTime();
       if (span <= 0) f.push({ rule: 'e_crl_next_update_before_this_update', message: 'nextUpdate is not after thisUpdate' });
-      if (span > c.maxValidityDays * DAY) f.push({ rule: 'e_crl_validity_period_too_long', message: `nextUpdate − thisUpdate exceeds ${c.maxValidityDays} days` });
+      if (c.issuesLeaves && span > MAX_LEAF_CRL_VALIDITY_DAYS * DAY) {
+        f.push({ rule: 'e_crl_validity_period_too_long', message: `nextUpdate − thisUpdate exceeds ${MAX_LEAF_CRL_VALIDITY_DAYS} days for a CA that issues end-entity certificates (BR 4.9.7)` });
+      }
+      if (!c.issuesLeaves && span > MAX_CA_CRL_VALIDITY_DAYS * DAY) {
+        f.push({ rule: 'e_ca_crl_validity_period_too_long', message: `nextUpdate − thisUpdate exceeds ${MAX_CA_CRL_VALIDITY_DAYS} days for a CA that issues only CAs (BR 4.9.7)` });
+      }
     }
     if (parts[i]?.tag === TAG.SEQUENCE) {
       const list = parts[i++]!;

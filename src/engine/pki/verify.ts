@@ -18,8 +18,10 @@ import type { EngineContext } from '../keys/context';
 import { pkiCrypto } from './algorithms';
 import { parseAsn1 } from './der';
 import { OID, formatIp, parseIp } from './extensions';
-import { parseCrl, parseCrlWithPkijs, verifyCrlSignature } from './crl';
+import { verifyCrlSummarySignature } from './crl';
+import { crlJobs } from './crl-client';
 import type { LeafProfile } from './issue';
+import { caLabel, nameConstraintProblem, parseNameConstraints, type LabelledConstraints } from './name-constraints';
 import { serialHex } from './serial';
 import type { VerifyResult, VerifyStep } from './types';
 import { parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseGeneralNames, parseKeyUsage, skiValue, type TbsCertificateParts } from './x509';
@@ -84,6 +86,10 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
   const derOf = new Map<pkijs.Certificate, Uint8Array>();
   const load = (der: Uint8Array) => {
     const c = new pkijs.Certificate({ schema: parseAsn1(der, 'certificate') });
+    // Name constraints are checked below as their own step (RFC 5280 rules, our messages);
+    // pkijs's copy is dropped so its own check cannot pre-empt ours. Signatures still
+    // verify over the original TBS bytes (pkijs keeps them as tbsView).
+    if (c.extensions) c.extensions = c.extensions.filter((e) => e.extnID !== OID.nameConstraints);
     derOf.set(c, der);
     return c;
   };
@@ -146,6 +152,40 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
   step('ca-flags', caOk, caOk ? 'every issuer is a CA allowed to sign certificates' : caDetail.join('; '));
   step('path-length', pathOk, pathOk ? 'every pathLenConstraint is respected' : caDetail.join('; '));
 
+  // 3b. Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)(c), §6.1.4 (g)), checked here,
+  // not by pkijs: every CA's constraints apply to every certificate below it, except
+  // self-issued intermediates; the target is always checked.
+  const ncProblems: string[] = [];
+  let ncCount = 0;
+  for (let i = 1; i < n; i++) {
+    const nc = ext(parts[i]!, OID.nameConstraints);
+    if (!nc) continue;
+    ncCount++;
+    let constraints: LabelledConstraints;
+    try {
+      constraints = { label: `certificate ${i} (${caLabel(parts[i]!.subject)})`, constraints: parseNameConstraints(nc.value) };
+    } catch {
+      ncProblems.push(`certificate ${i} has unreadable nameConstraints`);
+      continue;
+    }
+    for (let j = 0; j < i; j++) {
+      const c = parts[j]!;
+      if (j > 0 && equalBytes(c.subject, c.issuer)) continue;
+      const san = ext(c, OID.subjectAltName);
+      try {
+        const problem = nameConstraintProblem(constraints, { subject: c.subject, sans: san ? parseGeneralNames(san.value) : [] });
+        if (problem) ncProblems.push(j === 0 ? `the certificate: ${problem}` : `certificate ${j}: ${problem}`);
+      } catch {
+        ncProblems.push(`certificate ${j} has names that could not be read`);
+      }
+    }
+  }
+  step(
+    'name-constraints',
+    ncProblems.length === 0,
+    ncProblems.length ? `name constraints: ${ncProblems.join('; ')}` : ncCount ? `every name is inside the permitted subtrees of ${ncCount} constraining CA(s) and outside their excluded ones` : 'no CA in the path constrains names',
+  );
+
   // 4. Unknown critical extensions on any certificate, the target included (P8c).
   const unknown = parts.flatMap((x, i) => x.extensions.filter((e) => e.critical && !KNOWN_CRITICAL.has(e.oid)).map((e) => `${e.oid} on certificate ${i}`));
   step('critical-extensions', unknown.length === 0, unknown.length ? `unknown critical extension ${unknown.join(', ')}` : 'no unknown critical extension');
@@ -188,13 +228,20 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
   }
 
   // 7. Revocation, per certificate, from its issuer's CRL (fail closed).
-  const crls = (p.crls ?? []).flatMap((d) => {
-    try {
-      return [{ parsed: parseCrl(d), der: d }];
-    } catch {
-      return [];
-    }
-  });
+  // Each CRL is read once (in the CRL worker when big) for its header and the path's
+  // serials only; the revoked list is never materialised here (M1, M3).
+  const pathSerials = parts.map((x) => serialHex(x.serial));
+  const crls = (
+    await Promise.all(
+      (p.crls ?? []).map(async (d) => {
+        try {
+          return [{ parsed: await crlJobs.summarise(d, pathSerials), der: d }];
+        } catch {
+          return [];
+        }
+      }),
+    )
+  ).flat();
   let revocation: VerifyResult['revocation'] = 'good';
   for (let i = 0; i + 1 < n; i++) {
     const issuer = parts[i + 1]!;
@@ -206,7 +253,7 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
       const x = c.parsed;
       if (!equalBytes(x.issuer, issuer.subject)) continue;
       if (issuerSki && x.authorityKeyId && !equalBytes(issuerSki, x.authorityKeyId)) continue;
-      if (!(await verifyCrlSignature(ctx, parseCrlWithPkijs(c.der), path[i + 1]!))) {
+      if (!(await verifyCrlSummarySignature(ctx, x, path[i + 1]!))) {
         reasons.push('a CRL signature does not verify');
         continue;
       }
@@ -236,9 +283,9 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
       continue;
     }
     const serial = serialHex(parts[i]!.serial);
-    if (best.parsed.revoked.has(serial)) {
+    if (Object.hasOwn(best.parsed.hits, serial)) {
       revocation = 'revoked';
-      const r = best.parsed.revoked.get(serial);
+      const r = best.parsed.hits[serial] ?? undefined;
       step(`revocation-${i}`, false, `${label} is revoked (CRL ${best.parsed.number ?? '?'}${r !== undefined ? `, reason ${r}` : ''})`);
     } else {
       step(`revocation-${i}`, true, `${label} is not on its issuer's CRL number ${best.parsed.number ?? '?'}`);

@@ -1,0 +1,266 @@
+/**
+ * CRL encoding and reading with no storage, no keys and no DOM: the part of CRL work
+ * that grows with the number of entries, so it can run in a worker (SECURITY.md M1, M2,
+ * M7) as well as in-thread (`crl-client.ts` decides). A TBSCertList is encoded once, in
+ * one pass; a CRL is read with the DER walker (no asn1js node limit).
+ *
+ * Common case: `crl.ts` calls `buildCrlTbs` through the client; `verify.ts` calls
+ * `summariseCrl` through the client to learn a CRL's header and look up a few serials.
+ */
+import { EngineError, MalformedInputError } from '../errors';
+import type { RevocationRecord } from '../storage/schema';
+import { TAG, children, contentOf, enumerated, explicit, readTop, seq, tlvList, uint, uintBytes } from './der';
+import { OID, authorityKeyIdentifier, extension } from './extensions';
+import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
+import { serialHex } from './serial';
+import { encodeGeneralizedTime, encodeTime } from './time';
+import { akiKeyId, parseExtensions, parseTime, splitSigned } from './x509';
+
+/** One revoked certificate on a CRL. */
+export interface CrlEntryInput {
+  /** The serial's INTEGER content bytes (minimal, positive). */
+  serial: Uint8Array;
+  revocationDate: Date;
+  reason?: number;
+  invalidityDate?: Date;
+}
+
+/** Everything a TBSCertList holds. */
+export interface TbsCertListInput {
+  algorithm: Uint8Array;
+  issuer: Uint8Array;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: CrlEntryInput[];
+  authorityKeyId: Uint8Array;
+  number: number;
+}
+
+function encodeEntry(e: CrlEntryInput): Uint8Array {
+  const exts: Uint8Array[] = [];
+  if (e.reason !== undefined) exts.push(extension(OID.reasonCode, false, enumerated(e.reason)));
+  if (e.invalidityDate) exts.push(extension(OID.invalidityDate, false, encodeGeneralizedTime(e.invalidityDate)));
+  return exts.length ? seq(uintBytes(e.serial), encodeTime(e.revocationDate), seq(...exts)) : seq(uintBytes(e.serial), encodeTime(e.revocationDate));
+}
+
+/** Encodes a v2 TBSCertList (R1–R4): version 1, no empty revokedCertificates, AKI and cRLNumber. */
+export function encodeTbsCertList(t: TbsCertListInput): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [uint(1), t.algorithm, t.issuer, encodeTime(t.thisUpdate), encodeTime(t.nextUpdate)];
+  // RFC 5280 §5.1.2.6: when there are no revoked certificates the list MUST be absent.
+  if (t.entries.length > 0) parts.push(tlvList(TAG.SEQUENCE, t.entries.map(encodeEntry)));
+  parts.push(explicit(0, seq(authorityKeyIdentifier(t.authorityKeyId), extension(OID.cRLNumber, false, uint(t.number)))));
+  return seq(...parts);
+}
+
+/** Orders serials numerically (shorter minimal encodings are smaller numbers). */
+export function compareSerialHex(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** A parsed CRL with its revoked serials indexed for O(1) lookups (M3). */
+export interface ParsedCrl {
+  der: Uint8Array;
+  tbs: Uint8Array;
+  issuer: Uint8Array;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  number?: number;
+  authorityKeyId?: Uint8Array;
+  /** Revoked serials (canonical hex) → reason code (undefined when no reasonCode). */
+  revoked: Map<string, number | undefined>;
+  /** Unknown critical entry or CRL extensions found (P7: pkijs does not check entry extensions). */
+  unknownCritical: string[];
+}
+
+/**
+ * Parses a CRL with the DER walker (no 10,000-node limit, no per-lookup re-encoding).
+ * @throws MALFORMED_INPUT
+ */
+export function parseCrl(der: Uint8Array): ParsedCrl {
+  try {
+    const s = splitSigned(der, 'CRL');
+    const parts = children(readTop(s.tbs, TAG.SEQUENCE));
+    let i = 0;
+    if (parts[i]?.tag === TAG.INTEGER) i++;
+    i++; // signature
+    const issuer = parts[i++]!;
+    const thisUpdate = parseTime(parts[i++]);
+    let nextUpdate: Date | undefined;
+    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) nextUpdate = parseTime(parts[i++]).date;
+    const revoked = new Map<string, number | undefined>();
+    const unknownCritical: string[] = [];
+    if (parts[i]?.tag === TAG.SEQUENCE) {
+      for (const e of children(parts[i++]!)) {
+        const ec = children(e);
+        let reason: number | undefined;
+        if (ec[2]) {
+          for (const x of parseExtensions(ec[2])) {
+            if (x.oid === OID.reasonCode) reason = contentOf(readTop(x.value, TAG.ENUMERATED))[0];
+            else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
+          }
+        }
+        revoked.set(serialHex(contentOf(ec[0]!)), reason);
+      }
+    }
+    const out: ParsedCrl = { der, tbs: s.tbs, issuer: s.tbs.subarray(issuer.start, issuer.end), thisUpdate: thisUpdate.date ?? new Date(NaN), revoked, unknownCritical };
+    if (nextUpdate) out.nextUpdate = nextUpdate;
+    if (parts[i]?.tag === 0xa0) {
+      for (const x of parseExtensions(readTop(contentOf(parts[i]!), TAG.SEQUENCE))) {
+        if (x.oid === OID.authorityKeyIdentifier) {
+          const k = akiKeyId(x.value);
+          if (k) out.authorityKeyId = k;
+        } else if (x.oid === OID.cRLNumber) {
+          out.number = [...contentOf(readTop(x.value, TAG.INTEGER))].reduce((a, b) => a * 256 + b, 0);
+        } else if (x.critical) unknownCritical.push(x.oid);
+      }
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new MalformedInputError('pki: the CRL could not be parsed', { cause: e });
+  }
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Jobs (run in the worker for big CRLs, in-thread otherwise)
+
+/** Revocation records packed for a postMessage: one comma-joined string per field (cheap to clone). */
+export interface PackedRevocations {
+  count: number;
+  /** Canonical serial hex. */
+  serials: string;
+  /** ISO revocation dates. */
+  revokedAt: string;
+  /** ISO invalidity dates, or empty. */
+  invalidity: string;
+  /** ISO notAfter of each revoked certificate. */
+  certNotAfter: string;
+  reasons: Uint8Array<ArrayBuffer>;
+}
+
+/** Packs revocation records (one pass, no per-record objects kept). */
+export function packRevocations(revs: readonly RevocationRecord[]): PackedRevocations {
+  const serials: string[] = new Array<string>(revs.length);
+  const revokedAt: string[] = new Array<string>(revs.length);
+  const invalidity: string[] = new Array<string>(revs.length);
+  const certNotAfter: string[] = new Array<string>(revs.length);
+  const reasons = new Uint8Array(revs.length);
+  revs.forEach((r, i) => {
+    serials[i] = r.serialHex;
+    revokedAt[i] = r.revokedAt;
+    invalidity[i] = r.invalidityDate ?? '';
+    certNotAfter[i] = r.certNotAfter;
+    reasons[i] = r.reason;
+  });
+  return { count: revs.length, serials: serials.join(','), revokedAt: revokedAt.join(','), invalidity: invalidity.join(','), certNotAfter: certNotAfter.join(','), reasons };
+}
+
+/** Everything to build one TBSCertList from packed revocations. Times in ms since the epoch. */
+export interface CrlBuildRequest {
+  algorithm: Uint8Array<ArrayBuffer>;
+  issuer: Uint8Array<ArrayBuffer>;
+  thisUpdate: number;
+  nextUpdate: number;
+  authorityKeyId: Uint8Array<ArrayBuffer>;
+  number: number;
+  revocations: PackedRevocations;
+  /** The lint context, minus what the request already says. */
+  lint: Omit<CrlLintContext, 'outerAlgorithm' | 'issuerName' | 'issuerSki'>;
+}
+
+/** The encoded TBSCertList, how many entries it lists, and the lint findings. */
+export interface CrlBuildResult {
+  tbs: Uint8Array<ArrayBuffer>;
+  entries: number;
+  findings: LintFinding[];
+}
+
+function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/**
+ * Entries for a CRL from packed revocations: only certificates not yet expired at
+ * thisUpdate (R6 tidy), in serial order.
+ */
+export function crlEntriesFrom(p: PackedRevocations, thisUpdate: number): CrlEntryInput[] {
+  if (p.count === 0) return [];
+  const serials = p.serials.split(',');
+  const revokedAt = p.revokedAt.split(',');
+  const invalidity = p.invalidity.split(',');
+  const notAfter = p.certNotAfter.split(',');
+  const live: number[] = [];
+  for (let i = 0; i < p.count; i++) if (Date.parse(notAfter[i]!) > thisUpdate) live.push(i);
+  live.sort((a, b) => compareSerialHex(serials[a]!, serials[b]!));
+  return live.map((i) => {
+    const e: CrlEntryInput = { serial: hexBytes(serials[i]!), revocationDate: new Date(revokedAt[i]!), reason: p.reasons[i]! };
+    if (invalidity[i]) e.invalidityDate = new Date(invalidity[i]!);
+    return e;
+  });
+}
+
+/** Encodes and lints a TBSCertList from packed revocations. */
+export function buildCrlTbs(r: CrlBuildRequest): CrlBuildResult {
+  const entries = crlEntriesFrom(r.revocations, r.thisUpdate);
+  const tbs = encodeTbsCertList({
+    algorithm: r.algorithm,
+    issuer: r.issuer,
+    thisUpdate: new Date(r.thisUpdate),
+    nextUpdate: new Date(r.nextUpdate),
+    entries,
+    authorityKeyId: r.authorityKeyId,
+    number: r.number,
+  });
+  const findings = lintTbsCertList(tbs, { ...r.lint, outerAlgorithm: r.algorithm, issuerName: r.issuer, issuerSki: r.authorityKeyId });
+  return { tbs, entries: entries.length, findings };
+}
+
+/** A CRL's header and the status of the serials asked about: what a verifier needs, without the whole list. */
+export interface CrlSummary {
+  tbs: Uint8Array;
+  signatureAlgorithm: Uint8Array;
+  signature: Uint8Array;
+  /** True when the TBS signature algorithm equals the outer one. */
+  algorithmsMatch: boolean;
+  issuer: Uint8Array;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  number?: number;
+  authorityKeyId?: Uint8Array;
+  unknownCritical: string[];
+  /** Number of entries. */
+  count: number;
+  /** For each serial asked about that is on the list: its reason code (null without one). */
+  hits: Record<string, number | null>;
+}
+
+/** Reads a CRL and looks up `serials` (canonical hex). @throws MALFORMED_INPUT */
+export function summariseCrl(der: Uint8Array, serials: readonly string[]): CrlSummary {
+  const p = parseCrl(der);
+  const s = splitSigned(der, 'CRL');
+  const inner = children(readTop(s.tbs, TAG.SEQUENCE)).find((t) => t.tag === TAG.SEQUENCE);
+  const hits: Record<string, number | null> = {};
+  for (const x of serials) if (p.revoked.has(x)) hits[x] = p.revoked.get(x) ?? null;
+  const out: CrlSummary = {
+    tbs: s.tbs.slice(),
+    signatureAlgorithm: s.signatureAlgorithm.slice(),
+    signature: s.signature.slice(),
+    algorithmsMatch: inner !== undefined && equalRaw(s.tbs.subarray(inner.start, inner.end), s.signatureAlgorithm),
+    issuer: p.issuer.slice(),
+    thisUpdate: p.thisUpdate,
+    unknownCritical: p.unknownCritical,
+    count: p.revoked.size,
+    hits,
+  };
+  if (p.nextUpdate) out.nextUpdate = p.nextUpdate;
+  if (p.number !== undefined) out.number = p.number;
+  if (p.authorityKeyId) out.authorityKeyId = p.authorityKeyId.slice();
+  return out;
+}
+
+function equalRaw(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,391 @@
+/**
+ * Read helpers for the certificate viewer and the CRL page (E5, E7): every extension of a
+ * certificate decoded to plain text, SHA-256 and SHA-1 fingerprints, an ASN.1 tree of the
+ * DER as plain JSON, and one page of a CRL's entries. Nothing here signs or stores; the
+ * results are plain data the UI renders as text (SECURITY.md H5).
+ *
+ * Common case: `const d = await pki.describeCertificate(certId)`.
+ */
+import { EngineError, MalformedInputError } from '../errors';
+import { fromUtf8, toHex } from '../internal/bytes';
+import type { EngineContext } from '../keys/context';
+import { parseSpki } from './algorithms';
+import { TAG, children, contentOf, oidToString, readTlv, readTop, type Tlv } from './der';
+import { KEY_USAGE_BITS, OID, formatIp } from './extensions';
+import { decodeName, formatName } from './names';
+import { serialHex } from './serial';
+import { decodeTime } from './time';
+import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
+import { REASON_NAMES } from './crl';
+
+/** One node of an ASN.1 tree: where it sits in the DER and what it holds. */
+export interface Asn1Node {
+  /** The identifier octet. */
+  tag: number;
+  /** "SEQUENCE", "INTEGER", "[0]", … */
+  label: string;
+  /** Offset of the tag byte in the DER. */
+  offset: number;
+  /** Length of the content in bytes. */
+  length: number;
+  /** The decoded value of a primitive (OID with its name, string, time, hex). */
+  value?: string;
+  children?: Asn1Node[];
+}
+
+/** One extension, decoded to lines of text. */
+export interface DecodedExtension {
+  oid: string;
+  name: string;
+  critical: boolean;
+  /** Human-readable lines ("DNS: app.test", "CA: true"). */
+  values: string[];
+}
+
+/** Everything the certificate viewer shows that `CertInfo` does not carry. */
+export interface CertificateDetails {
+  version: number;
+  serialHex: string;
+  signatureAlgorithm: string;
+  publicKey: string;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  extensions: DecodedExtension[];
+  fingerprints: { sha256: string; sha1: string };
+  /** Size of the DER in bytes. */
+  size: number;
+  asn1: Asn1Node;
+}
+
+/** One revoked certificate as the CRL lists it. */
+export interface CrlEntry {
+  serialHex: string;
+  revocationDate: string;
+  reason?: string;
+  invalidityDate?: string;
+}
+
+/** Names of OIDs a viewer meets in Clavis certificates and common foreign ones. */
+export const OID_NAMES: Record<string, string> = {
+  [OID.subjectKeyIdentifier]: 'Subject key identifier',
+  [OID.keyUsage]: 'Key usage',
+  [OID.subjectAltName]: 'Subject alternative name',
+  [OID.basicConstraints]: 'Basic constraints',
+  [OID.cRLNumber]: 'CRL number',
+  [OID.reasonCode]: 'Reason code',
+  [OID.invalidityDate]: 'Invalidity date',
+  [OID.nameConstraints]: 'Name constraints',
+  [OID.cRLDistributionPoints]: 'CRL distribution points',
+  [OID.certificatePolicies]: 'Certificate policies',
+  [OID.authorityKeyIdentifier]: 'Authority key identifier',
+  [OID.extKeyUsage]: 'Extended key usage',
+  [OID.authorityInfoAccess]: 'Authority information access',
+  [OID.caIssuers]: 'CA issuers',
+  [OID.extensionRequest]: 'extensionRequest',
+  [OID.serverAuth]: 'TLS server authentication',
+  [OID.clientAuth]: 'TLS client authentication',
+  [OID.codeSigning]: 'Code signing',
+  [OID.emailProtection]: 'E-mail protection',
+  '1.3.6.1.5.5.7.48.1': 'OCSP',
+  '2.5.29.32.0': 'anyPolicy',
+  '2.23.140.1.2.1': 'CA/B domain validated',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.2.840.113549.1.1.1': 'rsaEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.8': 'MGF1',
+  '1.2.840.10045.2.1': 'ecPublicKey',
+  '1.2.840.10045.3.1.7': 'P-256 (prime256v1)',
+  '1.3.132.0.34': 'P-384 (secp384r1)',
+  '1.3.132.0.35': 'P-521 (secp521r1)',
+  '1.3.101.110': 'X25519',
+  '1.3.101.112': 'Ed25519',
+  '2.16.840.1.101.3.4.2.1': 'SHA-256',
+  '2.16.840.1.101.3.4.2.2': 'SHA-384',
+  '2.16.840.1.101.3.4.2.3': 'SHA-512',
+  '2.5.4.3': 'commonName',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'countryName',
+  '2.5.4.7': 'localityName',
+  '2.5.4.8': 'stateOrProvinceName',
+  '2.5.4.10': 'organizationName',
+  '2.5.4.11': 'organizationalUnitName',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+};
+
+const UNIVERSAL: Record<number, string> = {
+  0x01: 'BOOLEAN',
+  0x02: 'INTEGER',
+  0x03: 'BIT STRING',
+  0x04: 'OCTET STRING',
+  0x05: 'NULL',
+  0x06: 'OBJECT IDENTIFIER',
+  0x0a: 'ENUMERATED',
+  0x0c: 'UTF8String',
+  0x13: 'PrintableString',
+  0x14: 'T61String',
+  0x16: 'IA5String',
+  0x17: 'UTCTime',
+  0x18: 'GeneralizedTime',
+  0x1e: 'BMPString',
+  0x30: 'SEQUENCE',
+  0x31: 'SET',
+};
+
+/** Hex shown for a byte value, cut after `max` bytes. */
+function hexValue(b: Uint8Array, max = 48): string {
+  return b.length > max ? `${toHex(b.subarray(0, max))}… (${b.length} bytes)` : toHex(b);
+}
+
+function tagLabel(tag: number): string {
+  if ((tag & 0xc0) === 0x80) return `[${tag & 0x1f}]`;
+  if ((tag & 0xc0) === 0x40) return `[APPLICATION ${tag & 0x1f}]`;
+  return UNIVERSAL[tag] ?? `tag 0x${tag.toString(16).padStart(2, '0')}`;
+}
+
+function primitiveValue(t: Tlv): string | undefined {
+  const c = contentOf(t);
+  switch (t.tag) {
+    case TAG.BOOLEAN:
+      return c[0] ? 'TRUE' : 'FALSE';
+    case TAG.NULL:
+      return undefined;
+    case TAG.OID: {
+      const o = oidToString(c);
+      return OID_NAMES[o] ? `${o} (${OID_NAMES[o]})` : o;
+    }
+    case TAG.INTEGER:
+    case TAG.ENUMERATED:
+      return c.length <= 6 ? String(c.reduce((n, b) => n * 256 + b, 0)) : hexValue(c);
+    case TAG.UTF8_STRING:
+    case TAG.PRINTABLE_STRING:
+    case TAG.IA5_STRING:
+    case TAG.UTC_TIME:
+    case TAG.GENERALIZED_TIME:
+      return fromUtf8(c);
+    default:
+      return hexValue(c);
+  }
+}
+
+/** Whether `b` is exactly one well-formed DER structure (for OCTET/BIT STRINGs that wrap DER). */
+function wrapsDer(b: Uint8Array): boolean {
+  if (b.length < 2 || (b[0] !== TAG.SEQUENCE && b[0] !== TAG.SET)) return false;
+  try {
+    const t = readTop(b);
+    return walkCheck(t, 0);
+  } catch {
+    return false;
+  }
+}
+
+function walkCheck(t: Tlv, depth: number): boolean {
+  if (depth > 12) return false;
+  if (t.tag & 0x20) return children(t).every((c) => walkCheck(c, depth + 1));
+  return true;
+}
+
+/**
+ * The ASN.1 tree of one DER structure. OCTET STRINGs and BIT STRINGs that wrap DER (an
+ * extension value, an RSA public key) are opened too. Depth and node count are bounded.
+ * @throws MALFORMED_INPUT
+ */
+export function asn1Tree(der: Uint8Array, maxNodes = 4000): Asn1Node {
+  let count = 0;
+  const walk = (t: Tlv, base: number, depth: number): Asn1Node => {
+    if (++count > maxNodes || depth > 24) throw new MalformedInputError('pki: the structure is too large or too deep to show');
+    const node: Asn1Node = { tag: t.tag, label: tagLabel(t.tag), offset: base + t.start, length: t.end - t.contentStart };
+    const content = contentOf(t);
+    if (t.tag & 0x20) {
+      node.children = children(t).map((c) => walk(c, base, depth + 1));
+    } else if (t.tag === TAG.OCTET_STRING && wrapsDer(content)) {
+      node.children = [walk(readTop(content), base + t.contentStart, depth + 1)];
+    } else if (t.tag === TAG.BIT_STRING && content[0] === 0 && wrapsDer(content.subarray(1))) {
+      node.children = [walk(readTop(content.subarray(1)), base + t.contentStart + 1, depth + 1)];
+    } else {
+      const v = primitiveValue(t);
+      if (v !== undefined) node.value = v;
+    }
+    return node;
+  };
+  try {
+    return walk(readTop(der), 0, 0);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new MalformedInputError('pki: the DER could not be read', { cause: e });
+  }
+}
+
+/** One GeneralName as "DNS: x", "IP: y", …; `constraint` formats IP address+mask as CIDR. */
+function generalName(t: Tlv, constraint = false): string {
+  const c = contentOf(t);
+  switch (t.tag) {
+    case 0x81:
+      return `E-mail: ${fromUtf8(c)}`;
+    case 0x82:
+      return `DNS: ${fromUtf8(c)}`;
+    case 0x86:
+      return `URI: ${fromUtf8(c)}`;
+    case 0x87: {
+      if (!constraint) return `IP: ${formatIp(c)}`;
+      const half = c.length / 2;
+      let bits = 0;
+      for (const b of c.subarray(half)) for (let i = 7; i >= 0; i--) if (b & (1 << i)) bits++;
+      return `IP: ${formatIp(c.subarray(0, half))}/${bits}`;
+    }
+    case 0xa4:
+      return `Directory name: ${formatName(decodeName(c))}`;
+    default:
+      return `${tagLabel(t.tag)}: ${hexValue(c)}`;
+  }
+}
+
+const KU_NAMES = Object.fromEntries(Object.entries(KEY_USAGE_BITS).map(([k, v]) => [v, k])) as Record<number, string>;
+const oidName = (o: string) => (OID_NAMES[o] ? `${OID_NAMES[o]} (${o})` : o);
+
+/** Decodes one extension value to lines of text; unknown ones as hex. */
+export function decodeExtension(oid: string, value: Uint8Array): string[] {
+  switch (oid) {
+    case OID.basicConstraints: {
+      const bc = parseBasicConstraints(value);
+      return [`CA: ${bc.ca}`, ...(bc.ca ? [`Path length: ${bc.pathLen ?? 'unlimited'}`] : [])];
+    }
+    case OID.keyUsage:
+      return [...parseKeyUsage(value)].sort((a, b) => a - b).map((b) => KU_NAMES[b] ?? `bit ${b}`);
+    case OID.extKeyUsage:
+      return parseExtKeyUsage(value).map(oidName);
+    case OID.subjectKeyIdentifier:
+      return [toHex(skiValue(value))];
+    case OID.authorityKeyIdentifier: {
+      const k = akiKeyId(value);
+      return k ? [`Key identifier: ${toHex(k)}`] : ['(no key identifier)'];
+    }
+    case OID.subjectAltName:
+      return children(readTop(value, TAG.SEQUENCE)).map((g) => generalName(g));
+    case OID.nameConstraints: {
+      const out: string[] = [];
+      for (const part of children(readTop(value, TAG.SEQUENCE))) {
+        const kind = part.tag === 0xa0 ? 'Permitted' : part.tag === 0xa1 ? 'Excluded' : tagLabel(part.tag);
+        for (const sub of children(part)) {
+          const base = children(sub)[0];
+          if (base) out.push(`${kind} ${generalName(base, true)}`);
+        }
+      }
+      return out;
+    }
+    case OID.cRLDistributionPoints: {
+      const out: string[] = [];
+      const find = (t: Tlv) => {
+        if (t.tag === 0x86) out.push(`URI: ${fromUtf8(contentOf(t))}`);
+        else if (t.tag & 0x20) children(t).forEach(find);
+      };
+      find(readTop(value, TAG.SEQUENCE));
+      return out;
+    }
+    case OID.authorityInfoAccess:
+      return children(readTop(value, TAG.SEQUENCE)).map((ad) => {
+        const [m, loc] = children(ad);
+        return `${m ? OID_NAMES[oidToString(contentOf(m))] ?? oidToString(contentOf(m)) : '?'} – ${loc ? generalName(loc) : '?'}`;
+      });
+    case OID.certificatePolicies:
+      return children(readTop(value, TAG.SEQUENCE)).map((p) => oidName(oidToString(contentOf(children(p)[0]!))));
+    default:
+      return [hexValue(value, 64)];
+  }
+}
+
+function algorithmName(algDer: Uint8Array): string {
+  const first = children(readTop(algDer, TAG.SEQUENCE))[0];
+  if (!first || first.tag !== TAG.OID) return 'unknown';
+  const o = oidToString(contentOf(first));
+  return OID_NAMES[o] ?? o;
+}
+
+function publicKeyText(spkiDer: Uint8Array): string {
+  const t = parseSpki(spkiDer).type;
+  if (t.kind === 'ec') return `ECDSA ${t.curve}`;
+  if (t.kind === 'rsa') return `RSA ${t.bits} bits${t.pss ? ' (PSS only)' : ''}`;
+  return t.name;
+}
+
+/** Decodes a certificate for the viewer. @throws MALFORMED_INPUT */
+export async function describeCertificateDer(ctx: Pick<EngineContext, 'subtle'>, der: Uint8Array): Promise<CertificateDetails> {
+  const { parts, signatureAlgorithm } = parseCertificate(der);
+  const extensions = parts.extensions.map((x): DecodedExtension => {
+    let values: string[];
+    try {
+      values = decodeExtension(x.oid, x.value);
+    } catch {
+      values = [`(could not be decoded) ${hexValue(x.value, 64)}`];
+    }
+    return { oid: x.oid, name: OID_NAMES[x.oid] ?? x.oid, critical: x.critical, values };
+  });
+  const [sha256, sha1] = await Promise.all(['SHA-256', 'SHA-1'].map(async (h) => toHex(await ctx.subtle.digest(h, der.slice()))));
+  return {
+    version: parts.version + 1,
+    serialHex: serialHex(parts.serial),
+    signatureAlgorithm: algorithmName(signatureAlgorithm),
+    publicKey: publicKeyText(parts.spki),
+    subject: formatName(decodeName(parts.subject)),
+    issuer: formatName(decodeName(parts.issuer)),
+    notBefore: parts.notBefore.date?.toISOString() ?? parts.notBefore.text,
+    notAfter: parts.notAfter.date?.toISOString() ?? parts.notAfter.text,
+    extensions,
+    fingerprints: { sha256: sha256!, sha1: sha1! },
+    size: der.length,
+    asn1: asn1Tree(der),
+  };
+}
+
+/**
+ * One page of a CRL's entries, in the CRL's order. Walks the entry list without decoding
+ * the entries outside the page, so a 100,000-entry CRL pages cheaply.
+ * @throws MALFORMED_INPUT
+ */
+export function crlEntryPage(der: Uint8Array, offset: number, limit: number): { total: number; entries: CrlEntry[] } {
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new EngineError('INVALID_ARGUMENT', 'pki: a CRL page needs an offset ≥ 0 and a limit of 1–1000');
+  }
+  try {
+    const s = splitSigned(der, 'CRL');
+    const parts = children(readTop(s.tbs, TAG.SEQUENCE));
+    let i = 0;
+    if (parts[i]?.tag === TAG.INTEGER) i++;
+    i += 3; // signature, issuer, thisUpdate
+    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) i++;
+    const list = parts[i]?.tag === TAG.SEQUENCE ? parts[i]! : undefined;
+    if (!list) return { total: 0, entries: [] };
+    const entries: CrlEntry[] = [];
+    let total = 0;
+    for (let p = list.contentStart; p < list.end; total++) {
+      const e = readTlv(list.bytes, p, list.end);
+      p = e.end;
+      if (total < offset || total >= offset + limit) continue;
+      const [serial, date, exts] = children(e);
+      const entry: CrlEntry = { serialHex: serialHex(contentOf(serial!)), revocationDate: parseTime(date).date?.toISOString() ?? '' };
+      if (exts) {
+        for (const x of parseExtensions(exts)) {
+          if (x.oid === OID.reasonCode) {
+            const code = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? 0;
+            entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
+          } else if (x.oid === OID.invalidityDate) {
+            const t = readTop(x.value, TAG.GENERALIZED_TIME);
+            entry.invalidityDate = decodeTime(t.tag, fromUtf8(contentOf(t)))?.toISOString() ?? '';
+          }
+        }
+      }
+      entries.push(entry);
+    }
+    return { total, entries };
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new MalformedInputError('pki: the CRL could not be read', { cause: e });
+  }
+}
