@@ -31,12 +31,12 @@ describe('parseHash', () => {
 });
 
 describe('App shell', () => {
-  it('has a skip link, a "Clavis" header and a Main navigation with Home and Keys only', async () => {
+  it('has a skip link, a "Clavis" header and a Main navigation with Home, Keys and Certificates', async () => {
     await renderWithEngine(<App />);
     expect(screen.getByRole('link', { name: 'Skip to main content' })).toBeTruthy();
     expect(within(screen.getByRole('banner')).getByText('Clavis')).toBeTruthy();
     const nav = screen.getByRole('navigation', { name: 'Main' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Home', 'Keys']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Home', 'Keys', 'Certificates']);
     expect(within(nav).getByRole('link', { name: 'Home' }).getAttribute('aria-current')).toBe('page');
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     expect(screen.getByRole('main')).toBeTruthy();

@@ -9,6 +9,12 @@ import { GenerateKeyPage } from '../features/keys/generate-key-page';
 import { ImportKeyPage } from '../features/keys/import-key-page';
 import { KeyListPage } from '../features/keys/key-list-page';
 import { KeyPage } from '../features/keys/key-page';
+import { CaListPage } from '../features/pki/ca-list-page';
+import { CertListPage } from '../features/pki/cert-list-page';
+import { CertPage } from '../features/pki/cert-page';
+import { CreateCaPage } from '../features/pki/create-ca-page';
+import { CrlPage } from '../features/pki/crl-page';
+import { IssuePage } from '../features/pki/issue-page';
 import { useAppStore, useAppStoreApi } from '../state/engine-provider';
 import { StorageErrorScreen } from './error-screen';
 import { navigate, parseHash, useHash, type Route } from './router';
@@ -19,6 +25,11 @@ import { ThemeSelect } from './theme-select';
 const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }> = [
   { href: '#/', label: 'Home', section: (r) => r.name === 'home' },
   { href: '#/keys', label: 'Keys', section: (r) => r.name === 'keys' || r.name === 'key' || r.name === 'key-new' || r.name === 'key-import' },
+  {
+    href: '#/certs',
+    label: 'Certificates',
+    section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'crl',
+  },
 ];
 
 function Screen(props: { route: Route }) {
@@ -34,6 +45,18 @@ function Screen(props: { route: Route }) {
       return <ImportKeyPage navigate={navigate} />;
     case 'key':
       return <KeyPage key={r.id} id={r.id} navigate={navigate} />;
+    case 'cas':
+      return <CaListPage />;
+    case 'ca-new':
+      return <CreateCaPage navigate={navigate} />;
+    case 'crl':
+      return <CrlPage key={r.caId} caId={r.caId} />;
+    case 'certs':
+      return <CertListPage />;
+    case 'cert-issue':
+      return <IssuePage navigate={navigate} />;
+    case 'cert':
+      return <CertPage key={r.id} id={r.id} />;
     case 'not-found':
       return (
         <>

@@ -11,6 +11,12 @@ export type Route =
   | { name: 'key-new' }
   | { name: 'key-import' }
   | { name: 'key'; id: string }
+  | { name: 'cas' }
+  | { name: 'ca-new' }
+  | { name: 'crl'; caId: string }
+  | { name: 'certs' }
+  | { name: 'cert-issue' }
+  | { name: 'cert'; id: string }
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash ("#/keys/abc") into a route. */
@@ -33,6 +39,15 @@ export function parseHash(hash: string): Route {
       if (parts[1] === 'import') return { name: 'key-import' };
       return { name: 'key', id: parts[1]! };
     }
+  }
+  if (parts[0] === 'ca') {
+    if (parts.length === 1) return { name: 'cas' };
+    if (parts.length === 2 && parts[1] === 'new') return { name: 'ca-new' };
+    if (parts.length === 3 && parts[2] === 'crl') return { name: 'crl', caId: parts[1]! };
+  }
+  if (parts[0] === 'certs') {
+    if (parts.length === 1) return { name: 'certs' };
+    if (parts.length === 2) return parts[1] === 'issue' ? { name: 'cert-issue' } : { name: 'cert', id: parts[1]! };
   }
   return { name: 'not-found', path };
 }

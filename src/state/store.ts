@@ -6,11 +6,13 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Engine } from '../engine';
 import { createKeysSlice, type KeysSlice } from './slices/keys-slice';
+import { createPkiSlice, type PkiSlice } from './slices/pki-slice';
 import { createStorageSlice, type StorageManagerLike, type StorageSlice } from './slices/storage-slice';
 
 /** Everything the UI reads from the store. */
 export interface AppState {
   keys: KeysSlice;
+  pki: PkiSlice;
   storage: StorageSlice;
 }
 
@@ -29,6 +31,7 @@ export function createAppStore(engine: Engine, options: AppStoreOptions = {}): A
     options.storageManager ?? (typeof navigator !== 'undefined' && navigator.storage ? navigator.storage : undefined);
   return createStore<AppState>()((set, get) => ({
     keys: createKeysSlice(set, get, engine),
+    pki: createPkiSlice(set, get, engine),
     storage: createStorageSlice(set, get, manager),
   }));
 }

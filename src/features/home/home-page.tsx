@@ -13,7 +13,11 @@ const AREAS: Array<{ name: string; what: string; href?: string }> = [
   { name: 'Lifecycle', what: 'The NIST SP 800-57 key states, from pre-activation to destruction, with rotation, revocation and a tamper-evident audit log.' },
   { name: 'Key distribution center', what: 'A Needham–Schroeder/Kerberos-style KDC that hands out session keys, with the replay attacks it must stop.' },
   { name: 'Key exchange', what: 'ECDH and X25519 between two parties, with and without a man in the middle, and how signatures catch him.' },
-  { name: 'Certificate authority', what: 'Root and intermediate CAs, certificates openssl accepts, revocation and CRLs, and path validation that explains itself.' },
+  {
+    name: 'Certificate authority',
+    href: '#/certs',
+    what: 'Root and intermediate CAs, certificates for vault keys or from CSRs that openssl accepts, revocation and CRLs, a certificate viewer with an ASN.1 tree, and path validation that explains itself.',
+  },
   { name: 'Walkthroughs', what: 'Guided, step-by-step scenarios that run the real engine and show the real bytes.' },
 ];
 

@@ -1,0 +1,169 @@
+import { useId, useMemo } from 'react';
+import type { CertInfo } from '../../engine';
+import { formatUtc } from '../../components/ui/format';
+import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore } from '../../state/engine-provider';
+import { EXPIRY_WARNING_DAYS, expiryWarnings, filterCerts, pkiOpNames, type CertListFilter } from '../../state/slices/pki-slice';
+import { commonName, profileLabel, statusLabel, statusTone } from './labels';
+import { pkiPaths } from './paths';
+import { useNow, usePkiData } from './use-pki-data';
+
+const PROFILES = ['root-ca', 'sub-ca', 'tls-server', 'tls-client', 'code-signing', 'email'];
+const STATUSES: Array<CertInfo['status']> = ['valid', 'expired', 'revoked', 'not-yet-valid'];
+
+/** E10: every issued certificate, searchable by CN/SAN/serial and filtered by CA, profile and status. */
+export function CertListPage() {
+  usePkiData({ certs: true });
+  const certIds = useAppStore((s) => s.pki.certIds);
+  const certsById = useAppStore((s) => s.pki.certsById);
+  const cas = useAppStore((s) => s.pki.cas);
+  const status = useAppStore((s) => s.pki.certsStatus);
+  const op = useAppStore((s) => s.pki.ops[pkiOpNames.listCerts]);
+  const filter = useAppStore((s) => s.pki.filter);
+  const setFilter = useAppStore((s) => s.pki.setFilter);
+  const clearFilter = useAppStore((s) => s.pki.clearFilter);
+  const ids = { search: useId(), ca: useId(), profile: useId(), status: useId() };
+
+  const all = useMemo(() => certIds.map((i) => certsById[i]).filter((c): c is CertInfo => c !== undefined), [certIds, certsById]);
+  const shown = useMemo(() => filterCerts(all, filter), [all, filter]);
+  const caName = new Map(cas.map((c) => [c.id, c.name]));
+  const filtering = Object.values(filter).some((v) => v !== '');
+  const now = useNow();
+  const warned = all.filter((c) => expiryWarnings(c, cas, now).length > 0).length;
+  const on = (field: keyof CertListFilter) => (e: { currentTarget: { value: string } }) => setFilter({ [field]: e.currentTarget.value } as Partial<CertListFilter>);
+
+  return (
+    <>
+      <PageTitle documentTitle="Certificates">Certificates</PageTitle>
+      <p className="lead">Every certificate the CAs in this browser have issued, CA certificates included.</p>
+      <p className="actions">
+        <a className="button button-primary" href={pkiPaths.issue}>
+          Issue a certificate
+        </a>
+        <a className="button" href={pkiPaths.cas}>
+          Certificate authorities
+        </a>
+        <a className="button" href={pkiPaths.newCa}>
+          Create a CA
+        </a>
+      </p>
+      <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The certificates could not be loaded" />
+      {status === 'ready' && all.length === 0 ? (
+        <section className="empty-state" aria-labelledby="no-certs">
+          <h2 id="no-certs">No certificates yet</h2>
+          <p>
+            <a href={pkiPaths.newCa}>Create a root CA</a> first; its certificate is the first one listed here.
+          </p>
+        </section>
+      ) : null}
+      {warned > 0 ? (
+        <p className="warning" role="note">
+          {warned} {warned === 1 ? 'certificate needs' : 'certificates need'} attention: expiring within {EXPIRY_WARNING_DAYS} days, or under a CA that expires
+          first.
+        </p>
+      ) : null}
+      {all.length > 0 ? (
+        <>
+          <div role="search" className="filters" aria-label="Filter certificates">
+            <div className="field">
+              <label htmlFor={ids.search}>Search certificates</label>
+              <input id={ids.search} type="search" value={filter.text} onChange={on('text')} placeholder="Common name, SAN or serial" />
+            </div>
+            <div className="field">
+              <label htmlFor={ids.ca}>Issuing CA</label>
+              <select id={ids.ca} value={filter.caId} onChange={on('caId')}>
+                <option value="">Any CA</option>
+                {cas.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.profile}>Profile</label>
+              <select id={ids.profile} value={filter.profile} onChange={on('profile')}>
+                <option value="">Any profile</option>
+                {PROFILES.map((p) => (
+                  <option key={p} value={p}>
+                    {profileLabel(p)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={ids.status}>Status</label>
+              <select id={ids.status} value={filter.status} onChange={on('status')}>
+                <option value="">Any status</option>
+                {STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {statusLabel(s)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {filtering ? (
+              <button type="button" className="button" onClick={clearFilter}>
+                Clear filters
+              </button>
+            ) : null}
+          </div>
+          <StatusMessage>
+            {filtering ? `Showing ${shown.length} of ${all.length} certificates` : `${all.length} ${all.length === 1 ? 'certificate' : 'certificates'}`}
+          </StatusMessage>
+          {shown.length === 0 ? (
+            <p className="empty-state">No certificates match these filters.</p>
+          ) : (
+            <div className="table-scroll">
+              <table className="key-table">
+                <caption className="visually-hidden">Issued certificates</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Issuer</th>
+                    <th scope="col">Profile</th>
+                    <th scope="col">Serial</th>
+                    <th scope="col">Valid until</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((c) => {
+                    const warnings = expiryWarnings(c, cas, now);
+                    return (
+                      <tr key={c.id}>
+                        <th scope="row">
+                          <a href={pkiPaths.cert(c.id)}>{commonName(c.subject)}</a>
+                          {c.sans.dns.length ? <span className="hint cert-sans"> {c.sans.dns.join(', ')}</span> : null}
+                        </th>
+                        <td>{caName.get(c.issuerId) ?? c.issuer}</td>
+                        <td>{profileLabel(c.profile)}</td>
+                        <td>
+                          <code className="fingerprint-short">{c.serialHex.slice(0, 16)}…</code>
+                        </td>
+                        <td>
+                          <time dateTime={c.notAfter}>{formatUtc(c.notAfter)}</time>
+                          {warnings.map((w) => (
+                            <span key={w}>
+                              {' '}
+                              <Badge tone="warn">{w}</Badge>
+                            </span>
+                          ))}
+                        </td>
+                        <td>
+                          <Badge tone={statusTone(c.status)}>{statusLabel(c.status)}</Badge>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      ) : null}
+      {status === 'loading' && all.length === 0 ? <p>Loading certificates…</p> : null}
+    </>
+  );
+}

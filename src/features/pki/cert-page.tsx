@@ -1,0 +1,394 @@
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { CertificateDetails, CertInfo, RevocationReason, VerifyResult } from '../../engine';
+import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { downloadFile, safeFileName } from '../../components/ui/download';
+import { formatUtc, groupHex } from '../../components/ui/format';
+import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore } from '../../state/engine-provider';
+import { pkiOpNames } from '../../state/slices/pki-slice';
+import type { ErrorInfo } from '../../state/types';
+import { Asn1Tree } from './asn1-tree';
+import { PROFILE_CHOICES, REASON_CHOICES, commonName, profileLabel, statusLabel, statusTone } from './labels';
+import { pkiPaths } from './paths';
+import { usePkiData } from './use-pki-data';
+
+function StatusLine(props: { cert: CertInfo }) {
+  const c = props.cert;
+  return (
+    <p className="cert-status">
+      <Badge tone={statusTone(c.status)}>{statusLabel(c.status)}</Badge>{' '}
+      {c.status === 'revoked' && c.revocation ? (
+        <span>
+          Revoked on <time dateTime={c.revocation.revokedAt}>{formatUtc(c.revocation.revokedAt)}</time>, reason: {c.revocation.reason}
+          {c.revocation.invalidityDate ? (
+            <>
+              ; key invalid since <time dateTime={c.revocation.invalidityDate}>{formatUtc(c.revocation.invalidityDate)}</time>
+            </>
+          ) : null}
+        </span>
+      ) : c.status === 'expired' ? (
+        <span>Expired on {formatUtc(c.notAfter)}</span>
+      ) : c.status === 'not-yet-valid' ? (
+        <span>Valid from {formatUtc(c.notBefore)}</span>
+      ) : (
+        <span>Until {formatUtc(c.notAfter)}</span>
+      )}
+    </p>
+  );
+}
+
+function Verification(props: { result: VerifyResult | null; error: ErrorInfo | null | undefined }) {
+  const r = props.result;
+  return (
+    <section aria-labelledby="cert-verify" className="panel">
+      <h2 id="cert-verify">Verification</h2>
+      <ErrorAlert error={props.error} title="The certificate could not be verified" />
+      {r ? (
+        <>
+          <p className={`verdict ${r.valid ? 'verdict-valid' : 'verdict-invalid'}`}>
+            {r.valid ? '✓ The chain verifies' : '✗ The chain does not verify'} · revocation: {r.revocation}
+          </p>
+          <ol className="verify-steps">
+            {r.steps.map((s, i) => (
+              <li key={`${i}-${s.name}`} className={s.ok ? 'step-pass' : 'step-fail'}>
+                <span className="step-mark">{s.ok ? '✓ Pass' : '✗ Fail'}</span> <strong>{s.name}</strong>: {s.detail}
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : !props.error ? (
+        <p>Verifying…</p>
+      ) : null}
+    </section>
+  );
+}
+
+function RevokeSection(props: { cert: CertInfo; onRevoked: () => void }) {
+  const { cert } = props;
+  const revoke = useAppStore((s) => s.pki.revokeCertificate);
+  const op = useAppStore((s) => s.pki.ops[pkiOpNames.revoke(cert.id)]);
+  const [reason, setReason] = useState<RevocationReason>('keyCompromise');
+  const [invalidity, setInvalidity] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [crlError, setCrlError] = useState<{ code: string; message: string } | null>(null);
+  const ids = { reason: useId(), date: useId() };
+  const busy = op?.status === 'busy';
+
+  async function confirm() {
+    const r = await revoke(cert.id, { reason, ...(invalidity ? { invalidityDate: new Date(`${invalidity}T00:00:00Z`) } : {}) });
+    setConfirming(false);
+    if (r.ok) {
+      setCrlError(r.value.crlError ?? null);
+      props.onRevoked();
+    }
+  }
+
+  return (
+    <section aria-labelledby="cert-revoke" className="panel panel-danger">
+      <h2 id="cert-revoke">Revoke</h2>
+      <p>
+        Revoking puts the serial on the CA’s certificate revocation list, which Clavis rebuilds at once. It cannot be undone.
+      </p>
+      <div className="field">
+        <label htmlFor={ids.reason}>Reason</label>
+        <select id={ids.reason} value={reason} onChange={(e) => setReason(e.currentTarget.value as RevocationReason)}>
+          {REASON_CHOICES.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.date}>Invalidity date (optional)</label>
+        <input id={ids.date} type="date" value={invalidity} onChange={(e) => setInvalidity(e.currentTarget.value)} aria-describedby={`${ids.date}-hint`} />
+        <p className="hint" id={`${ids.date}-hint`}>
+          When the key is known or suspected to have been compromised (not in the future).
+        </p>
+      </div>
+      <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The certificate was not revoked" />
+      {crlError ? <ErrorAlert error={crlError} title="Revoked, but the CRL could not be rebuilt yet" /> : null}
+      <p className="actions">
+        <button type="button" className="button button-danger" onClick={() => setConfirming(true)} disabled={busy}>
+          Revoke…
+        </button>
+      </p>
+      <ConfirmDialog
+        open={confirming}
+        title="Revoke this certificate?"
+        confirmLabel="Revoke certificate"
+        busy={busy}
+        busyLabel="Revoking…"
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => void confirm()}
+      >
+        <p>
+          <code>{cert.subject}</code> (serial <code>{cert.serialHex}</code>) will be listed as revoked ({reason}) on the next CRL. This
+          cannot be undone.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+/** E5/E6: one certificate — details, extensions, fingerprints, chain, verification, ASN.1, downloads, revoke. */
+export function CertPage(props: { id: string }) {
+  const { id } = props;
+  usePkiData();
+  const cert = useAppStore((s) => s.pki.certsById[id]);
+  const cas = useAppStore((s) => s.pki.cas);
+  const loadOp = useAppStore((s) => s.pki.ops[pkiOpNames.loadCert(id)]);
+  const loadCertificate = useAppStore((s) => s.pki.loadCertificate);
+  const describe = useAppStore((s) => s.pki.describeCertificate);
+  const verify = useAppStore((s) => s.pki.verifyCertificate);
+  const exportCertificate = useAppStore((s) => s.pki.exportCertificate);
+  const exportOp = useAppStore((s) => s.pki.ops[pkiOpNames.exportCert(id)]);
+  const [details, setDetails] = useState<CertificateDetails | null>(null);
+  const [detailsError, setDetailsError] = useState<ErrorInfo | null>(null);
+  const [result, setResult] = useState<VerifyResult | null>(null);
+  const [verifyError, setVerifyError] = useState<ErrorInfo | null>(null);
+  const [saved, setSaved] = useState('');
+
+  const refreshVerification = useCallback(
+    async (profile: string) => {
+      const usage = PROFILE_CHOICES.some((p) => p.value === profile) ? (profile as (typeof PROFILE_CHOICES)[number]['value']) : 'any';
+      const v = await verify(id, { usage });
+      if (v.ok) setResult(v.value);
+      else setVerifyError(v.error);
+    },
+    [id, verify],
+  );
+
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const c = await loadCertificate(id);
+      if (!live || !c.ok) return;
+      const d = await describe(id);
+      if (!live) return;
+      if (d.ok) setDetails(d.value);
+      else setDetailsError(d.error);
+      await refreshVerification(c.value.profile);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [id, loadCertificate, describe, refreshVerification]);
+
+  if (!cert) {
+    const failed = loadOp?.status === 'error';
+    return (
+      <>
+        <p className="breadcrumb">
+          <a href={pkiPaths.certs}>Certificates</a>
+        </p>
+        <PageTitle documentTitle="Certificate">{failed ? 'Certificate not found' : 'Loading certificate…'}</PageTitle>
+        {failed ? <ErrorAlert error={loadOp.error} /> : null}
+        <p>
+          <a href={pkiPaths.certs}>Back to all certificates</a>
+        </p>
+      </>
+    );
+  }
+
+  const byId = new Map(cas.map((c) => [c.id, c]));
+  const chain = [];
+  for (let ca = cert.caId === cert.issuerId ? undefined : byId.get(cert.issuerId), guard = 0; ca && guard < 32; guard++) {
+    chain.push(ca);
+    ca = ca.parentId ? byId.get(ca.parentId) : undefined;
+  }
+  const issuerCa = byId.get(cert.issuerId);
+  const ownCa = cert.caId ? byId.get(cert.caId) : undefined;
+  const base = safeFileName(commonName(cert.subject), 'certificate');
+
+  async function save(format: 'pem' | 'der' | 'chain') {
+    const r = await exportCertificate(id, format);
+    if (!r.ok) return;
+    const name = format === 'chain' ? `${base}-chain.pem` : `${base}.${format === 'pem' ? 'pem' : 'der'}`;
+    downloadFile(r.value, name, format === 'der' ? 'application/pkix-cert' : 'application/x-pem-file');
+    setSaved(`Saved ${name}`);
+  }
+
+  function onRevoked() {
+    setResult(null);
+    void refreshVerification(cert!.profile);
+  }
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={pkiPaths.certs}>Certificates</a> › {profileLabel(cert.profile)}
+      </p>
+      <PageTitle documentTitle={commonName(cert.subject)}>{commonName(cert.subject)}</PageTitle>
+      <StatusLine cert={cert} />
+
+      <section aria-labelledby="cert-details" className="panel">
+        <h2 id="cert-details">Details</h2>
+        <dl className="details">
+          <dt>Subject</dt>
+          <dd>
+            <code>{cert.subject}</code>
+          </dd>
+          <dt>Issuer</dt>
+          <dd>
+            {issuerCa && issuerCa.certId !== cert.id ? <a href={pkiPaths.cert(issuerCa.certId)}>{cert.issuer}</a> : <code>{cert.issuer}</code>}
+            {cert.caId === cert.issuerId ? ' (self-signed)' : ''}
+          </dd>
+          <dt>Serial number</dt>
+          <dd>
+            <code>{groupHex(cert.serialHex, 2).replace(/ /g, ':')}</code>
+          </dd>
+          <dt>Valid from</dt>
+          <dd>
+            <time dateTime={cert.notBefore}>{formatUtc(cert.notBefore)}</time>
+          </dd>
+          <dt>Valid until</dt>
+          <dd>
+            <time dateTime={cert.notAfter}>{formatUtc(cert.notAfter)}</time>
+            {cert.truncated ? ' (cut to the issuer’s end date)' : ''}
+          </dd>
+          <dt>Profile</dt>
+          <dd>{profileLabel(cert.profile)}</dd>
+          <dt>Status</dt>
+          <dd>{statusLabel(cert.status)}</dd>
+          {details ? (
+            <>
+              <dt>Signature algorithm</dt>
+              <dd>{details.signatureAlgorithm}</dd>
+              <dt>Public key</dt>
+              <dd>{details.publicKey}</dd>
+            </>
+          ) : null}
+          <dt>Key</dt>
+          <dd>
+            {cert.keyId ? <a href={pkiPaths.key(cert.keyId)}>Vault key</a> : cert.source === 'csr' ? 'From a certificate request (not in the vault)' : 'none'}
+          </dd>
+          {cert.sans.dns.length + cert.sans.ip.length + cert.sans.email.length + cert.sans.uri.length > 0 ? (
+            <>
+              <dt>Subject alternative names</dt>
+              <dd>
+                <ul className="plain-list">
+                  {cert.sans.dns.map((v) => (
+                    <li key={`d${v}`}>DNS: {v}</li>
+                  ))}
+                  {cert.sans.ip.map((v) => (
+                    <li key={`i${v}`}>IP: {v}</li>
+                  ))}
+                  {cert.sans.email.map((v) => (
+                    <li key={`e${v}`}>E-mail: {v}</li>
+                  ))}
+                  {cert.sans.uri.map((v) => (
+                    <li key={`u${v}`}>URI: {v}</li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          ) : null}
+          {ownCa ? (
+            <>
+              <dt>CA</dt>
+              <dd>
+                This is the certificate of the CA “{ownCa.name}”. <a href={pkiPaths.crl(ownCa.id)}>Its CRL</a>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+
+      <section aria-labelledby="cert-fingerprints" className="panel fingerprint">
+        <h2 id="cert-fingerprints">Fingerprints</h2>
+        {details ? (
+          <dl className="details">
+            <dt>SHA-256</dt>
+            <dd>
+              <code>{groupHex(details.fingerprints.sha256, 2).replace(/ /g, ':')}</code>
+            </dd>
+            <dt>SHA-1</dt>
+            <dd>
+              <code>{groupHex(details.fingerprints.sha1, 2).replace(/ /g, ':')}</code>
+            </dd>
+          </dl>
+        ) : (
+          <p>Computing…</p>
+        )}
+      </section>
+
+      <section aria-labelledby="cert-chain" className="panel">
+        <h2 id="cert-chain">Chain</h2>
+        <ol className="chain">
+          <li>
+            <strong>{commonName(cert.subject)}</strong> (this certificate)
+          </li>
+          {chain.map((ca) => (
+            <li key={ca.id}>
+              <a href={pkiPaths.cert(ca.certId)}>{ca.name}</a> ({ca.kind === 'root' ? 'root CA' : 'intermediate CA'})
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <Verification result={result} error={verifyError} />
+
+      <section aria-labelledby="cert-extensions" className="panel">
+        <h2 id="cert-extensions">Extensions</h2>
+        <ErrorAlert error={detailsError} title="The certificate could not be decoded" />
+        {details ? (
+          <dl className="extensions">
+            {details.extensions.map((x) => (
+              <div key={x.oid} className="extension">
+                <dt>
+                  {x.name} <span className="muted">({x.oid})</span> {x.critical ? <Badge tone="info">critical</Badge> : null}
+                </dt>
+                <dd>
+                  <ul className="plain-list">
+                    {x.values.map((v, i) => (
+                      <li key={i}>{v}</li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="cert-download" className="panel">
+        <h2 id="cert-download">Download</h2>
+        <p className="actions">
+          <button type="button" className="button" onClick={() => void save('pem')}>
+            Download PEM
+          </button>
+          <button type="button" className="button" onClick={() => void save('der')}>
+            Download DER
+          </button>
+          {cert.profile !== 'root-ca' ? (
+            <button type="button" className="button" onClick={() => void save('chain')}>
+              Download chain (PEM bundle)
+            </button>
+          ) : null}
+        </p>
+        <p className="hint">The chain bundle holds this certificate and its intermediates, not the root: give clients the root separately.</p>
+        <ErrorAlert error={exportOp?.status === 'error' ? exportOp.error : null} title="The download failed" />
+        <StatusMessage>{saved}</StatusMessage>
+      </section>
+
+      {cert.profile !== 'root-ca' && cert.status !== 'revoked' ? <RevokeSection cert={cert} onRevoked={onRevoked} /> : null}
+      {cert.status === 'revoked' ? (
+        <p>
+          <a href={pkiPaths.crl(cert.issuerId)}>See the CRL of {issuerCa?.name ?? 'the issuer'}</a>
+        </p>
+      ) : null}
+
+      <section aria-labelledby="cert-asn1" className="panel">
+        <h2 id="cert-asn1">ASN.1 structure</h2>
+        {details ? (
+          <>
+            <p className="hint">The DER as it was signed ({details.size} bytes). Open and close constructed nodes with Enter or Space.</p>
+            <Asn1Tree root={details.asn1} label="ASN.1 tree of the certificate" />
+          </>
+        ) : null}
+      </section>
+    </>
+  );
+}

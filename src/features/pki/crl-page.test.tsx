@@ -1,0 +1,62 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freshEngine } from '../../testing/engine';
+import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { CRL_PAGE_SIZE, CrlPage } from './crl-page';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('CrlPage (E7)', () => {
+  it('E7 shows the current CRL, pages its entries 100 at a time, links serials to certificates, and rebuilds on demand', async () => {
+    const { engine } = await freshEngine();
+    const pki = await engine.pki();
+    const root = await pki.createRootCa({ name: 'CRL Root', subject: { CN: 'CRL Root' } });
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'clients' });
+    const ids: string[] = [];
+    for (let i = 0; i < CRL_PAGE_SIZE + 3; i++) {
+      const r = await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: `client ${i}` } });
+      await pki.revokeCertificate(r.cert.id, { reason: 'superseded' });
+      ids.push(r.cert.id);
+    }
+    const files = captureDownloads();
+    const { user } = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Revocation list of CRL Root' })).toBeTruthy();
+    const current = await screen.findByRole('region', { name: 'Current CRL' });
+    const number = CRL_PAGE_SIZE + 3 + 1;
+    expect(within(current).getByText('CRL number').nextElementSibling?.textContent).toBe(String(number));
+    expect(within(current).getByText('Revoked certificates').nextElementSibling?.textContent).toBe(String(CRL_PAGE_SIZE + 3));
+    const table = await screen.findByRole('table', { name: `Entries of CRL number ${number}` });
+    await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(CRL_PAGE_SIZE + 1));
+    expect(screen.getByText(`Page 1 of 2 (${CRL_PAGE_SIZE + 3} entries)`)).toBeTruthy();
+    expect(within(table).getAllByText('superseded').length).toBe(CRL_PAGE_SIZE);
+    await user.click(screen.getByRole('button', { name: 'Next page' }));
+    await waitFor(() => expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(4));
+    const last = await pki.getCertificate(ids[0]!);
+    const all = await pki.crlEntries(root.ca.id, { offset: CRL_PAGE_SIZE, limit: 3 });
+    const link = screen.getByRole('link', { name: all.entries[0]!.serialHex });
+    expect(link.getAttribute('href')).toMatch(/^#\/certs\/cert/);
+    expect(last.status).toBe('revoked');
+
+    await user.click(screen.getByRole('button', { name: 'Rebuild now' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe(`Published CRL number ${number + 1}`));
+    expect(within(current).getByText('CRL number').nextElementSibling?.textContent).toBe(String(number + 1));
+
+    await user.click(screen.getByRole('button', { name: 'Download CRL (PEM)' }));
+    await user.click(screen.getByRole('button', { name: 'Download CRL (DER)' }));
+    await waitFor(() => expect(files).toHaveLength(2));
+    expect(files.map((f) => f.name)).toEqual(['CRL-Root.crl.pem', 'CRL-Root.crl']);
+    expect(await files[0]!.blob.text()).toMatch(/^-----BEGIN X509 CRL-----/);
+    expect(new Uint8Array(await files[1]!.blob.arrayBuffer())).toEqual(await pki.exportCrl(root.ca.id, 'der'));
+  });
+
+  it('an empty CRL says nothing is revoked; an unknown CA says so', async () => {
+    const { engine } = await freshEngine();
+    const pki = await engine.pki();
+    const root = await pki.createRootCa({ name: 'Quiet', subject: { CN: 'Quiet Root' } });
+    const view = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
+    expect(await screen.findByText('No certificate of this CA is revoked.')).toBeTruthy();
+    view.unmount();
+    await renderWithEngine(<CrlPage caId="ca-missing" />, { engine });
+    expect(await screen.findByRole('heading', { level: 1, name: 'CA not found' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,188 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { CrlEntry } from '../../engine';
+import { downloadFile, safeFileName } from '../../components/ui/download';
+import { formatUtc } from '../../components/ui/format';
+import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore } from '../../state/engine-provider';
+import { pkiOpNames } from '../../state/slices/pki-slice';
+import { pkiPaths } from './paths';
+import { usePkiData } from './use-pki-data';
+
+/** Entries per page: a CA may have 100,000 revocations. */
+export const CRL_PAGE_SIZE = 100;
+
+/** E7: a CA's current CRL decoded, its entries paged, downloads, and "Rebuild now". */
+export function CrlPage(props: { caId: string }) {
+  const { caId } = props;
+  usePkiData({ certs: true });
+  const ca = useAppStore((s) => s.pki.cas.find((c) => c.id === caId));
+  const casStatus = useAppStore((s) => s.pki.casStatus);
+  const crl = useAppStore((s) => s.pki.crls[caId]);
+  const certsById = useAppStore((s) => s.pki.certsById);
+  const loadCrl = useAppStore((s) => s.pki.loadCrl);
+  const crlEntries = useAppStore((s) => s.pki.crlEntries);
+  const publishCrl = useAppStore((s) => s.pki.publishCrl);
+  const exportCrl = useAppStore((s) => s.pki.exportCrl);
+  const loadOp = useAppStore((s) => s.pki.ops[pkiOpNames.loadCrl(caId)]);
+  const publishOp = useAppStore((s) => s.pki.ops[pkiOpNames.publishCrl(caId)]);
+  const exportOp = useAppStore((s) => s.pki.ops[pkiOpNames.exportCrl(caId)]);
+  const entriesOp = useAppStore((s) => s.pki.ops[pkiOpNames.crlEntries(caId)]);
+  const [page, setPage] = useState(0);
+  const [entries, setEntries] = useState<{ total: number; entries: CrlEntry[] } | null>(null);
+  const [message, setMessage] = useState('');
+
+  useEffect(() => {
+    void loadCrl(caId);
+  }, [caId, loadCrl]);
+
+  // Reload the page whenever a new CRL (another number) is current.
+  const number = crl?.number;
+  useEffect(() => {
+    let live = true;
+    void crlEntries(caId, { offset: page * CRL_PAGE_SIZE, limit: CRL_PAGE_SIZE }).then((r) => {
+      if (live && r.ok) setEntries(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [caId, crlEntries, page, number]);
+
+  const certBySerial = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const c of Object.values(certsById)) if (c.issuerId === caId) m.set(c.serialHex, c.id);
+    return m;
+  }, [certsById, caId]);
+
+  if (!ca) {
+    return (
+      <>
+        <p className="breadcrumb">
+          <a href={pkiPaths.cas}>Certificate authorities</a>
+        </p>
+        <PageTitle documentTitle="CRL">{casStatus === 'ready' ? 'CA not found' : 'Loading CRL…'}</PageTitle>
+        {casStatus === 'ready' ? <p>There is no CA with this id in this browser.</p> : null}
+      </>
+    );
+  }
+
+  const pages = entries ? Math.max(1, Math.ceil(entries.total / CRL_PAGE_SIZE)) : 1;
+  const base = safeFileName(ca.name, 'ca');
+
+  async function save(format: 'pem' | 'der') {
+    const r = await exportCrl(caId, format);
+    if (!r.ok) return;
+    const name = `${base}.crl${format === 'pem' ? '.pem' : ''}`;
+    downloadFile(r.value, name, format === 'der' ? 'application/pkix-crl' : 'application/x-pem-file');
+    setMessage(`Saved ${name}`);
+  }
+
+  async function rebuild() {
+    const r = await publishCrl(caId);
+    if (r.ok) setMessage(`Published CRL number ${r.value.number}`);
+  }
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={pkiPaths.cas}>Certificate authorities</a> › {ca.name}
+      </p>
+      <PageTitle documentTitle={`CRL of ${ca.name}`}>Revocation list of {ca.name}</PageTitle>
+      <p className="lead">
+        The certificate revocation list (CRL) names every unexpired certificate this CA has revoked. Clavis rebuilds it on every
+        revocation; verifiers treat it as current until its next update.
+      </p>
+      <ErrorAlert error={loadOp?.status === 'error' ? loadOp.error : null} title="The CRL could not be loaded" />
+      {crl ? (
+        <section aria-labelledby="crl-current" className="panel">
+          <h2 id="crl-current">Current CRL</h2>
+          <dl className="details">
+            <dt>CRL number</dt>
+            <dd>{crl.number}</dd>
+            <dt>This update</dt>
+            <dd>
+              <time dateTime={crl.thisUpdate}>{formatUtc(crl.thisUpdate)}</time>
+            </dd>
+            <dt>Next update</dt>
+            <dd>
+              <time dateTime={crl.nextUpdate}>{formatUtc(crl.nextUpdate)}</time>
+            </dd>
+            <dt>Revoked certificates</dt>
+            <dd>{crl.entries}</dd>
+            <dt>Issuer</dt>
+            <dd>
+              <a href={pkiPaths.cert(ca.certId)}>{ca.subject}</a>
+            </dd>
+          </dl>
+          <p className="actions">
+            <button type="button" className="button" onClick={() => void save('pem')}>
+              Download CRL (PEM)
+            </button>
+            <button type="button" className="button" onClick={() => void save('der')}>
+              Download CRL (DER)
+            </button>
+            <button type="button" className="button" onClick={() => void rebuild()} disabled={publishOp?.status === 'busy'}>
+              {publishOp?.status === 'busy' ? 'Rebuilding…' : 'Rebuild now'}
+            </button>
+          </p>
+          <ErrorAlert error={publishOp?.status === 'error' ? publishOp.error : null} title="The CRL was not rebuilt" />
+          <ErrorAlert error={exportOp?.status === 'error' ? exportOp.error : null} title="The download failed" />
+          <StatusMessage>{message}</StatusMessage>
+        </section>
+      ) : loadOp?.status === 'done' ? (
+        <p>This CA has not published a CRL.</p>
+      ) : (
+        <p>Loading the CRL…</p>
+      )}
+
+      {crl ? (
+        <section aria-labelledby="crl-entries" className="panel">
+          <h2 id="crl-entries">Revoked certificates</h2>
+          <ErrorAlert error={entriesOp?.status === 'error' ? entriesOp.error : null} title="The entries could not be read" />
+          {entries && entries.total === 0 ? <p>No certificate of this CA is revoked.</p> : null}
+          {entries && entries.total > 0 ? (
+            <>
+              <div className="table-scroll">
+                <table className="key-table">
+                  <caption className="visually-hidden">Entries of CRL number {crl.number}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Serial</th>
+                      <th scope="col">Revoked</th>
+                      <th scope="col">Reason</th>
+                      <th scope="col">Invalidity date</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {entries.entries.map((e) => {
+                      const certId = certBySerial.get(e.serialHex);
+                      return (
+                        <tr key={e.serialHex}>
+                          <th scope="row">{certId ? <a href={pkiPaths.cert(certId)}>{e.serialHex}</a> : <code>{e.serialHex}</code>}</th>
+                          <td>{formatUtc(e.revocationDate)}</td>
+                          <td>{e.reason ?? 'unspecified'}</td>
+                          <td>{e.invalidityDate ? formatUtc(e.invalidityDate) : '—'}</td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
+              <nav aria-label="CRL pages" className="pager">
+                <button type="button" className="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+                  Previous page
+                </button>
+                <span>
+                  Page {page + 1} of {pages} ({entries.total} entries)
+                </span>
+                <button type="button" className="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+                  Next page
+                </button>
+              </nav>
+            </>
+          ) : null}
+        </section>
+      ) : null}
+    </>
+  );
+}

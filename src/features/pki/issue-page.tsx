@@ -1,0 +1,345 @@
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile, SubjectAltNames } from '../../engine';
+import { FileDrop } from '../../components/ui/file-drop';
+import { formatUtc } from '../../components/ui/format';
+import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore } from '../../state/engine-provider';
+import { pkiOpNames } from '../../state/slices/pki-slice';
+import type { ErrorInfo } from '../../state/types';
+import { NAME_FIELDS, PROFILE_CHOICES, VALIDITY, cleanName, lines } from './labels';
+import { pkiPaths, type Navigate } from './paths';
+import { useNow, usePkiData } from './use-pki-data';
+
+const DAY = 86_400_000;
+const SAN_FIELDS: ReadonlyArray<{ key: keyof SubjectAltNames; label: string; placeholder: string }> = [
+  { key: 'dns', label: 'DNS names', placeholder: 'app.example.com' },
+  { key: 'ip', label: 'IP addresses', placeholder: '192.0.2.10' },
+  { key: 'email', label: 'E-mail addresses', placeholder: 'alice@example.com' },
+  { key: 'uri', label: 'URIs', placeholder: 'https://example.com/id' },
+];
+type SanText = Record<keyof SubjectAltNames, string>;
+const EMPTY_SANS: SanText = { dns: '', ip: '', email: '', uri: '' };
+const SAN_OID = '2.5.29.17';
+
+/** What each profile puts in keyUsage/extendedKeyUsage, for the preview. */
+const PROFILE_USAGE: Record<LeafProfile, string> = {
+  'tls-server': 'digitalSignature (and keyEncipherment for RSA); TLS server authentication',
+  'tls-client': 'digitalSignature; TLS client authentication',
+  'code-signing': 'digitalSignature; code signing',
+  email: 'digitalSignature (and keyEncipherment for RSA); e-mail protection',
+};
+
+function certifiable(k: KeyInfo): boolean {
+  return k.kind === 'key-pair' && k.state === 'active' && k.owner !== 'certificate authority' && /^(ECDSA|RSA)/.test(k.template);
+}
+
+function keyTypeText(t: CsrInfo['keyType']): string {
+  return t.kind === 'ec' ? `ECDSA ${t.curve}` : t.kind === 'rsa' ? `RSA ${t.bits} bits${t.pss ? ' (PSS)' : ''}` : t.name;
+}
+
+function sansOf(t: SanText): SubjectAltNames {
+  const out: SubjectAltNames = {};
+  for (const f of SAN_FIELDS) {
+    const l = lines(t[f.key]);
+    if (l.length) out[f.key] = l;
+  }
+  return out;
+}
+
+/** E2/E3: issue a leaf for a vault key or from a CSR, with a preview before signing. */
+export function IssuePage(props: { navigate: Navigate }) {
+  usePkiData();
+  const cas = useAppStore((s) => s.pki.cas);
+  const keyIds = useAppStore((s) => s.keys.ids);
+  const keysById = useAppStore((s) => s.keys.byId);
+  const issueCertificate = useAppStore((s) => s.pki.issueCertificate);
+  const issueFromCsr = useAppStore((s) => s.pki.issueFromCsr);
+  const inspectCsr = useAppStore((s) => s.pki.inspectCsr);
+  const clearOp = useAppStore((s) => s.pki.clearOp);
+  const op = useAppStore((s) => s.pki.ops[pkiOpNames.issue]);
+  const id = useId();
+  const fid = (s: string) => `${id}-${s}`;
+
+  const [caId, setCaId] = useState('');
+  const [profile, setProfile] = useState<LeafProfile>('tls-server');
+  const [source, setSource] = useState<'vault' | 'csr'>('vault');
+  const [keyId, setKeyId] = useState('');
+  const [csrText, setCsrText] = useState('');
+  const [csr, setCsr] = useState<CsrInfo | null>(null);
+  const [csrError, setCsrError] = useState<ErrorInfo | null>(null);
+  const [subject, setSubject] = useState<DistinguishedName>({});
+  const [sans, setSans] = useState<SanText>(EMPTY_SANS);
+  const [validity, setValidity] = useState(String(VALIDITY['tls-server'].default));
+
+  useEffect(() => () => clearOp(pkiOpNames.issue), [clearOp]);
+
+  const now = useNow();
+  const issuers = cas.filter((c) => Date.parse(c.notAfter) > now);
+  const ca = issuers.find((c) => c.id === caId) ?? issuers.find((c) => c.kind === 'intermediate') ?? issuers[0];
+  const keys = useMemo(() => keyIds.map((k) => keysById[k]).filter((k): k is KeyInfo => !!k && certifiable(k)), [keyIds, keysById]);
+  const key = keys.find((k) => k.id === keyId) ?? keys[0];
+  const busy = op?.status === 'busy';
+  const chosenProfile = PROFILE_CHOICES.find((p) => p.value === profile)!;
+
+  function chooseProfile(p: LeafProfile) {
+    setProfile(p);
+    setValidity(String(VALIDITY[p].default));
+  }
+
+  async function readCsr(text: string) {
+    setCsrText(text);
+    setCsr(null);
+    setCsrError(null);
+    if (!text.trim()) return;
+    const r = await inspectCsr(text);
+    if (!r.ok) {
+      setCsrError(r.error);
+      return;
+    }
+    setCsr(r.value);
+    // Fill the form from the request; the issuer may still change anything before signing.
+    const dn: DistinguishedName = {};
+    for (const e of r.value.subjectEntries) if (NAME_FIELDS.some((f) => f.key === e.type)) dn[e.type as keyof DistinguishedName] = e.value;
+    setSubject(dn);
+    setSans({ dns: r.value.sans.dns.join('\n'), ip: r.value.sans.ip.join('\n'), email: r.value.sans.email.join('\n'), uri: r.value.sans.uri.join('\n') });
+  }
+
+  async function onFile(file: File) {
+    await readCsr(await file.text());
+  }
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (busy || !ca) return;
+    const common = { caId: ca.id, profile, subject: cleanName(subject), sans: sansOf(sans), validityDays: Number(validity) };
+    const r =
+      source === 'vault'
+        ? await issueCertificate({ ...common, keyId: key?.id ?? '' })
+        : await issueFromCsr({ ...common, csr: csrText });
+    if (r.ok) props.navigate(pkiPaths.cert(r.value.cert.id));
+  }
+
+  const previewSans = sansOf(sans);
+  const sanList = SAN_FIELDS.flatMap((f) => (previewSans[f.key] ?? []).map((v) => `${f.label.replace(/s$/, '').replace(/addresse$/, 'address')}: ${v}`));
+  const days = Number(validity);
+  const notAfter = Number.isFinite(days) && days > 0 ? new Date(now + days * DAY).toISOString() : '';
+  const truncated = ca && notAfter && Date.parse(ca.notAfter) < Date.parse(notAfter);
+  const ignored = csr ? csr.requestedExtensions.filter((o) => o !== SAN_OID) : [];
+  const ready = ca && (source === 'vault' ? !!key : !!csr);
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={pkiPaths.certs}>Certificates</a> › Issue
+      </p>
+      <PageTitle documentTitle="Issue a certificate">Issue a certificate</PageTitle>
+      <p className="lead">
+        Pick the CA that signs, what the certificate is for, and whose key it certifies: a key pair in the vault, or a certificate
+        signing request (CSR) from another tool such as <code>openssl req -new</code>.
+      </p>
+      {issuers.length === 0 ? (
+        <p className="empty-state">
+          There is no CA that can issue yet. <a href={pkiPaths.newCa}>Create a CA</a> first.
+        </p>
+      ) : null}
+      <form className="form" onSubmit={onSubmit} aria-busy={busy}>
+        <div className="field">
+          <label htmlFor={fid('ca')}>Issuing CA</label>
+          <select id={fid('ca')} value={ca?.id ?? ''} onChange={(e) => setCaId(e.currentTarget.value)}>
+            {issuers.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} ({c.kind === 'root' ? 'root' : 'intermediate'})
+              </option>
+            ))}
+          </select>
+          <p className="hint">Prefer an intermediate: a root’s key should sign only CAs.</p>
+        </div>
+        <div className="field">
+          <label htmlFor={fid('profile')}>Profile</label>
+          <select id={fid('profile')} value={profile} onChange={(e) => chooseProfile(e.currentTarget.value as LeafProfile)} aria-describedby={fid('profile-help')}>
+            {PROFILE_CHOICES.map((p) => (
+              <option key={p.value} value={p.value}>
+                {p.label}
+              </option>
+            ))}
+          </select>
+          <p className="hint" id={fid('profile-help')}>
+            {chosenProfile.what}
+          </p>
+        </div>
+
+        <fieldset className="fieldset">
+          <legend>Key to certify</legend>
+          <div className="field field-check">
+            <input id={fid('src-vault')} type="radio" name={fid('src')} checked={source === 'vault'} onChange={() => setSource('vault')} />
+            <label htmlFor={fid('src-vault')}>A key pair in the vault</label>
+          </div>
+          <div className="field field-check">
+            <input id={fid('src-csr')} type="radio" name={fid('src')} checked={source === 'csr'} onChange={() => setSource('csr')} />
+            <label htmlFor={fid('src-csr')}>A certificate signing request (CSR)</label>
+          </div>
+          {source === 'vault' ? (
+            <div className="field">
+              <label htmlFor={fid('key')}>Vault key</label>
+              <select id={fid('key')} value={key?.id ?? ''} onChange={(e) => setKeyId(e.currentTarget.value)}>
+                {keys.map((k) => (
+                  <option key={k.id} value={k.id}>
+                    {k.name} ({k.template})
+                  </option>
+                ))}
+              </select>
+              <p className="hint">
+                {keys.length === 0 ? (
+                  <>
+                    No ECDSA or RSA key pair in the vault. <a href={pkiPaths.newKey}>Generate one</a> first.
+                  </>
+                ) : (
+                  'ECDSA and RSA key pairs can be certified; the private key never leaves the vault.'
+                )}
+              </p>
+            </div>
+          ) : (
+            <>
+              <FileDrop label="CSR file" accept=".csr,.pem,.req,.der" hint="PEM or DER, e.g. from openssl req -new" onFile={(f) => void onFile(f)} />
+              <div className="field">
+                <label htmlFor={fid('csr')}>Or paste the CSR (PEM)</label>
+                <textarea
+                  id={fid('csr')}
+                  rows={6}
+                  className="mono"
+                  value={csrText}
+                  spellCheck={false}
+                  onChange={(e) => setCsrText(e.currentTarget.value)}
+                  onBlur={(e) => void readCsr(e.currentTarget.value)}
+                  placeholder="-----BEGIN CERTIFICATE REQUEST-----"
+                />
+                <p className="actions">
+                  <button type="button" className="button" onClick={() => void readCsr(csrText)}>
+                    Read CSR
+                  </button>
+                </p>
+              </div>
+              <ErrorAlert error={csrError} title="The CSR cannot be used" />
+              {csr ? (
+                <section className="panel" aria-labelledby={fid('csr-title')}>
+                  <h2 id={fid('csr-title')}>What the request asks for</h2>
+                  <dl className="details">
+                    <dt>Subject</dt>
+                    <dd>
+                      <code>{csr.subject || '(empty)'}</code>
+                    </dd>
+                    <dt>Key</dt>
+                    <dd>{keyTypeText(csr.keyType)}</dd>
+                    <dt>Signature</dt>
+                    <dd>Verified: the requester holds the private key.</dd>
+                    <dt>Requested SANs</dt>
+                    <dd>
+                      {[...csr.sans.dns.map((v) => `DNS: ${v}`), ...csr.sans.ip.map((v) => `IP: ${v}`), ...csr.sans.email.map((v) => `E-mail: ${v}`), ...csr.sans.uri.map((v) => `URI: ${v}`)].join(', ') ||
+                        'none'}
+                    </dd>
+                    <dt>Ignored extensions</dt>
+                    <dd>
+                      {ignored.length
+                        ? `${ignored.join(', ')}: only the subject, the key and the SANs come from a request; the profile decides everything else.`
+                        : 'none'}
+                    </dd>
+                  </dl>
+                </section>
+              ) : null}
+            </>
+          )}
+        </fieldset>
+
+        <fieldset className="fieldset">
+          <legend>Subject</legend>
+          {NAME_FIELDS.map((f) => (
+            <div className="field" key={f.key}>
+              <label htmlFor={fid(`dn-${f.key}`)}>{f.label}</label>
+              <input
+                id={fid(`dn-${f.key}`)}
+                value={subject[f.key] ?? ''}
+                maxLength={f.key === 'C' ? 2 : 64}
+                autoComplete="off"
+                onChange={(e) => setSubject({ ...subject, [f.key]: e.currentTarget.value })}
+              />
+            </div>
+          ))}
+        </fieldset>
+
+        <fieldset className="fieldset">
+          <legend>Subject alternative names</legend>
+          <p className="hint">One per line. Clients check these, not the common name: a TLS server needs its DNS names or IP addresses here.</p>
+          {SAN_FIELDS.map((f) => (
+            <div className="field" key={f.key}>
+              <label htmlFor={fid(`san-${f.key}`)}>{f.label}</label>
+              <textarea
+                id={fid(`san-${f.key}`)}
+                rows={2}
+                value={sans[f.key]}
+                placeholder={f.placeholder}
+                spellCheck={false}
+                onChange={(e) => setSans({ ...sans, [f.key]: e.currentTarget.value })}
+              />
+            </div>
+          ))}
+        </fieldset>
+
+        <div className="field">
+          <label htmlFor={fid('validity')}>Validity (days)</label>
+          <input id={fid('validity')} type="number" min={1} max={VALIDITY[profile].max} value={validity} onChange={(e) => setValidity(e.currentTarget.value)} />
+          <p className="hint">
+            Default {VALIDITY[profile].default}, at most {VALIDITY[profile].max} days for this profile.
+          </p>
+        </div>
+
+        <section className="panel preview" aria-labelledby={fid('preview')}>
+          <h2 id={fid('preview')}>Preview</h2>
+          <p className="hint">What will be signed when you press “Issue certificate”.</p>
+          <dl className="details">
+            <dt>Issuer</dt>
+            <dd>{ca ? <code>{ca.subject}</code> : 'no CA'}</dd>
+            <dt>Subject</dt>
+            <dd>
+              <code>
+                {Object.entries(cleanName(subject))
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ') || '(empty)'}
+              </code>
+            </dd>
+            <dt>Subject alternative names</dt>
+            <dd>{sanList.length ? sanList.join(', ') : 'none'}</dd>
+            <dt>Key</dt>
+            <dd>{source === 'vault' ? (key ? `${key.name} (${key.template})` : 'none') : csr ? `${keyTypeText(csr.keyType)} from the CSR` : 'read a CSR first'}</dd>
+            <dt>Profile</dt>
+            <dd>
+              {chosenProfile.label}: {PROFILE_USAGE[profile]}
+            </dd>
+            <dt>Validity</dt>
+            <dd>
+              {notAfter ? (
+                <>
+                  {validity} days, until about {formatUtc(notAfter)}
+                  {truncated ? ` (cut to the CA’s end, ${formatUtc(ca.notAfter)})` : ''}
+                </>
+              ) : (
+                'invalid'
+              )}
+            </dd>
+          </dl>
+        </section>
+
+        <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The certificate was not issued" />
+        <StatusMessage>{busy ? 'Issuing…' : ''}</StatusMessage>
+        <p className="actions">
+          <button type="submit" className="button button-primary" disabled={busy || !ready}>
+            {busy ? 'Issuing…' : 'Issue certificate'}
+          </button>
+          <a className="button" href={pkiPaths.certs}>
+            Cancel
+          </a>
+        </p>
+      </form>
+    </>
+  );
+}

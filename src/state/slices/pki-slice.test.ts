@@ -1,0 +1,144 @@
+// The CA slice over a real engine: plain data only in the store, errors as { code, message },
+// the exportable-CA-key option, inventory filters and expiry warnings (E1, E6, E7, E10).
+import { describe, expect, it } from 'vitest';
+import type { CaInfo, CertInfo } from '../../engine';
+import { freshEngine } from '../../testing/engine';
+import { createAppStore } from '../store';
+import { EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames } from './pki-slice';
+
+const DAY = 86_400_000;
+
+async function setup() {
+  const { engine } = await freshEngine();
+  const store = createAppStore(engine, { storageManager: {} });
+  return { engine, store, pki: () => store.getState().pki };
+}
+
+/** True when `v` survives JSON unchanged: no CryptoKey, no bytes, no class instances. */
+function isPlain(v: unknown): boolean {
+  return JSON.stringify(JSON.parse(JSON.stringify(v))) === JSON.stringify(v) && !JSON.stringify(v).includes('{}');
+}
+
+describe('pki slice', () => {
+  it('E1 creates a root and an intermediate, keeps plain data only, and knows their first CRLs', async () => {
+    const { pki, store } = await setup();
+    const root = await pki().createCa({ name: 'Root', subject: { CN: 'Slice Root' }, pathLen: 1 });
+    expect(root.ok).toBe(true);
+    if (!root.ok) return;
+    const int = await pki().createCa({ name: 'Issuing', subject: { CN: 'Slice Issuing' }, parentId: root.value.ca.id, pathLen: 0 });
+    expect(int.ok).toBe(true);
+    if (!int.ok) return;
+    const s = store.getState().pki;
+    expect(s.cas.map((c) => c.name).sort()).toEqual(['Issuing', 'Root']);
+    expect(s.crls[int.value.ca.id]?.number).toBe(1);
+    expect(s.certsById[int.value.cert.id]?.profile).toBe('sub-ca');
+    expect(isPlain({ cas: s.cas, certs: s.certsById, crls: s.crls })).toBe(true);
+    expect(caTree(s.cas)).toMatchObject([{ ca: { name: 'Root' }, children: [{ ca: { name: 'Issuing' }, children: [] }] }]);
+  });
+
+  it('the exportable CA key option makes an exportable vault key; the default does not', async () => {
+    const { pki, engine } = await setup();
+    const a = await pki().createCa({ name: 'Portable', subject: { CN: 'Portable Root' }, exportableKey: true });
+    const b = await pki().createCa({ name: 'Pinned', subject: { CN: 'Pinned Root' } });
+    if (!a.ok || !b.ok) throw new Error('CA creation failed');
+    expect((await engine.getKey(a.value.ca.keyId)).extractable).toBe(true);
+    expect((await engine.getKey(b.value.ca.keyId)).extractable).toBe(false);
+  });
+
+  it('a refused CA records { code, message } and leaves no orphan exportable key in the vault', async () => {
+    const { pki, engine, store } = await setup();
+    const r = await pki().createCa({ name: 'Bad', subject: { CN: 'x', C: 'Germany' }, exportableKey: true });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('INVALID_ARGUMENT');
+    expect(r.error.message).toMatch(/^pki: /);
+    expect(store.getState().pki.ops[pkiOpNames.createCa]).toEqual({ status: 'error', error: r.error });
+    expect(await engine.listKeys()).toEqual([]);
+  });
+
+  it('E6/E7 revoking updates the certificate and the CA’s CRL in the store', async () => {
+    const { pki, engine, store } = await setup();
+    const root = await pki().createCa({ name: 'Root', subject: { CN: 'R' } });
+    if (!root.ok) throw new Error('root');
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'srv' });
+    const leaf = await pki().issueCertificate({ caId: root.value.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: 'srv.test' }, sans: { dns: ['srv.test'] } });
+    if (!leaf.ok) throw new Error(leaf.error.message);
+    const rev = await pki().revokeCertificate(leaf.value.cert.id, { reason: 'superseded' });
+    expect(rev.ok).toBe(true);
+    const s = store.getState().pki;
+    expect(s.certsById[leaf.value.cert.id]?.status).toBe('revoked');
+    expect(s.crls[root.value.ca.id]?.number).toBe(2);
+    const page = await pki().crlEntries(root.value.ca.id, { offset: 0, limit: 100 });
+    expect(page.ok && page.value.entries.map((e) => e.serialHex)).toEqual([leaf.value.cert.serialHex]);
+    const again = await pki().revokeCertificate(leaf.value.cert.id, { reason: 'superseded' });
+    expect(!again.ok && again.error.code).toBe('CERT_REVOKED');
+  });
+
+  it('refreshCerts loads the inventory newest first', async () => {
+    const { pki, store } = await setup();
+    await pki().createCa({ name: 'A', subject: { CN: 'A' } });
+    await pki().createCa({ name: 'B', subject: { CN: 'B' } });
+    await store.getState().pki.refreshCerts();
+    const s = store.getState().pki;
+    expect(s.certsStatus).toBe('ready');
+    expect(s.certIds).toHaveLength(2);
+  });
+});
+
+describe('inventory helpers (E10)', () => {
+  const base: CertInfo = {
+    id: 'c1',
+    issuerId: 'ca1',
+    serialHex: '1a2b3c4d',
+    profile: 'tls-server',
+    subject: 'CN=api.example.test',
+    issuer: 'CN=Issuing',
+    sans: { dns: ['api.example.test', 'www.example.test'], ip: ['192.0.2.1'], email: [], uri: [] },
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2026-12-01T00:00:00.000Z',
+    source: 'vault',
+    spkiSha256: '00',
+    sha256: '00',
+    truncated: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    status: 'valid',
+  };
+  const other: CertInfo = { ...base, id: 'c2', issuerId: 'ca2', serialHex: 'ffee', profile: 'email', subject: 'CN=Alice', sans: { dns: [], ip: [], email: ['alice@example.test'], uri: [] }, status: 'revoked' };
+
+  it('E10 searches CN, SAN and serial (with or without separators) and filters by CA, profile and status', () => {
+    const f = (p: Partial<typeof EMPTY_CERT_FILTER>) => filterCerts([base, other], { ...EMPTY_CERT_FILTER, ...p }).map((c) => c.id);
+    expect(f({})).toEqual(['c1', 'c2']);
+    expect(f({ text: 'www.example' })).toEqual(['c1']);
+    expect(f({ text: '192.0.2.1' })).toEqual(['c1']);
+    expect(f({ text: 'ALICE' })).toEqual(['c2']);
+    expect(f({ text: '1a:2b:3c' })).toEqual(['c1']);
+    expect(f({ caId: 'ca2' })).toEqual(['c2']);
+    expect(f({ profile: 'tls-server' })).toEqual(['c1']);
+    expect(f({ status: 'revoked' })).toEqual(['c2']);
+    expect(f({ text: 'nothing-like-this' })).toEqual([]);
+  });
+
+  it('E10 warns about certificates expiring within 30 days and CAs that expire before their leaves', () => {
+    const ca = (id: string, notAfter: string, parentId?: string): CaInfo => ({
+      id,
+      name: id,
+      kind: parentId ? 'intermediate' : 'root',
+      keyId: 'k',
+      certId: `cert-${id}`,
+      ...(parentId ? { parentId } : {}),
+      subject: `CN=${id}`,
+      ski: '00',
+      notBefore: '2025-01-01T00:00:00.000Z',
+      notAfter,
+      crlValidityDays: 7,
+      createdAt: '2025-01-01T00:00:00.000Z',
+    });
+    const now = Date.parse('2026-11-10T00:00:00.000Z');
+    const cas = [ca('root', '2030-01-01T00:00:00.000Z'), ca('ca1', '2030-01-01T00:00:00.000Z', 'root')];
+    expect(expiryWarnings(base, cas, now)).toEqual(['Expires in 21 days']);
+    expect(expiryWarnings(base, cas, now - 60 * DAY)).toEqual([]);
+    const shortRoot = [ca('root', '2026-11-20T00:00:00.000Z'), ca('ca1', '2030-01-01T00:00:00.000Z', 'root')];
+    expect(expiryWarnings(base, shortRoot, now - 60 * DAY)).toEqual(['Its CA “root” expires first (2026-11-20)']);
+    expect(expiryWarnings({ ...base, status: 'revoked' }, cas, now)).toEqual([]);
+  });
+});

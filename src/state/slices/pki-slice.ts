@@ -1,0 +1,306 @@
+/**
+ * The certificate-authority slice (E1–E7, E10): the CAs, the certificate inventory, the
+ * latest CRL of each CA, and every CA verb the screens offer. Each action loads the CA
+ * module on demand (`engine.pki()`, which keeps pkijs out of the first page), records the
+ * operation's status and `{ code, message }` error under a name in `ops`, and returns a
+ * `Result` to the view that asked.
+ *
+ * What is stored: CaInfo, CertInfo and CrlInfo metadata (plain data), filters, statuses.
+ * What is never stored: DER or PEM exports, decoded details, CSR text. Those go back to
+ * the calling view only.
+ */
+import type { StoreApi } from 'zustand/vanilla';
+import {
+  toErrorInfo,
+  type CaInfo,
+  type CaKeyTemplate,
+  type CertificateDetails,
+  type CertInfo,
+  type CreateCaParams,
+  type CreateIntermediateParams,
+  type CrlEntry,
+  type CrlInfo,
+  type CsrInfo,
+  type Engine,
+  type IssueCertificateParams,
+  type IssueFromCsrParams,
+  type LeafProfile,
+  type RevokeParams,
+  type VerifyResult,
+} from '../../engine';
+import type { OpStatus, Result } from '../types';
+
+/** Inventory filters as the form holds them; empty string means "any". */
+export interface CertListFilter {
+  text: string;
+  caId: string;
+  profile: string;
+  status: CertInfo['status'] | '';
+}
+
+/** No filter at all. */
+export const EMPTY_CERT_FILTER: CertListFilter = { text: '', caId: '', profile: '', status: '' };
+
+/** Days before notAfter from which a certificate is flagged as expiring (E10). */
+export const EXPIRY_WARNING_DAYS = 30;
+const DAY = 86_400_000;
+
+/** Names of operations in `ops`; per-object operations end with the id. */
+export const pkiOpNames = {
+  listCas: 'list-cas',
+  listCerts: 'list-certs',
+  createCa: 'create-ca',
+  issue: 'issue',
+  inspectCsr: 'inspect-csr',
+  loadCert: (id: string) => `load-cert:${id}`,
+  describe: (id: string) => `describe:${id}`,
+  verify: (id: string) => `verify:${id}`,
+  exportCert: (id: string) => `export-cert:${id}`,
+  revoke: (id: string) => `revoke:${id}`,
+  loadCrl: (caId: string) => `load-crl:${caId}`,
+  crlEntries: (caId: string) => `crl-entries:${caId}`,
+  publishCrl: (caId: string) => `publish-crl:${caId}`,
+  exportCrl: (caId: string) => `export-crl:${caId}`,
+} as const;
+
+/** What the CA form asks for: the engine's parameters plus the exportable-key choice. */
+export type CreateCaRequest = (CreateCaParams | CreateIntermediateParams) & {
+  /**
+   * Generate the CA key as an exportable vault key (so the CA can later move to a server
+   * CA). Off by default: a non-extractable CA key can never leave this browser.
+   */
+  exportableKey?: boolean;
+};
+
+/** State and actions of the certificate authority. */
+export interface PkiSlice {
+  cas: CaInfo[];
+  casStatus: 'idle' | 'loading' | 'ready' | 'error';
+  /** Every loaded certificate by id. */
+  certsById: Record<string, CertInfo>;
+  /** Inventory order (newest first), as the engine returns it. */
+  certIds: string[];
+  certsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  /** The latest CRL of each CA, by CA id (absent: not loaded or none published). */
+  crls: Record<string, CrlInfo>;
+  filter: CertListFilter;
+  ops: Record<string, OpStatus>;
+
+  refreshCas(): Promise<void>;
+  refreshCerts(): Promise<void>;
+  setFilter(patch: Partial<CertListFilter>): void;
+  clearFilter(): void;
+  clearOp(name: string): void;
+  /** Creates a root (no `parentId`) or an intermediate CA. */
+  createCa(req: CreateCaRequest): Promise<Result<{ ca: CaInfo; cert: CertInfo; truncated: boolean }>>;
+  issueCertificate(p: IssueCertificateParams): Promise<Result<{ cert: CertInfo; truncated: boolean }>>;
+  issueFromCsr(p: IssueFromCsrParams): Promise<Result<{ cert: CertInfo; truncated: boolean }>>;
+  /** Reads and verifies a CSR without issuing; stores nothing. */
+  inspectCsr(csr: string | Uint8Array): Promise<Result<CsrInfo>>;
+  loadCertificate(id: string): Promise<Result<CertInfo>>;
+  /** Decoded details for the viewer; returned to the caller only. */
+  describeCertificate(id: string): Promise<Result<CertificateDetails>>;
+  verifyCertificate(id: string, opts?: { usage?: LeafProfile | 'any'; hostname?: string }): Promise<Result<VerifyResult>>;
+  /** PEM/DER of a certificate or its chain bundle; returned to the caller only. */
+  exportCertificate(id: string, format: 'pem' | 'der' | 'chain'): Promise<Result<string | Uint8Array>>;
+  revokeCertificate(id: string, p: RevokeParams): Promise<Result<{ cert: CertInfo; crlError?: { code: string; message: string } }>>;
+  loadCrl(caId: string): Promise<Result<CrlInfo | undefined>>;
+  crlEntries(caId: string, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
+  publishCrl(caId: string): Promise<Result<CrlInfo>>;
+  exportCrl(caId: string, format: 'pem' | 'der'): Promise<Result<string | Uint8Array>>;
+}
+
+/** Applies the inventory filters: text matches subject, SANs or serial (E10). */
+export function filterCerts(certs: readonly CertInfo[], f: CertListFilter): CertInfo[] {
+  const q = f.text.trim().toLowerCase();
+  // Serials are often pasted grouped ("1a:2b…" or "1a2b 3c4d"); compare them without separators.
+  const serialQ = q.replace(/[\s:]/g, '');
+  return certs.filter((c) => {
+    if (f.caId && c.issuerId !== f.caId) return false;
+    if (f.profile && c.profile !== f.profile) return false;
+    if (f.status && c.status !== f.status) return false;
+    if (!q) return true;
+    if (serialQ && c.serialHex.includes(serialQ)) return true;
+    return [c.subject, ...c.sans.dns, ...c.sans.ip, ...c.sans.email, ...c.sans.uri].some((s) => s.toLowerCase().includes(q));
+  });
+}
+
+/** Why a certificate deserves attention (E10): expiring soon, or a CA above it expires first. */
+export function expiryWarnings(cert: CertInfo, cas: readonly CaInfo[], now: number): string[] {
+  const out: string[] = [];
+  if (cert.status !== 'valid') return out;
+  const left = Date.parse(cert.notAfter) - now;
+  if (left <= EXPIRY_WARNING_DAYS * DAY) out.push(`Expires in ${Math.max(0, Math.ceil(left / DAY))} days`);
+  const byId = new Map(cas.map((c) => [c.id, c]));
+  let ca = byId.get(cert.issuerId);
+  for (let guard = 0; ca && guard < 32; guard++) {
+    if (ca.certId !== cert.id && Date.parse(ca.notAfter) < Date.parse(cert.notAfter)) {
+      out.push(`Its CA “${ca.name}” expires first (${ca.notAfter.slice(0, 10)})`);
+      break;
+    }
+    ca = ca.parentId ? byId.get(ca.parentId) : undefined;
+  }
+  return out;
+}
+
+/** CAs as a forest: roots first, each with its children, in creation order. */
+export interface CaTreeNode {
+  ca: CaInfo;
+  children: CaTreeNode[];
+}
+
+/** Builds the CA hierarchy from the flat list; CAs whose parent is missing become roots. */
+export function caTree(cas: readonly CaInfo[]): CaTreeNode[] {
+  const ids = new Set(cas.map((c) => c.id));
+  const sorted = [...cas].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const build = (parent: string | undefined, depth: number): CaTreeNode[] =>
+    depth > 32
+      ? []
+      : sorted
+          .filter((c) => (parent === undefined ? !c.parentId || !ids.has(c.parentId) : c.parentId === parent))
+          .map((ca) => ({ ca, children: build(ca.id, depth + 1) }));
+  return build(undefined, 0);
+}
+
+/** Builds the PKI slice over an engine. */
+export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['setState'], _get: StoreApi<S>['getState'], engine: Engine): PkiSlice {
+  const patch = (p: Partial<PkiSlice> | ((k: PkiSlice) => Partial<PkiSlice>)) =>
+    set((s) => ({ ...s, pki: { ...s.pki, ...(typeof p === 'function' ? p(s.pki) : p) } }));
+  const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
+
+  async function run<T>(name: string, f: (pki: Awaited<ReturnType<Engine['pki']>>) => Promise<T>): Promise<Result<T>> {
+    setOp(name, { status: 'busy' });
+    try {
+      const value = await f(await engine.pki());
+      setOp(name, { status: 'done' });
+      return { ok: true, value };
+    } catch (e) {
+      const error = toErrorInfo(e);
+      setOp(name, { status: 'error', error });
+      return { ok: false, error };
+    }
+  }
+
+  function rememberCert(c: CertInfo) {
+    patch((k) => ({ certsById: { ...k.certsById, [c.id]: c }, certIds: k.certIds.includes(c.id) ? k.certIds : [c.id, ...k.certIds] }));
+  }
+  function rememberCa(ca: CaInfo) {
+    patch((k) => ({ cas: [...k.cas.filter((c) => c.id !== ca.id), ca] }));
+  }
+
+  return {
+    cas: [],
+    casStatus: 'idle',
+    certsById: {},
+    certIds: [],
+    certsStatus: 'idle',
+    crls: {},
+    filter: EMPTY_CERT_FILTER,
+    ops: {},
+
+    async refreshCas() {
+      patch({ casStatus: 'loading' });
+      const r = await run(pkiOpNames.listCas, (pki) => pki.listCas());
+      patch(r.ok ? { cas: r.value, casStatus: 'ready' } : { casStatus: 'error' });
+    },
+    async refreshCerts() {
+      patch({ certsStatus: 'loading' });
+      const r = await run(pkiOpNames.listCerts, (pki) => pki.listCertificates());
+      if (r.ok) {
+        patch({ certsById: Object.fromEntries(r.value.map((c) => [c.id, c])), certIds: r.value.map((c) => c.id), certsStatus: 'ready' });
+      } else patch({ certsStatus: 'error' });
+    },
+    setFilter(p) {
+      patch((k) => ({ filter: { ...k.filter, ...p } }));
+    },
+    clearFilter() {
+      patch({ filter: EMPTY_CERT_FILTER });
+    },
+    clearOp(name) {
+      patch((k) => {
+        const { [name]: _gone, ...rest } = k.ops;
+        return { ops: rest };
+      });
+    },
+
+    async createCa(req) {
+      const r = await run(pkiOpNames.createCa, async (pki) => {
+        const { exportableKey, ...params } = req;
+        let keyId = params.keyId;
+        if (exportableKey && !keyId) {
+          const template: CaKeyTemplate = params.keyTemplate ?? 'ECDSA-P-256';
+          const key = await engine.generateKey({ template, name: `${params.name} (CA key)`, owner: 'certificate authority', exportable: true });
+          keyId = key.id;
+        }
+        const full: CreateCaParams & { parentId?: string } = keyId ? { ...params, keyId } : params;
+        try {
+          if (full.parentId) {
+            const out = await pki.createIntermediateCa({ ...full, parentId: full.parentId });
+            return { ca: out.ca, cert: out.cert, truncated: out.truncated };
+          }
+          const out = await pki.createRootCa(full);
+          return { ca: out.ca, cert: out.cert, truncated: false };
+        } catch (e) {
+          // The key was generated for this CA only: do not leave an orphan in the vault.
+          if (keyId && keyId !== params.keyId) await engine.deleteKey(keyId).catch(() => undefined);
+          throw e;
+        }
+      });
+      if (!r.ok) return r;
+      rememberCa(r.value.ca);
+      rememberCert(r.value.cert);
+      const crl = await run(pkiOpNames.loadCrl(r.value.ca.id), (pki) => pki.getCrl(r.value.ca.id));
+      if (crl.ok && crl.value) patch((k) => ({ crls: { ...k.crls, [r.value.ca.id]: crl.value! } }));
+      return r;
+    },
+
+    async issueCertificate(p) {
+      const r = await run(pkiOpNames.issue, (pki) => pki.issueCertificate(p));
+      if (!r.ok) return r;
+      rememberCert(r.value.cert);
+      return { ok: true, value: { cert: r.value.cert, truncated: r.value.truncated } };
+    },
+    async issueFromCsr(p) {
+      const r = await run(pkiOpNames.issue, (pki) => pki.issueFromCsr(p));
+      if (!r.ok) return r;
+      rememberCert(r.value.cert);
+      return { ok: true, value: { cert: r.value.cert, truncated: r.value.truncated } };
+    },
+    inspectCsr: (csr) => run(pkiOpNames.inspectCsr, (pki) => pki.inspectCsr(csr)),
+
+    async loadCertificate(id) {
+      const r = await run(pkiOpNames.loadCert(id), (pki) => pki.getCertificate(id));
+      if (r.ok) rememberCert(r.value);
+      return r;
+    },
+    describeCertificate: (id) => run(pkiOpNames.describe(id), (pki) => pki.describeCertificate(id)),
+    verifyCertificate: (id, opts) => run(pkiOpNames.verify(id), (pki) => pki.verifyCertificate(id, opts)),
+    exportCertificate: (id, format) =>
+      run(pkiOpNames.exportCert(id), (pki) => (format === 'chain' ? pki.exportChain(id) : pki.exportCertificate(id, format))),
+
+    async revokeCertificate(id, p) {
+      const r = await run(pkiOpNames.revoke(id), (pki) => pki.revokeCertificate(id, p));
+      if (!r.ok) return r;
+      rememberCert(r.value.cert);
+      const { crl } = r.value;
+      if (crl) patch((k) => ({ crls: { ...k.crls, [crl.issuerId]: crl } }));
+      return { ok: true, value: r.value.crlError ? { cert: r.value.cert, crlError: r.value.crlError } : { cert: r.value.cert } };
+    },
+
+    async loadCrl(caId) {
+      const r = await run(pkiOpNames.loadCrl(caId), (pki) => pki.getCrl(caId));
+      if (r.ok && r.value) {
+        const crl = r.value;
+        patch((k) => ({ crls: { ...k.crls, [caId]: crl } }));
+      }
+      return r;
+    },
+    crlEntries: (caId, page) => run(pkiOpNames.crlEntries(caId), (pki) => pki.crlEntries(caId, page)),
+    async publishCrl(caId) {
+      const r = await run(pkiOpNames.publishCrl(caId), (pki) => pki.publishCrl(caId));
+      if (r.ok) patch((k) => ({ crls: { ...k.crls, [caId]: r.value } }));
+      return r;
+    },
+    exportCrl: (caId, format) => run(pkiOpNames.exportCrl(caId), (pki) => pki.exportCrl(caId, format)),
+  };
+}
