@@ -8,9 +8,14 @@ import { expect, test } from './fixtures';
 
 const dist = resolve(import.meta.dirname, '..', 'dist');
 
-// Strings that look like addresses but are never requested: XML namespaces and the
-// link React prints in its production error messages.
-const NOT_REQUESTS = [/^http:\/\/www\.w3\.org\//, /^https:\/\/react\.dev\/errors\//];
+// Strings that look like addresses but are never requested: XML namespaces, the link
+// React prints in its production error messages, and the reserved documentation
+// domains (RFC 2606) that form placeholders show as examples.
+const NOT_REQUESTS = [
+  /^http:\/\/www\.w3\.org\//,
+  /^https:\/\/react\.dev\/errors\//,
+  /^https?:\/\/([a-z0-9-]+\.)*example\.(com|org|net)(\/|$)/,
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
