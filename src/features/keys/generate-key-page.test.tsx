@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { renderWithEngine } from '../../state/test-utils';
 import { GenerateKeyPage } from './generate-key-page';
@@ -89,5 +89,16 @@ describe('GenerateKeyPage (A1)', () => {
     expect(box.checked).toBe(true);
     expect(box.disabled).toBe(true);
     expect(screen.getByText(/Always on for this template: A Fernet key is by definition a shared secret/)).toBeTruthy();
+  });
+
+  it('B3: an activation date in the future creates the key in pre-activation with that date', async () => {
+    const navigate = vi.fn();
+    const { user, engine } = await renderWithEngine(<GenerateKeyPage navigate={navigate} />);
+    await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'staged');
+    fireEvent.change(screen.getByLabelText('Activation date (UTC, optional)'), { target: { value: '2099-01-01T00:00' } });
+    await user.click(screen.getByRole('button', { name: 'Generate key' }));
+    await waitFor(() => expect(navigate).toHaveBeenCalled());
+    const [key] = await engine.listKeys();
+    expect(key).toMatchObject({ state: 'pre-activation', dates: expect.objectContaining({ activation: '2099-01-01T00:00:00.000Z' }) });
   });
 });

@@ -9,6 +9,13 @@ import { TemplateSelect } from './template-select';
 
 const DEFAULT_TEMPLATE: TemplateName = 'AES-GCM-256';
 
+/** Epoch ms of a datetime-local value read as UTC (the field says so), or undefined. */
+function utcInputToMs(value: string): number | undefined {
+  if (!value) return undefined;
+  const t = Date.parse(`${value.length === 16 ? `${value}:00` : value}Z`);
+  return Number.isNaN(t) ? undefined : t;
+}
+
 /** A1: generate a key from a named template, then open its page. */
 export function GenerateKeyPage(props: { navigate: Navigate }) {
   const templates = useAppStore((s) => s.keys.templates);
@@ -20,7 +27,8 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
   const [owner, setOwner] = useState('');
   const [template, setTemplate] = useState<TemplateName | ''>(DEFAULT_TEMPLATE);
   const [exportable, setExportable] = useState(false);
-  const ids = { name: useId(), owner: useId(), exportable: useId(), exportableHelp: useId() };
+  const [activation, setActivation] = useState('');
+  const ids = { name: useId(), owner: useId(), exportable: useId(), exportableHelp: useId(), activation: useId(), activationHelp: useId() };
 
   // An error from an earlier visit is not this form's error.
   useEffect(() => () => clearOp(opNames.generate), [clearOp]);
@@ -32,7 +40,8 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     if (busy || !template) return;
-    const r = await generateKey({ template, name, owner, exportable: alwaysExtractable || exportable });
+    const activateAt = utcInputToMs(activation);
+    const r = await generateKey({ template, name, owner, exportable: alwaysExtractable || exportable, ...(activateAt !== undefined ? { activateAt } : {}) });
     if (r.ok) props.navigate(keyPaths.key(r.value.id));
   }
 
@@ -69,6 +78,21 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
             {alwaysExtractable
               ? `Always on for this template: ${chosen?.extractableReason ?? ''}`
               : 'Leave this off unless you must back the key up or move it to another system. An exportable key can be downloaded (as JWK, raw bytes or passphrase-encrypted PKCS #8), so anyone using this browser profile could take a copy. A non-extractable key can only be used here.'}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.activation}>Activation date (UTC, optional)</label>
+          <input
+            id={ids.activation}
+            type="datetime-local"
+            value={activation}
+            onChange={(e) => setActivation(e.currentTarget.value)}
+            disabled={busy}
+            aria-describedby={ids.activationHelp}
+          />
+          <p id={ids.activationHelp} className="hint">
+            Leave empty to activate the key at once. A later date creates it in pre-activation: it cannot be used until that date is
+            reached or you activate it. Its cryptoperiod (protect-stop and process-stop dates) counts from activation.
           </p>
         </div>
         <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The key was not generated" />

@@ -29,6 +29,7 @@ describe('KeyListPage (A8)', () => {
     const signerRow = screen.getByRole('rowheader', { name: 'Release signer' }).closest('tr')!;
     expect(within(signerRow).getByText('Key pair')).toBeTruthy();
     expect(within(signerRow).getByText('Non-extractable')).toBeTruthy();
+    expect(within(signerRow).getByText('Active')).toBeTruthy();
     expect(within(signerRow).getByText(/^[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}…$/)).toBeTruthy();
     const fernetRow = screen.getByRole('rowheader', { name: 'Django secret' }).closest('tr')!;
     expect(within(fernetRow).getByText('Exportable')).toBeTruthy();

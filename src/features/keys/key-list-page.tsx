@@ -8,6 +8,7 @@ import { filterKeys, type KeyListFilter } from '../../state/slices/keys-slice';
 import { ExtractabilityBadge } from './extractability';
 import { kindLabel, shortFingerprint } from './labels';
 import { keyPaths } from './paths';
+import { KeyStateBadge } from './state-badge';
 
 const KINDS: Array<KeyInfo['kind']> = ['secret', 'key-pair', 'public'];
 
@@ -129,6 +130,7 @@ export function KeyListPage() {
                     <th scope="col">Owner</th>
                     <th scope="col">Template</th>
                     <th scope="col">Kind</th>
+                    <th scope="col">State</th>
                     <th scope="col">Extractability</th>
                     <th scope="col">Fingerprint</th>
                     <th scope="col">Created</th>
@@ -143,6 +145,9 @@ export function KeyListPage() {
                       <td>{k.owner || <span className="muted">none</span>}</td>
                       <td>{templateLabel(k.template)}</td>
                       <td>{kindLabel(k.kind)}</td>
+                      <td>
+                        <KeyStateBadge state={k.state} />
+                      </td>
                       <td>
                         <ExtractabilityBadge info={k} />
                       </td>

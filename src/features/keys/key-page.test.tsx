@@ -173,4 +173,32 @@ describe('KeyPage', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Key not found' })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Back to all keys' }).getAttribute('href')).toBe('#/keys');
   });
+
+  it('B2: a suspended key decrypts only after “I acknowledge the risk” is ticked', async () => {
+    const { engine } = await freshEngine();
+    const key = await engine.generateKey({ template: 'AES-GCM-256', name: 'on hold' });
+    const ciphertext = await engine.encryptText(key.id, 'before the hold');
+    await engine.suspendKey(key.id, 'investigating');
+    const { user } = await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: 'on hold' });
+    expect(screen.getByText('Suspended', { selector: '.key-summary .badge' })).toBeTruthy();
+    fireEvent.change(screen.getByRole('textbox', { name: 'Ciphertext to decrypt' }), { target: { value: ciphertext } });
+    await user.click(screen.getByRole('button', { name: 'Decrypt' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('KEY_STATE');
+    expect(alert.textContent).toContain('only when the risk is explicitly acknowledged');
+
+    await user.click(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting with a suspended key' }));
+    await user.click(screen.getByRole('button', { name: 'Decrypt' }));
+    expect(((await screen.findByRole('textbox', { name: 'Decrypted text' })) as HTMLTextAreaElement).value).toBe('before the hold');
+  });
+
+  it('B1: an active key needs no acknowledgement, and the page renders the lifecycle slot it is given', async () => {
+    const { engine } = await freshEngine();
+    const key = await engine.generateKey({ template: 'AES-GCM-256', name: 'plain' });
+    await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} lifecycle={(info) => <p>lifecycle of {info.name}: {info.state}</p>} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: 'plain' });
+    expect(screen.getByText('lifecycle of plain: active')).toBeTruthy();
+    expect(screen.queryByRole('checkbox', { name: /I acknowledge the risk/ })).toBeNull();
+  });
 });

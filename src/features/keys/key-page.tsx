@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { KeyInfo } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { formatUtc } from '../../components/ui/format';
@@ -11,9 +11,13 @@ import { PublicKeySection, SecretExportSection } from './key-export';
 import { FileCryptSection, SignVerifySection, TextCryptSection } from './key-playground';
 import { fingerprintKindLabel, fullFingerprint, kindLabel, operationsLabel } from './labels';
 import { keyPaths, type Navigate } from './paths';
+import { KeyStateBadge } from './state-badge';
 
-/** One key: metadata, fingerprint, extractability, what it can do, export, delete. */
-export function KeyPage(props: { id: string; navigate: Navigate }) {
+/**
+ * One key: metadata, fingerprint, extractability, what it can do, export, delete.
+ * `lifecycle` renders the key's lifecycle sections (the app passes the lifecycle feature's panel).
+ */
+export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (info: KeyInfo) => ReactNode }) {
   const { id } = props;
   const key = useAppStore((s) => s.keys.byId[id]);
   const loadOp = useOp(opNames.load(id));
@@ -47,7 +51,7 @@ export function KeyPage(props: { id: string; navigate: Navigate }) {
       <Breadcrumb />
       <PageTitle documentTitle={key.name}>{key.name}</PageTitle>
       <p className="key-summary">
-        <ExtractabilityBadge info={key} /> <span>{kindLabel(key.kind)}</span> · <span>{key.template}</span>
+        <KeyStateBadge state={key.state} /> <ExtractabilityBadge info={key} /> <span>{kindLabel(key.kind)}</span> · <span>{key.template}</span>
       </p>
 
       <section aria-labelledby="key-details" className="panel">
@@ -62,7 +66,9 @@ export function KeyPage(props: { id: string; navigate: Navigate }) {
           <dt>Kind</dt>
           <dd>{kindLabel(key.kind)}</dd>
           <dt>State</dt>
-          <dd>{key.state}</dd>
+          <dd>
+            <KeyStateBadge state={key.state} />
+          </dd>
           <dt>Operations</dt>
           <dd>{operationsLabel(ops)}</dd>
           <dt>Origin</dt>
@@ -79,6 +85,8 @@ export function KeyPage(props: { id: string; navigate: Navigate }) {
           </dd>
         </dl>
       </section>
+
+      {props.lifecycle?.(key)}
 
       <section aria-labelledby="key-fingerprint" className="panel">
         <h2 id="key-fingerprint">{key.fingerprint.kind === 'kcv' ? 'Key check value' : 'Fingerprint'}</h2>
@@ -111,6 +119,14 @@ export function KeyPage(props: { id: string; navigate: Navigate }) {
       ) : null}
 
       {key.kind !== 'secret' ? <PublicKeySection info={key} /> : null}
+      {key.kind === 'key-pair' && key.state === 'active' && key.operations.includes('sign') && /^(ECDSA|RSA)/.test(key.template) && key.owner !== 'certificate authority' ? (
+        <p className="actions">
+          {/* The certificate screens' CSR form (#/certs/csr/<id>), preset to this key. */}
+          <a className="button" href={`#/certs/csr/${encodeURIComponent(key.id)}`}>
+            Create a CSR for this key
+          </a>
+        </p>
+      ) : null}
       {key.extractable && key.kind !== 'public' ? <SecretExportSection info={key} /> : null}
 
       <DeleteKeySection info={key} navigate={props.navigate} />

@@ -17,7 +17,10 @@ export function TextCryptSection(props: { info: KeyInfo }) {
   const [encrypted, setEncrypted] = useState('');
   const [cipher, setCipher] = useState('');
   const [decrypted, setDecrypted] = useState<string | null>(null);
-  const ids = { plain: useId(), out: useId(), cipher: useId(), dec: useId() };
+  const [acknowledged, setAcknowledged] = useState(false);
+  const ids = { plain: useId(), out: useId(), cipher: useId(), dec: useId(), ack: useId() };
+  // SP 800-57: a suspended or compromised key processes only at the relying party's explicit risk.
+  const risky = k.state === 'suspended' || k.state === 'compromised';
   const fernet = k.template === 'FERNET';
   const what = fernet ? 'Fernet token' : 'Encrypted text';
 
@@ -30,7 +33,7 @@ export function TextCryptSection(props: { info: KeyInfo }) {
   async function onDecrypt(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setDecrypted(null);
-    const r = await decryptText(k.id, cipher);
+    const r = await decryptText(k.id, cipher, { acknowledgeRisk: risky && acknowledged });
     if (r.ok) setDecrypted(r.value);
   }
 
@@ -68,6 +71,12 @@ export function TextCryptSection(props: { info: KeyInfo }) {
             <label htmlFor={ids.cipher}>{fernet ? 'Fernet token to decrypt' : 'Ciphertext to decrypt'}</label>
             <textarea id={ids.cipher} rows={4} className="mono" value={cipher} onChange={(e) => setCipher(e.currentTarget.value)} spellCheck={false} />
           </div>
+          {risky ? (
+            <div className="field field-check">
+              <input id={ids.ack} type="checkbox" checked={acknowledged} onChange={(e) => setAcknowledged(e.currentTarget.checked)} />
+              <label htmlFor={ids.ack}>I acknowledge the risk of decrypting with a {k.state} key</label>
+            </div>
+          ) : null}
           <p className="actions">
             <button type="submit" className="button" disabled={decOp?.status === 'busy'}>
               Decrypt

@@ -89,7 +89,8 @@ export interface KeysSlice {
   /** The secret/private key of an exportable key. The value goes to the caller only. */
   exportKey(id: string, opts: { format: SecretExportFormat; passphrase?: string }): Promise<Result<string | Uint8Array>>;
   encryptText(id: string, text: string): Promise<Result<string>>;
-  decryptText(id: string, armored: string): Promise<Result<string>>;
+  /** `acknowledgeRisk`: decrypt with a suspended or compromised key anyway (the person ticked the box). */
+  decryptText(id: string, armored: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<string>>;
   encryptFile(id: string, data: Uint8Array): Promise<Result<Uint8Array>>;
   decryptFile(id: string, data: Uint8Array): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
   /** Signs UTF-8 text; the signature comes back as base64. */
@@ -271,7 +272,8 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
 
     // keyId makes the engine use this key even when the envelope names another (and
     // is required for Fernet tokens, which name no key); the header stays authenticated.
-    decryptText: (id, armored) => run(opNames.decryptText(id), () => engine.decryptText(armored.trim(), { keyId: id })),
+    decryptText: (id, armored, opts) =>
+      run(opNames.decryptText(id), () => engine.decryptText(armored.trim(), { keyId: id, ...(opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}) })),
 
     encryptFile: (id, data) => run(opNames.encryptFile(id), () => engine.encrypt(id, data)),
 
