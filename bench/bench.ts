@@ -311,6 +311,9 @@ const api = {
       const publish = await watchMainThread(async () => {
         entries = (await pki.publishCrl(int.ca.id)).entries;
       });
+      // The chunked index read publishCrl does, and one big getAll for comparison.
+      const { readRevocations } = await import('../src/engine/pki/crl');
+      const pagedRead = await watchMainThread(() => readRevocations({ storage } as Parameters<typeof readRevocations>[0], int.ca.id));
       const read = await watchMainThread(() => storage.listRevocations(int.ca.id));
       const der = (await pki.exportCrl(int.ca.id, 'der')) as Uint8Array;
       const { crlJobs } = await import('../src/engine/pki/crl-client');
@@ -322,7 +325,7 @@ const api = {
       storage.close();
       indexedDB.deleteDatabase(dbName);
       if (entries !== n || count !== n) throw new Error(`bench: CRL has ${entries}/${count} entries, expected ${n}`);
-      return { n, bytes: der.length, publish, read, parse, page, workerJobs: crlJobs.workerJobs };
+      return { n, bytes: der.length, publish, pagedRead, read, parse, page, workerJobs: crlJobs.workerJobs };
     }),
 
   /** PBKDF2-HMAC-SHA-256, 600,000 iterations, 256-bit output (K7), with main-thread blocking. */

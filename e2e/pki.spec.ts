@@ -57,6 +57,23 @@ async function issueForVaultKey(page: Page, cn: string, keyName: string) {
   await expect(page.getByRole('heading', { level: 1, name: cn })).toBeVisible();
 }
 
+/**
+ * Drops a file onto the drop zone labelled `label` the way a browser does: a real
+ * DataTransfer holding a File, dispatched as dragenter, dragover and drop.
+ */
+async function dropFile(page: Page, label: string, name: string, content: string) {
+  const zone = page.locator('.drop-zone').filter({ has: page.getByLabel(label, { exact: true }) });
+  const transfer = await page.evaluateHandle(
+    ([n, text]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], n, { type: 'application/pkcs10' }));
+      return dt;
+    },
+    [name, content] as const,
+  );
+  for (const type of ['dragenter', 'dragover', 'drop']) await zone.dispatchEvent(type, { dataTransfer: transfer });
+}
+
 /** Clicks a download button and saves the file into `dir`. */
 async function download(page: Page, button: string, dir: string, name: string): Promise<string> {
   const done = page.waitForEvent('download');
@@ -67,7 +84,7 @@ async function download(page: Page, button: string, dir: string, name: string): 
   return path;
 }
 
-test('E1–E7 create CAs, issue for a vault key and from an openssl CSR, revoke, CRL, downloads checked by openssl', async ({ page }) => {
+test('E1–E7 create CAs, issue for a vault key and from a dropped openssl CSR, create a CSR, revoke, CRL, downloads checked by openssl', async ({ page }) => {
   test.setTimeout(240_000);
   const dir = mkdtempSync(join(tmpdir(), 'clavis-pki-e2e-'));
   try {
@@ -94,7 +111,29 @@ test('E1–E7 create CAs, issue for a vault key and from an openssl CSR, revoke,
     const serialShown = (await page.getByRole('region', { name: 'Details' }).locator('dt:text-is("Serial number") + dd').innerText()).trim();
     const serial = serialShown.replace(/:/g, '');
 
-    // A certificate from a CSR made by openssl req -new, pasted into the form.
+    // E2: a CSR for the vault key, from the key page's link; openssl checks its signature and key.
+    await page.goto('/#/keys');
+    await page.getByRole('link', { name: 'e2e web key' }).click();
+    await page.getByRole('link', { name: 'Create a CSR for this key' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Create a certificate signing request' })).toBeVisible();
+    await expect(page.getByRole('combobox', { name: 'Vault key pair' })).toHaveValue(/.+/);
+    await page.getByRole('textbox', { name: 'Common name (CN)' }).fill('vault-csr.e2e.test');
+    await page.getByRole('textbox', { name: 'DNS names' }).fill('vault-csr.e2e.test');
+    await page.getByRole('button', { name: 'Create CSR' }).click();
+    await expect(page.getByRole('textbox', { name: 'CSR (PEM)' })).toHaveValue(/^-----BEGIN CERTIFICATE REQUEST-----/);
+    const vaultCsr = await download(page, 'Download CSR', dir, 'vault.csr');
+    if (OPENSSL) {
+      const v = openssl(['req', '-in', vaultCsr, '-noout', '-verify', '-subject']);
+      expect(v.status, v.out).toBe(0);
+      expect(v.out).toMatch(/verify OK|Certificate request self-signature verify OK/);
+      expect(v.out).toContain('CN = vault-csr.e2e.test');
+      const csrKey = openssl(['req', '-in', vaultCsr, '-noout', '-pubkey']).out;
+      const certKey = openssl(['x509', '-in', vaultLeafPem, '-noout', '-pubkey']).out;
+      expect(csrKey).toMatch(/BEGIN PUBLIC KEY/);
+      expect(csrKey).toBe(certKey);
+    }
+
+    // A certificate from a CSR made by openssl req -new, DROPPED onto the form's file zone.
     let csrLeafPem: string | undefined;
     if (OPENSSL) {
       const csrPath = join(dir, 'req.csr');
@@ -106,8 +145,7 @@ test('E1–E7 create CAs, issue for a vault key and from an openssl CSR, revoke,
       await page.goto('/#/certs/issue');
       await expect(page.getByRole('combobox', { name: 'Issuing CA' })).toContainText('E2E Issuing');
       await page.getByRole('radio', { name: 'A certificate signing request (CSR)' }).check();
-      await page.getByRole('textbox', { name: 'Or paste the CSR (PEM)' }).fill(readFileSync(csrPath, 'utf8'));
-      await page.getByRole('button', { name: 'Read CSR' }).click();
+      await dropFile(page, 'CSR file', 'req.csr', readFileSync(csrPath, 'utf8'));
       const asks = page.getByRole('region', { name: 'What the request asks for' });
       await expect(asks).toContainText('CN=csr.e2e.test');
       await expect(asks).toContainText('ECDSA P-256');
@@ -118,6 +156,11 @@ test('E1–E7 create CAs, issue for a vault key and from an openssl CSR, revoke,
       await expect(page.getByRole('heading', { level: 1, name: 'csr.e2e.test' })).toBeVisible();
       await expect(page.getByRole('region', { name: 'Extensions' })).toContainText('CA: false');
       csrLeafPem = await download(page, 'Download PEM', dir, 'csr-leaf.pem');
+      // The certificate carries the CSR's key (the one openssl generated), nothing else.
+      const wantKey = openssl(['pkey', '-in', join(dir, 'csr-key.pem'), '-pubout']);
+      const gotKey = openssl(['x509', '-in', csrLeafPem, '-noout', '-pubkey']);
+      expect(wantKey.status, wantKey.out).toBe(0);
+      expect(gotKey.out).toBe(wantKey.out);
     } else {
       opensslMissing('the CSR made by openssl req -new');
     }
@@ -131,6 +174,11 @@ test('E1–E7 create CAs, issue for a vault key and from an openssl CSR, revoke,
     await expect(page.getByText(/reason: keyCompromise/)).toBeVisible();
     await expect(page.getByRole('region', { name: 'Verification' })).toContainText('✗ The chain does not verify');
     await expect(page.getByRole('region', { name: 'Verification' })).toContainText('revocation: revoked');
+    // K8: the certified vault key is now compromised in its lifecycle, and cannot be certified again.
+    await page.goto('/#/keys');
+    await page.getByRole('link', { name: 'e2e web key' }).click();
+    await expect(page.getByText('Compromised').first()).toBeVisible();
+    await page.goto(revokedUrl);
 
     // The CRL page shows the revoked serial on CRL number 2.
     await page.getByRole('link', { name: 'See the CRL of E2E Issuing' }).click();
@@ -224,7 +272,7 @@ test('G2 every CA screen is axe-clean', async ({ page }) => {
   await expect(page.getByRole('table', { name: /Entries of CRL number/ })).toBeVisible();
   const crlUrl = page.url();
 
-  for (const path of ['/#/ca', '/#/ca/new', '/#/certs', '/#/certs/issue', certUrl, crlUrl]) {
+  for (const path of ['/#/ca', '/#/ca/new', '/#/certs', '/#/certs/issue', '/#/certs/csr', certUrl, crlUrl]) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(/Loading/);

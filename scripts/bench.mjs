@@ -6,6 +6,8 @@
 //
 //   npm run bench              full run (~1-2 minutes on 2 cores)
 //   npm run bench -- --quick   one iteration of everything, small sizes: a smoke test
+//   npm run bench -- --only=crl   only the named parts (comma-separated: keygen, worker,
+//                                 aes, blocking, idb, pbkdf2, crl)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,6 +21,9 @@ import { SECURITY_HEADERS } from './security-headers.mjs';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'dist-bench');
 const QUICK = process.argv.includes('--quick');
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+/** True when this part of the benchmark runs (all of them without --only). */
+const want = (part) => !ONLY || ONLY.includes(part);
 const STEP_TIMEOUT_MS = 120_000;
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -187,7 +192,7 @@ async function main() {
     if (info && !info.trustedTypesEnforced) problems.push('Trusted Types were not enforced on the bench page');
 
     // Key generation, per template.
-    const templates = (await bench.call('templates')).value ?? [];
+    const templates = want('keygen') ? ((await bench.call('templates')).value ?? []) : [];
     for (const { name, available } of templates) {
       if (!available) {
         results.keygen ??= {};
@@ -198,11 +203,13 @@ async function main() {
       record('keygen', name, await bench.call('keygen', name, keygenIterations(name)));
     }
 
-    log('bench: worker start-up');
-    record('workerStart', 'first-job', await bench.call('workerStart'));
+    if (want('worker')) {
+      log('bench: worker start-up');
+      record('workerStart', 'first-job', await bench.call('workerStart'));
+    }
 
     // AES-GCM-256 throughput: through the engine and through the bulk cipher alone.
-    for (const { size, n, batch } of AES_SIZES) {
+    for (const { size, n, batch } of want('aes') ? AES_SIZES : []) {
       for (const via of ['engine', 'bulk']) {
         for (const cipher of ['worker', 'in-thread']) {
           log(`bench: AES-GCM-256 ${via} ${cipher} ${sizeLabel(size)} ${n}x${batch}`);
@@ -211,19 +218,23 @@ async function main() {
       }
     }
 
-    for (const via of ['engine', 'bulk']) {
+    for (const via of want('blocking') ? ['engine', 'bulk'] : []) {
       for (const cipher of ['worker', 'in-thread']) {
         log(`bench: main-thread blocking ${via} ${cipher} ${sizeLabel(BLOCKING_SIZE)}`);
         record('blocking', `${via}/${cipher}/${BLOCKING_SIZE}`, await bench.call('blocking', via, cipher, BLOCKING_SIZE, BLOCKING_RUNS));
       }
     }
 
-    log('bench: IndexedDB (persistent profile)');
-    record('idb', 'persistent', await bench.call('idb', IDB_KEYS));
-    log('bench: PBKDF2-SHA-256 600,000 iterations');
-    record('pbkdf2', '600000', await bench.call('pbkdf2', PBKDF2_RUNS));
+    if (want('idb')) {
+      log('bench: IndexedDB (persistent profile)');
+      record('idb', 'persistent', await bench.call('idb', IDB_KEYS));
+    }
+    if (want('pbkdf2')) {
+      log('bench: PBKDF2-SHA-256 600,000 iterations');
+      record('pbkdf2', '600000', await bench.call('pbkdf2', PBKDF2_RUNS));
+    }
 
-    for (const n of CRL_SIZES) {
+    for (const n of want('crl') ? CRL_SIZES : []) {
       log(`bench: CRL with ${n} entries`);
       record('crl', String(n), await bench.call('crl', n));
     }
@@ -233,13 +244,15 @@ async function main() {
     context = undefined;
 
     // The same IndexedDB step in a throwaway (in-memory) context, for comparison (M8).
-    log('bench: IndexedDB (in-memory context, for comparison)');
-    const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
-    try {
-      const ephemeral = await openBench(await browser.newContext(), url, problems);
-      record('idb', 'in-memory', await ephemeral.call('idb', IDB_KEYS));
-    } finally {
-      await browser.close();
+    if (want('idb')) {
+      log('bench: IndexedDB (in-memory context, for comparison)');
+      const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
+      try {
+        const ephemeral = await openBench(await browser.newContext(), url, problems);
+        record('idb', 'in-memory', await ephemeral.call('idb', IDB_KEYS));
+      } finally {
+        await browser.close();
+      }
     }
   } finally {
     await context?.close();
@@ -269,8 +282,8 @@ function report(r) {
   print(`load average at start ${env.loadAverage?.join(' ')} (figures from a busy machine are not comparable)`);
   print();
 
-  print('Key generation: engine.generateKey (generate + fingerprint + IndexedDB write), ms');
-  table(
+  if (want('keygen')) print('Key generation: engine.generateKey (generate + fingerprint + IndexedDB write), ms');
+  if (want('keygen')) table(
     ['template', 'n', 'median', 'min', 'max'],
     Object.entries(r.keygen ?? {}).map(([name, v]) =>
       v.unsupported ? [name, '', 'unsupported', '', ''] : v.error ? [name, '', 'failed', '', ''] : [name, v.length, ms(median(v)), ms(Math.min(...v)), ms(Math.max(...v))],
@@ -280,7 +293,7 @@ function report(r) {
   const ws = r.workerStart?.['first-job'];
   if (ws && !ws.error) print(`Worker start-up: first 256 KiB job ${ms(ws.coldMs)} ms (spawn + load), next one ${ms(ws.warmMs)} ms\n`);
 
-  print('AES-GCM-256 throughput, MiB/s (median of n; "bulk" = the BulkCipher alone, no envelope or key lookup)');
+  if (want('aes')) print('AES-GCM-256 throughput, MiB/s (median of n; "bulk" = the BulkCipher alone, no envelope or key lookup)');
   const rows = [];
   for (const { size, n, batch } of AES_SIZES) {
     for (const via of ['engine', 'bulk']) {
@@ -297,10 +310,10 @@ function report(r) {
       }
     }
   }
-  table(['path', 'size', 'n', 'enc MiB/s', 'dec MiB/s', 'enc ms', 'dec ms'], rows);
+  if (want('aes')) table(['path', 'size', 'n', 'enc MiB/s', 'dec MiB/s', 'enc ms', 'dec ms'], rows);
 
-  print(`Main thread during a ${sizeLabel(BLOCKING_SIZE)} encrypt/decrypt: longest heartbeat gap and longest longtask, ms (median of ${BLOCKING_RUNS})`);
-  table(
+  if (want('blocking')) print(`Main thread during a ${sizeLabel(BLOCKING_SIZE)} encrypt/decrypt: longest heartbeat gap and longest longtask, ms (median of ${BLOCKING_RUNS})`);
+  if (want('blocking')) table(
     ['path', 'enc gap', 'enc longtask', 'dec gap', 'dec longtask', 'enc wall'],
     ['engine', 'bulk'].flatMap((via) =>
       ['worker', 'in-thread'].map((cipher) => {
@@ -312,8 +325,8 @@ function report(r) {
     ),
   );
 
-  print('IndexedDB through the engine, ms (median): generateKey AES-GCM-256 (= put), the bare keygen, getKey, listKeys');
-  table(
+  if (want('idb')) print('IndexedDB through the engine, ms (median): generateKey AES-GCM-256 (= put), the bare keygen, getKey, listKeys');
+  if (want('idb')) table(
     ['profile', 'keys', 'generateKey', 'keygen only', 'getKey', 'listKeys'],
     ['persistent', 'in-memory'].map((k) => {
       const v = r.idb?.[k];
@@ -322,18 +335,23 @@ function report(r) {
     }),
   );
 
-  print('CRLs (M1/M2/M7): publishCrl = read revocation store + tidy/sort/encode/lint (CRL worker) + sign + store; ms');
-  table(
-    ['entries', 'DER KiB', 'publish', 'publish gap', 'publish longtask', 'store read', 'read gap', 'parse back', 'parse gap', 'page of 50'],
-    Object.entries(r.crl ?? {}).map(([n, v]) =>
-      !v || v.error
-        ? [n, 'failed', '', '', '', '', '', '', '', '']
-        : [n, Math.round(v.bytes / 1024), ms(v.publish.durationMs), ms(v.publish.maxGapMs), ms(v.publish.longestTaskMs), ms(v.read.durationMs), ms(v.read.maxGapMs), ms(v.parse.durationMs), ms(v.parse.maxGapMs), ms(v.page.durationMs)],
-    ),
-  );
+  if (want('crl')) {
+    print('CRLs (M1/M2/M7): publishCrl = paged read of the revocation store + tidy/sort/encode/lint (CRL worker) + sign + store; ms');
+    print('("paged read" = the chunked (issuer, serial) index read publishCrl does; "getAll" = one big read, for comparison)');
+    table(
+      ['entries', 'DER KiB', 'publish', 'publish gap', 'publish longtask', 'paged read', 'paged gap', 'getAll', 'getAll gap', 'parse back', 'parse gap', 'page of 50'],
+      Object.entries(r.crl ?? {}).map(([n, v]) =>
+        !v || v.error
+          ? [n, 'failed', '', '', '', '', '', '', '', '', '', '']
+          : [n, Math.round(v.bytes / 1024), ms(v.publish.durationMs), ms(v.publish.maxGapMs), ms(v.publish.longestTaskMs), ms(v.pagedRead?.durationMs), ms(v.pagedRead?.maxGapMs), ms(v.read.durationMs), ms(v.read.maxGapMs), ms(v.parse.durationMs), ms(v.parse.maxGapMs), ms(v.page.durationMs)],
+      ),
+    );
+  }
 
   const p = r.pbkdf2?.['600000'];
-  if (p && !p.error) {
+  if (!want('pbkdf2')) {
+    // not run
+  } else if (p && !p.error) {
     print(`PBKDF2-HMAC-SHA-256, 600,000 iterations (K7): ${ms(median(p.map((x) => x.durationMs)))} ms median of ${p.length}; longest main-thread gap meanwhile ${ms(median(p.map((x) => x.maxGapMs)))} ms`);
   } else print('PBKDF2-HMAC-SHA-256: failed');
   print();

@@ -174,6 +174,29 @@ export function revokeKey(ctx: EngineContext, id: string, reason: RevocationReas
   );
 }
 
+/**
+ * Prepares marking a key compromised as the consequence of another change (the CA revoking
+ * a certificate of the key for keyCompromise, K8): due clock transitions, then the
+ * compromise (cause `cascade`), with one audit draft per transition. The caller writes
+ * `after` (checked against `before`) and the drafts in its own transaction. Undefined when
+ * the key is already compromised (or destroyed-compromised).
+ * @throws KEY_NOT_FOUND
+ */
+export async function prepareCompromise(
+  ctx: EngineContext,
+  id: string,
+  opts: RevokeKeyOptions = {},
+): Promise<{ before: KeyInfo; after: KeyInfo; drafts: AuditDraft[] } | undefined> {
+  const before = await getKeyInfo(ctx, id);
+  const now = ctx.clock.now();
+  const clocked = advance(before, now).record;
+  if (clocked.state === 'compromised' || clocked.state === 'destroyed-compromised') return undefined;
+  const at = transitionTime(clocked, now);
+  const occurred = opts.compromiseOccurredAt !== undefined ? Math.min(opts.compromiseOccurredAt, at) : undefined;
+  const after = revokeRecord(clocked, 'keyCompromise', { at, cause: 'cascade', ...(occurred !== undefined ? { compromiseOccurredAt: occurred } : {}) });
+  return { before, after, drafts: newEvents(before, after).map((e) => transitionDraft(ctx, after, e)) };
+}
+
 /** Marks a key compromised (revocation reason keyCompromise). @throws KEY_STATE */
 export function compromiseKey(ctx: EngineContext, id: string, opts: RevokeKeyOptions = {}): Promise<KeyInfo> {
   return revokeKey(ctx, id, 'keyCompromise', opts);

@@ -55,6 +55,30 @@ describe('serial numbers (C1)', () => {
     await storage.reserveSerial('ca_y', one, '2026-01-01T00:00:00.000Z');
   }, 120_000);
 
+  it('C1 10,000 issuances by one CA carry 10,000 distinct serials, each recorded issued in the store', async () => {
+    const { ctx, pki, storage } = await freshPki();
+    const { int } = await hierarchy(pki);
+    const { handle } = await loadIssuer(ctx, int.ca.id);
+    // Fresh (non-vault) subject keys: one public key per certificate, as for CSRs.
+    const spkis = await Promise.all(
+      Array.from({ length: 500 }, async () => {
+        const k = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+        return parseSpki(new Uint8Array(await crypto.subtle.exportKey('spki', k.publicKey)));
+      }),
+    );
+    const serials = new Set<string>();
+    for (let i = 0; i < 10_000; i++) {
+      const out = await issue(ctx, handle, { profile: 'tls-client', subject: { CN: `c${i}` }, spki: spkis[i % spkis.length]!, keyRole: 'sign', source: 'csr' });
+      const serial = parseCertificate(out.cert.der).parts.serial;
+      expect(serial.length === 17 && serial[0]! >= 0x01 && serial[0]! <= 0x7f).toBe(true);
+      serials.add(out.cert.serialHex);
+    }
+    expect(serials.size).toBe(10_000);
+    const stored = await storage.listCerts(int.ca.id);
+    expect(new Set(stored.map((c) => c.serialHex)).size).toBe(10_000);
+    for (const s of [...serials].slice(0, 50)) expect((await storage.getSerial(int.ca.id, s))?.state).toBe('issued');
+  }, 600_000);
+
   it('C1/W4 a forced duplicate serial is refused and leaves nothing partial', async () => {
     let forced = false;
     const fixed = Uint8Array.from({ length: 17 }, (_, i) => i + 1);
@@ -331,7 +355,7 @@ describe('leaf profiles (E3, C3, C5, C6)', () => {
     // Renewal for the same key is allowed while it is good.
     await pki.issueCertificate({ caId: int.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: 'a2' } });
     await pki.revokeCertificate(a.cert.id, { reason: 'keyCompromise' });
-    await expectCode(pki.issueCertificate({ caId: int.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: 'a3' } }), 'KEY_STATE', /key compromise/);
+    await expectCode(pki.issueCertificate({ caId: int.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: 'a3' } }), 'KEY_STATE', /compromised and can never be certified again/);
     await expectCode(pki.issueCertificate({ caId: root.ca.id, keyId: int.ca.keyId, profile: 'tls-client', subject: { CN: 'ca key' } }), 'INVALID_ARGUMENT', /CA key/);
   });
 

@@ -139,21 +139,47 @@ export interface PackedRevocations {
   reasons: Uint8Array<ArrayBuffer>;
 }
 
+/** Packs revocations chunk by chunk (a page of records at a time, none of them kept). */
+export interface RevocationPacker {
+  add(revs: readonly RevocationRecord[]): void;
+  finish(): PackedRevocations;
+}
+
+/** A packer for revocations read in pages (`listRevocationsPage`). */
+export function createRevocationPacker(): RevocationPacker {
+  const serials: string[] = [];
+  const revokedAt: string[] = [];
+  const invalidity: string[] = [];
+  const certNotAfter: string[] = [];
+  const reasons: number[] = [];
+  return {
+    add(revs) {
+      for (const r of revs) {
+        serials.push(r.serialHex);
+        revokedAt.push(r.revokedAt);
+        invalidity.push(r.invalidityDate ?? '');
+        certNotAfter.push(r.certNotAfter);
+        reasons.push(r.reason);
+      }
+    },
+    finish() {
+      return {
+        count: serials.length,
+        serials: serials.join(','),
+        revokedAt: revokedAt.join(','),
+        invalidity: invalidity.join(','),
+        certNotAfter: certNotAfter.join(','),
+        reasons: Uint8Array.from(reasons),
+      };
+    },
+  };
+}
+
 /** Packs revocation records (one pass, no per-record objects kept). */
 export function packRevocations(revs: readonly RevocationRecord[]): PackedRevocations {
-  const serials: string[] = new Array<string>(revs.length);
-  const revokedAt: string[] = new Array<string>(revs.length);
-  const invalidity: string[] = new Array<string>(revs.length);
-  const certNotAfter: string[] = new Array<string>(revs.length);
-  const reasons = new Uint8Array(revs.length);
-  revs.forEach((r, i) => {
-    serials[i] = r.serialHex;
-    revokedAt[i] = r.revokedAt;
-    invalidity[i] = r.invalidityDate ?? '';
-    certNotAfter[i] = r.certNotAfter;
-    reasons[i] = r.reason;
-  });
-  return { count: revs.length, serials: serials.join(','), revokedAt: revokedAt.join(','), invalidity: invalidity.join(','), certNotAfter: certNotAfter.join(','), reasons };
+  const p = createRevocationPacker();
+  p.add(revs);
+  return p.finish();
 }
 
 /** Everything to build one TBSCertList from packed revocations. Times in ms since the epoch. */

@@ -10,12 +10,13 @@
  */
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, MalformedInputError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { pkiCrypto, type Signer } from './algorithms';
 import { crlJobs } from './crl-client';
-import { encodeTbsCertList, packRevocations, type CrlSummary, type PackedRevocations, type TbsCertListInput } from './crl-codec';
+import { createRevocationPacker, encodeTbsCertList, type CrlSummary, type PackedRevocations, type TbsCertListInput } from './crl-codec';
 import { parseAsn1 } from './der';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
 import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
@@ -120,7 +121,7 @@ export async function publishCrl(ctx: EngineContext, caId: string): Promise<CrlI
   const days = Math.min(ca.crlValidityDays, leaves ? MAX_LEAF_CRL_VALIDITY_DAYS : MAX_CA_CRL_VALIDITY_DAYS);
   const thisUpdate = new Date(now.getTime() - CRL_BACKDATE_MS);
   const nextUpdate = new Date(thisUpdate.getTime() + days * DAY);
-  const revocations = packRevocations(await ctx.storage.listRevocations(caId));
+  const revocations = await readRevocations(ctx, caId);
   const previous = (await ctx.storage.getLatestCrl(caId))?.number;
   // R1: the number is allocated (read-modify-write, one transaction) before signing; a
   // failed signing skips a number, which keeps the sequence strictly increasing.
@@ -145,9 +146,56 @@ export async function publishCrl(ctx: EngineContext, caId: string): Promise<CrlI
     der,
     sha256: await sha256Hex(ctx, der),
   };
-  await ctx.storage.addCrl(rec);
+  // A2/A4: the CRL and its audit entry are stored together (number, dates, count; no key material).
+  await withAudit(ctx, async () => ({
+    drafts: [
+      auditDraft(ctx, 'crl.publish', [caId], {
+        issuerId: caId,
+        number,
+        thisUpdate: rec.thisUpdate,
+        nextUpdate: rec.nextUpdate,
+        entries: rec.entries,
+        sha256: rec.sha256,
+      }),
+    ],
+    commit: (audit) => ctx.storage.addCrl(rec, audit),
+  }));
   const { der: _der, ...info } = rec;
   return info;
+}
+
+/** Revocations read per IndexedDB request while a CRL is built (M3, M7). */
+export const REVOCATION_PAGE_SIZE = 1_000;
+
+/** Lets the page run (input, rendering) between chunks; not clamped like setTimeout. */
+function yieldToPage(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Reads an issuer's revocations from the (issuer, serial) index in pages of
+ * {@link REVOCATION_PAGE_SIZE}, packing each page and yielding to the page in between,
+ * so 100,000 revocations never arrive as one huge structured clone on the main thread.
+ */
+export async function readRevocations(ctx: EngineContext, caId: string, pageSize = REVOCATION_PAGE_SIZE): Promise<PackedRevocations> {
+  const packer = createRevocationPacker();
+  let after: string | undefined;
+  for (;;) {
+    const page = await ctx.storage.listRevocationsPage(caId, after === undefined ? { limit: pageSize } : { afterSerialHex: after, limit: pageSize });
+    packer.add(page);
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!.serialHex;
+    await yieldToPage();
+  }
+  return packer.finish();
 }
 
 /** CAs whose latest CRL reaches nextUpdate within `graceMs` (or have none): rebuild these (R6). */

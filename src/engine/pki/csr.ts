@@ -11,6 +11,7 @@ import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { loadKey } from '../keys/vault';
+import { assertOperationAllowed } from '../lifecycle/gates';
 import { assertCertifiableKey, createSigner, parseSpki, pkiCrypto, type PublicKeyType } from './algorithms';
 import { TAG, children, contentOf, fromPemOrDer, implicitConstructed, oid, oidToString, parseAsn1, rawOf, readTop, seq, setOf, toPem, uint } from './der';
 import { OID, checkSans, formatIp, sanCount, subjectAltName, type SubjectAltNames } from './extensions';
@@ -114,10 +115,11 @@ export interface CreateCsrParams {
 export async function createCsr(ctx: EngineContext, keyId: string, p: CreateCsrParams): Promise<{ pem: string; der: Uint8Array<ArrayBuffer> }> {
   const key = await loadKey(ctx, keyId);
   if (!key.material.privateKey || !key.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a request needs a key pair');
-  if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the key is ${key.info.state}, not active`);
   if (!key.info.operations.includes('sign')) {
     throw new EngineError('UNSUPPORTED', `pki: a request is signed by its key; ${key.template.label} keys cannot sign (issue their certificate from the vault key instead)`);
   }
+  // B2: signing the request is a use of the key; its lifecycle must allow it.
+  assertOperationAllowed(key.info, 'sign', ctx.clock.now());
   const signer = await createSigner(ctx, key.material.privateKey);
   const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', key.material.publicKey)));
   assertCertifiableKey(spki.type);

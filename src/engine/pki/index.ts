@@ -15,7 +15,11 @@
  * Every verb throws `EngineError` with a code; lint refusals are `CERT_INVALID` with
  * "pki: lint <rule>: …".
  */
+import type { AuditDraft } from '../audit/chain';
+import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, toErrorInfo } from '../errors';
+import { prepareCompromise } from '../lifecycle/engine';
+import type { KeyInfo } from '../types';
 import type { EngineContext } from '../keys/context';
 import type { CertRecord, RevocationRecord } from '../storage/schema';
 import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateIntermediateParams } from './ca';
@@ -123,8 +127,13 @@ export interface Pki {
   getCrl(caId: string): Promise<CrlInfo | undefined>;
   /** One page of the latest CRL's entries (`total` counts them all). Empty when none was published. */
   crlEntries(caId: string, page: { offset: number; limit: number }): Promise<{ total: number; entries: CrlEntry[] }>;
-  /** The latest CRL as PEM or DER. @throws INVALID_ARGUMENT when none was published */
-  exportCrl(caId: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
+  /** The CA's published CRLs, newest first, at most `limit` (default 20): the CRL history. */
+  listCrls(caId: string, limit?: number): Promise<CrlInfo[]>;
+  /**
+   * The latest CRL (or the one with `number`, from the history) as PEM or DER.
+   * @throws INVALID_ARGUMENT when none was published / there is no such number
+   */
+  exportCrl(caId: string, format: 'pem' | 'der', number?: number): Promise<string | Uint8Array>;
   /** CA ids whose CRL reaches nextUpdate within `graceMs`: schedule their rebuild (R6). */
   crlsDue(graceMs: number): Promise<string[]>;
   /** Verifies a stored certificate against its stored chain and CRLs, step by step. */
@@ -172,6 +181,20 @@ export function createPki(ctx: EngineContext): Pki {
     ...(p.validityDays !== undefined ? { validityDays: p.validityDays } : {}),
     ...(p.notAfter !== undefined ? { notAfter: p.notAfter } : {}),
   });
+  /**
+   * The vault keys a certificate certifies: the key it was issued for, and any vault key
+   * with the same public key (a CSR made from a vault key).
+   */
+  const vaultKeysOf = async (rec: CertRecord): Promise<string[]> => {
+    const ids = new Set<string>();
+    if (rec.keyId) ids.add(rec.keyId);
+    for (const k of await ctx.storage.listKeyInfos()) {
+      if (k.fingerprint.kind === 'spki-sha256' && k.fingerprint.value === rec.spkiSha256) ids.add(k.id);
+    }
+    const out: string[] = [];
+    for (const id of ids) if (await ctx.storage.getKeyInfo(id)) out.push(id);
+    return out;
+  };
   /** The chain of CA certificates above a certificate, nearest first, root last. */
   const chainOf = async (rec: CertRecord): Promise<CertRecord[]> => {
     const out: CertRecord[] = [];
@@ -288,8 +311,30 @@ export function createPki(ctx: EngineContext): Pki {
         if (!Number.isFinite(d.getTime()) || d.getTime() > now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the invalidity date must be a date not in the future');
         rev.invalidityDate = d.toISOString();
       }
-      // Persist the revocation first: the CRL is derived from the store (R6).
-      await ctx.storage.addRevocation(rev);
+      // Persist the revocation first: the CRL is derived from the store (R6). The
+      // revocation, its audit entry and (for keyCompromise) the certified vault keys'
+      // move to compromised are ONE transaction (A4, K8).
+      await withAudit(ctx, async () => {
+        const details: AuditDraft['details'] = {
+          issuerId: rec.issuerId,
+          serial: rec.serialHex,
+          reason: REASON_NAMES[reason] ?? String(reason),
+          spkiSha256: rec.spkiSha256,
+          sha256: rec.sha256,
+        };
+        if (rev.invalidityDate) details.invalidityDate = rev.invalidityDate;
+        const drafts = [auditDraft(ctx, 'cert.revoke', [rec.id], details)];
+        const putKeys: Array<{ info: KeyInfo; before: KeyInfo }> = [];
+        if (reason === REVOCATION_REASONS.keyCompromise) {
+          for (const keyId of await vaultKeysOf(rec)) {
+            const change = await prepareCompromise(ctx, keyId, rev.invalidityDate ? { compromiseOccurredAt: Date.parse(rev.invalidityDate) } : {});
+            if (!change) continue;
+            putKeys.push({ info: change.after, before: change.before });
+            drafts.push(...change.drafts);
+          }
+        }
+        return { drafts, commit: (audit) => ctx.storage.commitRevocation({ rev, audit, putKeys }) };
+      });
       const cert = certInfo(rec, rev);
       try {
         return { cert, crl: await publishCrl(ctx, rec.issuerId) };
@@ -308,9 +353,13 @@ export function createPki(ctx: EngineContext): Pki {
       const rec = await ctx.storage.getLatestCrl(caId);
       return rec ? crlEntryPage(rec.der, page.offset, page.limit) : { total: 0, entries: [] };
     },
-    async exportCrl(caId, format) {
-      const rec = await ctx.storage.getLatestCrl(caId);
-      if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: this CA has not published a CRL');
+    async listCrls(caId, limit = 20) {
+      const n = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100) : 20;
+      return (await ctx.storage.listCrls(caId, n)).map(({ der: _der, ...info }) => info);
+    },
+    async exportCrl(caId, format, number) {
+      const rec = number === undefined ? await ctx.storage.getLatestCrl(caId) : Number.isInteger(number) ? await ctx.storage.getCrl(caId, number) : undefined;
+      if (!rec) throw new EngineError('INVALID_ARGUMENT', number === undefined ? 'pki: this CA has not published a CRL' : 'pki: this CA has no CRL with that number');
       if (format === 'der') return rec.der.slice();
       if (format === 'pem') return toPem(rec.der, 'X509 CRL');
       throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');

@@ -55,7 +55,7 @@ interopSuite(
     }
 
     for (const [rootKey, tag] of [['ECDSA-P-256', 'p256'], ['ECDSA-P-384', 'p384'], ['RSASSA-PKCS1-v1_5-2048', 'rsa']] as const) {
-      it(`E9/C4 ${tag}: openssl verify -x509_strict accepts the chain; -crl_check_all refuses the revoked leaf and accepts the others; crl -verify accepts each CRL`, async () => {
+      it(`E9/C4/R5 ${tag}: openssl verify -x509_strict accepts the chain; -crl_check_all refuses the revoked leaf and accepts the others; crl -verify accepts each CRL`, async () => {
         const h = await build(rootKey, tag);
         const rootPem = file(`${tag}-root.pem`, h.root.pem);
         const intPem = file(`${tag}-int.pem`, h.int.pem);
@@ -174,4 +174,137 @@ interopSuite(
     });
   },
   'openssl',
+);
+
+/** True when `cmd args` runs and exits 0 (the rule of testing/tools.ts: a missing tool is a named NOT RUN test, never a pass). */
+function toolRuns(cmd: string, args: string[]): boolean {
+  try {
+    return spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A root valid into 2050 (GeneralizedTime), an intermediate, an ECDSA and an RSA leaf,
+ * one leaf revoked for keyCompromise with an invalidity date: every artefact the DER
+ * oracles below look at.
+ */
+async function artefacts() {
+  const f = await freshPki({ now: Date.now() });
+  const root = await f.pki.createRootCa({ name: 'oracle root', subject: { C: 'DE', O: 'Clavis Oracle', CN: 'Oracle Root' }, notAfter: new Date(Date.UTC(2050, 5, 1)), pathLen: 1 });
+  const int = await f.pki.createIntermediateCa({ name: 'oracle int', parentId: root.ca.id, subject: { O: 'Clavis Oracle', CN: 'Oracle Issuing' }, pathLen: 0, crlUrl: 'http://crl.example.test/o.crl', caIssuersUrl: 'http://crl.example.test/o.cer' });
+  const ec = await generateKey(f.ctx, { template: 'ECDSA-P-256', name: 'ec' });
+  const rsa = await generateKey(f.ctx, { template: 'RSASSA-PKCS1-v1_5-2048', name: 'rsa' });
+  const bad = await generateKey(f.ctx, { template: 'ECDSA-P-384', name: 'bad' });
+  const leafEc = await f.pki.issueCertificate({ caId: int.ca.id, keyId: ec.id, profile: 'tls-server', subject: { CN: 'ec.example.test' }, sans: { dns: ['ec.example.test'], ip: ['192.0.2.1'] } });
+  const leafRsa = await f.pki.issueCertificate({ caId: int.ca.id, keyId: rsa.id, profile: 'tls-server', subject: { CN: 'rsa.example.test' } });
+  const revoked = await f.pki.issueCertificate({ caId: int.ca.id, keyId: bad.id, profile: 'tls-client', subject: { CN: 'gone' } });
+  await f.pki.revokeCertificate(revoked.cert.id, { reason: 'keyCompromise', invalidityDate: new Date(Date.now() - 3_600_000) });
+  const certs = { root: root.pem, int: int.pem, leafEc: leafEc.pem, leafRsa: leafRsa.pem, revoked: revoked.pem };
+  const crls = { root: (await f.pki.exportCrl(root.ca.id, 'pem')) as string, int: (await f.pki.exportCrl(int.ca.id, 'pem')) as string };
+  const der = async (id: string) => (await f.pki.exportCertificate(id, 'der')) as Uint8Array;
+  const ders = { root: await der(root.cert.id), int: await der(int.cert.id), leafEc: await der(leafEc.cert.id), leafRsa: await der(leafRsa.cert.id), revoked: await der(revoked.cert.id) };
+  const crlDers = { root: (await f.pki.exportCrl(root.ca.id, 'der')) as Uint8Array, int: (await f.pki.exportCrl(int.ca.id, 'der')) as Uint8Array };
+  return { certs, crls, ders, crlDers };
+}
+
+interopSuite(
+  'dumpasn1 DER oracle (P3, P5, R3)',
+  // dumpasn1 has no --version; it runs when spawning it does not fail (its usage text exits non-zero).
+  spawnSync('dumpasn1', [], { stdio: 'ignore' }).error === undefined,
+  () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'clavis-dumpasn1-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('E9/C1/C3/R3 dumpasn1 parses every Clavis certificate and CRL with no error, warning or non-DER encoding', async () => {
+      const a = await artefacts();
+      const all = [...Object.entries(a.ders).map(([n, d]) => [`${n}.cer`, d] as const), ...Object.entries(a.crlDers).map(([n, d]) => [`${n}.crl`, d] as const)];
+      for (const [name, der] of all) {
+        const p = join(dir, name);
+        writeFileSync(p, der);
+        const r = spawnSync('dumpasn1', ['-a', p], { encoding: 'utf8', timeout: 30_000 });
+        const out = `${r.stdout}${r.stderr}`;
+        // dumpasn1's own limit, not a DER defect: it converts times to a 32-bit time_t, so a
+        // valid 2050 GeneralizedTime is reported as unrepresentable. Every other finding fails.
+        const Y2038 = 'Error: Time value cannot be represented in a 32-bit time_t.';
+        const y2038 = out.split('\n').filter((l) => l.includes(Y2038)).length;
+        expect(y2038, name).toBe(name === 'root.cer' ? 1 : 0);
+        expect(r.status, `${name}: ${out}`).toBe(y2038);
+        expect(out, name).toMatch(new RegExp(`0 warnings, ${y2038 === 0 ? '0 errors' : `${y2038} errors?`}`));
+        expect(out.replaceAll(Y2038, ''), name).not.toMatch(/Error:|Warning:|non-DER|negative/i);
+        // R3: a CRL never holds an empty SEQUENCE (an empty revokedCertificates list is
+        // omitted). A leaf's basicConstraints is legitimately an empty SEQUENCE (cA FALSE).
+        if (name.endsWith('.crl')) expect(out, name).not.toMatch(/SEQUENCE \{\}/);
+      }
+      // The root runs into 2050: its notAfter is GeneralizedTime, whole seconds (P4, P5).
+      const root = spawnSync('dumpasn1', [join(dir, 'root.cer')], { encoding: 'utf8' }).stdout;
+      expect(root).toMatch(/GeneralizedTime '?20500601000000Z'?|GeneralizedTime 01\/06\/2050 00:00:00 GMT/);
+    });
+  },
+  'dumpasn1',
+);
+
+interopSuite(
+  'GnuTLS certtool oracle',
+  toolRuns('certtool', ['--version']),
+  () => {
+    let dir: string;
+    const file = (name: string, content: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, content);
+      return p;
+    };
+    const certtool = (args: string[]) => {
+      const r = spawnSync('certtool', args, { encoding: 'utf8', timeout: 30_000 });
+      return { status: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'clavis-certtool-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('E9/C2–C5 certtool -i imports every Clavis certificate without error or warning', async () => {
+      const a = await artefacts();
+      for (const [name, pem] of Object.entries(a.certs)) {
+        const r = certtool(['-i', '--infile', file(`${name}.pem`, pem)]);
+        expect(r.status, `${name}: ${r.out}`).toBe(0);
+        expect(r.out, name).toMatch(/Version: 3/);
+        expect(r.out, name).not.toMatch(/warning|error|Error|broken/);
+        expect(r.out, name).toMatch(/Signature Algorithm: (ECDSA-SHA256|ECDSA-SHA384|RSA-SHA256)/);
+      }
+      expect(certtool(['-i', '--infile', join(dir, 'root.pem')]).out).toMatch(/Not After: .*2050/);
+    });
+
+    it('R1–R5 certtool --crl-info reads every Clavis CRL (v2, number, AKI, reason) and --verify-crl accepts its signature', async () => {
+      const a = await artefacts();
+      for (const [name, pem] of Object.entries(a.crls)) {
+        const crl = file(`${name}.crl`, pem);
+        const r = certtool(['--crl-info', '--infile', crl]);
+        expect(r.status, `${name}: ${r.out}`).toBe(0);
+        expect(r.out, name).toMatch(/Version: 2/);
+        expect(r.out, name).toMatch(/CRL Number/);
+        expect(r.out, name).toMatch(/Authority Key Identifier/);
+        expect(r.out, name).not.toMatch(/warning|error|broken/i);
+        const v = certtool(['--verify-crl', '--load-ca-certificate', file(`${name}-ca.pem`, a.certs[name as 'root' | 'int']), '--infile', crl]);
+        expect(v.status, `${name}: ${v.out}`).toBe(0);
+        expect(v.out, name).toMatch(/Verified/);
+      }
+      expect(certtool(['--crl-info', '--infile', join(dir, 'int.crl')]).out).toMatch(/Revoked certificates \(1\)/);
+    });
+
+    it('E9 certtool --verify-chain accepts leaf → intermediate → root', async () => {
+      const a = await artefacts();
+      for (const leaf of ['leafEc', 'leafRsa'] as const) {
+        const chain = file(`${leaf}-chain.pem`, a.certs[leaf] + a.certs.int + a.certs.root);
+        const r = certtool(['--verify-chain', '--infile', chain]);
+        expect(r.status, `${leaf}: ${r.out}`).toBe(0);
+        expect(r.out).toMatch(/Chain verification output: Verified/);
+      }
+    });
+  },
+  'gnutls-bin (certtool)',
 );

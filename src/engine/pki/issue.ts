@@ -7,12 +7,16 @@
  *
  * Common case: `pki.issueCertificate({ caId, keyId, profile: 'tls-server', subject: { CN: 'app.test' }, sans: { dns: ['app.test'] } })`.
  */
-import { EngineError, StorageError, isEngineError } from '../errors';
+import { assertNoSecrets } from '../audit/chain';
+import { auditDraft, withAudit } from '../audit/store';
+import { EngineError, KeyStateError, StorageError, isEngineError, toErrorInfo } from '../errors';
 import { toHex } from '../internal/bytes';
 import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import { loadKey } from '../keys/vault';
+import { assertOperationAllowed } from '../lifecycle/gates';
 import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
+import type { AuditDraft } from '../audit/chain';
 import { assertCertifiableKey, createSigner, parseSpki, type Signer, type SpkiInfo } from './algorithms';
 import { bitString, explicit, seq, uint, uintBytes } from './der';
 import {
@@ -142,7 +146,13 @@ export async function loadIssuer(
     walkCert = walk ? await ctx.storage.getCert(walk.certId) : undefined;
   }
   const key = await loadKey(ctx, ca.keyId);
-  if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the CA key is ${key.info.state}, not active`);
+  // B2: the CA key signs only when its lifecycle allows it (active, within its dates).
+  try {
+    assertOperationAllowed(key.info, 'sign', now);
+  } catch (e) {
+    if (e instanceof KeyStateError) throw new KeyStateError(`pki: CA "${ca.name}" cannot sign: ${e.message}`, { cause: e });
+    throw e;
+  }
   if (!key.material.privateKey) throw new EngineError('KEY_STATE', 'pki: the CA key has no private half');
   const signer = await createSigner(ctx, key.material.privateKey);
   const parsed = parseCertificate(cert.der).parts;
@@ -165,10 +175,40 @@ export async function loadIssuer(
   return { handle, ca, cert };
 }
 
+/**
+ * The public key was revoked for key compromise, or its vault key is compromised: it can
+ * never be certified again (C6, Boulder `goodkey`). Code KEY_STATE.
+ */
+export class CompromisedKeyError extends KeyStateError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompromisedKeyError';
+  }
+}
+
+const COMPROMISED_STATES: readonly string[] = ['compromised', 'destroyed-compromised'];
+
+/**
+ * Refuses a public key (by SPKI SHA-256) that a certificate revocation for keyCompromise
+ * named (the revocations' `bySpki` index), or whose vault key is compromised.
+ * @throws CompromisedKeyError
+ */
+export async function assertKeyNotCompromised(ctx: EngineContext, spkiSha256: string): Promise<void> {
+  const revs = await ctx.storage.listRevocationsBySpki(spkiSha256);
+  if (revs.some((r) => r.reason === 1)) {
+    throw new CompromisedKeyError('pki: this public key was revoked for key compromise and can never be certified again; make a new key');
+  }
+  const keys = await ctx.storage.listKeyInfos();
+  if (keys.some((k) => k.fingerprint.kind === 'spki-sha256' && k.fingerprint.value === spkiSha256 && COMPROMISED_STATES.includes(k.state))) {
+    throw new CompromisedKeyError('pki: this public key belongs to a vault key marked compromised and can never be certified again; make a new key');
+  }
+}
+
 /** Subject-key facts for a vault key. @throws KEY_NOT_FOUND, UNSUPPORTED, KEY_STATE */
 export async function vaultSubjectKey(ctx: EngineContext, keyId: string): Promise<{ spki: SpkiInfo; role: KeyRole }> {
   const key = await loadKey(ctx, keyId);
   if (!key.material.publicKey) throw new EngineError('KEY_STATE', 'pki: only key pairs can be certified');
+  if (COMPROMISED_STATES.includes(key.info.state)) throw new CompromisedKeyError('pki: the key is compromised and can never be certified again; make a new key');
   if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the key is ${key.info.state}, not active`);
   const family = key.template.family;
   const role: KeyRole | undefined =
@@ -304,8 +344,7 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
   const spkiSha256 = await sha256Hex(ctx, spec.spki.der);
 
   // C6: never certify a key reported compromised, or a CA's key as a leaf.
-  const revs = await ctx.storage.listRevocationsBySpki(spkiSha256);
-  if (revs.some((r) => r.reason === 1)) throw new EngineError('KEY_STATE', 'pki: this public key was revoked for key compromise and cannot be certified again');
+  await assertKeyNotCompromised(ctx, spkiSha256);
   if (!isCa) {
     const others = await ctx.storage.listCertsBySpki(spkiSha256);
     if (others.some((c) => c.caId !== undefined)) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA key cannot also get a leaf certificate');
@@ -393,12 +432,54 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
       if (pathLen !== undefined) ca.pathLen = pathLen;
       cert.caId = ca.id;
     }
-    await ctx.storage.commitIssuance(cert, ca);
+    // W4/A4: serial `issued`, certificate record (+ CA record) and the audit entries in ONE transaction.
+    const details: AuditDraft['details'] = {
+      issuerId: issuer.id,
+      serial: serial.hex,
+      profile: spec.profile,
+      sha256: cert.sha256,
+      spkiSha256,
+      ski: toHex(ski),
+      source: spec.source,
+      notAfter: cert.notAfter,
+      lint: 'clean',
+    };
+    const description = auditText(subjectDisplay);
+    if (description !== undefined) details.description = description;
+    if (spec.keyId) details.keyId = spec.keyId;
+    const drafts = [auditDraft(ctx, 'cert.issue', [certId], details)];
+    if (ca) drafts.push(auditDraft(ctx, 'ca.create', [ca.id, certId], { caId: ca.id, certId, kind: ca.kind, keyId: ca.keyId, ...(ca.parentId ? { parentId: ca.parentId } : {}), ski: ca.ski }));
+    await withAudit(ctx, async () => ({ drafts, commit: (audit) => ctx.storage.commitIssuance(cert, ca, audit) }));
     return ca ? { cert, ca, truncated } : { cert, truncated };
   } catch (e) {
     // Burn the serial: it was reserved and may have been signed into something; never reuse it.
     await ctx.storage.burnSerial(issuer.id, serial.hex).catch(() => undefined);
+    // C7/A2: a refused issuance is audited (rule and code, never the request's bytes).
+    await auditRefusal(ctx, issuer.id, serial.hex, spec.profile, e).catch(() => undefined);
     if (isEngineError(e)) throw e;
     throw new EngineError('CERT_INVALID', 'pki: issuance failed', { cause: e });
   }
+}
+
+/** Text for an audit entry when the secrets guard accepts it (a subject is never a secret, but may look like a blob). */
+export function auditText(text: string): string | undefined {
+  try {
+    assertNoSecrets({ description: text });
+    return text;
+  } catch {
+    return undefined;
+  }
+}
+
+async function auditRefusal(ctx: EngineContext, issuerId: string, serialHex: string, profile: string, e: unknown): Promise<void> {
+  const info = toErrorInfo(e);
+  const rule = /^pki: lint ([\w.-]+):/.exec(info.message)?.[1];
+  const details: AuditDraft['details'] = { issuerId, serial: serialHex, profile, code: info.code };
+  if (rule) details.rule = rule;
+  const message = auditText(info.message);
+  if (message !== undefined) details.message = message;
+  await withAudit(ctx, async () => ({
+    drafts: [auditDraft(ctx, 'cert.refused', [issuerId], details)],
+    commit: (audit) => ctx.storage.commitAudited(audit),
+  }));
 }

@@ -41,6 +41,9 @@ export function CertListPage() {
         <a className="button button-primary" href={pkiPaths.issue}>
           Issue a certificate
         </a>
+        <a className="button" href={pkiPaths.csr()}>
+          Create a CSR
+        </a>
         <a className="button" href={pkiPaths.cas}>
           Certificate authorities
         </a>

@@ -30,7 +30,7 @@ describe('CrlPage (E7)', () => {
     expect(screen.getByText(`Page 1 of 2 (${CRL_PAGE_SIZE + 3} entries)`)).toBeTruthy();
     expect(within(table).getAllByText('superseded').length).toBe(CRL_PAGE_SIZE);
     await user.click(screen.getByRole('button', { name: 'Next page' }));
-    await waitFor(() => expect(within(screen.getByRole('table')).getAllByRole('row')).toHaveLength(4));
+    await waitFor(() => expect(within(screen.getByRole('table', { name: `Entries of CRL number ${number}` })).getAllByRole('row')).toHaveLength(4));
     const last = await pki.getCertificate(ids[0]!);
     const all = await pki.crlEntries(root.ca.id, { offset: CRL_PAGE_SIZE, limit: 3 });
     const link = screen.getByRole('link', { name: all.entries[0]!.serialHex });
@@ -47,6 +47,27 @@ describe('CrlPage (E7)', () => {
     expect(files.map((f) => f.name)).toEqual(['CRL-Root.crl.pem', 'CRL-Root.crl']);
     expect(await files[0]!.blob.text()).toMatch(/^-----BEGIN X509 CRL-----/);
     expect(new Uint8Array(await files[1]!.blob.arrayBuffer())).toEqual(await pki.exportCrl(root.ca.id, 'der'));
+  });
+
+  it('E7 the history lists the published CRLs newest first, follows a rebuild, and downloads an older one by number', async () => {
+    const { engine } = await freshEngine();
+    const pki = await engine.pki();
+    const root = await pki.createRootCa({ name: 'Hist', subject: { CN: 'Hist Root' } });
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
+    const a = await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: 'a' } });
+    await pki.revokeCertificate(a.cert.id, { reason: 'superseded' });
+    const files = captureDownloads();
+    const { user } = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
+    const table = await screen.findByRole('table', { name: 'Published CRLs of Hist' });
+    const rows = () => within(table).getAllByRole('row').slice(1).map((r) => within(r).getByRole('rowheader').textContent);
+    await waitFor(() => expect(rows()).toEqual(['2 (current)', '1']));
+    await user.click(screen.getByRole('button', { name: 'Rebuild now' }));
+    await waitFor(() => expect(rows()).toEqual(['3 (current)', '2', '1']));
+    await user.click(screen.getByRole('button', { name: 'Download CRL number 1 (DER)' }));
+    await waitFor(() => expect(files).toHaveLength(1));
+    expect(files[0]!.name).toBe('Hist-1.crl');
+    expect(new Uint8Array(await files[0]!.blob.arrayBuffer())).toEqual(await pki.exportCrl(root.ca.id, 'der', 1));
+    expect(await pki.exportCrl(root.ca.id, 'der', 1)).not.toEqual(await pki.exportCrl(root.ca.id, 'der'));
   });
 
   it('an empty CRL says nothing is revoked; an unknown CA says so', async () => {

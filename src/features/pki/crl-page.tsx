@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { CrlEntry } from '../../engine';
+import type { CrlEntry, CrlInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -11,6 +11,8 @@ import { usePkiData } from './use-pki-data';
 
 /** Entries per page: a CA may have 100,000 revocations. */
 export const CRL_PAGE_SIZE = 100;
+/** Published CRLs shown in the history. */
+export const CRL_HISTORY_SIZE = 10;
 
 /** E7: a CA's current CRL decoded, its entries paged, downloads, and "Rebuild now". */
 export function CrlPage(props: { caId: string }) {
@@ -24,6 +26,9 @@ export function CrlPage(props: { caId: string }) {
   const crlEntries = useAppStore((s) => s.pki.crlEntries);
   const publishCrl = useAppStore((s) => s.pki.publishCrl);
   const exportCrl = useAppStore((s) => s.pki.exportCrl);
+  const listCrls = useAppStore((s) => s.pki.listCrls);
+  const historyOp = useAppStore((s) => s.pki.ops[pkiOpNames.crlHistory(caId)]);
+  const [history, setHistory] = useState<CrlInfo[] | null>(null);
   const loadOp = useAppStore((s) => s.pki.ops[pkiOpNames.loadCrl(caId)]);
   const publishOp = useAppStore((s) => s.pki.ops[pkiOpNames.publishCrl(caId)]);
   const exportOp = useAppStore((s) => s.pki.ops[pkiOpNames.exportCrl(caId)]);
@@ -48,6 +53,16 @@ export function CrlPage(props: { caId: string }) {
     };
   }, [caId, crlEntries, page, number]);
 
+  useEffect(() => {
+    let live = true;
+    void listCrls(caId, CRL_HISTORY_SIZE).then((r) => {
+      if (live && r.ok) setHistory(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [caId, listCrls, number]);
+
   const certBySerial = useMemo(() => {
     const m = new Map<string, string>();
     for (const c of Object.values(certsById)) if (c.issuerId === caId) m.set(c.serialHex, c.id);
@@ -69,10 +84,10 @@ export function CrlPage(props: { caId: string }) {
   const pages = entries ? Math.max(1, Math.ceil(entries.total / CRL_PAGE_SIZE)) : 1;
   const base = safeFileName(ca.name, 'ca');
 
-  async function save(format: 'pem' | 'der') {
-    const r = await exportCrl(caId, format);
+  async function save(format: 'pem' | 'der', crlNumber?: number) {
+    const r = await exportCrl(caId, format, crlNumber);
     if (!r.ok) return;
-    const name = `${base}.crl${format === 'pem' ? '.pem' : ''}`;
+    const name = `${base}${crlNumber === undefined ? '' : `-${crlNumber}`}.crl${format === 'pem' ? '.pem' : ''}`;
     downloadFile(r.value, name, format === 'der' ? 'application/pkix-crl' : 'application/x-pem-file');
     setMessage(`Saved ${name}`);
   }
@@ -183,6 +198,55 @@ export function CrlPage(props: { caId: string }) {
           ) : null}
         </section>
       ) : null}
+      {history && history.length > 0 ? (
+        <section aria-labelledby="crl-history" className="panel">
+          <h2 id="crl-history">History</h2>
+          <p className="hint">
+            The {history.length === 1 ? 'only CRL' : `latest ${history.length} CRLs`} this CA published, newest first. Verifiers must use the newest: an
+            older CRL misses later revocations.
+          </p>
+          <div className="table-scroll">
+            <table className="key-table">
+              <caption className="visually-hidden">Published CRLs of {ca.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">CRL number</th>
+                  <th scope="col">This update</th>
+                  <th scope="col">Next update</th>
+                  <th scope="col">Entries</th>
+                  <th scope="col">Download</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.map((h) => (
+                  <tr key={h.id}>
+                    <th scope="row">
+                      {h.number}
+                      {h.number === crl?.number ? ' (current)' : ''}
+                    </th>
+                    <td>
+                      <time dateTime={h.thisUpdate}>{formatUtc(h.thisUpdate)}</time>
+                    </td>
+                    <td>
+                      <time dateTime={h.nextUpdate}>{formatUtc(h.nextUpdate)}</time>
+                    </td>
+                    <td>{h.entries}</td>
+                    <td>
+                      <button type="button" className="button button-small" onClick={() => void save('pem', h.number)} aria-label={`Download CRL number ${h.number} (PEM)`}>
+                        PEM
+                      </button>{' '}
+                      <button type="button" className="button button-small" onClick={() => void save('der', h.number)} aria-label={`Download CRL number ${h.number} (DER)`}>
+                        DER
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+      <ErrorAlert error={historyOp?.status === 'error' ? historyOp.error : null} title="The CRL history could not be read" />
     </>
   );
 }

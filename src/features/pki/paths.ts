@@ -5,6 +5,8 @@ export const pkiPaths = {
   crl: (caId: string) => `#/ca/${encodeURIComponent(caId)}/crl`,
   certs: '#/certs',
   issue: '#/certs/issue',
+  /** Create a CSR, optionally for one vault key. */
+  csr: (keyId?: string) => (keyId ? `#/certs/csr/${encodeURIComponent(keyId)}` : '#/certs/csr'),
   cert: (id: string) => `#/certs/${encodeURIComponent(id)}`,
   /** A vault key's page (owned by the keys screens; the shape is the router's). */
   key: (id: string) => `#/keys/${encodeURIComponent(id)}`,

@@ -1,10 +1,10 @@
 // The CA slice over a real engine: plain data only in the store, errors as { code, message },
 // the exportable-CA-key option, inventory filters and expiry warnings (E1, E6, E7, E10).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CaInfo, CertInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
-import { EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames } from './pki-slice';
+import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames } from './pki-slice';
 
 const DAY = 86_400_000;
 
@@ -140,5 +140,29 @@ describe('inventory helpers (E10)', () => {
     const shortRoot = [ca('root', '2026-11-20T00:00:00.000Z'), ca('ca1', '2030-01-01T00:00:00.000Z', 'root')];
     expect(expiryWarnings(base, shortRoot, now - 60 * DAY)).toEqual(['Its CA “root” expires first (2026-11-20)']);
     expect(expiryWarnings({ ...base, status: 'revoked' }, cas, now)).toEqual([]);
+  });
+
+  it('R6 rebuildDueCrls rebuilds only CRLs near nextUpdate, and never loads the CA module without a CA', async () => {
+    let now = Date.UTC(2026, 2, 1, 12);
+    const { engine } = await freshEngine({ clock: { now: () => now } });
+    const store = createAppStore(engine, { storageManager: {} });
+    const load = vi.spyOn(engine, 'pki');
+    const none = await store.getState().pki.rebuildDueCrls();
+    expect(none).toEqual({ ok: true, value: [] });
+    expect(load).not.toHaveBeenCalled();
+    const root = await store.getState().pki.createCa({ name: 'Root', subject: { CN: 'Due Root' }, crlValidityDays: 7 });
+    if (!root.ok) throw new Error(root.error.message);
+    const id = root.value.ca.id;
+    expect(await store.getState().pki.rebuildDueCrls()).toEqual({ ok: true, value: [] });
+    now += 7 * DAY - CRL_REBUILD_GRACE_MS + 60_000;
+    expect(await store.getState().pki.rebuildDueCrls()).toEqual({ ok: true, value: [id] });
+    expect(store.getState().pki.crls[id]?.number).toBe(2);
+    expect(await store.getState().pki.rebuildDueCrls()).toEqual({ ok: true, value: [] });
+    // A CA that cannot sign reports its error and does not stop the check.
+    await engine.suspendKey(root.value.ca.keyId);
+    now += 7 * DAY;
+    const r = await store.getState().pki.rebuildDueCrls();
+    expect(r.ok).toBe(false);
+    expect(store.getState().pki.ops[pkiOpNames.rebuildDue]).toMatchObject({ status: 'error', error: { code: 'KEY_STATE' } });
   });
 });

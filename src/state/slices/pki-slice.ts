@@ -18,6 +18,7 @@ import {
   type CertInfo,
   type CreateCaParams,
   type CreateIntermediateParams,
+  type CreateCsrParams,
   type CrlEntry,
   type CrlInfo,
   type CsrInfo,
@@ -61,7 +62,15 @@ export const pkiOpNames = {
   crlEntries: (caId: string) => `crl-entries:${caId}`,
   publishCrl: (caId: string) => `publish-crl:${caId}`,
   exportCrl: (caId: string) => `export-crl:${caId}`,
+  crlHistory: (caId: string) => `crl-history:${caId}`,
+  createCsr: 'create-csr',
+  rebuildDue: 'rebuild-due-crls',
 } as const;
+
+/** How often the open app checks for CRLs to rebuild (R6). */
+export const CRL_CHECK_INTERVAL_MS = 10 * 60_000;
+/** A CRL is rebuilt this long before its nextUpdate (Vault's auto_rebuild_grace_period). */
+export const CRL_REBUILD_GRACE_MS = 24 * 60 * 60_000;
 
 /** What the CA form asks for: the engine's parameters plus the exportable-key choice. */
 export type CreateCaRequest = (CreateCaParams | CreateIntermediateParams) & {
@@ -107,7 +116,17 @@ export interface PkiSlice {
   loadCrl(caId: string): Promise<Result<CrlInfo | undefined>>;
   crlEntries(caId: string, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
   publishCrl(caId: string): Promise<Result<CrlInfo>>;
-  exportCrl(caId: string, format: 'pem' | 'der'): Promise<Result<string | Uint8Array>>;
+  /** The latest CRL, or the one with `number` from the history; returned to the caller only. */
+  exportCrl(caId: string, format: 'pem' | 'der', number?: number): Promise<Result<string | Uint8Array>>;
+  /** A CA's CRL history (metadata, newest first); returned to the caller only. */
+  listCrls(caId: string, limit?: number): Promise<Result<CrlInfo[]>>;
+  /** A PKCS#10 request (PEM) signed by a vault key; returned to the caller only, never stored. */
+  createCsr(keyId: string, p: CreateCsrParams): Promise<Result<string>>;
+  /**
+   * Rebuilds every CRL that reaches nextUpdate within CRL_REBUILD_GRACE_MS (R6). Does not
+   * load the CA module when this browser has no CA. Returns the CA ids rebuilt.
+   */
+  rebuildDueCrls(graceMs?: number): Promise<Result<string[]>>;
 }
 
 /** Applies the inventory filters: text matches subject, SANs or serial (E10). */
@@ -301,6 +320,39 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       if (r.ok) patch((k) => ({ crls: { ...k.crls, [caId]: r.value } }));
       return r;
     },
-    exportCrl: (caId, format) => run(pkiOpNames.exportCrl(caId), (pki) => pki.exportCrl(caId, format)),
+    exportCrl: (caId, format, number) => run(pkiOpNames.exportCrl(caId), (pki) => pki.exportCrl(caId, format, number)),
+    listCrls: (caId, limit) => run(pkiOpNames.crlHistory(caId), (pki) => pki.listCrls(caId, limit)),
+    createCsr: (keyId, p) => run(pkiOpNames.createCsr, (pki) => pki.createCsr(keyId, p)),
+
+    async rebuildDueCrls(graceMs = CRL_REBUILD_GRACE_MS) {
+      setOp(pkiOpNames.rebuildDue, { status: 'busy' });
+      try {
+        if (!(await engine.hasCertificateAuthorities())) {
+          setOp(pkiOpNames.rebuildDue, { status: 'done' });
+          return { ok: true, value: [] };
+        }
+        const pki = await engine.pki();
+        const done: string[] = [];
+        let failed: Result<string[]> | undefined;
+        for (const caId of await pki.crlsDue(graceMs)) {
+          // One CA that cannot sign (e.g. its key is suspended) does not stop the others.
+          const r = await run(pkiOpNames.publishCrl(caId), (p) => p.publishCrl(caId));
+          if (r.ok) {
+            done.push(caId);
+            patch((k) => ({ crls: { ...k.crls, [caId]: r.value } }));
+          } else failed ??= r;
+        }
+        if (failed && !failed.ok) {
+          setOp(pkiOpNames.rebuildDue, { status: 'error', error: failed.error });
+          return failed;
+        }
+        setOp(pkiOpNames.rebuildDue, { status: 'done' });
+        return { ok: true, value: done };
+      } catch (e) {
+        const error = toErrorInfo(e);
+        setOp(pkiOpNames.rebuildDue, { status: 'error', error });
+        return { ok: false, error };
+      }
+    },
   };
 }
