@@ -12,6 +12,8 @@
  * sequence number as an out-of-line key (so a reordering is visible to the verifier),
  * with the chain head kept in `meta` under AUDIT_HEAD_KEY; `principals` records revoked
  * owners; `keyUsage` counts the uses of each key.
+ *
+ * v4 adds the key distribution center (see the `// --- KDC ---` block below).
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -19,7 +21,7 @@ import type { RevocationReason } from '../lifecycle/revocation';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** The `meta` key under which the audit chain's head ({seq, hash}) is kept (truncation check). */
 export const AUDIT_HEAD_KEY = 'auditHead';
@@ -174,6 +176,80 @@ export interface CounterRecord {
   value: number;
 }
 
+// --- KDC (v4): the key distribution center (PRODUCT.md C1–C6, SECURITY.md D1–D5) ---
+
+/** The KDC's master key (AES-KW-256, non-extractable), under id 'master'. */
+export interface KdcStateRecord {
+  id: string;
+  key: CryptoKey;
+  createdAt: string;
+}
+
+/** A principal as the KDC knows it: its long-term key wrapped (AES-KW) under the master key. */
+export interface KdcPrincipalRecord {
+  name: string;
+  kind: 'user' | 'service';
+  status: 'active' | 'suspended' | 'revoked';
+  /** Key version number of the long-term key (named in every message header). */
+  kvno: number;
+  /** RFC 3394 wrap of the long-term AES-GCM-256 key under the KDC master key. */
+  wrappedKey: Uint8Array<ArrayBuffer>;
+  /** Key check value of the long-term key (3 bytes, hex). */
+  kcv: string;
+  createdAt: string;
+  /** Set while suspended or revoked. */
+  reason?: string;
+  statusAt?: string;
+}
+
+/** The principal's own copy of its long-term key: a non-extractable CryptoKey. */
+export interface KdcPrincipalKeyRecord {
+  name: string;
+  kvno: number;
+  key: CryptoKey;
+}
+
+/** A key the KDC distributed (or stored for one principal), wrapped under the master key (C3). */
+export interface KdcKeyRecord {
+  /** `kdk_<128-bit hex>` */
+  id: string;
+  kind: 'session' | 'stored';
+  /** [client, service] for a session key; [owner] for a stored key. */
+  parties: string[];
+  /** RFC 3394 wrap of the AES-GCM-256 key under the KDC master key. */
+  wrappedKey: Uint8Array<ArrayBuffer>;
+  /** RFC 3394 wrap of the HMAC-SHA-256 key-confirmation key (session keys only). */
+  wrappedConfirmKey?: Uint8Array<ArrayBuffer>;
+  kcv: string;
+  ticketId?: string;
+  label?: string;
+  issuedAt: string;
+  expiresAt?: string;
+  revoked: boolean;
+  revokedAt?: string;
+  reason?: string;
+}
+
+/** A key a principal holds after unwrapping (non-extractable CryptoKeys), id `${keyId}:${holder}`. */
+export interface KdcHeldKeyRecord {
+  id: string;
+  keyId: string;
+  holder: string;
+  peer?: string;
+  key: CryptoKey;
+  confirmKey?: CryptoKey;
+  receivedAt: string;
+}
+
+/** One entry of a service's replay cache (D3), id `${service}:${authenticatorId}`. */
+export interface KdcReplayRecord {
+  id: string;
+  service: string;
+  /** Epoch ms after which the entry can be dropped (authenticator time + skew). */
+  expiresAt: number;
+}
+// --- end KDC ---
+
 export interface ClavisDB extends DBSchema {
   keys: {
     key: string;
@@ -231,4 +307,12 @@ export interface ClavisDB extends DBSchema {
     key: string;
     value: KeyUsageRecord;
   };
+  // --- KDC (v4) ---
+  kdcState: { key: string; value: KdcStateRecord };
+  kdcPrincipals: { key: string; value: KdcPrincipalRecord };
+  kdcPrincipalKeys: { key: string; value: KdcPrincipalKeyRecord };
+  kdcKeys: { key: string; value: KdcKeyRecord; indexes: { byParty: string } };
+  kdcHeldKeys: { key: string; value: KdcHeldKeyRecord; indexes: { byKey: string } };
+  kdcReplay: { key: string; value: KdcReplayRecord; indexes: { byExpiry: number } };
+  // --- end KDC ---
 }

@@ -1,0 +1,332 @@
+// The key distribution center (PRODUCT.md C1–C6, SECURITY.md D1–D5), over a real engine:
+// runs in Node (fake-indexeddb) and in Chromium (real WebCrypto and IndexedDB).
+import { describe, expect, it } from 'vitest';
+import { fixedClock, type Engine } from '..';
+import { fromUtf8, toHex } from '../internal/bytes';
+import { freshEngine } from '../../testing/engine';
+
+import { decodeApRequest, decodeSealed, encodeApRequest, encodeSealed } from './codec';
+import { CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc';
+import { KDC_ATTACKS, KdcRefusal, type KdcCheck } from './types';
+
+const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
+
+async function setup() {
+  const clock = fixedClock(T0);
+  const { engine, storage } = await freshEngine({ clock });
+  const kdc = engine.kdc();
+  await kdc.registerPrincipal({ name: 'alice', kind: 'user' });
+  await kdc.registerPrincipal({ name: 'files', kind: 'service' });
+  return { engine, storage, kdc, clock };
+}
+
+/** Expects `p` to be refused by `check`. */
+async function refusedBy(p: Promise<unknown>, check: KdcCheck): Promise<KdcRefusal> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e, `expected a refusal by ${check}`).toBeInstanceOf(KdcRefusal);
+  expect((e as KdcRefusal).check).toBe(check);
+  return e as KdcRefusal;
+}
+
+/** Message 1–3 of a fresh run: the AP request A would send to B. */
+async function toApRequest(engine: Engine, client = 'alice', service = 'files') {
+  const P = engine.kdc().protocol;
+  return P.acceptReply(client, await P.issue(await P.request(client, service)));
+}
+
+describe('KDC principals (C1)', () => {
+  it('C1 registers principals: non-extractable long-term key on the principal side, AES-KW-wrapped at the KDC, with a KCV', async () => {
+    const { kdc, storage } = await setup();
+    const list = await kdc.listPrincipals();
+    expect(list.map((p) => [p.name, p.kind, p.status, p.kvno])).toEqual([
+      ['alice', 'user', 'active', 1],
+      ['files', 'service', 'active', 1],
+    ]);
+    const own = await storage.getKdcPrincipalKey('alice');
+    expect(own?.key.extractable).toBe(false);
+    expect(own?.key.algorithm.name).toBe('AES-GCM');
+    const rec = await storage.getKdcPrincipal('alice');
+    expect(rec?.wrappedKey).toBeInstanceOf(Uint8Array);
+    expect(rec?.wrappedKey.length).toBe(40); // RFC 3394: 32-byte key + 8
+    expect(rec?.kcv).toMatch(/^[0-9a-f]{6}$/);
+    expect(list[0]!.kcv).toBe(rec?.kcv);
+    const master = await storage.getKdcMasterKey();
+    expect(master?.extractable).toBe(false);
+    expect(master?.algorithm.name).toBe('AES-KW');
+    await expect(kdc.registerPrincipal({ name: 'alice', kind: 'user' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(kdc.registerPrincipal({ name: 'kdc', kind: 'service' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('suspend, revoke and reinstate; a suspended principal gets no tickets', async () => {
+    const { kdc } = await setup();
+    expect((await kdc.suspendPrincipal('files', 'maintenance')).status).toBe('suspended');
+    const run = await kdc.distribute({ client: 'alice', service: 'files' });
+    expect(run.refusal?.check).toBe('principal-status');
+    expect(run.confirmed).toBe(false);
+    expect((await kdc.reinstatePrincipal('files')).status).toBe('active');
+    expect((await kdc.distribute({ client: 'alice', service: 'files' })).confirmed).toBe(true);
+    await expect(kdc.reinstatePrincipal('files')).rejects.toMatchObject({ code: 'KEY_STATE' });
+  });
+});
+
+describe('KDC session-key distribution (C2, C3, C6)', () => {
+  it('C2 runs the five messages step by step, and both sides end with the same non-extractable AES-GCM key (encrypt on one side, decrypt on the other)', async () => {
+    const { kdc, storage } = await setup();
+    let run = await kdc.startDistribution({ client: 'alice', service: 'files' });
+    expect(run.messages.map((m) => m.type)).toEqual(['kdc-request']);
+    while (!run.done) run = await kdc.nextStep(run.id);
+    expect(run.refusal).toBeUndefined();
+    expect(run.confirmed).toBe(true);
+    expect(run.messages.map((m) => [m.step, m.type, m.from, m.to])).toEqual([
+      [1, 'kdc-request', 'alice', 'kdc'],
+      [2, 'kdc-reply', 'kdc', 'alice'],
+      [3, 'ap-request', 'alice', 'files'],
+      [4, 'ap-challenge', 'files', 'alice'],
+      [5, 'ap-confirm', 'alice', 'files'],
+    ]);
+    // Each message is shown decoded and as its exact bytes.
+    const reply = run.messages[1]!;
+    expect(reply.sections.map((s) => s.protection)).toContain("AES-GCM under K_alice (alice's long-term key, kvno 1)");
+    expect(reply.sections.map((s) => s.protection)).toContain("AES-GCM under K_files (files's long-term key, kvno 1)");
+    expect(JSON.parse(fromUtf8(Uint8Array.from(reply.hex.match(/../g)!.map((h) => parseInt(h, 16)))))).toMatchObject({ proto: 'clavis-kdc', v: 1, type: 'kdc-reply' });
+
+    const keyId = run.keyId!;
+    const a = await storage.getKdcHeldKey(keyId, 'alice');
+    const b = await storage.getKdcHeldKey(keyId, 'files');
+    expect(a?.key.extractable).toBe(false);
+    expect(b?.key.extractable).toBe(false);
+    expect(a?.key.algorithm.name).toBe('AES-GCM');
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, a!.key, new TextEncoder().encode('same key'));
+    expect(new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, b!.key, ct))).toBe('same key');
+
+    // C3: the KCVs of both copies agree with the KDC's record (AES-KW under the master key).
+    const va = await kdc.verifyDistributedKey(keyId, 'alice');
+    const vb = await kdc.verifyDistributedKey(keyId, 'files');
+    expect(va).toMatchObject({ match: true, revoked: false });
+    expect(vb.holderKcv).toBe(va.holderKcv);
+    expect(va.kdcKcv).toBe(va.holderKcv);
+    const rec = (await kdc.listDistributedKeys()).find((k) => k.id === keyId);
+    expect(rec).toMatchObject({ kind: 'session', parties: ['alice', 'files'], kcv: va.kdcKcv, revoked: false });
+    expect((await storage.getKdcKey(keyId))?.wrappedKey.length).toBe(40);
+  });
+
+  it('C6 the parties exchange messages under the session key, both ways', async () => {
+    const { kdc } = await setup();
+    const run = await kdc.distribute({ client: 'alice', service: 'files' });
+    const m = await kdc.sendMessage(run.keyId!, 'alice', 'hello files');
+    expect(m.to).toBe('files');
+    expect(m.wire.sections.at(-1)!.protection).toMatch(/^AES-GCM under K_AB/);
+    expect(await kdc.receiveMessage(run.keyId!, 'files', m.bytes)).toBe('hello files');
+    const back = await kdc.sendMessage(run.keyId!, 'files', 'hello alice');
+    expect(await kdc.receiveMessage(run.keyId!, 'alice', back.bytes)).toBe('hello alice');
+    const tampered = decodeSealed(m.bytes);
+    tampered.ct[0]! ^= 1;
+    await refusedBy(kdc.receiveMessage(run.keyId!, 'files', encodeSealed(tampered)), 'aead');
+  });
+
+  it("the seeds' store/get: a key stored for a principal comes back only to that authenticated principal", async () => {
+    const { kdc } = await setup();
+    const stored = await kdc.storeKey('alice', 'backup key');
+    expect(stored).toMatchObject({ kind: 'stored', parties: ['alice'], label: 'backup key' });
+    const got = await kdc.getKey('alice', stored.id);
+    expect(got.kcv).toBe(stored.kcv);
+    expect((await kdc.verifyDistributedKey(stored.id, 'alice')).match).toBe(true);
+    await refusedBy(kdc.getKey('files', stored.id), 'owner');
+    await kdc.revokeDistributedKey(stored.id, 'superseded');
+    await refusedBy(kdc.getKey('alice', stored.id), 'key-revoked');
+  });
+});
+
+describe('KDC protections (D1–D5)', () => {
+  it('D1 a tampered ticket is refused by AES-GCM (ciphertext or header)', async () => {
+    const { engine } = await setup();
+    const { apRequest } = await toApRequest(engine);
+    const ap = decodeApRequest(apRequest);
+    const badCt = { ...ap, ticket: { ...ap.ticket, ct: Uint8Array.from(ap.ticket.ct, (x, i) => (i === 3 ? x ^ 0x80 : x)) } };
+    await refusedBy(engine.kdc().protocol.serviceAccept('files', encodeApRequest(badCt)), 'aead');
+    const badHeader = { ...ap, ticket: { ...ap.ticket, header: { ...ap.ticket.header, extra: 'x' } } };
+    await refusedBy(engine.kdc().protocol.serviceAccept('files', encodeApRequest(badHeader)), 'aead');
+    // The untouched request still works: the refusals did not consume it.
+    expect((await engine.kdc().protocol.serviceAccept('files', apRequest)).client).toBe('alice');
+  });
+
+  it('D1 a tampered KDC reply is refused by AES-GCM', async () => {
+    const { engine } = await setup();
+    const P = engine.kdc().protocol;
+    const reply = await P.issue(await P.request('alice', 'files'));
+    const s = decodeSealed(reply);
+    s.ct[10]! ^= 1;
+    await refusedBy(P.acceptReply('alice', encodeSealed(s)), 'aead');
+  });
+
+  it("D2 nonce mismatch: a replayed old KDC reply is refused by A's nonce check; nonces are single use", async () => {
+    const { engine } = await setup();
+    const P = engine.kdc().protocol;
+    const old = await P.issue(await P.request('alice', 'files'));
+    await P.acceptReply('alice', old);
+    await refusedBy(P.acceptReply('alice', old), 'nonce'); // single use
+    await P.request('alice', 'files'); // a new outstanding request
+    await refusedBy(P.acceptReply('alice', old), 'nonce');
+    // A reply to a request for another service does not match either.
+    await engine.kdc().registerPrincipal({ name: 'mail', kind: 'service' });
+    const other = await P.issue(await P.request('alice', 'mail'));
+    const s = decodeSealed(other);
+    expect(s.header.to).toBe('alice');
+  });
+
+  it('D3 replayed authenticator: the same ticket + authenticator is refused by the replay cache', async () => {
+    const { engine } = await setup();
+    const { apRequest } = await toApRequest(engine);
+    await engine.kdc().protocol.serviceAccept('files', apRequest);
+    await refusedBy(engine.kdc().protocol.serviceAccept('files', apRequest), 'replay-cache');
+  });
+
+  it('D3 expired ticket: replayed after expiry it is refused, even with a fresh authenticator', async () => {
+    const { engine, clock } = await setup();
+    const P = engine.kdc().protocol;
+    const { keyId } = await toApRequest(engine);
+    clock.advance(DEFAULT_TICKET_LIFETIME_MS + 1);
+    await refusedBy(P.serviceAccept('files', await P.apRequest('alice', keyId)), 'expiry');
+  });
+
+  it('D3 skew outside the window: an authenticator more than 5 minutes old (or ahead) is refused', async () => {
+    const { engine, clock } = await setup();
+    const P = engine.kdc().protocol;
+    const { apRequest, keyId } = await toApRequest(engine);
+    clock.advance(CLOCK_SKEW_MS + 1);
+    await refusedBy(P.serviceAccept('files', apRequest), 'skew');
+    // Inside the window a fresh authenticator for the same ticket is fine.
+    expect((await P.serviceAccept('files', await P.apRequest('alice', keyId))).keyId).toBe(keyId);
+    // B's clock behind by more than the window sees it as from the future.
+    const fresh = await P.apRequest('alice', keyId);
+    await refusedBy(P.serviceAccept('files', fresh, { at: clock.now() - CLOCK_SKEW_MS - 1 }), 'skew');
+  });
+
+  it("D4 reflection: B's own challenge sent back (as is, relabelled, or re-sealed with the session key) never confirms", async () => {
+    const { engine, storage } = await setup();
+    const P = engine.kdc().protocol;
+    const { apRequest, keyId } = await toApRequest(engine);
+    const { challenge } = await P.serviceAccept('files', apRequest);
+    await refusedBy(P.serviceFinish('files', keyId, challenge), 'message-format');
+    const s = decodeSealed(challenge);
+    await refusedBy(P.serviceFinish('files', keyId, encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: 'alice', to: 'files' } })), 'aead');
+    const report = await engine.kdc().runAttack('reflection', { client: 'alice', service: 'files' });
+    expect(report.clavis.succeeded).toBe(false);
+    expect(report.clavis.refusedBy).toBe('key-confirmation');
+    expect(report.clavis.attempts.map((a) => a.check)).toEqual(['message-format', 'aead', 'key-confirmation']);
+    // The honest answer still confirms.
+    await P.serviceFinish('files', keyId, await P.clientConfirm('alice', keyId, challenge));
+    expect((await storage.getKdcHeldKey(keyId, 'files'))?.confirmKey?.extractable).toBe(false);
+  });
+
+  it('D5/C4 revoked key: B refuses a ticket for a revoked key; the revoked list shows id, parties, reason and date', async () => {
+    const { engine, kdc } = await setup();
+    const { apRequest, keyId } = await toApRequest(engine);
+    const revoked = await kdc.revokeDistributedKey(keyId, 'keyCompromise');
+    expect(revoked).toMatchObject({ revoked: true, reason: 'keyCompromise', revokedAt: new Date(T0).toISOString() });
+    await refusedBy(kdc.protocol.serviceAccept('files', apRequest), 'key-revoked');
+    expect(await kdc.listRevokedKeys()).toEqual([{ id: keyId, parties: ['alice', 'files'], reason: 'keyCompromise', revokedAt: new Date(T0).toISOString() }]);
+    expect((await kdc.verifyDistributedKey(keyId, 'alice')).revoked).toBe(true);
+    await expect(kdc.sendMessage(keyId, 'alice', 'x')).rejects.toMatchObject({ code: 'KEY_STATE' });
+    await expect(kdc.revokeDistributedKey(keyId, 'keyCompromise')).rejects.toMatchObject({ code: 'KEY_STATE' });
+  });
+
+  it('D5/C4 revoked principal: its keys are revoked, B refuses its outstanding ticket and the KDC issues it no new one', async () => {
+    const { engine, kdc } = await setup();
+    const { apRequest } = await toApRequest(engine);
+    const done = await kdc.distribute({ client: 'alice', service: 'files' });
+    const p = await kdc.revokePrincipal('alice', 'affiliationChanged');
+    expect(p).toMatchObject({ status: 'revoked', ownerRevoked: true });
+    expect((await kdc.listDistributedKeys()).every((k) => k.revoked)).toBe(true);
+    expect((await kdc.listRevokedKeys()).map((k) => k.id)).toContain(done.keyId);
+    const e = await kdc.protocol.serviceAccept('files', apRequest).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(KdcRefusal);
+    expect(['key-revoked', 'principal-status']).toContain((e as KdcRefusal).check);
+    const run = await kdc.distribute({ client: 'alice', service: 'files' });
+    expect(run.refusal?.check).toBe('principal-status');
+    // Lifecycle integration (B5): the owner is revoked there too; reinstating lifts both.
+    expect((await engine.listPrincipals()).find((o) => o.id === 'alice')?.revoked).toBe(true);
+    await kdc.reinstatePrincipal('alice');
+    expect((await engine.listPrincipals()).find((o) => o.id === 'alice')?.revoked).toBe(false);
+    expect((await kdc.distribute({ client: 'alice', service: 'files' })).confirmed).toBe(true);
+  });
+
+  it("D5 a principal revoked through the lifecycle (engine.revokePrincipal) gets its tickets refused by B", async () => {
+    const { engine, kdc } = await setup();
+    const { apRequest } = await toApRequest(engine);
+    await engine.revokePrincipal('alice', 'privilegeWithdrawn');
+    await refusedBy(kdc.protocol.serviceAccept('files', apRequest), 'principal-status');
+    expect((await kdc.listPrincipals()).find((p) => p.name === 'alice')?.ownerRevoked).toBe(true);
+  });
+
+  it('D5 audit: every issuance, refusal and revocation is logged, and no entry holds key material', async () => {
+    const { engine, kdc } = await setup();
+    const P = kdc.protocol;
+    const reply = await P.issue(await P.request('alice', 'files'));
+    const { apRequest, keyId } = await P.acceptReply('alice', reply);
+    await P.serviceAccept('files', apRequest);
+    await P.serviceAccept('files', apRequest).catch(() => undefined);
+    await kdc.revokeDistributedKey(keyId, 'superseded');
+    const entries = await engine.listAuditEntries({ action: 'kdc.' });
+    const actions = entries.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['kdc.principal.register', 'kdc.ticket.issue', 'kdc.ticket.accept', 'kdc.ticket.refuse', 'kdc.key.revoke']));
+    const issue = entries.find((e) => e.action === 'kdc.ticket.issue')!;
+    expect(issue.subject).toContain(keyId);
+    expect(issue.details).toMatchObject({ keyId, client: { name: 'alice' }, service: { name: 'files' } });
+    expect(entries.find((e) => e.action === 'kdc.ticket.refuse')!.details).toMatchObject({ check: 'replay-cache' });
+    // None of the bytes in flight (IVs, ciphertexts, wrapped keys) appears in the log.
+    const log = await engine.exportAuditLog();
+    const blobs = [...fromUtf8(reply).matchAll(/"(?:iv|ct|wrapped)":"([^"]+)"/g), ...fromUtf8(apRequest).matchAll(/"(?:iv|ct)":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(blobs.length).toBe(6);
+    for (const b of blobs) expect(log).not.toContain(b);
+    expect(log).not.toMatch(/wrapped|sessionKey|confirmKey/);
+    expect((await engine.verifyAuditLog()).ok).toBe(true);
+  });
+});
+
+describe('KDC attacks (C5)', () => {
+  it('Denning–Sacco: the unfixed Needham–Schroeder falls to a replayed old ticket with a compromised session key; Clavis refuses it', async () => {
+    const { kdc } = await setup();
+    const r = await kdc.runAttack('denning-sacco', { client: 'alice', service: 'files' });
+    expect(r.unfixed.protocolLabel).toMatch(/INSECURE/);
+    // The demonstration is real: B accepted the replayed ticket and the attacker read B's message.
+    expect(r.unfixed.succeeded).toBe(true);
+    expect(r.unfixed.attempts[0]!.accepted).toBe(true);
+    expect(r.clavis.succeeded).toBe(false);
+    expect(r.clavis.refusedBy).toBe('expiry');
+    expect(r.clavis.attempts.map((a) => a.check)).toEqual(['replay-cache', 'skew', 'expiry', 'key-revoked']);
+  });
+
+  it('every attack fails against Clavis and succeeds against the unfixed protocol, naming the refusing check', async () => {
+    const { kdc } = await setup();
+    const want: Record<string, KdcCheck> = { 'replay-kdc-reply': 'nonce', 'denning-sacco': 'expiry', reflection: 'key-confirmation', 'tamper-ticket': 'aead', 'tamper-reply': 'aead' };
+    for (const a of KDC_ATTACKS) {
+      const r = await kdc.runAttack(a.name, { client: 'alice', service: 'files' });
+      expect(r.attack).toBe(a.name);
+      expect(r.clavis.succeeded, a.name).toBe(false);
+      expect(r.clavis.refusedBy, a.name).toBe(want[a.name]);
+      expect(r.clavis.attempts.every((x) => !x.accepted && x.check), a.name).toBe(true);
+      expect(r.unfixed.succeeded, a.name).toBe(true);
+      expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    }
+  });
+
+  it('message bytes are deterministic canonical JSON (sorted keys, base64 bytes)', async () => {
+    const { engine } = await setup();
+    const req = await engine.kdc().protocol.request('alice', 'files');
+    const text = fromUtf8(req);
+    const obj = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(obj)).toEqual([...Object.keys(obj)].sort());
+    expect(obj).toMatchObject({ proto: 'clavis-kdc', v: 1, type: 'kdc-request', from: 'alice', to: 'kdc', kvno: 1 });
+    expect(toHex(req).length).toBe(req.length * 2);
+  });
+});
+
+

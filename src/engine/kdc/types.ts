@@ -1,0 +1,277 @@
+/** Public types of the key distribution center. Nothing here holds key material. */
+import { EngineError, type EngineErrorCode } from '../errors';
+import type { RevocationReason } from '../lifecycle/revocation';
+import type { KdcMessageType } from './codec';
+
+/** The checks a party runs; a refusal names the one that failed. */
+export type KdcCheck =
+  | 'message-format'
+  | 'addressing'
+  | 'aead'
+  | 'nonce'
+  | 'expiry'
+  | 'skew'
+  | 'replay-cache'
+  | 'key-revoked'
+  | 'principal-status'
+  | 'key-confirmation'
+  | 'owner';
+
+/** What each check means, for people. */
+export const KDC_CHECK_LABELS: Readonly<Record<KdcCheck, string>> = {
+  'message-format': 'Message format and type',
+  addressing: 'Names and ids agree (sender, receiver, ticket)',
+  aead: 'AES-GCM authentication (tag over ciphertext and header)',
+  nonce: "A's nonce matches an outstanding request",
+  expiry: 'Ticket not expired',
+  skew: 'Authenticator time within the clock-skew window',
+  'replay-cache': 'Authenticator not seen before (replay cache)',
+  'key-revoked': 'Distributed key not revoked',
+  'principal-status': 'Principals active (not suspended or revoked)',
+  'key-confirmation': 'Key confirmation (HMAC over the transcript, bound to the direction)',
+  owner: 'Requester owns the stored key',
+};
+
+/** A party refused a message. `check` names the check that failed. */
+export class KdcRefusal extends EngineError {
+  readonly check: KdcCheck;
+  constructor(code: EngineErrorCode, check: KdcCheck, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'KdcRefusal';
+    this.check = check;
+  }
+}
+
+/** True when `e` is a protocol refusal. */
+export function isKdcRefusal(e: unknown): e is KdcRefusal {
+  return e instanceof KdcRefusal;
+}
+
+export type KdcPrincipalKind = 'user' | 'service';
+
+/** A principal as the KDC screens show it. */
+export interface KdcPrincipalInfo {
+  name: string;
+  kind: KdcPrincipalKind;
+  status: 'active' | 'suspended' | 'revoked';
+  kvno: number;
+  /** Key check value of the long-term key. */
+  kcv: string;
+  createdAt: string;
+  reason?: string;
+  statusAt?: string;
+  /** True when the lifecycle has the principal revoked as a key owner (B5). */
+  ownerRevoked: boolean;
+}
+
+/** A distributed (or stored) key as the KDC records it, without the key. */
+export interface DistributedKeyInfo {
+  id: string;
+  kind: 'session' | 'stored';
+  parties: string[];
+  kcv: string;
+  ticketId?: string;
+  label?: string;
+  issuedAt: string;
+  expiresAt?: string;
+  revoked: boolean;
+  revokedAt?: string;
+  reason?: string;
+}
+
+/** One line of the revoked list (C4). */
+export interface RevokedDistributedKey {
+  id: string;
+  parties: string[];
+  reason: string;
+  revokedAt: string;
+}
+
+/** One decoded field of a message. */
+export interface KdcMessageField {
+  name: string;
+  value: string;
+  note?: string;
+}
+
+/** A part of a message and what protects it. */
+export interface KdcMessageSection {
+  label: string;
+  /** "clear (authenticated as AAD)", "AES-GCM under K_bob (bob's long-term key, kvno 1)", … */
+  protection: string;
+  fields: KdcMessageField[];
+}
+
+/** A protocol message as the sequence diagram shows it: decoded and as bytes. */
+export interface WireMessage {
+  /** 1-based position in the run. */
+  step: number;
+  type: KdcMessageType;
+  from: string;
+  to: string;
+  title: string;
+  /** The exact bytes sent, lower-case hex. */
+  hex: string;
+  length: number;
+  sections: KdcMessageSection[];
+}
+
+/** A refusal as plain data. */
+export interface RefusalInfo {
+  check: KdcCheck;
+  code: EngineErrorCode | 'UNEXPECTED';
+  message: string;
+}
+
+/** One run of the distribution protocol, step by step (plain data). */
+export interface KdcProtocolRun {
+  id: string;
+  client: string;
+  service: string;
+  /** Messages sent so far, in order. */
+  messages: WireMessage[];
+  /** What the next step does (absent when done). */
+  next?: string;
+  done: boolean;
+  /** True when both sides confirmed the key (after the last message). */
+  confirmed: boolean;
+  keyId?: string;
+  ticketId?: string;
+  expiresAt?: string;
+  refusal?: RefusalInfo;
+}
+
+/** `verifyDistributedKey`: does the holder's key match the KDC's record? (C3) */
+export interface VerifyKeyResult {
+  keyId: string;
+  holder: string;
+  match: boolean;
+  holderKcv: string;
+  kdcKcv: string;
+  revoked: boolean;
+}
+
+/** A chat message sealed under the session key. */
+export interface SealedMessage {
+  keyId: string;
+  from: string;
+  to: string;
+  bytes: Uint8Array<ArrayBuffer>;
+  wire: WireMessage;
+}
+
+/** The attacks the KDC can demonstrate (C5). */
+export type KdcAttackName = 'replay-kdc-reply' | 'denning-sacco' | 'reflection' | 'tamper-ticket' | 'tamper-reply';
+
+export const KDC_ATTACKS: ReadonlyArray<{ name: KdcAttackName; title: string; summary: string }> = [
+  { name: 'replay-kdc-reply', title: 'Replay of an old KDC reply', summary: "The attacker answers A's new request with a recorded reply whose session key it has compromised." },
+  { name: 'denning-sacco', title: 'Denning–Sacco: old ticket with a compromised session key', summary: 'The attacker replays a recorded ticket and uses the old, compromised session key to pass as A.' },
+  { name: 'reflection', title: "Reflection of B's challenge", summary: "The attacker sends B's own key-confirmation message back to B as A's answer." },
+  { name: 'tamper-ticket', title: 'Tampered ticket', summary: 'The attacker flips bits of the ticket to change the client name B will believe.' },
+  { name: 'tamper-reply', title: 'Tampered KDC reply', summary: "The attacker flips bits of the KDC's reply to A." },
+];
+
+/** One thing the attacker tried and how the target answered. */
+export interface AttackAttempt {
+  description: string;
+  accepted: boolean;
+  /** The check that refused it (absent when accepted). */
+  check?: KdcCheck;
+  message: string;
+}
+
+/** An attack against one protocol. */
+export interface AttackOutcome {
+  protocol: 'clavis' | 'unfixed';
+  /** What exactly ran, e.g. "Original Needham–Schroeder (1978) — INSECURE, demonstration only". */
+  protocolLabel: string;
+  succeeded: boolean;
+  /** The check that stopped the attack (absent when it succeeded). */
+  refusedBy?: KdcCheck;
+  attempts: AttackAttempt[];
+  explanation: string;
+}
+
+/** What `runAttack` returns: the same attack against Clavis's protocol and the unfixed one. */
+export interface AttackReport {
+  attack: KdcAttackName;
+  title: string;
+  attackerTried: string;
+  clavis: AttackOutcome;
+  unfixed: AttackOutcome;
+}
+
+/** Options of a distribution run. */
+export interface DistributionParams {
+  client: string;
+  service: string;
+  /** Ticket lifetime in ms (default 8 hours; 1 minute to 24 hours). */
+  lifetimeMs?: number;
+}
+
+/** The KDC's verbs (`engine.kdc()`). Every method throws EngineError (KdcRefusal for protocol refusals). */
+export interface Kdc {
+  /** C1: registers a user or service with a new long-term key. @throws INVALID_ARGUMENT, STORAGE (name taken) */
+  registerPrincipal(p: { name: string; kind: KdcPrincipalKind }): Promise<KdcPrincipalInfo>;
+  listPrincipals(): Promise<KdcPrincipalInfo[]>;
+  /** No tickets for or from it until reinstated. @throws KEY_STATE */
+  suspendPrincipal(name: string, reason?: string): Promise<KdcPrincipalInfo>;
+  /** Revokes it (with the lifecycle's principal revocation) and every key distributed to it. @throws KEY_STATE */
+  revokePrincipal(name: string, reason: RevocationReason): Promise<KdcPrincipalInfo>;
+  /** Lifts a suspension or revocation (revoked keys stay revoked). @throws KEY_STATE */
+  reinstatePrincipal(name: string): Promise<KdcPrincipalInfo>;
+
+  /** C2: builds message 1 (A → KDC). */
+  startDistribution(p: DistributionParams): Promise<KdcProtocolRun>;
+  /** Delivers the last message and produces the next one (or finishes). A refusal ends the run. */
+  nextStep(runId: string): Promise<KdcProtocolRun>;
+  /** Runs every step. @returns the finished (or refused) run */
+  distribute(p: DistributionParams): Promise<KdcProtocolRun>;
+
+  /** C6: seals a message under the session key. @throws KEY_NOT_FOUND, KEY_STATE (revoked) */
+  sendMessage(keyId: string, from: string, text: string): Promise<SealedMessage>;
+  /** C6: opens a message sealed under the session key. @throws KdcRefusal */
+  receiveMessage(keyId: string, to: string, bytes: Uint8Array): Promise<string>;
+
+  /** C3: compares the holder's key with the KDC's record by KCV; never exports either. */
+  verifyDistributedKey(keyId: string, holder: string): Promise<VerifyKeyResult>;
+  listDistributedKeys(): Promise<DistributedKeyInfo[]>;
+  /** C4. @throws KEY_NOT_FOUND, KEY_STATE (already revoked) */
+  revokeDistributedKey(id: string, reason: RevocationReason): Promise<DistributedKeyInfo>;
+  /** C4: revokes every unrevoked key of a principal. */
+  revokeKeysOf(principal: string, reason: RevocationReason): Promise<DistributedKeyInfo[]>;
+  listRevokedKeys(): Promise<RevokedDistributedKey[]>;
+
+  /** The seeds' store_key: a new key kept (wrapped) by the KDC for one principal. */
+  storeKey(owner: string, label?: string): Promise<DistributedKeyInfo>;
+  /**
+   * The seeds' get_key: `requester` asks for a stored key with a request sealed under its
+   * long-term key; only the owner gets it (as a non-extractable key on its side).
+   * @throws KdcRefusal (owner, aead, key-revoked, principal-status)
+   */
+  getKey(requester: string, keyId: string): Promise<{ key: DistributedKeyInfo; kcv: string }>;
+
+  /** C5: runs an attack against Clavis's protocol and against the unfixed one. */
+  runAttack(attack: KdcAttackName, p: { client: string; service: string }): Promise<AttackReport>;
+
+  /** Low-level protocol steps (tests and attacks). */
+  readonly protocol: KdcProtocol;
+}
+
+/** The individual protocol steps, over bytes. */
+export interface KdcProtocol {
+  /** A: message 1 with a fresh nonce, remembered as outstanding. */
+  request(client: string, service: string): Promise<Uint8Array<ArrayBuffer>>;
+  /** KDC: checks message 1, issues the key, returns message 2. */
+  issue(request: Uint8Array, opts?: { lifetimeMs?: number }): Promise<Uint8Array<ArrayBuffer>>;
+  /** A: checks message 2 (nonce, AEAD), unwraps the key, returns message 3 (ticket + authenticator). */
+  acceptReply(client: string, reply: Uint8Array): Promise<{ keyId: string; ticketId: string; expiresAt: string; apRequest: Uint8Array<ArrayBuffer> }>;
+  /** A: a new authenticator for a ticket it holds. */
+  apRequest(client: string, keyId: string): Promise<Uint8Array<ArrayBuffer>>;
+  /** B: checks message 3, returns message 4 (challenge and B's confirmation). `at` overrides B's clock (simulations). */
+  serviceAccept(service: string, apRequest: Uint8Array, opts?: { at?: number }): Promise<{ keyId: string; client: string; challenge: Uint8Array<ArrayBuffer> }>;
+  /** A: checks B's confirmation, returns message 5 (A's confirmation). */
+  clientConfirm(client: string, keyId: string, challenge: Uint8Array): Promise<Uint8Array<ArrayBuffer>>;
+  /** B: checks A's confirmation; the key is confirmed on both sides. */
+  serviceFinish(service: string, keyId: string, confirm: Uint8Array): Promise<void>;
+}

@@ -1,0 +1,157 @@
+import { useState } from 'react';
+import type { KeyRevocationReason, VerifyKeyResult } from '../../engine';
+import { formatUtc } from '../../components/ui/format';
+import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore } from '../../state/engine-provider';
+import type { ErrorInfo } from '../../state/types';
+import { KdcNav, useKdcData } from './kdc-nav';
+import { kdcPaths } from './paths';
+import { KDC_REASONS } from './principals-page';
+
+/** C3 and C4: the distributed keys, verified against the KDC's record, revoked. */
+export function KdcKeysPage() {
+  useKdcData();
+  const keys = useAppStore((s) => s.kdc.keys);
+  const revoked = useAppStore((s) => s.kdc.revoked);
+  const status = useAppStore((s) => s.kdc.status);
+  const verify = useAppStore((s) => s.kdc.verifyKey);
+  const revokeKey = useAppStore((s) => s.kdc.revokeKey);
+  const [results, setResults] = useState<Record<string, VerifyKeyResult>>({});
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [message, setMessage] = useState('');
+  const [revoking, setRevoking] = useState<string | null>(null);
+  const [reason, setReason] = useState<KeyRevocationReason>('keyCompromise');
+  const [busy, setBusy] = useState(false);
+
+  async function onVerify(id: string, holder: string) {
+    setError(null);
+    const r = await verify(id, holder);
+    if (!r.ok) return setError(r.error);
+    setResults((x) => ({ ...x, [`${id}:${holder}`]: r.value }));
+    setMessage(r.value.match ? `${holder}'s key ${id} matches the KDC's record (KCV ${r.value.kdcKcv})` : `${holder}'s key ${id} does NOT match the KDC's record`);
+  }
+
+  async function onRevoke() {
+    if (!revoking) return;
+    setBusy(true);
+    const r = await revokeKey(revoking, reason);
+    setBusy(false);
+    setRevoking(null);
+    if (r.ok) setMessage(`Revoked ${r.value.id}`);
+    else setError(r.error);
+  }
+
+  const fmt = (iso?: string) => (iso ? formatUtc(iso) : '—');
+
+  return (
+    <>
+      <KdcNav current={kdcPaths.keys} />
+      <PageTitle documentTitle="Distributed keys">Distributed keys</PageTitle>
+      <p>
+        The KDC keeps every key it distributed wrapped (AES-KW) under its master key, with a key check value. A holder can verify that its key is the one
+        issued: both KCVs are computed without exporting either key.
+      </p>
+      <StatusMessage>{message}</StatusMessage>
+      <ErrorAlert error={error} />
+      {keys.length === 0 ? (
+        <p>{status === 'ready' ? 'No keys distributed yet.' : 'Loading…'}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="key-table">
+            <caption className="visually-hidden">Distributed keys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Key id</th>
+                <th scope="col">Parties</th>
+                <th scope="col">KCV</th>
+                <th scope="col">Issued</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Status</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((k) => (
+                <tr key={k.id}>
+                  <th scope="row" className="mono kdc-id">
+                    {k.id}
+                  </th>
+                  <td>{k.parties.join(' ↔ ')}</td>
+                  <td className="mono">{k.kcv}</td>
+                  <td>{fmt(k.issuedAt)}</td>
+                  <td>{fmt(k.expiresAt)}</td>
+                  <td>{k.revoked ? <Badge tone="neutral">revoked</Badge> : <Badge tone="safe">active</Badge>}</td>
+                  <td>
+                    <div className="actions">
+                      {k.parties.map((p) => {
+                        const v = results[`${k.id}:${p}`];
+                        return (
+                          <span key={p}>
+                            <button type="button" className="button button-small" onClick={() => void onVerify(k.id, p)} aria-label={`Verify ${p}'s copy of ${k.id}`}>
+                              Verify {p}
+                            </button>
+                            {v ? <span className="hint"> {v.match ? `✓ matches (${v.holderKcv})` : `✗ differs (${v.holderKcv} ≠ ${v.kdcKcv})`}</span> : null}
+                          </span>
+                        );
+                      })}
+                      {!k.revoked ? (
+                        <button type="button" className="button button-small button-danger" onClick={() => setRevoking(k.id)} aria-label={`Revoke ${k.id}`}>
+                          Revoke
+                        </button>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>Revoked keys</h2>
+      {revoked.length === 0 ? (
+        <p>No revoked keys.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="key-table">
+            <caption className="visually-hidden">Revoked keys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Key id</th>
+                <th scope="col">Parties</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Revoked</th>
+              </tr>
+            </thead>
+            <tbody>
+              {revoked.map((r) => (
+                <tr key={r.id}>
+                  <th scope="row" className="mono kdc-id">
+                    {r.id}
+                  </th>
+                  <td>{r.parties.join(' ↔ ')}</td>
+                  <td>{r.reason}</td>
+                  <td>{fmt(r.revokedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog open={revoking !== null} title="Revoke this key?" confirmLabel="Revoke key" busy={busy} busyLabel="Revoking…" onCancel={() => setRevoking(null)} onConfirm={() => void onRevoke()}>
+        <p>Services refuse tickets for a revoked key and the parties stop using it.</p>
+        <div className="field">
+          <label htmlFor="kdc-key-reason">Reason</label>
+          <select id="kdc-key-reason" value={reason} onChange={(e) => setReason(e.target.value as KeyRevocationReason)}>
+            {KDC_REASONS.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </ConfirmDialog>
+    </>
+  );
+}

@@ -1,0 +1,175 @@
+import { useState, type FormEvent } from 'react';
+import type { KdcPrincipalInfo, KeyRevocationReason } from '../../engine';
+import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { PageTitle } from '../../components/ui/page-title';
+import { useAppStore } from '../../state/engine-provider';
+import { kdcOpNames } from '../../state/slices/kdc-slice';
+import type { ErrorInfo } from '../../state/types';
+import { KdcNav, useKdcData } from './kdc-nav';
+import { kdcPaths } from './paths';
+
+/** Revocation reasons offered for principals and keys. */
+export const KDC_REASONS: Array<{ value: KeyRevocationReason; label: string }> = [
+  { value: 'keyCompromise', label: 'Key compromise' },
+  { value: 'affiliationChanged', label: 'Affiliation changed' },
+  { value: 'superseded', label: 'Superseded' },
+  { value: 'cessationOfOperation', label: 'Cessation of operation' },
+  { value: 'privilegeWithdrawn', label: 'Privilege withdrawn' },
+  { value: 'unspecified', label: 'Unspecified' },
+];
+
+function statusTone(p: KdcPrincipalInfo): 'safe' | 'warn' | 'neutral' {
+  return p.status === 'active' ? 'safe' : p.status === 'suspended' ? 'warn' : 'neutral';
+}
+
+/** C1: register, list, suspend, revoke and reinstate principals. */
+export function KdcPrincipalsPage() {
+  useKdcData();
+  const principals = useAppStore((s) => s.kdc.principals);
+  const status = useAppStore((s) => s.kdc.status);
+  const register = useAppStore((s) => s.kdc.registerPrincipal);
+  const suspend = useAppStore((s) => s.kdc.suspendPrincipal);
+  const revoke = useAppStore((s) => s.kdc.revokePrincipal);
+  const reinstate = useAppStore((s) => s.kdc.reinstatePrincipal);
+  const registerOp = useAppStore((s) => s.kdc.ops[kdcOpNames.register]);
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<'user' | 'service'>('user');
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [revoking, setRevoking] = useState<string | null>(null);
+  const [reason, setReason] = useState<KeyRevocationReason>('keyCompromise');
+  const [busy, setBusy] = useState(false);
+
+  async function onRegister(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    const r = await register(name, kind);
+    if (r.ok) {
+      setMessage(`Registered ${r.value.name} (${r.value.kind}), long-term key KCV ${r.value.kcv}`);
+      setName('');
+    } else setError(r.error);
+  }
+
+  async function act(label: string, f: () => Promise<{ ok: true; value: KdcPrincipalInfo } | { ok: false; error: ErrorInfo }>) {
+    setError(null);
+    setBusy(true);
+    const r = await f();
+    setBusy(false);
+    if (r.ok) setMessage(`${r.value.name} ${label}: now ${r.value.status}`);
+    else setError(r.error);
+    return r.ok;
+  }
+
+  return (
+    <>
+      <KdcNav current={kdcPaths.principals} />
+      <PageTitle documentTitle="KDC principals">KDC principals</PageTitle>
+      <p>
+        Each principal shares a long-term AES-256 key with the key distribution center. The principal&apos;s copy is non-extractable; the KDC keeps its
+        copy wrapped (AES-KW) under its own non-extractable master key.
+      </p>
+      <form className="form panel" onSubmit={(e) => void onRegister(e)} aria-labelledby="kdc-register-title">
+        <h2 id="kdc-register-title">Register a principal</h2>
+        <div className="field">
+          <label htmlFor="kdc-name">Principal name</label>
+          <input id="kdc-name" value={name} onChange={(e) => setName(e.target.value)} aria-describedby="kdc-name-hint" autoComplete="off" required />
+          <p className="hint" id="kdc-name-hint">
+            Lower-case letters, digits and . _ @ - (for example alice or files.example).
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="kdc-kind">Kind</label>
+          <select id="kdc-kind" value={kind} onChange={(e) => setKind(e.target.value as 'user' | 'service')}>
+            <option value="user">User</option>
+            <option value="service">Service</option>
+          </select>
+        </div>
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={registerOp?.status === 'busy'}>
+            Register principal
+          </button>
+        </div>
+      </form>
+      <StatusMessage>{message}</StatusMessage>
+      <ErrorAlert error={error} />
+      <h2>Registered principals</h2>
+      {principals.length === 0 ? (
+        <p>{status === 'ready' ? 'No principals yet. Register two (a user and a service) to distribute a key.' : 'Loading…'}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="key-table">
+            <caption className="visually-hidden">Registered principals</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Status</th>
+                <th scope="col">Key version</th>
+                <th scope="col">Long-term key KCV</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {principals.map((p) => (
+                <tr key={p.name}>
+                  <th scope="row">{p.name}</th>
+                  <td>{p.kind}</td>
+                  <td>
+                    <Badge tone={statusTone(p)}>{p.status}</Badge>
+                    {p.reason ? <span className="hint"> ({p.reason})</span> : null}
+                    {p.ownerRevoked && p.status !== 'revoked' ? <span className="hint"> revoked as a key owner</span> : null}
+                  </td>
+                  <td>{p.kvno}</td>
+                  <td className="mono">{p.kcv}</td>
+                  <td>
+                    <div className="actions">
+                      {p.status === 'active' ? (
+                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('suspended', () => suspend(p.name))} aria-label={`Suspend ${p.name}`}>
+                          Suspend
+                        </button>
+                      ) : (
+                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('reinstated', () => reinstate(p.name))} aria-label={`Reinstate ${p.name}`}>
+                          Reinstate
+                        </button>
+                      )}
+                      {p.status !== 'revoked' ? (
+                        <button type="button" className="button button-small button-danger" disabled={busy} onClick={() => setRevoking(p.name)} aria-label={`Revoke ${p.name}`}>
+                          Revoke
+                        </button>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke ${revoking ?? ''}?`}
+        confirmLabel="Revoke principal"
+        busy={busy}
+        busyLabel="Revoking…"
+        onCancel={() => setRevoking(null)}
+        onConfirm={() => {
+          const n = revoking!;
+          void act('revoked', () => revoke(n, reason)).then(() => setRevoking(null));
+        }}
+      >
+        <p>Every key distributed to it is revoked, services refuse its tickets, and the KDC issues it no new ones until it is reinstated.</p>
+        <div className="field">
+          <label htmlFor="kdc-revoke-reason">Reason</label>
+          <select id="kdc-revoke-reason" value={reason} onChange={(e) => setReason(e.target.value as KeyRevocationReason)}>
+            {KDC_REASONS.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </ConfirmDialog>
+    </>
+  );
+}
