@@ -1,0 +1,224 @@
+/**
+ * Forward secrecy, demonstrated with real keys (D4). Two recorded conversations, both
+ * later hit by the theft of every long-term private key:
+ *
+ * - Ephemeral: an exchange signed with long-term ECDSA keys whose session key came from
+ *   ephemeral ECDH keys that were used once and dropped. The thief holds the signing
+ *   keys and the whole recording, tries every combination, and cannot decrypt: the
+ *   ephemeral private keys no longer exist anywhere. (The stolen keys do let the thief
+ *   sign as the parties in *future* exchanges: that is what revocation is for.)
+ * - Static: the session key came from the parties' long-term (static) ECDH keys. The
+ *   thief derives the same secret from the stolen key and the recorded public key, and
+ *   reads the recorded message.
+ *
+ * The demo's long-term keys live in memory only and are generated *exportable* so that
+ * their theft can be simulated by exporting them; they never reach the vault, the store
+ * or the result (which shows fingerprints, never key bytes). Vault keys stay
+ * non-extractable.
+ */
+import { EngineError } from '../errors';
+import { concat, fromUtf8, toHex, utf8 } from '../internal/bytes';
+import type { EngineContext } from '../keys/context';
+import {
+  NONCE_BYTES,
+  deriveSessionKeys,
+  messageAad,
+  openMessage,
+  sealMessage,
+  sha256,
+  signedContent,
+  transcriptHash,
+  type SealedMessage,
+} from './derive';
+import { agree, agreeStatic, generateEphemeral, importPeerKey } from './peer-key';
+import type { ShownValue } from './types';
+
+export type ForwardSecrecyCurve = 'P-256' | 'P-384';
+
+/** One attempt of the thief. */
+export interface TheftAttempt {
+  what: string;
+  succeeded: boolean;
+  detail: string;
+}
+
+/** One recorded conversation and what its later compromise yields. */
+export interface ForwardSecrecyRun {
+  kind: 'ephemeral' | 'static';
+  title: string;
+  /** What the eavesdropper recorded (public values and ciphertext, hex). */
+  recorded: ShownValue[];
+  /** Which private keys were stolen later (by fingerprint). */
+  stolen: ShownValue[];
+  /** True when the exchange's ephemeral private keys no longer exist (ephemeral run). */
+  ephemeralKeysDestroyed: boolean;
+  attempts: TheftAttempt[];
+  /** The recorded message as the thief recovered it, or null. */
+  recovered: string | null;
+}
+
+export interface ForwardSecrecyReport {
+  curve: ForwardSecrecyCurve;
+  message: string;
+  ephemeral: ForwardSecrecyRun;
+  static: ForwardSecrecyRun;
+}
+
+const hash = (c: ForwardSecrecyCurve) => (c === 'P-256' ? 'SHA-256' : 'SHA-384');
+
+async function spkiFp(ctx: EngineContext, k: CryptoKey): Promise<string> {
+  return toHex(await sha256(ctx, new Uint8Array(await ctx.subtle.exportKey('spki', k))));
+}
+
+/** The thief's tool: a stolen PKCS#8 key imported as an ECDH key (ECDSA and ECDH keys share the encoding). */
+async function importStolen(ctx: EngineContext, curve: ForwardSecrecyCurve, pkcs8: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  try {
+    return await ctx.subtle.importKey('pkcs8', pkcs8, { name: 'ECDH', namedCurve: curve }, false, ['deriveBits']);
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+async function tryDecrypt(
+  ctx: EngineContext,
+  curve: ForwardSecrecyCurve,
+  priv: CryptoKey,
+  peerRaw: Uint8Array,
+  salt: Uint8Array<ArrayBuffer>,
+  th: Uint8Array,
+  sealed: SealedMessage,
+): Promise<string | null> {
+  const peer = await importPeerKey(ctx, curve, peerRaw);
+  const keys = await deriveSessionKeys(ctx, await agreeStatic(ctx, curve, priv, peer.key), salt, th);
+  const pt = await openMessage(ctx, keys.sessionKey, messageAad('initiator-to-responder', 0), sealed);
+  return pt ? fromUtf8(pt) : null;
+}
+
+/** Runs both conversations and both thefts. @throws INVALID_ARGUMENT for a bad curve or message */
+export async function forwardSecrecyDemo(ctx: EngineContext, p: { curve?: ForwardSecrecyCurve; message: string }): Promise<ForwardSecrecyReport> {
+  const curve = p.curve ?? 'P-256';
+  if (curve !== 'P-256' && curve !== 'P-384') throw new EngineError('INVALID_ARGUMENT', 'exchange: the forward-secrecy demo uses P-256 or P-384');
+  if (typeof p.message !== 'string' || p.message.length === 0 || p.message.length > 1000) throw new EngineError('INVALID_ARGUMENT', 'exchange: the message must be 1–1000 characters');
+  const text = utf8(p.message);
+  const aad = messageAad('initiator-to-responder', 0);
+
+  // --- 1. Ephemeral keys, signed with long-term keys ---------------------------------
+  const ecdsa = { name: 'ECDSA', namedCurve: curve };
+  const signA = (await ctx.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const signB = (await ctx.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const eA = await generateEphemeral(ctx, curve);
+  const eB = await generateEphemeral(ctx, curve);
+  const nA = ctx.random(NONCE_BYTES);
+  const nB = ctx.random(NONCE_BYTES);
+  const salt = concat(nA, nB);
+  const th = await transcriptHash(ctx, { mode: 'authenticated', curve, initiator: 'Alice', responder: 'Bob', initiatorNonce: nA, responderNonce: nB, initiatorKey: eA.publicRaw, responderKey: eB.publicRaw });
+  const idA = await sha256(ctx, new Uint8Array(await ctx.subtle.exportKey('spki', signA.publicKey)));
+  const idB = await sha256(ctx, new Uint8Array(await ctx.subtle.exportKey('spki', signB.publicKey)));
+  const sigA = new Uint8Array(await ctx.subtle.sign({ name: 'ECDSA', hash: hash(curve) }, signA.privateKey, signedContent('initiator', th, idA)));
+  const sigB = new Uint8Array(await ctx.subtle.sign({ name: 'ECDSA', hash: hash(curve) }, signB.privateKey, signedContent('responder', th, idB)));
+  const keysA = await deriveSessionKeys(ctx, await agree(ctx, eA, (await importPeerKey(ctx, curve, eB.publicRaw)).key), salt, th);
+  const keysB = await deriveSessionKeys(ctx, await agree(ctx, eB, (await importPeerKey(ctx, curve, eA.publicRaw)).key), salt, th);
+  const sealed = await sealMessage(ctx, keysA.sessionKey, aad, text);
+  const bobRead = await openMessage(ctx, keysB.sessionKey, aad, sealed);
+  if (!bobRead || fromUtf8(bobRead) !== p.message) throw new EngineError('DECRYPT_FAILED', 'exchange: the demo conversation did not decrypt on the other side');
+  const destroyed = eA.destroyed && eB.destroyed;
+
+  const stolenA = await importStolen(ctx, curve, new Uint8Array(await ctx.subtle.exportKey('pkcs8', signA.privateKey)));
+  const stolenB = await importStolen(ctx, curve, new Uint8Array(await ctx.subtle.exportKey('pkcs8', signB.privateKey)));
+  const attempts: TheftAttempt[] = [];
+  let recoveredEphemeral: string | null = null;
+  for (const [who, key] of [
+    ['Alice', stolenA],
+    ['Bob', stolenB],
+  ] as const) {
+    for (const [peerName, raw] of [
+      ['Alice', eA.publicRaw],
+      ['Bob', eB.publicRaw],
+    ] as const) {
+      const out = await tryDecrypt(ctx, curve, key, raw, salt, th, sealed);
+      recoveredEphemeral ??= out;
+      attempts.push({
+        what: `ECDH of ${who}'s stolen long-term key with ${peerName}'s recorded ephemeral public key, then the protocol's HKDF`,
+        succeeded: out !== null,
+        detail: out !== null ? 'the recording decrypts' : 'wrong key: the recording does not decrypt',
+      });
+    }
+  }
+  let ephemeralTaken = false;
+  try {
+    eA.take();
+    ephemeralTaken = true;
+  } catch {
+    ephemeralTaken = false;
+  }
+  attempts.push({
+    what: 'Use the ephemeral private keys of the recorded exchange',
+    succeeded: ephemeralTaken,
+    detail: ephemeralTaken ? 'the key was still there' : 'they were non-extractable, used once and dropped: no copy exists anywhere',
+  });
+  // What the theft does allow: signing as Alice from now on.
+  const forged = new Uint8Array(await ctx.subtle.sign({ name: 'ECDSA', hash: hash(curve) }, (await ctx.subtle.importKey('pkcs8', await ctx.subtle.exportKey('pkcs8', signA.privateKey), ecdsa, false, ['sign'])), signedContent('initiator', utf8('a future exchange'), idA)));
+  const forgedOk = await ctx.subtle.verify({ name: 'ECDSA', hash: hash(curve) }, signA.publicKey, forged, signedContent('initiator', utf8('a future exchange'), idA));
+  attempts.push({
+    what: 'Sign a future exchange as Alice with her stolen key',
+    succeeded: forgedOk,
+    detail: forgedOk ? 'works until Alice’s certificate is revoked: compromise endangers the future, not the past' : 'refused',
+  });
+  const ephemeralRun: ForwardSecrecyRun = {
+    kind: 'ephemeral',
+    title: 'Ephemeral ECDH keys, signed with long-term keys (forward secrecy)',
+    recorded: [
+      { label: "Alice's ephemeral public key", value: toHex(eA.publicRaw) },
+      { label: "Bob's ephemeral public key", value: toHex(eB.publicRaw) },
+      { label: 'nonces', value: `${toHex(nA)} ${toHex(nB)}` },
+      { label: "Alice's signature", value: toHex(sigA) },
+      { label: "Bob's signature", value: toHex(sigB) },
+      { label: 'IV', value: toHex(sealed.iv) },
+      { label: 'ciphertext', value: toHex(sealed.ciphertext) },
+    ],
+    stolen: [
+      { label: "Alice's long-term signing key (SPKI SHA-256)", value: await spkiFp(ctx, signA.publicKey) },
+      { label: "Bob's long-term signing key (SPKI SHA-256)", value: await spkiFp(ctx, signB.publicKey) },
+    ],
+    ephemeralKeysDestroyed: destroyed,
+    attempts,
+    recovered: recoveredEphemeral,
+  };
+
+  // --- 2. Static keys ----------------------------------------------------------------
+  const ecdh = { name: 'ECDH', namedCurve: curve };
+  const staticA = (await ctx.subtle.generateKey(ecdh, true, ['deriveBits'])) as CryptoKeyPair;
+  const staticB = (await ctx.subtle.generateKey(ecdh, true, ['deriveBits'])) as CryptoKeyPair;
+  const rawA = new Uint8Array(await ctx.subtle.exportKey('raw', staticA.publicKey));
+  const rawB = new Uint8Array(await ctx.subtle.exportKey('raw', staticB.publicKey));
+  const sA = ctx.random(NONCE_BYTES);
+  const sB = ctx.random(NONCE_BYTES);
+  const sSalt = concat(sA, sB);
+  const sTh = await transcriptHash(ctx, { mode: 'authenticated', curve, initiator: 'Alice', responder: 'Bob', initiatorNonce: sA, responderNonce: sB, initiatorKey: rawA, responderKey: rawB });
+  const sKeys = await deriveSessionKeys(ctx, await agreeStatic(ctx, curve, staticA.privateKey, staticB.publicKey), sSalt, sTh);
+  const sSealed = await sealMessage(ctx, sKeys.sessionKey, aad, text);
+  const stolenStaticB = await importStolen(ctx, curve, new Uint8Array(await ctx.subtle.exportKey('pkcs8', staticB.privateKey)));
+  const recovered = await tryDecrypt(ctx, curve, stolenStaticB, rawA, sSalt, sTh, sSealed);
+  const staticRun: ForwardSecrecyRun = {
+    kind: 'static',
+    title: 'Static (long-term) ECDH keys, no ephemeral keys',
+    recorded: [
+      { label: "Alice's static public key", value: toHex(rawA) },
+      { label: "Bob's static public key", value: toHex(rawB) },
+      { label: 'nonces', value: `${toHex(sA)} ${toHex(sB)}` },
+      { label: 'IV', value: toHex(sSealed.iv) },
+      { label: 'ciphertext', value: toHex(sSealed.ciphertext) },
+    ],
+    stolen: [{ label: "Bob's long-term ECDH key (SPKI SHA-256)", value: await spkiFp(ctx, staticB.publicKey) }],
+    ephemeralKeysDestroyed: false,
+    attempts: [
+      {
+        what: "ECDH of Bob's stolen static key with Alice's recorded static public key, then the protocol's HKDF",
+        succeeded: recovered !== null,
+        detail: recovered !== null ? 'the recording decrypts: every past conversation of these keys is exposed' : 'the recording does not decrypt',
+      },
+    ],
+    recovered,
+  };
+  return { curve, message: p.message, ephemeral: ephemeralRun, static: staticRun };
+}

@@ -1,0 +1,226 @@
+/**
+ * Key exchange (D1–D5): ECDH P-256/P-384 and X25519 between two parties, with or
+ * without authentication, with or without an attacker in the middle, run one step at a
+ * time; a forward-secrecy demonstration; and classic finite-field Diffie–Hellman with
+ * small numbers as a teaching aid.
+ *
+ * Pure TypeScript over WebCrypto. It never imports pkijs or idb: certificates are
+ * issued and validated through the CA's verbs (`engine.pki()`), long-term signatures
+ * come from vault keys (keys/use), and outcomes go to the audit log. Exchanges live in
+ * memory (`ExchangeSession`); nothing of them is stored but the audit entry.
+ *
+ * Common case:
+ * ```ts
+ * const ex = await engine.exchange();
+ * const [alice, bob] = await ex.createDemoParties();
+ * const s = await ex.start({ mode: 'authenticated', curve: 'P-256', initiator: { certId: alice.certId }, responder: { certId: bob.certId } });
+ * const view = await s.runToEnd();                 // view.status === 'established'
+ * const d = await s.send('initiator', 'hello Bob'); // d.delivered.text === 'hello Bob'
+ * ```
+ */
+import { EngineError } from '../errors';
+import { withAudit } from '../audit/store';
+import type { EngineContext } from '../keys/context';
+import type { AuditDraft } from '../audit/chain';
+import { sign } from '../keys/use';
+import { generateKey, getKeyInfo } from '../keys/vault';
+import type { Pki } from '../pki';
+import { readCertificateFacts } from './certificate';
+import { classicDiffieHellman, type ClassicDhParams, type ClassicDhResult } from './classic-dh';
+import { forwardSecrecyDemo, type ForwardSecrecyCurve, type ForwardSecrecyReport } from './forward-secrecy';
+import { CURVE_SIZES, EXCHANGE_CURVES, importPeerKey, requireCurve, type ExchangeCurve } from './peer-key';
+import { createSession, type Credential, type ExchangeSession, type SessionParams } from './session';
+import type { AttackerMode, AttackerStrategy, ExchangeParty, PartyChoice, StartExchangeParams } from './types';
+
+export type * from './types';
+export type { ExchangeSession } from './session';
+export type { ClassicDhParams, ClassicDhResult, ClassicDhStep } from './classic-dh';
+export type { ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './forward-secrecy';
+export { PeerKeyError, EXCHANGE_CURVES } from './peer-key';
+export { CLASSIC_DH_WARNING } from './classic-dh';
+
+/** The CA the demo parties' certificates come from. */
+export const DEMO_CA_NAME = 'Clavis Exchange CA';
+/** The demo parties: two honest ones and the attacker. */
+export const DEMO_PARTY_NAMES = ['Alice', 'Bob', 'Mallory'] as const;
+/** Profile of the parties' certificates (digitalSignature, clientAuth). */
+export const PARTY_PROFILE = 'tls-client';
+
+/** The exchange verbs. Every method throws EngineError with a code. */
+export interface ExchangeApi {
+  /** Each curve with whether this browser offers it (X25519 is feature-detected). */
+  curves(): Promise<Array<{ curve: ExchangeCurve; label: string; available: boolean }>>;
+  /** Certificates that can authenticate a party: TLS client certificates of ECDSA P-256/P-384 vault keys. */
+  listParties(): Promise<ExchangeParty[]>;
+  /**
+   * Makes sure Alice, Bob and Mallory each have an ECDSA P-256 vault key with a valid
+   * certificate from the "Clavis Exchange CA" root (created when missing); returns them.
+   */
+  createDemoParties(): Promise<ExchangeParty[]>;
+  /**
+   * Starts an exchange in memory; run it with `next()`/`runToEnd()`.
+   * @throws INVALID_ARGUMENT (bad parties or options), UNSUPPORTED (curve)
+   */
+  start(p: StartExchangeParams): Promise<ExchangeSession>;
+  /** Imports a peer public key as the exchange would (E4). @throws PeerKeyError */
+  checkPeerKey(curve: ExchangeCurve, key: Uint8Array): Promise<{ publicHex: string }>;
+  /** Two recorded conversations and the later theft of every long-term key (D4). */
+  forwardSecrecyDemo(p: { curve?: ForwardSecrecyCurve; message: string }): Promise<ForwardSecrecyReport>;
+  /** Classic finite-field DH with small numbers (D5). A teaching aid only. */
+  classicDh(p?: ClassicDhParams): ClassicDhResult;
+}
+
+const NAME_RE = /^[\p{L}\p{N} ._-]{1,64}$/u;
+
+/**
+ * Builds the exchange verbs over an engine context; `loadPki` is the engine's lazy `pki()`.
+ * `testHooks.wire` (tests only) sees and may replace every message on the wire.
+ */
+export function createExchange(ctx: EngineContext, loadPki: () => Promise<Pki>, testHooks: { wire?: SessionParams['wire'] } = {}): ExchangeApi {
+  const now = () => ctx.clock.now();
+
+  async function partyOf(pki: Pki, certId: string): Promise<ExchangeParty | undefined> {
+    const c = await pki.getCertificate(certId);
+    if (c.profile !== PARTY_PROFILE || !c.keyId) return undefined;
+    let key;
+    try {
+      key = await getKeyInfo(ctx, c.keyId);
+    } catch {
+      return undefined;
+    }
+    if (key.template !== 'ECDSA-P-256' && key.template !== 'ECDSA-P-384') return undefined;
+    const facts = readCertificateFacts((await pki.exportCertificate(certId, 'der')) as Uint8Array);
+    const name = facts.commonNames[0];
+    if (!name) return undefined;
+    return { certId: c.id, keyId: c.keyId, name, subject: c.subject, issuer: c.issuer, issuerId: c.issuerId, status: c.status, notAfter: c.notAfter };
+  }
+
+  async function listParties(): Promise<ExchangeParty[]> {
+    const pki = await loadPki();
+    const certs = await pki.listCertificates();
+    const out: ExchangeParty[] = [];
+    for (const c of certs) {
+      if (c.profile !== PARTY_PROFILE || !c.keyId) continue;
+      const p = await partyOf(pki, c.id);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  async function credentialOf(pki: Pki, certId: string): Promise<Credential> {
+    if (typeof certId !== 'string' || !certId) throw new EngineError('INVALID_ARGUMENT', 'exchange: a party needs a certificate');
+    const party = await partyOf(pki, certId);
+    if (!party) throw new EngineError('INVALID_ARGUMENT', 'exchange: that certificate cannot authenticate a party (it needs a TLS client certificate of an ECDSA vault key)');
+    const chain: Uint8Array<ArrayBuffer>[] = [(await pki.exportCertificate(certId, 'der')) as Uint8Array<ArrayBuffer>];
+    const cert = await pki.getCertificate(certId);
+    let ca = await pki.getCa(cert.issuerId);
+    for (let guard = 0; ca.kind === 'intermediate' && ca.parentId && guard < 16; guard++) {
+      chain.push((await pki.exportCertificate(ca.certId, 'der')) as Uint8Array<ArrayBuffer>);
+      ca = await pki.getCa(ca.parentId);
+    }
+    return { identity: party.name, certId, keyId: party.keyId, chain };
+  }
+
+  async function verifyChain(chain: Uint8Array[]) {
+    const pki = await loadPki();
+    const cas = await pki.listCas();
+    const anchors: Uint8Array[] = [];
+    const crls: Uint8Array[] = [];
+    for (const ca of cas) {
+      if (ca.kind === 'root') anchors.push((await pki.exportCertificate(ca.certId, 'der')) as Uint8Array);
+      if (await pki.getCrl(ca.id)) crls.push((await pki.exportCrl(ca.id, 'der')) as Uint8Array);
+    }
+    return pki.verifyChain({ target: chain[0]!, intermediates: chain.slice(1), trustAnchors: anchors, crls, usage: PARTY_PROFILE });
+  }
+
+  function cleanName(x: unknown, what: string): string {
+    if (typeof x !== 'string' || !NAME_RE.test(x.trim())) throw new EngineError('INVALID_ARGUMENT', `exchange: the ${what}'s name must be 1–64 letters, digits, spaces, dots or dashes`);
+    return x.trim();
+  }
+
+  async function setup(pki: Pki | undefined, choice: PartyChoice | undefined, what: string, needCert: boolean) {
+    if (!choice || typeof choice !== 'object') throw new EngineError('INVALID_ARGUMENT', `exchange: choose the ${what}`);
+    if ('certId' in choice) {
+      const credential = await credentialOf(pki ?? (await loadPki()), choice.certId);
+      return { name: credential.identity, credential };
+    }
+    if (needCert) throw new EngineError('INVALID_ARGUMENT', `exchange: an authenticated exchange needs a certificate for the ${what}`);
+    return { name: cleanName(choice.name, what) };
+  }
+
+  return {
+    async curves() {
+      return Promise.all(
+        EXCHANGE_CURVES.map(async (curve) => ({ curve, label: CURVE_SIZES[curve].label, available: curve === 'X25519' ? await ctx.supports('X25519') : true })),
+      );
+    },
+    listParties,
+    async createDemoParties() {
+      const pki = await loadPki();
+      const cas = await pki.listCas();
+      let ca = cas.find((c) => c.name === DEMO_CA_NAME && c.kind === 'root' && Date.parse(c.notAfter) > now());
+      if (ca) {
+        const caCert = await pki.getCertificate(ca.certId);
+        if (caCert.status !== 'valid') ca = undefined;
+      }
+      if (!ca) ca = (await pki.createRootCa({ name: DEMO_CA_NAME, subject: { O: 'Clavis', CN: DEMO_CA_NAME } })).ca;
+      const existing = await listParties();
+      const out: ExchangeParty[] = [];
+      for (const name of DEMO_PARTY_NAMES) {
+        let party = existing.find((p) => p.name === name && p.status === 'valid' && p.issuerId === ca.id);
+        if (party) {
+          const key = await getKeyInfo(ctx, party.keyId);
+          if (key.state !== 'active') party = undefined;
+        }
+        if (!party) {
+          const key = await generateKey(ctx, { template: 'ECDSA-P-256', name: `${name} (exchange signing key)`, owner: name });
+          const issued = await pki.issueCertificate({ caId: ca.id, keyId: key.id, profile: PARTY_PROFILE, subject: { CN: name } });
+          party = await partyOf(pki, issued.cert.id);
+          if (!party) throw new EngineError('STORAGE', 'exchange: the new party certificate cannot be read back');
+        }
+        out.push(party);
+      }
+      return out;
+    },
+    async start(p) {
+      if (!p || typeof p !== 'object') throw new EngineError('INVALID_ARGUMENT', 'exchange: start needs parameters');
+      if (p.mode !== 'authenticated' && p.mode !== 'unauthenticated') throw new EngineError('INVALID_ARGUMENT', 'exchange: the mode is authenticated or unauthenticated');
+      const curve = await requireCurve(ctx, p.curve);
+      const authenticated = p.mode === 'authenticated';
+      const pki = authenticated ? await loadPki() : undefined;
+      const initiator = await setup(pki, p.initiator, 'initiator', authenticated);
+      const responder = await setup(pki, p.responder, 'responder', authenticated);
+      if (initiator.name === responder.name) throw new EngineError('INVALID_ARGUMENT', 'exchange: the two parties must have different names');
+      const mode: AttackerMode = p.attacker?.mode ?? 'none';
+      if (!['none', 'eavesdrop', 'substitute'].includes(mode)) throw new EngineError('INVALID_ARGUMENT', 'exchange: the attacker mode is none, eavesdrop or substitute');
+      const strategy: AttackerStrategy | undefined = p.attacker?.strategy;
+      if (strategy !== undefined && strategy !== 'relay-signatures' && strategy !== 'own-certificate') throw new EngineError('INVALID_ARGUMENT', 'exchange: the attacker strategy is relay-signatures or own-certificate');
+      let attacker: SessionParams['attacker'] = { mode, name: 'Mallory', ...(strategy ? { strategy } : {}) };
+      if (p.attacker?.party && mode !== 'none') {
+        const a = await setup(pki, p.attacker.party, 'attacker', false);
+        attacker = { ...attacker, name: a.name, ...(a.credential ? { credential: a.credential } : {}) };
+      }
+      if (mode !== 'none' && (attacker.name === initiator.name || attacker.name === responder.name)) throw new EngineError('INVALID_ARGUMENT', 'exchange: the attacker must not be one of the parties');
+      return createSession(ctx, { sign: (keyId, data) => sign(ctx, keyId, data, { encoding: 'raw' }), verifyChain, audit: (d) => writeAudit(ctx, d) }, {
+        mode: p.mode,
+        curve,
+        initiator,
+        responder,
+        attacker,
+        ...(testHooks.wire ? { wire: testHooks.wire } : {}),
+      });
+    },
+    async checkPeerKey(curve, key) {
+      const c = await requireCurve(ctx, curve);
+      const { raw } = await importPeerKey(ctx, c, key);
+      return { publicHex: Array.from(raw, (b) => b.toString(16).padStart(2, '0')).join('') };
+    },
+    forwardSecrecyDemo: (p) => forwardSecrecyDemo(ctx, p),
+    classicDh: (p) => classicDiffieHellman(ctx.random, p),
+  };
+}
+
+/** Appends one audit entry in its own transaction. */
+export async function writeAudit(ctx: EngineContext, draft: AuditDraft): Promise<void> {
+  await withAudit(ctx, async () => ({ drafts: [draft], commit: (audit) => ctx.storage.commitAudited(audit) }));
+}

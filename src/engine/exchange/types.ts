@@ -1,0 +1,167 @@
+/**
+ * Public, plain-data shapes of the key exchange: what views and the store may hold.
+ * Nothing here is a CryptoKey or secret bytes: public values are hex, derived keys are
+ * shown by their key check value only.
+ */
+import type { ExchangeCurve, PeerKeyProblem } from './peer-key';
+import type { ExchangeMode } from './derive';
+
+export type { ExchangeCurve, PeerKeyProblem, ExchangeMode };
+
+/** Who acts: the two parties and the attacker in the middle. */
+export type ExchangeRole = 'initiator' | 'responder' | 'attacker';
+
+/**
+ * What the attacker does: nothing; records everything (passive); or replaces each
+ * ephemeral key with its own (active man in the middle). In authenticated mode an
+ * active attacker either relays the parties' signatures (`relay-signatures`) or signs
+ * with its own valid certificate (`own-certificate`).
+ */
+export type AttackerMode = 'none' | 'eavesdrop' | 'substitute';
+export type AttackerStrategy = 'relay-signatures' | 'own-certificate';
+
+/** The checks a party runs on what it receives, in order. */
+export type ExchangeCheckName = 'peer-key' | 'certificate-chain' | 'certificate-revocation' | 'identity' | 'signature' | 'key-confirmation';
+
+/** One check as a party saw it. */
+export interface ExchangeCheck {
+  name: ExchangeCheckName;
+  ok: boolean;
+  detail: string;
+}
+
+/** A labelled value for display (hex for bytes). */
+export interface ShownValue {
+  label: string;
+  value: string;
+}
+
+/** One field of a message on the wire; `changed` when the attacker replaced it. */
+export interface MessageField {
+  name: string;
+  value: string;
+  changed?: boolean;
+}
+
+/** A message between two actors, as drawn in the diagram. */
+export interface WireMessageView {
+  from: ExchangeRole;
+  to: ExchangeRole;
+  label: string;
+  fields: MessageField[];
+}
+
+/** One performed step of the exchange. */
+export interface ExchangeStepView {
+  index: number;
+  actor: ExchangeRole;
+  title: string;
+  explanation: string;
+  values: ShownValue[];
+  message?: WireMessageView;
+  checks?: ExchangeCheck[];
+}
+
+/** One party's view of the exchange. */
+export interface PartyView {
+  role: 'initiator' | 'responder';
+  name: string;
+  /** The party's certificate (authenticated mode). */
+  certId?: string;
+  /** Who the party believes it talks to. */
+  peerName: string;
+  ownPublicHex?: string;
+  /** The peer public key this party received (may be the attacker's). */
+  peerPublicHex?: string;
+  transcriptHashHex?: string;
+  /** E1: SHA-256 of both public keys it saw, in ascending order. */
+  keysFingerprint?: string;
+  /** Six digits from the transcript hash, to read aloud and compare. */
+  sas?: string;
+  /** Key check value of the derived AES-GCM-256 session key. */
+  sessionKeyKcv?: string;
+  /** True once the ephemeral private key has been used and dropped. */
+  ephemeralDestroyed: boolean;
+  checks: ExchangeCheck[];
+  outcome: 'pending' | 'established' | 'refused';
+}
+
+/** The attacker's view: the keys it holds with each side, what it recorded. */
+export interface AttackerView {
+  name: string;
+  mode: AttackerMode;
+  strategy?: AttackerStrategy;
+  /** Key check value of the key it shares with the initiator / responder (active attack only). */
+  kcvWithInitiator?: string;
+  kcvWithResponder?: string;
+  publicHexToInitiator?: string;
+  publicHexToResponder?: string;
+  /** Can it read traffic? True after a successful active attack. */
+  canRead: boolean;
+}
+
+/** The out-of-band comparison of both sides' fingerprints and SAS (E1). */
+export interface ExchangeComparison {
+  initiator: { keysFingerprint: string; sas: string };
+  responder: { keysFingerprint: string; sas: string };
+  match: boolean;
+}
+
+/** A message sent under the session key after the exchange. */
+export interface DeliveryView {
+  seq: number;
+  from: 'initiator' | 'responder';
+  to: 'initiator' | 'responder';
+  sentText: string;
+  ivHex: string;
+  ciphertextHex: string;
+  /** What the attacker could read: the plaintext, or null when it saw only ciphertext. */
+  attackerRead: string | null;
+  /** True when the attacker changed the message in flight. */
+  altered: boolean;
+  /** What the receiver got: the text, or why it refused. */
+  delivered: { ok: true; text: string } | { ok: false; reason: string };
+}
+
+/** The whole exchange as plain data. */
+export interface ExchangeView {
+  id: string;
+  mode: ExchangeMode;
+  curve: ExchangeCurve;
+  initiator: PartyView;
+  responder: PartyView;
+  attacker?: AttackerView;
+  steps: ExchangeStepView[];
+  /** Title of the next step, when there is one. */
+  nextStep?: string;
+  status: 'running' | 'established' | 'refused';
+  /** Which party refused, and the failing check. */
+  failure?: { party: 'initiator' | 'responder'; check: ExchangeCheckName; message: string };
+  comparison?: ExchangeComparison;
+  deliveries: DeliveryView[];
+}
+
+/** A certificate that can authenticate a party (an ECDSA vault key with a TLS client certificate). */
+export interface ExchangeParty {
+  certId: string;
+  keyId: string;
+  /** The subject common name: the identity. */
+  name: string;
+  subject: string;
+  issuer: string;
+  issuerId: string;
+  status: 'valid' | 'revoked' | 'expired' | 'not-yet-valid';
+  notAfter: string;
+}
+
+/** A party as chosen for one exchange: a certificate, or (unauthenticated) just a name. */
+export type PartyChoice = { certId: string } | { name: string };
+
+/** What an exchange starts with. */
+export interface StartExchangeParams {
+  mode: ExchangeMode;
+  curve: ExchangeCurve;
+  initiator: PartyChoice;
+  responder: PartyChoice;
+  attacker?: { mode: AttackerMode; strategy?: AttackerStrategy; party?: PartyChoice };
+}

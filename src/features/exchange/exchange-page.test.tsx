@@ -1,0 +1,65 @@
+// The Exchange page (D1–D5) over a real engine: an unauthenticated exchange with the man in
+// the middle, step by step, with the fingerprint mismatch flagged and what the attacker
+// reads; an authenticated one where the attack is refused with the failing check; the
+// forward-secrecy demonstration and classic DH.
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { renderWithEngine } from '../../state/test-utils';
+import { ExchangePage } from './exchange-page';
+
+describe('ExchangePage', () => {
+  it('E1: unauthenticated with a man in the middle, one step at a time: fingerprints differ and the attacker reads and alters messages', async () => {
+    const { user } = await renderWithEngine(<ExchangePage />);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Key exchange' })).toBeTruthy();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
+    await user.click(screen.getByRole('button', { name: 'Start exchange' }));
+    const next = await screen.findByRole('button', { name: 'Next step' });
+    await user.click(next);
+    const steps = await screen.findByRole('list', { name: 'Exchange steps' });
+    await waitFor(() => expect(within(steps).getAllByRole('listitem', { hidden: false }).filter((li) => li.classList.contains('exchange-step'))).toHaveLength(1));
+    expect(within(steps).getByText(/Alice makes an ephemeral P-256 key pair/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Run to the end' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/Fingerprints differ: a man in the middle/);
+    expect(screen.getByRole('region', { name: "Mallory's view" }).textContent).toMatch(/can read the conversationyes/);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'the code is 42');
+    await user.type(screen.getByRole('textbox', { name: /Mallory replaces it with/ }), 'the code is 99');
+    await user.click(screen.getByRole('button', { name: 'Send message' }));
+    const table = await screen.findByRole('table', { name: 'Messages sent' });
+    const row = within(table).getAllByRole('row')[1]!;
+    expect(row.textContent).toContain('the code is 42 (altered)');
+    expect(row.textContent).toContain('the code is 99');
+  });
+
+  it('E2: authenticated with demo parties: the same attack is refused and the failing check is named', async () => {
+    const { user } = await renderWithEngine(<ExchangePage />);
+    await user.click(await screen.findByRole('radio', { name: /Authenticated/ }));
+    await user.click(screen.getByRole('button', { name: 'Create demo parties (Alice, Bob, Mallory)' }));
+    const initiator = screen.getByRole('combobox', { name: 'Initiator certificate' }) as HTMLSelectElement;
+    await waitFor(() => expect(initiator.selectedOptions[0]?.textContent).toMatch(/^Alice/));
+    expect((screen.getByRole('combobox', { name: 'Responder certificate' }) as HTMLSelectElement).selectedOptions[0]?.textContent).toMatch(/^Bob/);
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
+    await user.click(screen.getByRole('button', { name: 'Start exchange' }));
+    await user.click(await screen.findByRole('button', { name: 'Run to the end' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/Attack detected — exchange refused \(signature\)/);
+    expect(screen.getByRole('list', { name: 'Checks by Alice' }).textContent).toMatch(/signature: FAILED/);
+    expect(screen.queryByRole('button', { name: 'Send message' })).toBeNull();
+  });
+
+  it('D4 and D5: forward secrecy and classic DH with p = 23, g = 5', async () => {
+    const { user } = await renderWithEngine(<ExchangePage />);
+    await user.click(await screen.findByRole('button', { name: 'Record, then steal the long-term keys' }));
+    const eph = await screen.findByRole('region', { name: /Ephemeral ECDH keys/ });
+    expect(eph.textContent).toMatch(/Recorded message recovered: no — it stays sealed/);
+    expect(screen.getByRole('region', { name: /Static \(long-term\) ECDH keys/ }).textContent).toMatch(/Recorded message recovered: yes — “The launch code is 0000”/);
+    await user.click(screen.getByRole('button', { name: 'Compute step by step' }));
+    const table = await screen.findByRole('table', { name: /p = 23, g = 5: both sides reach 2/ });
+    expect(within(table).getByText('5^6 mod 23')).toBeTruthy();
+    expect(screen.getAllByText(/Teaching aid only/).length).toBeGreaterThan(0);
+    await user.clear(screen.getByRole('textbox', { name: 'Prime p' }));
+    await user.type(screen.getByRole('textbox', { name: 'Prime p' }), '21');
+    await user.click(screen.getByRole('button', { name: 'Compute step by step' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/INVALID_ARGUMENT/);
+  });
+});
