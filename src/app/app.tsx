@@ -4,18 +4,27 @@
  */
 import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { PageTitle } from '../components/ui/page-title';
+import { AuditPage } from '../features/audit/audit-page';
 import { HomePage } from '../features/home/home-page';
+import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } from '../features/kdc';
 import { GenerateKeyPage } from '../features/keys/generate-key-page';
 import { ImportKeyPage } from '../features/keys/import-key-page';
 import { KeyListPage } from '../features/keys/key-list-page';
 import { KeyPage } from '../features/keys/key-page';
+import { SimulatedTimeBanner } from '../features/lifecycle/clock-control';
+import { LifecyclePanel } from '../features/lifecycle/lifecycle-panel';
+import { LifecyclePage } from '../features/lifecycle/lifecycle-page';
 import { CaListPage } from '../features/pki/ca-list-page';
 import { CertListPage } from '../features/pki/cert-list-page';
 import { CertPage } from '../features/pki/cert-page';
 import { CreateCaPage } from '../features/pki/create-ca-page';
 import { CrlPage } from '../features/pki/crl-page';
+import { useCrlScheduler } from '../features/pki/crl-scheduler';
+import { CsrPage } from '../features/pki/csr-page';
 import { IssuePage } from '../features/pki/issue-page';
+import { ExchangePage } from '../features/exchange/exchange-page';
 import { useAppStore, useAppStoreApi } from '../state/engine-provider';
+import { startLifecycleClock } from '../state/slices/lifecycle-slice';
 import { StorageErrorScreen } from './error-screen';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
@@ -28,8 +37,12 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
   {
     href: '#/certs',
     label: 'Certificates',
-    section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'crl',
+    section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cert-csr' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'crl',
   },
+  { href: '#/lifecycle', label: 'Lifecycle', section: (r) => r.name === 'lifecycle' },
+  { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
+  { href: '#/kdc', label: 'KDC', section: (r) => r.name.startsWith('kdc') },
+  { href: '#/exchange', label: 'Exchange', section: (r) => r.name === 'exchange' },
 ];
 
 function Screen(props: { route: Route }) {
@@ -44,7 +57,7 @@ function Screen(props: { route: Route }) {
     case 'key-import':
       return <ImportKeyPage navigate={navigate} />;
     case 'key':
-      return <KeyPage key={r.id} id={r.id} navigate={navigate} />;
+      return <KeyPage key={r.id} id={r.id} navigate={navigate} lifecycle={(info) => <LifecyclePanel info={info} />} />;
     case 'cas':
       return <CaListPage />;
     case 'ca-new':
@@ -55,8 +68,28 @@ function Screen(props: { route: Route }) {
       return <CertListPage />;
     case 'cert-issue':
       return <IssuePage navigate={navigate} />;
+    case 'cert-csr':
+      return <CsrPage key={r.keyId ?? ''} {...(r.keyId ? { keyId: r.keyId } : {})} />;
     case 'cert':
       return <CertPage key={r.id} id={r.id} />;
+    case 'lifecycle':
+      return <LifecyclePage />;
+    case 'audit':
+      return <AuditPage />;
+    // --- KDC ---
+    case 'kdc':
+      return <KdcDistributionPage />;
+    case 'kdc-principals':
+      return <KdcPrincipalsPage />;
+    case 'kdc-attacks':
+      return <KdcAttacksPage />;
+    case 'kdc-keys':
+      return <KdcKeysPage />;
+    // --- end KDC ---
+    // --- Key exchange ---
+    case 'exchange':
+      return <ExchangePage />;
+    // --- end key exchange ---
     case 'not-found':
       return (
         <>
@@ -77,6 +110,8 @@ export function App() {
   const listError = useAppStore((s) => s.keys.listError);
   const mainRef = useRef<HTMLElement>(null);
   const firstRender = useRef(true);
+  // R6: rebuild CRLs before their nextUpdate while the app is open.
+  useCrlScheduler();
 
   useEffect(() => {
     const s = store.getState();
@@ -84,6 +119,9 @@ export function App() {
     void s.keys.loadTemplates();
     void s.storage.refresh();
   }, [store]);
+
+  // Key lifecycle (B3): apply the transitions due now, then keep a timer armed while open.
+  useEffect(() => startLifecycleClock(store), [store]);
 
   // After navigation, move focus to the new page's h1 so keyboard and screen-reader
   // users start at the top of what changed (not on the initial load).
@@ -131,6 +169,7 @@ export function App() {
           </nav>
           <ThemeSelect />
         </div>
+        <SimulatedTimeBanner />
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
         {storageBroken ? <StorageErrorScreen error={listError} onRetry={() => void store.getState().keys.refresh()} /> : <Screen route={route} />}

@@ -16,7 +16,19 @@ export type Route =
   | { name: 'crl'; caId: string }
   | { name: 'certs' }
   | { name: 'cert-issue' }
+  | { name: 'cert-csr'; keyId?: string }
   | { name: 'cert'; id: string }
+  | { name: 'lifecycle' }
+  | { name: 'audit' }
+  // --- KDC ---
+  | { name: 'kdc' }
+  | { name: 'kdc-principals' }
+  | { name: 'kdc-attacks' }
+  | { name: 'kdc-keys' }
+  // --- end KDC ---
+  // --- Key exchange ---
+  | { name: 'exchange' }
+  // --- end key exchange ---
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash ("#/keys/abc") into a route. */
@@ -47,8 +59,22 @@ export function parseHash(hash: string): Route {
   }
   if (parts[0] === 'certs') {
     if (parts.length === 1) return { name: 'certs' };
+    if (parts[1] === 'csr' && parts.length <= 3) return parts.length === 3 ? { name: 'cert-csr', keyId: parts[2]! } : { name: 'cert-csr' };
     if (parts.length === 2) return parts[1] === 'issue' ? { name: 'cert-issue' } : { name: 'cert', id: parts[1]! };
   }
+  if (parts.length === 1 && parts[0] === 'lifecycle') return { name: 'lifecycle' };
+  if (parts.length === 1 && parts[0] === 'audit') return { name: 'audit' };
+  // --- KDC ---
+  if (parts[0] === 'kdc') {
+    if (parts.length === 1) return { name: 'kdc' };
+    if (parts.length === 2 && parts[1] === 'principals') return { name: 'kdc-principals' };
+    if (parts.length === 2 && parts[1] === 'attacks') return { name: 'kdc-attacks' };
+    if (parts.length === 2 && parts[1] === 'keys') return { name: 'kdc-keys' };
+  }
+  // --- end KDC ---
+  // --- Key exchange ---
+  if (parts.length === 1 && parts[0] === 'exchange') return { name: 'exchange' };
+  // --- end key exchange ---
   return { name: 'not-found', path };
 }
 

@@ -21,6 +21,7 @@ import * as vault from './keys/vault';
 import type { ClavisStorage } from './storage/db';
 import type { KeyFilter, KeyInfo, TemplateName } from './types';
 import type { Pki } from './pki';
+import type { ExchangeApi } from './exchange';
 // --- Key lifecycle and audit (B1–B8): imports ---
 import * as auditStore from './audit/store';
 import type { AuditEntry, AuditVerification } from './audit/chain';
@@ -29,6 +30,9 @@ import type { RevocationReason } from './lifecycle/revocation';
 import type { ScheduledDates } from './lifecycle/states';
 import type { PrincipalRecord } from './storage/schema';
 // --- end key lifecycle imports ---
+// --- KDC: imports ---
+import { createKdc, type Kdc } from './kdc';
+// --- end KDC imports ---
 
 export * from './errors';
 export type * from './types';
@@ -53,6 +57,15 @@ export type { LifecycleDates, LifecycleEvent, ScheduledDates, TransitionCause } 
 export type { RevocationReason as KeyRevocationReason } from './lifecycle/revocation';
 export type { PrincipalRecord } from './storage/schema';
 // --- end key lifecycle types ---
+// --- KDC (C1–C6): public types ---
+export { KDC_ATTACKS, KDC_CHECK_LABELS, KdcRefusal, isKdcRefusal, CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc';
+export type * from './kdc/types';
+export type { KdcMessageType } from './kdc/codec';
+// --- end KDC types ---
+// --- Key exchange (D1–D5): public types; the module loads on demand through `engine.exchange()` ---
+export type * from './exchange/types';
+export type { ExchangeApi, ExchangeSession, ClassicDhParams, ClassicDhResult, ClassicDhStep, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './exchange';
+// --- end key exchange types ---
 
 /** Dependencies of an engine. Only `storage` is required. */
 export interface EngineOptions {
@@ -130,6 +143,17 @@ export interface Engine {
    * (pkijs is large), then cached. @throws whatever the import throws, as STORAGE/UNSUPPORTED
    */
   pki(): Promise<Pki>;
+  /** True when this browser holds at least one CA (without loading the CA module). */
+  hasCertificateAuthorities(): Promise<boolean>;
+
+  // --- Key exchange (D1–D5) ---
+  /**
+   * ECDH/X25519 exchanges (with or without authentication and an attacker in the
+   * middle), the forward-secrecy demo and classic DH. Loaded on first use, then cached;
+   * authenticated exchanges use the CA through `pki()`.
+   */
+  exchange(): Promise<ExchangeApi>;
+  // --- end key exchange ---
 
   // --- Key lifecycle and audit (B1–B8). Every transition is stored with its date, cause
   // and audit entry in one transaction; each throws KEY_STATE naming the state and the rule.
@@ -179,6 +203,11 @@ export interface Engine {
   verifyAuditLog(): Promise<AuditVerification>;
   /** The audit log as JSON Lines. */
   exportAuditLog(): Promise<string>;
+
+  // --- KDC (C1–C6) ---
+  /** The key distribution center over the same database and clock (one per engine). */
+  kdc(): Kdc;
+  // --- end KDC ---
   // --- end key lifecycle and audit ---
 }
 
@@ -197,8 +226,19 @@ export function createEngine(options: EngineOptions): Engine {
     supports: createFeatureProbe(crypto.subtle),
   };
   let pki: Promise<Pki> | undefined;
+  // --- KDC ---
+  let kdc: Kdc | undefined;
+  // --- end KDC ---
+  // --- Key exchange ---
+  let exchange: Promise<ExchangeApi> | undefined;
+  const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki(ctx)));
+  // --- end key exchange ---
   return {
-    pki: () => (pki ??= import('./pki').then((m) => m.createPki(ctx))),
+    pki: loadPki,
+    hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,
+    // --- Key exchange ---
+    exchange: () => (exchange ??= import('./exchange').then((m) => m.createExchange(ctx, loadPki))),
+    // --- end key exchange ---
     listTemplates: async () =>
       Promise.all([...TEMPLATES.values()].map(async (template) => ({ template, available: await ctx.supports(template.name as TemplateName) }))),
     generateKey: (p) => vault.generateKey(ctx, p),
@@ -249,6 +289,9 @@ export function createEngine(options: EngineOptions): Engine {
     listAuditEntries: (f) => auditStore.listAuditEntries(ctx, f),
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
+    // --- KDC ---
+    kdc: () => (kdc ??= createKdc(ctx)),
+    // --- end KDC ---
     // --- end key lifecycle and audit ---
   };
 }

@@ -5,13 +5,19 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Engine } from '../engine';
+import { createExchangeSlice, type ExchangeSlice } from './slices/exchange-slice';
+import { createKdcSlice, type KdcSlice } from './slices/kdc-slice';
 import { createKeysSlice, type KeysSlice } from './slices/keys-slice';
+import { createLifecycleSlice, type LifecycleSlice } from './slices/lifecycle-slice';
 import { createPkiSlice, type PkiSlice } from './slices/pki-slice';
 import { createStorageSlice, type StorageManagerLike, type StorageSlice } from './slices/storage-slice';
 
 /** Everything the UI reads from the store. */
 export interface AppState {
+  exchange: ExchangeSlice;
+  kdc: KdcSlice;
   keys: KeysSlice;
+  lifecycle: LifecycleSlice;
   pki: PkiSlice;
   storage: StorageSlice;
 }
@@ -30,7 +36,10 @@ export function createAppStore(engine: Engine, options: AppStoreOptions = {}): A
   const manager =
     options.storageManager ?? (typeof navigator !== 'undefined' && navigator.storage ? navigator.storage : undefined);
   return createStore<AppState>()((set, get) => ({
+    exchange: createExchangeSlice(set, get, engine),
+    kdc: createKdcSlice(set, get, engine),
     keys: createKeysSlice(set, get, engine),
+    lifecycle: createLifecycleSlice(set, get, engine),
     pki: createPkiSlice(set, get, engine),
     storage: createStorageSlice(set, get, manager),
   }));

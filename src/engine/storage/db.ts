@@ -23,6 +23,14 @@ import {
   type PrincipalRecord,
   type RevocationRecord,
   type SerialRecord,
+  // --- KDC ---
+  type KdcHeldKeyRecord,
+  type KdcKeyRecord,
+  type KdcPrincipalKeyRecord,
+  type KdcPrincipalRecord,
+  type KdcReplayRecord,
+  type KdcStateRecord,
+  // --- end KDC ---
 } from './schema';
 
 /**
@@ -58,6 +66,34 @@ export interface AuditedCommit extends PreparedAudit {
   ownersNotRevoked?: string[];
 }
 
+// --- KDC ---
+/**
+ * Everything one KDC change writes (src/engine/kdc), with its audit entries, in ONE
+ * transaction: all or nothing. The checks run inside the transaction, so a replayed
+ * authenticator or a key revoked in another tab cannot slip between check and write.
+ */
+export interface KdcCommit extends PreparedAudit {
+  /** New principals (fails with STORAGE when the name exists). */
+  addPrincipals?: KdcPrincipalRecord[];
+  putPrincipals?: KdcPrincipalRecord[];
+  putPrincipalKeys?: KdcPrincipalKeyRecord[];
+  addKeys?: KdcKeyRecord[];
+  putKeys?: KdcKeyRecord[];
+  putHeld?: KdcHeldKeyRecord[];
+  /** Replay-cache entries; the commit is refused (`replayed`) when one is already cached. */
+  addReplay?: KdcReplayRecord[];
+  /** Distributed keys that must exist and not be revoked. */
+  keysNotRevoked?: string[];
+  /** Principals that must be active at the KDC and not revoked by the lifecycle (B5). */
+  principalsActive?: string[];
+  /** Replay-cache entries that expired before this epoch ms are dropped. */
+  pruneReplayBefore?: number;
+}
+
+/** Outcome of `commitKdc`: a refusal names what was found (nothing was written). */
+export type KdcCommitOutcome = { ok: true } | { ok: false; refused: 'replayed' | 'key-revoked' | 'principal-inactive'; subject: string };
+// --- end KDC ---
+
 /** The head or a key changed between reading and writing: recompute and retry. */
 export class AuditConflictError extends StorageError {
   constructor(message: string) {
@@ -91,6 +127,10 @@ export async function queueAuditEntries(tx: IDBPTransaction<ClavisDB, AnyStores,
   const writes: Promise<unknown>[] = audit.entries.map((e) => log.add(e, e.seq));
   const last = audit.entries[audit.entries.length - 1]!;
   writes.push(meta.put({ key: AUDIT_HEAD_KEY, value: { seq: last.seq, hash: last.hash } }));
+  // The caller awaits other requests before it collects these: mark them handled now so a
+  // failing entry (which aborts the transaction) is not also an unhandled rejection.
+  for (const w of writes) w.catch(() => undefined);
+  tx.done.catch(() => undefined);
   return writes;
 }
 
@@ -187,18 +227,51 @@ export interface ClavisStorage {
    * `audit`'s entries when given.
    */
   addRevocation(rev: RevocationRecord, audit?: PreparedAudit): Promise<void>;
+  /**
+   * Records a revocation together with its audit entries and, for a key compromise, the
+   * lifecycle change of the certified vault keys, in ONE transaction (A4): all or nothing.
+   * CERT_REVOKED when already revoked; AuditConflictError when the audit head or a key
+   * changed since `before` was read (recompute and retry, as `withAudit` does).
+   */
+  commitRevocation(c: { rev: RevocationRecord; audit: PreparedAudit; putKeys?: Array<{ info: KeyInfo; before: KeyInfo }> }): Promise<void>;
   getRevocation(issuerId: string, serialHex: string): Promise<RevocationRecord | undefined>;
   listRevocations(issuerId: string): Promise<RevocationRecord[]>;
+  /**
+   * One page of an issuer's revocations from the (issuer, serial) index, in index order,
+   * strictly after `afterSerialHex` (from the start without it): big CRLs are read in
+   * chunks so no single request holds 100,000 records (M3, M7).
+   */
+  listRevocationsPage(issuerId: string, page: { afterSerialHex?: string; limit: number }): Promise<RevocationRecord[]>;
   listRevocationsBySpki(spkiSha256: string): Promise<RevocationRecord[]>;
   /**
    * Allocates the next CRL number for an issuer: read, increment and write in one
    * transaction, so two tabs can never get the same number (R1, G3).
    */
   allocateCrlNumber(issuerId: string): Promise<number>;
-  /** Stores a signed CRL. */
-  addCrl(crl: CrlRecord): Promise<void>;
+  /** Stores a signed CRL; with `audit`, its entries are appended in the same transaction. */
+  addCrl(crl: CrlRecord, audit?: PreparedAudit): Promise<void>;
   /** The CRL with the highest number for an issuer. */
   getLatestCrl(issuerId: string): Promise<CrlRecord | undefined>;
+  /** The CRL of an issuer with this number. */
+  getCrl(issuerId: string, number: number): Promise<CrlRecord | undefined>;
+  /** An issuer's latest `limit` CRLs, newest first (the CRL history). */
+  listCrls(issuerId: string, limit: number): Promise<CrlRecord[]>;
+
+  // --- KDC (v4) ---
+  /** Writes a KDC change and its audit entries in one transaction; refusals write nothing. @throws AuditConflictError (retry), STORAGE */
+  commitKdc(c: KdcCommit): Promise<KdcCommitOutcome>;
+  getKdcMasterKey(): Promise<CryptoKey | undefined>;
+  /** Stores the master key unless one exists (another tab may have won); returns the stored one. */
+  initKdcMasterKey(rec: KdcStateRecord): Promise<CryptoKey>;
+  getKdcPrincipal(name: string): Promise<KdcPrincipalRecord | undefined>;
+  listKdcPrincipals(): Promise<KdcPrincipalRecord[]>;
+  getKdcPrincipalKey(name: string): Promise<KdcPrincipalKeyRecord | undefined>;
+  getKdcKey(id: string): Promise<KdcKeyRecord | undefined>;
+  listKdcKeys(): Promise<KdcKeyRecord[]>;
+  listKdcKeysOf(party: string): Promise<KdcKeyRecord[]>;
+  getKdcHeldKey(keyId: string, holder: string): Promise<KdcHeldKeyRecord | undefined>;
+  hasKdcReplay(id: string): Promise<boolean>;
+  // --- end KDC ---
 }
 
 /** Migrations, one per version step. Never edit a released step; add a new one. */
@@ -252,6 +325,18 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
       }
     };
     migrate().catch(() => tx.abort());
+  },
+  // --- KDC --- v3 -> v4: the key distribution center.
+  (db) => {
+    db.createObjectStore('kdcState', { keyPath: 'id' });
+    db.createObjectStore('kdcPrincipals', { keyPath: 'name' });
+    db.createObjectStore('kdcPrincipalKeys', { keyPath: 'name' });
+    const keys = db.createObjectStore('kdcKeys', { keyPath: 'id' });
+    keys.createIndex('byParty', 'parties', { multiEntry: true });
+    const held = db.createObjectStore('kdcHeldKeys', { keyPath: 'id' });
+    held.createIndex('byKey', 'keyId');
+    const replay = db.createObjectStore('kdcReplay', { keyPath: 'id' });
+    replay.createIndex('byExpiry', 'expiresAt');
   },
 ];
 
@@ -460,8 +545,42 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         if (existing) return fail(new EngineError('CERT_REVOKED', 'storage: the certificate is already revoked'));
         await Promise.all([...auditWrites, tx.objectStore('revocations').add(rev), tx.done]);
       }),
+    commitRevocation: ({ rev, audit, putKeys = [] }) =>
+      guard('saving the revocation', async () => {
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', ...AUDIT_STORES];
+        if (putKeys.length) stores.push('keys');
+        const tx = db.transaction(stores, 'readwrite');
+        const fail = async (e: EngineError): Promise<never> => {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          throw e;
+        };
+        // Only IndexedDB requests from here to tx.done (W3).
+        const auditWrites = await queueAuditEntries(tx, audit);
+        const [cert, existing] = await Promise.all([tx.objectStore('certs').get(rev.certId), tx.objectStore('revocations').get(rev.id)]);
+        if (!cert || cert.issuerId !== rev.issuerId || cert.serialHex !== rev.serialHex) {
+          return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
+        }
+        if (existing) return fail(new EngineError('CERT_REVOKED', 'storage: the certificate is already revoked'));
+        const keys = putKeys.length ? tx.objectStore('keys') : undefined;
+        for (const { info, before } of putKeys) {
+          const cur = await keys!.get(info.id);
+          if (!cur || cur.state !== before.state || cur.history.length !== before.history.length) {
+            return fail(new AuditConflictError('storage: the key changed while the revocation was prepared'));
+          }
+        }
+        const writes: Promise<unknown>[] = [tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(info))];
+        await Promise.all([...writes, ...auditWrites, tx.done]);
+      }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),
     listRevocations: (issuerId) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'byIssuer', issuerId)),
+    listRevocationsPage: (issuerId, page) =>
+      guard('listing revocations', () => {
+        const after = page.afterSerialHex;
+        // [issuerId, '\uffff'] sorts after every hex serial of this issuer.
+        const range = IDBKeyRange.bound([issuerId, after ?? ''], [issuerId, '\uffff'], after !== undefined, false);
+        return db.getAllFromIndex('revocations', 'byIssuerSerial', range, Math.max(1, Math.floor(page.limit)));
+      }),
     listRevocationsBySpki: (spki) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'bySpki', spki)),
     allocateCrlNumber: (issuerId) =>
       guard('allocating a CRL number', async () => {
@@ -472,10 +591,26 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         await Promise.all([tx.store.put({ key, value: next }), tx.done]);
         return next;
       }),
-    addCrl: (crl) =>
+    addCrl: (crl, audit) =>
       guard('saving the CRL', async () => {
-        const tx = db.transaction('crls', 'readwrite');
-        await Promise.all([tx.store.add(crl), tx.done]);
+        const stores: StoreNames<ClavisDB>[] = ['crls'];
+        if (audit) stores.push(...AUDIT_STORES);
+        const tx = db.transaction(stores, 'readwrite');
+        const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
+        await Promise.all([tx.objectStore('crls').add(crl), ...auditWrites, tx.done]);
+      }),
+    getCrl: (issuerId, number) => guard('reading the CRL', () => db.get('crls', `${issuerId}:${number}`)),
+    listCrls: (issuerId, limit) =>
+      guard('listing CRLs', async () => {
+        const tx = db.transaction('crls', 'readonly');
+        const out: CrlRecord[] = [];
+        let cursor = await tx.store.index('byIssuerNumber').openCursor(IDBKeyRange.bound([issuerId, 0], [issuerId, Number.MAX_SAFE_INTEGER]), 'prev');
+        while (cursor && out.length < limit) {
+          out.push(cursor.value);
+          cursor = await cursor.continue();
+        }
+        await tx.done;
+        return out;
       }),
     getLatestCrl: (issuerId) =>
       guard('reading the CRL', async () => {
@@ -485,5 +620,61 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         await tx.done;
         return value;
       }),
+
+    // --- KDC ---
+    commitKdc: (c) =>
+      guard('saving the KDC change and its audit entry', async () => {
+        const tx = db.transaction(['kdcPrincipals', 'kdcPrincipalKeys', 'kdcKeys', 'kdcHeldKeys', 'kdcReplay', 'principals', ...AUDIT_STORES], 'readwrite');
+        const refuse = async (refused: 'replayed' | 'key-revoked' | 'principal-inactive', subject: string): Promise<KdcCommitOutcome> => {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          return { ok: false, refused, subject };
+        };
+        const replay = tx.objectStore('kdcReplay');
+        // Reads and checks first (IndexedDB requests only, W3), then every write queued.
+        for (const r of c.addReplay ?? []) if ((await replay.getKey(r.id)) !== undefined) return refuse('replayed', r.id);
+        for (const id of c.keysNotRevoked ?? []) {
+          const k = await tx.objectStore('kdcKeys').get(id);
+          if (!k || k.revoked) return refuse('key-revoked', id);
+        }
+        for (const name of c.principalsActive ?? []) {
+          const [p, owner] = await Promise.all([tx.objectStore('kdcPrincipals').get(name), tx.objectStore('principals').get(name)]);
+          if (!p || p.status !== 'active' || owner?.revoked) return refuse('principal-inactive', name);
+        }
+        const stale = c.pruneReplayBefore !== undefined ? await replay.index('byExpiry').getAllKeys(IDBKeyRange.upperBound(c.pruneReplayBefore, true)) : [];
+        const auditWrites = await queueAuditEntries(tx, c);
+        const writes: Promise<unknown>[] = [];
+        for (const id of stale) writes.push(replay.delete(id));
+        for (const p of c.addPrincipals ?? []) writes.push(tx.objectStore('kdcPrincipals').add(p));
+        for (const p of c.putPrincipals ?? []) writes.push(tx.objectStore('kdcPrincipals').put(p));
+        for (const k of c.putPrincipalKeys ?? []) writes.push(tx.objectStore('kdcPrincipalKeys').put(k));
+        for (const k of c.addKeys ?? []) writes.push(tx.objectStore('kdcKeys').add(k));
+        for (const k of c.putKeys ?? []) writes.push(tx.objectStore('kdcKeys').put(k));
+        for (const h of c.putHeld ?? []) writes.push(tx.objectStore('kdcHeldKeys').put(h));
+        for (const r of c.addReplay ?? []) writes.push(replay.add(r));
+        await Promise.all([...writes, ...auditWrites, tx.done]);
+        return { ok: true };
+      }),
+    getKdcMasterKey: () => guard('reading the KDC master key', async () => (await db.get('kdcState', 'master'))?.key),
+    initKdcMasterKey: (rec) =>
+      guard('saving the KDC master key', async () => {
+        const tx = db.transaction('kdcState', 'readwrite');
+        const existing = await tx.store.get(rec.id);
+        if (existing) {
+          await tx.done;
+          return existing.key;
+        }
+        await Promise.all([tx.store.add(rec), tx.done]);
+        return rec.key;
+      }),
+    getKdcPrincipal: (name) => guard('reading a KDC principal', () => db.get('kdcPrincipals', name)),
+    listKdcPrincipals: () => guard('listing KDC principals', () => db.getAll('kdcPrincipals')),
+    getKdcPrincipalKey: (name) => guard("reading a principal's key", () => db.get('kdcPrincipalKeys', name)),
+    getKdcKey: (id) => guard('reading a distributed key', () => db.get('kdcKeys', id)),
+    listKdcKeys: () => guard('listing distributed keys', () => db.getAll('kdcKeys')),
+    listKdcKeysOf: (party) => guard('listing distributed keys', () => db.getAllFromIndex('kdcKeys', 'byParty', party)),
+    getKdcHeldKey: (keyId, holder) => guard('reading a held key', () => db.get('kdcHeldKeys', `${keyId}:${holder}`)),
+    hasKdcReplay: (id) => guard('reading the replay cache', async () => (await db.getKey('kdcReplay', id)) !== undefined),
+    // --- end KDC ---
   };
 }
