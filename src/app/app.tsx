@@ -2,30 +2,35 @@
  * The app shell: skip link, header with the main navigation and theme toggle, the
  * current screen, and the storage status. Composes the features; owns routing.
  */
-import { useEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { Suspense, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { PageTitle } from '../components/ui/page-title';
-import { AuditPage } from '../features/audit/audit-page';
 import { HomePage } from '../features/home/home-page';
-import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } from '../features/kdc';
 import { GenerateKeyPage } from '../features/keys/generate-key-page';
 import { ImportKeyPage } from '../features/keys/import-key-page';
 import { KeyListPage } from '../features/keys/key-list-page';
 import { KeyPage } from '../features/keys/key-page';
 import { SimulatedTimeBanner } from '../features/lifecycle/clock-control';
 import { LifecyclePanel } from '../features/lifecycle/lifecycle-panel';
-import { LifecyclePage } from '../features/lifecycle/lifecycle-page';
-import { CaListPage } from '../features/pki/ca-list-page';
-import { CertListPage } from '../features/pki/cert-list-page';
-import { CertPage } from '../features/pki/cert-page';
-import { CreateCaPage } from '../features/pki/create-ca-page';
-import { CrlPage } from '../features/pki/crl-page';
 import { useCrlScheduler } from '../features/pki/crl-scheduler';
-import { CsrPage } from '../features/pki/csr-page';
-import { IssuePage } from '../features/pki/issue-page';
-import { ExchangePage } from '../features/exchange/exchange-page';
 import { useAppStore, useAppStoreApi } from '../state/engine-provider';
 import { startLifecycleClock } from '../state/slices/lifecycle-slice';
 import { StorageErrorScreen } from './error-screen';
+import {
+  AuditPage,
+  CaListPage,
+  CertListPage,
+  CertPage,
+  CreateCaPage,
+  CrlPage,
+  CsrPage,
+  ExchangePage,
+  IssuePage,
+  KdcAttacksPage,
+  KdcDistributionPage,
+  KdcKeysPage,
+  KdcPrincipalsPage,
+  LifecyclePage,
+} from './lazy-screens';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
 import { ThemeSelect } from './theme-select';
@@ -172,7 +177,11 @@ export function App() {
         <SimulatedTimeBanner />
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
-        {storageBroken ? <StorageErrorScreen error={listError} onRetry={() => void store.getState().keys.refresh()} /> : <Screen route={route} />}
+        {storageBroken ? <StorageErrorScreen error={listError} onRetry={() => void store.getState().keys.refresh()} /> : (
+          <Suspense fallback={<p role="status">Loading…</p>}>
+            <Screen route={route} />
+          </Suspense>
+        )}
       </main>
       <footer className="site-footer">
         <StorageStatus />

@@ -31,7 +31,7 @@ import type { ScheduledDates } from './lifecycle/states';
 import type { PrincipalRecord } from './storage/schema';
 // --- end key lifecycle imports ---
 // --- KDC: imports ---
-import { createKdc, type Kdc } from './kdc';
+import type { Kdc } from './kdc';
 // --- end KDC imports ---
 
 export * from './errors';
@@ -58,7 +58,8 @@ export type { RevocationReason as KeyRevocationReason } from './lifecycle/revoca
 export type { PrincipalRecord } from './storage/schema';
 // --- end key lifecycle types ---
 // --- KDC (C1–C6): public types ---
-export { KDC_ATTACKS, KDC_CHECK_LABELS, KdcRefusal, isKdcRefusal, CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc';
+// Constants and the refusal type only: the protocol loads on demand through `engine.kdc()`.
+export { KDC_ATTACKS, KDC_CHECK_LABELS, KdcRefusal, isKdcRefusal, CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc/types';
 export type * from './kdc/types';
 export type { KdcMessageType } from './kdc/codec';
 // --- end KDC types ---
@@ -206,7 +207,7 @@ export interface Engine {
 
   // --- KDC (C1–C6) ---
   /** The key distribution center over the same database and clock (one per engine). */
-  kdc(): Kdc;
+  kdc(): Promise<Kdc>;
   // --- end KDC ---
   // --- end key lifecycle and audit ---
 }
@@ -227,7 +228,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
   let pki: Promise<Pki> | undefined;
   // --- KDC ---
-  let kdc: Kdc | undefined;
+  let kdc: Promise<Kdc> | undefined;
   // --- end KDC ---
   // --- Key exchange ---
   let exchange: Promise<ExchangeApi> | undefined;
@@ -290,7 +291,7 @@ export function createEngine(options: EngineOptions): Engine {
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
     // --- KDC ---
-    kdc: () => (kdc ??= createKdc(ctx)),
+    kdc: () => (kdc ??= import('./kdc').then((m) => m.createKdc(ctx))),
     // --- end KDC ---
     // --- end key lifecycle and audit ---
   };

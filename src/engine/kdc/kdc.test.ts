@@ -14,7 +14,7 @@ const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
 async function setup() {
   const clock = fixedClock(T0);
   const { engine, storage } = await freshEngine({ clock });
-  const kdc = engine.kdc();
+  const kdc = await engine.kdc();
   await kdc.registerPrincipal({ name: 'alice', kind: 'user' });
   await kdc.registerPrincipal({ name: 'files', kind: 'service' });
   return { engine, storage, kdc, clock };
@@ -33,7 +33,7 @@ async function refusedBy(p: Promise<unknown>, check: KdcCheck): Promise<KdcRefus
 
 /** Message 1–3 of a fresh run: the AP request A would send to B. */
 async function toApRequest(engine: Engine, client = 'alice', service = 'files') {
-  const P = engine.kdc().protocol;
+  const P = (await engine.kdc()).protocol;
   return P.acceptReply(client, await P.issue(await P.request(client, service)));
 }
 
@@ -147,16 +147,16 @@ describe('KDC protections (D1–D5)', () => {
     const { apRequest } = await toApRequest(engine);
     const ap = decodeApRequest(apRequest);
     const badCt = { ...ap, ticket: { ...ap.ticket, ct: Uint8Array.from(ap.ticket.ct, (x, i) => (i === 3 ? x ^ 0x80 : x)) } };
-    await refusedBy(engine.kdc().protocol.serviceAccept('files', encodeApRequest(badCt)), 'aead');
+    await refusedBy((await engine.kdc()).protocol.serviceAccept('files', encodeApRequest(badCt)), 'aead');
     const badHeader = { ...ap, ticket: { ...ap.ticket, header: { ...ap.ticket.header, extra: 'x' } } };
-    await refusedBy(engine.kdc().protocol.serviceAccept('files', encodeApRequest(badHeader)), 'aead');
+    await refusedBy((await engine.kdc()).protocol.serviceAccept('files', encodeApRequest(badHeader)), 'aead');
     // The untouched request still works: the refusals did not consume it.
-    expect((await engine.kdc().protocol.serviceAccept('files', apRequest)).client).toBe('alice');
+    expect((await (await engine.kdc()).protocol.serviceAccept('files', apRequest)).client).toBe('alice');
   });
 
   it('D1 a tampered KDC reply is refused by AES-GCM', async () => {
     const { engine } = await setup();
-    const P = engine.kdc().protocol;
+    const P = (await engine.kdc()).protocol;
     const reply = await P.issue(await P.request('alice', 'files'));
     const s = decodeSealed(reply);
     s.ct[10]! ^= 1;
@@ -165,14 +165,14 @@ describe('KDC protections (D1–D5)', () => {
 
   it("D2 nonce mismatch: a replayed old KDC reply is refused by A's nonce check; nonces are single use", async () => {
     const { engine } = await setup();
-    const P = engine.kdc().protocol;
+    const P = (await engine.kdc()).protocol;
     const old = await P.issue(await P.request('alice', 'files'));
     await P.acceptReply('alice', old);
     await refusedBy(P.acceptReply('alice', old), 'nonce'); // single use
     await P.request('alice', 'files'); // a new outstanding request
     await refusedBy(P.acceptReply('alice', old), 'nonce');
     // A reply to a request for another service does not match either.
-    await engine.kdc().registerPrincipal({ name: 'mail', kind: 'service' });
+    await (await engine.kdc()).registerPrincipal({ name: 'mail', kind: 'service' });
     const other = await P.issue(await P.request('alice', 'mail'));
     const s = decodeSealed(other);
     expect(s.header.to).toBe('alice');
@@ -181,13 +181,13 @@ describe('KDC protections (D1–D5)', () => {
   it('D3 replayed authenticator: the same ticket + authenticator is refused by the replay cache', async () => {
     const { engine } = await setup();
     const { apRequest } = await toApRequest(engine);
-    await engine.kdc().protocol.serviceAccept('files', apRequest);
-    await refusedBy(engine.kdc().protocol.serviceAccept('files', apRequest), 'replay-cache');
+    await (await engine.kdc()).protocol.serviceAccept('files', apRequest);
+    await refusedBy((await engine.kdc()).protocol.serviceAccept('files', apRequest), 'replay-cache');
   });
 
   it('D3 expired ticket: replayed after expiry it is refused, even with a fresh authenticator', async () => {
     const { engine, clock } = await setup();
-    const P = engine.kdc().protocol;
+    const P = (await engine.kdc()).protocol;
     const { keyId } = await toApRequest(engine);
     clock.advance(DEFAULT_TICKET_LIFETIME_MS + 1);
     await refusedBy(P.serviceAccept('files', await P.apRequest('alice', keyId)), 'expiry');
@@ -195,7 +195,7 @@ describe('KDC protections (D1–D5)', () => {
 
   it('D3 skew outside the window: an authenticator more than 5 minutes old (or ahead) is refused', async () => {
     const { engine, clock } = await setup();
-    const P = engine.kdc().protocol;
+    const P = (await engine.kdc()).protocol;
     const { apRequest, keyId } = await toApRequest(engine);
     clock.advance(CLOCK_SKEW_MS + 1);
     await refusedBy(P.serviceAccept('files', apRequest), 'skew');
@@ -208,13 +208,13 @@ describe('KDC protections (D1–D5)', () => {
 
   it("D4 reflection: B's own challenge sent back (as is, relabelled, or re-sealed with the session key) never confirms", async () => {
     const { engine, storage } = await setup();
-    const P = engine.kdc().protocol;
+    const P = (await engine.kdc()).protocol;
     const { apRequest, keyId } = await toApRequest(engine);
     const { challenge } = await P.serviceAccept('files', apRequest);
     await refusedBy(P.serviceFinish('files', keyId, challenge), 'message-format');
     const s = decodeSealed(challenge);
     await refusedBy(P.serviceFinish('files', keyId, encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: 'alice', to: 'files' } })), 'aead');
-    const report = await engine.kdc().runAttack('reflection', { client: 'alice', service: 'files' });
+    const report = await (await engine.kdc()).runAttack('reflection', { client: 'alice', service: 'files' });
     expect(report.clavis.succeeded).toBe(false);
     expect(report.clavis.refusedBy).toBe('key-confirmation');
     expect(report.clavis.attempts.map((a) => a.check)).toEqual(['message-format', 'aead', 'key-confirmation']);
@@ -320,7 +320,7 @@ describe('KDC attacks (C5)', () => {
 
   it('message bytes are deterministic canonical JSON (sorted keys, base64 bytes)', async () => {
     const { engine } = await setup();
-    const req = await engine.kdc().protocol.request('alice', 'files');
+    const req = await (await engine.kdc()).protocol.request('alice', 'files');
     const text = fromUtf8(req);
     const obj = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(obj)).toEqual([...Object.keys(obj)].sort());

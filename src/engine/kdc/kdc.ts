@@ -70,12 +70,11 @@ import {
   type RevokedDistributedKey,
   type VerifyKeyResult,
   type WireMessage,
+  CLOCK_SKEW_MS,
+  DEFAULT_TICKET_LIFETIME_MS,
 } from './types';
 
-/** Kerberos' default clock-skew window: 5 minutes (D3). */
-export const CLOCK_SKEW_MS = 5 * 60_000;
-/** Default ticket lifetime: 8 hours. */
-export const DEFAULT_TICKET_LIFETIME_MS = 8 * 3_600_000;
+export { CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS };
 export const MIN_TICKET_LIFETIME_MS = 60_000;
 export const MAX_TICKET_LIFETIME_MS = 24 * 3_600_000;
 /** The KDC's own name in message headers. */

@@ -3,6 +3,11 @@ import { EngineError, type EngineErrorCode } from '../errors';
 import type { RevocationReason } from '../lifecycle/revocation';
 import type { KdcMessageType } from './codec';
 
+/** Kerberos' default clock-skew window: 5 minutes (D3). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+/** Default ticket lifetime: 8 hours. */
+export const DEFAULT_TICKET_LIFETIME_MS = 8 * 3_600_000;
+
 /** The checks a party runs; a refusal names the one that failed. */
 export type KdcCheck =
   | 'message-format'

@@ -8,8 +8,8 @@ import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } f
 
 async function engineWithPrincipals() {
   const { engine } = await freshEngine();
-  await engine.kdc().registerPrincipal({ name: 'alice', kind: 'user' });
-  await engine.kdc().registerPrincipal({ name: 'files', kind: 'service' });
+  await (await engine.kdc()).registerPrincipal({ name: 'alice', kind: 'user' });
+  await (await engine.kdc()).registerPrincipal({ name: 'files', kind: 'service' });
   return engine;
 }
 
@@ -87,7 +87,7 @@ describe('KDC screens', () => {
 
   it('C3/C4 Distributed keys: verify each copy against the KDC record, revoke, see the revoked list', async () => {
     const engine = await engineWithPrincipals();
-    const run = await engine.kdc().distribute({ client: 'alice', service: 'files' });
+    const run = await (await engine.kdc()).distribute({ client: 'alice', service: 'files' });
     const { user } = await renderWithEngine(<KdcKeysPage />, { engine });
     await user.click(await screen.findByRole('button', { name: `Verify alice's copy of ${run.keyId}` }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^alice's key .* matches the KDC's record/));

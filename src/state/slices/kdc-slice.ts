@@ -87,12 +87,12 @@ function fromHexString(h: string): Uint8Array<ArrayBuffer> {
 export function createKdcSlice<S extends { kdc: KdcSlice }>(set: StoreApi<S>['setState'], _get: StoreApi<S>['getState'], engine: Engine): KdcSlice {
   const patch = (p: Partial<KdcSlice> | ((k: KdcSlice) => Partial<KdcSlice>)) => set((s) => ({ ...s, kdc: { ...s.kdc, ...(typeof p === 'function' ? p(s.kdc) : p) } }));
   const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
-  const kdc = (): Kdc => engine.kdc();
+  const kdc = (): Promise<Kdc> => engine.kdc();
 
   async function run<T>(name: string, f: (k: Kdc) => Promise<T>): Promise<Result<T>> {
     setOp(name, { status: 'busy' });
     try {
-      const value = await f(kdc());
+      const value = await f(await kdc());
       setOp(name, { status: 'done' });
       return { ok: true, value };
     } catch (e) {
@@ -103,7 +103,8 @@ export function createKdcSlice<S extends { kdc: KdcSlice }>(set: StoreApi<S>['se
   }
 
   async function reload(): Promise<void> {
-    const [principals, keys, revoked] = await Promise.all([kdc().listPrincipals(), kdc().listDistributedKeys(), kdc().listRevokedKeys()]);
+    const k = await kdc();
+    const [principals, keys, revoked] = await Promise.all([k.listPrincipals(), k.listDistributedKeys(), k.listRevokedKeys()]);
     patch({ principals, keys, revoked, status: 'ready' });
   }
 

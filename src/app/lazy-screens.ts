@@ -1,0 +1,42 @@
+/**
+ * Screens loaded on first visit. The entry chunk carries the shell, the home page and
+ * the vault screens (what a first visit needs); the CA, lifecycle overview, audit, KDC
+ * and key-exchange screens each arrive as their own chunk when their route is opened,
+ * so the first page stays within its budget (SECURITY.md P13).
+ */
+import { lazy, type ComponentType } from 'react';
+
+/** `React.lazy` for a named export. */
+function named<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
+  // A lazy component takes its export's props; `any` here is cast back to that type.
+  // oxlint-disable-next-line typescript/no-explicit-any
+  return lazy(async () => ({ default: (await load())[name] as ComponentType<any> })) as M[K];
+}
+
+const pki = {
+  list: () => import('../features/pki/ca-list-page'),
+  certs: () => import('../features/pki/cert-list-page'),
+  cert: () => import('../features/pki/cert-page'),
+  create: () => import('../features/pki/create-ca-page'),
+  crl: () => import('../features/pki/crl-page'),
+  csr: () => import('../features/pki/csr-page'),
+  issue: () => import('../features/pki/issue-page'),
+};
+export const CaListPage = named(pki.list, 'CaListPage');
+export const CertListPage = named(pki.certs, 'CertListPage');
+export const CertPage = named(pki.cert, 'CertPage');
+export const CreateCaPage = named(pki.create, 'CreateCaPage');
+export const CrlPage = named(pki.crl, 'CrlPage');
+export const CsrPage = named(pki.csr, 'CsrPage');
+export const IssuePage = named(pki.issue, 'IssuePage');
+
+export const LifecyclePage = named(() => import('../features/lifecycle/lifecycle-page'), 'LifecyclePage');
+export const AuditPage = named(() => import('../features/audit/audit-page'), 'AuditPage');
+
+const kdc = () => import('../features/kdc');
+export const KdcDistributionPage = named(kdc, 'KdcDistributionPage');
+export const KdcPrincipalsPage = named(kdc, 'KdcPrincipalsPage');
+export const KdcAttacksPage = named(kdc, 'KdcAttacksPage');
+export const KdcKeysPage = named(kdc, 'KdcKeysPage');
+
+export const ExchangePage = named(() => import('../features/exchange/exchange-page'), 'ExchangePage');
