@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyStateError } from '../errors';
 import type { KeyOperation, KeyState } from '../types';
-import { ALL_OPERATIONS, assertOperationAllowed, checkOperation, operationKind, operationMatrix } from './gates';
+import { ALL_OPERATIONS, assertCrlSigningAllowed, assertOperationAllowed, checkOperation, operationKind, operationMatrix } from './gates';
 import { KEY_STATES, newLifecycle, transition } from './states';
 import { DAY, recordIn, T0, YEAR } from './test-fixtures';
 
@@ -105,5 +105,22 @@ describe('lifecycle gates: dates (B3, K2)', () => {
     expect(() => assertOperationAllowed(c, 'verify', NOW, { acknowledgeRisk: true, dataProtectedAt: T0 + 5 * DAY })).toThrow(
       /key is compromised; data protected after the compromise/,
     );
+  });
+});
+
+describe('lifecycle gates: CRL signing by a CA key (K3)', () => {
+  it('K3 an active or deactivated CA key signs CRLs until process-stop; a deactivated one may not sign anything else', () => {
+    for (const state of ['active', 'deactivated'] as const) {
+      expect(() => assertCrlSigningAllowed(recordIn(state), NOW), state).not.toThrow();
+      expect(() => assertCrlSigningAllowed(recordIn(state), T0 + 2 * YEAR), state).toThrow(/process-stop/);
+    }
+    expect(() => assertOperationAllowed(recordIn('deactivated'), 'sign', NOW)).toThrow(KeyStateError);
+  });
+
+  it('K3 a suspended, compromised, pre-activation or destroyed CA key signs no CRL', () => {
+    for (const state of ['pre-activation', 'suspended', 'compromised', 'destroyed', 'destroyed-compromised'] as const) {
+      expect(() => assertCrlSigningAllowed(recordIn(state), NOW), state).toThrow(KeyStateError);
+      expect(() => assertCrlSigningAllowed(recordIn(state), NOW), state).toThrow(new RegExp(`key is ${state}`));
+    }
   });
 });

@@ -147,3 +147,24 @@ export function assertOperationAllowed(record: LifecycleRecord, op: KeyOperation
 export function operationMatrix(record: LifecycleRecord, now: number, opts: GateOptions = {}): Record<KeyOperation, GateDecision> {
   return Object.fromEntries(ALL_OPERATIONS.map((op) => [op, checkOperation(record, op, now, opts)])) as Record<KeyOperation, GateDecision>;
 }
+
+/**
+ * May a CA key sign status information (a CRL)? A CA keeps vouching for what it issued
+ * after it stops issuing (SECURITY.md K3; Vault "restrict old issuer to CRL signing"):
+ * an active key always may, a deactivated key may until its process-stop date. A
+ * suspended, compromised, pre-activation or destroyed key may not: a CRL signed by a
+ * compromised key proves nothing.
+ * @throws KeyStateError (code KEY_STATE)
+ */
+export function assertCrlSigningAllowed(record: LifecycleRecord, now: number): void {
+  const effective = advance(record, now).record;
+  const state = effective.state;
+  const processStop = msOf(effective.dates.processStop);
+  if (state === 'active' || state === 'deactivated') {
+    if (processStop !== undefined && now >= processStop) {
+      throw new KeyStateError(`lifecycle: key is ${state}; a CA key signs CRLs only until its process-stop date ${effective.dates.processStop}`);
+    }
+    return;
+  }
+  throw new KeyStateError(`lifecycle: key is ${state}; only an active or deactivated CA key may sign CRLs`);
+}

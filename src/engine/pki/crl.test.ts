@@ -4,6 +4,7 @@ import { isEngineError } from '../errors';
 import { fromBase64, toHex } from '../internal/bytes';
 import { openStorage } from '../storage/db';
 import { generateKey } from '../keys/vault';
+import { deactivateKey } from '../lifecycle/engine';
 import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { createPki } from './index';
 import { createSigner } from './algorithms';
@@ -110,6 +111,18 @@ describe('revocation and CRLs (E6, E7)', () => {
     expect((await pki.crlsDue(DAY)).sort()).toEqual([int.ca.id, root.ca.id].sort());
     await pki.publishCrl(int.ca.id);
     expect(await pki.crlsDue(DAY)).toEqual([root.ca.id]);
+  });
+
+  it('K3 a CA whose key was deactivated issues nothing more but keeps signing CRLs for what it issued', async () => {
+    const { pki, ctx, int, leaf } = await setup();
+    const a = await leaf('old.example.test');
+    await deactivateKey(ctx, int.ca.keyId, 'superseded by a new issuing CA');
+    await expectCode(leaf('new.example.test'), 'KEY_STATE');
+    const before = (await pki.getCrl(int.ca.id))!.number;
+    const r = await pki.revokeCertificate(a.cert.id, { reason: 'cessationOfOperation' });
+    expect(r.crl?.number).toBe(before + 1);
+    const crl = parseCrl(await crlDer(pki, int.ca.id));
+    expect([...crl.revoked.keys()]).toContain(a.cert.serialHex);
   });
 
   it('R1/G3 CRL numbers allocated concurrently from two connections (two tabs) are never reused', async () => {

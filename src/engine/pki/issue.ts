@@ -14,7 +14,7 @@ import { toHex } from '../internal/bytes';
 import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import { loadKey } from '../keys/vault';
-import { assertOperationAllowed } from '../lifecycle/gates';
+import { assertCrlSigningAllowed, assertOperationAllowed } from '../lifecycle/gates';
 import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
 import type { AuditDraft } from '../audit/chain';
 import { assertCertifiableKey, createSigner, parseSpki, type Signer, type SpkiInfo } from './algorithms';
@@ -146,9 +146,11 @@ export async function loadIssuer(
     walkCert = walk ? await ctx.storage.getCert(walk.certId) : undefined;
   }
   const key = await loadKey(ctx, ca.keyId);
-  // B2: the CA key signs only when its lifecycle allows it (active, within its dates).
+  // B2: the CA key signs certificates only when its lifecycle allows it (active, within
+  // its dates); CRLs also after deactivation, until process-stop (K3).
   try {
-    assertOperationAllowed(key.info, 'sign', now);
+    if (opts.forCrl) assertCrlSigningAllowed(key.info, now);
+    else assertOperationAllowed(key.info, 'sign', now);
   } catch (e) {
     if (e instanceof KeyStateError) throw new KeyStateError(`pki: CA "${ca.name}" cannot sign: ${e.message}`, { cause: e });
     throw e;
