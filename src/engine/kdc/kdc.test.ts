@@ -258,6 +258,41 @@ describe('KDC protections (D1–D5)', () => {
     expect((await kdc.distribute({ client: 'alice', service: 'files' })).confirmed).toBe(true);
   });
 
+  it('D5 rotating a long-term key: old tickets stay good until they could have expired, new ones use the new key version', async () => {
+    const { engine, kdc, clock } = await setup();
+    const P = kdc.protocol;
+    const before = await toApRequest(engine);
+    const rotated = await kdc.rotatePrincipalKey('files');
+    expect(rotated.kvno).toBe(2);
+    expect(rotated.kcv).not.toBe((await kdc.listPrincipals()).find((p) => p.name === 'alice')!.kcv);
+    // The ticket sealed under kvno 1 before the rotation is still accepted.
+    expect((await P.serviceAccept('files', before.apRequest)).keyId).toBe(before.keyId);
+    // A new ticket is sealed under kvno 2 and accepted.
+    const after = await toApRequest(engine);
+    expect(decodeApRequest(after.apRequest).ticket.header.kvno).toBe(2);
+    expect((await P.serviceAccept('files', after.apRequest)).keyId).toBe(after.keyId);
+    // Once the longest ticket issued before the rotation has expired, the old version is retired.
+    clock.advance(24 * 3_600_000 + 1);
+    const late = await P.apRequest('alice', before.keyId);
+    const refusal = await refusedBy(P.serviceAccept('files', late), 'expiry');
+    expect(refusal.message).toMatch(/retired/);
+  });
+
+  it('D5 a rotation that retires the old key at once refuses every ticket sealed under it; the audit entry holds no key', async () => {
+    const { engine, kdc } = await setup();
+    const before = await toApRequest(engine);
+    await kdc.rotatePrincipalKey('files', { retireAtOnce: true });
+    await refusedBy(kdc.protocol.serviceAccept('files', before.apRequest), 'addressing');
+    const fresh = await toApRequest(engine);
+    expect((await kdc.protocol.serviceAccept('files', fresh.apRequest)).client).toBe('alice');
+    const entries = await engine.listAuditEntries();
+    const rotate = entries.find((e) => e.action === 'kdc.principal.rotate')!;
+    expect(rotate).toBeDefined();
+    expect(JSON.stringify(rotate)).not.toMatch(/wrapped|"key"/);
+    expect(JSON.stringify(rotate)).toContain('refused at once');
+    await expect(kdc.revokePrincipal('files', 'cessationOfOperation').then(() => kdc.rotatePrincipalKey('files'))).rejects.toMatchObject({ code: 'KEY_STATE' });
+  });
+
   it("D5 a principal revoked through the lifecycle (engine.revokePrincipal) gets its tickets refused by B", async () => {
     const { engine, kdc } = await setup();
     const { apRequest } = await toApRequest(engine);

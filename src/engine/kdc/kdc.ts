@@ -42,7 +42,7 @@ import * as lifecycle from '../lifecycle/engine';
 import { isRevocationReason, type RevocationReason } from '../lifecycle/revocation';
 import { isoAt } from '../lifecycle/states';
 import type { KdcCommit } from '../storage/db';
-import type { KdcKeyRecord, KdcPrincipalRecord } from '../storage/schema';
+import type { KdcKeyRecord, KdcPrincipalKeyRecord, KdcPrincipalRecord } from '../storage/schema';
 import {
   b64Field,
   decodeApRequest,
@@ -168,10 +168,10 @@ export function createKdc(ctx: EngineContext): Kdc {
   }
 
   /** A principal's own long-term key (its side of the simulation). */
-  async function ownLongTermKey(name: string): Promise<{ key: CryptoKey; kvno: number }> {
+  async function ownLongTermKey(name: string): Promise<{ key: CryptoKey; kvno: number; previous?: { kvno: number; key: CryptoKey; acceptUntil: number } }> {
     const rec = await ctx.storage.getKdcPrincipalKey(name);
     if (!rec) throw new EngineError('KEY_NOT_FOUND', `kdc: ${name} holds no long-term key (not registered)`);
-    return { key: rec.key, kvno: rec.kvno };
+    return rec.previous ? { key: rec.key, kvno: rec.kvno, previous: rec.previous } : { key: rec.key, kvno: rec.kvno };
   }
 
   async function heldKey(keyId: string, holder: string) {
@@ -279,6 +279,39 @@ export function createKdc(ctx: EngineContext): Kdc {
     const owner = await ctx.storage.getPrincipal(name);
     if (owner?.revoked) await lifecycle.reinstatePrincipal(ctx, name);
     return setStatus(name, 'active', undefined, 'kdc.principal.reinstate', false);
+  }
+
+  /**
+   * Rotates a principal's long-term key (D5): a new key version for every new message;
+   * tickets already sealed under the old version stay acceptable until the longest of
+   * them could expire, or are refused at once with `retireAtOnce` (a suspected leak).
+   */
+  async function rotatePrincipalKey(nameIn: string, opts: { retireAtOnce?: boolean } = {}): Promise<KdcPrincipalInfo> {
+    const name = cleanName(nameIn);
+    const p = await principalRecord(name);
+    if (p.status === 'revoked') throw new KeyStateError(`kdc: ${name} is revoked; reinstate it before rotating its key`);
+    const current = await ctx.storage.getKdcPrincipalKey(name);
+    if (!current) throw new EngineError('KEY_NOT_FOUND', `kdc: ${name} holds no long-term key (not registered)`);
+    const { wrapped, principalKey, kcv } = await kc.newLongTermKey(ctx, await master());
+    const kvno = p.kvno + 1;
+    const updated: KdcPrincipalRecord = { ...p, kvno, wrappedKey: wrapped, kcv };
+    const acceptUntil = ctx.clock.now() + MAX_TICKET_LIFETIME_MS;
+    const keyRec: KdcPrincipalKeyRecord = opts.retireAtOnce
+      ? { name, kvno, key: principalKey }
+      : { name, kvno, key: principalKey, previous: { kvno: current.kvno, key: current.key, acceptUntil } };
+    await commit(
+      () => [
+        auditDraft(
+          ctx,
+          'kdc.principal.rotate',
+          [],
+          { principal: { name }, kvno, previousKvno: p.kvno, kcv, oldTickets: opts.retireAtOnce ? 'refused at once' : `accepted until ${isoAt(acceptUntil)}` },
+          'kdc',
+        ),
+      ],
+      { putPrincipals: [updated], putPrincipalKeys: [keyRec] },
+    );
+    return info(updated);
   }
 
   // -------------------------------------------------------------------------------------
@@ -496,9 +529,17 @@ export function createKdc(ctx: EngineContext): Kdc {
     const ap = await parse(() => decodeApRequest(apBytes)).catch((e: KdcRefusal) => fail(e));
     if (ap.to !== service || ap.ticket.header.to !== service || ap.ticket.header.from !== KDC_NAME) return fail(refusal('addressing', `the ticket is not for ${service}`));
     const own = await ownLongTermKey(service);
-    if (ap.ticket.header.kvno !== own.kvno) return fail(refusal('addressing', `the ticket is sealed under key version ${String(ap.ticket.header.kvno)}, not ${own.kvno}`));
+    // D5: after a rotation, tickets sealed under the previous key version are accepted
+    // until the longest such ticket could have expired; a rotation "at once" retires it.
+    let ticketKey = own.key;
+    if (ap.ticket.header.kvno !== own.kvno) {
+      const prev = own.previous;
+      if (!prev || ap.ticket.header.kvno !== prev.kvno) return fail(refusal('addressing', `the ticket is sealed under key version ${String(ap.ticket.header.kvno)}, not ${own.kvno}`));
+      if (now >= prev.acceptUntil) return fail(refusal('expiry', `the ticket is sealed under key version ${prev.kvno}, retired at ${isoAt(prev.acceptUntil)}`));
+      ticketKey = prev.key;
+    }
     // D1: the ticket is AES-GCM under B's long-term key, header as AAD.
-    const tb = await kc.open(ctx, own.key, ap.ticket, 'ticket').catch((e: KdcRefusal) => fail(e));
+    const tb = await kc.open(ctx, ticketKey, ap.ticket, 'ticket').catch((e: KdcRefusal) => fail(e));
     const t = await parse(() => ({ client: strField(tb, 'client'), service: strField(tb, 'service'), keyId: strField(tb, 'keyId'), ticketId: strField(tb, 'ticketId'), issuedAt: numField(tb, 'issuedAt'), expiresAt: numField(tb, 'expiresAt') })).catch((e: KdcRefusal) => fail(e));
     const ids = [t.keyId, t.ticketId];
     const base = { keyId: t.keyId, ticketId: t.ticketId, client: { name: t.client } };
@@ -506,8 +547,8 @@ export function createKdc(ctx: EngineContext): Kdc {
     // D3: expiry (Kerberos-style) — an old ticket is refused whatever key the attacker holds.
     if (now >= t.expiresAt) return fail(refusal('expiry', `the ticket expired at ${isoAt(t.expiresAt)}`), base, ids);
     if (t.issuedAt > now + CLOCK_SKEW_MS) return fail(refusal('skew', 'the ticket was issued in the future (beyond the clock-skew window)'), base, ids);
-    const sessionKey = await kc.unwrapInFlight(ctx, own.key, tb.sessionKey, 'session', t.keyId, service).catch((e: KdcRefusal) => fail(e, base, ids));
-    const confirmKey = await kc.unwrapInFlight(ctx, own.key, tb.confirmKey, 'confirm', t.keyId, service).catch((e: KdcRefusal) => fail(e, base, ids));
+    const sessionKey = await kc.unwrapInFlight(ctx, ticketKey, tb.sessionKey, 'session', t.keyId, service).catch((e: KdcRefusal) => fail(e, base, ids));
+    const confirmKey = await kc.unwrapInFlight(ctx, ticketKey, tb.confirmKey, 'confirm', t.keyId, service).catch((e: KdcRefusal) => fail(e, base, ids));
     if (ap.authenticator.header.keyId !== t.keyId || ap.authenticator.header.to !== service || ap.authenticator.header.from !== t.client) {
       return fail(refusal('addressing', 'the authenticator header does not match the ticket'), base, ids);
     }
@@ -847,6 +888,7 @@ export function createKdc(ctx: EngineContext): Kdc {
 
   const kdc: Kdc = {
     registerPrincipal,
+    rotatePrincipalKey,
     listPrincipals,
     suspendPrincipal,
     revokePrincipal,

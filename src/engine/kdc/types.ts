@@ -218,6 +218,12 @@ export interface DistributionParams {
 export interface Kdc {
   /** C1: registers a user or service with a new long-term key. @throws INVALID_ARGUMENT, STORAGE (name taken) */
   registerPrincipal(p: { name: string; kind: KdcPrincipalKind }): Promise<KdcPrincipalInfo>;
+  /**
+   * Rotates a principal's long-term key (D5): new messages use the new key version;
+   * tickets sealed under the old one are accepted until they could have expired, or
+   * refused at once with `retireAtOnce`. @throws KEY_STATE (revoked), KEY_NOT_FOUND
+   */
+  rotatePrincipalKey(name: string, opts?: { retireAtOnce?: boolean }): Promise<KdcPrincipalInfo>;
   listPrincipals(): Promise<KdcPrincipalInfo[]>;
   /** No tickets for or from it until reinstated. @throws KEY_STATE */
   suspendPrincipal(name: string, reason?: string): Promise<KdcPrincipalInfo>;

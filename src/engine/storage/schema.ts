@@ -207,6 +207,12 @@ export interface KdcPrincipalKeyRecord {
   name: string;
   kvno: number;
   key: CryptoKey;
+  /**
+   * The key before the last rotation (D5): tickets sealed under it are still accepted
+   * until `acceptUntil` (epoch ms; the longest a ticket issued before the rotation can
+   * live), then the key is gone. Absent when the rotation retired it at once.
+   */
+  previous?: { kvno: number; key: CryptoKey; acceptUntil: number };
 }
 
 /** A key the KDC distributed (or stored for one principal), wrapped under the master key (C3). */

@@ -32,6 +32,7 @@ export function KdcPrincipalsPage() {
   const suspend = useAppStore((s) => s.kdc.suspendPrincipal);
   const revoke = useAppStore((s) => s.kdc.revokePrincipal);
   const reinstate = useAppStore((s) => s.kdc.reinstatePrincipal);
+  const rotate = useAppStore((s) => s.kdc.rotatePrincipalKey);
   const registerOp = useAppStore((s) => s.kdc.ops[kdcOpNames.register]);
   const [name, setName] = useState('');
   const [kind, setKind] = useState<'user' | 'service'>('user');
@@ -56,7 +57,7 @@ export function KdcPrincipalsPage() {
     setBusy(true);
     const r = await f();
     setBusy(false);
-    if (r.ok) setMessage(`${r.value.name} ${label}: now ${r.value.status}`);
+    if (r.ok) setMessage(label === 'rotated' ? `${r.value.name}'s long-term key rotated: key version ${r.value.kvno}, KCV ${r.value.kcv}; tickets sealed under the old version stay valid until they expire` : `${r.value.name} ${label}: now ${r.value.status}`);
     else setError(r.error);
     return r.ok;
   }
@@ -133,6 +134,11 @@ export function KdcPrincipalsPage() {
                           Reinstate
                         </button>
                       )}
+                      {p.status !== 'revoked' ? (
+                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate the long-term key of ${p.name}`}>
+                          Rotate key
+                        </button>
+                      ) : null}
                       {p.status !== 'revoked' ? (
                         <button type="button" className="button button-small button-danger" disabled={busy} onClick={() => setRevoking(p.name)} aria-label={`Revoke ${p.name}`}>
                           Revoke

@@ -64,6 +64,8 @@ export interface KdcSlice {
   suspendPrincipal(name: string, reason?: string): Promise<Result<KdcPrincipalInfo>>;
   revokePrincipal(name: string, reason: KeyRevocationReason): Promise<Result<KdcPrincipalInfo>>;
   reinstatePrincipal(name: string): Promise<Result<KdcPrincipalInfo>>;
+  /** D5: a new long-term key version; old tickets stay good until they could expire. */
+  rotatePrincipalKey(name: string): Promise<Result<KdcPrincipalInfo>>;
   startRun(client: string, service: string): Promise<Result<KdcProtocolRun>>;
   nextStep(): Promise<Result<KdcProtocolRun>>;
   clearRun(): void;
@@ -133,6 +135,7 @@ export function createKdcSlice<S extends { kdc: KdcSlice }>(set: StoreApi<S>['se
     suspendPrincipal: (name, reason) => changing(kdcOpNames.principal(name), (k) => k.suspendPrincipal(name, reason)),
     revokePrincipal: (name, reason) => changing(kdcOpNames.principal(name), (k) => k.revokePrincipal(name, reason)),
     reinstatePrincipal: (name) => changing(kdcOpNames.principal(name), (k) => k.reinstatePrincipal(name)),
+    rotatePrincipalKey: (name) => changing(kdcOpNames.principal(name), (k) => k.rotatePrincipalKey(name)),
 
     async startRun(client, service) {
       const r = await run(kdcOpNames.start, (k) => k.startDistribution({ client, service }));
