@@ -72,7 +72,7 @@ test('B1–B6 generate, activate, encrypt, rotate, decrypt old data, compromise,
   // A compromised key processes only with an explicit acknowledgement.
   await decrypt(page, ciphertext);
   await expect(page.getByRole('alert').filter({ hasText: 'Not decrypted' })).toContainText(/KEY_STATE.*explicitly acknowledged/s);
-  await page.getByRole('checkbox', { name: /I acknowledge the risk of decrypting with a compromised key/ }).check();
+  await page.getByRole('checkbox', { name: /I acknowledge the risk of decrypting this text with a compromised key/ }).check();
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByRole('textbox', { name: 'Decrypted text' })).toHaveValue('launch codes');
 

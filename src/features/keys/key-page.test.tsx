@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupHex } from '../../components/ui/format';
 import { captureDownloads, renderWithEngine } from '../../state/test-utils';
 import { freshEngine } from '../../testing/engine';
+import { toBase64 } from '../../engine/internal/bytes';
 import { KeyPage } from './key-page';
 
 afterEach(() => vi.restoreAllMocks());
@@ -188,9 +189,27 @@ describe('KeyPage', () => {
     expect(alert.textContent).toContain('KEY_STATE');
     expect(alert.textContent).toContain('only when the risk is explicitly acknowledged');
 
-    await user.click(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting with a suspended key' }));
+    // Each processing form asks for its own acknowledgement (text and file decryption).
+    expect(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting this file with a suspended key' })).toBeTruthy();
+    await user.click(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting this text with a suspended key' }));
     await user.click(screen.getByRole('button', { name: 'Decrypt' }));
     expect(((await screen.findByRole('textbox', { name: 'Decrypted text' })) as HTMLTextAreaElement).value).toBe('before the hold');
+  });
+
+  it('B2: a compromised signing key verifies only after its own acknowledgement is ticked', async () => {
+    const { engine } = await freshEngine();
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'leaked signer' });
+    const signature = toBase64(await engine.sign(key.id, new TextEncoder().encode('signed before the leak')));
+    await engine.compromiseKey(key.id);
+    const { user } = await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: 'leaked signer' });
+    fireEvent.change(screen.getByRole('textbox', { name: 'Message to verify' }), { target: { value: 'signed before the leak' } });
+    fireEvent.change(screen.getByRole('textbox', { name: 'Signature to check (base64)' }), { target: { value: signature } });
+    await user.click(screen.getByRole('button', { name: 'Verify' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('KEY_STATE');
+    await user.click(screen.getByRole('checkbox', { name: 'I acknowledge the risk of verifying this signature with a compromised key' }));
+    await user.click(screen.getByRole('button', { name: 'Verify' }));
+    expect(await screen.findByText(/✓ Valid/)).toBeTruthy();
   });
 
   it('B1: an active key needs no acknowledgement, and the page renders the lifecycle slot it is given', async () => {

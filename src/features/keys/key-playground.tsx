@@ -6,6 +6,25 @@ import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
 
+/** SP 800-57: a suspended or compromised key processes only at the relying party's explicit risk. */
+function isRisky(k: KeyInfo): boolean {
+  return k.state === 'suspended' || k.state === 'compromised';
+}
+
+/** The explicit acknowledgement a person gives before processing with a risky key. */
+function RiskAcknowledgement(props: { info: KeyInfo; action: string; checked: boolean; onChange: (checked: boolean) => void }) {
+  const id = useId();
+  if (!isRisky(props.info)) return null;
+  return (
+    <div className="field field-check">
+      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.currentTarget.checked)} />
+      <label htmlFor={id}>
+        I acknowledge the risk of {props.action} with a {props.info.state} key
+      </label>
+    </div>
+  );
+}
+
 /** Encrypt text to printable ciphertext (a Clavis envelope or a Fernet token), and back. */
 export function TextCryptSection(props: { info: KeyInfo }) {
   const k = props.info;
@@ -18,9 +37,8 @@ export function TextCryptSection(props: { info: KeyInfo }) {
   const [cipher, setCipher] = useState('');
   const [decrypted, setDecrypted] = useState<string | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
-  const ids = { plain: useId(), out: useId(), cipher: useId(), dec: useId(), ack: useId() };
-  // SP 800-57: a suspended or compromised key processes only at the relying party's explicit risk.
-  const risky = k.state === 'suspended' || k.state === 'compromised';
+  const ids = { plain: useId(), out: useId(), cipher: useId(), dec: useId() };
+  const risky = isRisky(k);
   const fernet = k.template === 'FERNET';
   const what = fernet ? 'Fernet token' : 'Encrypted text';
 
@@ -71,12 +89,7 @@ export function TextCryptSection(props: { info: KeyInfo }) {
             <label htmlFor={ids.cipher}>{fernet ? 'Fernet token to decrypt' : 'Ciphertext to decrypt'}</label>
             <textarea id={ids.cipher} rows={4} className="mono" value={cipher} onChange={(e) => setCipher(e.currentTarget.value)} spellCheck={false} />
           </div>
-          {risky ? (
-            <div className="field field-check">
-              <input id={ids.ack} type="checkbox" checked={acknowledged} onChange={(e) => setAcknowledged(e.currentTarget.checked)} />
-              <label htmlFor={ids.ack}>I acknowledge the risk of decrypting with a {k.state} key</label>
-            </div>
-          ) : null}
+          <RiskAcknowledgement info={k} action="decrypting this text" checked={acknowledged} onChange={setAcknowledged} />
           <p className="actions">
             <button type="submit" className="button" disabled={decOp?.status === 'busy'}>
               Decrypt
@@ -106,6 +119,7 @@ export function FileCryptSection(props: { info: KeyInfo }) {
   const [decFile, setDecFile] = useState<File | null>(null);
   const [encDone, setEncDone] = useState('');
   const [decDone, setDecDone] = useState('');
+  const [acknowledged, setAcknowledged] = useState(false);
   const ids = { enc: useId(), dec: useId() };
   const encBusy = encOp?.status === 'busy';
   const decBusy = decOp?.status === 'busy';
@@ -124,7 +138,7 @@ export function FileCryptSection(props: { info: KeyInfo }) {
     e.preventDefault();
     if (!decFile) return;
     setDecDone('');
-    const r = await decryptFile(k.id, new Uint8Array(await decFile.arrayBuffer()));
+    const r = await decryptFile(k.id, new Uint8Array(await decFile.arrayBuffer()), { acknowledgeRisk: isRisky(k) && acknowledged });
     if (!r.ok) return;
     const name = decFile.name.endsWith('.clavis') && decFile.name.length > 7 ? decFile.name.slice(0, -7) : `${decFile.name}.decrypted`;
     downloadFile(r.value.plaintext, name);
@@ -157,6 +171,7 @@ export function FileCryptSection(props: { info: KeyInfo }) {
             <label htmlFor={ids.dec}>Encrypted file to decrypt (.clavis)</label>
             <input id={ids.dec} type="file" onChange={(e) => setDecFile(e.currentTarget.files?.[0] ?? null)} disabled={decBusy} />
           </div>
+          <RiskAcknowledgement info={k} action="decrypting this file" checked={acknowledged} onChange={setAcknowledged} />
           <p className="actions">
             <button type="submit" className="button" disabled={!decFile || decBusy}>
               {decBusy ? 'Decrypting…' : 'Decrypt and download'}
@@ -182,6 +197,7 @@ export function SignVerifySection(props: { info: KeyInfo }) {
   const [checkMessage, setCheckMessage] = useState('');
   const [checkSignature, setCheckSignature] = useState('');
   const [verdict, setVerdict] = useState<boolean | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
   const ids = { msg: useId(), sig: useId(), cmsg: useId(), csig: useId() };
   const mac = k.template.startsWith('HMAC');
   const tag = mac ? 'MAC tag' : 'Signature';
@@ -195,7 +211,7 @@ export function SignVerifySection(props: { info: KeyInfo }) {
   async function onVerify(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setVerdict(null);
-    const r = await verifyText(k.id, checkMessage, checkSignature);
+    const r = await verifyText(k.id, checkMessage, checkSignature, { acknowledgeRisk: isRisky(k) && acknowledged });
     if (r.ok) setVerdict(r.value);
   }
 
@@ -263,6 +279,7 @@ export function SignVerifySection(props: { info: KeyInfo }) {
               }}
             />
           </div>
+          <RiskAcknowledgement info={k} action="verifying this signature" checked={acknowledged} onChange={setAcknowledged} />
           <p className="actions">
             <button type="submit" className="button" disabled={verifyOp?.status === 'busy'}>
               Verify

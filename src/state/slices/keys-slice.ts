@@ -92,11 +92,12 @@ export interface KeysSlice {
   /** `acknowledgeRisk`: decrypt with a suspended or compromised key anyway (the person ticked the box). */
   decryptText(id: string, armored: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<string>>;
   encryptFile(id: string, data: Uint8Array): Promise<Result<Uint8Array>>;
-  decryptFile(id: string, data: Uint8Array): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
+  /** `acknowledgeRisk` as for decryptText. */
+  decryptFile(id: string, data: Uint8Array, opts?: { acknowledgeRisk?: boolean }): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
   /** Signs UTF-8 text; the signature comes back as base64. */
   signText(id: string, text: string): Promise<Result<string>>;
   /** Verifies a base64 signature over UTF-8 text. */
-  verifyText(id: string, text: string, signatureBase64: string): Promise<Result<boolean>>;
+  verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<boolean>>;
 }
 
 /** Keeps only the descriptive, serialisable fields of a template. */
@@ -277,15 +278,15 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
 
     encryptFile: (id, data) => run(opNames.encryptFile(id), () => engine.encrypt(id, data)),
 
-    decryptFile: (id, data) =>
+    decryptFile: (id, data, opts) =>
       run(opNames.decryptFile(id), async () => {
-        const r = await engine.decrypt(data);
+        const r = await engine.decrypt(data, opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {});
         return { plaintext: r.plaintext, keyId: r.keyId as string };
       }),
 
     signText: (id, text) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text)))),
 
-    verifyText(id, text, signatureBase64) {
+    verifyText(id, text, signatureBase64, opts) {
       let signature: Uint8Array;
       try {
         signature = fromBase64(signatureBase64);
@@ -293,7 +294,7 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
         return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: the signature is not valid base64')));
       }
       if (signature.length === 0) return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: paste a signature to verify')));
-      return run(opNames.verify(id), () => engine.verify(id, utf8(text), signature));
+      return run(opNames.verify(id), () => engine.verify(id, utf8(text), signature, opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}));
     },
   };
 }
