@@ -22,23 +22,21 @@ import type { ClavisStorage } from './storage/db';
 import type { KeyFilter, KeyInfo, TemplateName } from './types';
 import type { Pki } from './pki';
 import type { ExchangeApi } from './exchange';
-// --- Key lifecycle and audit (B1–B8): imports ---
+// Key lifecycle and audit (B1–B8): imports
 import * as auditStore from './audit/store';
 import type { AuditEntry, AuditVerification } from './audit/chain';
 import * as lifecycle from './lifecycle/engine';
 import type { RevocationReason } from './lifecycle/revocation';
 import type { ScheduledDates } from './lifecycle/states';
 import type { PrincipalRecord } from './storage/schema';
-// --- end key lifecycle imports ---
-// --- KDC: imports ---
+// KDC: imports
 import type { Kdc } from './kdc';
-// --- end KDC imports ---
 
 export * from './errors';
 export type * from './types';
 export { TEMPLATES, TEMPLATE_NAMES, isTemplateName } from './keys/templates';
 export type { KeyTemplate } from './keys/templates';
-export { openStorage } from './storage/db';
+export { deleteStorage, openStorage } from './storage/db';
 export type { ClavisStorage, OpenStorageOptions } from './storage/db';
 export { systemClock, fixedClock } from './internal/clock';
 export type { Clock } from './internal/clock';
@@ -48,7 +46,7 @@ export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult,
 export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFormat } from './keys/transfer';
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
 export type * from './pki';
-// --- Key lifecycle and audit: public types ---
+// Key lifecycle and audit: public types
 export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
 export type { AuditFilter } from './audit/store';
 export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
@@ -56,17 +54,14 @@ export type { LifecycleDates, LifecycleEvent, ScheduledDates, TransitionCause } 
 // Named apart from the CA's certificate RevocationReason (a subset), which './pki' exports.
 export type { RevocationReason as KeyRevocationReason } from './lifecycle/revocation';
 export type { PrincipalRecord } from './storage/schema';
-// --- end key lifecycle types ---
-// --- KDC (C1–C6): public types ---
+// KDC (C1–C6): public types
 // Constants and the refusal type only: the protocol loads on demand through `engine.kdc()`.
 export { KDC_ATTACKS, KDC_CHECK_LABELS, KdcRefusal, isKdcRefusal, CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc/types';
 export type * from './kdc/types';
 export type { KdcMessageType } from './kdc/codec';
-// --- end KDC types ---
-// --- Key exchange (D1–D5): public types; the module loads on demand through `engine.exchange()` ---
+// Key exchange (D1–D5): public types; the module loads on demand through `engine.exchange()`
 export type * from './exchange/types';
 export type { ExchangeApi, ExchangeSession, ClassicDhParams, ClassicDhResult, ClassicDhStep, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './exchange';
-// --- end key exchange types ---
 
 /** Dependencies of an engine. Only `storage` is required. */
 export interface EngineOptions {
@@ -147,16 +142,15 @@ export interface Engine {
   /** True when this browser holds at least one CA (without loading the CA module). */
   hasCertificateAuthorities(): Promise<boolean>;
 
-  // --- Key exchange (D1–D5) ---
+  // Key exchange (D1–D5)
   /**
    * ECDH/X25519 exchanges (with or without authentication and an attacker in the
    * middle), the forward-secrecy demo and classic DH. Loaded on first use, then cached;
    * authenticated exchanges use the CA through `pki()`.
    */
   exchange(): Promise<ExchangeApi>;
-  // --- end key exchange ---
 
-  // --- Key lifecycle and audit (B1–B8). Every transition is stored with its date, cause
+  // Key lifecycle and audit (B1–B8). Every transition is stored with its date, cause
   // and audit entry in one transaction; each throws KEY_STATE naming the state and the rule.
   /** Pre-activation → active. */
   activateKey(id: string): Promise<KeyInfo>;
@@ -205,11 +199,9 @@ export interface Engine {
   /** The audit log as JSON Lines. */
   exportAuditLog(): Promise<string>;
 
-  // --- KDC (C1–C6) ---
-  /** The key distribution center over the same database and clock (one per engine). */
+  // KDC (C1–C6)
+  /** The key distribution center over the same database and clock (one per engine), loaded on first use. */
   kdc(): Promise<Kdc>;
-  // --- end KDC ---
-  // --- end key lifecycle and audit ---
 }
 
 /** Builds an engine from its dependencies. Nothing global is read or set. */
@@ -227,19 +219,16 @@ export function createEngine(options: EngineOptions): Engine {
     supports: createFeatureProbe(crypto.subtle),
   };
   let pki: Promise<Pki> | undefined;
-  // --- KDC ---
+  // KDC
   let kdc: Promise<Kdc> | undefined;
-  // --- end KDC ---
-  // --- Key exchange ---
+  // Key exchange
   let exchange: Promise<ExchangeApi> | undefined;
   const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki(ctx)));
-  // --- end key exchange ---
   return {
     pki: loadPki,
     hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,
-    // --- Key exchange ---
+    // Key exchange
     exchange: () => (exchange ??= import('./exchange').then((m) => m.createExchange(ctx, loadPki))),
-    // --- end key exchange ---
     listTemplates: async () =>
       Promise.all([...TEMPLATES.values()].map(async (template) => ({ template, available: await ctx.supports(template.name as TemplateName) }))),
     generateKey: (p) => vault.generateKey(ctx, p),
@@ -263,7 +252,7 @@ export function createEngine(options: EngineOptions): Engine {
     importKey: (p) => transfer.importKey(ctx, p),
     sniffKeyFormat: (d) => transfer.sniffKeyFormat(d),
 
-    // --- Key lifecycle and audit ---
+    // Key lifecycle and audit
     activateKey: (id) => lifecycle.activateKey(ctx, id),
     suspendKey: (id, r) => lifecycle.suspendKey(ctx, id, r),
     resumeKey: (id, r) => lifecycle.resumeKey(ctx, id, r),
@@ -290,9 +279,7 @@ export function createEngine(options: EngineOptions): Engine {
     listAuditEntries: (f) => auditStore.listAuditEntries(ctx, f),
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
-    // --- KDC ---
+    // KDC
     kdc: () => (kdc ??= import('./kdc').then((m) => m.createKdc(ctx))),
-    // --- end KDC ---
-    // --- end key lifecycle and audit ---
   };
 }

@@ -4,7 +4,7 @@
  * run in one transaction with no foreign awaits inside it (SECURITY.md W3): callers do
  * their crypto first, then hand finished records here.
  */
-import { openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
 import { StorageError, EngineError, KeyStateError } from '../errors';
 import { defaultDates } from '../lifecycle/dates';
@@ -23,14 +23,13 @@ import {
   type PrincipalRecord,
   type RevocationRecord,
   type SerialRecord,
-  // --- KDC ---
+  // KDC
   type KdcHeldKeyRecord,
   type KdcKeyRecord,
   type KdcPrincipalKeyRecord,
   type KdcPrincipalRecord,
   type KdcReplayRecord,
   type KdcStateRecord,
-  // --- end KDC ---
 } from './schema';
 
 /**
@@ -66,7 +65,7 @@ export interface AuditedCommit extends PreparedAudit {
   ownersNotRevoked?: string[];
 }
 
-// --- KDC ---
+// KDC
 /**
  * Everything one KDC change writes (src/engine/kdc), with its audit entries, in ONE
  * transaction: all or nothing. The checks run inside the transaction, so a replayed
@@ -92,7 +91,6 @@ export interface KdcCommit extends PreparedAudit {
 
 /** Outcome of `commitKdc`: a refusal names what was found (nothing was written). */
 export type KdcCommitOutcome = { ok: true } | { ok: false; refused: 'replayed' | 'key-revoked' | 'principal-inactive'; subject: string };
-// --- end KDC ---
 
 /** The head or a key changed between reading and writing: recompute and retry. */
 export class AuditConflictError extends StorageError {
@@ -257,7 +255,7 @@ export interface ClavisStorage {
   /** An issuer's latest `limit` CRLs, newest first (the CRL history). */
   listCrls(issuerId: string, limit: number): Promise<CrlRecord[]>;
 
-  // --- KDC (v4) ---
+  // KDC (v4)
   /** Writes a KDC change and its audit entries in one transaction; refusals write nothing. @throws AuditConflictError (retry), STORAGE */
   commitKdc(c: KdcCommit): Promise<KdcCommitOutcome>;
   getKdcMasterKey(): Promise<CryptoKey | undefined>;
@@ -271,7 +269,6 @@ export interface ClavisStorage {
   listKdcKeysOf(party: string): Promise<KdcKeyRecord[]>;
   getKdcHeldKey(keyId: string, holder: string): Promise<KdcHeldKeyRecord | undefined>;
   hasKdcReplay(id: string): Promise<boolean>;
-  // --- end KDC ---
 }
 
 /** Migrations, one per version step. Never edit a released step; add a new one. */
@@ -326,7 +323,7 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
     };
     migrate().catch(() => tx.abort());
   },
-  // --- KDC --- v3 -> v4: the key distribution center.
+  // KDC: v3 -> v4: the key distribution center.
   (db) => {
     db.createObjectStore('kdcState', { keyPath: 'id' });
     db.createObjectStore('kdcPrincipals', { keyPath: 'name' });
@@ -370,6 +367,19 @@ async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
     if (e instanceof EngineError) throw e;
     throw storageError(what, e);
   }
+}
+
+/**
+ * Deletes a whole database by name: a walkthrough namespace (F2 "reset"). Close this
+ * tab's connections to it first; other tabs' connections close themselves (`blocking`).
+ * The user's own database (`DB_NAME`) is refused, so a reset can never reach it.
+ * @throws INVALID_ARGUMENT (the user's database), STORAGE
+ */
+export async function deleteStorage(name: string): Promise<void> {
+  if (typeof name !== 'string' || name === '' || name === DB_NAME) {
+    throw new EngineError('INVALID_ARGUMENT', "storage: only a namespace database can be deleted, never the vault's own");
+  }
+  await guard('deleting the database', () => deleteDB(name));
 }
 
 /** Opens the Clavis database, running any pending migrations. Throws StorageError. */
@@ -621,7 +631,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         return value;
       }),
 
-    // --- KDC ---
+    // KDC
     commitKdc: (c) =>
       guard('saving the KDC change and its audit entry', async () => {
         const tx = db.transaction(['kdcPrincipals', 'kdcPrincipalKeys', 'kdcKeys', 'kdcHeldKeys', 'kdcReplay', 'principals', ...AUDIT_STORES], 'readwrite');
@@ -675,6 +685,5 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     listKdcKeysOf: (party) => guard('listing distributed keys', () => db.getAllFromIndex('kdcKeys', 'byParty', party)),
     getKdcHeldKey: (keyId, holder) => guard('reading a held key', () => db.get('kdcHeldKeys', `${keyId}:${holder}`)),
     hasKdcReplay: (id) => guard('reading the replay cache', async () => (await db.getKey('kdcReplay', id)) !== undefined),
-    // --- end KDC ---
   };
 }

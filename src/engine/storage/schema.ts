@@ -13,7 +13,7 @@
  * with the chain head kept in `meta` under AUDIT_HEAD_KEY; `principals` records revoked
  * owners; `keyUsage` counts the uses of each key.
  *
- * v4 adds the key distribution center (see the `// --- KDC ---` block below).
+ * v4 adds the key distribution center (see the KDC section below).
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -176,7 +176,7 @@ export interface CounterRecord {
   value: number;
 }
 
-// --- KDC (v4): the key distribution center (PRODUCT.md C1–C6, SECURITY.md D1–D5) ---
+// KDC (v4): the key distribution center (PRODUCT.md C1–C6, SECURITY.md D1–D5)
 
 /** The KDC's master key (AES-KW-256, non-extractable), under id 'master'. */
 export interface KdcStateRecord {
@@ -254,7 +254,6 @@ export interface KdcReplayRecord {
   /** Epoch ms after which the entry can be dropped (authenticator time + skew). */
   expiresAt: number;
 }
-// --- end KDC ---
 
 export interface ClavisDB extends DBSchema {
   keys: {
@@ -313,12 +312,11 @@ export interface ClavisDB extends DBSchema {
     key: string;
     value: KeyUsageRecord;
   };
-  // --- KDC (v4) ---
+  // KDC (v4)
   kdcState: { key: string; value: KdcStateRecord };
   kdcPrincipals: { key: string; value: KdcPrincipalRecord };
   kdcPrincipalKeys: { key: string; value: KdcPrincipalKeyRecord };
   kdcKeys: { key: string; value: KdcKeyRecord; indexes: { byParty: string } };
   kdcHeldKeys: { key: string; value: KdcHeldKeyRecord; indexes: { byKey: string } };
   kdcReplay: { key: string; value: KdcReplayRecord; indexes: { byExpiry: number } };
-  // --- end KDC ---
 }
