@@ -28,6 +28,13 @@ describe('parseHash', () => {
     expect(parseHash('#/keys/%E0%A4%A')).toEqual({ name: 'not-found', path: '/keys/%E0%A4%A' });
     expect(parseHash('#/pki')).toEqual({ name: 'not-found', path: '/pki' });
   });
+
+  it('F2: maps the walkthrough index and each step’s deep link (0-based step index)', () => {
+    expect(parseHash('#/walkthroughs')).toEqual({ name: 'walkthroughs' });
+    expect(parseHash('#/walkthroughs/key-life')).toEqual({ name: 'walkthrough-step', id: 'key-life', step: 0 });
+    expect(parseHash('#/walkthroughs/key-life/4')).toEqual({ name: 'walkthrough-step', id: 'key-life', step: 4 });
+    expect(parseHash('#/walkthroughs/key-life/x')).toEqual({ name: 'not-found', path: '/walkthroughs/key-life/x' });
+  });
 });
 
 describe('App shell', () => {

@@ -10,6 +10,9 @@ import { ImportKeyPage } from '../features/keys/import-key-page';
 import { KeyListPage } from '../features/keys/key-list-page';
 import { KeyPage } from '../features/keys/key-page';
 import { SimulatedTimeBanner } from '../features/lifecycle/clock-control';
+import { StateDiagram } from '../features/lifecycle/state-diagram';
+import { KEY_STATES } from '../engine/lifecycle/states';
+import type { KeyState } from '../engine';
 import { LifecyclePanel } from '../features/lifecycle/lifecycle-panel';
 import { useCrlScheduler } from '../features/pki/crl-scheduler';
 import { useAppStore, useAppStoreApi } from '../state/engine-provider';
@@ -30,6 +33,8 @@ import {
   KdcKeysPage,
   KdcPrincipalsPage,
   LifecyclePage,
+  WalkthroughsPage,
+  WalkthroughStepPage,
 } from './lazy-screens';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
@@ -48,7 +53,12 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
   { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
   { href: '#/kdc', label: 'KDC', section: (r) => r.name.startsWith('kdc') },
   { href: '#/exchange', label: 'Exchange', section: (r) => r.name === 'exchange' },
+  { href: '#/walkthroughs', label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' },
 ];
+
+/** The walkthrough step page draws key states with the lifecycle feature's diagram. */
+const walkthroughLifecycle = (state: string) =>
+  (KEY_STATES as readonly string[]).includes(state) ? <StateDiagram state={state as KeyState} caption="The key’s state after this step; thick arrows leave it." /> : null;
 
 function Screen(props: { route: Route }) {
   const r = props.route;
@@ -81,7 +91,7 @@ function Screen(props: { route: Route }) {
       return <LifecyclePage />;
     case 'audit':
       return <AuditPage />;
-    // --- KDC ---
+    // KDC
     case 'kdc':
       return <KdcDistributionPage />;
     case 'kdc-principals':
@@ -90,11 +100,14 @@ function Screen(props: { route: Route }) {
       return <KdcAttacksPage />;
     case 'kdc-keys':
       return <KdcKeysPage />;
-    // --- end KDC ---
-    // --- Key exchange ---
+    // Key exchange
     case 'exchange':
       return <ExchangePage />;
-    // --- end key exchange ---
+    // Walkthroughs
+    case 'walkthroughs':
+      return <WalkthroughsPage />;
+    case 'walkthrough-step':
+      return <WalkthroughStepPage key={r.id} walkthroughId={r.id} step={r.step} navigate={navigate} lifecycleDiagram={walkthroughLifecycle} />;
     case 'not-found':
       return (
         <>

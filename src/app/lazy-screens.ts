@@ -40,3 +40,10 @@ export const KdcAttacksPage = named(kdc, 'KdcAttacksPage');
 export const KdcKeysPage = named(kdc, 'KdcKeysPage');
 
 export const ExchangePage = named(() => import('../features/exchange/exchange-page'), 'ExchangePage');
+
+const walkthroughs = {
+  index: () => import('../features/walkthroughs/walkthroughs-page'),
+  step: () => import('../features/walkthroughs/step-page'),
+};
+export const WalkthroughsPage = named(walkthroughs.index, 'WalkthroughsPage');
+export const WalkthroughStepPage = named(walkthroughs.step, 'WalkthroughStepPage');

@@ -20,15 +20,16 @@ export type Route =
   | { name: 'cert'; id: string }
   | { name: 'lifecycle' }
   | { name: 'audit' }
-  // --- KDC ---
+  // KDC
   | { name: 'kdc' }
   | { name: 'kdc-principals' }
   | { name: 'kdc-attacks' }
   | { name: 'kdc-keys' }
-  // --- end KDC ---
-  // --- Key exchange ---
+  // Key exchange
   | { name: 'exchange' }
-  // --- end key exchange ---
+  // Walkthroughs
+  | { name: 'walkthroughs' }
+  | { name: 'walkthrough-step'; id: string; step: number }
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash ("#/keys/abc") into a route. */
@@ -64,17 +65,21 @@ export function parseHash(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'lifecycle') return { name: 'lifecycle' };
   if (parts.length === 1 && parts[0] === 'audit') return { name: 'audit' };
-  // --- KDC ---
+  // KDC
   if (parts[0] === 'kdc') {
     if (parts.length === 1) return { name: 'kdc' };
     if (parts.length === 2 && parts[1] === 'principals') return { name: 'kdc-principals' };
     if (parts.length === 2 && parts[1] === 'attacks') return { name: 'kdc-attacks' };
     if (parts.length === 2 && parts[1] === 'keys') return { name: 'kdc-keys' };
   }
-  // --- end KDC ---
-  // --- Key exchange ---
+  // Key exchange
   if (parts.length === 1 && parts[0] === 'exchange') return { name: 'exchange' };
-  // --- end key exchange ---
+  // Walkthroughs: #/walkthroughs and #/walkthroughs/<id>/<stepIndex> (0-based)
+  if (parts[0] === 'walkthroughs') {
+    if (parts.length === 1) return { name: 'walkthroughs' };
+    if (parts.length === 2) return { name: 'walkthrough-step', id: parts[1]!, step: 0 };
+    if (parts.length === 3 && /^\d{1,3}$/.test(parts[2]!)) return { name: 'walkthrough-step', id: parts[1]!, step: Number(parts[2]) };
+  }
   return { name: 'not-found', path };
 }
 

@@ -18,7 +18,7 @@ const AREAS: Array<{ name: string; what: string; href?: string }> = [
     href: '#/certs',
     what: 'Root and intermediate CAs, certificates for vault keys or from CSRs that openssl accepts, revocation and CRLs, a certificate viewer with an ASN.1 tree, and path validation that explains itself.',
   },
-  { name: 'Walkthroughs', what: 'Guided, step-by-step scenarios that run the real engine and show the real bytes.' },
+  { name: 'Walkthroughs', href: '#/walkthroughs', what: 'Guided, step-by-step scenarios that run the real engine and show the real bytes.' },
 ];
 
 function count(keys: KeyInfo[], pred: (k: KeyInfo) => boolean): number {

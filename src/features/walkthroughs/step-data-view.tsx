@@ -1,0 +1,117 @@
+/**
+ * Renderers for a step's data (F2): labelled hex, PEM, JSON, text, fingerprints, a
+ * decoded ASN.1 tree, checks and field tables. Each datum is a region named by its
+ * label, so people and tests can find "Ticket id" or "Serial number" by name.
+ */
+import { useId } from 'react';
+import { decodeDer, type Asn1Node } from './asn1';
+import type { StepDatum } from './types';
+
+/** Hex in groups of two bytes, so long strings wrap and can be read. */
+function groupHex(hex: string): string {
+  return (hex.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+function Asn1Tree(props: { nodes: Asn1Node[] }) {
+  return (
+    <ul className="wt-asn1">
+      {props.nodes.map((n) => (
+        <li key={n.offset}>
+          <span className="wt-asn1-tag">{n.name}</span> <span className="wt-asn1-meta">@{n.offset}, {n.length} bytes</span>
+          {n.value !== undefined && n.value !== '' ? <code className="wt-asn1-value">{n.value}</code> : null}
+          {n.children && n.children.length > 0 ? <Asn1Tree nodes={n.children} /> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Body(props: { datum: StepDatum }) {
+  const d = props.datum;
+  switch (d.kind) {
+    case 'hex':
+      return (
+        <ol className="wt-hex">
+          {d.segments.map((s, i) => (
+            <li key={`${i}-${s.label}`} className={`wt-seg wt-seg-${i % 6}`}>
+              <span className="wt-seg-label">
+                {s.label} <span className="wt-seg-len">({s.hex.length / 2} bytes)</span>
+              </span>
+              <code className="wt-seg-hex">{groupHex(s.hex)}</code>
+            </li>
+          ))}
+        </ol>
+      );
+    case 'pem':
+      return <pre className="wt-pre">{d.pem}</pre>;
+    case 'json':
+      return <pre className="wt-pre">{JSON.stringify(d.value, null, 2)}</pre>;
+    case 'text':
+      return d.value.length > 80 || d.value.includes('\n') ? <pre className="wt-pre">{d.value}</pre> : <p className="wt-text"><code>{d.value}</code></p>;
+    case 'fingerprint':
+      return (
+        <p className="wt-text">
+          <code className="wt-fingerprint">{d.value}</code>
+        </p>
+      );
+    case 'asn1': {
+      const nodes = decodeDer(d.der);
+      return (
+        <>
+          <Asn1Tree nodes={nodes} />
+          <details className="wt-details">
+            <summary>The DER bytes ({d.der.length / 2})</summary>
+            <pre className="wt-pre">{groupHex(d.der)}</pre>
+          </details>
+        </>
+      );
+    }
+    case 'check':
+      return (
+        <p className={`wt-check ${d.ok ? 'wt-check-ok' : 'wt-check-fail'}`}>
+          <span aria-hidden="true">{d.ok ? '✓' : '✗'} </span>
+          <strong>{d.ok ? 'Yes' : 'No'}</strong> — {d.detail}
+        </p>
+      );
+    case 'fields':
+      return (
+        <>
+          {d.caption ? <p className="wt-protection">{d.caption}</p> : null}
+          <div className="wt-table-wrap">
+            <table className="wt-fields">
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">Value</th>
+                  <th scope="col">Note</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.fields.map((f, i) => (
+                  <tr key={`${i}-${f.name}`}>
+                    <th scope="row">{f.name}</th>
+                    <td>
+                      <code>{f.value}</code>
+                    </td>
+                    <td>{f.note ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      );
+  }
+}
+
+/** One datum: a region with its label as heading. */
+export function StepDatumView(props: { datum: StepDatum }) {
+  const id = useId();
+  const d = props.datum;
+  return (
+    <section className={`wt-datum wt-datum-${d.kind}`} aria-labelledby={id}>
+      <h4 id={id}>{d.label}</h4>
+      <Body datum={d} />
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * Helpers that turn what the engine returned into step data: hex, the labelled parts of
+ * a Clavis ciphertext envelope, a KDC protocol message's bytes and fields. Plain
+ * functions over public bytes; nothing here sees key material.
+ */
+import type { EngineError, KdcRefusal, WireMessage } from '../../engine';
+import type { ByteSegment, StepDatum } from './types';
+
+/** Lower-case hex of bytes. */
+export function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+function fromBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function fromHex(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/**
+ * The labelled parts of a Clavis v1 data envelope (envelope.ts):
+ * "CLV" 0x01 alg idLen keyId keyVersion(uint32) iv(12) ciphertext tag(16).
+ */
+export function envelopeSegments(bytes: Uint8Array): ByteSegment[] {
+  const idLen = bytes[5] ?? 0;
+  const at = (from: number, to?: number) => hex(bytes.subarray(from, to));
+  const ivStart = 6 + idLen + 4;
+  const tagStart = bytes.length - 16;
+  const keyId = new TextDecoder().decode(bytes.subarray(6, 6 + idLen));
+  return [
+    { label: 'magic "CLV"', hex: at(0, 3) },
+    { label: 'format version 1', hex: at(3, 4) },
+    { label: 'algorithm (0x01 AES-GCM)', hex: at(4, 5) },
+    { label: 'key id length', hex: at(5, 6) },
+    { label: `key id "${keyId}"`, hex: at(6, 6 + idLen) },
+    { label: `key version ${new DataView(bytes.buffer, bytes.byteOffset + 6 + idLen, 4).getUint32(0)}`, hex: at(6 + idLen, ivStart) },
+    { label: 'IV (96 bits, fresh)', hex: at(ivStart, ivStart + 12) },
+    { label: 'ciphertext', hex: at(ivStart + 12, tagStart) },
+    { label: 'GCM tag (128 bits)', hex: at(tagStart) },
+  ];
+}
+
+/** The IV, ciphertext and tag of one sealed KDC part (`{…, "iv": b64, "ct": b64}`). */
+function sealedSegments(name: string, part: { iv?: unknown; ct?: unknown }): ByteSegment[] {
+  if (typeof part.iv !== 'string' || typeof part.ct !== 'string') return [];
+  const ct = fromBase64(part.ct);
+  return [
+    { label: `${name}: IV`, hex: hex(fromBase64(part.iv)) },
+    { label: `${name}: AES-GCM ciphertext`, hex: hex(ct.subarray(0, ct.length - 16)) },
+    { label: `${name}: GCM tag`, hex: hex(ct.subarray(ct.length - 16)) },
+  ];
+}
+
+/** A KDC wire message: its exact bytes (JSON text), the sealed parts in hex, and its decoded fields. */
+export function wireData(m: WireMessage): StepDatum[] {
+  const text = new TextDecoder().decode(fromHex(m.hex));
+  const out: StepDatum[] = [{ kind: 'text', label: `Message ${m.step} on the wire (${m.length} bytes, ${m.type})`, value: text }];
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const parts: ByteSegment[] =
+      m.type === 'ap-request'
+        ? [...sealedSegments('ticket', (json.ticket ?? {}) as object), ...sealedSegments('authenticator', (json.authenticator ?? {}) as object)]
+        : sealedSegments(m.type, json);
+    if (parts.length > 0) out.push({ kind: 'hex', label: `Message ${m.step}: the sealed parts, decoded from base64`, segments: parts });
+  } catch {
+    // Message 1 and refusals may not be sealed JSON; the text above is the whole message.
+  }
+  for (const s of m.sections) {
+    out.push({ kind: 'fields', label: `Message ${m.step}: ${s.label}`, caption: s.protection, fields: s.fields.map((f) => ({ name: f.name, value: f.value, ...(f.note ? { note: f.note } : {}) })) });
+  }
+  return out;
+}
+
+/** Runs `f`, which should be refused; returns the error (or undefined when it was accepted). */
+export async function refusalOf(f: () => Promise<unknown>): Promise<(EngineError & Partial<Pick<KdcRefusal, 'check'>>) | undefined> {
+  try {
+    await f();
+    return undefined;
+  } catch (e) {
+    if (e instanceof Error && 'code' in e) return e as EngineError & Partial<Pick<KdcRefusal, 'check'>>;
+    throw e;
+  }
+}
+
+/** A one-line date for explanations. */
+export const shortDate = (iso: string | number) => new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
