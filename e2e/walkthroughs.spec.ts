@@ -511,6 +511,24 @@ test.describe('walkthroughs 2 and 3', () => {
     expect(await hexOf(page, 'Serial number')).toBe(onCrl);
   });
 
+  test('F2: a step links the objects it made to their own pages, which read the walkthrough’s database, not the user’s', async ({ page }) => {
+    await page.goto('/#/walkthroughs/certificate-life/3');
+    await atStep(page, 3, 8, 'Issue the certificate');
+    const serial = await hexOf(page, 'Serial number');
+    await page.getByRole('link', { name: 'Certificate for app.walkthrough.test' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'app.walkthrough.test' })).toBeVisible();
+    await expect(page.getByRole('complementary', { name: 'Walkthrough data' })).toContainText('kept in its own database');
+    const shown = ((await page.locator('dt', { hasText: 'Serial number' }).locator('xpath=following-sibling::dd[1]').textContent()) ?? '').replace(/[\s:]/g, '').toLowerCase();
+    expect(shown).toBe(serial.toLowerCase());
+    await axe(page, 'a walkthrough certificate on its own page');
+    await page.getByRole('link', { name: 'Back to step 4' }).click();
+    await atStep(page, 3, 8, 'Issue the certificate');
+    // The user's own inventory never saw it.
+    await page.goto('/#/certs');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.getByText('app.walkthrough.test')).toHaveCount(0);
+  });
+
   test('F1/F3: walkthrough 3, Diffie–Hellman, first to last step: the keys agree honestly, differ under attack, and the authenticated exchange refuses Mallory', async ({ page }, testInfo) => {
     const N = 6;
     const DB = 'clavis-walkthrough-diffie-hellman';

@@ -34,6 +34,7 @@ import {
   KdcPrincipalsPage,
   LifecyclePage,
   WalkthroughsPage,
+  WalkthroughObjectPage,
   WalkthroughStepPage,
 } from './lazy-screens';
 import { navigate, parseHash, useHash, type Route } from './router';
@@ -53,12 +54,26 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
   { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
   { href: '#/kdc', label: 'KDC', section: (r) => r.name.startsWith('kdc') },
   { href: '#/exchange', label: 'Exchange', section: (r) => r.name === 'exchange' },
-  { href: '#/walkthroughs', label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' },
+  { href: '#/walkthroughs', label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' || r.name === 'walkthrough-object' },
 ];
 
 /** The walkthrough step page draws key states with the lifecycle feature's diagram. */
 const walkthroughLifecycle = (state: string) =>
   (KEY_STATES as readonly string[]).includes(state) ? <StateDiagram state={state as KeyState} caption="The key’s state after this step; thick arrows leave it." /> : null;
+
+/** A walkthrough's key, certificate or CRL on the app's own page, inside its namespace. */
+function walkthroughObject(back: string) {
+  return (kind: 'key' | 'cert' | 'crl', id: string) => {
+    switch (kind) {
+      case 'key':
+        return <KeyPage id={id} navigate={() => navigate(back)} lifecycle={(info) => <LifecyclePanel info={info} />} />;
+      case 'cert':
+        return <CertPage id={id} />;
+      case 'crl':
+        return <CrlPage caId={id} />;
+    }
+  };
+}
 
 function Screen(props: { route: Route }) {
   const r = props.route;
@@ -108,6 +123,17 @@ function Screen(props: { route: Route }) {
       return <WalkthroughsPage />;
     case 'walkthrough-step':
       return <WalkthroughStepPage key={r.id} walkthroughId={r.id} step={r.step} navigate={navigate} lifecycleDiagram={walkthroughLifecycle} />;
+    case 'walkthrough-object':
+      return (
+        <WalkthroughObjectPage
+          key={`${r.id}/${r.kind}/${r.objectId}`}
+          walkthroughId={r.id}
+          step={r.step}
+          kind={r.kind}
+          objectId={r.objectId}
+          render={walkthroughObject(`#/walkthroughs/${encodeURIComponent(r.id)}/${r.step}`)}
+        />
+      );
     case 'not-found':
       return (
         <>

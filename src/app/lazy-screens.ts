@@ -44,6 +44,8 @@ export const ExchangePage = named(() => import('../features/exchange/exchange-pa
 const walkthroughs = {
   index: () => import('../features/walkthroughs/walkthroughs-page'),
   step: () => import('../features/walkthroughs/step-page'),
+  object: () => import('../features/walkthroughs/object-page'),
 };
 export const WalkthroughsPage = named(walkthroughs.index, 'WalkthroughsPage');
 export const WalkthroughStepPage = named(walkthroughs.step, 'WalkthroughStepPage');
+export const WalkthroughObjectPage = named(walkthroughs.object, 'WalkthroughObjectPage');

@@ -30,6 +30,7 @@ export type Route =
   // Walkthroughs
   | { name: 'walkthroughs' }
   | { name: 'walkthrough-step'; id: string; step: number }
+  | { name: 'walkthrough-object'; id: string; step: number; kind: 'key' | 'cert' | 'crl'; objectId: string }
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash ("#/keys/abc") into a route. */
@@ -79,6 +80,9 @@ export function parseHash(hash: string): Route {
     if (parts.length === 1) return { name: 'walkthroughs' };
     if (parts.length === 2) return { name: 'walkthrough-step', id: parts[1]!, step: 0 };
     if (parts.length === 3 && /^\d{1,3}$/.test(parts[2]!)) return { name: 'walkthrough-step', id: parts[1]!, step: Number(parts[2]) };
+    if (parts.length === 5 && /^\d{1,3}$/.test(parts[2]!) && (parts[3] === 'key' || parts[3] === 'cert' || parts[3] === 'crl')) {
+      return { name: 'walkthrough-object', id: parts[1]!, step: Number(parts[2]), kind: parts[3], objectId: parts[4]! };
+    }
   }
   return { name: 'not-found', path };
 }

@@ -10,7 +10,7 @@
  * any step by running steps 0…n again in a fresh namespace.
  */
 import { EngineError, type CaInfo, type CrlInfo, type Pki, type VerifyResult } from '../../engine';
-import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
+import type { ObjectLink, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** Names the walkthrough gives its objects (its own namespace: nothing of the user's). */
 export const CERTIFICATE_LIFE_NAMES = {
@@ -24,6 +24,9 @@ export const CERTIFICATE_LIFE_NAMES = {
 /** The revocation reason the walkthrough uses (RFC 5280 §5.3.1 keyCompromise, code 1). */
 export const CERTIFICATE_LIFE_REASON = 'keyCompromise' as const;
 
+const certLink = (id: string, label: string): ObjectLink => ({ kind: 'cert', id, label });
+const keyLink = (id: string, label: string): ObjectLink => ({ kind: 'key', id, label });
+const crlLink = (caId: string, label: string): ObjectLink => ({ kind: 'crl', id: caId, label });
 const N = CERTIFICATE_LIFE_NAMES;
 
 function hexOf(bytes: Uint8Array): string {
@@ -115,6 +118,7 @@ const steps: WalkthroughStep[] = [
             `New vault key "${key.name}" (${key.template}, non-extractable, ${key.state}) signs for it.`,
             `First CRL published: ${crlLine(ca, crl)}.`,
           ],
+          objects: [certLink(cert.id, 'Root CA certificate'), keyLink(key.id, `Root CA key "${key.name}"`), crlLink(ca.id, 'Root CA CRL')],
         },
         state: { rootCaId: ca.id, rootCertId: cert.id, rootSerial: cert.serialHex },
       };
@@ -145,6 +149,7 @@ const steps: WalkthroughStep[] = [
             { kind: 'asn1', label: 'Intermediate certificate (decoded DER)', der: await derHex(pki, cert.id) },
           ],
           changes: [`New intermediate CA "${ca.name}", signed by "${N.root}", with its own vault key.`, `First CRL published: ${crlLine(ca, crl)}.`],
+          objects: [certLink(cert.id, 'Intermediate CA certificate'), crlLink(ca.id, 'Intermediate CA CRL')],
         },
         state: { intermediateCaId: ca.id, intermediateCertId: cert.id },
       };
@@ -175,6 +180,7 @@ const steps: WalkthroughStep[] = [
             { kind: 'asn1', label: 'Certificate request (decoded DER)', der: pemToDerHex(csr) },
           ],
           changes: [`New vault key "${key.name}" (${key.template}, non-extractable, ${key.state}).`, 'A certificate request was made and signed with it (not stored: it is handed to the CA).'],
+          objects: [keyLink(key.id, `Key "${key.name}"`)],
         },
         state: { keyId: key.id, keyFingerprint: key.fingerprint.value, csrPem: csr },
       };
@@ -213,6 +219,7 @@ const steps: WalkthroughStep[] = [
             { kind: 'asn1', label: 'Certificate (decoded DER)', der: await derHex(pki, cert.id) },
           ],
           changes: [`New certificate for ${N.host}, serial ${cert.serialHex}, issued by "${N.intermediate}".`],
+          objects: [certLink(cert.id, `Certificate for ${N.host}`)],
         },
         state: { leafCertId: cert.id, serialHex: cert.serialHex },
       };
@@ -276,6 +283,7 @@ const steps: WalkthroughStep[] = [
             `Vault key "${key.name}" moved to ${key.state}: it may no longer sign or protect anything.`,
             ...(out.crl ? [`"${N.intermediate}" published CRL number ${out.crl.number}.`] : []),
           ],
+          objects: [certLink(leafCertId, `Certificate for ${N.host} (revoked)`), keyLink(keyId, `Key "${key.name}" (${key.state})`), crlLink(need(state, 'intermediateCaId'), 'Intermediate CA CRL')],
         },
         state: { revokedAt: out.cert.revocation?.revokedAt ?? '', ...(out.crl ? { crlNumberAfter: out.crl.number } : {}) },
       };
@@ -320,6 +328,7 @@ const steps: WalkthroughStep[] = [
             { kind: 'asn1', label: 'CRL (decoded DER)', der: hexOf(der) },
           ],
           changes: ['Nothing new: the CRL was published by the revocation; this step reads it and its predecessor from the CRL history.'],
+          objects: [crlLink(caId, 'Intermediate CA CRL and its history')],
         },
         state: { crlSerials: entries.map((e) => e.serialHex) },
       };

@@ -6,7 +6,7 @@
  */
 import type { Engine, KeyInfo } from '../../engine';
 import { envelopeSegments, hex, refusalOf, shortDate } from './step-data';
-import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
+import type { ObjectLink, StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
 const OWNER = 'alice';
 const PLAINTEXT = 'Invoice 1042: 3 × widgets, total 129.00 EUR';
@@ -23,6 +23,7 @@ interface KeyLifeState extends WalkthroughState {
 }
 
 const st = (s: WalkthroughState) => s as Partial<KeyLifeState>;
+const keyLink = (id: string, label: string): ObjectLink => ({ kind: 'key', id, label: `Key ${label}` });
 const bytes = (h: string) => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -91,6 +92,7 @@ export const keyLife: Walkthrough = {
             diagram: lifecycle(v1.state),
             data: [keyFields(v1), { kind: 'fingerprint', label: 'Key check value of orders-db v1', value: v1.fingerprint.value }, keyFields(signing)],
             changes: [`Vault: key orders-db v1 (${v1.id}) created, pre-activation`, `Vault: key alice-signing (${signing.id}) created, active`],
+            objects: [keyLink(v1.id, 'orders-db v1'), keyLink(signing.id, 'alice-signing')],
           },
           state: { v1: v1.id, signing: signing.id },
         };
@@ -105,7 +107,7 @@ export const keyLife: Walkthrough = {
         const before = await engine.getKey(st(state).v1!);
         const v1 = await engine.activateKey(before.id);
         return {
-          result: { diagram: lifecycle(v1.state, before.state), data: [keyFields(v1), history(v1)], changes: [`Vault: orders-db v1 ${before.state} → ${v1.state}`] },
+          result: { diagram: lifecycle(v1.state, before.state), data: [keyFields(v1), history(v1)], changes: [`Vault: orders-db v1 ${before.state} → ${v1.state}`], objects: [keyLink(v1.id, 'orders-db v1')] },
         };
       },
     },
@@ -161,6 +163,7 @@ export const keyLife: Walkthrough = {
               keyFields(v2),
             ],
             changes: [`Vault: orders-db v2 (${v2.id}) created, active, primary`, 'Vault: orders-db v1 active → deactivated (superseded by version 2)'],
+            objects: [keyLink(v2.id, 'orders-db v2 (primary)'), keyLink(s.v1!, 'orders-db v1')],
           },
           state: { v2: v2.id, ct2: hex(rewrapped) },
         };
@@ -218,6 +221,7 @@ export const keyLife: Walkthrough = {
               history(v2),
             ],
             changes: [`Vault: orders-db v2 ${before.state} → compromised (keyCompromise, occurred a week earlier)`],
+            objects: [keyLink(v2.id, 'orders-db v2')],
           },
         };
       },
@@ -275,6 +279,7 @@ export const keyLife: Walkthrough = {
               keyFields(v1),
             ],
             changes: [`Vault: orders-db v2 ${before.state} → ${v2.state}; material deleted`, `Vault: orders-db v1 → ${v1.state}; material deleted`],
+            objects: [keyLink(v2.id, 'orders-db v2 (tombstone)'), keyLink(v1.id, 'orders-db v1 (tombstone)')],
           },
         };
       },

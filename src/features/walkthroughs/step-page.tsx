@@ -10,7 +10,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
-import { findWalkthrough, stepHref } from './index';
+import { findWalkthrough, stepHref, walkthroughObjectHref } from './index';
 import type { WalkthroughRunner } from './runner';
 import { runnerFor } from './session';
 import { StepDatumView } from './step-data-view';
@@ -157,6 +157,18 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
                     <li key={`${i}-${c}`}>{c}</li>
                   ))}
                 </ul>
+                {result.objects?.length ? (
+                  <>
+                    <h3>Open on its own page</h3>
+                    <ul className="wt-objects">
+                      {result.objects.map((o) => (
+                        <li key={`${o.kind}-${o.id}`}>
+                          <a href={walkthroughObjectHref(w.id, index, o)}>{o.label}</a>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : null}
               </>
             ) : null}
           </div>

@@ -38,12 +38,22 @@ export type StepDiagram =
   /** Anything else: a caption only. */
   | { kind: 'none' };
 
+/** An object the step made or changed, opened on its own page inside the namespace. */
+export interface ObjectLink {
+  kind: 'key' | 'cert' | 'crl';
+  /** Key id, certificate id, or (for a CRL) the CA id. */
+  id: string;
+  label: string;
+}
+
 /** What running a step produced. */
 export interface StepResult {
   diagram: StepDiagram;
   data: StepDatum[];
   /** What changed in the namespace's vault/CA/KDC (plain-language lines). */
   changes: string[];
+  /** Objects of the namespace to open on their own pages (key, certificate, CRL). */
+  objects?: ObjectLink[];
 }
 
 /** The state steps pass forward (ids, serials, ciphertexts…): plain data only. */

@@ -1,0 +1,69 @@
+// F2 "what changed, with a link to the object's own page": a step links the objects it
+// made; the object page renders inside the walkthrough's namespace (its engine and a
+// store of its own), never over the user's database.
+import { render, screen, waitFor } from '@testing-library/react';
+import { useEffect } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { toHex } from '../../engine/internal/bytes';
+import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
+import { renderWithEngine } from '../../state/test-utils';
+import { freshEngine } from '../../testing/engine';
+import { keyLife } from './key-life';
+import { storageNamespace } from './namespace';
+import { WalkthroughObjectPage } from './object-page';
+import { createRunner, type WalkthroughRunner } from './runner';
+import { WalkthroughStepPage } from './step-page';
+
+const runners: WalkthroughRunner[] = [];
+afterEach(async () => {
+  for (const r of runners.splice(0)) await r.reset();
+});
+function runnerOf() {
+  const r = createRunner(keyLife, storageNamespace(`clavis-test-wt-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`));
+  runners.push(r);
+  return r;
+}
+
+/** Stands in for the app's key page: lists the keys of whatever engine it is given. */
+function KeyNames(props: { id: string }) {
+  const store = useAppStoreApi();
+  const byId = useAppStore((s) => s.keys.byId);
+  const count = useAppStore((s) => s.keys.ids.length);
+  useEffect(() => void store.getState().keys.refresh(), [store]);
+  const target = byId[props.id];
+  return <p>{target ? `found ${target.name} v${target.version} (${target.state}) among ${count} keys` : 'not found'}</p>;
+}
+
+describe('walkthrough objects on their own pages', () => {
+  it('F2: a step links each key it made to a page that reads the namespace, not the user’s vault', async () => {
+    const runner = runnerOf();
+    render(<WalkthroughStepPage walkthroughId="key-life" step={0} navigate={vi.fn()} runner={runner} />);
+    const link = await screen.findByRole('link', { name: 'Key orders-db v1' });
+    const v1 = (runner.state() as { v1: string }).v1;
+    expect(link.getAttribute('href')).toBe(`#/walkthroughs/key-life/0/key/${v1}`);
+    expect(screen.getByRole('link', { name: 'Key alice-signing' })).toBeTruthy();
+  });
+
+  it('F2: the object page renders the app’s page inside the namespace, with the way back to its step', async () => {
+    const runner = runnerOf();
+    await runner.ensure(3);
+    const v2 = (runner.state() as { v2: string }).v2;
+    // The user's own engine, with a key of its own, provides the surrounding app.
+    const { engine: user } = await freshEngine();
+    await user.generateKey({ template: 'AES-GCM-256', name: 'my own key' });
+    const render = (kind: string, id: string) => (kind === 'key' ? <KeyNames id={id} /> : null);
+    await renderWithEngine(<WalkthroughObjectPage walkthroughId="key-life" step={3} kind="key" objectId={v2} runner={runner} render={render} />, { engine: user });
+    await waitFor(() => expect(screen.getByText(/^found orders-db v2 \(active\) among 3 keys$/)).toBeTruthy());
+    expect(screen.queryByText(/my own key/)).toBeNull();
+    expect(screen.getByRole('complementary', { name: 'Walkthrough data' }).textContent).toContain(keyLife.title);
+    expect(screen.getByRole('link', { name: 'Back to step 4' }).getAttribute('href')).toBe('#/walkthroughs/key-life/3');
+  });
+
+  it('F2: before the walkthrough has run in this tab, the page says so and offers to rebuild the step', async () => {
+    const runner = runnerOf();
+    render(<WalkthroughObjectPage walkthroughId="key-life" step={2} kind="key" objectId="key_0123456789abcdef" runner={runner} render={() => <p>should not render</p>} />);
+    expect(screen.getByRole('heading', { level: 1, name: 'Walkthrough object not available' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Rebuild the step that made it' }).getAttribute('href')).toBe('#/walkthroughs/key-life/2');
+    expect(screen.queryByText('should not render')).toBeNull();
+  });
+});
