@@ -1,21 +1,14 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { DistinguishedName, KeyInfo, SubjectAltNames } from '../../engine';
+import type { DistinguishedName, KeyInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
-import { NAME_FIELDS, cleanName, lines } from './labels';
+import { cleanName } from './labels';
+import { EMPTY_SANS, SubjectFields, sansOf, type SanText } from './subject-fields';
 import { pkiPaths } from './paths';
 
-const SAN_FIELDS: ReadonlyArray<{ key: keyof SubjectAltNames; label: string; placeholder: string }> = [
-  { key: 'dns', label: 'DNS names', placeholder: 'app.example.com' },
-  { key: 'ip', label: 'IP addresses', placeholder: '192.0.2.10' },
-  { key: 'email', label: 'E-mail addresses', placeholder: 'alice@example.com' },
-  { key: 'uri', label: 'URIs', placeholder: 'https://example.com/id' },
-];
-type SanText = Record<keyof SubjectAltNames, string>;
-const EMPTY_SANS: SanText = { dns: '', ip: '', email: '', uri: '' };
 
 /** Vault keys that can sign a request: active ECDSA/RSA signing key pairs (not CA keys). */
 export function csrCapable(k: KeyInfo): boolean {
@@ -51,12 +44,7 @@ export function CsrPage(props: { keyId?: string }) {
     if (busy || !key) return;
     setPem('');
     setMessage('');
-    const s: SubjectAltNames = {};
-    for (const f of SAN_FIELDS) {
-      const l = lines(sans[f.key]);
-      if (l.length) s[f.key] = l;
-    }
-    const r = await createCsr(key.id, { subject: cleanName(subject), sans: s });
+    const r = await createCsr(key.id, { subject: cleanName(subject), sans: sansOf(sans) });
     if (r.ok) {
       setPem(r.value);
       setMessage('Certificate signing request created');
@@ -108,39 +96,7 @@ export function CsrPage(props: { keyId?: string }) {
           </p>
         </div>
 
-        <fieldset className="fieldset">
-          <legend>Subject</legend>
-          {NAME_FIELDS.map((f) => (
-            <div className="field" key={f.key}>
-              <label htmlFor={fid(`dn-${f.key}`)}>{f.label}</label>
-              <input
-                id={fid(`dn-${f.key}`)}
-                value={subject[f.key] ?? ''}
-                maxLength={f.key === 'C' ? 2 : 64}
-                autoComplete="off"
-                onChange={(e) => setSubject({ ...subject, [f.key]: e.currentTarget.value })}
-              />
-            </div>
-          ))}
-        </fieldset>
-
-        <fieldset className="fieldset">
-          <legend>Subject alternative names</legend>
-          <p className="hint">One per line. The CA decides which of them it certifies.</p>
-          {SAN_FIELDS.map((f) => (
-            <div className="field" key={f.key}>
-              <label htmlFor={fid(`san-${f.key}`)}>{f.label}</label>
-              <textarea
-                id={fid(`san-${f.key}`)}
-                rows={2}
-                value={sans[f.key]}
-                placeholder={f.placeholder}
-                spellCheck={false}
-                onChange={(e) => setSans({ ...sans, [f.key]: e.currentTarget.value })}
-              />
-            </div>
-          ))}
-        </fieldset>
+        <SubjectFields fid={fid} subject={subject} onSubject={setSubject} sans={sans} onSans={setSans} sanHint="One per line. The CA decides which of them it certifies." />
 
         <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The request was not created" />
         <p className="actions">

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile, SubjectAltNames } from '../../engine';
+import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile } from '../../engine';
 import { FileDrop } from '../../components/ui/file-drop';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -7,19 +7,12 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import type { ErrorInfo } from '../../state/types';
-import { NAME_FIELDS, PROFILE_CHOICES, VALIDITY, cleanName, lines } from './labels';
+import { NAME_FIELDS, PROFILE_CHOICES, VALIDITY, cleanName } from './labels';
+import { EMPTY_SANS, SAN_FIELDS, SubjectFields, sansOf, type SanText } from './subject-fields';
 import { pkiPaths, type Navigate } from './paths';
 import { useNow, usePkiData } from './use-pki-data';
 
 const DAY = 86_400_000;
-const SAN_FIELDS: ReadonlyArray<{ key: keyof SubjectAltNames; label: string; placeholder: string }> = [
-  { key: 'dns', label: 'DNS names', placeholder: 'app.example.com' },
-  { key: 'ip', label: 'IP addresses', placeholder: '192.0.2.10' },
-  { key: 'email', label: 'E-mail addresses', placeholder: 'alice@example.com' },
-  { key: 'uri', label: 'URIs', placeholder: 'https://example.com/id' },
-];
-type SanText = Record<keyof SubjectAltNames, string>;
-const EMPTY_SANS: SanText = { dns: '', ip: '', email: '', uri: '' };
 const SAN_OID = '2.5.29.17';
 
 /** What each profile puts in keyUsage/extendedKeyUsage, for the preview. */
@@ -36,15 +29,6 @@ function certifiable(k: KeyInfo): boolean {
 
 function keyTypeText(t: CsrInfo['keyType']): string {
   return t.kind === 'ec' ? `ECDSA ${t.curve}` : t.kind === 'rsa' ? `RSA ${t.bits} bits${t.pss ? ' (PSS)' : ''}` : t.name;
-}
-
-function sansOf(t: SanText): SubjectAltNames {
-  const out: SubjectAltNames = {};
-  for (const f of SAN_FIELDS) {
-    const l = lines(t[f.key]);
-    if (l.length) out[f.key] = l;
-  }
-  return out;
 }
 
 /** E2/E3: issue a leaf for a vault key or from a CSR, with a preview before signing. */
@@ -251,39 +235,7 @@ export function IssuePage(props: { navigate: Navigate }) {
           )}
         </fieldset>
 
-        <fieldset className="fieldset">
-          <legend>Subject</legend>
-          {NAME_FIELDS.map((f) => (
-            <div className="field" key={f.key}>
-              <label htmlFor={fid(`dn-${f.key}`)}>{f.label}</label>
-              <input
-                id={fid(`dn-${f.key}`)}
-                value={subject[f.key] ?? ''}
-                maxLength={f.key === 'C' ? 2 : 64}
-                autoComplete="off"
-                onChange={(e) => setSubject({ ...subject, [f.key]: e.currentTarget.value })}
-              />
-            </div>
-          ))}
-        </fieldset>
-
-        <fieldset className="fieldset">
-          <legend>Subject alternative names</legend>
-          <p className="hint">One per line. Clients check these, not the common name: a TLS server needs its DNS names or IP addresses here.</p>
-          {SAN_FIELDS.map((f) => (
-            <div className="field" key={f.key}>
-              <label htmlFor={fid(`san-${f.key}`)}>{f.label}</label>
-              <textarea
-                id={fid(`san-${f.key}`)}
-                rows={2}
-                value={sans[f.key]}
-                placeholder={f.placeholder}
-                spellCheck={false}
-                onChange={(e) => setSans({ ...sans, [f.key]: e.currentTarget.value })}
-              />
-            </div>
-          ))}
-        </fieldset>
+        <SubjectFields fid={fid} subject={subject} onSubject={setSubject} sans={sans} onSans={setSans} sanHint="One per line. Clients check these, not the common name: a TLS server needs its DNS names or IP addresses here." />
 
         <div className="field">
           <label htmlFor={fid('validity')}>Validity (days)</label>
