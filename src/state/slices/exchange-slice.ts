@@ -8,7 +8,6 @@
 import type { StoreApi } from 'zustand/vanilla';
 import {
   EngineError,
-  toErrorInfo,
   type ClassicDhParams,
   type ClassicDhResult,
   type DeliveryView,
@@ -23,6 +22,7 @@ import {
   type StartExchangeParams,
 } from '../../engine';
 import type { OpStatus, Result } from '../types';
+import { runOp } from './run-op';
 
 export const exchangeOpNames = {
   setup: 'setup',
@@ -76,18 +76,10 @@ export function createExchangeSlice<S extends { exchange: ExchangeSlice }>(set: 
   // The live session: CryptoKeys inside, so never in the state.
   let session: ExchangeSession | undefined;
 
-  async function run<T>(name: string, f: (ex: ExchangeApi) => Promise<T>): Promise<Result<T>> {
-    setOp(name, { status: 'busy' });
-    try {
-      const value = await f(await engine.exchange());
-      setOp(name, { status: 'done' });
-      return { ok: true, value };
-    } catch (e) {
-      const error = toErrorInfo(e);
-      setOp(name, { status: 'error', error });
-      return { ok: false, error };
-    }
+  function run<T>(name: string, f: (ex: ExchangeApi) => Promise<T>): Promise<Result<T>> {
+    return runOp(setOp, name, async () => f(await engine.exchange()));
   }
+
 
   const noSession = () => {
     throw new EngineError('KEY_STATE', 'exchange: start an exchange first');

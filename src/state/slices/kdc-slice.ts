@@ -9,7 +9,6 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
-  toErrorInfo,
   type AttackReport,
   type DistributedKeyInfo,
   type Engine,
@@ -24,6 +23,7 @@ import {
   type WireMessage,
 } from '../../engine';
 import type { OpStatus, Result } from '../types';
+import { runOp } from './run-op';
 
 /** Names of operations in `ops`. */
 export const kdcOpNames = {
@@ -91,18 +91,10 @@ export function createKdcSlice<S extends { kdc: KdcSlice }>(set: StoreApi<S>['se
   const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
   const kdc = (): Promise<Kdc> => engine.kdc();
 
-  async function run<T>(name: string, f: (k: Kdc) => Promise<T>): Promise<Result<T>> {
-    setOp(name, { status: 'busy' });
-    try {
-      const value = await f(await kdc());
-      setOp(name, { status: 'done' });
-      return { ok: true, value };
-    } catch (e) {
-      const error = toErrorInfo(e);
-      setOp(name, { status: 'error', error });
-      return { ok: false, error };
-    }
+  function run<T>(name: string, f: (k: Kdc) => Promise<T>): Promise<Result<T>> {
+    return runOp(setOp, name, async () => f(await kdc()));
   }
+
 
   async function reload(): Promise<void> {
     const k = await kdc();

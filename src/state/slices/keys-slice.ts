@@ -24,6 +24,7 @@ import {
 import { fromBase64, toBase64, utf8 } from '../../engine/internal/bytes';
 import type { ErrorInfo, OpStatus, Result, TemplateInfo } from '../types';
 import type { StorageSlice } from './storage-slice';
+import { runOp } from './run-op';
 
 /** The key list's filters as the form holds them; empty string means "any". */
 export interface KeyListFilter {
@@ -145,18 +146,10 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
   const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
 
   /** Runs one engine call under an op name: busy, then done or error. */
-  async function run<T>(name: string, f: () => Promise<T> | T): Promise<Result<T>> {
-    setOp(name, { status: 'busy' });
-    try {
-      const value = await f();
-      setOp(name, { status: 'done' });
-      return { ok: true, value };
-    } catch (e) {
-      const error = toErrorInfo(e);
-      setOp(name, { status: 'error', error });
-      return { ok: false, error };
-    }
+  function run<T>(name: string, f: () => Promise<T> | T): Promise<Result<T>> {
+    return runOp(setOp, name, f);
   }
+
 
   /** Records a failure found before calling the engine (bad base64 from the user). */
   function fail<T>(name: string, error: ErrorInfo): Result<T> {

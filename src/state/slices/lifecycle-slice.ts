@@ -14,7 +14,6 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
-  toErrorInfo,
   type AppliedTransition,
   type AuditEntry,
   type AuditVerification,
@@ -28,6 +27,7 @@ import {
 import { timeline } from '../../engine/lifecycle/dates';
 import type { OpStatus, Result } from '../types';
 import type { KeysSlice } from './keys-slice';
+import { runOp } from './run-op';
 
 /** setTimeout's largest delay (2^31 − 1 ms, about 24.8 days); longer waits are re-armed. */
 export const MAX_TIMER_DELAY = 2 ** 31 - 1;
@@ -159,18 +159,10 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
     set((s) => ({ ...s, lifecycle: { ...s.lifecycle, ...(typeof p === 'function' ? p(s.lifecycle) : p) } }));
   const setOp = (name: string, op: OpStatus) => patch((l) => ({ ops: { ...l.ops, [name]: op } }));
 
-  async function run<T>(name: string, f: () => Promise<T>): Promise<Result<T>> {
-    setOp(name, { status: 'busy' });
-    try {
-      const value = await f();
-      setOp(name, { status: 'done' });
-      return { ok: true, value };
-    } catch (e) {
-      const error = toErrorInfo(e);
-      setOp(name, { status: 'error', error });
-      return { ok: false, error };
-    }
+  function run<T>(name: string, f: () => Promise<T>): Promise<Result<T>> {
+    return runOp(setOp, name, f);
   }
+
 
   // The timer lives here, not in state (a handle is not data).
   let running = false;

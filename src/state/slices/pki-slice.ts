@@ -30,6 +30,7 @@ import {
   type VerifyResult,
 } from '../../engine';
 import type { OpStatus, Result } from '../types';
+import { runOp } from './run-op';
 
 /** Inventory filters as the form holds them; empty string means "any". */
 export interface CertListFilter {
@@ -187,18 +188,10 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
     set((s) => ({ ...s, pki: { ...s.pki, ...(typeof p === 'function' ? p(s.pki) : p) } }));
   const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
 
-  async function run<T>(name: string, f: (pki: Awaited<ReturnType<Engine['pki']>>) => Promise<T>): Promise<Result<T>> {
-    setOp(name, { status: 'busy' });
-    try {
-      const value = await f(await engine.pki());
-      setOp(name, { status: 'done' });
-      return { ok: true, value };
-    } catch (e) {
-      const error = toErrorInfo(e);
-      setOp(name, { status: 'error', error });
-      return { ok: false, error };
-    }
+  function run<T>(name: string, f: (pki: Awaited<ReturnType<Engine['pki']>>) => Promise<T>): Promise<Result<T>> {
+    return runOp(setOp, name, async () => f(await engine.pki()));
   }
+
 
   function rememberCert(c: CertInfo) {
     patch((k) => ({ certsById: { ...k.certsById, [c.id]: c }, certIds: k.certIds.includes(c.id) ? k.certIds : [c.id, ...k.certIds] }));
