@@ -26,6 +26,7 @@ import type { ExchangeApi } from './exchange';
 import * as auditStore from './audit/store';
 import type { AuditEntry, AuditVerification } from './audit/chain';
 import * as lifecycle from './lifecycle/engine';
+import { revokeCertificatesOfKeys, type CertificateCascade } from './lifecycle/certificates';
 import type { RevocationReason } from './lifecycle/revocation';
 import type { ScheduledDates } from './lifecycle/states';
 import type { PrincipalRecord } from './storage/schema';
@@ -49,6 +50,7 @@ export type * from './pki';
 // Key lifecycle and audit: public types
 export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
 export type { AuditFilter } from './audit/store';
+export type { CertificateCascade } from './lifecycle/certificates';
 export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
 export type { LifecycleDates, LifecycleEvent, ScheduledDates, TransitionCause } from './lifecycle/states';
 // Named apart from the CA's certificate RevocationReason (a subset), which './pki' exports.
@@ -160,10 +162,14 @@ export interface Engine {
   resumeKey(id: string, reason?: string): Promise<KeyInfo>;
   /** Active or suspended → deactivated: process only. */
   deactivateKey(id: string, reason?: string): Promise<KeyInfo>;
-  /** Revokes for an RFC 5280 reason (compromise → compromised; hold → suspended; others → deactivated). */
-  revokeKey(id: string, reason: RevocationReason, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo>;
-  /** Marks a key compromised (permanent). */
-  compromiseKey(id: string, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo>;
+  /**
+   * Revokes for an RFC 5280 reason (compromise → compromised; hold → suspended; others →
+   * deactivated). The key's certificates are revoked at their CAs too (K8): keyCompromise
+   * for a compromise, otherwise the same reason; `certificates` says what happened to each.
+   */
+  revokeKey(id: string, reason: RevocationReason, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
+  /** Marks a key compromised (permanent), and revokes its certificates for keyCompromise (K8). */
+  compromiseKey(id: string, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
   /** Crypto-shreds a pre-activation, deactivated or compromised key; its metadata stays as a tombstone. */
   destroyKey(id: string, reason?: string): Promise<KeyInfo>;
   /** A new primary version of the key's keyring; the old primary only processes. @returns the new version */
@@ -176,8 +182,8 @@ export interface Engine {
   setKeyDates(id: string, dates: ScheduledDates): Promise<KeyInfo>;
   /** Revoked keys with reason, date and cause, newest first. */
   listRevokedKeys(): Promise<lifecycle.RevokedKey[]>;
-  /** Revokes an owner: its keys cascade; no new keys for it until reinstated. */
-  revokePrincipal(owner: string, reason: RevocationReason): Promise<lifecycle.PrincipalRevocation>;
+  /** Revokes an owner: its keys cascade, and so do their certificates (K8); no new keys for it until reinstated. */
+  revokePrincipal(owner: string, reason: RevocationReason): Promise<lifecycle.PrincipalRevocation & { certificates: CertificateCascade[] }>;
   /** Lifts an owner's revocation. */
   reinstatePrincipal(owner: string): Promise<PrincipalRecord>;
   /** Every owner with its status and key count. */
@@ -224,6 +230,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Key exchange
   let exchange: Promise<ExchangeApi> | undefined;
   const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki(ctx)));
+  const invalidity = (o?: lifecycle.RevokeKeyOptions) => (o?.compromiseOccurredAt !== undefined ? { invalidityDate: o.compromiseOccurredAt } : {});
   return {
     pki: loadPki,
     hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,
@@ -257,15 +264,24 @@ export function createEngine(options: EngineOptions): Engine {
     suspendKey: (id, r) => lifecycle.suspendKey(ctx, id, r),
     resumeKey: (id, r) => lifecycle.resumeKey(ctx, id, r),
     deactivateKey: (id, r) => lifecycle.deactivateKey(ctx, id, r),
-    revokeKey: (id, r, o) => lifecycle.revokeKey(ctx, id, r, o),
-    compromiseKey: (id, o) => lifecycle.compromiseKey(ctx, id, o),
+    revokeKey: async (id, r, o) => {
+      const info = await lifecycle.revokeKey(ctx, id, r, o);
+      return { ...info, certificates: await revokeCertificatesOfKeys(ctx, loadPki, [id], r, invalidity(o)) };
+    },
+    compromiseKey: async (id, o) => {
+      const info = await lifecycle.compromiseKey(ctx, id, o);
+      return { ...info, certificates: await revokeCertificatesOfKeys(ctx, loadPki, [id], 'keyCompromise', invalidity(o)) };
+    },
     destroyKey: (id, r) => lifecycle.destroyKey(ctx, id, r),
     rotateKey: (id) => lifecycle.rotateKey(ctx, id),
     listKeyring: (id) => lifecycle.listKeyring(ctx, id),
     rewrap: (c, o) => lifecycle.rewrap(ctx, c, o),
     setKeyDates: (id, d) => lifecycle.setKeyDates(ctx, id, d),
     listRevokedKeys: () => lifecycle.listRevokedKeys(ctx),
-    revokePrincipal: (o, r) => lifecycle.revokePrincipal(ctx, o, r),
+    revokePrincipal: async (o, r) => {
+      const out = await lifecycle.revokePrincipal(ctx, o, r);
+      return { ...out, certificates: await revokeCertificatesOfKeys(ctx, loadPki, out.transitions.map((t) => t.keyId), r) };
+    },
     reinstatePrincipal: (o) => lifecycle.reinstatePrincipal(ctx, o),
     listPrincipals: () => lifecycle.listPrincipals(ctx),
     applyDueTransitions: () => lifecycle.applyDueTransitions(ctx),

@@ -2,7 +2,7 @@
  * Words for lifecycle states, causes and revocation reasons, shared by the lifecycle and
  * audit screens.
  */
-import type { KeyRevocationReason, KeyState, TransitionCause } from '../../engine';
+import type { CertificateCascade, KeyRevocationReason, KeyState, TransitionCause } from '../../engine';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
 import type { LifecyclePhase } from '../../engine/lifecycle/states';
 
@@ -66,3 +66,14 @@ export function revocationOutcome(state: KeyState, reason: KeyRevocationReason):
 
 /** The hash path of a key's page (the app's router parses it). */
 export const keyHref = (id: string) => `#/keys/${encodeURIComponent(id)}`;
+
+/** What a key revocation did to the key's certificates (K8), as a sentence; empty when it had none. */
+export function certificateOutcome(certs: readonly CertificateCascade[] | undefined): string {
+  if (!certs || certs.length === 0) return '';
+  const revoked = certs.filter((c) => c.revoked);
+  const kept = certs.filter((c) => !c.revoked);
+  const parts: string[] = [];
+  if (revoked.length) parts.push(`${revoked.length} ${revoked.length === 1 ? 'certificate was' : 'certificates were'} revoked (${reasonLabel(revoked[0]!.reason)}) and ${revoked.length === 1 ? 'is' : 'are'} on the CA's new CRL`);
+  if (kept.length) parts.push(`${kept.length} ${kept.length === 1 ? 'certificate was' : 'certificates were'} not revoked: ${[...new Set(kept.map((c) => c.why ?? 'refused'))].join('; ')}`);
+  return ` ${parts.join('; ')}.`;
+}

@@ -14,7 +14,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames, upcomingChanges, UPCOMING_DAYS } from '../../state/slices/lifecycle-slice';
 import { ClockControl } from './clock-control';
-import { CAUSE_LABELS, keyHref, reasonLabel, REVOCATION_REASON_LIST, STATE_LABELS, STATE_SUMMARY } from './labels';
+import { CAUSE_LABELS, certificateOutcome, keyHref, reasonLabel, REVOCATION_REASON_LIST, STATE_LABELS, STATE_SUMMARY } from './labels';
 import { StateBadge } from './lifecycle-panel';
 import { useLifecycleOp } from './use-lifecycle';
 
@@ -263,7 +263,7 @@ function RevokePrincipalDialog(props: { principal: PrincipalInfo; onClose: (mess
 
   async function onConfirm() {
     const r = await revokePrincipal(p.id, reason);
-    if (r.ok) props.onClose(`${p.id} was revoked (${info.label}); its ${p.keyCount} ${p.keyCount === 1 ? 'key was' : 'keys were'} moved.`);
+    if (r.ok) props.onClose(`${p.id} was revoked (${info.label}); its ${p.keyCount} ${p.keyCount === 1 ? 'key was' : 'keys were'} moved.${certificateOutcome(r.value.certificates)}`);
   }
 
   return (

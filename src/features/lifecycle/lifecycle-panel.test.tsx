@@ -90,6 +90,23 @@ describe('LifecyclePanel', () => {
     expect(screen.getByText('The key was revoked (Superseded). It is now deactivated.')).toBeTruthy();
   });
 
+  it('K8: revoking a key pair with a certificate revokes the certificate too, and the panel says so', async () => {
+    let certId = '';
+    const { user, engine } = await panelFor({ template: 'ECDSA-P-256', name: 'web server' }, async (e, key) => {
+      const pki = await e.pki();
+      const root = await pki.createRootCa({ name: 'Panel Root', subject: { CN: 'Panel Root' }, keyTemplate: 'ECDSA-P-256' });
+      certId = (await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: 'web.example.test' }, sans: { dns: ['web.example.test'] } })).cert.id;
+    });
+    await user.click(within(screen.getByRole('region', { name: 'Lifecycle' })).getByRole('button', { name: 'Revoke…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke “web server”?' });
+    await user.selectOptions(within(dialog).getByRole('combobox', { name: 'Revocation reason' }), 'cessationOfOperation');
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
+    expect(
+      await screen.findByText("The key was revoked (Cessation of operation). It is now deactivated. 1 certificate was revoked (Cessation of operation) and is on the CA's new CRL."),
+    ).toBeTruthy();
+    expect((await (await engine.pki()).getCertificate(certId)).revocation?.reason).toBe('cessationOfOperation');
+  }, 30_000);
+
   it('B1: a refused transition shows the engine’s KEY_STATE message (resume after protect-stop)', async () => {
     const { user, clock } = await panelFor({ template: 'AES-GCM-256', name: 'held' }, async (engine, key) => {
       await engine.setKeyDates(key.id, { protectStop: T0 + DAY, deactivation: T0 + 10 * DAY });

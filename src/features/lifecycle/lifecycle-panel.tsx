@@ -14,7 +14,7 @@ import { formatUtc } from '../../components/ui/format';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames, type LifecycleVerb } from '../../state/slices/lifecycle-slice';
-import { keyHref, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
+import { certificateOutcome, keyHref, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
 import { StateDiagram } from './state-diagram';
 import { fromUtcInput, toUtcInput, useLifecycleOp } from './use-lifecycle';
 
@@ -104,7 +104,7 @@ function StateSection(props: { info: KeyInfo }) {
     const r = await transition(k.id, verb);
     if (r.ok) {
       setPending(null);
-      setDone(`The key was ${DONE[verb]}. It is now ${STATE_LABELS[r.value.state].toLowerCase()}.`);
+      setDone(`The key was ${DONE[verb]}. It is now ${STATE_LABELS[r.value.state].toLowerCase()}.${certificateOutcome(r.value.certificates)}`);
     }
   }
 
@@ -113,7 +113,7 @@ function StateSection(props: { info: KeyInfo }) {
     const r = await revoke(k.id, reason);
     if (r.ok) {
       setPending(null);
-      setDone(`The key was revoked (${REVOCATION_REASONS[reason].label}). It is now ${STATE_LABELS[r.value.state].toLowerCase()}.`);
+      setDone(`The key was revoked (${REVOCATION_REASONS[reason].label}). It is now ${STATE_LABELS[r.value.state].toLowerCase()}.${certificateOutcome(r.value.certificates)}`);
     }
   }
 

@@ -17,6 +17,7 @@ import {
   type AppliedTransition,
   type AuditEntry,
   type AuditVerification,
+  type CertificateCascade,
   type Engine,
   type KeyInfo,
   type KeyRevocationReason,
@@ -72,6 +73,9 @@ export interface UpcomingChange {
 }
 
 /** State and actions of the key lifecycle and the audit log. */
+/** A key after a change, with what a revocation did to its certificates (K8). */
+export type KeyChange = KeyInfo & { certificates?: CertificateCascade[] };
+
 export interface LifecycleSlice {
   clock: ClockState;
   /** When the next clock transition falls due (epoch ms), or null. */
@@ -109,17 +113,18 @@ export interface LifecycleSlice {
   advanceClock(ms: number): Promise<Result<AppliedTransition[]>>;
   /** Loads revoked keys and principals. */
   loadOverview(): Promise<void>;
-  /** One operator transition of a key. */
-  transition(id: string, verb: LifecycleVerb, reason?: string): Promise<Result<KeyInfo>>;
-  /** Revokes a key for an RFC 5280 reason. */
-  revoke(id: string, reason: KeyRevocationReason): Promise<Result<KeyInfo>>;
+  /** One operator transition of a key (a compromise also revokes its certificates). */
+  transition(id: string, verb: LifecycleVerb, reason?: string): Promise<Result<KeyChange>>;
+  /** Revokes a key for an RFC 5280 reason, and its certificates with it (K8). */
+  revoke(id: string, reason: KeyRevocationReason): Promise<Result<KeyChange>>;
   /** A new primary version; returns the new version. */
   rotate(id: string): Promise<Result<KeyInfo>>;
   /** Changes scheduled dates (epoch ms). */
   setDates(id: string, dates: ScheduledDates): Promise<Result<KeyInfo>>;
   /** Loads the versions of a key's keyring and the key's use count. */
   loadKeyring(id: string): Promise<Result<KeyInfo[]>>;
-  revokePrincipal(owner: string, reason: KeyRevocationReason): Promise<Result<void>>;
+  /** Revokes an owner; the certificates of the keys it moved are revoked too (K8). */
+  revokePrincipal(owner: string, reason: KeyRevocationReason): Promise<Result<{ certificates: CertificateCascade[] }>>;
   reinstatePrincipal(owner: string): Promise<Result<void>>;
   loadAudit(): Promise<void>;
   verifyAudit(): Promise<Result<AuditVerification>>;
@@ -230,7 +235,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
     return r;
   }
 
-  const VERBS: Record<LifecycleVerb, (id: string, reason?: string) => Promise<KeyInfo>> = {
+  const VERBS: Record<LifecycleVerb, (id: string, reason?: string) => Promise<KeyChange>> = {
     activate: (id) => engine.activateKey(id),
     suspend: (id, r) => engine.suspendKey(id, r),
     resume: (id, r) => engine.resumeKey(id, r),
@@ -239,7 +244,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
     destroy: (id, r) => engine.destroyKey(id, r),
   };
 
-  async function keyChange(id: string, name: string, f: () => Promise<KeyInfo>): Promise<Result<KeyInfo>> {
+  async function keyChange<T extends KeyInfo>(id: string, name: string, f: () => Promise<T>): Promise<Result<T>> {
     const r = await run(name, f);
     if (r.ok) await afterChange([id]);
     return r;
@@ -328,7 +333,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
       if (!r.ok) return r;
       if (get().lifecycle.overviewStatus === 'idle') patch({ overviewStatus: 'loading' });
       await afterChange();
-      return { ok: true, value: undefined };
+      return { ok: true, value: { certificates: r.value.certificates } };
     },
 
     async reinstatePrincipal(owner) {
