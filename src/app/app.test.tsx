@@ -34,6 +34,18 @@ describe('parseHash', () => {
     expect(parseHash('#/walkthroughs/key-life')).toEqual({ name: 'walkthrough-step', id: 'key-life', step: 0 });
     expect(parseHash('#/walkthroughs/key-life/4')).toEqual({ name: 'walkthrough-step', id: 'key-life', step: 4 });
     expect(parseHash('#/walkthroughs/key-life/x')).toEqual({ name: 'not-found', path: '/walkthroughs/key-life/x' });
+    expect(parseHash('#/walkthroughs/key-life/3/key/key_1')).toEqual({ name: 'walkthrough-object', id: 'key-life', step: 3, kind: 'key', objectId: 'key_1' });
+    expect(parseHash('#/walkthroughs/key-life/3/vault/key_1')).toEqual({ name: 'not-found', path: '/walkthroughs/key-life/3/vault/key_1' });
+  });
+});
+
+describe('Home page', () => {
+  it('links every area of Clavis to a screen that exists', async () => {
+    await renderWithEngine(<App />);
+    const list = within(screen.getByRole('region', { name: 'What Clavis does' })).getByRole('list');
+    const links = within(list).getAllByRole('link');
+    expect(links.map((a) => a.textContent)).toEqual(['Keys', 'Lifecycle', 'Audit log', 'Key distribution center', 'Key exchange', 'Certificate authority', 'Walkthroughs']);
+    for (const a of links) expect(parseHash(a.getAttribute('href')!).name, a.textContent!).not.toBe('not-found');
   });
 });
 

@@ -3,16 +3,25 @@ import type { KeyInfo } from '../../engine';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 
-/** Areas of Clavis, in the order they are built; `href` marks the ones that exist today. */
-const AREAS: Array<{ name: string; what: string; href?: string }> = [
+/** The areas of Clavis and where each lives. */
+const AREAS: Array<{ name: string; what: string; href: string }> = [
   {
     name: 'Keys',
     href: '#/keys',
     what: 'A vault of named keys (AES-GCM, HMAC, Fernet, RSA, ECDSA, ECDH, X25519, Ed25519 and, where the browser has them, ML-KEM and ML-DSA): generate, import, export, fingerprint, and use them to encrypt, decrypt, sign and verify.',
   },
-  { name: 'Lifecycle', what: 'The NIST SP 800-57 key states, from pre-activation to destruction, with rotation, revocation and a tamper-evident audit log.' },
-  { name: 'Key distribution center', what: 'A Needham–Schroeder/Kerberos-style KDC that hands out session keys, with the replay attacks it must stop.' },
-  { name: 'Key exchange', what: 'ECDH and X25519 between two parties, with and without a man in the middle, and how signatures catch him.' },
+  {
+    name: 'Lifecycle',
+    href: '#/lifecycle',
+    what: 'The NIST SP 800-57 key states, from pre-activation to destruction, with dates, rotation, revocation of keys and their owners, and a simulated clock to watch keys age.',
+  },
+  { name: 'Audit log', href: '#/audit', what: 'Every change and use of a key in a hash-chained log: verify it, find a tampered entry, export it as JSON Lines.' },
+  {
+    name: 'Key distribution center',
+    href: '#/kdc',
+    what: 'A Needham–Schroeder/Kerberos-style KDC that hands out session keys, with the replay attacks it must stop, run against it and against the unfixed protocol.',
+  },
+  { name: 'Key exchange', href: '#/exchange', what: 'ECDH and X25519 between two parties, with and without a man in the middle, how signatures catch him, and forward secrecy.' },
   {
     name: 'Certificate authority',
     href: '#/certs',
@@ -31,8 +40,6 @@ export function HomePage() {
   const byId = useAppStore((s) => s.keys.byId);
   const listStatus = useAppStore((s) => s.keys.listStatus);
   const keys = useMemo(() => ids.map((id) => byId[id]).filter((k): k is KeyInfo => k !== undefined), [ids, byId]);
-  const available = AREAS.filter((a) => a.href);
-  const planned = AREAS.filter((a) => !a.href);
 
   return (
     <>
@@ -80,22 +87,11 @@ export function HomePage() {
       </section>
 
       <section aria-labelledby="home-now" className="panel">
-        <h2 id="home-now">Available now</h2>
+        <h2 id="home-now">What Clavis does</h2>
         <ul className="areas">
-          {available.map((a) => (
+          {AREAS.map((a) => (
             <li key={a.name}>
               <a href={a.href}>{a.name}</a>: {a.what}
-            </li>
-          ))}
-        </ul>
-      </section>
-
-      <section aria-labelledby="home-next" className="panel">
-        <h2 id="home-next">Coming next</h2>
-        <ul className="areas">
-          {planned.map((a) => (
-            <li key={a.name}>
-              <strong>{a.name}</strong>: {a.what}
             </li>
           ))}
         </ul>
