@@ -62,17 +62,15 @@ const walkthroughLifecycle = (state: string) =>
   (KEY_STATES as readonly string[]).includes(state) ? <StateDiagram state={state as KeyState} caption="The key’s state after this step; thick arrows leave it." /> : null;
 
 /** A walkthrough's key, certificate or CRL on the app's own page, inside its namespace. */
-function walkthroughObject(back: string) {
-  return (kind: 'key' | 'cert' | 'crl', id: string) => {
-    switch (kind) {
-      case 'key':
-        return <KeyPage id={id} navigate={() => navigate(back)} lifecycle={(info) => <LifecyclePanel info={info} />} />;
-      case 'cert':
-        return <CertPage id={id} />;
-      case 'crl':
-        return <CrlPage caId={id} />;
-    }
-  };
+function walkthroughObject(kind: 'key' | 'cert' | 'crl', id: string, back: string) {
+  switch (kind) {
+    case 'key':
+      return <KeyPage id={id} navigate={() => navigate(back)} lifecycle={(info) => <LifecyclePanel info={info} />} />;
+    case 'cert':
+      return <CertPage id={id} />;
+    case 'crl':
+      return <CrlPage caId={id} />;
+  }
 }
 
 function Screen(props: { route: Route }) {
@@ -131,7 +129,7 @@ function Screen(props: { route: Route }) {
           step={r.step}
           kind={r.kind}
           objectId={r.objectId}
-          render={walkthroughObject(`#/walkthroughs/${encodeURIComponent(r.id)}/${r.step}`)}
+          render={walkthroughObject}
         />
       );
     case 'not-found':

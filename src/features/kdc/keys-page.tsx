@@ -8,7 +8,7 @@ import { useAppStore } from '../../state/engine-provider';
 import type { ErrorInfo } from '../../state/types';
 import { KdcNav, useKdcData } from './kdc-nav';
 import { kdcPaths } from './paths';
-import { KDC_REASONS } from './principals-page';
+import { ReasonField } from './reason-field';
 
 /** C3 and C4: the distributed keys, verified against the KDC's record, revoked. */
 export function KdcKeysPage() {
@@ -141,16 +141,7 @@ export function KdcKeysPage() {
       )}
       <ConfirmDialog open={revoking !== null} title="Revoke this key?" confirmLabel="Revoke key" busy={busy} busyLabel="Revoking…" onCancel={() => setRevoking(null)} onConfirm={() => void onRevoke()}>
         <p>Services refuse tickets for a revoked key and the parties stop using it.</p>
-        <div className="field">
-          <label htmlFor="kdc-key-reason">Reason</label>
-          <select id="kdc-key-reason" value={reason} onChange={(e) => setReason(e.target.value as KeyRevocationReason)}>
-            {KDC_REASONS.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ReasonField id="kdc-key-reason" value={reason} onChange={setReason} />
       </ConfirmDialog>
     </>
   );

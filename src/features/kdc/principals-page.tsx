@@ -8,16 +8,7 @@ import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
 import { KdcNav, useKdcData } from './kdc-nav';
 import { kdcPaths } from './paths';
-
-/** Revocation reasons offered for principals and keys. */
-export const KDC_REASONS: Array<{ value: KeyRevocationReason; label: string }> = [
-  { value: 'keyCompromise', label: 'Key compromise' },
-  { value: 'affiliationChanged', label: 'Affiliation changed' },
-  { value: 'superseded', label: 'Superseded' },
-  { value: 'cessationOfOperation', label: 'Cessation of operation' },
-  { value: 'privilegeWithdrawn', label: 'Privilege withdrawn' },
-  { value: 'unspecified', label: 'Unspecified' },
-];
+import { ReasonField } from './reason-field';
 
 function statusTone(p: KdcPrincipalInfo): 'safe' | 'warn' | 'neutral' {
   return p.status === 'active' ? 'safe' : p.status === 'suspended' ? 'warn' : 'neutral';
@@ -165,16 +156,7 @@ export function KdcPrincipalsPage() {
         }}
       >
         <p>Every key distributed to it is revoked, services refuse its tickets, and the KDC issues it no new ones until it is reinstated.</p>
-        <div className="field">
-          <label htmlFor="kdc-revoke-reason">Reason</label>
-          <select id="kdc-revoke-reason" value={reason} onChange={(e) => setReason(e.target.value as KeyRevocationReason)}>
-            {KDC_REASONS.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ReasonField id="kdc-revoke-reason" value={reason} onChange={setReason} />
       </ConfirmDialog>
     </>
   );

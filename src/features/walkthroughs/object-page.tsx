@@ -21,8 +21,8 @@ export interface WalkthroughObjectPageProps {
   step: number;
   kind: ObjectLink['kind'];
   objectId: string;
-  /** Renders the app's page for the object; it runs inside the namespace's provider. */
-  render: (kind: ObjectLink['kind'], id: string) => ReactNode;
+  /** Renders the app's page for the object inside the namespace's provider; `back` is the step's link. */
+  render: (kind: ObjectLink['kind'], id: string, back: string) => ReactNode;
   /** A runner to use instead of the tab's (tests). */
   runner?: WalkthroughRunner;
 }
@@ -59,7 +59,7 @@ function InNamespace(props: WalkthroughObjectPageProps & { engine: Engine; title
         </p>
       </aside>
       <EngineProvider engine={props.engine} store={store}>
-        {props.render(props.kind, props.objectId)}
+        {props.render(props.kind, props.objectId, back)}
       </EngineProvider>
     </>
   );
