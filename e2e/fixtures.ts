@@ -59,6 +59,15 @@ export const test = base.extend<{ watch: Watch }>({
 
 export { expect };
 
+/**
+ * The rule of src/testing/tools.ts in end-to-end tests: a test that needs a tool this
+ * machine lacks is reported as skipped, never as passed (and CI, which installs every
+ * tool, fails on a skip). Call it first in the test.
+ */
+export function needsTool(available: boolean, tool: string): void {
+  test.skip(!available, `${tool} is not installed: this test did not run`);
+}
+
 /** Detectors for key material in text (SECURITY.md H4). */
 export const SECRET_PATTERNS: RegExp[] = [
   /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/,

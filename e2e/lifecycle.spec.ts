@@ -182,7 +182,6 @@ test('B7 a stored audit entry changed from the page is found, and the log export
 });
 
 test('G2 the lifecycle, audit and key screens are axe-clean, with the simulated-time banner and dialogs', async ({ page }) => {
-  test.setTimeout(180_000);
   await generate(page, 'axe key', { owner: 'axe-owner' });
   const keyUrl = page.url();
   await lifecycle(page).getByRole('button', { name: 'Revoke…' }).click();

@@ -30,7 +30,9 @@ test('H1/H2 an injected inline script and string-to-code never run', async ({ pa
     } catch (e) {
       return (e as Error).name;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    // Timers with the same delay fire in order: once this one has fired, the string timer
+    // has had its turn (no sleep that depends on the machine's speed).
+    await new Promise((r) => setTimeout(r, 0));
     return String((window as { __timer?: number }).__timer);
   });
   expect(timer).toBe('TypeError');

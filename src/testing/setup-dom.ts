@@ -1,8 +1,15 @@
 // Set-up of the jsdom project (component tests).
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
+
+// Waits (`findBy…`, `waitFor`) wait for a condition, never for an amount of time: the
+// ceiling is only reached when the condition never comes, so it is far above what a busy
+// 2-core machine needs (the default 1 s failed there). The project's test timeout is
+// longer still (vitest.config.ts), so a wait that gives up is reported as the failure.
+const WAIT_CEILING_MS = 60_000;
+configure({ asyncUtilTimeout: WAIT_CEILING_MS });
 
 // Vitest's jsdom environment replaces the global typed-array and ArrayBuffer
 // constructors with jsdom's (another realm), while TextEncoder and WebCrypto stay

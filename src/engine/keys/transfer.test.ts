@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
+import { itEachTemplate, itWith } from '../../testing/platform';
 import {
   OPENSSL_ED25519_FINGERPRINT,
   OPENSSL_ED25519_PKCS8,
@@ -10,7 +11,7 @@ import {
   OPENSSL_SEC1_EC_PRIVATE_KEY,
   OPENSSL_SECP256K1_SPKI,
 } from '../../testing/fixtures/openssl-keys';
-import { isEngineError, TEMPLATES, TEMPLATE_NAMES, type Engine, type KeyInfo, type TemplateName } from '..';
+import { isEngineError, TEMPLATES, TEMPLATE_NAMES, type KeyInfo, type TemplateName } from '..';
 import { fromBase64, toBase64Url, toHex, utf8 } from '../internal/bytes';
 import type { ClavisStorage } from '../storage/db';
 import { encodeBitString, encodeNull, encodeOid, encodeSequence, encodeUnsignedInteger } from './der';
@@ -25,24 +26,8 @@ const SECRETS = FAST.filter((n) => TEMPLATES.get(n)!.kind === 'secret' && n !== 
 const PASS = 'export-passphrase-for-tests';
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'oth'];
 
-async function offered(engine: Engine, name: TemplateName): Promise<boolean> {
-  return (await engine.listTemplates()).find((t) => t.template.name === name)!.available;
-}
-
 async function sha256Hex(b: Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', b));
-}
-
-/** An SPKI with the algorithm of `name` and filler key bits, for "browser lacks it" checks. */
-function fakeSpki(name: TemplateName): Uint8Array<ArrayBuffer> {
-  const alg: Partial<Record<TemplateName, [string, number]>> = {
-    X25519: [KEY_OID.x25519, 32],
-    Ed25519: [KEY_OID.ed25519, 32],
-    'ML-KEM-768': [KEY_OID.mlKem768, 1184],
-    'ML-DSA-65': [KEY_OID.mlDsa65, 1952],
-  };
-  const [oid, len] = alg[name]!;
-  return encodeSequence(encodeSequence(encodeOid(oid)), encodeBitString(new Uint8Array(len).fill(7)));
 }
 
 /** Proves the stored private and public halves belong together by using them. */
@@ -104,14 +89,8 @@ async function failure(f: () => Promise<unknown> | unknown, code: string): Promi
 }
 
 describe('transfer: public key export (A5)', () => {
-  it.each(KEY_PAIRS)('%s: exports SPKI PEM, DER and a public JWK that import back with the same fingerprint', async (name) => {
+  itEachTemplate(KEY_PAIRS, '%s: exports SPKI PEM, DER and a public JWK that import back with the same fingerprint', async (name) => {
     const { engine } = await freshEngine();
-    if (!(await offered(engine, name))) {
-      // Where the browser lacks the algorithm, a key of it cannot be imported either.
-      const e = await failure(() => engine.importKey({ data: fakeSpki(name), name: 'x' }), 'UNSUPPORTED');
-      expect(e.message).toMatch(/^keys: this browser does not offer/);
-      return;
-    }
     const key = await engine.generateKey({ template: name, name: 'k' });
 
     const der = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array<ArrayBuffer>;
@@ -160,13 +139,8 @@ describe('transfer: public key export (A5)', () => {
 });
 
 describe('transfer: private key export and import round trips (A5)', () => {
-  it.each(KEY_PAIRS)('%s: JWK and encrypted PKCS#8 exports import back as the same non-extractable key pair', async (name) => {
+  itEachTemplate(KEY_PAIRS, '%s: JWK and encrypted PKCS#8 exports import back as the same non-extractable key pair', async (name) => {
     const { engine, storage } = await freshEngine();
-    if (!(await offered(engine, name))) {
-      await failure(() => engine.generateKey({ template: name, name: 'k', exportable: true }), 'UNSUPPORTED');
-      await failure(() => engine.importKey({ data: fakeSpki(name), name: 'x' }), 'UNSUPPORTED');
-      return;
-    }
     const key = await engine.generateKey({ template: name, name: 'k', exportable: true });
     expect(key.extractable).toBe(true);
 
@@ -229,14 +203,9 @@ describe('transfer: private key export and import round trips (A5)', () => {
 });
 
 describe('transfer: symmetric keys (A5)', () => {
-  it.each(SECRETS)('%s: raw and JWK exports import back with the same KCV', async (name) => {
+  itEachTemplate(SECRETS, '%s: raw and JWK exports import back with the same KCV', async (name) => {
     const { engine, storage } = await freshEngine();
     const want = name === 'AES-GCM-128' ? 16 : 32;
-    if (!(await offered(engine, name))) {
-      const e = await failure(() => engine.importKey({ data: new Uint8Array(want).fill(1), name: 'x', template: name }), 'UNSUPPORTED');
-      expect(e.message).toMatch(/does not offer/);
-      return;
-    }
     const key = await engine.generateKey({ template: name, name: 'k', exportable: true });
     const raw = (await engine.exportKey(key.id, { format: 'raw' })) as Uint8Array;
     expect(raw).toHaveLength(want);
@@ -331,12 +300,8 @@ describe('transfer: keys made by openssl (fixtures)', () => {
     await assertPairWorks(storage, k.id, 'ECDSA-P-256');
   });
 
-  it('imports an openssl Ed25519 PKCS#8 where Ed25519 is offered (UNSUPPORTED elsewhere)', async () => {
+  itWith(['Ed25519'], 'imports an openssl Ed25519 PKCS#8', async () => {
     const { engine, storage } = await freshEngine();
-    if (!(await offered(engine, 'Ed25519'))) {
-      await failure(() => engine.importKey({ data: OPENSSL_ED25519_PKCS8, name: 'ed' }), 'UNSUPPORTED');
-      return;
-    }
     const k = await engine.importKey({ data: OPENSSL_ED25519_PKCS8, name: 'ed' });
     expect(k).toMatchObject({ template: 'Ed25519', fingerprint: { value: OPENSSL_ED25519_FINGERPRINT } });
     await assertPairWorks(storage, k.id, 'Ed25519');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
+import { itEachTemplate, itWith } from '../../testing/platform';
 import { isEngineError, type BulkCipher, type Engine, type EngineOptions, type KeyInfo, type TemplateName } from '..';
 import { systemClock } from '../internal/clock';
 import { concat, copy, fromUtf8, toBase64, toHex, utf8 } from '../internal/bytes';
@@ -38,16 +39,8 @@ async function setup(opts: Partial<EngineOptions> = {}): Promise<Setup> {
   return { engine, storage, ctx };
 }
 
-async function available(engine: Engine, name: TemplateName): Promise<boolean> {
-  return (await engine.listTemplates()).find((t) => t.template.name === name)!.available;
-}
-
-/** Generates a key, or proves the browser lacks the template (UNSUPPORTED) and returns null. */
-async function keyOrUnsupported(engine: Engine, template: TemplateName, exportable = false): Promise<KeyInfo | null> {
-  if (!(await available(engine, template))) {
-    await expect(engine.generateKey({ template, name: 'x' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    return null;
-  }
+/** Generates a key of `template` (tests that need one are registered per platform, see src/testing/platform.ts). */
+function newKey(engine: Engine, template: TemplateName, exportable = false): Promise<KeyInfo> {
   return engine.generateKey({ template, name: `${template} key`, exportable });
 }
 
@@ -102,10 +95,9 @@ const ALG_OF: Record<string, string> = { 'AES-GCM-128': 'AES-GCM', 'AES-GCM-256'
 const AEAD: TemplateName[] = ['AES-GCM-256', 'ChaCha20-Poly1305', 'RSA-OAEP-2048'];
 
 describe('encrypt/decrypt: round trip for every template that encrypts', () => {
-  it.each(ENCRYPTING)('%s: bytes with AAD and text both round-trip, and the envelope names key and version', async (template) => {
+  itEachTemplate(ENCRYPTING, '%s: bytes with AAD and text both round-trip, and the envelope names key and version', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     const pt = crypto.getRandomValues(new Uint8Array(1000));
     const aad = utf8('record 42');
     const ct = await s.engine.encrypt(key.id, pt, { aad });
@@ -194,10 +186,9 @@ describe('encrypt: randomness (K5, K6)', () => {
 });
 
 describe('decrypt: tampering, wrong key, wrong AAD, truncation', () => {
-  it.each(AEAD)('%s: a bit flip in magic, version, algorithm, key id, key version, IV, content key, ciphertext or tag is refused with the right code', async (template) => {
+  itEachTemplate(AEAD, '%s: a bit flip in magic, version, algorithm, key id, key version, IV, content key, ciphertext or tag is refused with the right code', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     const pt = utf8('attack at dawn, attack at dawn!');
     const ct = await s.engine.encrypt(key.id, pt, { aad: utf8('aad') });
     const env = parseEnvelope(ct) as CipherEnvelope;
@@ -230,10 +221,9 @@ describe('decrypt: tampering, wrong key, wrong AAD, truncation', () => {
     expect(await codeOf(s.engine.decrypt(bad))).toBe('DECRYPT_FAILED');
   });
 
-  it.each(AEAD)('%s: wrong AAD, missing AAD and unexpected AAD are DECRYPT_FAILED', async (template) => {
+  itEachTemplate(AEAD, '%s: wrong AAD, missing AAD and unexpected AAD are DECRYPT_FAILED', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     const ct = await s.engine.encrypt(key.id, utf8('x'), { aad: utf8('invoice 1') });
     expect(await codeOf(s.engine.decrypt(ct, { aad: utf8('invoice 2') }))).toBe('DECRYPT_FAILED');
     expect(await codeOf(s.engine.decrypt(ct))).toBe('DECRYPT_FAILED');
@@ -241,10 +231,9 @@ describe('decrypt: tampering, wrong key, wrong AAD, truncation', () => {
     expect(await codeOf(s.engine.decrypt(plain, { aad: utf8('extra') }))).toBe('DECRYPT_FAILED');
   });
 
-  it.each(AEAD)('%s: the wrong key is DECRYPT_FAILED, whether chosen with keyId or named in a rewritten header', async (template) => {
+  itEachTemplate(AEAD, '%s: the wrong key is DECRYPT_FAILED, whether chosen with keyId or named in a rewritten header', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     const other = await s.engine.generateKey({ template, name: 'other' });
     const ct = await s.engine.encrypt(key.id, utf8('secret'));
     expect(await codeOf(use.decrypt(s.ctx, ct, { keyId: other.id }))).toBe('DECRYPT_FAILED');
@@ -256,10 +245,9 @@ describe('decrypt: tampering, wrong key, wrong AAD, truncation', () => {
     expect(await codeOf(use.decrypt(s.ctx, ct, { keyId: ecdsa.id }))).toBe('KEY_STATE');
   });
 
-  it.each(AEAD)('%s: truncation at several lengths is MALFORMED_INPUT inside the header or tag, else DECRYPT_FAILED', async (template) => {
+  itEachTemplate(AEAD, '%s: truncation at several lengths is MALFORMED_INPUT inside the header or tag, else DECRYPT_FAILED', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     const ct = await s.engine.encrypt(key.id, crypto.getRandomValues(new Uint8Array(64)));
     const headerLen = (parseEnvelope(ct) as CipherEnvelope).header.length;
     for (const n of [0, 2, 3, 5, 6, 20, headerLen - 1, headerLen, headerLen + 15]) {
@@ -298,10 +286,9 @@ describe('encrypt: keys that cannot (KEY_STATE)', () => {
     await expect(s.engine.encrypt(key.id, utf8('x'))).rejects.toMatchObject({ code: 'KEY_STATE', message: 'keys: an ECDSA-P-256 key signs; it cannot encrypt' });
   });
 
-  it.each(NON_ENCRYPTING)('%s: encrypt and encryptText are KEY_STATE', async (template) => {
+  itEachTemplate(NON_ENCRYPTING, '%s: encrypt and encryptText are KEY_STATE', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     await expect(s.engine.encrypt(key.id, utf8('x'))).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/^keys: an? .* key .*; it cannot encrypt$/) });
     expect(await codeOf(s.engine.encryptText(key.id, 'x'))).toBe('KEY_STATE');
   });
@@ -358,10 +345,9 @@ const SIGNING: TemplateName[] = [
 ];
 
 describe('sign/verify: every signing template', () => {
-  it.each(SIGNING)('%s: a signature verifies, and fails for changed data or a changed signature', async (template) => {
+  itEachTemplate(SIGNING, '%s: a signature verifies, and fails for changed data or a changed signature', async (template) => {
     const s = await setup();
-    const key = await keyOrUnsupported(s.engine, template);
-    if (!key) return;
+    const key = await newKey(s.engine, template);
     const data = utf8('the document');
     const sig = await s.engine.sign(key.id, data);
     expect(await s.engine.verify(key.id, data, sig)).toBe(true);
@@ -506,11 +492,10 @@ async function checkUnwrapped(s: Setup, target: KeyInfo, copy: KeyInfo): Promise
 
 describe('wrapKey/unwrapKey: every wrapping template and target', () => {
   const combos = WRAPPERS.flatMap((w) => SECRET_TARGETS.map((t) => [w, t] as const));
-  it.each(combos)('%s wraps %s; unwrap makes a new non-extractable key with the same KCV that works the same', async (wrapper, target) => {
+  for (const [wrapper, target] of combos) itWith([wrapper, target], `${wrapper} wraps ${target}; unwrap makes a new non-extractable key with the same KCV that works the same`, async () => {
     const s = await setup();
     const w = await s.engine.generateKey({ template: wrapper, name: 'kek' });
-    const t = await keyOrUnsupported(s.engine, target, true);
-    if (!t) return;
+    const t = await newKey(s.engine, target, true);
     const wrapped = await s.engine.wrapKey(w.id, t.id);
     const env = parseEnvelope(wrapped) as WrapEnvelope;
     expect(env).toMatchObject({ type: 'wrap', algorithm: WRAP_ALG[wrapper], keyId: w.id, keyVersion: 1, template: target, fingerprint: t.fingerprint });
@@ -519,11 +504,10 @@ describe('wrapKey/unwrapKey: every wrapping template and target', () => {
     await checkUnwrapped(s, t, copy);
   });
 
-  it.each(PRIVATE_TARGETS)('AES-GCM-256 wraps a %s private key (PKCS#8) with its SPKI; unwrap restores a working non-extractable pair', async (target) => {
+  itEachTemplate(PRIVATE_TARGETS, 'AES-GCM-256 wraps a %s private key (PKCS#8) with its SPKI; unwrap restores a working non-extractable pair', async (target) => {
     const s = await setup();
     const w = await s.engine.generateKey({ template: 'AES-GCM-256', name: 'kek' });
-    const t = await keyOrUnsupported(s.engine, target, true);
-    if (!t) return;
+    const t = await newKey(s.engine, target, true);
     const wrapped = await s.engine.wrapKey(w.id, t.id);
     const env = parseEnvelope(wrapped) as WrapEnvelope;
     expect(toHex(env.spki)).toBe(toHex(await spkiOf(s, t.id)));
@@ -618,12 +602,11 @@ describe('wrapKey/unwrapKey: every wrapping template and target', () => {
 const DERIVING: TemplateName[] = ['ECDH-P-256', 'ECDH-P-384', 'ECDH-P-521', 'X25519'];
 
 describe('deriveKey: ECDH and X25519 with HKDF-SHA-256 (D1, E3)', () => {
-  it.each(DERIVING)('%s: two vaults derive keys with the same KCV and read each other’s ciphertexts', async (template) => {
+  itEachTemplate(DERIVING, '%s: two vaults derive keys with the same KCV and read each other’s ciphertexts', async (template) => {
     const alice = await setup();
     const bob = await setup();
-    const a = await keyOrUnsupported(alice.engine, template);
-    if (!a) return;
-    const b = (await keyOrUnsupported(bob.engine, template))!;
+    const a = await newKey(alice.engine, template);
+    const b = await newKey(bob.engine, template);
     const ka = await alice.engine.deriveKey(a.id, await spkiOf(bob, b.id), { name: 'with bob', owner: 'alice' });
     const kb = await bob.engine.deriveKey(b.id, pem(await spkiOf(alice, a.id)), { name: 'with alice' });
     expect(ka).toMatchObject({ template: 'AES-GCM-256', kind: 'secret', origin: 'derived', extractable: false, name: 'with bob', owner: 'alice' });
@@ -684,10 +667,9 @@ describe('deriveKey: ECDH and X25519 with HKDF-SHA-256 (D1, E3)', () => {
     expect(await s.engine.listKeys()).toHaveLength(2);
   });
 
-  it('X25519: refuses the all-zero (low-order) public key, or proves X25519 is UNSUPPORTED', async () => {
+  itWith(['X25519'], 'X25519: refuses the all-zero (low-order) public key and a key of another curve', async () => {
     const s = await setup();
-    const x = await keyOrUnsupported(s.engine, 'X25519');
-    if (!x) return;
+    const x = await newKey(s.engine, 'X25519');
     const zero = concat(Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00), new Uint8Array(32));
     expect(await codeOf(s.engine.deriveKey(x.id, zero, { name: 'k' }))).toBe('INVALID_ARGUMENT');
     const ec = await s.engine.generateKey({ template: 'ECDH-P-256', name: 'ec' });
@@ -708,14 +690,15 @@ describe('deriveKey: ECDH and X25519 with HKDF-SHA-256 (D1, E3)', () => {
 // encapsulate / decapsulate
 
 describe('encapsulate/decapsulate: ML-KEM-768', () => {
-  it('both sides get an AES-256-GCM vault key with the same KCV, or ML-KEM is UNSUPPORTED here', async () => {
+  it('a key that is not a KEM key cannot encapsulate (KEY_STATE)', async () => {
     const s = await setup();
-    const kem = await keyOrUnsupported(s.engine, 'ML-KEM-768');
-    if (!kem) {
-      const aes = await s.engine.generateKey({ template: 'AES-GCM-256', name: 'aes' });
-      await expect(s.engine.encapsulate(aes.id, { name: 'x' })).rejects.toMatchObject({ code: 'KEY_STATE', message: 'keys: an AES-GCM-256 key encrypts and wraps keys; it cannot encapsulate' });
-      return;
-    }
+    const aes = await s.engine.generateKey({ template: 'AES-GCM-256', name: 'aes' });
+    await expect(s.engine.encapsulate(aes.id, { name: 'x' })).rejects.toMatchObject({ code: 'KEY_STATE', message: 'keys: an AES-GCM-256 key encrypts and wraps keys; it cannot encapsulate' });
+  });
+
+  itWith(['ML-KEM-768'], 'both sides get an AES-256-GCM vault key with the same KCV', async () => {
+    const s = await setup();
+    const kem = await newKey(s.engine, 'ML-KEM-768');
     const { ciphertext, key } = await s.engine.encapsulate(kem.id, { name: 'sender', owner: 'alice' });
     expect(ciphertext.length).toBe(1088);
     expect(key).toMatchObject({ template: 'AES-GCM-256', origin: 'derived', extractable: false, owner: 'alice' });
@@ -728,20 +711,18 @@ describe('encapsulate/decapsulate: ML-KEM-768', () => {
     expect(again.key.fingerprint.value).not.toBe(key.fingerprint.value);
   });
 
-  it('a tampered ciphertext gives a different key (implicit rejection); a wrong length is MALFORMED_INPUT', async () => {
+  itWith(['ML-KEM-768'], 'a tampered ciphertext gives a different key (implicit rejection); a wrong length is MALFORMED_INPUT', async () => {
     const s = await setup();
-    const kem = await keyOrUnsupported(s.engine, 'ML-KEM-768');
-    if (!kem) return;
+    const kem = await newKey(s.engine, 'ML-KEM-768');
     const { ciphertext, key } = await s.engine.encapsulate(kem.id, { name: 'sender' });
     const bad = await s.engine.decapsulate(kem.id, flip(ciphertext, 100), { name: 'bad' });
     expect(bad.fingerprint.value).not.toBe(key.fingerprint.value);
     expect(await codeOf(s.engine.decapsulate(kem.id, ciphertext.subarray(0, 1000), { name: 'x' }))).toBe('MALFORMED_INPUT');
   });
 
-  it('a public-only ML-KEM key encapsulates; only the private key decapsulates', async () => {
+  itWith(['ML-KEM-768'], 'a public-only ML-KEM key encapsulates; only the private key decapsulates', async () => {
     const s = await setup();
-    const kem = await keyOrUnsupported(s.engine, 'ML-KEM-768');
-    if (!kem) return;
+    const kem = await newKey(s.engine, 'ML-KEM-768');
     const pub = await publicOnlyCopy(s, kem);
     const { ciphertext, key } = await s.engine.encapsulate(pub.id, { name: 'to owner' });
     expect(await codeOf(s.engine.decapsulate(pub.id, ciphertext, { name: 'x' }))).toBe('KEY_STATE');

@@ -58,28 +58,6 @@ function fakeRevocations(issuerId: string, n: number, random: (n: number) => Uin
   return out;
 }
 
-/** Runs `f` while a 5 ms setTimeout heartbeat measures the longest gap between beats. */
-async function withHeartbeat<T>(f: () => Promise<T>): Promise<{ result: T; longestGapMs: number }> {
-  let last = performance.now();
-  let longest = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const beat = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    timer = setTimeout(beat, 5);
-  };
-  timer = setTimeout(beat, 5);
-  try {
-    const result = await f();
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    return { result, longestGapMs: longest };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 describe('large CRLs (M1, M2, M7)', () => {
   it('M1/M7 a CA with 100,000 revoked certificates: its CRL builds (in the worker where there is one), stores, parses back, pages and verifies', async () => {
     const { pki, ctx, dbName } = await freshPki();
@@ -87,20 +65,18 @@ describe('large CRLs (M1, M2, M7)', () => {
     const seeded = fakeRevocations(int.ca.id, 100_000, ctx.random);
     await seedRevocations(dbName, seeded);
     const jobsBefore = crlJobs.workerJobs;
-    // The build: tidy, sort, encode, lint (worker in Chromium) and sign, under a heartbeat.
+    // The build: tidy, sort, encode, lint (worker in Chromium) and sign. How long the page
+    // stalls meanwhile is a figure of `npm run bench -- --only=crl`, never asserted here.
     const { handle } = await loadIssuer(ctx, int.ca.id, { forCrl: true });
     const revocations = packRevocations(await ctx.storage.listRevocations(int.ca.id));
     const thisUpdate = new Date(T0 - 60_000);
-    const { result: built, longestGapMs } = await withHeartbeat(() =>
-      buildAndSignCrl(handle.signer, { issuer: handle.name, thisUpdate, nextUpdate: new Date(T0 + 7 * DAY), authorityKeyId: handle.ski, number: 99, revocations, lint: { now: new Date(T0), issuesLeaves: true } }),
-    );
+    const built = await buildAndSignCrl(handle.signer, { issuer: handle.name, thisUpdate, nextUpdate: new Date(T0 + 7 * DAY), authorityKeyId: handle.ski, number: 99, revocations, lint: { now: new Date(T0), issuesLeaves: true } });
     // R6: the 10,000 expired certificates are left out.
     expect(built.entries).toBe(90_000);
     expect(parseCrl(built.der).revoked.size).toBe(90_000);
     if (typeof Worker !== 'undefined') {
-      // Chromium: the encoding ran in the worker and the page kept its timers running.
+      // Chromium: the encoding ran in the worker, off the page's thread.
       expect(crlJobs.workerJobs).toBeGreaterThan(jobsBefore);
-      expect(longestGapMs, `longest main-thread stall ${longestGapMs.toFixed(0)} ms`).toBeLessThan(200);
     } else {
       expect(crlJobs.workerJobs).toBe(jobsBefore);
     }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isEngineError } from '../errors';
 import { generateKey } from '../keys/vault';
 import { freshPki } from '../../testing/pki-fixtures';
-import { haveOpenssl, interopSuite } from '../../testing/tools';
+import { haveOpenssl, interopSuite, toolRuns, toolSpawns } from '../../testing/tools';
 import type { Pki } from './index';
 
 type Fresh = Awaited<ReturnType<typeof freshPki>>;
@@ -176,15 +176,6 @@ interopSuite(
   'openssl',
 );
 
-/** True when `cmd args` runs and exits 0 (the rule of testing/tools.ts: a missing tool is a named NOT RUN test, never a pass). */
-function toolRuns(cmd: string, args: string[]): boolean {
-  try {
-    return spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A root valid into 2050 (GeneralizedTime), an intermediate, an ECDSA and an RSA leaf,
  * one leaf revoked for keyCompromise with an invalidity date: every artefact the DER
@@ -212,7 +203,7 @@ async function artefacts() {
 interopSuite(
   'dumpasn1 DER oracle (P3, P5, R3)',
   // dumpasn1 has no --version; it runs when spawning it does not fail (its usage text exits non-zero).
-  spawnSync('dumpasn1', [], { stdio: 'ignore' }).error === undefined,
+  toolSpawns('dumpasn1'),
   () => {
     let dir: string;
     beforeAll(() => {

@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
+import { freshEngine } from '../../testing/engine';
 import { renderWithEngine } from '../../state/test-utils';
 import { GenerateKeyPage } from './generate-key-page';
 
@@ -54,7 +55,17 @@ describe('GenerateKeyPage (A1)', () => {
 
   it('marks the form busy with a "Generating…" status while the key is made', async () => {
     const navigate = vi.fn();
-    const { user } = await renderWithEngine(<GenerateKeyPage navigate={navigate} />);
+    const { engine } = await freshEngine();
+    // Hold the generation until the busy state has been checked: the test never relies on
+    // a key taking long enough to see it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const generate = engine.generateKey.bind(engine);
+    vi.spyOn(engine, 'generateKey').mockImplementation(async (...args) => {
+      await held;
+      return generate(...args);
+    });
+    const { user } = await renderWithEngine(<GenerateKeyPage navigate={navigate} />, { engine });
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'big');
     await user.selectOptions(screen.getByRole('combobox', { name: 'Template' }), 'RSA-PSS-3072');
     const click = user.click(screen.getByRole('button', { name: 'Generate key' }));
@@ -62,8 +73,12 @@ describe('GenerateKeyPage (A1)', () => {
     expect((busyButton as HTMLButtonElement).disabled).toBe(true);
     expect(busyButton.closest('form')!.getAttribute('aria-busy')).toBe('true');
     expect(screen.getByRole('status').textContent).toMatch(/^Generating…/);
+    expect(navigate).not.toHaveBeenCalled();
+    release();
     await click;
-    await waitFor(() => expect(navigate).toHaveBeenCalled(), { timeout: 20_000 });
+    await waitFor(() => expect(navigate).toHaveBeenCalled());
+    const [key] = await engine.listKeys();
+    expect(key).toMatchObject({ name: 'big', template: 'RSA-PSS-3072' });
   });
 
   it('disables exactly the templates this browser does not offer, saying so', async () => {

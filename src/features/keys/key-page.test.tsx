@@ -132,7 +132,7 @@ describe('KeyPage', () => {
     await user.type(pass, 'correct horse battery staple');
     await user.type(confirm, 'correct horse battery staple');
     await user.click(screen.getByRole('button', { name: 'Download encrypted PKCS #8' }));
-    await waitFor(() => expect(files.map((f) => f.name)).toEqual(['portable-private-encrypted.pem']), { timeout: 20_000 });
+    await waitFor(() => expect(files.map((f) => f.name)).toEqual(['portable-private-encrypted.pem']));
     expect(await files[0]!.blob.text()).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
     expect(pass.value).toBe('');
     expect(confirm.value).toBe('');

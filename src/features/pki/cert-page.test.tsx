@@ -7,8 +7,12 @@ import { CertListPage } from './cert-list-page';
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
+/** A fixed clock: dates in these tests never come from the machine's. */
+const NOW = Date.UTC(2026, 2, 1, 12);
+const YESTERDAY = '2026-02-28';
+
 async function withLeaf(subject: { CN: string; O?: string } = { CN: 'viewer.example.test' }) {
-  const { engine } = await freshEngine();
+  const { engine } = await freshEngine({ clock: { now: () => NOW } });
   const pki = await engine.pki();
   const root = await pki.createRootCa({ name: 'Root', subject: { CN: 'Viewer Root' }, pathLen: 1 });
   const int = await pki.createIntermediateCa({ name: 'Issuing', parentId: root.ca.id, subject: { CN: 'Viewer Issuing' }, pathLen: 0 });
@@ -71,8 +75,7 @@ describe('CertPage (E5, E6)', () => {
     const { user } = await renderWithEngine(<CertPage id={leaf.cert.id} />, { engine });
     await screen.findByRole('heading', { level: 1, name: 'viewer.example.test' });
     await user.selectOptions(screen.getByRole('combobox', { name: 'Reason' }), 'keyCompromise');
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    await user.type(screen.getByLabelText('Invalidity date (optional)'), yesterday);
+    await user.type(screen.getByLabelText('Invalidity date (optional)'), YESTERDAY);
     await user.click(screen.getByRole('button', { name: 'Revoke…' }));
     const dialog = screen.getByRole('dialog', { name: 'Revoke this certificate?' });
     // Cancel first: nothing happens.
@@ -88,7 +91,7 @@ describe('CertPage (E5, E6)', () => {
     expect(screen.queryByRole('button', { name: 'Revoke…' })).toBeNull();
     expect(screen.getByRole('link', { name: 'See the CRL of Issuing' }).getAttribute('href')).toBe(`#/ca/${int.ca.id}/crl`);
     const cert = await pki.getCertificate(leaf.cert.id);
-    expect(cert.revocation).toMatchObject({ reason: 'keyCompromise', invalidityDate: `${yesterday}T00:00:00.000Z` });
+    expect(cert.revocation).toMatchObject({ reason: 'keyCompromise', invalidityDate: `${YESTERDAY}T00:00:00.000Z` });
   });
 
   it('H5 a subject with markup renders as literal text and runs nothing', async () => {

@@ -5,16 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
 import { exchangeOpNames } from './exchange-slice';
+import { assertPlainData } from '../../testing/plain-data';
 
 async function setup() {
   const { engine } = await freshEngine();
   const store = createAppStore(engine, { storageManager: {} });
   return { engine, store, ex: () => store.getState().exchange };
-}
-
-/** True when `v` survives JSON unchanged: no CryptoKey, no bytes, no class instances. */
-function isPlain(v: unknown): boolean {
-  return JSON.stringify(JSON.parse(JSON.stringify(v))) === JSON.stringify(v) && !JSON.stringify(v).includes('{}');
 }
 
 describe('exchange slice', () => {
@@ -33,8 +29,8 @@ describe('exchange slice', () => {
     const sent = await ex().send('initiator', 'hello');
     expect(sent.ok && sent.value.delivered).toEqual({ ok: true, text: 'hello' });
     expect(ex().view?.deliveries).toHaveLength(1);
-    expect(isPlain(ex().view)).toBe(true);
-    expect(isPlain({ curves: ex().curves, parties: ex().parties })).toBe(true);
+    assertPlainData(ex().view);
+    assertPlainData({ curves: ex().curves, parties: ex().parties });
   });
 
   it('D3: demo parties, an authenticated exchange with the attacker refused, the failing check in the view', async () => {
@@ -51,7 +47,7 @@ describe('exchange slice', () => {
     expect(s.ok).toBe(false);
     if (!s.ok) expect(s.error.code).toBe('KEY_STATE');
     expect(ex().ops[exchangeOpNames.send]?.status).toBe('error');
-    expect(isPlain(ex().view)).toBe(true);
+    assertPlainData(ex().view);
   });
 
   it('errors are kept as { code, message }; stepping without an exchange is KEY_STATE', async () => {
@@ -69,7 +65,7 @@ describe('exchange slice', () => {
     expect(ex().forwardSecrecy?.static.recovered).toBe('m');
     expect((await ex().runClassicDh({ p: 23, g: 5, a: 6, b: 15 })).ok).toBe(true);
     expect(ex().classic?.sharedByAlice).toBe('2');
-    expect(isPlain(ex().forwardSecrecy)).toBe(true);
-    expect(isPlain(ex().classic)).toBe(true);
+    assertPlainData(ex().forwardSecrecy);
+    assertPlainData(ex().classic);
   });
 });

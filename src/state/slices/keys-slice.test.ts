@@ -3,20 +3,12 @@ import type { KeyInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
 import { EMPTY_FILTER, filterKeys, opNames } from './keys-slice';
+import { assertPlainData } from '../../testing/plain-data';
 
 async function setup(storageManager = {}) {
   const { engine } = await freshEngine();
   const store = createAppStore(engine, { storageManager });
   return { engine, store, keys: () => store.getState().keys };
-}
-
-/** Fails if the value holds anything JSON cannot carry faithfully (CryptoKey -> {}, bytes -> object). */
-function assertPlainData(value: unknown, path = 'state'): void {
-  if (value === null || ['string', 'number', 'boolean', 'undefined', 'function'].includes(typeof value)) return;
-  if (Array.isArray(value)) return value.forEach((v, i) => assertPlainData(v, `${path}[${i}]`));
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype) throw new Error(`${path} is a ${proto?.constructor?.name ?? 'null-prototype object'}, not plain data`);
-  for (const [k, v] of Object.entries(value as object)) assertPlainData(v, `${path}.${k}`);
 }
 
 describe('keys slice', () => {

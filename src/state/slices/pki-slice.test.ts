@@ -5,6 +5,7 @@ import type { CaInfo, CertInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
 import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames } from './pki-slice';
+import { assertPlainData } from '../../testing/plain-data';
 
 const DAY = 86_400_000;
 
@@ -12,11 +13,6 @@ async function setup() {
   const { engine } = await freshEngine();
   const store = createAppStore(engine, { storageManager: {} });
   return { engine, store, pki: () => store.getState().pki };
-}
-
-/** True when `v` survives JSON unchanged: no CryptoKey, no bytes, no class instances. */
-function isPlain(v: unknown): boolean {
-  return JSON.stringify(JSON.parse(JSON.stringify(v))) === JSON.stringify(v) && !JSON.stringify(v).includes('{}');
 }
 
 describe('pki slice', () => {
@@ -32,7 +28,7 @@ describe('pki slice', () => {
     expect(s.cas.map((c) => c.name).sort()).toEqual(['Issuing', 'Root']);
     expect(s.crls[int.value.ca.id]?.number).toBe(1);
     expect(s.certsById[int.value.cert.id]?.profile).toBe('sub-ca');
-    expect(isPlain({ cas: s.cas, certs: s.certsById, crls: s.crls })).toBe(true);
+    assertPlainData({ cas: s.cas, certs: s.certsById, crls: s.crls });
     expect(caTree(s.cas)).toMatchObject([{ ca: { name: 'Root' }, children: [{ ca: { name: 'Issuing' }, children: [] }] }]);
   });
 
