@@ -22,7 +22,7 @@ export default defineConfig({
           include: ['src/engine/**/*.test.ts', 'src/testing/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts'],
           setupFiles: ['src/testing/setup-node.ts'],
-          testTimeout: 180_000,
+          testTimeout: 300_000,
         },
       },
       {
@@ -32,7 +32,7 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['src/**/*.test.tsx', 'src/state/**/*.test.ts'],
           setupFiles: ['src/testing/setup-node.ts', 'src/testing/setup-dom.ts'],
-          testTimeout: 180_000,
+          testTimeout: 300_000,
         },
       },
       {
@@ -41,7 +41,7 @@ export default defineConfig({
           name: 'chromium',
           include: ['src/engine/**/*.test.ts'],
           exclude: ['src/engine/**/*.node.test.ts'],
-          testTimeout: 180_000,
+          testTimeout: 300_000,
           browser: {
             enabled: true,
             headless: true,

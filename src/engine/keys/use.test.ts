@@ -152,7 +152,7 @@ describe('encrypt: randomness (K5, K6)', () => {
       ivs.add(toHex(env.iv));
     }
     expect(ivs.size).toBe(10_000);
-  }, 120_000);
+  }, 600_000);
 
   it('K5: the IV comes from the injected random source (never from the caller or Math.random)', async () => {
     const drawn: string[] = [];

@@ -53,7 +53,7 @@ describe('serial numbers (C1)', () => {
     await expectCode(storage.reserveSerial('ca_x', one, '2026-01-01T00:00:00.000Z'), 'STORAGE', /conflicts/);
     // The same serial under another issuer is fine (uniqueness is per issuer).
     await storage.reserveSerial('ca_y', one, '2026-01-01T00:00:00.000Z');
-  }, 120_000);
+  }, 600_000);
 
   it('C1 10,000 issuances by one CA carry 10,000 distinct serials, each recorded issued in the store', async () => {
     const { ctx, pki, storage } = await freshPki();

@@ -107,7 +107,7 @@ describe('large CRLs (M1, M2, M7)', () => {
     const v = await pki.verifyCertificate(leaf.cert.id, { usage: 'tls-server' });
     expect(v.revocation).toBe('revoked');
     expect(v.steps.find((s) => s.name === 'revocation-0')?.detail).toMatch(/is revoked \(CRL 3, reason 1\)/);
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('CRL validity (BR 4.9.7)', () => {
