@@ -52,6 +52,13 @@ export function encodeTbsCertList(t: TbsCertListInput): Uint8Array<ArrayBuffer> 
   return seq(...parts);
 }
 
+/**
+ * The CRLReason code for "unspecified". Clavis records it (a key revoked without a
+ * reason takes its certificates with it) but never writes it: such an entry has no
+ * reasonCode extension, which is how RFC 5280 §5.3.1 and BR 7.2.2 say to express it.
+ */
+export const UNSPECIFIED_REASON = 0;
+
 /** Orders serials numerically (shorter minimal encodings are smaller numbers). */
 export function compareSerialHex(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
@@ -222,7 +229,9 @@ export function crlEntriesFrom(p: PackedRevocations, thisUpdate: number): CrlEnt
   for (let i = 0; i < p.count; i++) if (Date.parse(notAfter[i]!) > thisUpdate) live.push(i);
   live.sort((a, b) => compareSerialHex(serials[a]!, serials[b]!));
   return live.map((i) => {
-    const e: CrlEntryInput = { serial: hexBytes(serials[i]!), revocationDate: new Date(revokedAt[i]!), reason: p.reasons[i]! };
+    const e: CrlEntryInput = { serial: hexBytes(serials[i]!), revocationDate: new Date(revokedAt[i]!) };
+    // Unspecified (0) is written as no reasonCode at all (RFC 5280 §5.3.1, BR 7.2.2).
+    if (p.reasons[i]! !== UNSPECIFIED_REASON) e.reason = p.reasons[i]!;
     if (invalidity[i]) e.invalidityDate = new Date(invalidity[i]!);
     return e;
   });
