@@ -88,17 +88,19 @@ export function LifecyclePanel(props: { info: KeyInfo }) {
  */
 function CertificatePreviewNote(props: { keyId: string; reason: KeyRevocationReason }) {
   const preview = useAppStore((s) => s.lifecycle.previewRevocation);
-  const [text, setText] = useState<string | null>(null);
+  const asked = `${props.keyId}\n${props.reason}`;
+  const [answer, setAnswer] = useState<{ asked: string; text: string } | null>(null);
   useEffect(() => {
     let live = true;
-    setText(null);
     void preview(props.keyId, props.reason).then((r) => {
-      if (live) setText(r.ok ? certificatePreviewText(r.value) : `Its certificates could not be checked: ${r.error.message}`);
+      if (live) setAnswer({ asked, text: r.ok ? certificatePreviewText(r.value) : `Its certificates could not be checked: ${r.error.message}` });
     });
     return () => {
       live = false;
     };
-  }, [preview, props.keyId, props.reason]);
+  }, [preview, asked, props.keyId, props.reason]);
+  // An answer for another reason is not shown while the new one is asked.
+  const text = answer?.asked === asked ? answer.text : null;
   if (text === '') return null;
   return (
     <p role="status" aria-live="polite">
