@@ -34,7 +34,8 @@ import { parseSpki } from './algorithms';
 import { wholeSeconds } from './time';
 import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './types';
 import { verifyChain, type VerifyChainParams } from './verify';
-import { crlEntryPage, describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
+import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
+import { latestCrlIndex } from './crl-index';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -476,8 +477,13 @@ export function createPki(ctx: EngineContext): Pki {
       return info;
     },
     async crlEntries(caId, page) {
-      const rec = await ctx.storage.getLatestCrl(caId);
-      return rec ? crlEntryPage(rec.der, page.offset, page.limit) : { total: 0, entries: [] };
+      const { offset, limit } = page ?? {};
+      if (!Number.isInteger(offset) || offset! < 0 || !Number.isInteger(limit) || limit! < 1 || limit! > 1000) {
+        throw new EngineError('INVALID_ARGUMENT', 'pki: a CRL page needs an offset ≥ 0 and a limit of 1–1000');
+      }
+      // A slice of the cached index of the latest CRL (issue 15): no walk from the first entry.
+      const index = await latestCrlIndex(ctx, caId);
+      return index ? { total: index.count, entries: index.page(offset!, limit!) } : { total: 0, entries: [] };
     },
     async listCrls(caId, limit = 20) {
       const n = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100) : 20;
@@ -497,12 +503,13 @@ export function createPki(ctx: EngineContext): Pki {
       const root = rec.profile === 'root-ca' ? rec : chain[chain.length - 1];
       if (!root) throw new EngineError('STORAGE', 'pki: the chain has no root');
       const cas = [rec, ...chain].filter((c) => c.caId).map((c) => c.caId!);
-      const crls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => ctx.storage.getLatestCrl(c)))).flatMap((c) => (c ? [c.der] : []));
+      // The cached indexes of the latest CRLs: a 100,000-entry CRL is read and parsed once, not per call (issue 15).
+      const indexedCrls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => latestCrlIndex(ctx, c)))).flatMap((c) => (c ? [c] : []));
       return verifyChain(ctx, {
         target: rec.der,
         intermediates: chain.filter((c) => c !== root).map((c) => c.der),
         trustAnchors: [root.der],
-        crls,
+        indexedCrls,
         ...(opts.usage ? { usage: opts.usage } : {}),
         ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
         ...(opts.at ? { at: opts.at } : {}),
