@@ -89,6 +89,38 @@ async function guard<T>(what: string, f: () => Promise<T>): Promise<Outcome<T>> 
   }
 }
 
+/**
+ * Seeds `n` revocations of random serials for `issuerId` straight into IndexedDB in one
+ * transaction (revoking 100,000 certificates one by one would take hours), as the tests
+ * do; returns the serials. Publishing then reads them exactly as it reads real ones.
+ */
+function seedRevocations(dbName: string, issuerId: string, n: number): Promise<string[]> {
+  const notAfter = new Date(Date.now() + 90 * 86_400_000).toISOString();
+  const now = new Date(Date.now() - 120_000).toISOString();
+  const serials: string[] = [];
+  return new Promise<string[]>((resolve, reject) => {
+    const open = indexedDB.open(dbName);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('revocations', 'readwrite');
+      const store = tx.objectStore('revocations');
+      for (let i = 0; i < n; i++) {
+        const r = crypto.getRandomValues(new Uint8Array(17));
+        r[0] = (r[0]! % 0x7e) + 1;
+        const serialHex = Array.from(r, (b) => b.toString(16).padStart(2, '0')).join('');
+        serials.push(serialHex);
+        store.add({ id: `${issuerId}:${serialHex}`, issuerId, serialHex, certId: `seed_${i}`, reason: 4, revokedAt: now, spkiSha256: 'seed', certNotAfter: notAfter });
+      }
+      tx.oncomplete = () => {
+        db.close();
+        resolve(serials);
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
 /** Runs `op` while a timer heartbeat and a longtask observer watch the main thread. */
 async function watchMainThread(op: () => Promise<unknown>): Promise<Blocking> {
   let last = performance.now();
@@ -326,6 +358,68 @@ const api = {
       indexedDB.deleteDatabase(dbName);
       if (entries !== n || count !== n) throw new Error(`bench: CRL has ${entries}/${count} entries, expected ${n}`);
       return { n, bytes: der.length, publish, pagedRead, read, parse, page, workerJobs: crlJobs.workerJobs };
+    }),
+
+  /**
+   * Issue 15's CRL figures for a CA with `n` revoked certificates, `repeats` times each, all
+   * in this page: `publish` (pki.publishCrl after a first publish, so the steady state of
+   * a CA that publishes again), `limit` (the raw floor: the CRL's already-encoded entries
+   * concatenated into a TBSCertList and signed once with WebCrypto), `parse` (indexing the
+   * stored CRL: header, serials, offsets), `checkUs` (one revocation lookup in the index,
+   * averaged over 100,000 known and unknown serials) and `page` (pki.crlEntries, a page of
+   * 50 from the middle, after the index is cached). See crlFigureNames in scripts/bench.mjs.
+   */
+  crlFigures: (n: number, repeats: number) =>
+    guard('crlFigures', async () => {
+      const dbName = `clavis-bench-crlfig-${n}-${Date.now()}`;
+      const storage = await openStorage({ name: dbName });
+      const engine = createEngine({ storage });
+      const pki = await engine.pki();
+      const root = await pki.createRootCa({ name: 'Bench root', subject: { CN: 'Bench Root' } });
+      const int = await pki.createIntermediateCa({ name: 'Bench issuing', parentId: root.ca.id, subject: { CN: 'Bench Issuing' } });
+      const serials = await seedRevocations(dbName, int.ca.id, n);
+      await pki.publishCrl(int.ca.id);
+      const { indexCrl } = await import('../src/engine/pki/crl-index');
+      const { seq, tlvList, TAG } = await import('../src/engine/pki/der');
+      const { splitSigned } = await import('../src/engine/pki/x509');
+      const { children, readTop } = await import('../src/engine/pki/der');
+      const material = await storage.getKeyMaterial(int.ca.keyId);
+      const publish: number[] = [];
+      const limit: number[] = [];
+      const parse: number[] = [];
+      const checkUs: number[] = [];
+      const page: number[] = [];
+      for (let r = 0; r < repeats; r++) {
+        publish.push((await timed(() => pki.publishCrl(int.ca.id)))[0]);
+        const der = (await pki.exportCrl(int.ca.id, 'der')) as Uint8Array;
+        // The floor: the entries, already encoded, and the header parts, concatenated and signed once.
+        const tbsParts = children(readTop(splitSigned(der, 'CRL').tbs, TAG.SEQUENCE));
+        const list = tbsParts.find((t, i) => i > 3 && t.tag === TAG.SEQUENCE)!;
+        const encodedEntries = children(list).map((e) => e.bytes.slice(e.start, e.end));
+        const others = tbsParts.filter((t) => t !== list).map((t) => t.bytes.slice(t.start, t.end));
+        limit.push(
+          (
+            await timed(async () => {
+              const tbs = seq(...others.slice(0, 5), tlvList(TAG.SEQUENCE, encodedEntries), ...others.slice(5));
+              await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, material!.privateKey!, tbs);
+            })
+          )[0],
+        );
+        const [parseMs, index] = await timed(() => indexCrl(der));
+        parse.push(parseMs);
+        if (index.count !== n) throw new Error(`bench: the CRL lists ${index.count} entries, expected ${n}`);
+        const probes = Array.from({ length: 100_000 }, (_, i) => (i % 2 ? serials[(i * 7919) % n]! : `7f${serials[(i * 104729) % n]!.slice(2)}`));
+        let hits = 0;
+        const t0 = performance.now();
+        for (const s of probes) if (index.lookup(s) !== undefined) hits++;
+        checkUs.push(((performance.now() - t0) * 1000) / probes.length);
+        if (hits < probes.length / 2) throw new Error('bench: known serials were not found');
+        await pki.crlEntries(int.ca.id, { offset: 0, limit: 50 });
+        page.push((await timed(() => pki.crlEntries(int.ca.id, { offset: Math.floor(n / 2), limit: 50 })))[0]);
+      }
+      storage.close();
+      indexedDB.deleteDatabase(dbName);
+      return { n, publish, limit, parse, checkUs, page };
     }),
 
   /** PBKDF2-HMAC-SHA-256, 600,000 iterations, 256-bit output (K7), with main-thread blocking. */

@@ -8,6 +8,7 @@
 //   npm run bench -- --quick   one iteration of everything, small sizes: a smoke test
 //   npm run bench -- --only=crl   only the named parts (comma-separated: keygen, worker,
 //                                 aes, blocking, idb, pbkdf2, crl)
+//   npm run bench -- --json FILE  also writes the named figures (issue 15) to FILE
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,6 +23,13 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'dist-bench');
 const QUICK = process.argv.includes('--quick');
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+/** `--json FILE` or `--json=FILE`: where the named figures go. */
+const JSON_OUT = (() => {
+  const i = process.argv.findIndex((a) => a === '--json' || a.startsWith('--json='));
+  if (i < 0) return undefined;
+  const a = process.argv[i];
+  return a.includes('=') ? a.slice('--json='.length) : process.argv[i + 1];
+})();
 /** True when this part of the benchmark runs (all of them without --only). */
 const want = (part) => !ONLY || ONLY.includes(part);
 const STEP_TIMEOUT_MS = 120_000;
@@ -60,6 +68,44 @@ function median(xs) {
 const ms = (x) => (x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3));
 const mibps = (bytes, msTime) => (bytes / MiB) / (msTime / 1000);
 const sizeLabel = (b) => (b >= MiB ? `${b / MiB} MiB` : `${b / KiB} KiB`);
+
+// ---------------------------------------------------------------- named figures (issue 15)
+
+/** Repeats behind every named figure (the figure is their median). */
+const FIGURE_REPEATS = QUICK ? 1 : 3;
+
+/**
+ * The CRL figures (issue 15), each the median of FIGURE_REPEATS runs in one page, with
+ * the raw limit (concatenate the encoded entries + one signature) measured in the same
+ * page: crl_publish_100k_ms, crl_publish_10k_ms, crl_limit_100k_ms, crl_parse_100k_ms,
+ * revocation_check_us, crl_page_ms. Added to `results.figures`.
+ */
+async function runCrlFigures(bench, record, results) {
+  results.figures ??= {};
+  const f = results.figures;
+  for (const n of QUICK ? [10_000] : [10_000, 100_000]) {
+    log(`bench: CRL figures with ${n} entries (${FIGURE_REPEATS} repeats)`);
+    const v = record('crlFigures', String(n), await bench.call('crlFigures', n, FIGURE_REPEATS));
+    if (!v) continue;
+    const k = n === 100_000 ? '100k' : '10k';
+    f[`crl_publish_${k}_ms`] = round(median(v.publish));
+    f[`crl_limit_${k}_ms`] = round(median(v.limit));
+    f[`crl_parse_${k}_ms`] = round(median(v.parse));
+    if (n === 100_000 || QUICK) {
+      f.revocation_check_us = round(median(v.checkUs), 4);
+      f.crl_page_ms = round(median(v.page));
+    }
+  }
+}
+
+const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Writes the named figures, with the machine's load and the browser, to `file` (`--json`). */
+function writeFigures(file, results) {
+  const out = { date: results.date, quick: results.quick, environment: results.environment, figures: results.figures ?? {}, errors: results.errors };
+  writeFileSync(resolve(file), `${JSON.stringify(out, null, 2)}\n`);
+  log(`bench: figures written to ${file}`);
+}
 
 function table(headers, rows, align) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -238,6 +284,7 @@ async function main() {
       log(`bench: CRL with ${n} entries`);
       record('crl', String(n), await bench.call('crl', n));
     }
+    if (want('crl')) await runCrlFigures(bench, record, results);
 
     results.cspViolations = await bench.violations();
     await context.close();
@@ -263,6 +310,7 @@ async function main() {
   results.elapsedSeconds = Math.round((Date.now() - started) / 100) / 10;
   report(results);
   writeFileSync(join(OUT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (JSON_OUT) writeFigures(JSON_OUT, results);
   log(`bench: results written to dist-bench/bench-results.json (${results.elapsedSeconds} s)`);
   const failed = results.errors.length + results.cspViolations.length + problems.length;
   if (failed) {
@@ -346,6 +394,11 @@ function report(r) {
           : [n, Math.round(v.bytes / 1024), ms(v.publish.durationMs), ms(v.publish.maxGapMs), ms(v.publish.longestTaskMs), ms(v.pagedRead?.durationMs), ms(v.pagedRead?.maxGapMs), ms(v.read.durationMs), ms(v.read.maxGapMs), ms(v.parse.durationMs), ms(v.parse.maxGapMs), ms(v.page.durationMs)],
       ),
     );
+  }
+
+  if (r.figures && Object.keys(r.figures).length) {
+    print('Named figures (median of repeats; see --json):');
+    table(['figure', 'value'], Object.entries(r.figures).map(([k, v]) => [k, String(v)]));
   }
 
   const p = r.pbkdf2?.['600000'];

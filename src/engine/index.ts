@@ -26,7 +26,7 @@ import type { ExchangeApi } from './exchange';
 import * as auditStore from './audit/store';
 import type { AuditEntry, AuditVerification } from './audit/chain';
 import * as lifecycle from './lifecycle/engine';
-import { revokeCertificatesOfKeys, type CertificateCascade } from './lifecycle/certificates';
+import { previewCertificateCascade, revokeKeyWithCertificates, revokePrincipalWithCertificates, type CertificateCascade, type CertificatePreview } from './lifecycle/certificates';
 import type { RevocationReason } from './lifecycle/revocation';
 import type { ScheduledDates } from './lifecycle/states';
 import type { PrincipalRecord } from './storage/schema';
@@ -50,7 +50,8 @@ export type * from './pki';
 // Key lifecycle and audit: public types
 export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
 export type { AuditFilter } from './audit/store';
-export type { CertificateCascade } from './lifecycle/certificates';
+export type { CertificateCascade, CertificatePreview } from './lifecycle/certificates';
+export { CERTIFICATE_REASON_RULES } from './lifecycle/certificates';
 export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
 export type { LifecycleDates, LifecycleEvent, ScheduledDates, TransitionCause } from './lifecycle/states';
 // Named apart from the CA's certificate RevocationReason (a subset), which './pki' exports.
@@ -168,6 +169,11 @@ export interface Engine {
    * for a compromise, otherwise the same reason; `certificates` says what happened to each.
    */
   revokeKey(id: string, reason: RevocationReason, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
+  /**
+   * What revoking the key for `reason` will do to each of its unrevoked certificates, so a
+   * revoke dialog can say it beforehand (issue 14). Nothing is written.
+   */
+  previewKeyRevocation(id: string, reason: RevocationReason): Promise<CertificatePreview[]>;
   /** Marks a key compromised (permanent), and revokes its certificates for keyCompromise (K8). */
   compromiseKey(id: string, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
   /** Crypto-shreds a pre-activation, deactivated or compromised key; its metadata stays as a tombstone. */
@@ -230,7 +236,6 @@ export function createEngine(options: EngineOptions): Engine {
   // Key exchange
   let exchange: Promise<ExchangeApi> | undefined;
   const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki(ctx)));
-  const invalidity = (o?: lifecycle.RevokeKeyOptions) => (o?.compromiseOccurredAt !== undefined ? { invalidityDate: o.compromiseOccurredAt } : {});
   return {
     pki: loadPki,
     hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,
@@ -264,24 +269,17 @@ export function createEngine(options: EngineOptions): Engine {
     suspendKey: (id, r) => lifecycle.suspendKey(ctx, id, r),
     resumeKey: (id, r) => lifecycle.resumeKey(ctx, id, r),
     deactivateKey: (id, r) => lifecycle.deactivateKey(ctx, id, r),
-    revokeKey: async (id, r, o) => {
-      const info = await lifecycle.revokeKey(ctx, id, r, o);
-      return { ...info, certificates: await revokeCertificatesOfKeys(ctx, loadPki, [id], r, invalidity(o)) };
-    },
-    compromiseKey: async (id, o) => {
-      const info = await lifecycle.compromiseKey(ctx, id, o);
-      return { ...info, certificates: await revokeCertificatesOfKeys(ctx, loadPki, [id], 'keyCompromise', invalidity(o)) };
-    },
+    // The key, its certificates and their audit entries change in one transaction; then one CRL per CA (issue 14).
+    revokeKey: (id, r, o) => revokeKeyWithCertificates(ctx, loadPki, id, r, o),
+    previewKeyRevocation: (id, r) => previewCertificateCascade(ctx, [id], r),
+    compromiseKey: (id, o) => revokeKeyWithCertificates(ctx, loadPki, id, 'keyCompromise', o),
     destroyKey: (id, r) => lifecycle.destroyKey(ctx, id, r),
     rotateKey: (id) => lifecycle.rotateKey(ctx, id),
     listKeyring: (id) => lifecycle.listKeyring(ctx, id),
     rewrap: (c, o) => lifecycle.rewrap(ctx, c, o),
     setKeyDates: (id, d) => lifecycle.setKeyDates(ctx, id, d),
     listRevokedKeys: () => lifecycle.listRevokedKeys(ctx),
-    revokePrincipal: async (o, r) => {
-      const out = await lifecycle.revokePrincipal(ctx, o, r);
-      return { ...out, certificates: await revokeCertificatesOfKeys(ctx, loadPki, out.transitions.map((t) => t.keyId), r) };
-    },
+    revokePrincipal: (o, r) => revokePrincipalWithCertificates(ctx, loadPki, o, r),
     reinstatePrincipal: (o) => lifecycle.reinstatePrincipal(ctx, o),
     listPrincipals: () => lifecycle.listPrincipals(ctx),
     applyDueTransitions: () => lifecycle.applyDueTransitions(ctx),

@@ -24,7 +24,7 @@ import { armor, isArmored, parseEnvelope, unarmor } from '../keys/envelope';
 import * as transfer from '../keys/transfer';
 import * as use from '../keys/use';
 import { assertOwnerNotRevoked, cleanLabel, describeKey, generateMaterial, getKeyInfo, keyCreatedDraft, newKeyId, templateOf } from '../keys/vault';
-import type { PrincipalRecord } from '../storage/schema';
+import type { PrincipalRecord, RevocationRecord } from '../storage/schema';
 import type { KeyInfo, KeyState } from '../types';
 import { advance, nextDueAt as recordNextDueAt } from './dates';
 import {
@@ -99,10 +99,24 @@ const transitionTime = (info: KeyInfo, now: number): number => Math.max(now, las
 
 const newEvents = (before: KeyInfo, after: KeyInfo): LifecycleEvent[] => after.history.slice(before.history.length);
 
+/**
+ * Certificate revocations written in the same transaction as a key change (K8, issue 14):
+ * prepared by lifecycle/certificates.ts from the keys being moved.
+ */
+export interface CertificateCascadeStep {
+  revocations: RevocationRecord[];
+  drafts: AuditDraft[];
+}
+
+/** Prepares the certificate revocations of the keys a change moves (re-run on every retry). */
+export type PrepareCascade = (keyIds: readonly string[]) => Promise<CertificateCascadeStep>;
+
 /** Options of `changeKey`. */
 interface ChangeOptions {
   /** More audit drafts, after the transitions' ones. */
   extra?: (after: KeyInfo) => AuditDraft[];
+  /** Certificate revocations committed with the change. */
+  cascade?: PrepareCascade;
 }
 
 /**
@@ -118,11 +132,18 @@ async function changeKey(ctx: EngineContext, id: string, apply: (current: KeyInf
     const after = apply(clocked, transitionTime(clocked, now));
     const drafts = newEvents(before, after).map((e) => transitionDraft(ctx, after, e));
     drafts.push(...(opts.extra?.(after) ?? []));
+    const cascade = opts.cascade ? await opts.cascade([after.id]) : undefined;
+    if (cascade) drafts.push(...cascade.drafts);
     const shred = isDestroyedState(after.state) && !isDestroyedState(before.state);
     return {
       drafts,
       commit: async (audit) => {
-        await ctx.storage.commitAudited({ ...audit, putKeys: [{ info: after, before }], ...(shred ? { deleteMaterial: [after.id] } : {}) });
+        await ctx.storage.commitAudited({
+          ...audit,
+          putKeys: [{ info: after, before }],
+          ...(shred ? { deleteMaterial: [after.id] } : {}),
+          ...(cascade?.revocations.length ? { addRevocations: cascade.revocations } : {}),
+        });
         return after;
       },
     };
@@ -167,10 +188,13 @@ export interface RevokeKeyOptions {
  * active key; other reasons deactivate an active key (KMIP: only an active key).
  * @throws KEY_STATE naming the state and the rule; INVALID_ARGUMENT for an unknown reason
  */
-export function revokeKey(ctx: EngineContext, id: string, reason: RevocationReason, opts: RevokeKeyOptions = {}): Promise<KeyInfo> {
+export function revokeKey(ctx: EngineContext, id: string, reason: RevocationReason, opts: RevokeKeyOptions = {}, cascade?: PrepareCascade): Promise<KeyInfo> {
   if (!isRevocationReason(reason)) return Promise.reject(new EngineError('INVALID_ARGUMENT', 'lifecycle: unknown revocation reason'));
-  return changeKey(ctx, id, (rec, at) =>
-    revokeRecord(rec, reason, { at, cause: 'operator', ...(opts.compromiseOccurredAt !== undefined ? { compromiseOccurredAt: opts.compromiseOccurredAt } : {}) }),
+  return changeKey(
+    ctx,
+    id,
+    (rec, at) => revokeRecord(rec, reason, { at, cause: 'operator', ...(opts.compromiseOccurredAt !== undefined ? { compromiseOccurredAt: opts.compromiseOccurredAt } : {}) }),
+    cascade ? { cascade } : {},
   );
 }
 
@@ -385,7 +409,7 @@ export interface PrincipalRevocation {
  * Certificates of its keys are the CA's to revoke (`certificatesToRevoke`).
  * @throws INVALID_ARGUMENT (empty owner, unknown reason), KEY_STATE (already revoked)
  */
-export async function revokePrincipal(ctx: EngineContext, owner: string, reason: RevocationReason): Promise<PrincipalRevocation> {
+export async function revokePrincipal(ctx: EngineContext, owner: string, reason: RevocationReason, cascade?: PrepareCascade): Promise<PrincipalRevocation> {
   const id = cleanLabel(owner, 'owner', true);
   if (!isRevocationReason(reason)) throw new EngineError('INVALID_ARGUMENT', 'lifecycle: unknown revocation reason');
   return withAudit(ctx, async () => {
@@ -411,10 +435,12 @@ export async function revokePrincipal(ctx: EngineContext, owner: string, reason:
       drafts.push(...events.map((e) => transitionDraft(ctx, after, e)));
       if (isDestroyedState(after.state) && !isDestroyedState(before.state)) deleteMaterial.push(after.id);
     }
+    const certs = cascade ? await cascade(plan.transitions.map((t) => t.keyId)) : undefined;
+    if (certs) drafts.push(...certs.drafts);
     return {
       drafts,
       commit: async (audit) => {
-        await ctx.storage.commitAudited({ ...audit, putKeys, deleteMaterial, putPrincipals: [principal] });
+        await ctx.storage.commitAudited({ ...audit, putKeys, deleteMaterial, putPrincipals: [principal], ...(certs?.revocations.length ? { addRevocations: certs.revocations } : {}) });
         return { principal, transitions: plan.transitions, unchanged: plan.unchanged };
       },
     };

@@ -14,7 +14,7 @@
  */
 import { EngineError, MalformedInputError, type EngineErrorCode } from '../errors';
 import { clavisScriptURL } from '../../workers/bulk-client';
-import { buildCrlTbs, summariseCrl, type CrlBuildRequest, type CrlBuildResult, type CrlSummary } from './crl-codec';
+import { buildCrlTbs, indexCrlData, summariseCrl, type CrlBuildRequest, type CrlBuildResult, type CrlIndexData, type CrlSummary } from './crl-codec';
 import type { CrlWorkerRequest, CrlWorkerResponse } from './crl-worker';
 
 /** CRLs with more entries than this are built in the worker (where there is one). */
@@ -28,6 +28,8 @@ export interface CrlJobs {
   build(request: CrlBuildRequest): Promise<CrlBuildResult>;
   /** Reads a CRL's header and looks up serials. @throws MALFORMED_INPUT */
   summarise(der: Uint8Array, serials: readonly string[]): Promise<CrlSummary>;
+  /** Reads a CRL into an index (header, serials, reasons, entry offsets). @throws MALFORMED_INPUT */
+  index(der: Uint8Array): Promise<CrlIndexData>;
   /** True while a worker is running. */
   readonly workerRunning: boolean;
   /** How many jobs have run in the worker (tests, benchmarks). */
@@ -47,10 +49,11 @@ function startWorker(): Worker {
   return new Worker(new URL('./crl-worker.ts', import.meta.url), { type: 'module' });
 }
 
-type Job = { op: 'build'; request: CrlBuildRequest } | { op: 'summarise'; der: Uint8Array; serials: readonly string[] };
+type Job = { op: 'build'; request: CrlBuildRequest } | { op: 'summarise'; der: Uint8Array; serials: readonly string[] } | { op: 'index'; der: Uint8Array };
+type JobResult = CrlBuildResult | CrlSummary | CrlIndexData;
 
-function runLocal(job: Job): CrlBuildResult | CrlSummary {
-  return job.op === 'build' ? buildCrlTbs(job.request) : summariseCrl(job.der, job.serials);
+function runLocal(job: Job): JobResult {
+  return job.op === 'build' ? buildCrlTbs(job.request) : job.op === 'summarise' ? summariseCrl(job.der, job.serials) : indexCrlData(job.der);
 }
 
 function rebuildError(e: { code?: string; message: string }): Error {
@@ -66,7 +69,7 @@ function rebuildError(e: { code?: string; message: string }): Error {
 export function createCrlJobs(opts: { entries?: number; bytes?: number } = {}): CrlJobs {
   const minEntries = opts.entries ?? CRL_WORKER_THRESHOLD_ENTRIES;
   const minBytes = opts.bytes ?? CRL_WORKER_THRESHOLD_BYTES;
-  const pending = new Map<number, { job: Job; resolve(v: CrlBuildResult | CrlSummary): void; reject(e: Error): void }>();
+  const pending = new Map<number, { job: Job; resolve(v: JobResult): void; reject(e: Error): void }>();
   let worker: Worker | null = null;
   let nextId = 1;
   let jobs = 0;
@@ -109,7 +112,7 @@ export function createCrlJobs(opts: { entries?: number; bytes?: number } = {}): 
     return w;
   }
 
-  function post(job: Job, req: CrlWorkerRequest, transfer: Transferable[]): Promise<CrlBuildResult | CrlSummary> {
+  function post(job: Job, req: CrlWorkerRequest, transfer: Transferable[]): Promise<JobResult> {
     const w = ensureWorker();
     jobs++;
     return new Promise((resolve, reject) => {
@@ -141,6 +144,12 @@ export function createCrlJobs(opts: { entries?: number; bytes?: number } = {}): 
       // A copy goes over (transferred), so the caller's bytes stay usable.
       const copy = der.slice();
       return (await post({ op: 'summarise', der, serials }, { id, op: 'summarise', der: copy, serials: [...serials] }, [copy.buffer])) as CrlSummary;
+    },
+    async index(der) {
+      if (!hasWorker() || der.length <= minBytes) return indexCrlData(der);
+      const id = nextId++;
+      const copy = der.slice();
+      return (await post({ op: 'index', der }, { id, op: 'index', der: copy }, [copy.buffer])) as CrlIndexData;
     },
   };
 }

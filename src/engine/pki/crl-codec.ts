@@ -9,7 +9,7 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import type { RevocationRecord } from '../storage/schema';
-import { TAG, children, contentOf, enumerated, explicit, readTop, seq, tlvList, uint, uintBytes } from './der';
+import { TAG, children, contentOf, enumerated, explicit, readTlv, readTop, seq, tlvList, uint, uintBytes } from './der';
 import { OID, authorityKeyIdentifier, extension } from './extensions';
 import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';
@@ -51,6 +51,13 @@ export function encodeTbsCertList(t: TbsCertListInput): Uint8Array<ArrayBuffer> 
   parts.push(explicit(0, seq(authorityKeyIdentifier(t.authorityKeyId), extension(OID.cRLNumber, false, uint(t.number)))));
   return seq(...parts);
 }
+
+/**
+ * The CRLReason code for "unspecified". Clavis records it (a key revoked without a
+ * reason takes its certificates with it) but never writes it: such an entry has no
+ * reasonCode extension, which is how RFC 5280 §5.3.1 and BR 7.2.2 say to express it.
+ */
+export const UNSPECIFIED_REASON = 0;
 
 /** Orders serials numerically (shorter minimal encodings are smaller numbers). */
 export function compareSerialHex(a: string, b: string): number {
@@ -222,7 +229,9 @@ export function crlEntriesFrom(p: PackedRevocations, thisUpdate: number): CrlEnt
   for (let i = 0; i < p.count; i++) if (Date.parse(notAfter[i]!) > thisUpdate) live.push(i);
   live.sort((a, b) => compareSerialHex(serials[a]!, serials[b]!));
   return live.map((i) => {
-    const e: CrlEntryInput = { serial: hexBytes(serials[i]!), revocationDate: new Date(revokedAt[i]!), reason: p.reasons[i]! };
+    const e: CrlEntryInput = { serial: hexBytes(serials[i]!), revocationDate: new Date(revokedAt[i]!) };
+    // Unspecified (0) is written as no reasonCode at all (RFC 5280 §5.3.1, BR 7.2.2).
+    if (p.reasons[i]! !== UNSPECIFIED_REASON) e.reason = p.reasons[i]!;
     if (invalidity[i]) e.invalidityDate = new Date(invalidity[i]!);
     return e;
   });
@@ -289,4 +298,86 @@ export function summariseCrl(der: Uint8Array, serials: readonly string[]): CrlSu
 
 function equalRaw(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Index of a published CRL (issue 15): read once, then lookups are a binary search and a
+// page is a slice of entry offsets.
+
+/** A CRL's header (what a verifier needs besides the entries). */
+export type CrlHeader = Omit<CrlSummary, 'hits'>;
+
+/** A CRL read once for lookups and paging (M3): its header, and each entry's serial, reason and offset. Cheap to post. */
+export interface CrlIndexData {
+  header: CrlHeader;
+  /** Canonical serial hex of each entry in CRL order, comma-joined. */
+  serials: string;
+  /** Reason code of each entry in CRL order; -1 without one. */
+  reasons: Int16Array<ArrayBuffer>;
+  /** Offset in `header.tbs` of each entry's TLV, in CRL order, then the end of the list. */
+  starts: Uint32Array<ArrayBuffer>;
+}
+
+/** Reads a CRL into an index (one walk over the entries, no per-entry objects kept). @throws MALFORMED_INPUT */
+export function indexCrlData(der: Uint8Array): CrlIndexData {
+  try {
+    const s = splitSigned(der, 'CRL');
+    const tbs = s.tbs.slice();
+    const parts = children(readTop(tbs, TAG.SEQUENCE));
+    let i = 0;
+    if (parts[i]?.tag === TAG.INTEGER) i++;
+    const inner = parts[i++];
+    const issuer = parts[i++]!;
+    const thisUpdate = parseTime(parts[i++]);
+    let nextUpdate: Date | undefined;
+    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) nextUpdate = parseTime(parts[i++]).date;
+    const serials: string[] = [];
+    const reasons: number[] = [];
+    const starts: number[] = [];
+    const unknownCritical: string[] = [];
+    if (parts[i]?.tag === TAG.SEQUENCE) {
+      const list = parts[i++]!;
+      for (let p = list.contentStart; p < list.end; ) {
+        const e = readTlv(tbs, p, list.end);
+        starts.push(p);
+        p = e.end;
+        const ec = children(e);
+        let reason = -1;
+        if (ec[2]) {
+          for (const x of parseExtensions(ec[2])) {
+            if (x.oid === OID.reasonCode) reason = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? -1;
+            else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
+          }
+        }
+        serials.push(serialHex(contentOf(ec[0]!)));
+        reasons.push(reason);
+      }
+      starts.push(list.end);
+    } else starts.push(0);
+    const header: CrlHeader = {
+      tbs,
+      signatureAlgorithm: s.signatureAlgorithm.slice(),
+      signature: s.signature.slice(),
+      algorithmsMatch: inner !== undefined && inner.tag === TAG.SEQUENCE && equalRaw(tbs.subarray(inner.start, inner.end), s.signatureAlgorithm),
+      issuer: tbs.slice(issuer.start, issuer.end),
+      thisUpdate: thisUpdate.date ?? new Date(NaN),
+      unknownCritical,
+      count: serials.length,
+    };
+    if (nextUpdate) header.nextUpdate = nextUpdate;
+    if (parts[i]?.tag === 0xa0) {
+      for (const x of parseExtensions(readTop(contentOf(parts[i]!), TAG.SEQUENCE))) {
+        if (x.oid === OID.authorityKeyIdentifier) {
+          const k = akiKeyId(x.value);
+          if (k) header.authorityKeyId = k.slice();
+        } else if (x.oid === OID.cRLNumber) {
+          header.number = [...contentOf(readTop(x.value, TAG.INTEGER))].reduce((a, b) => a * 256 + b, 0);
+        } else if (x.critical) unknownCritical.push(x.oid);
+      }
+    }
+    return { header, serials: serials.join(','), reasons: Int16Array.from(reasons), starts: Uint32Array.from(starts) };
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw new MalformedInputError('pki: the CRL could not be parsed', { cause: e });
+  }
 }

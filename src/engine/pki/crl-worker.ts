@@ -7,15 +7,19 @@
  * code and message (engine messages carry no secrets), anything else as a plain name.
  */
 import { isEngineError } from '../errors';
-import { buildCrlTbs, summariseCrl, type CrlBuildRequest, type CrlBuildResult, type CrlSummary } from './crl-codec';
+import { buildCrlTbs, indexCrlData, summariseCrl, type CrlBuildRequest, type CrlBuildResult, type CrlIndexData, type CrlSummary } from './crl-codec';
 
 /** One job for the worker. */
-export type CrlWorkerRequest = { id: number; op: 'build'; request: CrlBuildRequest } | { id: number; op: 'summarise'; der: Uint8Array<ArrayBuffer>; serials: string[] };
+export type CrlWorkerRequest =
+  | { id: number; op: 'build'; request: CrlBuildRequest }
+  | { id: number; op: 'summarise'; der: Uint8Array<ArrayBuffer>; serials: string[] }
+  | { id: number; op: 'index'; der: Uint8Array<ArrayBuffer> };
 
 /** The answer to one job. */
 export type CrlWorkerResponse =
   | { id: number; ok: true; op: 'build'; result: CrlBuildResult }
   | { id: number; ok: true; op: 'summarise'; result: CrlSummary }
+  | { id: number; ok: true; op: 'index'; result: CrlIndexData }
   | { id: number; ok: false; error: { code?: string; message: string } };
 
 function reply(msg: CrlWorkerResponse, transfer: Transferable[] = []): void {
@@ -32,6 +36,9 @@ self.addEventListener('message', (event: MessageEvent<CrlWorkerRequest>) => {
     } else if (msg.op === 'summarise') {
       const result = summariseCrl(msg.der, msg.serials);
       reply({ id: msg.id, ok: true, op: 'summarise', result }, [result.tbs.buffer as ArrayBuffer]);
+    } else if (msg.op === 'index') {
+      const result = indexCrlData(msg.der);
+      reply({ id: msg.id, ok: true, op: 'index', result }, [result.header.tbs.buffer as ArrayBuffer, result.reasons.buffer, result.starts.buffer]);
     } else {
       reply({ id: (msg as { id: number }).id, ok: false, error: { message: 'pki: unknown CRL worker job' } });
     }

@@ -109,59 +109,119 @@ export async function buildAndSignCrl(signer: Signer, p: CrlBuildParams): Promis
   return { der: assembleSigned(built.tbs, signer.algorithm, await signer.sign(built.tbs)), entries: built.entries };
 }
 
+/** Options of `publishCrl`. */
+export interface PublishCrlOptions {
+  /**
+   * Publish only if the CA's latest CRL misses a recorded revocation (or there is none):
+   * otherwise the latest CRL is returned as it is. Rebuilds after a revocation use this,
+   * so concurrent tabs converge on one complete CRL instead of racing each other.
+   */
+  onlyIfStale?: boolean;
+}
+
 /**
- * Rebuilds and stores the CRL of a CA from the revocation store. A big list is encoded
- * and linted in the CRL worker (see `crl-client.ts`); the CA key signs on this thread.
+ * Rebuilds and stores the CRL of a CA from the revocation store (issue 14, R1, R6).
+ *
+ * One consistent snapshot: the CA's counters (last CRL number, revocations recorded) are
+ * read first, then the revocations; the CRL gets number `last + 1` and is encoded, linted
+ * (in the CRL worker when big) and signed outside any transaction; the storing
+ * transaction checks that neither counter moved (`storage.commitCrl`) and otherwise the
+ * whole build is redone from a fresh snapshot (`withAudit` retries). So a CRL that misses
+ * a revocation recorded before it is never stored, and a higher number never lists less.
+ * thisUpdate is backdated by {@link CRL_BACKDATE_MS} (R2) but never before a revocation
+ * it lists.
  * @throws CERT_INVALID, STORAGE
  */
-export async function publishCrl(ctx: EngineContext, caId: string): Promise<CrlInfo> {
+export async function publishCrl(ctx: EngineContext, caId: string, opts: PublishCrlOptions = {}): Promise<CrlInfo> {
   const { handle, ca } = await loadIssuer(ctx, caId, { forCrl: true });
-  const now = wholeSeconds(ctx.clock.now());
-  const leaves = await issuesLeaves(ctx, caId, ca.crlValidityDays);
-  const days = Math.min(ca.crlValidityDays, leaves ? MAX_LEAF_CRL_VALIDITY_DAYS : MAX_CA_CRL_VALIDITY_DAYS);
-  const thisUpdate = new Date(now.getTime() - CRL_BACKDATE_MS);
-  const nextUpdate = new Date(thisUpdate.getTime() + days * DAY);
-  const revocations = await readRevocations(ctx, caId);
-  const previous = (await ctx.storage.getLatestCrl(caId))?.number;
-  // R1: the number is allocated (read-modify-write, one transaction) before signing; a
-  // failed signing skips a number, which keeps the sequence strictly increasing.
-  const number = await ctx.storage.allocateCrlNumber(caId);
-  const built = await buildAndSignCrl(handle.signer, {
-    issuer: handle.name,
-    thisUpdate,
-    nextUpdate,
-    authorityKeyId: handle.ski,
-    number,
-    revocations,
-    lint: { now, issuesLeaves: leaves, ...(previous !== undefined ? { previousNumber: previous } : {}) },
+  let firstSeen: number | undefined;
+  return withAudit(ctx, async () => {
+    const state = await ctx.storage.getCrlState(caId);
+    firstSeen ??= state.lastNumber;
+    // A catch-up rebuild, or a retry after another tab stored a CRL meanwhile, that finds
+    // the latest CRL covering every recorded revocation returns it: no number is spent.
+    const caughtUp = state.covered === state.revisions && state.lastNumber > 0;
+    if (caughtUp && (opts.onlyIfStale || state.lastNumber > firstSeen)) {
+      const latest = await ctx.storage.getLatestCrl(caId);
+      if (latest && latest.number === state.lastNumber) {
+        const { der: _der, ...info } = latest;
+        return { drafts: [], commit: async () => info };
+      }
+    }
+    const now = wholeSeconds(ctx.clock.now());
+    const leaves = await issuesLeaves(ctx, caId, ca.crlValidityDays);
+    const days = Math.min(ca.crlValidityDays, leaves ? MAX_LEAF_CRL_VALIDITY_DAYS : MAX_CA_CRL_VALIDITY_DAYS);
+    const { packed: revocations, latestRevokedAt } = await readRevocationsWithLatest(ctx, caId);
+    // Backdated for slow verifier clocks (R2), but never before a revocation it lists.
+    const thisUpdate = new Date(Math.min(now.getTime(), Math.max(now.getTime() - CRL_BACKDATE_MS, latestRevokedAt)));
+    const nextUpdate = new Date(thisUpdate.getTime() + days * DAY);
+    const number = state.lastNumber + 1;
+    const built = await buildAndSignCrl(handle.signer, {
+      issuer: handle.name,
+      thisUpdate,
+      nextUpdate,
+      authorityKeyId: handle.ski,
+      number,
+      revocations,
+      lint: { now, issuesLeaves: leaves, ...(state.lastNumber > 0 ? { previousNumber: state.lastNumber } : {}) },
+    });
+    const der = built.der;
+    const rec: CrlRecord & { revisions: number } = {
+      id: `${caId}:${number}`,
+      issuerId: caId,
+      number,
+      thisUpdate: thisUpdate.toISOString(),
+      nextUpdate: nextUpdate.toISOString(),
+      entries: built.entries,
+      der,
+      sha256: await sha256Hex(ctx, der),
+      revisions: state.revisions,
+    };
+    const { der: _der, ...info } = rec;
+    // A2/A4: the CRL and its audit entry are stored together (number, dates, count; no key material).
+    return {
+      drafts: [
+        auditDraft(ctx, 'crl.publish', [caId], {
+          issuerId: caId,
+          number,
+          thisUpdate: rec.thisUpdate,
+          nextUpdate: rec.nextUpdate,
+          entries: rec.entries,
+          sha256: rec.sha256,
+        }),
+      ],
+      commit: async (audit) => {
+        await ctx.storage.commitCrl(rec, audit);
+        return info;
+      },
+    };
   });
-  const der = built.der;
-  const rec: CrlRecord = {
-    id: `${caId}:${number}`,
-    issuerId: caId,
-    number,
-    thisUpdate: thisUpdate.toISOString(),
-    nextUpdate: nextUpdate.toISOString(),
-    entries: built.entries,
-    der,
-    sha256: await sha256Hex(ctx, der),
-  };
-  // A2/A4: the CRL and its audit entry are stored together (number, dates, count; no key material).
-  await withAudit(ctx, async () => ({
-    drafts: [
-      auditDraft(ctx, 'crl.publish', [caId], {
-        issuerId: caId,
-        number,
-        thisUpdate: rec.thisUpdate,
-        nextUpdate: rec.nextUpdate,
-        entries: rec.entries,
-        sha256: rec.sha256,
-      }),
-    ],
-    commit: (audit) => ctx.storage.addCrl(rec, audit),
-  }));
-  const { der: _der, ...info } = rec;
-  return info;
+}
+
+/** True when the CA's latest CRL misses a recorded revocation, or it has none (issue 14). */
+export async function crlIsStale(ctx: EngineContext, caId: string): Promise<boolean> {
+  const s = await ctx.storage.getCrlState(caId);
+  return s.lastNumber === 0 || s.covered === undefined || s.covered < s.revisions;
+}
+
+/**
+ * Rebuilds the CRL of every live CA whose latest CRL misses a recorded revocation (a tab
+ * closed between a revocation and its CRL, a failed rebuild). Run at start-up (through
+ * `crlsDue`) and after every revocation. Returns the CRLs published; a CA that cannot
+ * sign now is skipped (it stays stale, and the next run tries again).
+ */
+export async function rebuildStaleCrls(ctx: EngineContext, except: readonly string[] = []): Promise<CrlInfo[]> {
+  const now = ctx.clock.now();
+  const out: CrlInfo[] = [];
+  for (const ca of await ctx.storage.listCas()) {
+    if (except.includes(ca.id) || Date.parse(ca.notAfter) <= now || !(await crlIsStale(ctx, ca.id))) continue;
+    try {
+      out.push(await publishCrl(ctx, ca.id, { onlyIfStale: true }));
+    } catch {
+      // Stays stale: the scheduler and the next revocation retry, and `crlsDue` lists it.
+    }
+  }
+  return out;
 }
 
 /** Revocations read per IndexedDB request while a CRL is built (M3, M7). */
@@ -186,24 +246,39 @@ function yieldToPage(): Promise<void> {
  * so 100,000 revocations never arrive as one huge structured clone on the main thread.
  */
 export async function readRevocations(ctx: EngineContext, caId: string, pageSize = REVOCATION_PAGE_SIZE): Promise<PackedRevocations> {
+  return (await readRevocationsWithLatest(ctx, caId, pageSize)).packed;
+}
+
+/** `readRevocations` plus the newest revocation date read (epoch ms; -Infinity for none). */
+async function readRevocationsWithLatest(ctx: EngineContext, caId: string, pageSize = REVOCATION_PAGE_SIZE): Promise<{ packed: PackedRevocations; latestRevokedAt: number }> {
   const packer = createRevocationPacker();
+  let latestRevokedAt = Number.NEGATIVE_INFINITY;
   let after: string | undefined;
   for (;;) {
     const page = await ctx.storage.listRevocationsPage(caId, after === undefined ? { limit: pageSize } : { afterSerialHex: after, limit: pageSize });
     packer.add(page);
+    for (const r of page) latestRevokedAt = Math.max(latestRevokedAt, Date.parse(r.revokedAt));
     if (page.length < pageSize) break;
     after = page[page.length - 1]!.serialHex;
     await yieldToPage();
   }
-  return packer.finish();
+  return { packed: packer.finish(), latestRevokedAt };
 }
 
-/** CAs whose latest CRL reaches nextUpdate within `graceMs` (or have none): rebuild these (R6). */
+/**
+ * CAs to rebuild now: those whose latest CRL reaches nextUpdate within `graceMs` (R6),
+ * has none, or misses a recorded revocation (issue 14: a tab closed between a revocation
+ * and its CRL). The app's scheduler runs this at start-up and periodically.
+ */
 export async function crlsDue(ctx: EngineContext, graceMs: number): Promise<string[]> {
   const now = ctx.clock.now();
   const out: string[] = [];
   for (const ca of await ctx.storage.listCas()) {
     if (Date.parse(ca.notAfter) <= now) continue;
+    if (await crlIsStale(ctx, ca.id)) {
+      out.push(ca.id);
+      continue;
+    }
     const latest = await ctx.storage.getLatestCrl(ca.id);
     if (!latest || Date.parse(latest.nextUpdate) - graceMs <= now) out.push(ca.id);
   }

@@ -344,6 +344,24 @@ export async function describeCertificateDer(ctx: Pick<EngineContext, 'subtle'>,
   };
 }
 
+/** One revokedCertificates entry as shown (serial, date, reason, invalidity date). Throws on bad DER. */
+export function decodeCrlEntry(e: Tlv): CrlEntry {
+  const [serial, date, exts] = children(e);
+  const entry: CrlEntry = { serialHex: serialHex(contentOf(serial!)), revocationDate: parseTime(date).date?.toISOString() ?? '' };
+  if (exts) {
+    for (const x of parseExtensions(exts)) {
+      if (x.oid === OID.reasonCode) {
+        const code = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? 0;
+        entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
+      } else if (x.oid === OID.invalidityDate) {
+        const t = readTop(x.value, TAG.GENERALIZED_TIME);
+        entry.invalidityDate = decodeTime(t.tag, fromUtf8(contentOf(t)))?.toISOString() ?? '';
+      }
+    }
+  }
+  return entry;
+}
+
 /**
  * One page of a CRL's entries, in the CRL's order. Walks the entry list without decoding
  * the entries outside the page, so a 100,000-entry CRL pages cheaply.
@@ -368,20 +386,7 @@ export function crlEntryPage(der: Uint8Array, offset: number, limit: number): { 
       const e = readTlv(list.bytes, p, list.end);
       p = e.end;
       if (total < offset || total >= offset + limit) continue;
-      const [serial, date, exts] = children(e);
-      const entry: CrlEntry = { serialHex: serialHex(contentOf(serial!)), revocationDate: parseTime(date).date?.toISOString() ?? '' };
-      if (exts) {
-        for (const x of parseExtensions(exts)) {
-          if (x.oid === OID.reasonCode) {
-            const code = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? 0;
-            entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
-          } else if (x.oid === OID.invalidityDate) {
-            const t = readTop(x.value, TAG.GENERALIZED_TIME);
-            entry.invalidityDate = decodeTime(t.tag, fromUtf8(contentOf(t)))?.toISOString() ?? '';
-          }
-        }
-      }
-      entries.push(entry);
+      entries.push(decodeCrlEntry(e));
     }
     return { total, entries };
   } catch (e) {

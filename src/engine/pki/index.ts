@@ -23,7 +23,8 @@ import type { KeyInfo } from '../types';
 import type { EngineContext } from '../keys/context';
 import type { CertRecord, RevocationRecord } from '../storage/schema';
 import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateIntermediateParams } from './ca';
-import { REASON_NAMES, REVOCATION_REASONS, crlsDue, publishCrl, type RevocationReason } from './crl';
+import { REASON_NAMES, REVOCATION_REASONS, crlsDue, publishCrl, rebuildStaleCrls, type PublishCrlOptions, type RevocationReason } from './crl';
+import { UNSPECIFIED_REASON } from './crl-codec';
 import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
 import { fromPemOrDer, toPem } from './der';
 import type { SubjectAltNames } from './extensions';
@@ -33,7 +34,8 @@ import { parseSpki } from './algorithms';
 import { wholeSeconds } from './time';
 import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './types';
 import { verifyChain, type VerifyChainParams } from './verify';
-import { crlEntryPage, describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
+import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
+import { latestCrlIndex } from './crl-index';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -43,7 +45,7 @@ export type { DistinguishedName } from './names';
 export type { NameConstraints, NameSubtrees, SubjectAltNames } from './extensions';
 export type { LeafProfile } from './issue';
 export { LEAF_PROFILES, VALIDITY_DAYS } from './issue';
-export type { RevocationReason } from './crl';
+export type { PublishCrlOptions, RevocationReason } from './crl';
 export { REVOCATION_REASONS } from './crl';
 export type { VerifyChainParams } from './verify';
 export type { Asn1Node, CertificateDetails, CrlEntry, DecodedExtension } from './describe';
@@ -80,6 +82,18 @@ export interface RevokeParams {
   reason: RevocationReason;
   /** When the key is known or suspected to have been compromised (not after now). */
   invalidityDate?: Date;
+}
+
+/** The certificates a bulk revocation takes: a selection, every certificate a CA issued, or every certificate of a vault key. */
+export type RevokeSelection = { certIds: readonly string[] } | { caId: string } | { keyId: string };
+
+/** What a bulk revocation did. */
+export interface BulkRevocation {
+  revoked: CertInfo[];
+  skipped: Array<{ certId: string; why: string }>;
+  /** The CRLs published, one per CA that revoked something. */
+  crls: CrlInfo[];
+  crlErrors: Array<{ caId: string; code: string; message: string }>;
 }
 
 /** Certificate filters for listings (E10). */
@@ -121,8 +135,17 @@ export interface Pki {
    * @throws CERT_REVOKED (already), INVALID_ARGUMENT
    */
   revokeCertificate(id: string, p: RevokeParams): Promise<{ cert: CertInfo; crl?: CrlInfo; crlError?: { code: string; message: string } }>;
-  /** Rebuilds a CA's CRL from the revocation store (R6). */
-  publishCrl(caId: string): Promise<CrlInfo>;
+  /**
+   * Revokes many certificates as ONE act (issue 14, E6): every revocation and its audit
+   * entry (and, for keyCompromise, the certified vault keys' move to compromised) in one
+   * transaction, then one CRL per issuing CA. Roots and certificates already revoked are
+   * skipped and listed with why. `crlErrors` names CAs whose CRL could not be rebuilt now
+   * (they stay stale and are rebuilt by the scheduler).
+   * @throws INVALID_ARGUMENT (unknown certificate, CA or reason), STORAGE
+   */
+  revokeCertificates(selection: RevokeSelection, p: RevokeParams): Promise<BulkRevocation>;
+  /** Rebuilds a CA's CRL from the revocation store (R6); `onlyIfStale` returns a complete latest CRL as it is. */
+  publishCrl(caId: string, opts?: PublishCrlOptions): Promise<CrlInfo>;
   /** The latest CRL of a CA. */
   getCrl(caId: string): Promise<CrlInfo | undefined>;
   /** One page of the latest CRL's entries (`total` counts them all). Empty when none was published. */
@@ -142,6 +165,35 @@ export interface Pki {
   verifyChain(p: VerifyChainParams): Promise<VerifyResult>;
 }
 
+/** The revocation record of a certificate (dates in whole seconds). */
+function revocationRecord(rec: CertRecord, reason: number, now: Date, invalidityDate: string | undefined): RevocationRecord {
+  const rev: RevocationRecord = {
+    id: `${rec.issuerId}:${rec.serialHex}`,
+    issuerId: rec.issuerId,
+    serialHex: rec.serialHex,
+    certId: rec.id,
+    reason,
+    revokedAt: now.toISOString(),
+    spkiSha256: rec.spkiSha256,
+    certNotAfter: rec.notAfter,
+  };
+  if (invalidityDate !== undefined) rev.invalidityDate = invalidityDate;
+  return rev;
+}
+
+/** The audit details of one certificate revocation (identifiers and reason; no key material). */
+function revocationDetails(rec: CertRecord, rev: RevocationRecord): AuditDraft['details'] {
+  const details: AuditDraft['details'] = {
+    issuerId: rec.issuerId,
+    serial: rec.serialHex,
+    reason: REASON_NAMES[rev.reason] ?? String(rev.reason),
+    spkiSha256: rec.spkiSha256,
+    sha256: rec.sha256,
+  };
+  if (rev.invalidityDate) details.invalidityDate = rev.invalidityDate;
+  return details;
+}
+
 function reasonCode(reason: unknown): number {
   if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason)) {
     throw new EngineError('INVALID_ARGUMENT', `pki: the reason must be one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
@@ -157,7 +209,7 @@ export function createPki(ctx: EngineContext): Pki {
     const status: CertInfo['status'] = rev ? 'revoked' : now >= Date.parse(rec.notAfter) ? 'expired' : now < Date.parse(rec.notBefore) ? 'not-yet-valid' : 'valid';
     const info: CertInfo = { ...meta, status };
     if (rev) {
-      info.revocation = { reason: REASON_NAMES[rev.reason] ?? String(rev.reason), revokedAt: rev.revokedAt };
+      info.revocation = { reason: rev.reason === UNSPECIFIED_REASON ? 'unspecified' : (REASON_NAMES[rev.reason] ?? String(rev.reason)), revokedAt: rev.revokedAt };
       if (rev.invalidityDate) info.revocation.invalidityDate = rev.invalidityDate;
     }
     return info;
@@ -194,6 +246,35 @@ export function createPki(ctx: EngineContext): Pki {
     const out: string[] = [];
     for (const id of ids) if (await ctx.storage.getKeyInfo(id)) out.push(id);
     return out;
+  };
+  /** Every vault key id by SPKI SHA-256 (one read for a bulk revocation). */
+  const vaultKeysBySpki = async (): Promise<Map<string, string[]>> => {
+    const m = new Map<string, string[]>();
+    for (const k of await ctx.storage.listKeyInfos()) {
+      if (k.fingerprint.kind !== 'spki-sha256') continue;
+      m.set(k.fingerprint.value, [...(m.get(k.fingerprint.value) ?? []), k.id]);
+    }
+    return m;
+  };
+  /** The vault keys a certificate certifies: those with its public key (its own key, or the key behind a CSR). */
+  const vaultKeyIdsOf = (rec: CertRecord, bySpki: Map<string, string[]>): string[] => bySpki.get(rec.spkiSha256) ?? [];
+  /** The certificate records a bulk revocation names. @throws INVALID_ARGUMENT */
+  const selectCertificates = async (sel: RevokeSelection): Promise<CertRecord[]> => {
+    if (sel && 'certIds' in sel && Array.isArray(sel.certIds)) {
+      const out: CertRecord[] = [];
+      for (const id of new Set(sel.certIds)) out.push(await getRecord(id));
+      return out;
+    }
+    if (sel && 'caId' in sel && typeof sel.caId === 'string') {
+      if (!(await ctx.storage.getCa(sel.caId))) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
+      return (await ctx.storage.listCerts(sel.caId)).filter((c) => c.issuerId === sel.caId);
+    }
+    if (sel && 'keyId' in sel && typeof sel.keyId === 'string') {
+      const key = await ctx.storage.getKeyInfo(sel.keyId);
+      if (!key) throw new EngineError('KEY_NOT_FOUND', 'pki: no vault key with that id');
+      return key.fingerprint.kind === 'spki-sha256' ? ctx.storage.listCertsBySpki(key.fingerprint.value) : [];
+    }
+    throw new EngineError('INVALID_ARGUMENT', 'pki: name the certificates to revoke: certIds, caId or keyId');
   };
   /** The chain of CA certificates above a certificate, nearest first, root last. */
   const chainOf = async (rec: CertRecord): Promise<CertRecord[]> => {
@@ -296,34 +377,18 @@ export function createPki(ctx: EngineContext): Pki {
       if (rec.profile === 'root-ca') throw new EngineError('INVALID_ARGUMENT', 'pki: a root cannot be revoked on a CRL; remove it from the trust store instead');
       const reason = reasonCode(p?.reason);
       const now = wholeSeconds(ctx.clock.now());
-      const rev: RevocationRecord = {
-        id: `${rec.issuerId}:${rec.serialHex}`,
-        issuerId: rec.issuerId,
-        serialHex: rec.serialHex,
-        certId: rec.id,
-        reason,
-        revokedAt: now.toISOString(),
-        spkiSha256: rec.spkiSha256,
-        certNotAfter: rec.notAfter,
-      };
+      let invalidityDate: string | undefined;
       if (p.invalidityDate !== undefined) {
         const d = wholeSeconds(p.invalidityDate);
         if (!Number.isFinite(d.getTime()) || d.getTime() > now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the invalidity date must be a date not in the future');
-        rev.invalidityDate = d.toISOString();
+        invalidityDate = d.toISOString();
       }
+      const rev = revocationRecord(rec, reason, now, invalidityDate);
       // Persist the revocation first: the CRL is derived from the store (R6). The
       // revocation, its audit entry and (for keyCompromise) the certified vault keys'
       // move to compromised are ONE transaction (A4, K8).
       await withAudit(ctx, async () => {
-        const details: AuditDraft['details'] = {
-          issuerId: rec.issuerId,
-          serial: rec.serialHex,
-          reason: REASON_NAMES[reason] ?? String(reason),
-          spkiSha256: rec.spkiSha256,
-          sha256: rec.sha256,
-        };
-        if (rev.invalidityDate) details.invalidityDate = rev.invalidityDate;
-        const drafts = [auditDraft(ctx, 'cert.revoke', [rec.id], details)];
+        const drafts = [auditDraft(ctx, 'cert.revoke', [rec.id], revocationDetails(rec, rev))];
         const putKeys: Array<{ info: KeyInfo; before: KeyInfo }> = [];
         if (reason === REVOCATION_REASONS.keyCompromise) {
           for (const keyId of await vaultKeysOf(rec)) {
@@ -337,12 +402,74 @@ export function createPki(ctx: EngineContext): Pki {
       });
       const cert = certInfo(rec, rev);
       try {
-        return { cert, crl: await publishCrl(ctx, rec.issuerId) };
+        return { cert, crl: await publishCrl(ctx, rec.issuerId, { onlyIfStale: true }) };
       } catch (e) {
         return { cert, crlError: toErrorInfo(e) };
+      } finally {
+        // Any other CA left stale (a tab closed mid-way) catches up on every revocation.
+        await rebuildStaleCrls(ctx, [rec.issuerId]);
       }
     },
-    publishCrl: (caId) => publishCrl(ctx, caId),
+    async revokeCertificates(selection, p) {
+      const reason = reasonCode(p?.reason);
+      const now = wholeSeconds(ctx.clock.now());
+      let invalidityDate: string | undefined;
+      if (p.invalidityDate !== undefined) {
+        const d = wholeSeconds(p.invalidityDate);
+        if (!Number.isFinite(d.getTime()) || d.getTime() > now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the invalidity date must be a date not in the future');
+        invalidityDate = d.toISOString();
+      }
+      const records = await selectCertificates(selection);
+      const skipped: BulkRevocation['skipped'] = [];
+      const revoked: CertInfo[] = [];
+      const affected = new Set<string>();
+      await withAudit(ctx, async () => {
+        skipped.length = 0;
+        revoked.length = 0;
+        affected.clear();
+        const revs: RevocationRecord[] = [];
+        const drafts: AuditDraft[] = [];
+        for (const rec of records) {
+          if (rec.profile === 'root-ca') {
+            skipped.push({ certId: rec.id, why: 'a root certificate is not on any CRL; remove it from trust stores instead' });
+            continue;
+          }
+          if (await ctx.storage.getRevocation(rec.issuerId, rec.serialHex)) {
+            skipped.push({ certId: rec.id, why: 'already revoked' });
+            continue;
+          }
+          const rev = revocationRecord(rec, reason, now, invalidityDate);
+          revs.push(rev);
+          revoked.push(certInfo(rec, rev));
+          affected.add(rec.issuerId);
+          drafts.push(auditDraft(ctx, 'cert.revoke', [rec.id], revocationDetails(rec, rev)));
+        }
+        const putKeys: Array<{ info: KeyInfo; before: KeyInfo }> = [];
+        if (reason === REVOCATION_REASONS.keyCompromise && revs.length) {
+          const keyIds = new Set<string>();
+          const bySpki = await vaultKeysBySpki();
+          for (const rec of records) if (revs.some((r) => r.certId === rec.id)) for (const id of vaultKeyIdsOf(rec, bySpki)) keyIds.add(id);
+          for (const keyId of keyIds) {
+            const change = await prepareCompromise(ctx, keyId, invalidityDate ? { compromiseOccurredAt: Date.parse(invalidityDate) } : {});
+            if (!change) continue;
+            putKeys.push({ info: change.after, before: change.before });
+            drafts.push(...change.drafts);
+          }
+        }
+        return { drafts, commit: (audit) => (revs.length ? ctx.storage.commitAudited({ ...audit, addRevocations: revs, putKeys }) : Promise.resolve()) };
+      });
+      const out: BulkRevocation = { revoked, skipped, crls: [], crlErrors: [] };
+      for (const caId of affected) {
+        try {
+          out.crls.push(await publishCrl(ctx, caId, { onlyIfStale: true }));
+        } catch (e) {
+          out.crlErrors.push({ caId, ...toErrorInfo(e) });
+        }
+      }
+      if (affected.size) await rebuildStaleCrls(ctx, [...affected]);
+      return out;
+    },
+    publishCrl: (caId, opts) => publishCrl(ctx, caId, opts),
     async getCrl(caId) {
       const rec = await ctx.storage.getLatestCrl(caId);
       if (!rec) return undefined;
@@ -350,8 +477,13 @@ export function createPki(ctx: EngineContext): Pki {
       return info;
     },
     async crlEntries(caId, page) {
-      const rec = await ctx.storage.getLatestCrl(caId);
-      return rec ? crlEntryPage(rec.der, page.offset, page.limit) : { total: 0, entries: [] };
+      const { offset, limit } = page ?? {};
+      if (!Number.isInteger(offset) || offset! < 0 || !Number.isInteger(limit) || limit! < 1 || limit! > 1000) {
+        throw new EngineError('INVALID_ARGUMENT', 'pki: a CRL page needs an offset ≥ 0 and a limit of 1–1000');
+      }
+      // A slice of the cached index of the latest CRL (issue 15): no walk from the first entry.
+      const index = await latestCrlIndex(ctx, caId);
+      return index ? { total: index.count, entries: index.page(offset!, limit!) } : { total: 0, entries: [] };
     },
     async listCrls(caId, limit = 20) {
       const n = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100) : 20;
@@ -371,12 +503,13 @@ export function createPki(ctx: EngineContext): Pki {
       const root = rec.profile === 'root-ca' ? rec : chain[chain.length - 1];
       if (!root) throw new EngineError('STORAGE', 'pki: the chain has no root');
       const cas = [rec, ...chain].filter((c) => c.caId).map((c) => c.caId!);
-      const crls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => ctx.storage.getLatestCrl(c)))).flatMap((c) => (c ? [c.der] : []));
+      // The cached indexes of the latest CRLs: a 100,000-entry CRL is read and parsed once, not per call (issue 15).
+      const indexedCrls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => latestCrlIndex(ctx, c)))).flatMap((c) => (c ? [c] : []));
       return verifyChain(ctx, {
         target: rec.der,
         intermediates: chain.filter((c) => c !== root).map((c) => c.der),
         trustAnchors: [root.der],
-        crls,
+        indexedCrls,
         ...(opts.usage ? { usage: opts.usage } : {}),
         ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
         ...(opts.at ? { at: opts.at } : {}),

@@ -20,6 +20,8 @@ import { parseAsn1 } from './der';
 import { OID, formatIp, parseIp } from './extensions';
 import { verifyCrlSummarySignature } from './crl';
 import { crlJobs } from './crl-client';
+import type { CrlSummary } from './crl-codec';
+import type { CrlIndex } from './crl-index';
 import type { LeafProfile } from './issue';
 import { caLabel, nameConstraintProblem, parseNameConstraints, type LabelledConstraints } from './name-constraints';
 import { serialHex } from './serial';
@@ -33,6 +35,11 @@ export interface VerifyChainParams {
   trustAnchors: Uint8Array[];
   /** CRLs, one (or more) per issuer. A certificate whose issuer has none is "unknown". */
   crls?: Uint8Array[];
+  /**
+   * CRLs already read into an index (`crl-index.ts`): `pki.verifyCertificate` passes the
+   * cached indexes of the stored CRLs, so a big CRL is not re-read or re-parsed per call.
+   */
+  indexedCrls?: CrlIndex[];
   /** Verification time (default: the engine clock). */
   at?: Date;
   /** Intended use of the target (default `any`). */
@@ -231,17 +238,28 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
   // Each CRL is read once (in the CRL worker when big) for its header and the path's
   // serials only; the revoked list is never materialised here (M1, M3).
   const pathSerials = parts.map((x) => serialHex(x.serial));
-  const crls = (
-    await Promise.all(
-      (p.crls ?? []).map(async (d) => {
-        try {
-          return [{ parsed: await crlJobs.summarise(d, pathSerials), der: d }];
-        } catch {
-          return [];
-        }
-      }),
-    )
-  ).flat();
+  const crls: Array<{ parsed: CrlSummary; index?: CrlIndex }> = [
+    ...(
+      await Promise.all(
+        (p.crls ?? []).map(async (d) => {
+          try {
+            return [{ parsed: await crlJobs.summarise(d, pathSerials) }];
+          } catch {
+            return [];
+          }
+        }),
+      )
+    ).flat(),
+    ...(p.indexedCrls ?? []).map((index) => ({ parsed: index.summary(pathSerials), index })),
+  ];
+  // An indexed CRL's signature is checked once per issuer key and remembered with it.
+  const signatureOk = (c: (typeof crls)[number], issuer: pkijs.Certificate): Promise<boolean> => {
+    if (!c.index) return verifyCrlSummarySignature(ctx, c.parsed, issuer);
+    const key = toHex(issuer.subjectPublicKeyInfo.toSchema().toBER(false));
+    let v = c.index.verdicts.get(key);
+    if (!v) c.index.verdicts.set(key, (v = verifyCrlSummarySignature(ctx, c.parsed, issuer)));
+    return v;
+  };
   let revocation: VerifyResult['revocation'] = 'good';
   for (let i = 0; i + 1 < n; i++) {
     const issuer = parts[i + 1]!;
@@ -253,7 +271,7 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
       const x = c.parsed;
       if (!equalBytes(x.issuer, issuer.subject)) continue;
       if (issuerSki && x.authorityKeyId && !equalBytes(issuerSki, x.authorityKeyId)) continue;
-      if (!(await verifyCrlSummarySignature(ctx, x, path[i + 1]!))) {
+      if (!(await signatureOk(c, path[i + 1]!))) {
         reasons.push('a CRL signature does not verify');
         continue;
       }

@@ -63,7 +63,27 @@ export interface AuditedCommit extends PreparedAudit {
   putPrincipals?: PrincipalRecord[];
   /** Owners that must not be revoked; checked inside the transaction (KEY_STATE). */
   ownersNotRevoked?: string[];
+  /**
+   * Certificate revocations recorded with the change (K8: a key's certificates follow
+   * the key). Each certificate must exist and not be revoked yet; otherwise
+   * AuditConflictError (another tab revoked it: plan again).
+   */
+  addRevocations?: RevocationRecord[];
 }
+
+/** Counter keys (`counters` store): last CRL number, revocations recorded, revocations the latest CRL covers. */
+export const crlCounterKeys = (issuerId: string) => ({ number: `crl:${issuerId}`, revisions: `revs:${issuerId}`, covered: `crlrevs:${issuerId}` });
+
+/** What a CRL of an issuer is built from: read in one transaction (issue 14). */
+export interface CrlState {
+  /** The last CRL number stored (0 before the first). */
+  lastNumber: number;
+  /** How many revocations of the issuer were recorded (the `revs:` counter). */
+  revisions: number;
+  /** The `revisions` value the latest stored CRL was built from; undefined when unknown (no CRL, or one stored before this was kept). */
+  covered: number | undefined;
+}
+
 
 // KDC
 /**
@@ -97,6 +117,14 @@ export class AuditConflictError extends StorageError {
   constructor(message: string) {
     super(message);
     this.name = 'AuditConflictError';
+  }
+}
+
+/** A CRL was stored, or revocations recorded, while this CRL was built: rebuild it from a fresh snapshot. */
+export class CrlConflictError extends AuditConflictError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CrlConflictError';
   }
 }
 
@@ -243,9 +271,21 @@ export interface ClavisStorage {
   listRevocationsBySpki(spkiSha256: string): Promise<RevocationRecord[]>;
   /**
    * Allocates the next CRL number for an issuer: read, increment and write in one
-   * transaction, so two tabs can never get the same number (R1, G3).
+   * transaction, so two tabs can never get the same number (R1, G3). Publishing does not
+   * use it (`commitCrl` takes the number in the storing transaction); a number taken
+   * here is skipped.
    */
   allocateCrlNumber(issuerId: string): Promise<number>;
+  /** The issuer's CRL number and revocation counters, read in one transaction. */
+  getCrlState(issuerId: string): Promise<CrlState>;
+  /**
+   * Stores a signed CRL built from the snapshot `crl.revisions` / `crl.number - 1` (from
+   * `getCrlState`), with its audit entries, in ONE transaction that first checks nothing
+   * moved: no revocation recorded and no CRL stored since. Otherwise CrlConflictError
+   * (nothing written; rebuild from a fresh snapshot). So a stored CRL always lists every
+   * revocation recorded before it, and numbers strictly increase with contents (R1).
+   */
+  commitCrl(crl: CrlRecord & { revisions: number }, audit: PreparedAudit): Promise<void>;
   /** Stores a signed CRL; with `audit`, its entries are appended in the same transaction. */
   addCrl(crl: CrlRecord, audit?: PreparedAudit): Promise<void>;
   /** The CRL with the highest number for an issuer. */
@@ -338,6 +378,24 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
 ];
 
 const serialId = (issuerId: string, serialHex: string) => `${issuerId}:${serialHex}`;
+
+/**
+ * Queues the `revs:` counter increments for revocations being recorded in `tx` (which
+ * includes `counters`): a CRL built before this transaction can then no longer be stored
+ * as the latest (`commitCrl`), and the CA shows as stale until rebuilt.
+ */
+async function queueRevisionBumps(tx: IDBPTransaction<ClavisDB, AnyStores, 'readwrite'>, revs: readonly RevocationRecord[]): Promise<Promise<unknown>[]> {
+  const counters = tx.objectStore('counters') as unknown as IDBPObjectStore<ClavisDB, AnyStores, 'counters', 'readwrite'>;
+  const perIssuer = new Map<string, number>();
+  for (const r of revs) perIssuer.set(r.issuerId, (perIssuer.get(r.issuerId) ?? 0) + 1);
+  const writes: Promise<unknown>[] = [];
+  for (const [issuerId, n] of perIssuer) {
+    const key = crlCounterKeys(issuerId).revisions;
+    const cur = await counters.get(key);
+    writes.push(counters.put({ key, value: (cur?.value ?? 0) + n }));
+  }
+  return writes;
+}
 
 export interface OpenStorageOptions {
   /** Database name; tests and walkthrough namespaces use their own. */
@@ -438,7 +496,10 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
 
     commitAudited: (c) =>
       guard('saving the change and its audit entry', async () => {
-        const tx = db.transaction(['keys', 'keyMaterial', 'principals', ...AUDIT_STORES], 'readwrite');
+        const revs = c.addRevocations ?? [];
+        const stores: StoreNames<ClavisDB>[] = ['keys', 'keyMaterial', 'principals', ...AUDIT_STORES];
+        if (revs.length) stores.push('certs', 'revocations', 'counters');
+        const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
           tx.abort();
           await tx.done.catch(() => undefined);
@@ -457,8 +518,16 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           const p = await tx.objectStore('principals').get(owner);
           if (p?.revoked) return fail(new KeyStateError('keys: the owner is revoked; no new keys can be created for it until it is reinstated'));
         }
+        for (const rev of revs) {
+          const [cert, existing] = await Promise.all([tx.objectStore('certs').get(rev.certId), tx.objectStore('revocations').getKey(rev.id)]);
+          if (!cert || cert.issuerId !== rev.issuerId || cert.serialHex !== rev.serialHex) {
+            return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
+          }
+          if (existing !== undefined) return fail(new AuditConflictError('storage: a certificate was revoked while the change was prepared'));
+        }
         const auditWrites = await queueAuditEntries(tx, c);
-        const writes: Promise<unknown>[] = [];
+        const writes: Promise<unknown>[] = revs.length ? await queueRevisionBumps(tx, revs) : [];
+        for (const rev of revs) writes.push(tx.objectStore('revocations').add(rev));
         for (const { info, material } of c.addKeys ?? []) {
           if (info.id !== material.id) return fail(new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ'));
           writes.push(keys.add(info), tx.objectStore('keyMaterial').add(material));
@@ -539,7 +608,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     listCertsBySpki: (spki) => guard('listing certificates', () => db.getAllFromIndex('certs', 'bySpki', spki)),
     addRevocation: (rev, audit) =>
       guard('saving the revocation', async () => {
-        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations'];
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters'];
         if (audit) stores.push(...AUDIT_STORES);
         const tx = db.transaction(stores, 'readwrite');
         const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
@@ -553,11 +622,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
         }
         if (existing) return fail(new EngineError('CERT_REVOKED', 'storage: the certificate is already revoked'));
-        await Promise.all([...auditWrites, tx.objectStore('revocations').add(rev), tx.done]);
+        const bumps = await queueRevisionBumps(tx, [rev]);
+        await Promise.all([...auditWrites, ...bumps, tx.objectStore('revocations').add(rev), tx.done]);
       }),
     commitRevocation: ({ rev, audit, putKeys = [] }) =>
       guard('saving the revocation', async () => {
-        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', ...AUDIT_STORES];
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', ...AUDIT_STORES];
         if (putKeys.length) stores.push('keys');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
@@ -579,7 +649,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
             return fail(new AuditConflictError('storage: the key changed while the revocation was prepared'));
           }
         }
-        const writes: Promise<unknown>[] = [tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(info))];
+        const bumps = await queueRevisionBumps(tx, [rev]);
+        const writes: Promise<unknown>[] = [...bumps, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(info))];
         await Promise.all([...writes, ...auditWrites, tx.done]);
       }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),
@@ -600,6 +671,34 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const next = (cur?.value ?? 0) + 1;
         await Promise.all([tx.store.put({ key, value: next }), tx.done]);
         return next;
+      }),
+    getCrlState: (issuerId) =>
+      guard('reading the CRL state', async () => {
+        const k = crlCounterKeys(issuerId);
+        const tx = db.transaction('counters', 'readonly');
+        const [n, r, c] = await Promise.all([tx.store.get(k.number), tx.store.get(k.revisions), tx.store.get(k.covered), tx.done]);
+        return { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: c?.value };
+      }),
+    commitCrl: (crl, audit) =>
+      guard('saving the CRL', async () => {
+        const k = crlCounterKeys(crl.issuerId);
+        const tx = db.transaction(['crls', 'counters', ...AUDIT_STORES], 'readwrite');
+        const counters = tx.objectStore('counters');
+        // Only IndexedDB requests from here to tx.done (W3): the CRL was signed before.
+        const [n, r] = await Promise.all([counters.get(k.number), counters.get(k.revisions)]);
+        if ((n?.value ?? 0) !== crl.number - 1 || (r?.value ?? 0) !== crl.revisions) {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          throw new CrlConflictError('storage: revocations or another CRL were stored while this CRL was built');
+        }
+        const auditWrites = await queueAuditEntries(tx, audit);
+        await Promise.all([
+          counters.put({ key: k.number, value: crl.number }),
+          counters.put({ key: k.covered, value: crl.revisions }),
+          tx.objectStore('crls').add(crl),
+          ...auditWrites,
+          tx.done,
+        ]);
       }),
     addCrl: (crl, audit) =>
       guard('saving the CRL', async () => {

@@ -168,9 +168,19 @@ export interface CrlRecord {
   entries: number;
   der: Uint8Array<ArrayBuffer>;
   sha256: string;
+  /**
+   * The issuer's revocation count (`counters` key `revs:<issuerId>`) this CRL was built
+   * from: the CRL lists every revocation recorded up to it. A CRL whose value is below
+   * the counter is stale and is rebuilt (issue 14). Absent on CRLs stored before it existed.
+   */
+  revisions?: number;
 }
 
-/** A monotonically increasing counter (CRL numbers). */
+/**
+ * A monotonically increasing counter: `crl:<issuerId>` is the issuer's last CRL number,
+ * `revs:<issuerId>` counts the issuer's recorded revocations (bumped in the transaction
+ * that records them), so a CRL can prove which revocations it was built from.
+ */
 export interface CounterRecord {
   key: string;
   value: number;

@@ -2,7 +2,7 @@
  * Words for lifecycle states, causes and revocation reasons, shared by the lifecycle and
  * audit screens.
  */
-import type { CertificateCascade, KeyRevocationReason, KeyState, TransitionCause } from '../../engine';
+import type { CertificateCascade, CertificatePreview, KeyRevocationReason, KeyState, TransitionCause } from '../../engine';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
 import type { LifecyclePhase } from '../../engine/lifecycle/states';
 
@@ -66,6 +66,26 @@ export function revocationOutcome(state: KeyState, reason: KeyRevocationReason):
 
 /** The hash path of a key's page (the app's router parses it). */
 export const keyHref = (id: string) => `#/keys/${encodeURIComponent(id)}`;
+
+/**
+ * What a revocation will do to the key's certificates, said in the dialog before the
+ * operator confirms (issue 14): how many are revoked and with which CRL reason, and which
+ * stay valid and why. Empty when the key has no unrevoked certificate.
+ */
+export function certificatePreviewText(certs: readonly CertificatePreview[]): string {
+  if (certs.length === 0) return '';
+  const revoked = certs.filter((c) => c.revoked);
+  const kept = certs.filter((c) => !c.revoked);
+  const parts: string[] = [];
+  if (revoked.length) {
+    const reason = revoked[0]!.reason === 'unspecified' ? 'listed without a reason code, which means unspecified' : reasonLabel(revoked[0]!.reason);
+    parts.push(`${revoked.length === 1 ? '1 certificate of this key' : `${revoked.length} certificates of this key`} will be revoked too (${reason}) in the same step, and each CA publishes one new CRL.`);
+  }
+  if (kept.length) {
+    parts.push(`${kept.length === 1 ? '1 certificate stays' : `${kept.length} certificates stay`} valid: ${[...new Set(kept.map((c) => c.why ?? 'refused'))].join('; ')}.`);
+  }
+  return parts.join(' ');
+}
 
 /** What a key revocation did to the key's certificates (K8), as a sentence; empty when it had none. */
 export function certificateOutcome(certs: readonly CertificateCascade[] | undefined): string {

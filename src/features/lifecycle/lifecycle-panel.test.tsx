@@ -107,6 +107,27 @@ describe('LifecyclePanel', () => {
     expect((await (await engine.pki()).getCertificate(certId)).revocation?.reason).toBe('cessationOfOperation');
   }, 30_000);
 
+  it('K8/issue 14: the revoke dialog says beforehand what happens to the certificates, for each reason, and unspecified revokes them', async () => {
+    let certId = '';
+    const { user, engine } = await panelFor({ template: 'ECDSA-P-256', name: 'api server' }, async (e, key) => {
+      const pki = await e.pki();
+      const root = await pki.createRootCa({ name: 'Preview Root', subject: { CN: 'Preview Root' }, keyTemplate: 'ECDSA-P-256' });
+      certId = (await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: 'api.example.test' }, sans: { dns: ['api.example.test'] } })).cert.id;
+    });
+    await user.click(within(screen.getByRole('region', { name: 'Lifecycle' })).getByRole('button', { name: 'Revoke…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke “api server”?' });
+    const reason = within(dialog).getByRole('combobox', { name: 'Revocation reason' });
+    await user.selectOptions(reason, 'certificateHold');
+    expect(await within(dialog).findByText(/1 certificate stays valid: a hold only suspends the key/)).toBeTruthy();
+    await user.selectOptions(reason, 'unspecified');
+    expect(await within(dialog).findByText(/1 certificate of this key will be revoked too \(listed without a reason code, which means unspecified\)/)).toBeTruthy();
+    // Nothing was revoked by looking.
+    expect((await (await engine.pki()).getCertificate(certId)).status).toBe('valid');
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect((await (await engine.pki()).getCertificate(certId)).revocation?.reason).toBe('unspecified');
+  }, 30_000);
+
   it('B1: a refused transition shows the engine’s KEY_STATE message (resume after protect-stop)', async () => {
     const { user, clock } = await panelFor({ template: 'AES-GCM-256', name: 'held' }, async (engine, key) => {
       await engine.setKeyDates(key.id, { protectStop: T0 + DAY, deactivation: T0 + 10 * DAY });

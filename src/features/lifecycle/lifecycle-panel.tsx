@@ -14,7 +14,7 @@ import { formatUtc } from '../../components/ui/format';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames, type LifecycleVerb } from '../../state/slices/lifecycle-slice';
-import { certificateOutcome, keyHref, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
+import { certificateOutcome, certificatePreviewText, keyHref, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
 import { StateDiagram } from './state-diagram';
 import { fromUtcInput, toUtcInput, useLifecycleOp } from './use-lifecycle';
 
@@ -78,6 +78,34 @@ export function LifecyclePanel(props: { info: KeyInfo }) {
       <TimelineSection info={props.info} />
       <VersionsSection info={props.info} />
     </>
+  );
+}
+
+/**
+ * Says, inside a revoke or compromise dialog and before the operator confirms, what the
+ * revocation will do to the key's certificates (issue 14): which are revoked, with which
+ * CRL reason, and which stay valid and why. Re-asked whenever the reason changes.
+ */
+function CertificatePreviewNote(props: { keyId: string; reason: KeyRevocationReason }) {
+  const preview = useAppStore((s) => s.lifecycle.previewRevocation);
+  const asked = `${props.keyId}\n${props.reason}`;
+  const [answer, setAnswer] = useState<{ asked: string; text: string } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void preview(props.keyId, props.reason).then((r) => {
+      if (live) setAnswer({ asked, text: r.ok ? certificatePreviewText(r.value) : `Its certificates could not be checked: ${r.error.message}` });
+    });
+    return () => {
+      live = false;
+    };
+  }, [preview, asked, props.keyId, props.reason]);
+  // An answer for another reason is not shown while the new one is asked.
+  const text = answer?.asked === asked ? answer.text : null;
+  if (text === '') return null;
+  return (
+    <p role="status" aria-live="polite">
+      {text ?? 'Checking the certificates of this key…'}
+    </p>
   );
 }
 
@@ -226,6 +254,7 @@ function StateSection(props: { info: KeyInfo }) {
           Compromise is permanent: the key never protects anything again, and processing with it needs an explicit acknowledgement of
           the risk. {k.state === 'destroyed' ? 'The tombstone will say the key was compromised.' : ''}
         </p>
+        {pending?.kind === 'compromise' ? <CertificatePreviewNote keyId={k.id} reason="keyCompromise" /> : null}
         <ErrorAlert error={error} title="The key was not marked compromised" />
       </ConfirmDialog>
       <ConfirmDialog
@@ -270,6 +299,7 @@ function StateSection(props: { info: KeyInfo }) {
               ? 'It can be resumed later.'
               : 'It keeps decrypting and verifying until its process-stop date, but never protects again.'}
         </p>
+        {pending?.kind === 'revoke' ? <CertificatePreviewNote keyId={k.id} reason={reason} /> : null}
         <ErrorAlert error={error} title="The key was not revoked" />
       </ConfirmDialog>
     </section>

@@ -18,6 +18,7 @@ import {
   type AuditEntry,
   type AuditVerification,
   type CertificateCascade,
+  type CertificatePreview,
   type Engine,
   type KeyInfo,
   type KeyRevocationReason,
@@ -47,6 +48,7 @@ export const lifecycleOpNames = {
   dates: (id: string) => `dates:${id}`,
   keyring: (id: string) => `keyring:${id}`,
   principal: (owner: string) => `principal:${owner}`,
+  preview: (id: string) => `preview:${id}`,
   auditLoad: 'audit-load',
   auditVerify: 'audit-verify',
   auditExport: 'audit-export',
@@ -117,6 +119,8 @@ export interface LifecycleSlice {
   transition(id: string, verb: LifecycleVerb, reason?: string): Promise<Result<KeyChange>>;
   /** Revokes a key for an RFC 5280 reason, and its certificates with it (K8). */
   revoke(id: string, reason: KeyRevocationReason): Promise<Result<KeyChange>>;
+  /** What revoking the key for `reason` will do to its certificates (for the dialog; nothing is written or kept). */
+  previewRevocation(id: string, reason: KeyRevocationReason): Promise<Result<CertificatePreview[]>>;
   /** A new primary version; returns the new version. */
   rotate(id: string): Promise<Result<KeyInfo>>;
   /** Changes scheduled dates (epoch ms). */
@@ -314,6 +318,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
     transition: (id, verb, reason) => keyChange(id, lifecycleOpNames.transition(id), () => VERBS[verb](id, reason)),
 
     revoke: (id, reason) => keyChange(id, lifecycleOpNames.transition(id), () => engine.revokeKey(id, reason)),
+    previewRevocation: (id, reason) => run(lifecycleOpNames.preview(id), () => engine.previewKeyRevocation(id, reason)),
 
     rotate: (id) => keyChange(id, lifecycleOpNames.rotate(id), () => engine.rotateKey(id)),
 

@@ -1,0 +1,116 @@
+// Issue 14 (R1, R6, G3, A4): four pages of one browser context (four tabs on one vault)
+// revoke certificates and rebuild the CRL at the same time, through the screens of the
+// production build. Afterwards the latest CRL of the CA lists every revocation, no CRL
+// lists less than the one before it, certificate serials and CRL numbers are unique and
+// CRL numbers increase, and the audit chain verifies.
+import type { Page } from '@playwright/test';
+import { parseCrl } from '../src/engine/pki/crl-codec';
+import { expect, test } from './fixtures';
+
+const PAGES = 4;
+const PER_PAGE = 3;
+
+async function createCa(page: Page, opts: { name: string; cn: string; intermediate?: boolean }) {
+  await page.goto('/#/ca/new');
+  if (opts.intermediate) await page.getByRole('radio', { name: 'Intermediate CA' }).check();
+  await page.getByRole('textbox', { name: /^Name/ }).fill(opts.name);
+  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill(opts.cn);
+  await page.getByRole('button', { name: opts.intermediate ? 'Create intermediate CA' : 'Create root CA' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Certificate authorities' })).toBeVisible();
+  await expect(page.getByRole('link', { name: opts.name, exact: true })).toBeVisible();
+}
+
+async function issue(page: Page, cn: string, keyName: string): Promise<string> {
+  await page.goto('/#/certs/issue');
+  await expect(page.getByRole('combobox', { name: 'Issuing CA' })).toContainText('Tabs Issuing');
+  await page.getByRole('combobox', { name: 'Vault key' }).selectOption({ label: `${keyName} (ECDSA-P-256)` });
+  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill(cn);
+  await page.getByRole('textbox', { name: 'DNS names' }).fill(cn);
+  await page.getByRole('button', { name: 'Issue certificate' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: cn })).toBeVisible();
+  return page.url();
+}
+
+/** The issuing CA's revocations and CRLs as stored, read with the raw IndexedDB API. */
+async function readStore(page: Page) {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('clavis');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const all = <T,>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const r = db.transaction(store, 'readonly').objectStore(store).getAll();
+        r.onsuccess = () => resolve(r.result as T[]);
+        r.onerror = () => reject(r.error);
+      });
+    const cas = await all<{ id: string; name: string }>('cas');
+    const issuing = cas.find((c) => c.name === 'Tabs Issuing')!;
+    const revs = (await all<{ issuerId: string; serialHex: string }>('revocations')).filter((r) => r.issuerId === issuing.id).map((r) => r.serialHex);
+    const certs = (await all<{ issuerId: string; serialHex: string }>('certs')).filter((c) => c.issuerId === issuing.id).map((c) => c.serialHex);
+    const crls = (await all<{ issuerId: string; number: number; der: Uint8Array }>('crls'))
+      .filter((c) => c.issuerId === issuing.id)
+      .map((c) => ({ number: c.number, der: Array.from(c.der) }));
+    db.close();
+    return { revs, certs, crls };
+  });
+}
+
+test('R1/R6/G3 four tabs revoking and rebuilding at once: the latest CRL lists every revocation; numbers unique and increasing; the audit chain verifies', async ({ page, context }) => {
+  test.setTimeout(300_000);
+  await createCa(page, { name: 'Tabs Root', cn: 'Tabs Root CA' });
+  await createCa(page, { name: 'Tabs Issuing', cn: 'Tabs Issuing CA', intermediate: true });
+  await page.goto('/#/keys/new');
+  await page.getByRole('textbox', { name: /^Name/ }).fill('tabs key');
+  await page.getByRole('combobox', { name: 'Template' }).selectOption('ECDSA-P-256');
+  await page.getByRole('button', { name: 'Generate key' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'tabs key' })).toBeVisible();
+  const certUrls: string[] = [];
+  for (let i = 0; i < PAGES * PER_PAGE; i++) certUrls.push(await issue(page, `t${i}.tabs.test`, 'tabs key'));
+  await page.goto('/#/ca');
+  await page.getByRole('link', { name: 'CRL of Tabs Issuing' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Revocation list of Tabs Issuing' })).toBeVisible();
+  const crlUrl = page.url();
+
+  const pages = [page, ...(await Promise.all(Array.from({ length: PAGES - 1 }, () => context.newPage())))];
+  const reasons = ['keyCompromise', 'superseded', 'cessationOfOperation', 'affiliationChanged'];
+  await Promise.all(
+    pages.map(async (p, t) => {
+      for (let j = 0; j < PER_PAGE; j++) {
+        const url = certUrls[t * PER_PAGE + j]!;
+        await p.goto(url);
+        await expect(p.getByRole('heading', { level: 1, name: `t${t * PER_PAGE + j}.tabs.test` })).toBeVisible();
+        await p.getByRole('combobox', { name: 'Reason' }).selectOption(reasons[t]!);
+        await p.getByRole('button', { name: 'Revoke…' }).click();
+        await p.getByRole('dialog', { name: 'Revoke this certificate?' }).getByRole('button', { name: 'Revoke certificate' }).click();
+        await expect(p.getByText(new RegExp(`reason: ${reasons[t]}`))).toBeVisible();
+        // And a rebuild from this tab while the others revoke.
+        await p.goto(crlUrl);
+        await p.getByRole('button', { name: 'Rebuild now' }).click();
+        await expect(p.getByRole('status').filter({ hasText: /Published CRL number \d+/ })).toBeVisible();
+      }
+    }),
+  );
+
+  const stored = await readStore(page);
+  expect(stored.revs).toHaveLength(PAGES * PER_PAGE);
+  expect(new Set(stored.certs).size).toBe(stored.certs.length);
+  const history = stored.crls.sort((a, b) => a.number - b.number).map((c) => ({ number: c.number, crl: parseCrl(Uint8Array.from(c.der)) }));
+  const numbers = history.map((h) => h.number);
+  expect(new Set(numbers).size).toBe(numbers.length);
+  for (const h of history) expect(h.crl.number).toBe(h.number);
+  const latest = history[history.length - 1]!.crl;
+  const missing = stored.revs.filter((s) => !latest.revoked.has(s));
+  test.info().annotations.push({ type: 'revocations', description: `${stored.revs.length} tried, ${missing.length} missing from the latest CRL; ${history.length} CRLs` });
+  expect(missing).toEqual([]);
+  for (let i = 1; i < history.length; i++) {
+    const dropped = [...history[i - 1]!.crl.revoked.keys()].filter((s) => !history[i]!.crl.revoked.has(s));
+    expect(dropped, `CRL ${history[i]!.number} keeps what CRL ${history[i - 1]!.number} listed`).toEqual([]);
+  }
+
+  await page.goto('/#/audit');
+  await page.getByRole('button', { name: 'Verify chain' }).click();
+  await expect(page.getByText(/✓ Chain OK: \d+ entries, none changed, removed or reordered\./)).toBeVisible();
+  for (const p of pages.slice(1)) await p.close();
+});

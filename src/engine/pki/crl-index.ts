@@ -1,0 +1,136 @@
+/**
+ * Published CRLs read once and kept (issue 15, SECURITY.md M3, M7): a revocation check is
+ * a binary search over the sorted serials, a page of entries is a slice of entry offsets,
+ * and `verifyCertificate` neither re-reads nor re-parses a 100,000-entry CRL per call.
+ *
+ * A stored CRL never changes (its id is issuer + number, written once), so an index is
+ * cached per storage under that id; the CA's counters (`getCrlState`, a few bytes) say
+ * which number is the latest without reading the CRL. The signature of an indexed CRL is
+ * checked once per issuer key and remembered with the index.
+ *
+ * Common case: `const idx = await latestCrlIndex(ctx, caId); idx?.lookup(serialHex)`.
+ */
+import { MalformedInputError } from '../errors';
+import type { EngineContext } from '../keys/context';
+import type { CrlRecord } from '../storage/schema';
+import { crlJobs } from './crl-client';
+import { compareSerialHex, type CrlHeader, type CrlIndexData, type CrlSummary } from './crl-codec';
+import { readTlv } from './der';
+import { decodeCrlEntry, type CrlEntry } from './describe';
+
+/** A CRL's header with its entries indexed by serial. */
+export class CrlIndex {
+  readonly header: CrlHeader;
+  /** The stored CRL's id (`issuer:number`), when it came from storage. */
+  readonly id: string | undefined;
+  /** Signature verdicts by issuer public key (hex), so a CRL is verified once per issuer. */
+  readonly verdicts = new Map<string, Promise<boolean>>();
+  private readonly serials: string[];
+  /** Positions (CRL order) sorted by serial; null when the CRL lists them sorted already (Clavis's do). */
+  private readonly order: Uint32Array | null;
+  private readonly reasons: Int16Array;
+  private readonly starts: Uint32Array;
+
+  constructor(data: CrlIndexData, id?: string) {
+    this.header = data.header;
+    this.id = id;
+    this.serials = data.serials === '' ? [] : data.serials.split(',');
+    this.reasons = data.reasons;
+    this.starts = data.starts;
+    let sorted = true;
+    for (let i = 1; i < this.serials.length && sorted; i++) sorted = compareSerialHex(this.serials[i - 1]!, this.serials[i]!) < 0;
+    if (sorted) this.order = null;
+    else {
+      const order = Uint32Array.from(this.serials.keys());
+      order.sort((a, b) => compareSerialHex(this.serials[a]!, this.serials[b]!));
+      this.order = order;
+    }
+  }
+
+  /** How many entries the CRL lists. */
+  get count(): number {
+    return this.serials.length;
+  }
+
+  /** The entry's position in CRL order, or -1 when the serial (canonical hex) is not listed. */
+  find(serial: string): number {
+    let lo = 0;
+    let hi = this.serials.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const pos = this.order ? this.order[mid]! : mid;
+      const c = compareSerialHex(this.serials[pos]!, serial);
+      if (c === 0) return pos;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** A listed serial's reason code (null without one); undefined when not listed. */
+  lookup(serial: string): number | null | undefined {
+    const pos = this.find(serial);
+    if (pos < 0) return undefined;
+    const r = this.reasons[pos]!;
+    return r < 0 ? null : r;
+  }
+
+  /** The summary `verifyChain` reads: the header and the status of `serials`. */
+  summary(serials: readonly string[]): CrlSummary {
+    const hits: Record<string, number | null> = {};
+    for (const s of serials) {
+      const r = this.lookup(s);
+      if (r !== undefined) hits[s] = r;
+    }
+    return { ...this.header, hits };
+  }
+
+  /** Entries `offset` to `offset + limit` in CRL order, decoded (only those). @throws MALFORMED_INPUT */
+  page(offset: number, limit: number): CrlEntry[] {
+    const out: CrlEntry[] = [];
+    const end = Math.min(this.serials.length, offset + limit);
+    try {
+      for (let i = offset; i < end; i++) out.push(decodeCrlEntry(readTlv(this.header.tbs, this.starts[i]!, this.starts[i + 1]!)));
+    } catch (e) {
+      throw new MalformedInputError('pki: the CRL could not be read', { cause: e });
+    }
+    return out;
+  }
+}
+
+/** Reads a CRL into an index (in the CRL worker when big). @throws MALFORMED_INPUT */
+export async function indexCrl(der: Uint8Array, id?: string): Promise<CrlIndex> {
+  return new CrlIndex(await crlJobs.index(der), id);
+}
+
+/** How many indexed CRLs each storage keeps (the latest of a few CAs, and one being replaced). */
+const CACHE_PER_STORAGE = 8;
+const caches = new WeakMap<object, Map<string, Promise<CrlIndex>>>();
+
+/** The cached index of a stored CRL, reading and indexing it on first use. */
+export function cachedCrlIndex(ctx: Pick<EngineContext, 'storage'>, rec: Pick<CrlRecord, 'id' | 'der'>): Promise<CrlIndex> {
+  let cache = caches.get(ctx.storage);
+  if (!cache) caches.set(ctx.storage, (cache = new Map()));
+  const hit = cache.get(rec.id);
+  if (hit) return hit;
+  const made = indexCrl(rec.der, rec.id);
+  cache.set(rec.id, made);
+  made.catch(() => cache.delete(rec.id));
+  // Oldest out first (Map keeps insertion order).
+  while (cache.size > CACHE_PER_STORAGE) cache.delete(cache.keys().next().value!);
+  return made;
+}
+
+/**
+ * The index of a CA's latest CRL, or undefined when it has published none. Reads only the
+ * CA's counters when the latest CRL is already indexed.
+ */
+export async function latestCrlIndex(ctx: Pick<EngineContext, 'storage'>, caId: string): Promise<CrlIndex | undefined> {
+  const { lastNumber } = await ctx.storage.getCrlState(caId);
+  const id = `${caId}:${lastNumber}`;
+  const hit = lastNumber > 0 ? caches.get(ctx.storage)?.get(id) : undefined;
+  if (hit) return hit;
+  // The counter can be ahead of the stored CRLs (a number taken before issue 14, then skipped).
+  const rec = (lastNumber > 0 ? await ctx.storage.getCrl(caId, lastNumber) : undefined) ?? (await ctx.storage.getLatestCrl(caId));
+  return rec ? cachedCrlIndex(ctx, rec) : undefined;
+}
