@@ -286,14 +286,45 @@ export async function listKeys(ctx: EngineContext, filter: KeyFilter = {}): Prom
 }
 
 /**
+ * Why a key may not be deleted outright, or undefined when nothing depends on it: a CA
+ * that signs with it (the CA could never publish a CRL again), a keyring it is a version
+ * of (ciphertexts and rotation name the keyring's versions), or a certificate for it that
+ * is neither revoked nor expired (issue 14 #7). Such a key leaves through the lifecycle
+ * instead: revoke or deactivate, then Destroy, which keeps a tombstone.
+ */
+export async function deleteBlocker(ctx: EngineContext, info: KeyInfo): Promise<string | undefined> {
+  const cas = (await ctx.storage.listCas()).filter((c) => c.keyId === info.id);
+  if (cas.length > 0) {
+    return `keys: "${info.name}" is the signing key of the CA "${cas[0]!.name}"; a CA's key cannot be deleted while the CA exists (the CA could never publish a CRL again)`;
+  }
+  const ring = await ctx.storage.listKeyring(info.keyringId);
+  const others = ring.filter((k) => k.id !== info.id && !isDestroyedState(k.state));
+  if (others.length > 0) {
+    return `keys: "${info.name}" is version ${info.version} of a keyring with ${others.length + 1} versions; retire it through the lifecycle (deactivate, then Destroy), which keeps the record the keyring needs`;
+  }
+  if (info.fingerprint.kind === 'spki-sha256') {
+    const now = ctx.clock.now();
+    for (const cert of await ctx.storage.listCertsBySpki(info.fingerprint.value)) {
+      if (Date.parse(cert.notAfter) <= now) continue;
+      if (await ctx.storage.getRevocation(cert.issuerId, cert.serialHex)) continue;
+      return `keys: "${info.name}" is certified by the live certificate ${cert.subject} (serial ${cert.serialHex}); revoke the certificate first, or revoke the key through the lifecycle (which revokes its certificates) and then Destroy it`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Deletes a key's metadata and material outright (the vault screens' delete; the
  * lifecycle's crypto-shredding is `destroyKey`, which keeps a tombstone). Audited
- * (`key.delete`) in the same transaction.
- * @throws KEY_NOT_FOUND, STORAGE
+ * (`key.delete`) in the same transaction. Refused while a CA, a keyring or a live
+ * certificate depends on the key (`deleteBlocker`).
+ * @throws KEY_NOT_FOUND, KEY_STATE (something depends on the key), STORAGE
  */
 export async function deleteKey(ctx: EngineContext, id: string): Promise<void> {
   await withAudit(ctx, async () => {
     const info = await getKeyInfo(ctx, id);
+    const blocker = await deleteBlocker(ctx, info);
+    if (blocker) throw new KeyStateError(blocker);
     return {
       drafts: [auditDraft(ctx, 'key.delete', [info.id], keyAuditDetails(info))],
       // `putKeys` with the record unchanged makes the delete fail (and retry) if the key changed meanwhile.

@@ -46,8 +46,8 @@ describe('storage: a synchronous DataCloneError writes nothing (W3)', () => {
     const info = await engine.generateKey({ template: 'AES-GCM-256', name: 'k' });
     const material = (await storage.getKeyMaterial(info.id))!;
     refuseClonesIn(['keyMaterial']);
-    const copy = { ...info, id: 'key_copy' };
-    await expect(storage.addKey(copy, { ...material, id: 'key_copy' })).rejects.toMatchObject({ code: 'STORAGE' });
+    const copy = { ...info, id: 'key_copy' as typeof info.id };
+    await expect(storage.addKey(copy, { ...material, id: copy.id })).rejects.toMatchObject({ code: 'STORAGE' });
     expect(await storage.getKeyInfo('key_copy')).toBeUndefined();
   });
 

@@ -209,6 +209,13 @@ export interface ClavisStorage {
    * (from `withAudit`), its entries are appended in the same transaction.
    */
   commitIssuance(cert: CertRecord, ca?: CaRecord, audit?: PreparedAudit): Promise<void>;
+  /**
+   * Undoes the creation of a CA whose set-up failed after its record was committed (its
+   * first CRL could not be published): removes the CA record, its certificate and any
+   * CRL and CRL counter of it, and burns the certificate's serial, with `audit`'s entries,
+   * in one transaction. Refused (INVALID_ARGUMENT) when the CA has issued anything.
+   */
+  discardNewCa(caId: string, audit: PreparedAudit): Promise<void>;
   getSerial(issuerId: string, serialHex: string): Promise<SerialRecord | undefined>;
   getCa(id: string): Promise<CaRecord | undefined>;
   listCas(): Promise<CaRecord[]>;
@@ -566,6 +573,30 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           w.q(tx.objectStore('certs').add(cert));
           if (ca) w.q(tx.objectStore('cas').add(ca));
           await Promise.all([...auditWrites, ...w.list, tx.done]);
+        });
+      }),
+    discardNewCa: (caId, audit) =>
+      guard('removing the unfinished CA', async () => {
+        const tx = db.transaction(['cas', 'certs', 'serials', 'crls', 'counters', ...AUDIT_STORES], 'readwrite');
+        await abortOnThrow(tx, async () => {
+          const ca = await tx.objectStore('cas').get(caId);
+          if (!ca) throw new EngineError('INVALID_ARGUMENT', 'storage: no such CA');
+          const [cert, issued, crlKeys] = await Promise.all([
+            tx.objectStore('certs').get(ca.certId),
+            tx.objectStore('certs').index('byIssuer').getAllKeys(caId),
+            tx.objectStore('crls').index('byIssuerNumber').getAllKeys(IDBKeyRange.bound([caId, 0], [caId, Number.MAX_SAFE_INTEGER])),
+          ]);
+          // A root's own certificate is the only one it may have issued.
+          if (issued.some((k) => k !== ca.certId)) throw new EngineError('INVALID_ARGUMENT', 'storage: the CA has issued certificates; it cannot be discarded');
+          const serial = cert ? await tx.objectStore('serials').get(serialId(cert.issuerId, cert.serialHex)) : undefined;
+          const auditWrites = await queueAuditEntries(tx, audit);
+          const w = requestQueue();
+          w.q(tx.objectStore('cas').delete(caId));
+          if (cert) w.q(tx.objectStore('certs').delete(cert.id));
+          if (serial) w.q(tx.objectStore('serials').put({ ...serial, state: 'burned' }));
+          for (const k of crlKeys) w.q(tx.objectStore('crls').delete(k));
+          w.q(tx.objectStore('counters').delete(`crl:${caId}`));
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
         });
       }),
     getSerial: (issuerId, serialHex) => guard('reading a serial number', () => db.get('serials', serialId(issuerId, serialHex))),
