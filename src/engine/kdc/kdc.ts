@@ -564,7 +564,9 @@ export function createKdc(ctx: EngineContext): Kdc {
     const tag = await kc.confirmTag(ctx, confirmKey, 'service-to-client', transcript);
     const challengeBody = { nonceB: toBase64(nonceB), confirm: toBase64(tag) };
     const challenge = await kc.seal(ctx, sessionKey, header('ap-challenge', service, t.client, { keyId: t.keyId }), challengeBody);
-    const simulated = opts.at !== undefined;
+    // Under a simulated time (an `at`, or the engine's clock control) the real replay cache
+    // is never pruned: an authenticator accepted at real time must stay refused (issue 14 #5).
+    const simulated = opts.at !== undefined || ctx.clock.simulated?.() === true;
     const out = await commit(
       () => [auditDraft(ctx, 'kdc.ticket.accept', ids, { ...base, service: { name: service } }, service)],
       {
