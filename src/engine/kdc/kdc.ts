@@ -32,6 +32,7 @@
  * await kdc.receiveMessage(run.keyId!, 'files', m.bytes); // 'hello'
  * ```
  */
+import { normalizeLabel, ownerKey } from '../internal/labels';
 import { auditDraft, withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import { EngineError, KeyStateError, isEngineError } from '../errors';
@@ -133,7 +134,8 @@ export function createKdc(ctx: EngineContext): Kdc {
 
   function cleanName(name: unknown, what = 'principal name'): string {
     if (typeof name !== 'string') throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be text`);
-    const n = name.trim().toLowerCase();
+    // The engine's one owner identity (NFC, lower-case), as the vault and lifecycle use (issue 14 #12).
+    const n = ownerKey(normalizeLabel(name).value);
     if (!NAME.test(n) || n === KDC_NAME) throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be 1–64 letters, digits or . _ @ - (and not "kdc")`);
     return n;
   }

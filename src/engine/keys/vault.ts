@@ -8,6 +8,7 @@ import { auditDraft, withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import { EngineError, KeyStateError } from '../errors';
 import { assertString } from '../internal/assert';
+import { normalizeLabel, ownerKey } from '../internal/labels';
 import { randomId } from '../internal/random';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState, newLifecycle } from '../lifecycle/states';
@@ -50,18 +51,20 @@ export function templateOf(name: TemplateName): KeyTemplate {
   return t;
 }
 
-/** Checks a display name or owner; both are plain text shown as text, never markup. */
+/**
+ * Checks a display name or owner; both are plain text shown as text, never markup. An
+ * owner comes back as its owner identity (lower-cased), the one rule the lifecycle and
+ * the KDC use too.
+ */
 export function cleanLabel(value: unknown, what: string, required: boolean): string {
   if (value === undefined && !required) return '';
   assertString(value, what, { max: MAX_NAME });
-  const v = value.trim();
+  // One rule for every name people read (issue 14 #12): NFC, no invisible characters, no
+  // stray combining marks, so two keys can never display as the same "payments".
+  const { value: v, problem } = normalizeLabel(value);
   if (required && v.length === 0) throw new EngineError('INVALID_ARGUMENT', `keys: ${what} must not be empty`);
-  // Control characters and bidi overrides make names lie about themselves (SECURITY.md C8).
-  // oxlint-disable-next-line no-control-regex -- matching control characters is the point
-  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(v)) {
-    throw new EngineError('INVALID_ARGUMENT', `keys: ${what} contains control or bidirectional-override characters`);
-  }
-  return v;
+  if (problem) throw new EngineError('INVALID_ARGUMENT', `keys: ${what} contains ${problem}; names may not hide characters (SECURITY.md C8)`);
+  return what === 'owner' ? ownerKey(v) : v;
 }
 
 /** Fingerprint or KCV for a material record. */
@@ -272,7 +275,7 @@ export function matchesFilter(k: KeyInfo, f: KeyFilter): boolean {
     const q = f.text.trim().toLowerCase();
     if (q && !`${k.name}\u0000${k.owner}\u0000${k.template}\u0000${k.fingerprint.value}`.toLowerCase().includes(q)) return false;
   }
-  if (f.owner !== undefined && f.owner !== '' && k.owner !== f.owner) return false;
+  if (f.owner !== undefined && f.owner !== '' && k.owner !== ownerKey(f.owner.normalize('NFC').trim())) return false;
   if (f.template && k.template !== f.template) return false;
   if (f.kind && k.kind !== f.kind) return false;
   if (f.extractable !== undefined && k.extractable !== f.extractable) return false;

@@ -8,6 +8,7 @@
  */
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError } from '../errors';
+import { normalizeLabel } from '../internal/labels';
 import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import { deleteKey, generateKey, loadKey } from '../keys/vault';
@@ -91,7 +92,10 @@ function checkCaName(name: unknown): string {
   if (typeof name !== 'string' || !name.trim() || name.length > 200 || hasForbiddenChars(name)) {
     throw new EngineError('INVALID_ARGUMENT', 'pki: a CA needs a name (plain text, up to 200 characters)');
   }
-  return name.trim();
+  // The vault's rule for names people read (issue 14 #12): NFC, nothing invisible, no stray marks.
+  const { value, problem } = normalizeLabel(name);
+  if (problem) throw new EngineError('INVALID_ARGUMENT', `pki: the CA name contains ${problem}; names may not hide characters`);
+  return value;
 }
 
 /** Generates (or loads) the CA key; returns whether it was generated here. */
