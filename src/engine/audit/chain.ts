@@ -51,6 +51,17 @@ export interface AuditEntry extends AuditDraft {
 export interface AuditHead {
   seq: number;
   hash: string;
+  /**
+   * ECDSA P-256 signature (hex, IEEE P1363) over `headMessage(seq, hash)` by the vault's
+   * non-extractable audit key, made at every append (SECURITY.md A1). Absent on heads
+   * written before Clavis signed them.
+   */
+  sig?: string;
+}
+
+/** The bytes an audit head signature covers: a label, the entry count (= last seq) and the last hash. */
+export function headMessage(seq: number, hash: string): Uint8Array<ArrayBuffer> {
+  return utf8(`clavis-audit-head:v1\n${seq}\n${hash}`);
 }
 
 /** h_0: 32 zero bytes, as hex. */
@@ -264,7 +275,13 @@ export type AuditDamage = 'changed' | 'removed' | 'reordered' | 'inserted';
 
 /** The verdict of `verifyAuditLog`. */
 export type AuditVerification =
-  | { ok: true; count: number; head?: AuditHead }
+  | {
+      ok: true;
+      count: number;
+      head?: AuditHead;
+      /** For the stored log: true when its head carries a valid audit-key signature (absent when a bare array was verified). */
+      headSigned?: boolean;
+    }
   | {
       ok: false;
       /** The first sequence number affected (the changed, missing, displaced or duplicated one). */

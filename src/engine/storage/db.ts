@@ -42,7 +42,18 @@ import {
 export interface PreparedAudit {
   head: AuditHead | undefined;
   entries: AuditEntry[];
+  /** The audit key's signature over the new head (issue 14 #6), stored with it. */
+  headSignature?: string;
+  /**
+   * The audit key pair, when these entries are the first it signs: stored (never
+   * overwritten) in the same transaction as the signed head, so a key exists only where
+   * a signed head was committed.
+   */
+  newAuditKey?: unknown;
 }
+
+/** Meta key of the vault's audit signing key pair (its private key is non-extractable). */
+export const AUDIT_KEY_META = 'auditSigningKey';
 
 /**
  * Everything one lifecycle change writes, in ONE transaction with its audit entries (A4):
@@ -124,7 +135,9 @@ export async function queueAuditEntries(tx: IDBPTransaction<ClavisDB, AnyStores,
   if (audit.entries.length === 0) return [];
   const writes: Promise<unknown>[] = audit.entries.map((e) => log.add(e, e.seq));
   const last = audit.entries[audit.entries.length - 1]!;
-  writes.push(meta.put({ key: AUDIT_HEAD_KEY, value: { seq: last.seq, hash: last.hash } }));
+  const head: AuditHead = { seq: last.seq, hash: last.hash, ...(audit.headSignature ? { sig: audit.headSignature } : {}) };
+  writes.push(meta.put({ key: AUDIT_HEAD_KEY, value: head }));
+  if (audit.newAuditKey !== undefined) writes.push(meta.add({ key: AUDIT_KEY_META, value: audit.newAuditKey }));
   // The caller awaits other requests before it collects these: mark them handled now so a
   // failing entry (which aborts the transaction) is not also an unhandled rejection.
   for (const w of writes) w.catch(() => undefined);
