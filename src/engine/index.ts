@@ -220,7 +220,8 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const crypto = options.crypto ?? globalThis.crypto;
   // The app owns the simulated time through setSimulatedTime; every module sees it.
-  const clock = lifecycle.simulatedClock(options.clock ?? systemClock);
+  const realClock = options.clock ?? systemClock;
+  const clock = lifecycle.simulatedClock(realClock);
   const ctx: EngineContext = {
     crypto,
     subtle: crypto.subtle,
@@ -235,7 +236,10 @@ export function createEngine(options: EngineOptions): Engine {
   let kdc: Promise<Kdc> | undefined;
   // Key exchange
   let exchange: Promise<ExchangeApi> | undefined;
-  const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki(ctx)));
+  // The CA signs, revokes and publishes at real time only: a CRL or certificate dated by
+  // the simulated clock would be trusted (or refused) by real time afterwards (issue 14 #5).
+  // It still verifies and shows status at the engine's (possibly simulated) time.
+  const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki({ ...ctx, clock: realClock, viewClock: clock })));
   return {
     pki: loadPki,
     hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,

@@ -51,6 +51,17 @@ export interface AuditEntry extends AuditDraft {
 export interface AuditHead {
   seq: number;
   hash: string;
+  /**
+   * ECDSA P-256 signature (hex, IEEE P1363) over `headMessage(seq, hash)` by the vault's
+   * non-extractable audit key, made at every append (SECURITY.md A1). Absent on heads
+   * written before Clavis signed them.
+   */
+  sig?: string;
+}
+
+/** The bytes an audit head signature covers: a label, the entry count (= last seq) and the last hash. */
+export function headMessage(seq: number, hash: string): Uint8Array<ArrayBuffer> {
+  return utf8(`clavis-audit-head:v1\n${seq}\n${hash}`);
 }
 
 /** h_0: 32 zero bytes, as hex. */
@@ -120,7 +131,7 @@ const DIGEST_VALUE = /^(?:[0-9a-fA-F]{2}:){0,63}[0-9a-fA-F]{2}$|^[0-9a-fA-F]{1,1
 /** A Clavis id (`key_3f9a…`, K5: 128-bit random) or a bare hex id of 64–256 bits. */
 const ID_VALUE = /^(?:[a-z][a-z0-9-]*_)?[0-9a-f]{16,64}$/;
 /** Fields holding human text (names people type, explanations): only the long-run rule applies. */
-const TEXT_FIELDS = new Set(['name', 'label', 'title', 'description', 'reason', 'message', 'note', 'comment', 'explanation', 'error', 'actor']);
+const TEXT_FIELDS = new Set(['name', 'owner', 'label', 'title', 'description', 'reason', 'message', 'note', 'comment', 'explanation', 'error', 'actor', 'why']);
 const TEMPLATE_SET: ReadonlySet<string> = new Set(TEMPLATE_NAMES);
 
 /**
@@ -150,6 +161,16 @@ function fieldKind(name: string): FieldKind {
   return 'machine';
 }
 
+/**
+ * True when a run reads as words joined by "-" or "_" (kebab/snake-case names and dates):
+ * each piece lower-case, Capitalised, an acronym, a number or a short tag (v2, Q1). Random base64url
+ * over 40 characters essentially never splits that way; hex has no separators at all.
+ */
+function isWordy(run: string): boolean {
+  const parts = run.split(/[-_]/);
+  return parts.length > 1 && parts.every((p) => /^(?:[a-z]{1,24}|[A-Z][a-z]{1,23}|[A-Z]{1,6}|[0-9]{1,8}|[A-Za-z0-9]{1,3})$/.test(p));
+}
+
 function refuse(path: string, what: string): never {
   throw new EngineError('INVALID_ARGUMENT', `audit: ${path} looks like key material (${what}); audit entries never hold secrets`);
 }
@@ -162,6 +183,8 @@ function scanString(s: string, path: string, field: string): void {
   if (kind === 'id' && ID_VALUE.test(s)) return;
   if (TEMPLATE_SET.has(s)) return;
   for (const [run] of s.matchAll(RUN)) {
+    // A name like my-production-database-encryption-key-2025 is words, not key material (issue 14 #12).
+    if (isWordy(run)) continue;
     const upper = /[A-Z]/.test(run);
     const lower = /[a-z]/.test(run);
     const digit = /[0-9]/.test(run);
@@ -252,7 +275,13 @@ export type AuditDamage = 'changed' | 'removed' | 'reordered' | 'inserted';
 
 /** The verdict of `verifyAuditLog`. */
 export type AuditVerification =
-  | { ok: true; count: number; head?: AuditHead }
+  | {
+      ok: true;
+      count: number;
+      head?: AuditHead;
+      /** For the stored log: true when its head carries a valid audit-key signature (absent when a bare array was verified). */
+      headSigned?: boolean;
+    }
   | {
       ok: false;
       /** The first sequence number affected (the changed, missing, displaced or duplicated one). */

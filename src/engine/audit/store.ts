@@ -17,8 +17,9 @@
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { isoAt } from '../lifecycle/states';
-import { AuditConflictError, type PreparedAudit } from '../storage/db';
-import { appendEntry, toJsonLines, verifyAuditLog as verifyChain, type AuditDraft, type AuditEntry, type AuditHead, type AuditVerification } from './chain';
+import { AUDIT_KEY_META, AuditConflictError, type PreparedAudit } from '../storage/db';
+import { fromHex, toHex } from '../internal/bytes';
+import { appendEntry, headMessage, toJsonLines, verifyAuditLog as verifyChain, type AuditDraft, type AuditEntry, type AuditHead, type AuditVerification } from './chain';
 
 /** How often a write whose audit head moved is recomputed before giving up. */
 export const MAX_AUDIT_RETRIES = 8;
@@ -40,8 +41,39 @@ export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'
     prev = await appendEntry(ctx.subtle, prev, d);
     entries.push(prev);
   }
-  return { head, entries };
+  if (!prev || entries.length === 0) return { head, entries };
+  // Sign the new head before the transaction (W3): a cut tail with a rewritten head, or a
+  // cleared log, no longer verifies (SECURITY.md A1, issue 14 #6).
+  const { key, created } = await auditSigningKey(ctx);
+  const sig = new Uint8Array(await ctx.subtle.sign(SIGN_ALGORITHM, key.privateKey, headMessage(prev.seq, prev.hash)));
+  return { head, entries, headSignature: toHex(sig), ...(created ? { newAuditKey: key } : {}) };
 }
+
+const SIGN_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+/** The stored audit key pair: the private half is non-extractable; the public half verifies heads. */
+interface AuditKeyRecord {
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  createdAt: string;
+}
+
+/** The vault's audit key pair, generated (non-extractable private key) the first time an entry is written. */
+async function auditSigningKey(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<{ key: AuditKeyRecord; created: boolean }> {
+  const stored = await ctx.storage.getMeta<AuditKeyRecord>(AUDIT_KEY_META);
+  if (stored) return { key: stored, created: false };
+  const pair = (await ctx.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  // Stored with the first signed head; if another tab stored its key first, the head moved too and withAudit retries with that key.
+  return { key: { privateKey: pair.privateKey, publicKey: pair.publicKey, createdAt: new Date().toISOString() }, created: true };
+}
+
+/**
+ * What a verification of the stored log can and cannot prove, shown with the verdict.
+ * Kept as one text so the screen and the export say the same thing.
+ */
+export const AUDIT_VERIFICATION_LIMITS =
+  'Proves: no entry was changed, removed, reordered or inserted since it was written; the log was not cut short or cleared without the signed head showing it, as long as the audit key is intact. ' +
+  "Cannot prove: that code running in this browser origin (a malicious script, an extension, the developer tools) did not use the audit key to sign a rewritten log, since a non-extractable key can still be used where it lives; nor anything if the whole origin's storage, audit key included, was deleted (the eviction marker notices that). Compare the head of an exported copy to detect a rewrite.";
 
 /** One attempt of an audited write: the entries to append and the write that carries them. */
 export interface AuditedStep<T> {
@@ -105,12 +137,31 @@ export async function listAuditEntries(ctx: Pick<EngineContext, 'storage'>, filt
  * found and located. A log whose remembered head is gone is reported as damaged.
  */
 export async function verifyStoredAuditLog(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<AuditVerification> {
-  const [entries, head] = await Promise.all([ctx.storage.listAuditEntries(), ctx.storage.getAuditHead()]);
+  const [entries, head, key] = await Promise.all([ctx.storage.listAuditEntries(), ctx.storage.getAuditHead(), ctx.storage.getMeta<AuditKeyRecord>(AUDIT_KEY_META)]);
   if (!head) {
-    if (entries.length === 0) return { ok: true, count: 0 };
+    if (entries.length === 0) {
+      // The audit key is made with the first entry: a key with no log means the log and its head were cleared.
+      if (key) return { ok: false, kind: 'removed', firstBadSeq: 1, index: 0, explanation: 'the audit log and its head were cleared: the audit key shows entries were written' };
+      return { ok: true, count: 0, headSigned: false };
+    }
     return { ok: false, kind: 'changed', firstBadSeq: entries.length, index: entries.length - 1, explanation: 'the remembered head of the audit log is missing: the log cannot be checked for truncation' };
   }
-  return verifyChain(ctx.subtle, entries, { head: head satisfies AuditHead, exact: true });
+  if (key) {
+    const sig = head.sig && /^[0-9a-f]+$/.test(head.sig) ? fromHex(head.sig) : undefined;
+    const good = sig ? await ctx.subtle.verify(SIGN_ALGORITHM, key.publicKey, sig, headMessage(head.seq, head.hash)).catch(() => false) : false;
+    if (!good) {
+      const last = Math.max(1, Math.min(head.seq, entries.length));
+      return {
+        ok: false,
+        kind: head.seq < entries.length ? 'changed' : 'removed',
+        firstBadSeq: last,
+        index: last - 1,
+        explanation: `the remembered head (entry ${head.seq}) is ${head.sig ? 'not signed by' : 'missing the signature of'} the audit key: it was rewritten, e.g. after the log was cut short or an entry was edited and the chain recomputed`,
+      };
+    }
+  }
+  const out = await verifyChain(ctx.subtle, entries, { head: { seq: head.seq, hash: head.hash } satisfies AuditHead, exact: true });
+  return out.ok ? { ...out, headSigned: key !== undefined } : out;
 }
 
 /** The stored log as JSON Lines (one canonical entry per line). */

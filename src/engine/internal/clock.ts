@@ -2,6 +2,11 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * True while the time is simulated (the engine's clock control, B8). Modules must not
+   * let simulated time write state that real time then trusts (issue 14 #5).
+   */
+  simulated?(): boolean;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

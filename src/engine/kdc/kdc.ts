@@ -32,6 +32,7 @@
  * await kdc.receiveMessage(run.keyId!, 'files', m.bytes); // 'hello'
  * ```
  */
+import { normalizeLabel, ownerKey } from '../internal/labels';
 import { auditDraft, withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import { EngineError, KeyStateError, isEngineError } from '../errors';
@@ -133,7 +134,8 @@ export function createKdc(ctx: EngineContext): Kdc {
 
   function cleanName(name: unknown, what = 'principal name'): string {
     if (typeof name !== 'string') throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be text`);
-    const n = name.trim().toLowerCase();
+    // The engine's one owner identity (NFC, lower-case), as the vault and lifecycle use (issue 14 #12).
+    const n = ownerKey(normalizeLabel(name).value);
     if (!NAME.test(n) || n === KDC_NAME) throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be 1–64 letters, digits or . _ @ - (and not "kdc")`);
     return n;
   }
@@ -564,7 +566,9 @@ export function createKdc(ctx: EngineContext): Kdc {
     const tag = await kc.confirmTag(ctx, confirmKey, 'service-to-client', transcript);
     const challengeBody = { nonceB: toBase64(nonceB), confirm: toBase64(tag) };
     const challenge = await kc.seal(ctx, sessionKey, header('ap-challenge', service, t.client, { keyId: t.keyId }), challengeBody);
-    const simulated = opts.at !== undefined;
+    // Under a simulated time (an `at`, or the engine's clock control) the real replay cache
+    // is never pruned: an authenticator accepted at real time must stay refused (issue 14 #5).
+    const simulated = opts.at !== undefined || ctx.clock.simulated?.() === true;
     const out = await commit(
       () => [auditDraft(ctx, 'kdc.ticket.accept', ids, { ...base, service: { name: service } }, service)],
       {

@@ -27,6 +27,12 @@ export interface EngineContext {
   subtle: SubtleCrypto;
   storage: ClavisStorage;
   clock: Clock;
+  /**
+   * The time a module shows and judges by when its `clock` is the real one: the CA signs
+   * and dates at real time, but verifies at the (possibly simulated) engine time.
+   * Absent means `clock`.
+   */
+  viewClock?: Clock;
   random: RandomSource;
   bulk: BulkCipher;
   supports: FeatureProbe;

@@ -19,46 +19,87 @@ export interface PemBlock {
 /** Characters per base64 line, as RFC 7468 and openssl write. */
 export const PEM_LINE_LENGTH = 64;
 
-const BEGIN = /^-----BEGIN ([A-Z0-9]+(?: [A-Z0-9]+)*)-----$/;
-const END = /^-----END ([A-Z0-9]+(?: [A-Z0-9]+)*)-----$/;
+/** A PEM label: upper-case words separated by single spaces (RFC 7468 §3, as Clavis reads it). */
+const LABEL = /^[A-Z0-9]+(?: [A-Z0-9]+)*$/;
+/** Longest label Clavis reads; the longest real one ("ENCRYPTED PRIVATE KEY", …) is far shorter. */
+const MAX_LABEL_CHARS = 64;
+
+/**
+ * Default cap on PEM text, checked before any parsing: four times the largest key file
+ * Clavis imports (1 MiB), so every legitimate input fits and a crafted one is refused
+ * in constant time. Callers with a smaller structure (a CSR, a peer key) pass their own.
+ */
+export const MAX_PEM_CHARS = 4 * 1024 * 1024;
+
+/** The PEM text that can carry `derBytes` bytes: base64 (4/3), line breaks, armour and some explanatory text. */
+export function pemCharsFor(derBytes: number): number {
+  return Math.ceil(derBytes / 3) * 4 * (65 / 64) + 4096;
+}
+
+/**
+ * The label of a `-----BEGIN x-----` / `-----END x-----` line, or undefined when the
+ * line is not one. Plain string operations, no regex backtracking: linear in the line.
+ */
+function armourLabel(line: string, kind: 'BEGIN' | 'END'): string | undefined {
+  const open = `-----${kind} `;
+  if (!line.startsWith(open) || !line.endsWith('-----') || line.length < open.length + 5) return undefined;
+  const label = line.slice(open.length, line.length - 5);
+  if (label.length === 0 || label.length > MAX_LABEL_CHARS || !LABEL.test(label)) return undefined;
+  return label;
+}
+
+/** The text's lines, trimmed, split on LF or CRLF: linear time, however the text is crafted. */
+function linesOf(text: string): string[] {
+  return text.split('\n').map((l) => l.trim());
+}
 
 /** Armours DER bytes under a label, e.g. `PUBLIC KEY`. */
 export function encodePem(label: string, der: Uint8Array): string {
-  if (!/^[A-Z0-9]+(?: [A-Z0-9]+)*$/.test(label)) throw new RangeError('PEM label must be upper-case words');
+  if (!LABEL.test(label)) throw new RangeError('PEM label must be upper-case words');
   const b64 = toBase64(der);
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += PEM_LINE_LENGTH) lines.push(b64.slice(i, i + PEM_LINE_LENGTH));
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-/** True when the text contains a PEM BEGIN line. */
+/** True when the text contains a line that starts a PEM block (linear time: a line scan, no regex over the text). */
 export function looksLikePem(text: string): boolean {
-  return /(^|\n)\s*-----BEGIN [A-Z0-9 ]+-----/.test(text);
+  if (!text.includes('-----BEGIN ')) return false;
+  return linesOf(text).some((l) => l.startsWith('-----BEGIN '));
 }
 
 /**
  * Decodes every PEM block in `text`. Text outside blocks is ignored (RFC 7468 §2
- * allows explanatory text); inside a block only base64 lines are allowed.
- * @throws MALFORMED_INPUT (no block, missing or mismatched END line, bad base64, empty
- *   body), UNSUPPORTED (legacy encrypted PEM with Proc-Type/DEK-Info headers).
+ * allows explanatory text); inside a block only base64 lines are allowed. Runs in time
+ * linear in the text however it is crafted (issue 14 #9: every line is looked at a
+ * bounded number of times, with no backtracking regex over the whole text), and refuses
+ * text longer than `maxChars` before looking at it.
+ * @throws MALFORMED_INPUT (too large, no block, missing or mismatched END line, bad
+ *   base64, empty body), UNSUPPORTED (legacy encrypted PEM with Proc-Type/DEK-Info headers).
  */
-export function decodePem(text: string): PemBlock[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
+export function decodePem(text: string, opts: { maxChars?: number } = {}): PemBlock[] {
+  const maxChars = opts.maxChars ?? MAX_PEM_CHARS;
+  if (typeof text !== 'string') throw new MalformedInputError('pem: PEM input must be text');
+  if (text.length > maxChars) throw new MalformedInputError(`pem: the text is larger than any PEM file Clavis reads here (${maxChars} characters)`);
+  const lines = linesOf(text);
   const blocks: PemBlock[] = [];
+  let sawEnd = false;
   for (let i = 0; i < lines.length; i++) {
-    const begin = BEGIN.exec(lines[i]!);
-    if (!begin) {
-      if (lines[i]!.startsWith('-----BEGIN')) throw new MalformedInputError('pem: a BEGIN line is malformed');
+    const line = lines[i]!;
+    if (!line.startsWith('-----')) continue;
+    const label = armourLabel(line, 'BEGIN');
+    if (label === undefined) {
+      if (line.startsWith('-----BEGIN')) throw new MalformedInputError('pem: a BEGIN line is malformed');
+      if (line.startsWith('-----END')) sawEnd = true;
       continue;
     }
-    const label = begin[1]!;
     const body: string[] = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
-      const line = lines[j]!;
-      if (line.startsWith('-----')) break;
-      if (line.includes(':')) {
-        if (/^(Proc-Type|DEK-Info)\s*:/i.test(line)) {
+      const bodyLine = lines[j]!;
+      if (bodyLine.startsWith('-----')) break;
+      if (bodyLine.includes(':')) {
+        if (/^(Proc-Type|DEK-Info)\s*:/i.test(bodyLine)) {
           throw new EngineError(
             'UNSUPPORTED',
             `pem: this ${label} uses OpenSSL's legacy PEM encryption (Proc-Type/DEK-Info), which Clavis does not read; convert it with "openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in old.pem -out new.pem"`,
@@ -66,11 +107,11 @@ export function decodePem(text: string): PemBlock[] {
         }
         throw new MalformedInputError(`pem: the ${label} block contains a header line, which key PEM files do not have`);
       }
-      body.push(line);
+      body.push(bodyLine);
     }
-    const end = j < lines.length ? END.exec(lines[j]!) : null;
-    if (!end) throw new MalformedInputError(`pem: the BEGIN ${label} line has no matching END ${label} line (the text may be cut off)`);
-    if (end[1] !== label) throw new MalformedInputError(`pem: BEGIN ${label} is closed by END ${end[1]}`);
+    const endLabel = j < lines.length ? armourLabel(lines[j]!, 'END') : undefined;
+    if (endLabel === undefined) throw new MalformedInputError(`pem: the BEGIN ${label} line has no matching END ${label} line (the text may be cut off)`);
+    if (endLabel !== label) throw new MalformedInputError(`pem: BEGIN ${label} is closed by END ${endLabel}`);
     const b64 = body.join('');
     if (b64.length === 0) throw new MalformedInputError(`pem: the ${label} block is empty`);
     if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) {
@@ -86,7 +127,7 @@ export function decodePem(text: string): PemBlock[] {
     i = j;
   }
   if (blocks.length === 0) {
-    if (/-----END [A-Z0-9 ]+-----/.test(text)) throw new MalformedInputError('pem: an END line has no BEGIN line');
+    if (sawEnd) throw new MalformedInputError('pem: an END line has no BEGIN line');
     throw new MalformedInputError('pem: no "-----BEGIN ...-----" line was found');
   }
   return blocks;

@@ -25,7 +25,7 @@
  */
 import { EngineError, KeyStateError, MalformedInputError } from '../errors';
 import { assertBytes, assertString } from '../internal/assert';
-import { concat, copy, fromBase64, fromUtf8, utf8 } from '../internal/bytes';
+import { concat, copy, fromUtf8, utf8 } from '../internal/bytes';
 import { attempt } from '../internal/webcrypto';
 import { assertOperationAllowed, type GateOptions } from '../lifecycle/gates';
 import { isoAt } from '../lifecycle/states';
@@ -51,6 +51,7 @@ import {
   type WrappedPart,
 } from './envelope';
 import { fernetDecrypt, fernetEncrypt, looksLikeFernetToken } from './fernet';
+import { decodePem, pemCharsFor, type PemBlock } from './pem';
 import { openHybrid, sealHybrid } from './hybrid';
 import { isTemplateName, type KeyTemplate, type TemplateFamily } from './templates';
 import { cleanLabel, describeKey, getKeyInfo, loadKey, newKeyId, storeNewKey, templateOf, type LoadedKey } from './vault';
@@ -675,14 +676,19 @@ function peerSpki(peer: Uint8Array | string): Uint8Array<ArrayBuffer> {
   } else {
     throw new EngineError('INVALID_ARGUMENT', 'keys: the peer public key must be SPKI DER bytes or PEM text');
   }
-  const m = /^\s*-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/.exec(text);
-  if (!m) throw new MalformedInputError('keys: the peer public key is not a PEM "PUBLIC KEY" block');
+  // The one strict, linear-time PEM codec, capped well above any public key (issue 14 #9).
+  let blocks: PemBlock[];
   try {
-    return fromBase64(m[1]!);
+    blocks = decodePem(text, { maxChars: pemCharsFor(MAX_PEER_SPKI_BYTES) });
   } catch (e) {
-    throw new MalformedInputError('keys: the peer public key PEM is not valid base64', { cause: e });
+    throw new MalformedInputError('keys: the peer public key is not a PEM "PUBLIC KEY" block', { cause: e });
   }
+  if (blocks.length !== 1 || blocks[0]!.label !== 'PUBLIC KEY') throw new MalformedInputError('keys: the peer public key is not a PEM "PUBLIC KEY" block');
+  return blocks[0]!.der;
 }
+
+/** Largest peer public key read: an RSA-16384 SPKI is about 2 KiB, ML-KEM-1024 about 1.6 KiB. */
+const MAX_PEER_SPKI_BYTES = 16 * 1024;
 
 async function sha256(ctx: EngineContext, b: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await ctx.subtle.digest('SHA-256', b));

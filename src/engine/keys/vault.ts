@@ -8,6 +8,7 @@ import { auditDraft, withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import { EngineError, KeyStateError } from '../errors';
 import { assertString } from '../internal/assert';
+import { normalizeLabel, ownerKey } from '../internal/labels';
 import { randomId } from '../internal/random';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState, newLifecycle } from '../lifecycle/states';
@@ -50,18 +51,20 @@ export function templateOf(name: TemplateName): KeyTemplate {
   return t;
 }
 
-/** Checks a display name or owner; both are plain text shown as text, never markup. */
+/**
+ * Checks a display name or owner; both are plain text shown as text, never markup. An
+ * owner comes back as its owner identity (lower-cased), the one rule the lifecycle and
+ * the KDC use too.
+ */
 export function cleanLabel(value: unknown, what: string, required: boolean): string {
   if (value === undefined && !required) return '';
   assertString(value, what, { max: MAX_NAME });
-  const v = value.trim();
+  // One rule for every name people read (issue 14 #12): NFC, no invisible characters, no
+  // stray combining marks, so two keys can never display as the same "payments".
+  const { value: v, problem } = normalizeLabel(value);
   if (required && v.length === 0) throw new EngineError('INVALID_ARGUMENT', `keys: ${what} must not be empty`);
-  // Control characters and bidi overrides make names lie about themselves (SECURITY.md C8).
-  // oxlint-disable-next-line no-control-regex -- matching control characters is the point
-  if (/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(v)) {
-    throw new EngineError('INVALID_ARGUMENT', `keys: ${what} contains control or bidirectional-override characters`);
-  }
-  return v;
+  if (problem) throw new EngineError('INVALID_ARGUMENT', `keys: ${what} contains ${problem}; names may not hide characters (SECURITY.md C8)`);
+  return what === 'owner' ? ownerKey(v) : v;
 }
 
 /** Fingerprint or KCV for a material record. */
@@ -272,7 +275,7 @@ export function matchesFilter(k: KeyInfo, f: KeyFilter): boolean {
     const q = f.text.trim().toLowerCase();
     if (q && !`${k.name}\u0000${k.owner}\u0000${k.template}\u0000${k.fingerprint.value}`.toLowerCase().includes(q)) return false;
   }
-  if (f.owner !== undefined && f.owner !== '' && k.owner !== f.owner) return false;
+  if (f.owner !== undefined && f.owner !== '' && k.owner !== ownerKey(f.owner.normalize('NFC').trim())) return false;
   if (f.template && k.template !== f.template) return false;
   if (f.kind && k.kind !== f.kind) return false;
   if (f.extractable !== undefined && k.extractable !== f.extractable) return false;
@@ -286,14 +289,45 @@ export async function listKeys(ctx: EngineContext, filter: KeyFilter = {}): Prom
 }
 
 /**
+ * Why a key may not be deleted outright, or undefined when nothing depends on it: a CA
+ * that signs with it (the CA could never publish a CRL again), a keyring it is a version
+ * of (ciphertexts and rotation name the keyring's versions), or a certificate for it that
+ * is neither revoked nor expired (issue 14 #7). Such a key leaves through the lifecycle
+ * instead: revoke or deactivate, then Destroy, which keeps a tombstone.
+ */
+export async function deleteBlocker(ctx: EngineContext, info: KeyInfo): Promise<string | undefined> {
+  const cas = (await ctx.storage.listCas()).filter((c) => c.keyId === info.id);
+  if (cas.length > 0) {
+    return `keys: "${info.name}" is the signing key of the CA "${cas[0]!.name}"; a CA's key cannot be deleted while the CA exists (the CA could never publish a CRL again)`;
+  }
+  const ring = await ctx.storage.listKeyring(info.keyringId);
+  const others = ring.filter((k) => k.id !== info.id && !isDestroyedState(k.state));
+  if (others.length > 0) {
+    return `keys: "${info.name}" is version ${info.version} of a keyring with ${others.length + 1} versions; retire it through the lifecycle (deactivate, then Destroy), which keeps the record the keyring needs`;
+  }
+  if (info.fingerprint.kind === 'spki-sha256') {
+    const now = ctx.clock.now();
+    for (const cert of await ctx.storage.listCertsBySpki(info.fingerprint.value)) {
+      if (Date.parse(cert.notAfter) <= now) continue;
+      if (await ctx.storage.getRevocation(cert.issuerId, cert.serialHex)) continue;
+      return `keys: "${info.name}" is certified by the live certificate ${cert.subject} (serial ${cert.serialHex}); revoke the certificate first, or revoke the key through the lifecycle (which revokes its certificates) and then Destroy it`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Deletes a key's metadata and material outright (the vault screens' delete; the
  * lifecycle's crypto-shredding is `destroyKey`, which keeps a tombstone). Audited
- * (`key.delete`) in the same transaction.
- * @throws KEY_NOT_FOUND, STORAGE
+ * (`key.delete`) in the same transaction. Refused while a CA, a keyring or a live
+ * certificate depends on the key (`deleteBlocker`).
+ * @throws KEY_NOT_FOUND, KEY_STATE (something depends on the key), STORAGE
  */
 export async function deleteKey(ctx: EngineContext, id: string): Promise<void> {
   await withAudit(ctx, async () => {
     const info = await getKeyInfo(ctx, id);
+    const blocker = await deleteBlocker(ctx, info);
+    if (blocker) throw new KeyStateError(blocker);
     return {
       drafts: [auditDraft(ctx, 'key.delete', [info.id], keyAuditDetails(info))],
       // `putKeys` with the record unchanged makes the delete fail (and retry) if the key changed meanwhile.

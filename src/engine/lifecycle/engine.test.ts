@@ -382,7 +382,7 @@ describe('B7: the stored audit log', () => {
     expect(lines.map((l) => l.action)).toEqual(['key.create', 'key.export', 'key.transition']);
     expect(log).not.toMatch(/correct horse/);
     expect(log).not.toMatch(/PRIVATE KEY/);
-    expect(await engine.verifyAuditLog()).toEqual({ ok: true, count: 3, head: expect.objectContaining({ seq: 3 }) });
+    expect(await engine.verifyAuditLog()).toEqual({ ok: true, count: 3, head: expect.objectContaining({ seq: 3 }), headSigned: true });
   });
 
   it('A2: a changed entry in IndexedDB is found and located', async () => {

@@ -6,7 +6,9 @@
  *
  * Common case: `const root = await pki.createRootCa({ name: 'Dev root', subject: { CN: 'Dev Root CA' } })`.
  */
+import { auditDraft, withAudit } from '../audit/store';
 import { EngineError } from '../errors';
+import { normalizeLabel } from '../internal/labels';
 import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import { deleteKey, generateKey, loadKey } from '../keys/vault';
@@ -90,7 +92,10 @@ function checkCaName(name: unknown): string {
   if (typeof name !== 'string' || !name.trim() || name.length > 200 || hasForbiddenChars(name)) {
     throw new EngineError('INVALID_ARGUMENT', 'pki: a CA needs a name (plain text, up to 200 characters)');
   }
-  return name.trim();
+  // The vault's rule for names people read (issue 14 #12): NFC, nothing invisible, no stray marks.
+  const { value, problem } = normalizeLabel(name);
+  if (problem) throw new EngineError('INVALID_ARGUMENT', `pki: the CA name contains ${problem}; names may not hide characters`);
+  return value;
 }
 
 /** Generates (or loads) the CA key; returns whether it was generated here. */
@@ -102,10 +107,28 @@ async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: st
   return { keyId: info.id, generated: true };
 }
 
-async function withCleanup<T>(ctx: EngineContext, key: { keyId: string; generated: boolean }, f: () => Promise<T>): Promise<T> {
+/** What a CA creation has committed so far, for `withCleanup` to undo. */
+interface Created {
+  ca?: CaRecord;
+}
+
+/**
+ * Runs a CA creation; when it fails, undoes what it committed: a CA record whose first
+ * CRL failed is removed with its certificate (audited `ca.discard`), so no CA is listed
+ * that can never publish a CRL (issue 14 #7), and then the key made for it is deleted.
+ */
+async function withCleanup<T>(ctx: EngineContext, key: { keyId: string; generated: boolean }, f: (created: Created) => Promise<T>): Promise<T> {
+  const created: Created = {};
   try {
-    return await f();
+    return await f(created);
   } catch (e) {
+    const ca = created.ca;
+    if (ca) {
+      await withAudit(ctx, async () => ({
+        drafts: [auditDraft(ctx, 'ca.discard', [ca.id, ca.certId], { caId: ca.id, certId: ca.certId, keyId: ca.keyId, why: 'its first CRL could not be published' })],
+        commit: (audit) => ctx.storage.discardNewCa(ca.id, audit),
+      })).catch(() => undefined);
+    }
     // The key was made for this CA only; do not leave an orphan in the vault.
     if (key.generated) await deleteKey(ctx, key.keyId).catch(() => undefined);
     throw e;
@@ -118,7 +141,7 @@ export async function createRootCa(ctx: EngineContext, p: CreateCaParams): Promi
   const subjectDer = encodeName(p.subject, 'CA subject');
   const conf = settings(p, 'root');
   const key = await caKey(ctx, p);
-  return withCleanup(ctx, key, async () => {
+  return withCleanup(ctx, key, async (created) => {
     const loaded = await loadKey(ctx, key.keyId);
     if (!loaded.material.privateKey || !loaded.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a CA needs a key pair');
     const signer = await createSigner(ctx, loaded.material.privateKey);
@@ -143,6 +166,7 @@ export async function createRootCa(ctx: EngineContext, p: CreateCaParams): Promi
       ...(p.pathLen !== undefined ? { pathLen: p.pathLen } : {}),
       ca: { id, name, kind: 'root', keyId: key.keyId, ...conf },
     });
+    created.ca = out.ca!;
     await publishCrl(ctx, id);
     return { ca: out.ca!, cert: out.cert, truncated: out.truncated };
   });
@@ -154,7 +178,7 @@ export async function createIntermediateCa(ctx: EngineContext, p: CreateIntermed
   const conf = settings(p, 'intermediate');
   const parent = await loadIssuer(ctx, p.parentId);
   const key = await caKey(ctx, p);
-  return withCleanup(ctx, key, async () => {
+  return withCleanup(ctx, key, async (created) => {
     const loaded = await loadKey(ctx, key.keyId);
     if (!loaded.material.privateKey || !loaded.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a CA needs a key pair');
     // Fail early (UNSUPPORTED) if this key could never sign.
@@ -174,6 +198,7 @@ export async function createIntermediateCa(ctx: EngineContext, p: CreateIntermed
       ...(p.nameConstraints ? { nameConstraints: p.nameConstraints } : {}),
       ca: { id, name, kind: 'intermediate', keyId: key.keyId, parentId: parent.ca.id, ...conf },
     });
+    created.ca = out.ca!;
     await publishCrl(ctx, id);
     return { ca: out.ca!, cert: out.cert, truncated: out.truncated };
   });

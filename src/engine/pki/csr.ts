@@ -50,13 +50,16 @@ function sansFromGeneralNames(value: Uint8Array): Required<SubjectAltNames> {
   return out;
 }
 
+/** Largest certificate request Clavis reads, in DER bytes. */
+export const MAX_CSR_DER_BYTES = 64 * 1024;
+
 /**
  * Parses a CSR (PEM or DER) and verifies its proof of possession.
  * @throws MALFORMED_INPUT, SIGNATURE_INVALID (bad signature), UNSUPPORTED (key type)
  */
 export async function readCsr(ctx: EngineContext, input: string | Uint8Array): Promise<ParsedCsr> {
-  const der = fromPemOrDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'certificate request');
-  if (der.length > 64 * 1024) throw new MalformedInputError('pki: the certificate request is too large');
+  // The cap is checked before the PEM is decoded or the DER parsed (issue 14 #9).
+  const der = fromPemOrDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'certificate request', MAX_CSR_DER_BYTES);
   let req: pkijs.CertificationRequest;
   let info: ReturnType<typeof children>;
   try {

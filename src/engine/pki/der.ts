@@ -6,8 +6,9 @@
  * foreign input goes through asn1js/pkijs with explicit limits (see `parseAsn1`).
  */
 import * as asn1js from 'asn1js';
-import { MalformedInputError } from '../errors';
-import { concat, fromBase64, toBase64, utf8 } from '../internal/bytes';
+import { EngineError, MalformedInputError } from '../errors';
+import { decodePem, pemCharsFor, type PemBlock } from '../keys/pem';
+import { concat, toBase64, utf8 } from '../internal/bytes';
 
 /** Universal and context tags used by X.509. */
 export const TAG = {
@@ -264,23 +265,39 @@ export function toPem(der: Uint8Array, label: string): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
+/** Largest certificate Clavis reads (a CRL is read from storage, never through here). */
+export const MAX_CERT_DER_BYTES = 1024 * 1024;
+
 /**
  * DER from PEM text (one of `labels`) or from bytes that are already DER (or PEM bytes).
+ * The size cap is checked before anything is parsed, and PEM goes through the one strict
+ * linear-time codec (keys/pem.ts), so a crafted text cannot stall the tab (issue 14 #9).
  * @throws MALFORMED_INPUT
  */
-export function fromPemOrDer(input: string | Uint8Array, labels: string[], what: string): Uint8Array<ArrayBuffer> {
+export function fromPemOrDer(input: string | Uint8Array, labels: string[], what: string, maxDerBytes = MAX_CERT_DER_BYTES): Uint8Array<ArrayBuffer> {
+  const maxChars = pemCharsFor(maxDerBytes);
+  const tooLarge = () => new MalformedInputError(`pki: the ${what} is too large`);
   let text: string | undefined;
-  if (typeof input === 'string') text = input;
-  else if (input.length > 0 && input[0] === 0x2d) text = new TextDecoder().decode(input);
-  else if (input.length > 0 && input[0] === TAG.SEQUENCE) return input.slice();
-  if (text === undefined) throw new MalformedInputError(`pki: the ${what} is neither PEM nor DER`);
-  const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
-  if (!m || !labels.includes(m[1]!)) throw new MalformedInputError(`pki: expected a PEM ${labels[0]} block for the ${what}`);
-  try {
-    const der = fromBase64(m[2]!);
-    if (der.length === 0) throw new TypeError('empty');
-    return der;
-  } catch (e) {
-    throw new MalformedInputError(`pki: the ${what} PEM body is not base64`, { cause: e });
+  if (typeof input === 'string') {
+    if (input.length > maxChars) throw tooLarge();
+    text = input;
+  } else if (input.length > 0 && input[0] === 0x2d) {
+    if (input.length > maxChars) throw tooLarge();
+    text = new TextDecoder().decode(input);
+  } else if (input.length > 0 && input[0] === TAG.SEQUENCE) {
+    if (input.length > maxDerBytes) throw tooLarge();
+    return input.slice();
   }
+  if (text === undefined) throw new MalformedInputError(`pki: the ${what} is neither PEM nor DER`);
+  let blocks: PemBlock[];
+  try {
+    blocks = decodePem(text, { maxChars });
+  } catch (e) {
+    if (e instanceof EngineError && e.code !== 'MALFORMED_INPUT') throw e;
+    throw new MalformedInputError(`pki: expected a PEM ${labels[0]} block for the ${what} (${e instanceof Error ? e.message.replace(/^pem: /, '') : 'unreadable'})`, { cause: e });
+  }
+  const block = blocks.find((b) => labels.includes(b.label));
+  if (!block) throw new MalformedInputError(`pki: expected a PEM ${labels[0]} block for the ${what}`);
+  if (block.der.length > maxDerBytes) throw tooLarge();
+  return block.der;
 }

@@ -86,7 +86,7 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
     return ok;
   };
   const done = (revocation: VerifyResult['revocation']): VerifyResult => ({ valid: steps.every((s) => s.ok) && revocation === 'good', revocation, steps });
-  const at = p.at ?? new Date(ctx.clock.now());
+  const at = p.at ?? new Date((ctx.viewClock ?? ctx.clock).now());
   const engine = pkiCrypto(ctx);
 
   // 1. Parse everything (pkijs objects keyed back to their exact input bytes).

@@ -42,7 +42,18 @@ import {
 export interface PreparedAudit {
   head: AuditHead | undefined;
   entries: AuditEntry[];
+  /** The audit key's signature over the new head (issue 14 #6), stored with it. */
+  headSignature?: string;
+  /**
+   * The audit key pair, when these entries are the first it signs: stored (never
+   * overwritten) in the same transaction as the signed head, so a key exists only where
+   * a signed head was committed.
+   */
+  newAuditKey?: unknown;
 }
+
+/** Meta key of the vault's audit signing key pair (its private key is non-extractable). */
+export const AUDIT_KEY_META = 'auditSigningKey';
 
 /**
  * Everything one lifecycle change writes, in ONE transaction with its audit entries (A4):
@@ -152,7 +163,9 @@ export async function queueAuditEntries(tx: IDBPTransaction<ClavisDB, AnyStores,
   if (audit.entries.length === 0) return [];
   const writes: Promise<unknown>[] = audit.entries.map((e) => log.add(e, e.seq));
   const last = audit.entries[audit.entries.length - 1]!;
-  writes.push(meta.put({ key: AUDIT_HEAD_KEY, value: { seq: last.seq, hash: last.hash } }));
+  const head: AuditHead = { seq: last.seq, hash: last.hash, ...(audit.headSignature ? { sig: audit.headSignature } : {}) };
+  writes.push(meta.put({ key: AUDIT_HEAD_KEY, value: head }));
+  if (audit.newAuditKey !== undefined) writes.push(meta.add({ key: AUDIT_KEY_META, value: audit.newAuditKey }));
   // The caller awaits other requests before it collects these: mark them handled now so a
   // failing entry (which aborts the transaction) is not also an unhandled rejection.
   for (const w of writes) w.catch(() => undefined);
@@ -237,6 +250,13 @@ export interface ClavisStorage {
    * (from `withAudit`), its entries are appended in the same transaction.
    */
   commitIssuance(cert: CertRecord, ca?: CaRecord, audit?: PreparedAudit): Promise<void>;
+  /**
+   * Undoes the creation of a CA whose set-up failed after its record was committed (its
+   * first CRL could not be published): removes the CA record, its certificate and any
+   * CRL and CRL counter of it, and burns the certificate's serial, with `audit`'s entries,
+   * in one transaction. Refused (INVALID_ARGUMENT) when the CA has issued anything.
+   */
+  discardNewCa(caId: string, audit: PreparedAudit): Promise<void>;
   getSerial(issuerId: string, serialHex: string): Promise<SerialRecord | undefined>;
   getCa(id: string): Promise<CaRecord | undefined>;
   listCas(): Promise<CaRecord[]>;
@@ -418,6 +438,44 @@ function storageError(what: string, e: unknown): StorageError {
   return new StorageError(`storage: ${what} failed${name ? ` (${name})` : ''}`, { cause: e });
 }
 
+/**
+ * Runs the body of a readwrite transaction and aborts the transaction when the body
+ * throws, synchronously or not. Without this a request that throws at once (WebKit's
+ * private mode refuses to clone a CryptoKey with a synchronous DataCloneError) leaves the
+ * requests queued before it to auto-commit: a key record without its material, an audit
+ * entry for a change that never happened (issue 14 #8). The caller's `guard` then turns
+ * the error into a typed StorageError.
+ */
+async function abortOnThrow<T>(tx: { abort(): void; done: Promise<void> }, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted (a failed request or our own `fail`) or already committed.
+    }
+    await tx.done.catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * A transaction's queued write requests. `q` marks each request handled the moment it is
+ * queued: when a later request throws and the transaction aborts, the earlier ones reject
+ * with AbortError, which must not surface as unhandled rejections.
+ */
+function requestQueue(): { list: Promise<unknown>[]; q: (p: Promise<unknown>) => void } {
+  const list: Promise<unknown>[] = [];
+  return {
+    list,
+    q(p) {
+      p.catch(() => undefined);
+      list.push(p);
+    },
+  };
+}
+
 async function guard<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
@@ -462,9 +520,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         if (info.id !== material.id) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
         const tx = db.transaction(['keys', 'keyMaterial'], 'readwrite');
         // Both puts are queued before any await, and nothing else is awaited (W3).
-        const a = tx.objectStore('keys').add(info);
-        const b = tx.objectStore('keyMaterial').add(material);
-        await Promise.all([a, b, tx.done]);
+        await abortOnThrow(tx, async () => {
+          const w = requestQueue();
+          w.q(tx.objectStore('keys').add(info));
+          w.q(tx.objectStore('keyMaterial').add(material));
+          await Promise.all([...w.list, tx.done]);
+        });
       }),
     getKeyInfo: (id) => guard('reading a key', () => db.get('keys', id)),
     getKeyMaterial: (id) => guard('reading key material', () => db.get('keyMaterial', id)),
@@ -501,43 +562,49 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         if (revs.length) stores.push('certs', 'revocations', 'counters');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
-          tx.abort();
-          await tx.done.catch(() => undefined);
           throw e;
         };
-        const keys = tx.objectStore('keys');
-        // Reads first (only IndexedDB requests), then every write queued before awaiting (W3).
-        for (const { info, before } of c.putKeys ?? []) {
-          const cur = await keys.get(info.id);
-          if (!cur || cur.state !== before.state || cur.history.length !== before.history.length || cur.primary !== before.primary) {
-            return fail(new AuditConflictError('storage: the key changed while the change was prepared'));
+        return abortOnThrow(tx, async () => {
+          const keys = tx.objectStore('keys');
+          // Reads first (only IndexedDB requests), then every write queued before awaiting (W3).
+          for (const { info, before } of c.putKeys ?? []) {
+            const cur = await keys.get(info.id);
+            if (!cur || cur.state !== before.state || cur.history.length !== before.history.length || cur.primary !== before.primary) {
+              return fail(new AuditConflictError('storage: the key changed while the change was prepared'));
+            }
           }
-        }
-        for (const owner of c.ownersNotRevoked ?? []) {
-          if (owner === '') continue;
-          const p = await tx.objectStore('principals').get(owner);
-          if (p?.revoked) return fail(new KeyStateError('keys: the owner is revoked; no new keys can be created for it until it is reinstated'));
-        }
-        for (const rev of revs) {
-          const [cert, existing] = await Promise.all([tx.objectStore('certs').get(rev.certId), tx.objectStore('revocations').getKey(rev.id)]);
-          if (!cert || cert.issuerId !== rev.issuerId || cert.serialHex !== rev.serialHex) {
-            return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
+          for (const owner of c.ownersNotRevoked ?? []) {
+            if (owner === '') continue;
+            const p = await tx.objectStore('principals').get(owner);
+            if (p?.revoked) return fail(new KeyStateError('keys: the owner is revoked; no new keys can be created for it until it is reinstated'));
           }
-          if (existing !== undefined) return fail(new AuditConflictError('storage: a certificate was revoked while the change was prepared'));
-        }
-        const auditWrites = await queueAuditEntries(tx, c);
-        const writes: Promise<unknown>[] = revs.length ? await queueRevisionBumps(tx, revs) : [];
-        for (const rev of revs) writes.push(tx.objectStore('revocations').add(rev));
-        for (const { info, material } of c.addKeys ?? []) {
-          if (info.id !== material.id) return fail(new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ'));
-          writes.push(keys.add(info), tx.objectStore('keyMaterial').add(material));
-        }
-        for (const { info } of c.putKeys ?? []) writes.push(keys.put(info));
-        for (const id of c.deleteMaterial ?? []) writes.push(tx.objectStore('keyMaterial').delete(id));
-        for (const id of c.deleteKeys ?? []) writes.push(keys.delete(id), tx.objectStore('keyMaterial').delete(id));
-        for (const p of c.putPrincipals ?? []) writes.push(tx.objectStore('principals').put(p));
-        // The state change is queued before the audit entries: a failing entry aborts both.
-        await Promise.all([...writes, ...auditWrites, tx.done]);
+          for (const rev of revs) {
+            const [cert, existing] = await Promise.all([tx.objectStore('certs').get(rev.certId), tx.objectStore('revocations').getKey(rev.id)]);
+            if (!cert || cert.issuerId !== rev.issuerId || cert.serialHex !== rev.serialHex) {
+              return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
+            }
+            if (existing !== undefined) return fail(new AuditConflictError('storage: a certificate was revoked while the change was prepared'));
+          }
+          const auditWrites = await queueAuditEntries(tx, c);
+          const w = requestQueue();
+          if (revs.length) for (const bump of await queueRevisionBumps(tx, revs)) w.q(bump);
+          for (const rev of revs) w.q(tx.objectStore('revocations').add(rev));
+          for (const { info, material } of c.addKeys ?? []) {
+            if (info.id !== material.id) return fail(new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ'));
+            w.q(keys.add(info));
+            w.q(tx.objectStore('keyMaterial').add(material));
+          }
+          for (const { info } of c.putKeys ?? []) w.q(keys.put(info));
+          for (const id of c.deleteMaterial ?? []) w.q(tx.objectStore('keyMaterial').delete(id));
+          for (const id of c.deleteKeys ?? []) {
+            w.q(keys.delete(id));
+            w.q(tx.objectStore('keyMaterial').delete(id));
+          }
+          for (const p of c.putPrincipals ?? []) w.q(tx.objectStore('principals').put(p));
+          // The state change is queued before the audit entries; a failing entry or write
+          // aborts the whole transaction: all or nothing.
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
+        });
       }),
     getAuditHead: () => guard('reading the audit head', async () => (await db.get('meta', AUDIT_HEAD_KEY))?.value as AuditHead | undefined),
     listAuditEntries: () => guard('reading the audit log', () => db.getAll('audit')),
@@ -548,13 +615,16 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     addKeyUsage: (batch) =>
       guard('counting key use', async () => {
         const tx = db.transaction('keyUsage', 'readwrite');
-        const ids = [...batch.keys()];
-        const current = await Promise.all(ids.map((id) => tx.store.get(id)));
-        const writes = ids.map((id, i) => {
-          const add = batch.get(id)!;
-          return tx.store.put({ id, count: (current[i]?.count ?? 0) + add.count, lastUsedAt: add.lastUsedAt });
+        await abortOnThrow(tx, async () => {
+          const ids = [...batch.keys()];
+          const current = await Promise.all(ids.map((id) => tx.store.get(id)));
+          const w = requestQueue();
+          ids.forEach((id, i) => {
+            const add = batch.get(id)!;
+            w.q(tx.store.put({ id, count: (current[i]?.count ?? 0) + add.count, lastUsedAt: add.lastUsedAt }));
+          });
+          await Promise.all([...w.list, tx.done]);
         });
-        await Promise.all([...writes, tx.done]);
       }),
     getKeyUsage: (id) => guard('reading key use', () => db.get('keyUsage', id)),
 
@@ -575,17 +645,43 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const stores: StoreNames<ClavisDB>[] = ca ? ['serials', 'certs', 'cas'] : ['serials', 'certs'];
         if (audit) stores.push(...AUDIT_STORES);
         const tx = db.transaction(stores, 'readwrite');
-        const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
-        const serials = tx.objectStore('serials');
-        const rec = await serials.get(serialId(cert.issuerId, cert.serialHex));
-        if (!rec || rec.state !== 'reserved') {
-          tx.abort();
-          await tx.done.catch(() => undefined);
-          throw new EngineError('CERT_INVALID', 'storage: the serial number was not reserved for this issuer, or was already used');
-        }
-        const writes: Promise<unknown>[] = [...auditWrites, serials.put({ ...rec, state: 'issued', certId: cert.id }), tx.objectStore('certs').add(cert)];
-        if (ca) writes.push(tx.objectStore('cas').add(ca));
-        await Promise.all([...writes, tx.done]);
+        await abortOnThrow(tx, async () => {
+          const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
+          const serials = tx.objectStore('serials');
+          const rec = await serials.get(serialId(cert.issuerId, cert.serialHex));
+          if (!rec || rec.state !== 'reserved') {
+            throw new EngineError('CERT_INVALID', 'storage: the serial number was not reserved for this issuer, or was already used');
+          }
+          const w = requestQueue();
+          w.q(serials.put({ ...rec, state: 'issued', certId: cert.id }));
+          w.q(tx.objectStore('certs').add(cert));
+          if (ca) w.q(tx.objectStore('cas').add(ca));
+          await Promise.all([...auditWrites, ...w.list, tx.done]);
+        });
+      }),
+    discardNewCa: (caId, audit) =>
+      guard('removing the unfinished CA', async () => {
+        const tx = db.transaction(['cas', 'certs', 'serials', 'crls', 'counters', ...AUDIT_STORES], 'readwrite');
+        await abortOnThrow(tx, async () => {
+          const ca = await tx.objectStore('cas').get(caId);
+          if (!ca) throw new EngineError('INVALID_ARGUMENT', 'storage: no such CA');
+          const [cert, issued, crlKeys] = await Promise.all([
+            tx.objectStore('certs').get(ca.certId),
+            tx.objectStore('certs').index('byIssuer').getAllKeys(caId),
+            tx.objectStore('crls').index('byIssuerNumber').getAllKeys(IDBKeyRange.bound([caId, 0], [caId, Number.MAX_SAFE_INTEGER])),
+          ]);
+          // A root's own certificate is the only one it may have issued.
+          if (issued.some((k) => k !== ca.certId)) throw new EngineError('INVALID_ARGUMENT', 'storage: the CA has issued certificates; it cannot be discarded');
+          const serial = cert ? await tx.objectStore('serials').get(serialId(cert.issuerId, cert.serialHex)) : undefined;
+          const auditWrites = await queueAuditEntries(tx, audit);
+          const w = requestQueue();
+          w.q(tx.objectStore('cas').delete(caId));
+          if (cert) w.q(tx.objectStore('certs').delete(cert.id));
+          if (serial) w.q(tx.objectStore('serials').put({ ...serial, state: 'burned' }));
+          for (const k of crlKeys) w.q(tx.objectStore('crls').delete(k));
+          w.q(tx.objectStore('counters').delete(`crl:${caId}`));
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
+        });
       }),
     getSerial: (issuerId, serialHex) => guard('reading a serial number', () => db.get('serials', serialId(issuerId, serialHex))),
     getCa: (id) => guard('reading a CA', () => db.get('cas', id)),
@@ -739,30 +835,32 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           await tx.done.catch(() => undefined);
           return { ok: false, refused, subject };
         };
-        const replay = tx.objectStore('kdcReplay');
-        // Reads and checks first (IndexedDB requests only, W3), then every write queued.
-        for (const r of c.addReplay ?? []) if ((await replay.getKey(r.id)) !== undefined) return refuse('replayed', r.id);
-        for (const id of c.keysNotRevoked ?? []) {
-          const k = await tx.objectStore('kdcKeys').get(id);
-          if (!k || k.revoked) return refuse('key-revoked', id);
-        }
-        for (const name of c.principalsActive ?? []) {
-          const [p, owner] = await Promise.all([tx.objectStore('kdcPrincipals').get(name), tx.objectStore('principals').get(name)]);
-          if (!p || p.status !== 'active' || owner?.revoked) return refuse('principal-inactive', name);
-        }
-        const stale = c.pruneReplayBefore !== undefined ? await replay.index('byExpiry').getAllKeys(IDBKeyRange.upperBound(c.pruneReplayBefore, true)) : [];
-        const auditWrites = await queueAuditEntries(tx, c);
-        const writes: Promise<unknown>[] = [];
-        for (const id of stale) writes.push(replay.delete(id));
-        for (const p of c.addPrincipals ?? []) writes.push(tx.objectStore('kdcPrincipals').add(p));
-        for (const p of c.putPrincipals ?? []) writes.push(tx.objectStore('kdcPrincipals').put(p));
-        for (const k of c.putPrincipalKeys ?? []) writes.push(tx.objectStore('kdcPrincipalKeys').put(k));
-        for (const k of c.addKeys ?? []) writes.push(tx.objectStore('kdcKeys').add(k));
-        for (const k of c.putKeys ?? []) writes.push(tx.objectStore('kdcKeys').put(k));
-        for (const h of c.putHeld ?? []) writes.push(tx.objectStore('kdcHeldKeys').put(h));
-        for (const r of c.addReplay ?? []) writes.push(replay.add(r));
-        await Promise.all([...writes, ...auditWrites, tx.done]);
-        return { ok: true };
+        return abortOnThrow(tx, async (): Promise<KdcCommitOutcome> => {
+          const replay = tx.objectStore('kdcReplay');
+          // Reads and checks first (IndexedDB requests only, W3), then every write queued.
+          for (const r of c.addReplay ?? []) if ((await replay.getKey(r.id)) !== undefined) return refuse('replayed', r.id);
+          for (const id of c.keysNotRevoked ?? []) {
+            const k = await tx.objectStore('kdcKeys').get(id);
+            if (!k || k.revoked) return refuse('key-revoked', id);
+          }
+          for (const name of c.principalsActive ?? []) {
+            const [p, owner] = await Promise.all([tx.objectStore('kdcPrincipals').get(name), tx.objectStore('principals').get(name)]);
+            if (!p || p.status !== 'active' || owner?.revoked) return refuse('principal-inactive', name);
+          }
+          const stale = c.pruneReplayBefore !== undefined ? await replay.index('byExpiry').getAllKeys(IDBKeyRange.upperBound(c.pruneReplayBefore, true)) : [];
+          const auditWrites = await queueAuditEntries(tx, c);
+          const w = requestQueue();
+          for (const id of stale) w.q(replay.delete(id));
+          for (const p of c.addPrincipals ?? []) w.q(tx.objectStore('kdcPrincipals').add(p));
+          for (const p of c.putPrincipals ?? []) w.q(tx.objectStore('kdcPrincipals').put(p));
+          for (const k of c.putPrincipalKeys ?? []) w.q(tx.objectStore('kdcPrincipalKeys').put(k));
+          for (const k of c.addKeys ?? []) w.q(tx.objectStore('kdcKeys').add(k));
+          for (const k of c.putKeys ?? []) w.q(tx.objectStore('kdcKeys').put(k));
+          for (const h of c.putHeld ?? []) w.q(tx.objectStore('kdcHeldKeys').put(h));
+          for (const r of c.addReplay ?? []) w.q(replay.add(r));
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
+          return { ok: true };
+        });
       }),
     getKdcMasterKey: () => guard('reading the KDC master key', async () => (await db.get('kdcState', 'master'))?.key),
     initKdcMasterKey: (rec) =>

@@ -108,6 +108,14 @@ export function AuditPage() {
           {verification?.ok ? `✓ Chain OK: ${verification.count} ${verification.count === 1 ? 'entry' : 'entries'}, none changed, removed or reordered.` : ''}
           {exported ? ` ${exported}` : ''}
         </StatusMessage>
+        {verification?.ok ? (
+          <p className="hint">
+            {verification.headSigned
+              ? 'The head of the log is signed by this vault’s non-extractable audit key at every entry, so a log cut short, cleared or recomputed in storage shows here.'
+              : 'The head of the log is not signed yet: it is signed from the next entry on.'}{' '}
+            What this cannot prove: that code running in this site (a script, an extension, the developer tools) did not use the audit key itself to sign a rewritten log. Keep an exported copy to compare.
+          </p>
+        ) : null}
       </section>
 
       <section aria-labelledby="audit-entries" className="panel">

@@ -169,6 +169,21 @@ describe('KeyPage', () => {
     await expect(engine.getKey(key.id)).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
   });
 
+  it("refuses to delete a CA's key and says why; the key stays (issue 14 #7)", async () => {
+    const { engine } = await freshEngine();
+    const root = await (await engine.pki()).createRootCa({ name: 'Payments Root', subject: { CN: 'Payments Root' } });
+    const navigate = vi.fn();
+    const { user } = await renderWithEngine(<KeyPage id={root.ca.keyId} navigate={navigate} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: 'Payments Root (CA key)' });
+    await user.click(screen.getByRole('button', { name: 'Delete key…' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Delete key' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/The key was not deleted/);
+    expect(alert.textContent).toMatch(/signing key of the CA "Payments Root"/);
+    expect(navigate).not.toHaveBeenCalled();
+    expect((await engine.getKey(root.ca.keyId)).id).toBe(root.ca.keyId);
+  });
+
   it('says "Key not found" for an id that is not in the vault', async () => {
     await renderWithEngine(<KeyPage id="key_0123456789abcdef" navigate={vi.fn()} />);
     expect(await screen.findByRole('heading', { level: 1, name: 'Key not found' })).toBeTruthy();

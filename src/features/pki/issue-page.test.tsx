@@ -66,6 +66,19 @@ describe('IssuePage (E2, E3)', () => {
     expect(leaf).toMatchObject({ source: 'csr', subject: 'O=Requester, CN=csr.example.test' });
   });
 
+  it('a dropped file larger than any CSR is refused before it is read (issue 14 #9)', async () => {
+    const { engine } = await withCas();
+    const { user } = await readyForm(engine);
+    await user.click(screen.getByRole('radio', { name: 'A certificate signing request (CSR)' }));
+    const big = new File(['-----BEGIN A-----\n'.repeat(12_000)], 'huge.csr', { type: 'application/pkcs10' });
+    const read = vi.spyOn(big, 'text');
+    await user.upload(screen.getByLabelText('CSR file'), big);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/certificate request is far smaller/);
+    expect(read).not.toHaveBeenCalled();
+    expect((screen.getByRole('button', { name: 'Issue certificate' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('a pasted CSR that is not a CSR gets an alert and cannot be issued', async () => {
     const { engine } = await withCas();
     const { user } = await readyForm(engine);

@@ -13,6 +13,8 @@ import { pkiPaths, type Navigate } from './paths';
 import { useNow, usePkiData } from './use-pki-data';
 
 const DAY = 86_400_000;
+/** Largest CSR file read: PEM of the engine's 64 KiB DER cap (MAX_CSR_DER_BYTES), with room for explanatory text. */
+const MAX_CSR_FILE_BYTES = 128 * 1024;
 const SAN_OID = '2.5.29.17';
 
 /** What each profile puts in keyUsage/extendedKeyUsage, for the preview. */
@@ -90,6 +92,13 @@ export function IssuePage(props: { navigate: Navigate }) {
   }
 
   async function onFile(file: File) {
+    // Checked before the file is read: a dropped file is never read whole when it cannot be a CSR (issue 14 #9).
+    if (file.size > MAX_CSR_FILE_BYTES) {
+      setCsr(null);
+      setCsrText('');
+      setCsrError({ code: 'INVALID_ARGUMENT', message: `That file is ${Math.ceil(file.size / 1024)} KiB; a certificate request is far smaller (limit ${MAX_CSR_FILE_BYTES / 1024} KiB).` });
+      return;
+    }
     await readCsr(await file.text());
   }
 
