@@ -188,8 +188,8 @@ export function createPki(ctx: EngineContext): Pki {
   const vaultKeysOf = async (rec: CertRecord): Promise<string[]> => {
     const ids = new Set<string>();
     if (rec.keyId) ids.add(rec.keyId);
-    for (const k of await ctx.storage.listKeyInfos()) {
-      if (k.fingerprint.kind === 'spki-sha256' && k.fingerprint.value === rec.spkiSha256) ids.add(k.id);
+    for (const k of await ctx.storage.listKeysByFingerprint(rec.spkiSha256)) {
+      if (k.fingerprint.kind === 'spki-sha256') ids.add(k.id);
     }
     const out: string[] = [];
     for (const id of ids) if (await ctx.storage.getKeyInfo(id)) out.push(id);
