@@ -260,10 +260,12 @@ export interface ClavisStorage {
   countCerts(): Promise<number>;
   /**
    * Completes many issuances in ONE transaction (bulk issuance): every reserved serial
-   * becomes `issued`, every certificate is added and the audit entries appended. Nothing
-   * is written if any serial is not `reserved` for its issuer.
+   * becomes `issued`, every certificate is added, the new vault keys they certify (with
+   * their material) too, and the audit entries appended. Nothing is written if any serial
+   * is not `reserved` for its issuer or any record already exists.
+   * @throws CERT_INVALID, AuditConflictError (retry), STORAGE
    */
-  commitIssuanceBatch(certs: CertRecord[], audit: PreparedAudit): Promise<void>;
+  commitIssuanceBatch(c: { certs: CertRecord[]; addKeys?: Array<{ info: KeyInfo; material: KeyMaterialRecord }>; audit: PreparedAudit }): Promise<void>;
   /** Reserves many serials in one transaction (all or none). */
   reserveSerials(serials: Array<{ issuerId: string; serialHex: string }>, at: string): Promise<void>;
   /** Marks reserved serials as never to be used, in one transaction. */
@@ -650,9 +652,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const writes = recs.flatMap((rec) => (rec && rec.state === 'reserved' ? [tx.store.put({ ...rec, state: 'burned' })] : []));
         await Promise.all([...writes, tx.done]);
       }),
-    commitIssuanceBatch: (certs, audit) =>
+    commitIssuanceBatch: ({ certs, addKeys = [], audit }) =>
       guard('saving the certificates', async () => {
-        const tx = db.transaction(['serials', 'certs', ...AUDIT_STORES], 'readwrite');
+        if (addKeys.some(({ info, material }) => info.id !== material.id)) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
+        const stores: StoreNames<ClavisDB>[] = ['serials', 'certs', ...AUDIT_STORES];
+        if (addKeys.length) stores.push('keys', 'keyMaterial');
+        const tx = db.transaction(stores, 'readwrite');
         // Only IndexedDB requests from here to tx.done (W3): reads first, then the writes.
         const auditWrites = await queueAuditEntries(tx, audit);
         const serials = tx.objectStore('serials');
@@ -664,6 +669,9 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         }
         const store = tx.objectStore('certs');
         const writes: Promise<unknown>[] = [...auditWrites];
+        for (const { info, material } of addKeys) {
+          writes.push(tx.objectStore('keys').add(toStoredKey(info)), tx.objectStore('keyMaterial').add(material));
+        }
         certs.forEach((cert, i) => writes.push(serials.put({ ...recs[i]!, state: 'issued', certId: cert.id }), store.add(cert)));
         await Promise.all([...writes, tx.done]);
       }),
