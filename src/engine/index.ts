@@ -40,6 +40,7 @@ export type { KeyTemplate } from './keys/templates';
 export { deleteStorage, openStorage } from './storage/db';
 export type { ClavisStorage, OpenStorageOptions } from './storage/db';
 export { systemClock, fixedClock } from './internal/clock';
+export { zipStored, type ZipEntry } from './internal/zip';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
