@@ -31,6 +31,7 @@ import { readCsr } from './csr';
 import type { SubjectAltNames } from './extensions';
 import {
   LEAF_PROFILES,
+  assertCertifiable,
   auditRefusal,
   certRecordOf,
   encodeLintSign,
@@ -103,7 +104,13 @@ function rowError(row: number, e: unknown): EngineError {
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-async function subjectOf(ctx: EngineContext, row: BulkRow, index: number): Promise<{ spec: Omit<CertSpec, 'profile'>; newKey?: RowWork['newKey'] }> {
+/** Per-job memos: a vault key or a public key named by many rows is loaded and checked once. */
+interface JobMemo {
+  vaultKeys: Map<string, ReturnType<typeof vaultSubjectKey>>;
+  certifiable: Map<string, Promise<void>>;
+}
+
+async function subjectOf(ctx: EngineContext, row: BulkRow, index: number, memo: JobMemo): Promise<{ spec: Omit<CertSpec, 'profile'>; newKey?: RowWork['newKey'] }> {
   if (row.keyId !== undefined && row.csr !== undefined) throw new EngineError('INVALID_ARGUMENT', 'pki: a row names a vault key or a request, not both');
   if (row.csr !== undefined) {
     const csr = await readCsr(ctx, row.csr);
@@ -114,7 +121,9 @@ async function subjectOf(ctx: EngineContext, row: BulkRow, index: number): Promi
   }
   if (!row.subject) throw new EngineError('INVALID_ARGUMENT', 'pki: a subject is required');
   if (row.keyId !== undefined) {
-    const key = await vaultSubjectKey(ctx, row.keyId);
+    let loading = memo.vaultKeys.get(row.keyId);
+    if (!loading) memo.vaultKeys.set(row.keyId, (loading = vaultSubjectKey(ctx, row.keyId)));
+    const key = await loading;
     return { spec: { subject: row.subject, ...(row.sans ? { sans: row.sans } : {}), spki: key.spki, keyRole: key.role, keyId: row.keyId, source: 'vault' } };
   }
   // A new vault key, non-extractable: only its certificate leaves Clavis.
@@ -145,6 +154,7 @@ export async function issueBulk(ctx: EngineContext, p: BulkIssueParams): Promise
 
   // 1. Every row checked and laid out; nothing is stored or reserved yet.
   const work: RowWork[] = [];
+  const memo: JobMemo = { vaultKeys: new Map(), certifiable: new Map() };
   for (let start = 0; start < total; start += SLICE) {
     if (cancelled()) return { status: 'cancelled', signed: 0 };
     const slice = rows.slice(start, start + SLICE);
@@ -153,10 +163,16 @@ export async function issueBulk(ctx: EngineContext, p: BulkIssueParams): Promise
         const index = start + j;
         try {
           if (!row || !LEAF_PROFILES.includes(row.profile)) throw new EngineError('INVALID_ARGUMENT', `pki: the profile must be one of ${LEAF_PROFILES.join(', ')}`);
-          const { spec, newKey } = await subjectOf(ctx, row, index);
+          const { spec, newKey } = await subjectOf(ctx, row, index, memo);
           const full: CertSpec = { ...spec, profile: row.profile, ...(row.validityDays !== undefined ? { validityDays: row.validityDays } : {}) };
-          // A new key has no history to check; a vault key or a request's key does (C6).
-          const prepared = await prepareCert(ctx, issuer, full, { storeChecks: newKey === undefined });
+          // A new key has no history to check; a vault key or a request's key does (C6),
+          // once per public key in the job.
+          const prepared = await prepareCert(ctx, issuer, full, { storeChecks: false });
+          if (!newKey) {
+            let check = memo.certifiable.get(prepared.spkiSha256);
+            if (!check) memo.certifiable.set(prepared.spkiSha256, (check = assertCertifiable(ctx, prepared.spkiSha256, false)));
+            await check;
+          }
           return newKey ? { prepared, newKey } : { prepared };
         } catch (e) {
           throw rowError(index + 1, e);
