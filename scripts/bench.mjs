@@ -7,7 +7,7 @@
 //   npm run bench              full run (~1-2 minutes on 2 cores)
 //   npm run bench -- --quick   one iteration of everything, small sizes: a smoke test
 //   npm run bench -- --only=crl   only the named parts (comma-separated: keygen, worker,
-//                                 aes, blocking, idb, pbkdf2, crl)
+//                                 aes, blocking, idb, pbkdf2, crl, scale)
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { build } from 'vite';
 import { chromiumLaunchOptions } from './browser.mjs';
+import { reportScale, runScale } from './bench-scale.mjs';
 import { SECURITY_HEADERS } from './security-headers.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -239,6 +240,8 @@ async function main() {
       record('crl', String(n), await bench.call('crl', n));
     }
 
+    if (want('scale')) await runScale({ bench, context, results, record, root: ROOT, quick: QUICK, log });
+
     results.cspViolations = await bench.violations();
     await context.close();
     context = undefined;
@@ -347,6 +350,8 @@ function report(r) {
       ),
     );
   }
+
+  if (want('scale')) reportScale(r, print);
 
   const p = r.pbkdf2?.['600000'];
   if (!want('pbkdf2')) {

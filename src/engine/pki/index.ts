@@ -305,7 +305,12 @@ export function createPki(ctx: EngineContext): Pki {
     },
     async listCertificates(filter = {}) {
       const recs = await ctx.storage.listCerts(filter.issuerId);
-      const infos = await Promise.all(recs.map(describe));
+      // One revocation read per issuer, not one per certificate (10,000 certificates).
+      const revoked = new Map<string, Map<string, RevocationRecord>>();
+      for (const issuerId of new Set(recs.map((r) => r.issuerId))) {
+        revoked.set(issuerId, new Map((await ctx.storage.listRevocations(issuerId)).map((r) => [r.serialHex, r])));
+      }
+      const infos = recs.map((rec) => certInfo(rec, revoked.get(rec.issuerId)?.get(rec.serialHex)));
       const q = filter.text?.trim().toLowerCase();
       return infos
         .filter((c) => !filter.status || c.status === filter.status)
