@@ -7,6 +7,7 @@
 import { createEngine, openStorage, type Engine, type TemplateName } from '../src/engine';
 import { inThreadBulkCipher, type BulkCipher } from '../src/engine/keys/context';
 import { createWorkerBulkCipher, type WorkerBulkCipher } from '../src/workers/bulk-client';
+import { scaleBench } from './scale';
 
 /** A step's outcome: samples, or why it could not run (e.g. engine.encrypt not implemented). */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -183,6 +184,8 @@ async function sealer(via: Via, cipher: CipherKind): Promise<Sealer> {
 }
 
 const api = {
+  /** Clavis at scale (bench/scale.ts, driven by scripts/bench-scale.mjs). */
+  scale: (step: keyof typeof scaleBench, ...args: number[]) => guard(`scale ${step}`, () => (scaleBench[step] as (...a: number[]) => Promise<unknown>)(...args)),
   /** The browser and whether the page runs under the production CSP's Trusted Types. */
   info: () =>
     guard('info', async () => {

@@ -7,7 +7,7 @@
 //   npm run bench              full run (~1-2 minutes on 2 cores)
 //   npm run bench -- --quick   one iteration of everything, small sizes: a smoke test
 //   npm run bench -- --only=crl   only the named parts (comma-separated: keygen, worker,
-//                                 aes, blocking, idb, pbkdf2, crl)
+//                                 aes, blocking, idb, pbkdf2, crl, scale)
 //   npm run bench -- --json FILE  also writes the named figures (issue 15) to FILE
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { build } from 'vite';
 import { chromiumLaunchOptions } from './browser.mjs';
+import { reportScale, runScale } from './bench-scale.mjs';
 import { SECURITY_HEADERS } from './security-headers.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -286,6 +287,8 @@ async function main() {
     }
     if (want('crl')) await runCrlFigures(bench, record, results);
 
+    if (want('scale')) await runScale({ bench, context, results, record, root: ROOT, quick: QUICK, log });
+
     results.cspViolations = await bench.violations();
     await context.close();
     context = undefined;
@@ -396,6 +399,7 @@ function report(r) {
     );
   }
 
+  if (want('scale')) reportScale(r, print);
   if (r.figures && Object.keys(r.figures).length) {
     print('Named figures (median of repeats; see --json):');
     table(['figure', 'value'], Object.entries(r.figures).map(([k, v]) => [k, String(v)]));

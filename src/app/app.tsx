@@ -28,6 +28,7 @@ import {
   CsrPage,
   ExchangePage,
   IssuePage,
+  BulkIssuePage,
   KdcAttacksPage,
   KdcDistributionPage,
   KdcKeysPage,
@@ -48,7 +49,7 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
   {
     href: '#/certs',
     label: 'Certificates',
-    section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cert-csr' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'crl',
+    section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cert-csr' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'ca-bulk' || r.name === 'crl',
   },
   { href: '#/lifecycle', label: 'Lifecycle', section: (r) => r.name === 'lifecycle' },
   { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
@@ -90,6 +91,8 @@ function Screen(props: { route: Route }) {
       return <CaListPage />;
     case 'ca-new':
       return <CreateCaPage navigate={navigate} />;
+    case 'ca-bulk':
+      return <BulkIssuePage />;
     case 'crl':
       return <CrlPage key={r.caId} caId={r.caId} />;
     case 'certs':

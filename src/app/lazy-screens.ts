@@ -21,6 +21,7 @@ const pki = {
   crl: () => import('../features/pki/crl-page'),
   csr: () => import('../features/pki/csr-page'),
   issue: () => import('../features/pki/issue-page'),
+  bulk: () => import('../features/pki/bulk-issue-page'),
 };
 export const CaListPage = named(pki.list, 'CaListPage');
 export const CertListPage = named(pki.certs, 'CertListPage');
@@ -29,6 +30,7 @@ export const CreateCaPage = named(pki.create, 'CreateCaPage');
 export const CrlPage = named(pki.crl, 'CrlPage');
 export const CsrPage = named(pki.csr, 'CsrPage');
 export const IssuePage = named(pki.issue, 'IssuePage');
+export const BulkIssuePage = named(pki.bulk, 'BulkIssuePage');
 
 export const LifecyclePage = named(() => import('../features/lifecycle/lifecycle-page'), 'LifecyclePage');
 export const AuditPage = named(() => import('../features/audit/audit-page'), 'AuditPage');

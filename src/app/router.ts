@@ -13,6 +13,7 @@ export type Route =
   | { name: 'key'; id: string }
   | { name: 'cas' }
   | { name: 'ca-new' }
+  | { name: 'ca-bulk' }
   | { name: 'crl'; caId: string }
   | { name: 'certs' }
   | { name: 'cert-issue' }
@@ -57,6 +58,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'ca') {
     if (parts.length === 1) return { name: 'cas' };
     if (parts.length === 2 && parts[1] === 'new') return { name: 'ca-new' };
+    if (parts.length === 2 && parts[1] === 'bulk') return { name: 'ca-bulk' };
     if (parts.length === 3 && parts[2] === 'crl') return { name: 'crl', caId: parts[1]! };
   }
   if (parts[0] === 'certs') {

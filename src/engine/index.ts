@@ -18,6 +18,7 @@ import { TEMPLATES, type KeyTemplate } from './keys/templates';
 import * as transfer from './keys/transfer';
 import * as use from './keys/use';
 import * as vault from './keys/vault';
+import * as batch from './keys/batch';
 import type { ClavisStorage } from './storage/db';
 import type { KeyFilter, KeyInfo, TemplateName } from './types';
 import type { Pki } from './pki';
@@ -39,7 +40,9 @@ export { TEMPLATES, TEMPLATE_NAMES, isTemplateName } from './keys/templates';
 export type { KeyTemplate } from './keys/templates';
 export { deleteStorage, openStorage } from './storage/db';
 export type { ClavisStorage, OpenStorageOptions } from './storage/db';
+export type { GenerateKeysParams, GenerateKeysResult } from './keys/batch';
 export { systemClock, fixedClock } from './internal/clock';
+export { zipStored, type ZipEntry } from './internal/zip';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
@@ -92,6 +95,12 @@ export interface Engine {
    * @throws INVALID_ARGUMENT (bad template or name), UNSUPPORTED (browser lacks it), STORAGE.
    */
   generateKey(params: vault.GenerateKeyParams): Promise<KeyInfo>;
+  /**
+   * Generates one key per name, one transaction (keys + audit entries) per batch, with
+   * progress and a cancel between batches (stored batches stay).
+   * @throws INVALID_ARGUMENT, UNSUPPORTED, KEY_STATE (revoked owner), STORAGE
+   */
+  generateKeys(params: batch.GenerateKeysParams): Promise<batch.GenerateKeysResult>;
   /** Keys matching the filter, newest first. @throws STORAGE */
   listKeys(filter?: KeyFilter): Promise<KeyInfo[]>;
   /** One key's metadata. @throws KEY_NOT_FOUND */
@@ -248,6 +257,7 @@ export function createEngine(options: EngineOptions): Engine {
     listTemplates: async () =>
       Promise.all([...TEMPLATES.values()].map(async (template) => ({ template, available: await ctx.supports(template.name as TemplateName) }))),
     generateKey: (p) => vault.generateKey(ctx, p),
+    generateKeys: (p) => batch.generateKeys(ctx, p),
     listKeys: (f) => vault.listKeys(ctx, f),
     getKey: (id) => vault.getKeyInfo(ctx, id),
     renameKey: (id, name) => vault.renameKey(ctx, id, name),

@@ -18,6 +18,8 @@ export interface BulkRequest {
   iv: Uint8Array<ArrayBuffer>;
   aad: Uint8Array<ArrayBuffer>;
   data: ArrayBuffer;
+  /** Put in front of the output, in the same buffer (the envelope header). */
+  prefix?: Uint8Array<ArrayBuffer>;
 }
 
 /** The answer to one request: the result (transferred back) or the error's name. */
@@ -48,7 +50,8 @@ function isRequest(m: unknown): m is BulkRequest {
     r.key instanceof CryptoKey &&
     r.iv instanceof Uint8Array &&
     r.aad instanceof Uint8Array &&
-    r.data instanceof ArrayBuffer
+    r.data instanceof ArrayBuffer &&
+    (r.prefix === undefined || r.prefix instanceof Uint8Array)
   );
 }
 
@@ -60,7 +63,13 @@ function reply(msg: BulkResponse, transfer: Transferable[] = []): void {
 
 async function run(req: BulkRequest): Promise<ArrayBuffer> {
   const params: AesGcmParams = { name: 'AES-GCM', iv: req.iv, additionalData: req.aad };
-  return req.op === 'encrypt' ? crypto.subtle.encrypt(params, req.key, req.data) : crypto.subtle.decrypt(params, req.key, req.data);
+  const out = req.op === 'encrypt' ? await crypto.subtle.encrypt(params, req.key, req.data) : await crypto.subtle.decrypt(params, req.key, req.data);
+  if (!req.prefix?.length) return out;
+  // Joined here, off the page's thread, then transferred back in one piece.
+  const joined = new Uint8Array(req.prefix.length + out.byteLength);
+  joined.set(req.prefix, 0);
+  joined.set(new Uint8Array(out), req.prefix.length);
+  return joined.buffer;
 }
 
 self.addEventListener('message', (event: MessageEvent<unknown>) => {

@@ -185,24 +185,28 @@ export function createWorkerBulkCipher(): WorkerBulkCipher {
     terminate() {
       failAll('the encryption worker was terminated');
     },
-    async aesGcm(op, key, iv, aad, data) {
-      if (typeof Worker === 'undefined' || data.byteLength < WORKER_THRESHOLD_BYTES) {
-        return local.aesGcm(op, key, iv, aad, data);
-      }
-      // iv and aad are copied at once (cloning a view would clone its whole underlying
-      // buffer); the data is copied slice by slice, then the copy is transferred.
-      const ivCopy = iv.slice();
-      const aadCopy = aad.slice();
-      const submitted = generation;
-      const buffer = await copyYielding(data);
-      if (generation !== submitted) throw new DOMException(`bulk: ${lastFailure}`, 'AbortError');
-      const w = ensureWorker();
-      const id = nextId++;
-      return new Promise<ArrayBuffer>((resolve, reject) => {
-        pending.set(id, { op, resolve, reject });
-        const req: BulkRequest = { id, op, key, iv: ivCopy, aad: aadCopy, data: buffer };
-        w.postMessage(req, [buffer]);
-      });
-    },
+    aesGcm: (op, key, iv, aad, data) => submit(op, key, iv, aad, data),
+    aesGcmEncryptAfter: (prefix, key, iv, aad, data) => submit('encrypt', key, iv, aad, data, prefix),
   };
+
+  /** Runs one job in the worker (large data) or in this thread; `prefix` goes in front of the output. */
+  async function submit(op: 'encrypt' | 'decrypt', key: CryptoKey, iv: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>, prefix?: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
+    if (typeof Worker === 'undefined' || data.byteLength < WORKER_THRESHOLD_BYTES) {
+      return prefix ? local.aesGcmEncryptAfter!(prefix, key, iv, aad, data) : local.aesGcm(op, key, iv, aad, data);
+    }
+    // iv and aad are copied at once (cloning a view would clone its whole underlying
+    // buffer); the data is copied slice by slice, then the copy is transferred.
+    const ivCopy = iv.slice();
+    const aadCopy = aad.slice();
+    const submitted = generation;
+    const buffer = await copyYielding(data);
+    if (generation !== submitted) throw new DOMException(`bulk: ${lastFailure}`, 'AbortError');
+    const w = ensureWorker();
+    const id = nextId++;
+    return new Promise<ArrayBuffer>((resolve, reject) => {
+      pending.set(id, { op, resolve, reject });
+      const req: BulkRequest = { id, op, key, iv: ivCopy, aad: aadCopy, data: buffer, ...(prefix?.length ? { prefix: prefix.slice() } : {}) };
+      w.postMessage(req, [buffer]);
+    });
+  }
 }

@@ -10,6 +10,9 @@ export function FileDrop(props: {
   accept?: string;
   disabled?: boolean;
   onFile: (file: File) => void;
+  /** Take many files at once (chosen or dropped together); `onFiles` gets them all. */
+  multiple?: boolean;
+  onFiles?: (files: File[]) => void;
 }) {
   const inputId = useId();
   const hintId = useId();
@@ -25,6 +28,10 @@ export function FileDrop(props: {
     e.preventDefault();
     setDragging(false);
     if (props.disabled) return;
+    if (props.multiple && props.onFiles) {
+      if (e.dataTransfer.files.length) props.onFiles([...e.dataTransfer.files]);
+      return;
+    }
     const file = e.dataTransfer.files[0];
     if (file) props.onFile(file);
   }
@@ -49,17 +56,20 @@ export function FileDrop(props: {
         id={inputId}
         type="file"
         accept={props.accept}
+        multiple={props.multiple}
         disabled={props.disabled}
         aria-describedby={props.hint ? hintId : undefined}
         onChange={(e) => {
-          const file = e.currentTarget.files?.[0];
-          if (file) props.onFile(file);
+          const files = e.currentTarget.files;
+          if (props.multiple && props.onFiles) {
+            if (files?.length) props.onFiles([...files]);
+          } else if (files?.[0]) props.onFile(files[0]);
           // Let the same file be chosen again after an error.
           e.currentTarget.value = '';
         }}
       />
       <p className="drop-zone-text" aria-hidden="true">
-        {dragging ? 'Release to use this file' : 'or drop a file here'}
+        {dragging ? (props.multiple ? 'Release to use these files' : 'Release to use this file') : props.multiple ? 'or drop files here' : 'or drop a file here'}
       </p>
     </div>
   );

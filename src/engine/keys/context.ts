@@ -11,6 +11,22 @@ import type { FeatureProbe } from './features';
  */
 export interface BulkCipher {
   aesGcm(op: 'encrypt' | 'decrypt', key: CryptoKey, iv: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
+  /**
+   * AES-GCM encryption whose result is `prefix || ciphertext` in one buffer, joined where
+   * the cipher runs (in the worker for a large file), so the page never copies a large
+   * result to put the envelope header in front of it. Optional: without it the engine
+   * calls `aesGcm` and joins the two itself.
+   */
+  aesGcmEncryptAfter?(prefix: Uint8Array<ArrayBuffer>, key: CryptoKey, iv: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer>;
+}
+
+/** `prefix || body` as one fresh buffer (the output of a BulkCipher call with a prefix). */
+export function joinPrefix(prefix: Uint8Array | undefined, body: ArrayBuffer): ArrayBuffer {
+  if (!prefix || prefix.length === 0) return body;
+  const out = new Uint8Array(prefix.length + body.byteLength);
+  out.set(prefix, 0);
+  out.set(new Uint8Array(body), prefix.length);
+  return out.buffer;
 }
 
 export function inThreadBulkCipher(subtle: SubtleCrypto): BulkCipher {
@@ -19,6 +35,7 @@ export function inThreadBulkCipher(subtle: SubtleCrypto): BulkCipher {
       op === 'encrypt'
         ? subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, data)
         : subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, data),
+    aesGcmEncryptAfter: async (prefix, key, iv, aad, data) => joinPrefix(prefix, await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, data)),
   };
 }
 

@@ -26,7 +26,7 @@ import * as use from '../keys/use';
 import { assertOwnerNotRevoked, cleanLabel, describeKey, generateMaterial, getKeyInfo, keyCreatedDraft, newKeyId, templateOf } from '../keys/vault';
 import type { PrincipalRecord, RevocationRecord } from '../storage/schema';
 import type { KeyInfo, KeyState } from '../types';
-import { advance, nextDueAt as recordNextDueAt } from './dates';
+import { advance } from './dates';
 import {
   applyPlannedTransition,
   isRevocationReason,
@@ -501,7 +501,8 @@ export async function applyDueTransitions(ctx: EngineContext, now?: number): Pro
     const putKeys: Array<{ info: KeyInfo; before: KeyInfo }> = [];
     const drafts: AuditDraft[] = [];
     const applied: AppliedTransition[] = [];
-    for (const before of await ctx.storage.listKeyInfos()) {
+    // Only the keys whose next transition is due (index `byDueAt`), never the whole vault.
+    for (const before of await ctx.storage.listKeysDueBy(at)) {
       const after = advance(before, at).record;
       const events = newEvents(before, after);
       if (events.length === 0) continue;
@@ -523,12 +524,8 @@ export async function applyDueTransitions(ctx: EngineContext, now?: number): Pro
 
 /** When the next clock transition of any key falls due (epoch ms), or undefined. */
 export async function nextDueAt(ctx: EngineContext): Promise<number | undefined> {
-  let next: number | undefined;
-  for (const k of await ctx.storage.listKeyInfos()) {
-    const t = recordNextDueAt(k);
-    if (t !== undefined && (next === undefined || t < next)) next = t;
-  }
-  return next;
+  // The first entry of the `byDueAt` index: storage keeps each record's next due date.
+  return ctx.storage.firstDueAt();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import { EngineError, KeyStateError, StorageError, isEngineError, toErrorInfo } 
 import { toHex } from '../internal/bytes';
 import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
-import { loadKey } from '../keys/vault';
+import { destroyedKeyError, loadKey } from '../keys/vault';
+import { isDestroyedState } from '../lifecycle/states';
 import { assertCrlSigningAllowed, assertOperationAllowed } from '../lifecycle/gates';
 import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
 import type { AuditDraft } from '../audit/chain';
@@ -115,6 +116,38 @@ export async function sha256Hex(ctx: EngineContext, data: Uint8Array): Promise<s
   return toHex(await ctx.subtle.digest('SHA-256', data.slice()));
 }
 
+/**
+ * What issuing needs from a CA that never changes while its record stays the same: its
+ * certificate (immutable DER), the parsed chain above it (names, constraints, the links
+ * whose revocation must be checked) and a signer over its non-extractable key.
+ */
+interface CachedIssuer {
+  /** The CA record this was built from (JSON): any change of the CA's own record rebuilds it. */
+  caJson: string;
+  cert: CertRecord;
+  /** Each certificate link above the CA: (parent CA, serial) to look up in the revocation index. */
+  links: Array<{ parentId: string; serialHex: string; name: string }>;
+  constraints: LabelledConstraints[];
+  name: Uint8Array;
+  ski: Uint8Array;
+  pathLen?: number;
+  signer: Signer;
+}
+
+/**
+ * The issuer cache, per storage (so per engine and per database). Only facts that cannot
+ * change under an unchanged CA record are kept; every use re-reads the CA record (a change
+ * there, in this tab or another, rebuilds the entry), the CA key's lifecycle state and the
+ * revocation of every certificate above, so a revocation, a suspended CA key or a CA
+ * edited in another tab is seen at once without any message between tabs.
+ */
+const issuerCache = new WeakMap<object, Map<string, CachedIssuer>>();
+
+/** Drops a CA's cached issuer (after a change of the CA; the next issuance rebuilds it). */
+export function forgetIssuer(ctx: Pick<EngineContext, 'storage'>, caId: string): void {
+  issuerCache.get(ctx.storage)?.delete(caId);
+}
+
 /** Loads a CA as an issuer, refusing expired, revoked or unusable CAs. */
 export async function loadIssuer(
   ctx: EngineContext,
@@ -124,6 +157,10 @@ export async function loadIssuer(
   if (typeof caId !== 'string' || !caId) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA id is required');
   const ca = await ctx.storage.getCa(caId);
   if (!ca) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
+  if (!opts.forCrl) {
+    const cached = issuerCache.get(ctx.storage)?.get(caId);
+    if (cached && cached.caJson === JSON.stringify(ca)) return fromCache(ctx, ca, cached);
+  }
   const cert = await ctx.storage.getCert(ca.certId);
   if (!cert) throw new EngineError('STORAGE', 'pki: the CA certificate is missing from the store');
   const now = ctx.clock.now();
@@ -131,6 +168,7 @@ export async function loadIssuer(
   // A CA whose certificate (or any ancestor's) is revoked must not issue (R8). The same
   // walk collects the name constraints of every CA above what will be issued.
   const constraints: LabelledConstraints[] = [];
+  const links: CachedIssuer['links'] = [];
   // A revoked CA still publishes its CRL (its leaves' revocations stay visible).
   let walk: CaRecord | undefined = opts.forCrl ? undefined : ca;
   let walkCert: CertRecord | undefined = cert;
@@ -139,6 +177,7 @@ export async function loadIssuer(
     const nc = walkParts.extensions.find((e) => e.oid === OID.nameConstraints);
     if (nc) constraints.push({ label: caLabel(walkParts.subject), constraints: parseNameConstraints(nc.value) });
     if (!walk.parentId) break;
+    links.push({ parentId: walk.parentId, serialHex: walkCert.serialHex, name: walk.name });
     if (await ctx.storage.getRevocation(walk.parentId, walkCert.serialHex)) {
       throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${walk.name}" is revoked`);
     }
@@ -174,7 +213,38 @@ export async function loadIssuer(
   if (ca.crlValidityDays > MAX_LEAF_CRL_VALIDITY_DAYS) handle.caOnly = true;
   if (ca.crlUrl) handle.crlUrl = ca.crlUrl;
   if (ca.caIssuersUrl) handle.caIssuersUrl = ca.caIssuersUrl;
+  if (!opts.forCrl) {
+    let perStorage = issuerCache.get(ctx.storage);
+    if (!perStorage) issuerCache.set(ctx.storage, (perStorage = new Map()));
+    const entry: CachedIssuer = { caJson: JSON.stringify(ca), cert, links, constraints, name: parsed.subject, ski: handle.ski, signer };
+    if (pathLen !== undefined) entry.pathLen = pathLen;
+    perStorage.set(ca.id, entry);
+  }
   return { handle, ca, cert };
+}
+
+/** loadIssuer from the cache: the same refusals, with only the reads that can change the answer. */
+async function fromCache(ctx: EngineContext, ca: CaRecord, c: CachedIssuer): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
+  const now = ctx.clock.now();
+  if (now >= Date.parse(ca.notAfter)) throw new EngineError('CERT_INVALID', `pki: the CA "${ca.name}" has expired`);
+  const [info, ...revoked] = await Promise.all([ctx.storage.getKeyInfo(ca.keyId), ...c.links.map((l) => ctx.storage.getRevocation(l.parentId, l.serialHex))]);
+  const hit = revoked.findIndex((r) => r !== undefined);
+  if (hit >= 0) throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${c.links[hit]!.name}" is revoked`);
+  if (!info) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
+  if (isDestroyedState(info.state)) throw destroyedKeyError(info);
+  try {
+    assertOperationAllowed(info, 'sign', now);
+  } catch (e) {
+    if (e instanceof KeyStateError) throw new KeyStateError(`pki: CA "${ca.name}" cannot sign: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const handle: IssuerHandle = { id: ca.id, name: c.name, display: c.cert.subject, ski: c.ski, notAfter: new Date(ca.notAfter), signer: c.signer };
+  if (c.pathLen !== undefined) handle.pathLen = c.pathLen;
+  if (c.constraints.length) handle.nameConstraints = c.constraints;
+  if (ca.crlValidityDays > MAX_LEAF_CRL_VALIDITY_DAYS) handle.caOnly = true;
+  if (ca.crlUrl) handle.crlUrl = ca.crlUrl;
+  if (ca.caIssuersUrl) handle.caIssuersUrl = ca.caIssuersUrl;
+  return { handle, ca, cert: c.cert };
 }
 
 /**
@@ -200,7 +270,8 @@ export async function assertKeyNotCompromised(ctx: EngineContext, spkiSha256: st
   if (revs.some((r) => r.reason === 1)) {
     throw new CompromisedKeyError('pki: this public key was revoked for key compromise and can never be certified again; make a new key');
   }
-  const keys = await ctx.storage.listKeyInfos();
+  // The `byFingerprint` index: only the vault keys with this fingerprint, never the whole vault.
+  const keys = await ctx.storage.listKeysByFingerprint(spkiSha256);
   if (keys.some((k) => k.fingerprint.kind === 'spki-sha256' && k.fingerprint.value === spkiSha256 && COMPROMISED_STATES.includes(k.state))) {
     throw new CompromisedKeyError('pki: this public key belongs to a vault key marked compromised and can never be certified again; make a new key');
   }
@@ -309,8 +380,34 @@ function isConstraintError(e: unknown): boolean {
   return cause?.name === 'ConstraintError';
 }
 
-/** Runs the issuance pipeline. See the module comment for the order of steps. */
-export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: CertSpec): Promise<IssueOutcome> {
+/**
+ * A certificate checked and laid out, waiting for its serial: everything of the pipeline
+ * before the reservation (checks, names, validity, extensions). Issuance and bulk
+ * issuance share it, so a bulk job refuses exactly what a single issuance refuses.
+ */
+export interface PreparedCert {
+  spec: CertSpec;
+  isCa: boolean;
+  kind: 'ec' | 'rsa';
+  subjectDer: Uint8Array;
+  subjectDisplay: string;
+  sans: StoredSans;
+  spkiSha256: string;
+  pathLen?: number;
+  notBefore: Date;
+  notAfter: Date;
+  truncated: boolean;
+  ski: Uint8Array;
+  issuerSki: Uint8Array;
+  issuerName: Uint8Array;
+  extensions: Uint8Array[];
+}
+
+/**
+ * The checks and layout of one certificate (every refusal before a serial is reserved).
+ * `storeChecks: false` leaves out the C6 store reads, for a caller that made them itself.
+ */
+export async function prepareCert(ctx: EngineContext, issuer: IssuerHandle, spec: CertSpec, opts: { storeChecks?: boolean } = {}): Promise<PreparedCert> {
   const isCa = spec.profile === 'root-ca' || spec.profile === 'sub-ca';
   const kind = spec.spki.type.kind;
   if (kind !== 'ec' && kind !== 'rsa') throw new EngineError('UNSUPPORTED', 'pki: unsupported subject key');
@@ -345,12 +442,7 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
   }
   const spkiSha256 = await sha256Hex(ctx, spec.spki.der);
 
-  // C6: never certify a key reported compromised, or a CA's key as a leaf.
-  await assertKeyNotCompromised(ctx, spkiSha256);
-  if (!isCa) {
-    const others = await ctx.storage.listCertsBySpki(spkiSha256);
-    if (others.some((c) => c.caId !== undefined)) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA key cannot also get a leaf certificate');
-  }
+  if (opts.storeChecks !== false) await assertCertifiable(ctx, spkiSha256, isCa);
   let pathLen = spec.pathLen;
   if (spec.profile === 'sub-ca' && issuer.pathLen !== undefined) {
     if (issuer.pathLen === 0) throw new EngineError('INVALID_ARGUMENT', `pki: CA "${issuer.display}" has pathLen 0 and cannot issue intermediate CAs`);
@@ -375,6 +467,94 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
     if (issuer.crlUrl) extensions.push(crlDistributionPoint(issuer.crlUrl));
     if (issuer.caIssuersUrl) extensions.push(authorityInfoAccess(issuer.caIssuersUrl));
   }
+  const out: PreparedCert = {
+    spec, isCa, kind, subjectDer, subjectDisplay, sans: sans as StoredSans, spkiSha256, notBefore, notAfter, truncated, ski, issuerSki, issuerName, extensions,
+  };
+  if (pathLen !== undefined) out.pathLen = pathLen;
+  return out;
+}
+
+/** C6: never certify a key reported compromised, or a CA's key as a leaf. */
+export async function assertCertifiable(ctx: EngineContext, spkiSha256: string, isCa: boolean): Promise<void> {
+  await assertKeyNotCompromised(ctx, spkiSha256);
+  if (!isCa) {
+    const others = await ctx.storage.listCertsBySpki(spkiSha256);
+    if (others.some((c) => c.caId !== undefined)) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA key cannot also get a leaf certificate');
+  }
+}
+
+/** C7 then signing: the TBS encoded once with its serial, linted, signed; returns the certificate DER. */
+export async function encodeLintSign(issuer: IssuerHandle, p: PreparedCert, serial: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  const tbs = encodeTbsCertificate({
+    serial,
+    algorithm: issuer.signer.algorithm,
+    issuer: p.issuerName,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    subject: p.subjectDer,
+    spki: p.spec.spki.der,
+    extensions: p.extensions,
+  });
+  // C7: lint the exact bytes that will be signed.
+  const lintCtx = {
+    profile: p.spec.profile,
+    outerAlgorithm: issuer.signer.algorithm,
+    issuerName: p.issuerName,
+    issuerSki: p.issuerSki,
+    subjectSki: p.ski,
+    maxValidityDays: VALIDITY_DAYS[p.spec.profile].max,
+    keyKind: p.kind,
+    ...(issuer.notAfter ? { issuerNotAfter: issuer.notAfter } : {}),
+  };
+  assertLintClean(lintTbsCertificate(tbs, lintCtx), 'certificate');
+  return assembleSigned(tbs, issuer.signer.algorithm, await issuer.signer.sign(tbs));
+}
+
+/** The stored record of a signed certificate. */
+export async function certRecordOf(ctx: EngineContext, issuer: IssuerHandle, p: PreparedCert, serialHex: string, der: Uint8Array<ArrayBuffer>, nowIso: string): Promise<CertRecord> {
+  const cert: CertRecord = {
+    id: randomId(ctx.random, 'cert'),
+    issuerId: issuer.id,
+    serialHex,
+    profile: p.spec.profile,
+    subject: p.subjectDisplay,
+    issuer: p.spec.profile === 'root-ca' ? p.subjectDisplay : issuer.display,
+    sans: p.sans,
+    notBefore: p.notBefore.toISOString(),
+    notAfter: p.notAfter.toISOString(),
+    source: p.spec.source,
+    spkiSha256: p.spkiSha256,
+    sha256: await sha256Hex(ctx, der),
+    truncated: p.truncated,
+    der,
+    createdAt: nowIso,
+  };
+  if (p.spec.keyId) cert.keyId = p.spec.keyId;
+  return cert;
+}
+
+/** The `cert.issue` audit draft of a certificate (facts only, never the request's bytes). */
+export function issueDraft(ctx: EngineContext, cert: CertRecord, p: PreparedCert): AuditDraft {
+  const details: AuditDraft['details'] = {
+    issuerId: cert.issuerId,
+    serial: cert.serialHex,
+    profile: cert.profile,
+    sha256: cert.sha256,
+    spkiSha256: cert.spkiSha256,
+    ski: toHex(p.ski),
+    source: cert.source,
+    notAfter: cert.notAfter,
+    lint: 'clean',
+  };
+  const description = auditText(p.subjectDisplay);
+  if (description !== undefined) details.description = description;
+  if (p.spec.keyId) details.keyId = p.spec.keyId;
+  return auditDraft(ctx, 'cert.issue', [cert.id], details);
+}
+
+/** Runs the issuance pipeline. See the module comment for the order of steps. */
+export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: CertSpec): Promise<IssueOutcome> {
+  const p = await prepareCert(ctx, issuer, spec);
 
   // C1: reserve the serial before anything is signed; a collision is refused, not retried.
   const serial = newSerial(ctx.random);
@@ -386,73 +566,20 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
     throw e;
   }
   try {
-    const tbs = encodeTbsCertificate({
-      serial: serial.bytes,
-      algorithm: issuer.signer.algorithm,
-      issuer: issuerName,
-      notBefore,
-      notAfter,
-      subject: subjectDer,
-      spki: spec.spki.der,
-      extensions,
-    });
-    // C7: lint the exact bytes that will be signed.
-    const lintCtx = {
-      profile: spec.profile,
-      outerAlgorithm: issuer.signer.algorithm,
-      issuerName,
-      issuerSki,
-      subjectSki: ski,
-      maxValidityDays: VALIDITY_DAYS[spec.profile].max,
-      keyKind: kind,
-      ...(issuer.notAfter ? { issuerNotAfter: issuer.notAfter } : {}),
-    };
-    assertLintClean(lintTbsCertificate(tbs, lintCtx), 'certificate');
-    const der = assembleSigned(tbs, issuer.signer.algorithm, await issuer.signer.sign(tbs));
-    const certId = randomId(ctx.random, 'cert');
-    const cert: CertRecord = {
-      id: certId,
-      issuerId: issuer.id,
-      serialHex: serial.hex,
-      profile: spec.profile,
-      subject: subjectDisplay,
-      issuer: spec.profile === 'root-ca' ? subjectDisplay : issuer.display,
-      sans: sans as StoredSans,
-      notBefore: notBefore.toISOString(),
-      notAfter: notAfter.toISOString(),
-      source: spec.source,
-      spkiSha256,
-      sha256: await sha256Hex(ctx, der),
-      truncated,
-      der,
-      createdAt: nowIso,
-    };
-    if (spec.keyId) cert.keyId = spec.keyId;
+    const der = await encodeLintSign(issuer, p, serial.bytes);
+    const cert = await certRecordOf(ctx, issuer, p, serial.hex, der, nowIso);
+    const certId = cert.id;
     let ca: CaRecord | undefined;
     if (spec.ca) {
-      ca = { ...spec.ca, certId, subject: subjectDisplay, ski: toHex(ski), notBefore: cert.notBefore, notAfter: cert.notAfter, createdAt: nowIso };
-      if (pathLen !== undefined) ca.pathLen = pathLen;
+      ca = { ...spec.ca, certId, subject: p.subjectDisplay, ski: toHex(p.ski), notBefore: cert.notBefore, notAfter: cert.notAfter, createdAt: nowIso };
+      if (p.pathLen !== undefined) ca.pathLen = p.pathLen;
       cert.caId = ca.id;
     }
     // W4/A4: serial `issued`, certificate record (+ CA record) and the audit entries in ONE transaction.
-    const details: AuditDraft['details'] = {
-      issuerId: issuer.id,
-      serial: serial.hex,
-      profile: spec.profile,
-      sha256: cert.sha256,
-      spkiSha256,
-      ski: toHex(ski),
-      source: spec.source,
-      notAfter: cert.notAfter,
-      lint: 'clean',
-    };
-    const description = auditText(subjectDisplay);
-    if (description !== undefined) details.description = description;
-    if (spec.keyId) details.keyId = spec.keyId;
-    const drafts = [auditDraft(ctx, 'cert.issue', [certId], details)];
+    const drafts = [issueDraft(ctx, cert, p)];
     if (ca) drafts.push(auditDraft(ctx, 'ca.create', [ca.id, certId], { caId: ca.id, certId, kind: ca.kind, keyId: ca.keyId, ...(ca.parentId ? { parentId: ca.parentId } : {}), ski: ca.ski }));
     await withAudit(ctx, async () => ({ drafts, commit: (audit) => ctx.storage.commitIssuance(cert, ca, audit) }));
-    return ca ? { cert, ca, truncated } : { cert, truncated };
+    return ca ? { cert, ca, truncated: p.truncated } : { cert, truncated: p.truncated };
   } catch (e) {
     // Burn the serial: it was reserved and may have been signed into something; never reuse it.
     await ctx.storage.burnSerial(issuer.id, serial.hex).catch(() => undefined);
@@ -473,7 +600,8 @@ export function auditText(text: string): string | undefined {
   }
 }
 
-async function auditRefusal(ctx: EngineContext, issuerId: string, serialHex: string, profile: string, e: unknown): Promise<void> {
+/** Audits a refused issuance (C7/A2): rule and code, never the request's bytes. */
+export async function auditRefusal(ctx: EngineContext, issuerId: string, serialHex: string, profile: string, e: unknown): Promise<void> {
   const info = toErrorInfo(e);
   const rule = /^pki: lint ([\w.-]+):/.exec(info.message)?.[1];
   const details: AuditDraft['details'] = { issuerId, serial: serialHex, profile, code: info.code };

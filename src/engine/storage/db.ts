@@ -7,7 +7,7 @@
 import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
 import { StorageError, EngineError, KeyStateError } from '../errors';
-import { defaultDates } from '../lifecycle/dates';
+import { defaultDates, nextDueAt } from '../lifecycle/dates';
 import { isoAt } from '../lifecycle/states';
 import type { KeyInfo } from '../types';
 import {
@@ -23,6 +23,7 @@ import {
   type PrincipalRecord,
   type RevocationRecord,
   type SerialRecord,
+  type StoredKeyInfo,
   // KDC
   type KdcHeldKeyRecord,
   type KdcKeyRecord,
@@ -194,7 +195,29 @@ export function upgradeKeyRecord(old: KeyInfo): KeyInfo {
   } catch {
     // An unknown template or date: keep the key without scheduled dates.
   }
-  return { ...old, state: old.state ?? 'active', dates, history: old.history ?? [], keyringId: old.keyringId ?? old.id, primary: old.primary ?? true, version: old.version ?? 1 };
+  // With its `dueAt` (index `byDueAt`, v5), which storage strips when the record is read.
+  return toStoredKey({ ...old, state: old.state ?? 'active', dates, history: old.history ?? [], keyringId: old.keyringId ?? old.id, primary: old.primary ?? true, version: old.version ?? 1 });
+}
+
+/**
+ * A key record as written: `dueAt` is the next clock transition of the record (index
+ * `byDueAt`), recomputed on every write so it never goes stale.
+ */
+export function toStoredKey(info: KeyInfo): StoredKeyInfo {
+  const { dueAt: _old, ...rest } = info as StoredKeyInfo;
+  let due: number | undefined;
+  try {
+    due = nextDueAt(rest);
+  } catch {
+    due = undefined;
+  }
+  return due !== undefined && Number.isFinite(due) ? { ...rest, dueAt: due } : rest;
+}
+
+/** A stored key record as callers see it: plain `KeyInfo` (the index field removed in place; the record is a fresh clone). */
+function fromStoredKey<T extends StoredKeyInfo | undefined>(rec: T): T extends undefined ? KeyInfo | undefined : KeyInfo {
+  if (rec && 'dueAt' in rec) delete rec.dueAt;
+  return rec as never;
 }
 
 /** The repository the engine uses. Every method throws StorageError on IndexedDB failure. */
@@ -204,6 +227,12 @@ export interface ClavisStorage {
   getKeyInfo(id: string): Promise<KeyInfo | undefined>;
   getKeyMaterial(id: string): Promise<KeyMaterialRecord | undefined>;
   listKeyInfos(): Promise<KeyInfo[]>;
+  /** Keys whose fingerprint value is `value` (index `byFingerprint`): the C6 check reads these, never the whole vault. */
+  listKeysByFingerprint(value: string): Promise<KeyInfo[]>;
+  /** Keys whose next clock transition is due at or before `at` (index `byDueAt`). */
+  listKeysDueBy(at: number): Promise<KeyInfo[]>;
+  /** The earliest next clock transition of any key (epoch ms), from the first entry of `byDueAt`. */
+  firstDueAt(): Promise<number | undefined>;
   /** Replaces a key's metadata (the key must exist). */
   putKeyInfo(info: KeyInfo): Promise<void>;
   /** Removes metadata and material together. Returns false when there was no such key. */
@@ -267,6 +296,28 @@ export interface ClavisStorage {
   listCerts(issuerId?: string): Promise<CertRecord[]>;
   /** Certificates whose subject key has this SPKI SHA-256. */
   listCertsBySpki(spkiSha256: string): Promise<CertRecord[]>;
+  /**
+   * An issuer's certificates whose notAfter lies in [from, to) (ISO 8601, either bound
+   * optional), from the (issuer, notAfter) index: the valid or expired ones without
+   * reading the rest.
+   */
+  listCertsByIssuerNotAfter(issuerId: string, range: { from?: string; to?: string }): Promise<CertRecord[]>;
+  /** Up to `limit` certificates, newest first, skipping `offset` (index `byCreated`): a list's first page. */
+  listCertsNewest(limit: number, offset?: number): Promise<CertRecord[]>;
+  /** How many certificates are stored (all issuers). */
+  countCerts(): Promise<number>;
+  /**
+   * Completes many issuances in ONE transaction (bulk issuance): every reserved serial
+   * becomes `issued`, every certificate is added, the new vault keys they certify (with
+   * their material) too, and the audit entries appended. Nothing is written if any serial
+   * is not `reserved` for its issuer or any record already exists.
+   * @throws CERT_INVALID, AuditConflictError (retry), STORAGE
+   */
+  commitIssuanceBatch(c: { certs: CertRecord[]; addKeys?: Array<{ info: KeyInfo; material: KeyMaterialRecord }>; audit: PreparedAudit }): Promise<void>;
+  /** Reserves many serials in one transaction (all or none). */
+  reserveSerials(serials: Array<{ issuerId: string; serialHex: string }>, at: string): Promise<void>;
+  /** Marks reserved serials as never to be used, in one transaction. */
+  burnSerials(serials: Array<{ issuerId: string; serialHex: string }>): Promise<void>;
   /**
    * Records a revocation. The certificate must exist and not be revoked already
    * (CERT_REVOKED); the check and the write are one transaction, which also appends
@@ -395,6 +446,26 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
     const replay = db.createObjectStore('kdcReplay', { keyPath: 'id' });
     replay.createIndex('byExpiry', 'expiresAt');
   },
+  // Scale: v4 -> v5: indexes for the hot paths (nothing on them reads every record).
+  (db, tx) => {
+    const keys = tx.objectStore('keys');
+    keys.createIndex('byFingerprint', 'fingerprint.value');
+    keys.createIndex('byDueAt', 'dueAt');
+    // (A database that never had the CA stores gets nothing to index there.)
+    if (db.objectStoreNames.contains('certs')) tx.objectStore('certs').createIndex('byIssuerNotAfter', ['issuerId', 'notAfter']);
+    // Every v3+ key gets its `dueAt`; a record from before v3 is left to the v3 step in
+    // the same upgrade, whose `upgradeKeyRecord` writes `dueAt` too (so the two walks
+    // never write the same record).
+    const migrate = async () => {
+      let cursor = await keys.openCursor();
+      while (cursor) {
+        const v = cursor.value as Partial<KeyInfo> & KeyInfo;
+        if (v.dates !== undefined && v.keyringId !== undefined) await cursor.update(toStoredKey(v));
+        cursor = await cursor.continue();
+      }
+    };
+    migrate().catch(() => tx.abort());
+  },
 ];
 
 const serialId = (issuerId: string, serialHex: string) => `${issuerId}:${serialHex}`;
@@ -522,14 +593,24 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         // Both puts are queued before any await, and nothing else is awaited (W3).
         await abortOnThrow(tx, async () => {
           const w = requestQueue();
-          w.q(tx.objectStore('keys').add(info));
+          w.q(tx.objectStore('keys').add(toStoredKey(info)));
           w.q(tx.objectStore('keyMaterial').add(material));
           await Promise.all([...w.list, tx.done]);
         });
       }),
-    getKeyInfo: (id) => guard('reading a key', () => db.get('keys', id)),
+    getKeyInfo: (id) => guard('reading a key', async () => fromStoredKey(await db.get('keys', id))),
     getKeyMaterial: (id) => guard('reading key material', () => db.get('keyMaterial', id)),
-    listKeyInfos: () => guard('listing keys', () => db.getAll('keys')),
+    listKeyInfos: () => guard('listing keys', async () => (await db.getAll('keys')).map(fromStoredKey)),
+    listKeysByFingerprint: (value) => guard('listing keys', async () => (await db.getAllFromIndex('keys', 'byFingerprint', value)).map(fromStoredKey)),
+    listKeysDueBy: (at) => guard('listing keys', async () => (await db.getAllFromIndex('keys', 'byDueAt', IDBKeyRange.upperBound(at))).map(fromStoredKey)),
+    firstDueAt: () =>
+      guard('listing keys', async () => {
+        const tx = db.transaction('keys', 'readonly');
+        const cursor = await tx.store.index('byDueAt').openKeyCursor();
+        const key = cursor?.key;
+        await tx.done;
+        return key;
+      }),
     putKeyInfo: (info) =>
       guard('updating the key', async () => {
         const tx = db.transaction('keys', 'readwrite');
@@ -538,7 +619,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           await tx.done;
           throw new EngineError('KEY_NOT_FOUND', 'storage: no such key');
         }
-        await Promise.all([tx.store.put(info), tx.done]);
+        await Promise.all([tx.store.put(toStoredKey(info)), tx.done]);
       }),
     deleteKey: (id) =>
       guard('deleting the key', async () => {
@@ -591,10 +672,10 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           for (const rev of revs) w.q(tx.objectStore('revocations').add(rev));
           for (const { info, material } of c.addKeys ?? []) {
             if (info.id !== material.id) return fail(new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ'));
-            w.q(keys.add(info));
+            w.q(keys.add(toStoredKey(info)));
             w.q(tx.objectStore('keyMaterial').add(material));
           }
-          for (const { info } of c.putKeys ?? []) w.q(keys.put(info));
+          for (const { info } of c.putKeys ?? []) w.q(keys.put(toStoredKey(info)));
           for (const id of c.deleteMaterial ?? []) w.q(tx.objectStore('keyMaterial').delete(id));
           for (const id of c.deleteKeys ?? []) {
             w.q(keys.delete(id));
@@ -608,8 +689,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       }),
     getAuditHead: () => guard('reading the audit head', async () => (await db.get('meta', AUDIT_HEAD_KEY))?.value as AuditHead | undefined),
     listAuditEntries: () => guard('reading the audit log', () => db.getAll('audit')),
-    listKeyring: (keyringId) => guard('listing keyring versions', () => db.getAllFromIndex('keys', 'byKeyring', keyringId)),
-    listKeysByOwner: (owner) => guard('listing keys', () => db.getAllFromIndex('keys', 'byOwner', owner)),
+    listKeyring: (keyringId) => guard('listing keyring versions', async () => (await db.getAllFromIndex('keys', 'byKeyring', keyringId)).map(fromStoredKey)),
+    listKeysByOwner: (owner) => guard('listing keys', async () => (await db.getAllFromIndex('keys', 'byOwner', owner)).map(fromStoredKey)),
     getPrincipal: (id) => guard('reading a principal', () => db.get('principals', id)),
     listPrincipals: () => guard('listing principals', () => db.getAll('principals')),
     addKeyUsage: (batch) =>
@@ -702,6 +783,63 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     listCerts: (issuerId) =>
       guard('listing certificates', () => (issuerId === undefined ? db.getAll('certs') : db.getAllFromIndex('certs', 'byIssuer', issuerId))),
     listCertsBySpki: (spki) => guard('listing certificates', () => db.getAllFromIndex('certs', 'bySpki', spki)),
+    listCertsByIssuerNotAfter: (issuerId, range) =>
+      guard('listing certificates', () => {
+        // [issuerId, '\uffff'] sorts after every ISO date of this issuer.
+        const lower: [string, string] = [issuerId, range.from ?? ''];
+        const upper: [string, string] = [issuerId, range.to ?? '\uffff'];
+        return db.getAllFromIndex('certs', 'byIssuerNotAfter', IDBKeyRange.bound(lower, upper, false, range.to !== undefined));
+      }),
+    listCertsNewest: (limit, offset = 0) =>
+      guard('listing certificates', async () => {
+        const tx = db.transaction('certs', 'readonly');
+        const out: CertRecord[] = [];
+        let cursor = await tx.store.index('byCreated').openCursor(null, 'prev');
+        if (cursor && offset > 0) cursor = await cursor.advance(Math.floor(offset));
+        while (cursor && out.length < limit) {
+          out.push(cursor.value);
+          cursor = await cursor.continue();
+        }
+        await tx.done;
+        return out;
+      }),
+    countCerts: () => guard('counting certificates', () => db.count('certs')),
+    reserveSerials: (serials, at) =>
+      guard('reserving serial numbers', async () => {
+        const tx = db.transaction('serials', 'readwrite');
+        const writes = serials.map(({ issuerId, serialHex }) => tx.store.add({ id: serialId(issuerId, serialHex), issuerId, serialHex, state: 'reserved', at }));
+        await Promise.all([...writes, tx.done]);
+      }),
+    burnSerials: (serials) =>
+      guard('burning serial numbers', async () => {
+        const tx = db.transaction('serials', 'readwrite');
+        const recs = await Promise.all(serials.map(({ issuerId, serialHex }) => tx.store.get(serialId(issuerId, serialHex))));
+        const writes = recs.flatMap((rec) => (rec && rec.state === 'reserved' ? [tx.store.put({ ...rec, state: 'burned' })] : []));
+        await Promise.all([...writes, tx.done]);
+      }),
+    commitIssuanceBatch: ({ certs, addKeys = [], audit }) =>
+      guard('saving the certificates', async () => {
+        if (addKeys.some(({ info, material }) => info.id !== material.id)) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
+        const stores: StoreNames<ClavisDB>[] = ['serials', 'certs', ...AUDIT_STORES];
+        if (addKeys.length) stores.push('keys', 'keyMaterial');
+        const tx = db.transaction(stores, 'readwrite');
+        // Only IndexedDB requests from here to tx.done (W3): reads first, then the writes.
+        const auditWrites = await queueAuditEntries(tx, audit);
+        const serials = tx.objectStore('serials');
+        const recs = await Promise.all(certs.map((c) => serials.get(serialId(c.issuerId, c.serialHex))));
+        if (recs.some((rec) => !rec || rec.state !== 'reserved')) {
+          tx.abort();
+          await tx.done.catch(() => undefined);
+          throw new EngineError('CERT_INVALID', 'storage: a serial number was not reserved for its issuer, or was already used');
+        }
+        const store = tx.objectStore('certs');
+        const writes: Promise<unknown>[] = [...auditWrites];
+        for (const { info, material } of addKeys) {
+          writes.push(tx.objectStore('keys').add(toStoredKey(info)), tx.objectStore('keyMaterial').add(material));
+        }
+        certs.forEach((cert, i) => writes.push(serials.put({ ...recs[i]!, state: 'issued', certId: cert.id }), store.add(cert)));
+        await Promise.all([...writes, tx.done]);
+      }),
     addRevocation: (rev, audit) =>
       guard('saving the revocation', async () => {
         const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters'];
@@ -746,7 +884,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           }
         }
         const bumps = await queueRevisionBumps(tx, [rev]);
-        const writes: Promise<unknown>[] = [...bumps, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(info))];
+        const writes: Promise<unknown>[] = [...bumps, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(toStoredKey(info)))];
         await Promise.all([...writes, ...auditWrites, tx.done]);
       }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),

@@ -14,6 +14,11 @@
  * owners; `keyUsage` counts the uses of each key.
  *
  * v4 adds the key distribution center (see the KDC section below).
+ *
+ * v5 (scale) adds the indexes the hot paths need so none of them reads every record:
+ * keys by fingerprint (`byFingerprint`, the C6 compromised-key check) and by the next
+ * lifecycle due date (`byDueAt` over the stored `dueAt`, the lifecycle clock), and
+ * certificates by issuer and notAfter (`byIssuerNotAfter`, valid/expired listings).
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -21,13 +26,21 @@ import type { RevocationReason } from '../lifecycle/revocation';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 /** The `meta` key under which the audit chain's head ({seq, hash}) is kept (truncation check). */
 export const AUDIT_HEAD_KEY = 'auditHead';
 
 /** The audit head as stored in `meta`. */
 export type StoredAuditHead = AuditHead;
+
+/**
+ * A key record as stored: the metadata plus `dueAt`, the epoch ms of its next clock
+ * transition (absent when none is scheduled), kept by storage on every write so the
+ * lifecycle clock reads only the keys that are due (index `byDueAt`). Storage strips it
+ * on the way out: callers see plain `KeyInfo`.
+ */
+export type StoredKeyInfo = KeyInfo & { dueAt?: number };
 
 /** A principal (a key owner) and whether it is revoked (B5). */
 export interface PrincipalRecord {
@@ -268,8 +281,8 @@ export interface KdcReplayRecord {
 export interface ClavisDB extends DBSchema {
   keys: {
     key: string;
-    value: KeyInfo;
-    indexes: { byOwner: string; byTemplate: string; byCreated: string; byKeyring: string };
+    value: StoredKeyInfo;
+    indexes: { byOwner: string; byTemplate: string; byCreated: string; byKeyring: string; byFingerprint: string; byDueAt: number };
   };
   keyMaterial: {
     key: string;
@@ -287,7 +300,7 @@ export interface ClavisDB extends DBSchema {
   certs: {
     key: string;
     value: CertRecord;
-    indexes: { byIssuer: string; byIssuerSerial: [string, string]; bySpki: string; byCreated: string };
+    indexes: { byIssuer: string; byIssuerSerial: [string, string]; bySpki: string; byCreated: string; byIssuerNotAfter: [string, string] };
   };
   serials: {
     key: string;

@@ -76,6 +76,9 @@ export function CaListPage() {
         <a className="button" href={pkiPaths.issue}>
           Issue a certificate
         </a>
+        <a className="button" href={pkiPaths.bulk}>
+          Issue many
+        </a>
       </p>
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The CAs could not be loaded" />
       {status === 'ready' && cas.length === 0 ? (

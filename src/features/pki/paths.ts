@@ -2,6 +2,8 @@
 export const pkiPaths = {
   cas: '#/ca',
   newCa: '#/ca/new',
+  /** Bulk issuance: many certificates from one CA in one job. */
+  bulk: '#/ca/bulk',
   crl: (caId: string) => `#/ca/${encodeURIComponent(caId)}/crl`,
   certs: '#/certs',
   issue: '#/certs/issue',

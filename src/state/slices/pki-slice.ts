@@ -23,6 +23,9 @@ import {
   type CrlInfo,
   type CsrInfo,
   type Engine,
+  type BulkRow,
+  type IssueBulkParams,
+  type IssueBulkResult,
   type IssueCertificateParams,
   type IssueFromCsrParams,
   type LeafProfile,
@@ -65,6 +68,8 @@ export const pkiOpNames = {
   exportCrl: (caId: string) => `export-crl:${caId}`,
   crlHistory: (caId: string) => `crl-history:${caId}`,
   createCsr: 'create-csr',
+  readBulk: 'read-bulk',
+  issueBulk: 'issue-bulk',
   rebuildDue: 'rebuild-due-crls',
 } as const;
 
@@ -105,6 +110,13 @@ export interface PkiSlice {
   createCa(req: CreateCaRequest): Promise<Result<{ ca: CaInfo; cert: CertInfo; truncated: boolean }>>;
   issueCertificate(p: IssueCertificateParams): Promise<Result<{ cert: CertInfo; truncated: boolean }>>;
   issueFromCsr(p: IssueFromCsrParams): Promise<Result<{ cert: CertInfo; truncated: boolean }>>;
+  /** Reads a bulk CSV into rows (returned to the view, not stored). */
+  parseBulkCsv(text: string): Promise<Result<BulkRow[]>>;
+  /**
+   * Runs a bulk issuance job (progress through `p.onProgress`, cancel through `p.signal`);
+   * the issued certificates join the inventory; the PEM bundle goes back to the view only.
+   */
+  issueBulk(p: IssueBulkParams): Promise<Result<IssueBulkResult>>;
   /** Reads and verifies a CSR without issuing; stores nothing. */
   inspectCsr(csr: string | Uint8Array): Promise<Result<CsrInfo>>;
   loadCertificate(id: string): Promise<Result<CertInfo>>;
@@ -279,6 +291,19 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       return { ok: true, value: { cert: r.value.cert, truncated: r.value.truncated } };
     },
     inspectCsr: (csr) => run(pkiOpNames.inspectCsr, (pki) => pki.inspectCsr(csr)),
+    parseBulkCsv: (text) => run(pkiOpNames.readBulk, async (pki) => pki.parseBulkCsv(text)),
+    async issueBulk(p) {
+      const r = await run(pkiOpNames.issueBulk, (pki) => pki.issueBulk(p));
+      if (r.ok && r.value.status === 'issued') {
+        const certs = r.value.certs;
+        // One state change for the whole job, newest first like the inventory.
+        patch((k) => ({
+          certsById: { ...k.certsById, ...Object.fromEntries(certs.map((c) => [c.id, c])) },
+          certIds: [...[...certs].reverse().map((c) => c.id), ...k.certIds],
+        }));
+      }
+      return r;
+    },
 
     async loadCertificate(id) {
       const r = await run(pkiOpNames.loadCert(id), (pki) => pki.getCertificate(id));
