@@ -19,6 +19,7 @@ TOOLS=(
   "dumpasn1   dumpasn1"
   "certtool   gnutls-bin"
   "gnutls-cli gnutls-bin"
+  "python3    python3-cryptography"
 )
 
 have_playwright_browser() {

@@ -74,7 +74,7 @@ describe('vault: delete refuses keys something depends on (issue 14 #7)', () => 
 describe('pki: a root CA whose first CRL fails leaves nothing behind (issue 14 #7)', () => {
   it('removes the CA record, its certificate and its generated key, and audits the discard', async () => {
     const { storage } = await freshEngine();
-    const failing = { ...storage, addCrl: () => Promise.reject(new StorageError('storage: the browser refused the CRL (test)')) };
+    const failing = { ...storage, commitCrl: () => Promise.reject(new StorageError('storage: the browser refused the CRL (test)')) };
     const engine = createEngine({ storage: failing });
     const pki = await engine.pki();
     const keysBefore = await engine.listKeys();
@@ -92,7 +92,7 @@ describe('pki: a root CA whose first CRL fails leaves nothing behind (issue 14 #
   it('an intermediate whose first CRL fails is removed too; its parent keeps working', async () => {
     const { storage } = await freshEngine();
     let refuse = false;
-    const failing = { ...storage, addCrl: (...a: Parameters<typeof storage.addCrl>) => (refuse ? Promise.reject(new StorageError('storage: refused (test)')) : storage.addCrl(...a)) };
+    const failing = { ...storage, commitCrl: (...a: Parameters<typeof storage.commitCrl>) => (refuse ? Promise.reject(new StorageError('storage: refused (test)')) : storage.commitCrl(...a)) };
     const engine = createEngine({ storage: failing });
     const pki = await engine.pki();
     const root = await pki.createRootCa({ name: 'Root', subject: { CN: 'Root' }, pathLen: 1 });
