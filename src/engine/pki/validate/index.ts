@@ -80,6 +80,7 @@ interface Ctx {
   budget: Budget;
   revMemo: Map<string, Promise<boolean>>;
   signerMemo: Map<string, Promise<string | undefined>>;
+  signersInProgress: Set<string>;
 }
 
 interface Outcome {
@@ -143,9 +144,16 @@ async function revocationChecks(ctx: Ctx, path: Cert[], nesting: number): Promis
     memo: ctx.revMemo,
     validateSigner: async (signer) => {
       if (nesting >= 3) return 'CRL signers nest too deeply';
+      // A signer whose own validation is under way (its CRL covers itself) is judged by that
+      // validation, which must succeed for anything above it to succeed; waiting for it here
+      // would wait forever.
+      if (ctx.signersInProgress.has(signer.id)) return undefined;
       let p = ctx.signerMemo.get(signer.id);
       if (!p) {
-        p = validateParsed(ctx, signer, true, nesting + 1).then((r) => (r.valid ? undefined : (r.checks.find((c) => !c.ok)?.sentence ?? 'invalid')));
+        ctx.signersInProgress.add(signer.id);
+        p = validateParsed(ctx, signer, true, nesting + 1)
+          .then((r) => (r.valid ? undefined : (r.checks.find((c) => !c.ok)?.sentence ?? 'invalid')))
+          .finally(() => ctx.signersInProgress.delete(signer.id));
         ctx.signerMemo.set(signer.id, p);
       }
       return p;
@@ -200,7 +208,7 @@ export async function validatePath(o: ValidateOptions): Promise<ValidationResult
   const comparisons = o.limits?.comparisons ?? DEFAULT_COMPARISONS;
   const budget: Budget = { left: comparisons };
   const st: BuildState = { subtle, sig: { allowSha1: !!o.allowSha1 }, limits, signaturesLeft: limits.signatures, signaturesUsed: 0, memo: new Map(), deadEnds: [] };
-  const ctx: Ctx = { opts: o, subtle, profile, revocation, time, pool, anchors, poolIdx: bySubject(pool), anchorIdx: bySubject(anchors), crls, st, budget, revMemo: new Map(), signerMemo: new Map() };
+  const ctx: Ctx = { opts: o, subtle, profile, revocation, time, pool, anchors, poolIdx: bySubject(pool), anchorIdx: bySubject(anchors), crls, st, budget, revMemo: new Map(), signerMemo: new Map(), signersInProgress: new Set() };
   let out: Outcome;
   try {
     out = await validateParsed(ctx, target, false, 0);

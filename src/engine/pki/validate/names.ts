@@ -198,6 +198,10 @@ export function checkNames(state: NameConstraintState, c: Cert, budget: Budget):
   for (const name of constrainedNames(c)) {
     const t = typeOf(name);
     const label = describeName(name);
+    const constrained = state.excluded.some((x) => typeOf(x.base) === t) || state.permitted.some((p) => p.byType.has(t));
+    // A name that is not well formed cannot be judged against a constraint of its type.
+    if (constrained && name.type === 'dns' && !validDnsName(name.value, true)) return `${label} is not a valid DNS name, so it cannot be checked against the constraints`;
+    if (constrained && name.type === 'email' && !/^[^@\s]+@[a-z0-9.-]+$/i.test(name.value)) return `${label} is not a valid e-mail address, so it cannot be checked against the constraints`;
     for (const p of state.permitted) {
       const bases = p.byType.get(t);
       if (!bases) continue;
@@ -248,6 +252,31 @@ export function formatIpBytes(b: Uint8Array): string {
     return parts.join(':');
   }
   return `(${b.length}-byte address)`;
+}
+
+/** RFC 5952 text of an address (IPv4 dotted decimal; IPv6 lower case, longest zero run compressed). */
+export function canonicalIp(b: Uint8Array): string {
+  if (b.length !== 16) return formatIpBytes(b);
+  const w: number[] = [];
+  for (let i = 0; i < 16; i += 2) w.push((b[i]! << 8) | b[i + 1]!);
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = w.map((x) => x.toString(16));
+  if (bestAt < 0) return hex.join(':');
+  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
 }
 
 /** Parses a textual IPv4 or IPv6 address, or undefined. */

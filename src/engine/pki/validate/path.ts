@@ -77,7 +77,9 @@ export function checkPath(path: Cert[], inputs: PathInputs, budget: Budget): Che
   for (let i = 0; i <= n; i++) {
     const c = path[i]!;
     // Validity (6.1.3 (a)(2)); the anchor too, since an expired root is no anchor.
-    const inTime = inputs.time >= c.notBefore && inputs.time <= c.notAfter;
+    // Validity is encoded to the second: compare the floored time (limbo notafter/notbefore-fractional).
+    const at = Math.floor(inputs.time / 1000) * 1000;
+    const inTime = at >= c.notBefore && at <= c.notAfter;
     push({ rule: 'validity', section: 'RFC 5280 6.1.3 (a)(2)', ok: inTime, at: i, sentence: inTime ? `${label(i)} is valid at ${iso(inputs.time)}` : inputs.time < c.notBefore ? `${label(i)} is not valid before ${iso(c.notBefore)}` : `${label(i)} expired at ${iso(c.notAfter)}` });
     if (c.problems.length > 0) push({ rule: 'well-formed', section: 'RFC 5280 4.1, 4.2', ok: false, at: i, sentence: `${label(i)} is malformed: ${c.problems[0]}` });
     const unknown = c.extensions.find((e) => e.critical && !UNDERSTOOD_EXTENSIONS.has(e.oid));
@@ -85,7 +87,7 @@ export function checkPath(path: Cert[], inputs: PathInputs, budget: Budget): Che
     for (const r of PROFILE_RULES) {
       if (!r.profiles.includes(inputs.profile)) continue;
       const why = r.test(c, pos(i));
-      if (why) push({ rule: r.rule, section: r.section, ok: false, at: i, sentence: `${label(i)}: ${why}` });
+      if (why) push({ rule: r.rule, section: r.section, ok: !!r.warning, ...(r.warning ? { warning: true } : {}), at: i, sentence: `${label(i)}: ${why}` });
     }
     if (i > 0 && c.notAfter > path[i - 1]!.notAfter) push({ rule: 'validity-nesting', section: 'RFC 5280 (none: an issuance lint)', ok: true, warning: true, at: i, sentence: `${label(i)} expires after its issuer does; it can only be used while the issuer is valid` });
   }

@@ -6,6 +6,7 @@
  */
 import { VOID, type Cert } from './parse';
 import { keyInfo } from './signature';
+import { canonicalIp, parseIpText } from './names';
 import type { ProfileName } from './result';
 
 /** Where a certificate sits in the path. */
@@ -16,6 +17,8 @@ export interface ProfileRule {
   rule: string;
   section: string;
   profiles: ProfileName[];
+  /** Reported as a warning, not a failure: an issuance rule that path validation tolerates. */
+  warning?: boolean;
   /** A failure sentence, or undefined when the certificate passes. */
   test(c: Cert, pos: Position): string | undefined;
 }
@@ -71,6 +74,7 @@ export const PROFILE_RULES: ProfileRule[] = [
     test: (c, pos) => {
       const aki = has(c, VOID.authorityKeyIdentifier);
       if (aki?.critical) return 'its authorityKeyIdentifier is critical';
+      // An anchor is trusted as given (limbo marks a cross-signed anchor without AKI pedantic).
       if (!aki && pos !== 'anchor' && !c.selfIssued) return 'it has no authorityKeyIdentifier';
       if (aki && !c.aki?.keyId && pos !== 'anchor') return 'its authorityKeyIdentifier has no keyIdentifier';
       return undefined;
@@ -153,9 +157,57 @@ export const PROFILE_RULES: ProfileRule[] = [
     test: (c) => (has(c, VOID.nameConstraints) && !has(c, VOID.nameConstraints)!.critical ? 'its nameConstraints extension is not critical' : undefined),
   },
   {
+    // An issuance rule that 6.1 does not check (PKITS 4.6.4 accepts a non-critical one in an
+    // intermediate); limbo holds roots to it, and an anchor is what the caller chose to trust.
     rule: 'basic-constraints-critical',
     section: 'RFC 5280 4.2.1.9',
     profiles: ['rfc5280', 'webpki'],
-    test: (c, pos) => (pos !== 'leaf' && has(c, VOID.basicConstraints) && !has(c, VOID.basicConstraints)!.critical ? 'its basicConstraints extension is not critical' : undefined),
+    test: (c, pos) => (pos === 'anchor' && has(c, VOID.basicConstraints) && !has(c, VOID.basicConstraints)!.critical ? 'its basicConstraints extension is not critical' : undefined),
+  },
+  {
+    // PKITS 4.8.6, 4.8.10, 4.8.11 and 4.8.13 expect such paths to validate; limbo's
+    // rfc5280::pc::ica-noncritical-pc does not. Validation follows PKITS and says so.
+    rule: 'policy-constraints-critical',
+    section: 'RFC 5280 4.2.1.11',
+    warning: true,
+    profiles: ['rfc5280'],
+    test: (c) => (has(c, VOID.policyConstraints) && !has(c, VOID.policyConstraints)!.critical ? 'its policyConstraints extension is not critical' : undefined),
+  },
+  {
+    rule: 'name-constraints-in-ca-only',
+    section: 'RFC 5280 4.2.1.10',
+    profiles: ['rfc5280', 'webpki'],
+    test: (c) => (c.nameConstraints && !c.basicConstraints?.ca ? 'it carries nameConstraints but is not a CA' : undefined),
+  },
+  {
+    rule: 'key-cert-sign-in-ca-only',
+    section: 'RFC 5280 4.2.1.3',
+    profiles: ['rfc5280', 'webpki'],
+    test: (c) => (c.keyUsage && (c.keyUsage.bytes[0] ?? 0) & 0x04 && !c.basicConstraints?.ca ? 'its key usage asserts keyCertSign but it is not a CA' : undefined),
+  },
+  {
+    rule: 'san-critical',
+    section: 'CABF BR 7.1.2.7.12',
+    profiles: ['webpki'],
+    test: (c, pos) => (pos === 'leaf' && c.subject.rdns.length > 0 && has(c, VOID.subjectAltName)?.critical ? 'its subjectAltName is critical although its subject is not empty' : undefined),
+  },
+  {
+    rule: 'common-name-in-san',
+    section: 'CABF BR 7.1.4.3',
+    profiles: ['webpki'],
+    test: (c, pos) => {
+      if (pos !== 'leaf') return undefined;
+      for (const rdn of c.subject.rdns) {
+        for (const a of rdn) {
+          if (a.oid !== VOID.commonName) continue;
+          const cn = a.text;
+          const dns = (c.san ?? []).some((g) => g.type === 'dns' && g.value === cn);
+          const ip = parseIpText(cn);
+          const ipOk = !!ip && canonicalIp(ip) === cn && (c.san ?? []).some((g) => g.type === 'ip' && g.bytes.length === ip.length && g.bytes.every((x, i) => x === ip[i]));
+          if (!dns && !ipOk) return `its common name "${cn}" is not one of its subjectAltNames in canonical form`;
+        }
+      }
+      return undefined;
+    },
   },
 ];

@@ -100,7 +100,9 @@ function scopeProblem(cert: Cert, crl: Crl): string | undefined {
       let match = false;
       if (dps && dps.length > 0) {
         for (const dp of dps) {
-          const names = dpNames(dp, cert.issuer) ?? dp.crlIssuer;
+          // A relative name is appended to the cRLIssuer's name if given, else the certificate issuer's (4.2.1.13).
+          const relBase = dp.crlIssuer?.find((g) => g.type === 'dn');
+          const names = dpNames(dp, relBase?.type === 'dn' ? relBase.name : cert.issuer) ?? dp.crlIssuer;
           if (names && names.some((a) => idpNames.some((b) => gnEqual(a, b)))) match = true;
         }
       } else {
@@ -201,19 +203,20 @@ export async function revocationStatus(ctx: RevocationContext, cert: Cert, issue
       }
       return undefined;
     };
-    // A delta CRL for this base, valid and signed, overrides the base's view.
+    // A delta CRL for this base, valid and signed, speaks first: an entry there (revoked,
+    // or removeFromCRL for a certificate on hold in the base) overrides the base (6.3.3 (c), (i)).
+    let deltaSays: RevocationStatus | undefined;
     for (const { crl: d, i: di } of relevant) {
       if (d.deltaBase === undefined || !crl.crlNumber || bigHex(d.deltaBase) > bigHex(crl.crlNumber)) continue;
       if (!sameName(d.issuer, crl.issuer) || scopeProblem(cert, d) || crlProblem(d, ctx.time)) continue;
       if (await signerProblem(ctx, d, di, issuer, sameName(d.issuer, cert.issuer))) continue;
-      const r = check(d);
-      if (r) {
-        if (r.status === 'revoked') revoked ??= { ...r, detail: `${r.detail} (delta CRL)` };
-        else revoked = undefined;
-        break;
-      }
+      deltaSays = check(d);
+      if (deltaSays?.status === 'revoked') deltaSays = { ...deltaSays, detail: `${deltaSays.detail} (delta CRL)` };
+      if (deltaSays) break;
     }
-    if (!revoked) {
+    if (deltaSays) {
+      if (deltaSays.status === 'revoked') return deltaSays;
+    } else {
       const r = check(crl);
       if (r?.status === 'revoked') revoked = r;
     }
