@@ -20,7 +20,7 @@ export interface BuildLimits {
 }
 
 /** Defaults chosen so that real chains (≤ 5 deep, a few cross-signs) always fit. */
-export const DEFAULT_LIMITS: BuildLimits = { maxIntermediates: 10, signatures: 256 };
+export const DEFAULT_LIMITS: BuildLimits = { maxIntermediates: 10, signatures: 64 };
 
 /** A dead end the builder met, for the result's alternatives. */
 export interface DeadEnd {
@@ -43,8 +43,23 @@ export interface BuildState {
 /** Indexes certificates by subject name key. */
 export function bySubject(certs: Cert[]): Map<string, Cert[]> {
   const m = new Map<string, Cert[]>();
-  for (const c of certs) m.set(c.subject.key, [...(m.get(c.subject.key) ?? []), c]);
+  for (const c of certs) {
+    const list = m.get(c.subject.key);
+    if (list) list.push(c);
+    else m.set(c.subject.key, [c]);
+  }
   return m;
+}
+
+const pairKeys = new WeakMap<Cert, string>();
+/** Subject name and key together: the same CA seen twice on a path means a loop. */
+function pairKey(c: Cert): string {
+  let k = pairKeys.get(c);
+  if (!k) {
+    k = `${c.subject.key}|${toHex(c.spki)}`;
+    pairKeys.set(c, k);
+  }
+  return k;
 }
 
 function akiRank(child: Cert, cand: Cert): number {
@@ -74,7 +89,7 @@ export async function signedBy(st: BuildState, issuer: Cert, child: Cert): Promi
 export async function* candidatePaths(st: BuildState, target: Cert, pool: Map<string, Cert[]>, anchors: Map<string, Cert[]>): AsyncGenerator<Cert[]> {
   const stack: Cert[] = [target];
   const onPath = new Set<string>([target.id]);
-  const pairs = new Set<string>([`${target.subject.key}|${toHex(target.spki)}`]);
+  const pairs = new Set<string>([pairKey(target)]);
 
   async function* step(): AsyncGenerator<Cert[]> {
     const c = stack[stack.length - 1]!;
@@ -93,7 +108,9 @@ export async function* candidatePaths(st: BuildState, target: Cert, pool: Map<st
       if (!found) st.deadEnds.push({ path: [...stack].reverse(), reason: `the path would be longer than ${st.limits.maxIntermediates} intermediates` });
       return;
     }
-    const poolCands = (pool.get(c.issuer.key) ?? []).filter((x) => !onPath.has(x.id) && !pairs.has(`${x.subject.key}|${toHex(x.spki)}`)).sort((a, b) => akiRank(c, a) - akiRank(c, b));
+    // A candidate whose subjectKeyIdentifier contradicts the child's authorityKeyIdentifier
+    // holds another key (RFC 5280 4.2.1.1): skipping it saves a signature check per dead end.
+    const poolCands = (pool.get(c.issuer.key) ?? []).filter((x) => !onPath.has(x.id) && !pairs.has(pairKey(x)) && akiRank(c, x) < 2).sort((a, b) => akiRank(c, a) - akiRank(c, b));
     for (const x of poolCands) {
       found = true;
       const s = await signedBy(st, x, c);
@@ -101,7 +118,7 @@ export async function* candidatePaths(st: BuildState, target: Cert, pool: Map<st
         st.deadEnds.push({ path: [...stack].reverse(), reason: `${x.subject.text} did not sign ${c.subject.text}: ${s.reason}`, unsupported: s.unsupported });
         continue;
       }
-      const pair = `${x.subject.key}|${toHex(x.spki)}`;
+      const pair = pairKey(x);
       stack.push(x);
       onPath.add(x.id);
       pairs.add(pair);

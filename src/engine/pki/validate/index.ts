@@ -55,7 +55,7 @@ export interface ValidateOptions {
 }
 
 /** Work budget for name comparisons, policy nodes and CRL checks (default). */
-export const DEFAULT_COMPARISONS = 100_000;
+export const DEFAULT_COMPARISONS = 50_000;
 
 function entry(c: Cert, role: PathEntry['role']): PathEntry {
   return { subject: c.subject.text, issuer: c.issuer.text, serial: c.serial, role, notBefore: new Date(c.notBefore).toISOString(), notAfter: new Date(c.notAfter).toISOString() };
@@ -114,7 +114,10 @@ async function validateParsed(ctx: Ctx, target: Cert, forSigner: boolean, nestin
       );
       if (checks.every((c) => c.ok) && ctx.revocation !== 'off') checks.push(...(await revocationChecks(ctx, path, nesting)));
       const failed = checks.find((c) => !c.ok);
-      if (!failed) return { valid: true, path, checks, alternatives, unsupported: false };
+      if (!failed) {
+        for (const d of st.deadEnds.slice(deadStart)) alternatives.push({ path: d.path.map((c) => c.subject.text), reason: d.reason });
+        return { valid: true, path, checks, alternatives, unsupported: false };
+      }
       alternatives.push({ path: path.map((c) => c.subject.text), reason: failed.sentence });
       if (!best) best = { path, checks };
       if (alternatives.length >= 32) break;

@@ -101,12 +101,8 @@ function validIpConstraint(b: Uint8Array): boolean {
 }
 
 function dnWithin(name: Name, base: Name): boolean {
-  if (base.rdns.length > name.rdns.length) return false;
-  for (let i = 0; i < base.rdns.length; i++) {
-    const a = base.rdns[i]!.map((x) => `${x.oid}=${x.norm}`).sort().join('+');
-    const b = name.rdns[i]!.map((x) => `${x.oid}=${x.norm}`).sort().join('+');
-    if (a !== b) return false;
-  }
+  if (base.rdnKeys.length > name.rdnKeys.length) return false;
+  for (let i = 0; i < base.rdnKeys.length; i++) if (base.rdnKeys[i] !== name.rdnKeys[i]) return false;
   return true;
 }
 
@@ -173,7 +169,9 @@ export function addConstraints(state: NameConstraintState, by: string, nc: NonNu
     const byType = new Map<string, GeneralName[]>();
     for (const s of nc.permitted) {
       const t = typeOf(s.base);
-      byType.set(t, [...(byType.get(t) ?? []), s.base]);
+      const list = byType.get(t);
+      if (list) list.push(s.base);
+      else byType.set(t, [s.base]);
     }
     state.permitted.push({ by, byType });
   }
@@ -195,13 +193,16 @@ export function constrainedNames(c: Cert): GeneralName[] {
  */
 export function checkNames(state: NameConstraintState, c: Cert, budget: Budget): string | undefined {
   if (state.permitted.length === 0 && state.excluded.length === 0) return undefined;
+  const types = new Set<string>(state.excluded.map((x) => typeOf(x.base)));
+  for (const p of state.permitted) for (const t of p.byType.keys()) types.add(t);
   for (const name of constrainedNames(c)) {
     const t = typeOf(name);
     const label = describeName(name);
-    const constrained = state.excluded.some((x) => typeOf(x.base) === t) || state.permitted.some((p) => p.byType.has(t));
+    const constrained = types.has(t);
+    if (!constrained) continue;
     // A name that is not well formed cannot be judged against a constraint of its type.
-    if (constrained && name.type === 'dns' && !validDnsName(name.value, true)) return `${label} is not a valid DNS name, so it cannot be checked against the constraints`;
-    if (constrained && name.type === 'email' && !/^[^@\s]+@[a-z0-9.-]+$/i.test(name.value)) return `${label} is not a valid e-mail address, so it cannot be checked against the constraints`;
+    if (name.type === 'dns' && !validDnsName(name.value, true)) return `${label} is not a valid DNS name, so it cannot be checked against the constraints`;
+    if (name.type === 'email' && !/^[^@\s]+@[a-z0-9.-]+$/i.test(name.value)) return `${label} is not a valid e-mail address, so it cannot be checked against the constraints`;
     for (const p of state.permitted) {
       const bases = p.byType.get(t);
       if (!bases) continue;

@@ -74,6 +74,8 @@ export interface Name {
   der: Uint8Array;
   rdns: NameAttribute[][];
   key: string;
+  /** Per-RDN comparison keys, so subtree checks compare strings only. */
+  rdnKeys: string[];
   /** Readable form for explanations, e.g. "CN=Root, O=Clavis". */
   text: string;
 }
@@ -233,9 +235,10 @@ export function parseName(el: DerElement, what = 'a name'): Name {
     if (rdn.length === 0) throw new MalformedInputError(`validate: ${what} has an empty relative distinguished name`);
     rdns.push(rdn);
   }
-  const key = JSON.stringify(rdns.map((rdn) => rdn.map((a) => `${a.oid}=${a.norm}`).sort()));
+  const rdnKeys = rdns.map((rdn) => JSON.stringify(rdn.map((a) => `${a.oid}=${a.norm}`).sort()));
+  const key = `[${rdnKeys.join(',')}]`;
   const text = rdns.map((rdn) => rdn.map((a) => `${shortName(a.oid)}=${a.text}`).join('+')).join(', ') || '(empty name)';
-  return { der: el.encoded, rdns, key, text };
+  return { der: el.encoded, rdns, key, rdnKeys, text };
 }
 
 function ia5(el: DerElement, what: string): string {

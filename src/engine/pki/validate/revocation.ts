@@ -70,8 +70,8 @@ function dpNames(dp: DistributionPoint, crlIssuer: Name): GeneralName[] | undefi
   if (dp.fullName) return dp.fullName;
   if (dp.relativeName) {
     const rdns = [...crlIssuer.rdns, dp.relativeName];
-    const key = JSON.stringify(rdns.map((rdn) => rdn.map((a) => `${a.oid}=${a.norm}`).sort()));
-    return [{ type: 'dn', name: { der: new Uint8Array(0), rdns, key, text: `${crlIssuer.text}, +RDN` } }];
+    const rdnKeys = rdns.map((rdn) => JSON.stringify(rdn.map((a) => `${a.oid}=${a.norm}`).sort()));
+    return [{ type: 'dn', name: { der: new Uint8Array(0), rdns, key: `[${rdnKeys.join(',')}]`, rdnKeys, text: `${crlIssuer.text}, +RDN` } }];
   }
   return undefined;
 }
