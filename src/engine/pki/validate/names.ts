@@ -195,7 +195,16 @@ export function checkNames(state: NameConstraintState, c: Cert, budget: Budget):
   if (state.permitted.length === 0 && state.excluded.length === 0) return undefined;
   const types = new Set<string>(state.excluded.map((x) => typeOf(x.base)));
   for (const p of state.permitted) for (const t of p.byType.keys()) types.add(t);
-  for (const name of constrainedNames(c)) {
+  const names = constrainedNames(c);
+  // The worst case is every name against every subtree: refuse up front when that exceeds
+  // the budget (OpenSSL's NAME_CHECK_MAX idea), so a hostile chain costs no comparisons.
+  let subtrees = state.excluded.length;
+  for (const p of state.permitted) for (const list of p.byType.values()) subtrees += list.length;
+  if (names.length * subtrees > budget.left) {
+    budget.left = -1;
+    throw new BudgetExhausted('name-constraint');
+  }
+  for (const name of names) {
     const t = typeOf(name);
     const label = describeName(name);
     const constrained = types.has(t);
