@@ -166,7 +166,7 @@ async function revocationChecks(ctx: Ctx, path: Cert[], nesting: number): Promis
     const s = await revocationStatus(rctx, path[i]!, path[i - 1]!);
     const who = i === path.length - 1 ? `the target "${path[i]!.subject.text}"` : `the intermediate "${path[i]!.subject.text}"`;
     const ok = s.status === 'good' || (s.status === 'no-crl' && ctx.revocation === 'if-available');
-    out.push({ rule: 'revocation', section: 'RFC 5280 6.3', ok, at: i, sentence: s.status === 'good' ? `${who} is not revoked (${s.detail})` : s.status === 'revoked' ? `${who} is ${s.detail}` : s.status === 'no-crl' ? `${who}: ${s.detail}${ok ? ', so its revocation status is not checked (revocation: if-available)' : ' and revocation is required'}` : `${who}: revocation status unknown: ${s.detail}` });
+    out.push({ rule: 'revocation', section: 'RFC 5280 6.3', ok, at: i, sentence: s.status === 'good' ? `${who} is not revoked (${s.detail})` : s.status === 'revoked' ? `${who} is ${s.detail}` : s.status === 'no-crl' ? `${who}: ${s.detail}${ok ? ', so its revocation status is not checked (revocation: if-available)' : ': no usable CRL, status unknown, and revocation is required'}` : `${who}: no usable CRL, revocation status unknown: ${s.detail}` });
     if (!ok) break;
   }
   return out;

@@ -89,7 +89,10 @@ export function checkPath(path: Cert[], inputs: PathInputs, budget: Budget): Che
       const why = r.test(c, pos(i));
       if (why) push({ rule: r.rule, section: r.section, ok: !!r.warning, ...(r.warning ? { warning: true } : {}), at: i, sentence: `${label(i)}: ${why}` });
     }
-    if (i > 0 && c.notAfter > path[i - 1]!.notAfter) push({ rule: 'validity-nesting', section: 'RFC 5280 (none: an issuance lint)', ok: true, warning: true, at: i, sentence: `${label(i)} expires after its issuer does; it can only be used while the issuer is valid` });
+    if (i > 0) {
+      const outlives = c.notAfter > path[i - 1]!.notAfter;
+      push({ rule: 'validity-nesting', section: 'issuance lint (RFC 5280 has no such path rule)', ok: true, ...(outlives ? { warning: true } : {}), at: i, sentence: outlives ? `${label(i)} expires after its issuer does; it can only be used while the issuer is valid` : `${label(i)} expires no later than its issuer` });
+    }
   }
 
   // Anchor as a CA: basic constraints, key usage, and its constraints start the state.

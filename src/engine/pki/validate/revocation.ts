@@ -198,7 +198,8 @@ export async function revocationStatus(ctx: RevocationContext, cert: Cert, issue
         if (e.certIssuer) entryIssuer = e.certIssuer;
         if (e.serial === cert.serial && sameName(entryIssuer, cert.issuer)) {
           if (e.reason === 8) return { status: 'good', detail: 'removed from the CRL' };
-          return { status: 'revoked', reason: e.reason, detail: `revoked (${reasonName(e.reason)}) on a CRL of ${c.issuer.text}` };
+          const number = c.crlNumber ? ` number ${BigInt(`0x${c.crlNumber}`)}` : '';
+          return { status: 'revoked', reason: e.reason, detail: `revoked (reason: ${reasonName(e.reason)}) on the CRL${number} of ${c.issuer.text}` };
         }
       }
       return undefined;
