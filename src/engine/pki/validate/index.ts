@@ -99,7 +99,8 @@ async function validateParsed(ctx: Ctx, target: Cert, forSigner: boolean, nestin
   const deadStart = st.deadEnds.length;
   try {
     for await (const path of candidatePaths(st, target, ctx.poolIdx, ctx.anchorIdx)) {
-      const checks = checkPath(
+      const built: Check = { rule: 'path', section: 'RFC 5280 6.1 (a), RFC 4158', ok: true, sentence: `a path of ${path.length} certificates links the target to the trust anchor "${path[0]!.subject.text}", each signature verified` };
+      const checks = [built, ...checkPath(
         path,
         {
           time: ctx.time,
@@ -111,7 +112,7 @@ async function validateParsed(ctx: Ctx, target: Cert, forSigner: boolean, nestin
           keyUsage: forSigner ? undefined : o.keyUsage,
         },
         ctx.budget,
-      );
+      )];
       if (checks.every((c) => c.ok) && ctx.revocation !== 'off') checks.push(...(await revocationChecks(ctx, path, nesting)));
       const failed = checks.find((c) => !c.ok);
       if (!failed) {
@@ -132,7 +133,7 @@ async function validateParsed(ctx: Ctx, target: Cert, forSigner: boolean, nestin
   if (best) return { valid: false, path: best.path, checks: best.checks, alternatives, unsupported: false };
   const unsupported = dead.length > 0 && dead.some((d) => d.unsupported);
   const why = dead.find((d) => d.unsupported)?.reason ?? dead[0]?.reason ?? 'no path to a trust anchor';
-  return { valid: false, path: [], checks: [{ rule: 'path-building', section: 'RFC 5280 6.1 (a), RFC 4158', ok: false, sentence: `no path to a trust anchor: ${why}` }], alternatives, unsupported };
+  return { valid: false, path: [], checks: [{ rule: 'path', section: 'RFC 5280 6.1 (a), RFC 4158', ok: false, sentence: `no path to a trust anchor: ${why}` }], alternatives, unsupported };
 }
 
 async function revocationChecks(ctx: Ctx, path: Cert[], nesting: number): Promise<Check[]> {
