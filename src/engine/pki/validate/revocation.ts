@@ -198,8 +198,10 @@ export async function revocationStatus(ctx: RevocationContext, cert: Cert, issue
         if (e.certIssuer) entryIssuer = e.certIssuer;
         if (e.serial === cert.serial && sameName(entryIssuer, cert.issuer)) {
           if (e.reason === 8) return { status: 'good', detail: 'removed from the CRL' };
-          const number = c.crlNumber ? ` number ${BigInt(`0x${c.crlNumber}`)}` : '';
-          return { status: 'revoked', reason: e.reason, detail: `revoked (reason: ${reasonName(e.reason)}) on the CRL${number} of ${c.issuer.text}` };
+          // "(CRL n, reason r)" is the form the certificate page and walkthroughs have always shown.
+          const number = c.crlNumber ? `${BigInt(`0x${c.crlNumber}`)}` : '?';
+          const code = e.reason !== undefined ? `, reason ${e.reason}` : '';
+          return { status: 'revoked', reason: e.reason, detail: `revoked (CRL ${number}${code}): ${reasonName(e.reason)}, on the CRL of ${c.issuer.text}` };
         }
       }
       return undefined;
