@@ -5,8 +5,7 @@
  *
  * A stored CRL never changes (its id is issuer + number, written once), so an index is
  * cached per storage under that id; the CA's counters (`getCrlState`, a few bytes) say
- * which number is the latest without reading the CRL. The signature of an indexed CRL is
- * checked once per issuer key and remembered with the index.
+ * which number is the latest without reading the CRL.
  *
  * Common case: `const idx = await latestCrlIndex(ctx, caId); idx?.lookup(serialHex)`.
  */
@@ -14,17 +13,16 @@ import { MalformedInputError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { crlJobs } from './crl-client';
-import { compareSerialHex, type CrlHeader, type CrlIndexData, type CrlSummary } from './crl-codec';
+import { compareSerialHex, type CrlHeader, type CrlIndexData } from './crl-codec';
 import { readTlv } from './der';
 import { decodeCrlEntry, type CrlEntry } from './describe';
+import { parseCrl, type Crl } from './validate/parse';
 
 /** A CRL's header with its entries indexed by serial. */
 export class CrlIndex {
   readonly header: CrlHeader;
   /** The stored CRL's id (`issuer:number`), when it came from storage. */
   readonly id: string | undefined;
-  /** Signature verdicts by issuer public key (hex), so a CRL is verified once per issuer. */
-  readonly verdicts = new Map<string, Promise<boolean>>();
   private readonly serials: string[];
   /** Positions (CRL order) sorted by serial; null when the CRL lists them sorted already (Clavis's do). */
   private readonly order: Uint32Array | null;
@@ -75,16 +73,6 @@ export class CrlIndex {
     return r < 0 ? null : r;
   }
 
-  /** The summary `verifyChain` reads: the header and the status of `serials`. */
-  summary(serials: readonly string[]): CrlSummary {
-    const hits: Record<string, number | null> = {};
-    for (const s of serials) {
-      const r = this.lookup(s);
-      if (r !== undefined) hits[s] = r;
-    }
-    return { ...this.header, hits };
-  }
-
   /** Entries `offset` to `offset + limit` in CRL order, decoded (only those). @throws MALFORMED_INPUT */
   page(offset: number, limit: number): CrlEntry[] {
     const out: CrlEntry[] = [];
@@ -133,4 +121,27 @@ export async function latestCrlIndex(ctx: Pick<EngineContext, 'storage'>, caId: 
   // The counter can be ahead of the stored CRLs (a number taken before issue 14, then skipped).
   const rec = (lastNumber > 0 ? await ctx.storage.getCrl(caId, lastNumber) : undefined) ?? (await ctx.storage.getLatestCrl(caId));
   return rec ? cachedCrlIndex(ctx, rec) : undefined;
+}
+
+const parsedCaches = new WeakMap<object, Map<string, Promise<Crl>>>();
+
+/**
+ * A CA's latest CRL parsed for the path validator (validate/parse.ts), cached like the
+ * indexes above: `verifyCertificate` checks revocation against it without reading or
+ * parsing a 100,000-entry CRL per call. Undefined when the CA has published none.
+ */
+export async function latestParsedCrl(ctx: Pick<EngineContext, 'storage'>, caId: string): Promise<Crl | undefined> {
+  let cache = parsedCaches.get(ctx.storage);
+  if (!cache) parsedCaches.set(ctx.storage, (cache = new Map()));
+  const { lastNumber } = await ctx.storage.getCrlState(caId);
+  const id = `${caId}:${lastNumber}`;
+  const hit = lastNumber > 0 ? cache.get(id) : undefined;
+  if (hit) return hit;
+  const rec = (lastNumber > 0 ? await ctx.storage.getCrl(caId, lastNumber) : undefined) ?? (await ctx.storage.getLatestCrl(caId));
+  if (!rec) return undefined;
+  const made = Promise.resolve().then(() => parseCrl(rec.der));
+  cache.set(rec.id, made);
+  made.catch(() => cache.delete(rec.id));
+  while (cache.size > CACHE_PER_STORAGE) cache.delete(cache.keys().next().value!);
+  return made;
 }

@@ -8,7 +8,6 @@
  * Common case: `pki.revokeCertificate(certId, { reason: 'keyCompromise' })` rebuilds the
  * issuer's CRL; `pki.exportCrl(caId, 'pem')` hands it out.
  */
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, MalformedInputError } from '../errors';
@@ -16,7 +15,7 @@ import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { pkiCrypto, type Signer } from './algorithms';
 import { crlJobs } from './crl-client';
-import { createRevocationPacker, encodeTbsCertList, type CrlSummary, type PackedRevocations, type TbsCertListInput } from './crl-codec';
+import { createRevocationPacker, encodeTbsCertList, type PackedRevocations, type TbsCertListInput } from './crl-codec';
 import { parseAsn1 } from './der';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
 import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
@@ -306,24 +305,6 @@ export function parseCrlWithPkijs(der: Uint8Array): pkijs.CertificateRevocationL
 export async function verifyCrlSignature(ctx: EngineContext, crl: pkijs.CertificateRevocationList, issuer: pkijs.Certificate): Promise<boolean> {
   try {
     return await crl.verify({ issuerCertificate: issuer }, pkiCrypto(ctx));
-  } catch {
-    return false;
-  }
-}
-
-
-
-/**
- * Checks a CRL's signature from its summary (the exact TBS bytes), without parsing the
- * revoked list with asn1js: a 100,000-entry CRL costs one hash and one verification.
- * False when the TBS and outer algorithms differ.
- */
-export async function verifyCrlSummarySignature(ctx: EngineContext, crl: CrlSummary, issuer: pkijs.Certificate): Promise<boolean> {
-  if (!crl.algorithmsMatch) return false;
-  try {
-    const algorithm = new pkijs.AlgorithmIdentifier({ schema: parseAsn1(crl.signatureAlgorithm, 'CRL signature algorithm') });
-    const signature = new asn1js.BitString({ valueHex: crl.signature.slice().buffer });
-    return await pkiCrypto(ctx).verifyWithPublicKey(crl.tbs.slice(), signature, issuer.subjectPublicKeyInfo, algorithm);
   } catch {
     return false;
   }

@@ -230,9 +230,21 @@ export interface NameConstraints {
 }
 
 function checkDomainConstraint(d: string, what: string): string {
-  // A leading dot means "subdomains only" (RFC 5280 for e-mail/URI; OpenSSL and Go for DNS).
+  // A leading dot means "subdomains only" for e-mail and URI hosts (RFC 5280 4.2.1.10).
   const dot = d.startsWith('.');
   return (dot ? '.' : '') + checkDnsName(dot ? d.slice(1) : d, { wildcard: false, what });
+}
+
+/**
+ * A DNS name constraint is a plain domain (RFC 5280 4.2.1.10): it covers the domain and
+ * every name below it. The leading-dot form some tools accept is not a dNSName, and
+ * validators that follow RFC 5280 (and x509-limbo) refuse a CA that carries one.
+ */
+function checkDnsConstraint(d: string): string {
+  if (String(d).startsWith('.')) {
+    throw new EngineError('INVALID_ARGUMENT', `pki: a DNS name constraint is a domain without a leading dot: "${String(d).slice(1, 61)}" covers that domain and every name below it (RFC 5280 4.2.1.10)`);
+  }
+  return checkDnsName(d, { wildcard: false, what: 'name-constraint DNS name' });
 }
 
 function cidr(text: string): Uint8Array<ArrayBuffer> {
@@ -257,7 +269,7 @@ function subtrees(t: NameSubtrees): Uint8Array[] {
   const sub = (gn: Uint8Array) => seq(gn);
   return [
     ...list(t.email).map((e) => sub(implicitPrimitive(1, utf8(e.includes('@') ? checkEmail(e, 'name-constraint mailbox') : checkDomainConstraint(e, 'name-constraint e-mail domain'))))),
-    ...list(t.dns).map((d) => sub(implicitPrimitive(2, utf8(checkDomainConstraint(d, 'name-constraint DNS name'))))),
+    ...list(t.dns).map((d) => sub(implicitPrimitive(2, utf8(checkDnsConstraint(d))))),
     ...list(t.uri).map((u) => sub(implicitPrimitive(6, utf8(checkDomainConstraint(u, 'name-constraint URI host'))))),
     ...list(t.ip).map((i) => sub(implicitPrimitive(7, cidr(i)))),
   ];

@@ -36,7 +36,7 @@ import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './typ
 import { verifyChain, type VerifyChainParams } from './verify';
 import { issueBulk, parseBulkCsv, type BulkProgress, type BulkRow } from './bulk';
 import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
-import { latestCrlIndex } from './crl-index';
+import { latestCrlIndex, latestParsedCrl } from './crl-index';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -546,13 +546,13 @@ export function createPki(ctx: EngineContext): Pki {
       const root = rec.profile === 'root-ca' ? rec : chain[chain.length - 1];
       if (!root) throw new EngineError('STORAGE', 'pki: the chain has no root');
       const cas = [rec, ...chain].filter((c) => c.caId).map((c) => c.caId!);
-      // The cached indexes of the latest CRLs: a 100,000-entry CRL is read and parsed once, not per call (issue 15).
-      const indexedCrls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => latestCrlIndex(ctx, c)))).flatMap((c) => (c ? [c] : []));
+      // The cached parses of the latest CRLs: a 100,000-entry CRL is read and parsed once, not per call (issue 15).
+      const parsedCrls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => latestParsedCrl(ctx, c)))).flatMap((c) => (c ? [c] : []));
       return verifyChain(ctx, {
         target: rec.der,
         intermediates: chain.filter((c) => c !== root).map((c) => c.der),
         trustAnchors: [root.der],
-        indexedCrls,
+        parsedCrls,
         ...(opts.usage ? { usage: opts.usage } : {}),
         ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
         ...(opts.at ? { at: opts.at } : {}),

@@ -31,6 +31,10 @@ export interface VerifyStep {
   name: string;
   ok: boolean;
   detail: string;
+  /** RFC section or profile rule the step comes from. */
+  section?: string;
+  /** Passed, but worth saying (e.g. a certificate that outlives its issuer). */
+  warning?: boolean;
 }
 
 /** A chain verification outcome. */
@@ -39,6 +43,14 @@ export interface VerifyResult {
   /** `unknown` when some certificate has no usable CRL from its issuer (fail closed). */
   revocation: 'good' | 'revoked' | 'unknown';
   steps: VerifyStep[];
+  /** Which profile judged the path (rfc5280 or webpki). */
+  profile?: 'rfc5280' | 'webpki';
+  /** One sentence: why it failed, or the path it found. */
+  summary?: string;
+  /** The path, trust anchor first. */
+  path?: { subject: string; issuer: string; serial: string; role: string; notBefore: string; notAfter: string }[];
+  /** Paths tried and given up on, with why. */
+  alternatives?: { path: string[]; reason: string }[];
 }
 
 export type { LintFinding };

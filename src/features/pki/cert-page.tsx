@@ -48,11 +48,14 @@ function Verification(props: { result: VerifyResult | null; error: ErrorInfo | n
         <>
           <p className={`verdict ${r.valid ? 'verdict-valid' : 'verdict-invalid'}`}>
             {r.valid ? '✓ The chain verifies' : '✗ The chain does not verify'} · revocation: {r.revocation}
+            {r.profile ? ` · judged by the ${r.profile === 'webpki' ? 'web PKI' : 'RFC 5280'} profile` : ''}
           </p>
+          {r.summary ? <p className="verify-summary">{r.summary}</p> : null}
           <ol className="verify-steps">
             {r.steps.map((s, i) => (
-              <li key={`${i}-${s.name}`} className={s.ok ? 'step-pass' : 'step-fail'}>
-                <span className="step-mark">{s.ok ? '✓ Pass' : '✗ Fail'}</span> <strong>{s.name}</strong>: {s.detail}
+              <li key={`${i}-${s.name}`} className={s.ok ? (s.warning ? 'step-warn' : 'step-pass') : 'step-fail'}>
+                <span className="step-mark">{s.ok ? (s.warning ? '⚠ Warning' : '✓ Pass') : '✗ Fail'}</span> <strong>{s.name}</strong>: {s.detail}
+                {s.section ? <span className="step-rule"> ({s.section})</span> : null}
               </li>
             ))}
           </ol>
