@@ -84,6 +84,11 @@ export interface TemplateAvailability {
 
 /** The engine's verbs. Every method throws `EngineError` (with a `code`) on failure. */
 export interface Engine {
+  /**
+   * Calls `listener` after every committed change to the vault, made in this tab or in
+   * another tab of the origin (issue 14 #10); returns an unsubscribe function.
+   */
+  onChange(listener: (origin: 'this-tab' | 'other-tab') => void): () => void;
   /** Each template with whether this browser can generate it (feature detection). */
   listTemplates(): Promise<TemplateAvailability[]>;
   /**
@@ -237,6 +242,7 @@ export function createEngine(options: EngineOptions): Engine {
   const invalidity = (o?: lifecycle.RevokeKeyOptions) => (o?.compromiseOccurredAt !== undefined ? { invalidityDate: o.compromiseOccurredAt } : {});
   return {
     pki: loadPki,
+    onChange: (l) => ctx.storage.onChange(l),
     hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,
     // Key exchange
     exchange: () => (exchange ??= import('./exchange').then((m) => m.createExchange(ctx, loadPki))),
