@@ -75,3 +75,27 @@ test('W a schema upgrade in another tab asks every open page to reload', async (
     await expect(alert.getByRole('button', { name: 'Reload this tab' })).toBeVisible();
   }
 });
+
+test('W eviction: when the site’s IndexedDB is cleared, the app says plainly that data was lost', async ({ page }) => {
+  await openKeyList(page);
+  await generate(page, 'before eviction');
+  // The marker holds a version and a count, nothing from the vault.
+  const marker = await page.evaluate(() => localStorage.getItem('clavis:vault-marker'));
+  expect(Object.keys(JSON.parse(marker!) as object).sort()).toEqual(['auditCount', 'v']);
+  expect(marker).not.toContain('before eviction');
+  // The browser evicts the vault's database (the open connection steps aside).
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const r = indexedDB.deleteDatabase('clavis');
+        r.onsuccess = () => resolve();
+        r.onerror = () => reject(r.error);
+      }),
+  );
+  await page.reload();
+  const alert = page.getByRole('alert').filter({ hasText: 'Data was lost' });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText('cannot be recovered here');
+  await alert.getByRole('button', { name: 'I understand' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Data was lost' })).toHaveCount(0);
+});

@@ -3,6 +3,7 @@
  * current screen, and the storage status. Composes the features; owns routing.
  */
 import { useVaultSync, VersionChangePrompt } from './vault-sync';
+import { EvictionNotice } from './eviction-notice';
 import { Suspense, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { PageTitle } from '../components/ui/page-title';
 import { HomePage } from '../features/home/home-page';
@@ -218,6 +219,7 @@ export function App() {
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
         <VersionChangePrompt />
+        <EvictionNotice />
         {storageBroken ? <StorageErrorScreen error={listError} onRetry={() => void store.getState().keys.refresh()} /> : (
           <Suspense fallback={<p role="status">Loading…</p>}>
             <Screen route={route} />

@@ -205,6 +205,8 @@ export interface Engine {
   keyUsage(id: string): Promise<{ count: number; lastUsedAt?: string }>;
   /** Audit entries matching the filter, oldest first. */
   listAuditEntries(filter?: auditStore.AuditFilter): Promise<AuditEntry[]>;
+  /** How many entries the audit log has (its head's sequence number; 0 when empty): one small read. */
+  auditCount(): Promise<number>;
   /** Verifies the stored audit chain against its remembered head; says what broke where. */
   verifyAuditLog(): Promise<AuditVerification>;
   /** The audit log as JSON Lines. */
@@ -303,6 +305,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     keyUsage: (id) => use.keyUsage(ctx, id),
     listAuditEntries: (f) => auditStore.listAuditEntries(ctx, f),
+    auditCount: async () => (await ctx.storage.getAuditHead())?.seq ?? 0,
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
     // KDC
