@@ -60,7 +60,8 @@ export function EvictionNotice() {
         setLost({ before: marker.auditCount, now });
         return;
       }
-      writeMarker(now);
+      // Nothing to remember for a vault that never held anything.
+      if (now > 0) writeMarker(now);
     };
     void check();
     const off = engine.onChange(() => void check());
