@@ -2,6 +2,8 @@
  * The app shell: skip link, header with the main navigation and theme toggle, the
  * current screen, and the storage status. Composes the features; owns routing.
  */
+import { useVaultSync, VersionChangePrompt } from './vault-sync';
+import { EvictionNotice } from './eviction-notice';
 import { Suspense, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import { PageTitle } from '../components/ui/page-title';
 import { HomePage } from '../features/home/home-page';
@@ -157,6 +159,8 @@ export function App() {
   const firstRender = useRef(true);
   // R6: rebuild CRLs before their nextUpdate while the app is open.
   useCrlScheduler();
+  // Every open tab shows the same vault (issue 14 #10).
+  useVaultSync();
 
   useEffect(() => {
     const s = store.getState();
@@ -217,6 +221,8 @@ export function App() {
         <SimulatedTimeBanner />
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
+        <VersionChangePrompt />
+        <EvictionNotice />
         {storageBroken ? <StorageErrorScreen error={listError} onRetry={() => void store.getState().keys.refresh()} /> : (
           <Suspense fallback={<p role="status">Loading…</p>}>
             <Screen route={route} />

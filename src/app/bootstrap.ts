@@ -8,6 +8,9 @@ import { createAppStore, type AppStore } from '../state/store';
 import type { ErrorInfo } from '../state/types';
 import { createWorkerBulkCipher } from '../workers/bulk-client';
 
+/** Dispatched on `window` when another tab upgraded the database and this tab's connection closed. */
+export const VERSION_CHANGE_EVENT = 'clavis:versionchange';
+
 /** A started app, or why it could not start. */
 export type Bootstrapped = { ok: true; engine: Engine; store: AppStore } | { ok: false; error: ErrorInfo };
 
@@ -20,7 +23,8 @@ export async function bootstrap(): Promise<Bootstrapped> {
     return { ok: false, error: { code: 'UNSUPPORTED', message: 'clavis: WebCrypto is not available (it needs a secure context: https or localhost)' } };
   }
   try {
-    const storage = await openStorage();
+    // Another tab needs a newer schema: this tab's connection is closed, so ask to reload (issue 14 #10).
+    const storage = await openStorage({ onVersionChange: () => window.dispatchEvent(new Event(VERSION_CHANGE_EVENT)) });
     const engine = createEngine({ storage, bulk: createWorkerBulkCipher() });
     return { ok: true, engine, store: createAppStore(engine) };
   } catch (e) {

@@ -88,6 +88,11 @@ export interface TemplateAvailability {
 
 /** The engine's verbs. Every method throws `EngineError` (with a `code`) on failure. */
 export interface Engine {
+  /**
+   * Calls `listener` after every committed change to the vault, made in this tab or in
+   * another tab of the origin (issue 14 #10); returns an unsubscribe function.
+   */
+  onChange(listener: (origin: 'this-tab' | 'other-tab') => void): () => void;
   /** Each template with whether this browser can generate it (feature detection). */
   listTemplates(): Promise<TemplateAvailability[]>;
   /**
@@ -215,6 +220,8 @@ export interface Engine {
   keyUsage(id: string): Promise<{ count: number; lastUsedAt?: string }>;
   /** Audit entries matching the filter, oldest first. */
   listAuditEntries(filter?: auditStore.AuditFilter): Promise<AuditEntry[]>;
+  /** How many entries the audit log has (its head's sequence number; 0 when empty): one small read. */
+  auditCount(): Promise<number>;
   /** Verifies the stored audit chain against its remembered head; says what broke where. */
   verifyAuditLog(): Promise<AuditVerification>;
   /** The audit log as JSON Lines. */
@@ -251,6 +258,7 @@ export function createEngine(options: EngineOptions): Engine {
   const loadPki = () => (pki ??= import('./pki').then((m) => m.createPki({ ...ctx, clock: realClock, viewClock: clock })));
   return {
     pki: loadPki,
+    onChange: (l) => ctx.storage.onChange(l),
     hasCertificateAuthorities: async () => (await ctx.storage.listCas()).length > 0,
     // Key exchange
     exchange: () => (exchange ??= import('./exchange').then((m) => m.createExchange(ctx, loadPki))),
@@ -305,6 +313,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     keyUsage: (id) => use.keyUsage(ctx, id),
     listAuditEntries: (f) => auditStore.listAuditEntries(ctx, f),
+    auditCount: async () => (await ctx.storage.getAuditHead())?.seq ?? 0,
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
     // KDC

@@ -31,6 +31,11 @@ export function useAppStore<T>(selector: (s: AppState) => T): T {
   return useStore(useEngineContext().store, selector);
 }
 
+/** The engine itself, for app-wide effects (the change feed); views go through the store. */
+export function useEngine(): Engine {
+  return useEngineContext().engine;
+}
+
 /** The store itself, for effects that call actions without subscribing. */
 export function useAppStoreApi(): AppStore {
   return useEngineContext().store;

@@ -92,3 +92,56 @@ describe('PEM: crafted input is refused in linear time with a typed error (issue
     expect((await engine.deriveKey(mine.id, pem, { name: 'shared', owner: '' })).template).toBe('AES-GCM-256');
   });
 });
+
+/** Deterministic xorshift32, so a failing case can be replayed. */
+function prng(seed: number) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+const PIECES = ['-----BEGIN ', '-----END ', 'PUBLIC KEY', 'CERTIFICATE REQUEST', 'CERTIFICATE', 'A', '-----', '\n', '\r\n', ' ', 'Proc-Type: 4,ENCRYPTED\n', 'MIIB', '====', '\u0000', '\u200b', 'x'.repeat(70), '\n'.repeat(200)];
+
+/** A random PEM-looking text built from armour pieces and base64 of real DER. */
+function craft(rand: () => number, real: string): string {
+  const parts: string[] = [];
+  const n = 1 + Math.floor(rand() * 40);
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    if (r < 0.15) parts.push(real.slice(0, Math.floor(rand() * real.length)));
+    else if (r < 0.25) parts.push(real.slice(Math.floor(rand() * real.length)));
+    else parts.push(PIECES[Math.floor(rand() * PIECES.length)]!);
+  }
+  return parts.join('');
+}
+
+describe('PEM fuzz: every importer answers crafted PEM with a typed error or a value (issue 14 #9)', () => {
+  const CASES = 250;
+  it(`decodePem, fromPemOrDer, key sniffing, CSR and peer-key readers: ${CASES} inputs each`, async () => {
+    const { engine } = await freshEngine();
+    const pki = await engine.pki();
+    const mine = await engine.generateKey({ template: 'ECDH-P-256', name: 'mine' });
+    const signer = await engine.generateKey({ template: 'ECDSA-P-256', name: 'csr key' });
+    const realSpki = (await engine.exportPublicKey(mine.id, 'pem')) as string;
+    const realCsr = await pki.createCsr(signer.id, { subject: { CN: 'fuzz.example.test' } });
+    const rand = prng(0x14);
+    const untyped: string[] = [];
+    const note = (where: string, code: string) => {
+      if (code.startsWith('untyped')) untyped.push(`${where}: ${code}`);
+    };
+    for (let i = 0; i < CASES; i++) {
+      const spkiText = craft(rand, realSpki);
+      const csrText = craft(rand, realCsr);
+      note('decodePem', codeOf(() => decodePem(spkiText)));
+      note('fromPemOrDer', codeOf(() => fromPemOrDer(csrText, ['CERTIFICATE REQUEST'], 'certificate request')));
+      note('sniffKeyFormat', codeOf(() => engine.sniffKeyFormat(spkiText)));
+      note('inspectCsr', await codeOfAsync(() => pki.inspectCsr(csrText)));
+      note('deriveKey', await codeOfAsync(() => engine.deriveKey(mine.id, spkiText, { name: 'd', owner: '' })));
+    }
+    expect(untyped).toEqual([]);
+  });
+});

@@ -241,6 +241,13 @@ export interface ClavisStorage {
   setMeta(key: string, value: unknown): Promise<void>;
   /** Closes the connection (tests, and when another tab upgrades the schema). */
   close(): void;
+  /**
+   * Calls `listener` after every committed write, in this tab (`'this-tab'`) and in every
+   * other tab of the origin that has the same database open (`'other-tab'`, through a
+   * BroadcastChannel), so every open tab can show the same vault (issue 14 #10). The
+   * message carries no data, only that something changed. Returns an unsubscribe function.
+   */
+  onChange(listener: (origin: 'this-tab' | 'other-tab') => void): () => void;
 
   // Lifecycle and audit (v3).
 
@@ -585,7 +592,25 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     }),
   );
 
-  return {
+  // The change feed (issue 14 #10): every committed write is announced to this tab's
+  // listeners and, through a BroadcastChannel, to the other tabs. Only "changed" is sent.
+  const listeners = new Set<(origin: 'this-tab' | 'other-tab') => void>();
+  const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`clavis-changes:${name}`);
+  if (channel) channel.onmessage = () => listeners.forEach((l) => l('other-tab'));
+  const announce = () => {
+    listeners.forEach((l) => l('this-tab'));
+    try {
+      channel?.postMessage('changed');
+    } catch {
+      // A closed channel (the connection was closed): nothing to tell.
+    }
+  };
+
+  const repo: ClavisStorage = {
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     addKey: (info, material) =>
       guard('saving the key', async () => {
         if (info.id !== material.id) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
@@ -634,7 +659,10 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       }),
     getMeta: <T,>(key: string) => guard('reading settings', async () => (await db.get('meta', key))?.value as T | undefined),
     setMeta: (key, value) => guard('saving settings', async () => void (await db.put('meta', { key, value }))),
-    close: () => db.close(),
+    close: () => {
+      db.close();
+      channel?.close();
+    },
 
     commitAudited: (c) =>
       guard('saving the change and its audit entry', async () => {
@@ -1021,4 +1049,30 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     getKdcHeldKey: (keyId, holder) => guard('reading a held key', () => db.get('kdcHeldKeys', `${keyId}:${holder}`)),
     hasKdcReplay: (id) => guard('reading the replay cache', async () => (await db.getKey('kdcReplay', id)) !== undefined),
   };
+  for (const m of WRITES) {
+    const write = repo[m] as (...a: unknown[]) => Promise<unknown>;
+    (repo as unknown as Record<string, unknown>)[m] = async (...a: unknown[]) => {
+      const out = await write(...a);
+      // A refused KDC commit wrote nothing.
+      if (!(m === 'commitKdc' && (out as KdcCommitOutcome).ok === false)) announce();
+      return out;
+    };
+  }
+  return repo;
 }
+
+/** The repository methods that write: each announces a change once it has committed. */
+const WRITES = [
+  'addKey',
+  'putKeyInfo',
+  'deleteKey',
+  'commitAudited',
+  'commitIssuance',
+  'discardNewCa',
+  'putCa',
+  'addRevocation',
+  'commitRevocation',
+  'addCrl',
+  'commitKdc',
+  'initKdcMasterKey',
+] as const satisfies ReadonlyArray<keyof ClavisStorage>;
