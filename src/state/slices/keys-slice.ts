@@ -10,6 +10,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
+  EngineError,
   toErrorInfo,
   type Engine,
   type ImportKeyParams,
@@ -53,7 +54,15 @@ export const opNames = {
   decryptFile: (id: string) => `decrypt-file:${id}`,
   sign: (id: string) => `sign:${id}`,
   verify: (id: string) => `verify:${id}`,
+  derive: (id: string) => `derive:${id}`,
+  wrap: (id: string) => `wrap:${id}`,
+  unwrap: (id: string) => `unwrap:${id}`,
+  encapsulate: (id: string) => `encapsulate:${id}`,
+  decapsulate: (id: string) => `decapsulate:${id}`,
 } as const;
+
+/** Where the peer's public key comes from when deriving: another vault key, or pasted PEM. */
+export type PeerPublicKey = { keyId: string } | { pem: string };
 
 /** State and actions of the vault inventory and key operations. */
 export interface KeysSlice {
@@ -99,6 +108,26 @@ export interface KeysSlice {
   signText(id: string, text: string): Promise<Result<string>>;
   /** Verifies a base64 signature over UTF-8 text. */
   verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<boolean>>;
+  /** ECDH/X25519 with a peer's public key, then HKDF to a new AES-256-GCM vault key (engine.deriveKey). */
+  deriveKey(id: string, peer: PeerPublicKey, label: { name: string; owner?: string }): Promise<Result<KeyInfo>>;
+  /** Wraps vault key `targetId` under `wrappingId`; the wrapped key comes back as base64. */
+  wrapKey(wrappingId: string, targetId: string): Promise<Result<string>>;
+  /** Unwraps a base64 wrapped key into a new vault key. */
+  unwrapKey(wrappingId: string, wrappedBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
+  /** ML-KEM: a new shared AES-256-GCM vault key and the ciphertext (base64) to send to the private key's holder. */
+  encapsulate(id: string, label: { name: string; owner?: string }): Promise<Result<{ ciphertextBase64: string; key: KeyInfo }>>;
+  /** ML-KEM: the shared key recovered from a base64 ciphertext, as a new vault key. */
+  decapsulate(id: string, ciphertextBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
+}
+
+/** Decodes pasted base64 (whitespace allowed), or null when it is not base64 or empty. */
+function pastedBase64(text: string): Uint8Array | null {
+  try {
+    const b = fromBase64(text.replace(/\s+/g, ''));
+    return b.length > 0 ? b : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Keeps only the descriptive, serialisable fields of a template. */
@@ -288,6 +317,43 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
       }
       if (signature.length === 0) return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: paste a signature to verify')));
       return run(opNames.verify(id), () => engine.verify(id, utf8(text), signature, opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}));
+    },
+
+    async deriveKey(id, peer, label) {
+      const r = await run(opNames.derive(id), async () => {
+        const pem = 'pem' in peer ? peer.pem.trim() : ((await engine.exportPublicKey(peer.keyId, 'pem')) as string);
+        if (!pem) throw new EngineError('INVALID_ARGUMENT', 'keys: choose the other party’s public key, or paste it as PEM');
+        return engine.deriveKey(id, pem, label);
+      });
+      if (r.ok) remember(r.value);
+      return r;
+    },
+
+    wrapKey: (wrappingId, targetId) => run(opNames.wrap(wrappingId), async () => toBase64(await engine.wrapKey(wrappingId, targetId))),
+
+    async unwrapKey(wrappingId, wrappedBase64, label) {
+      const wrapped = pastedBase64(wrappedBase64);
+      if (!wrapped) return fail<KeyInfo>(opNames.unwrap(wrappingId), invalid('keys: paste the wrapped key as base64 text'));
+      const r = await run(opNames.unwrap(wrappingId), () => engine.unwrapKey(wrappingId, wrapped, label));
+      if (r.ok) remember(r.value);
+      return r;
+    },
+
+    async encapsulate(id, label) {
+      const r = await run(opNames.encapsulate(id), async () => {
+        const out = await engine.encapsulate(id, label);
+        return { ciphertextBase64: toBase64(out.ciphertext), key: out.key };
+      });
+      if (r.ok) remember(r.value.key);
+      return r;
+    },
+
+    async decapsulate(id, ciphertextBase64, label) {
+      const ct = pastedBase64(ciphertextBase64);
+      if (!ct) return fail<KeyInfo>(opNames.decapsulate(id), invalid('keys: paste the ciphertext as base64 text'));
+      const r = await run(opNames.decapsulate(id), () => engine.decapsulate(id, ct, label));
+      if (r.ok) remember(r.value);
+      return r;
     },
   };
 }
