@@ -31,7 +31,7 @@
  *   contains key material or a passphrase.
  */
 import { EngineError, MalformedInputError } from '../errors';
-import { copy, fromBase64Url, fromHex, fromUtf8, toBase64Url } from '../internal/bytes';
+import { copy, fromBase64Url, fromHex, fromUtf8, toBase64Url, utf8 } from '../internal/bytes';
 import { attempt } from '../internal/webcrypto';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyInfo, TemplateName } from '../types';
@@ -46,6 +46,7 @@ import {
   readSequence,
   TAG,
 } from './der';
+import { looksLikeCompactJwe, openJwk, sealJwk } from './jwe-pbes2';
 import { decodePem, encodePem, looksLikePem } from './pem';
 import {
   assertExportPassphrase,
@@ -62,9 +63,11 @@ export type PublicExportFormat = 'pem' | 'der' | 'jwk';
 /**
  * How an extractable key can leave: `jwk` (secret or private JWK, JSON text), `raw`
  * (symmetric key bytes), `fernet` (the Fernet key string), or `pkcs8-encrypted-pem`
- * (private keys, under a passphrase).
+ * (private keys, under a passphrase), or `jwe-pbes2` (the JWK as a compact JWE under a
+ * passphrase, PBES2-HS512+A256KW with A256GCM: the passphrase-protected form of a
+ * symmetric key; see jwe-pbes2.ts).
  */
-export type SecretExportFormat = 'jwk' | 'raw' | 'pkcs8-encrypted-pem' | 'fernet';
+export type SecretExportFormat = 'jwk' | 'raw' | 'pkcs8-encrypted-pem' | 'fernet' | 'jwe-pbes2';
 
 /** What `sniffKeyFormat` recognises. */
 export type SniffedFormat =
@@ -76,6 +79,7 @@ export type SniffedFormat =
   | 'der-encrypted-pkcs8'
   | 'jwk'
   | 'fernet'
+  | 'jwe-pbes2'
   | 'raw';
 
 /** What to import. */
@@ -336,6 +340,7 @@ interface Sniffed {
   jwk?: Record<string, unknown>;
   raw?: Uint8Array<ArrayBuffer>;
   fernet?: string;
+  jwe?: string;
 }
 
 /** Tells SPKI, PKCS#8 and EncryptedPrivateKeyInfo apart by their first elements. */
@@ -408,6 +413,7 @@ function sniffText(text: string): Sniffed {
     return { format: 'jwk', jwk: parsed as Record<string, unknown> };
   }
   if (looksLikePem(t)) return sniffPem(t);
+  if (looksLikeCompactJwe(t)) return { format: 'jwe-pbes2', jwe: t };
   // Python's Fernet.generate_key(): 32 bytes, urlsafe base64 with its one '=' of padding.
   if (/^[A-Za-z0-9_-]{43}=$/.test(t)) return { format: 'fernet', fernet: t };
   if (/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/.test(t)) return { format: 'raw', raw: fromHex(t) };
@@ -415,7 +421,7 @@ function sniffText(text: string): Sniffed {
   malformed('keys: the text is not a PEM key, a JWK, a Fernet key or a hex-encoded 16- or 32-byte key');
 }
 
-const TEXT_START = /^\s*(?:-----BEGIN |\{|[A-Za-z0-9_-]{43}=\s*$|[0-9a-fA-F]{32}\s*$|[0-9a-fA-F]{64}\s*$)/;
+const TEXT_START = /^\s*(?:-----BEGIN |\{|eyJ[A-Za-z0-9_-]*\.|[A-Za-z0-9_-]{43}=\s*$|[0-9a-fA-F]{32}\s*$|[0-9a-fA-F]{64}\s*$)/;
 
 function sniffBytes(bytes: Uint8Array): Sniffed {
   if (bytes.length === 0) malformed('keys: the key data is empty');
@@ -758,6 +764,20 @@ async function importSniffed(ctx: EngineContext, s: Sniffed, params: ImportKeyPa
       }
       return { template: t, material: await importPrivateJwk(ctx, t, j.privateJwk, j.publicJwk, exportable, id), publicOnly: false, exportable };
     }
+    case 'jwe-pbes2': {
+      assertImportPassphrase(params.passphrase);
+      const payload = await openJwk(ctx.subtle, s.jwe!, params.passphrase);
+      let jwk: unknown;
+      try {
+        jwk = JSON.parse(fromUtf8(payload));
+      } catch (e) {
+        throw new MalformedInputError('keys: the JWE opened, but what it holds is not a JWK', { cause: e });
+      } finally {
+        payload.fill(0);
+      }
+      if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) malformed('keys: the JWE opened, but what it holds is not a JWK');
+      return importSniffed(ctx, { format: 'jwk', jwk: jwk as Record<string, unknown> }, params, id);
+    }
     case 'fernet': {
       if (requested !== undefined && requested !== 'FERNET') invalid(`keys: this is a Fernet key; the template ${requested} does not fit it`);
       const raw = fromBase64Url(s.fernet!.slice(0, 43));
@@ -808,7 +828,7 @@ export async function importKey(ctx: EngineContext, params: ImportKeyParams): Pr
 // ---- Export -----------------------------------------------------------------------------
 
 const PUBLIC_FORMATS: readonly PublicExportFormat[] = ['pem', 'der', 'jwk'];
-const SECRET_FORMATS: readonly SecretExportFormat[] = ['jwk', 'raw', 'pkcs8-encrypted-pem', 'fernet'];
+const SECRET_FORMATS: readonly SecretExportFormat[] = ['jwk', 'raw', 'pkcs8-encrypted-pem', 'fernet', 'jwe-pbes2'];
 
 /**
  * Exports a key's public half: SPKI as PEM text ("PUBLIC KEY", 64-character lines) or
@@ -843,12 +863,15 @@ function notExtractable(): never {
  * - `fernet`: a Fernet key as Python's `Fernet.generate_key()` prints it;
  * - `pkcs8-encrypted-pem`: a private key as "ENCRYPTED PRIVATE KEY" PEM (PBES2,
  *   PBKDF2-HMAC-SHA-256 600,000 iterations, AES-256-CBC) under `passphrase` (at least
- *   8 characters), which `openssl pkey -passin` opens.
+ *   8 characters), which `openssl pkey -passin` opens;
+ * - `jwe-pbes2`: the secret or private JWK as a compact JWE under `passphrase` (same
+ *   rules), PBES2-HS512+A256KW with 600,000 iterations and A256GCM, which RFC 7518 JOSE
+ *   libraries open and Clavis imports back.
  * @throws KEY_NOT_FOUND, NOT_EXTRACTABLE (the key must stay in the vault),
  *   INVALID_ARGUMENT (format does not fit the key, bad passphrase).
  */
 export async function exportKey(ctx: EngineContext, id: string, opts: { format: SecretExportFormat; passphrase?: string }): Promise<string | Uint8Array> {
-  if (!opts || !SECRET_FORMATS.includes(opts.format)) invalid('keys: a key exports as "jwk", "raw", "fernet" or "pkcs8-encrypted-pem"');
+  if (!opts || !SECRET_FORMATS.includes(opts.format)) invalid('keys: a key exports as "jwk", "jwe-pbes2", "raw", "fernet" or "pkcs8-encrypted-pem"');
   const { info, material, template: t } = await loadKey(ctx, id);
   if (info.kind === 'public') invalid('keys: this is a public key only; export it with exportPublicKey');
   if (!info.extractable) notExtractable();
@@ -876,6 +899,17 @@ export async function exportKey(ctx: EngineContext, id: string, opts: { format: 
     return s;
   }
   if (format === 'fernet') invalid(`keys: only Fernet keys export in the Fernet format; this is ${t.name}`);
+
+  if (format === 'jwe-pbes2') {
+    assertExportPassphrase(opts.passphrase);
+    const jwk = (await exportOf(info.kind === 'secret' ? material.secret : material.privateKey, 'jwk')) as JsonWebKey;
+    const json = utf8(JSON.stringify(jwk));
+    try {
+      return await sealJwk(subtle, ctx.random, json, opts.passphrase);
+    } finally {
+      json.fill(0);
+    }
+  }
 
   if (info.kind === 'secret') {
     if (format === 'pkcs8-encrypted-pem') invalid('keys: a symmetric key has no PKCS#8 form; export it as "jwk" or "raw"');

@@ -92,6 +92,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
   const ids = { pass: useId(), confirm: useId(), help: useId() };
   const busy = op?.status === 'busy';
   const pair = k.kind === 'key-pair';
+  const protectable = pair || k.template !== 'FERNET';
 
   async function save(format: SecretExportFormat, suffix: string, type: string, pass?: string) {
     setDone('');
@@ -105,6 +106,8 @@ export function SecretExportSection(props: { info: KeyInfo }) {
   async function onEncrypted(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setFormError(null);
+    // A new attempt: the last "Saved …" must not stand beside this attempt's error.
+    setDone('');
     const pass = passphrase;
     const again = confirm;
     // The passphrase leaves component state and the inputs as soon as it is used.
@@ -118,18 +121,27 @@ export function SecretExportSection(props: { info: KeyInfo }) {
       setFormError({ code: 'INVALID_ARGUMENT', message: 'The two passphrases do not match. Type them again.' });
       return;
     }
-    await save('pkcs8-encrypted-pem', '-private-encrypted.pem', 'application/x-pem-file', pass);
+    if (pair) await save('pkcs8-encrypted-pem', '-private-encrypted.pem', 'application/x-pem-file', pass);
+    else await save('jwe-pbes2', '.jwe', 'application/jose', pass);
   }
 
   return (
     <section aria-labelledby="key-export" className="panel">
       <h2 id="key-export">Export the {pair ? 'private' : 'secret'} key</h2>
-      {pair ? (
+      {protectable ? (
         <form className="form" onSubmit={(e) => void onEncrypted(e)} aria-labelledby="key-export-p8">
-          <h3 id="key-export-p8">Encrypted PKCS #8 (recommended)</h3>
-          <p id={ids.help} className="hint">
-            A PEM file (PKCS #8 EncryptedPrivateKeyInfo) locked with your passphrase, which openssl and other tools can open. Clavis does not keep the passphrase.
-          </p>
+          <h3 id="key-export-p8">{pair ? 'Encrypted PKCS #8 (recommended)' : 'Passphrase-protected JWE (recommended)'}</h3>
+          {pair ? (
+            <p id={ids.help} className="hint">
+              A PEM file (PKCS #8 EncryptedPrivateKeyInfo) locked with your passphrase, which openssl and other tools can open. Clavis does not keep the passphrase.
+            </p>
+          ) : (
+            <p id={ids.help} className="hint">
+              A .jwe file: the key as a JSON Web Key, encrypted under your passphrase with JWE PBES2-HS512+A256KW and A256GCM (RFC 7518; 600,000 PBKDF2 iterations). Clavis
+              imports it back with the passphrase; JOSE libraries such as jose (JavaScript), jwcrypto (Python) and Nimbus (Java), and{' '}
+              <code>step crypto jwe decrypt</code>, open it too. openssl has no format for a protected symmetric key. Clavis does not keep the passphrase.
+            </p>
+          )}
           <div className="field">
             <label htmlFor={ids.pass}>Passphrase</label>
             <input id={ids.pass} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} aria-describedby={ids.help} />
@@ -141,7 +153,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
           <ErrorAlert error={formError} title="Not exported" />
           <p className="actions">
             <button type="submit" className="button button-primary" disabled={busy}>
-              Download encrypted PKCS #8
+              {pair ? 'Download encrypted PKCS #8' : 'Download passphrase-protected key (JWE)'}
             </button>
           </p>
         </form>
