@@ -47,6 +47,7 @@ import {
   TAG,
 } from './der';
 import { looksLikeCompactJwe, openJwk, sealJwk } from './jwe-pbes2';
+import { opensshPublicKey } from './openssh';
 import { decodePem, encodePem, looksLikePem } from './pem';
 import {
   assertExportPassphrase,
@@ -58,16 +59,20 @@ import {
 import { isTemplateName, type KeyTemplate, type TemplateFamily } from './templates';
 import { cleanLabel, describeKey, fernetMaterial, loadKey, newKeyId, storeNewKey, templateOf } from './vault';
 
-/** How a public key can leave: SPKI PEM, SPKI DER bytes, or a public JWK (JSON text). */
-export type PublicExportFormat = 'pem' | 'der' | 'jwk';
+/**
+ * How a public key can leave: SPKI PEM, SPKI DER bytes, a public JWK (JSON text), or an
+ * OpenSSH `authorized_keys` line (signature keys: Ed25519, ECDSA, RSA).
+ */
+export type PublicExportFormat = 'pem' | 'der' | 'jwk' | 'openssh';
 /**
  * How an extractable key can leave: `jwk` (secret or private JWK, JSON text), `raw`
  * (symmetric key bytes), `fernet` (the Fernet key string), or `pkcs8-encrypted-pem`
  * (private keys, under a passphrase), or `jwe-pbes2` (the JWK as a compact JWE under a
  * passphrase, PBES2-HS512+A256KW with A256GCM: the passphrase-protected form of a
- * symmetric key; see jwe-pbes2.ts).
+ * symmetric key; see jwe-pbes2.ts), or `pkcs8-pem` (a private key as unencrypted
+ * "PRIVATE KEY" PEM, for tools that cannot take a passphrase; the UI warns first).
  */
-export type SecretExportFormat = 'jwk' | 'raw' | 'pkcs8-encrypted-pem' | 'fernet' | 'jwe-pbes2';
+export type SecretExportFormat = 'jwk' | 'raw' | 'pkcs8-encrypted-pem' | 'pkcs8-pem' | 'fernet' | 'jwe-pbes2';
 
 /** What `sniffKeyFormat` recognises. */
 export type SniffedFormat =
@@ -827,22 +832,27 @@ export async function importKey(ctx: EngineContext, params: ImportKeyParams): Pr
 
 // ---- Export -----------------------------------------------------------------------------
 
-const PUBLIC_FORMATS: readonly PublicExportFormat[] = ['pem', 'der', 'jwk'];
-const SECRET_FORMATS: readonly SecretExportFormat[] = ['jwk', 'raw', 'pkcs8-encrypted-pem', 'fernet', 'jwe-pbes2'];
+const PUBLIC_FORMATS: readonly PublicExportFormat[] = ['pem', 'der', 'jwk', 'openssh'];
+const SECRET_FORMATS: readonly SecretExportFormat[] = ['jwk', 'raw', 'pkcs8-encrypted-pem', 'pkcs8-pem', 'fernet', 'jwe-pbes2'];
 
 /**
  * Exports a key's public half: SPKI as PEM text ("PUBLIC KEY", 64-character lines) or
- * DER bytes, or a JWK with only public members (JSON text). Works for key pairs and
+ * DER bytes, a JWK with only public members (JSON text), or an OpenSSH public key line
+ * (`ssh-ed25519`, `ecdsa-sha2-nistp*`, `ssh-rsa`, commented with the key's name). Works for key pairs and
  * public-only keys whatever their extractability (public keys are always extractable).
  * @throws KEY_NOT_FOUND, INVALID_ARGUMENT (secret key, unknown format), UNSUPPORTED.
  */
 export async function exportPublicKey(ctx: EngineContext, id: string, format: PublicExportFormat): Promise<string | Uint8Array> {
-  if (!PUBLIC_FORMATS.includes(format)) invalid('keys: a public key exports as "pem", "der" or "jwk"');
+  if (!PUBLIC_FORMATS.includes(format)) invalid('keys: a public key exports as "pem", "der", "jwk" or "openssh"');
   const { info, material, template: t } = await loadKey(ctx, id);
   if (info.kind === 'secret' || !material.publicKey) invalid('keys: a symmetric key has no public half');
   const pk = material.publicKey;
-  if (format === 'jwk') {
+  if (format === 'jwk' || format === 'openssh') {
     const jwk = await attempt('UNSUPPORTED', `keys: this browser cannot export a ${t.label} public key as JWK`, () => ctx.subtle.exportKey('jwk', pk));
+    if (format === 'openssh') {
+      if (!t.operations.includes('sign')) unsupported(`keys: OpenSSH keys are signature keys; ${t.name} does not sign`);
+      return opensshPublicKey(jwk, info.name);
+    }
     return JSON.stringify(publicJwkOf(jwk));
   }
   const der = new Uint8Array(await attempt('UNSUPPORTED', `keys: this browser cannot export a ${t.label} public key as SPKI`, () => ctx.subtle.exportKey('spki', pk)));
@@ -871,7 +881,7 @@ function notExtractable(): never {
  *   INVALID_ARGUMENT (format does not fit the key, bad passphrase).
  */
 export async function exportKey(ctx: EngineContext, id: string, opts: { format: SecretExportFormat; passphrase?: string }): Promise<string | Uint8Array> {
-  if (!opts || !SECRET_FORMATS.includes(opts.format)) invalid('keys: a key exports as "jwk", "jwe-pbes2", "raw", "fernet" or "pkcs8-encrypted-pem"');
+  if (!opts || !SECRET_FORMATS.includes(opts.format)) invalid('keys: a key exports as "jwk", "jwe-pbes2", "raw", "fernet", "pkcs8-encrypted-pem" or "pkcs8-pem"');
   const { info, material, template: t } = await loadKey(ctx, id);
   if (info.kind === 'public') invalid('keys: this is a public key only; export it with exportPublicKey');
   if (!info.extractable) notExtractable();
@@ -912,7 +922,7 @@ export async function exportKey(ctx: EngineContext, id: string, opts: { format: 
   }
 
   if (info.kind === 'secret') {
-    if (format === 'pkcs8-encrypted-pem') invalid('keys: a symmetric key has no PKCS#8 form; export it as "jwk" or "raw"');
+    if (format === 'pkcs8-encrypted-pem' || format === 'pkcs8-pem') invalid('keys: a symmetric key has no PKCS#8 form; export it as "jwe-pbes2", "jwk" or "raw"');
     if (format === 'raw') return new Uint8Array((await exportOf(material.secret, rawFormat(t))) as ArrayBuffer);
     return JSON.stringify(await exportOf(material.secret, 'jwk'));
   }
@@ -920,6 +930,14 @@ export async function exportKey(ctx: EngineContext, id: string, opts: { format: 
   // Key pairs.
   if (format === 'raw') invalid('keys: raw export is for symmetric keys; export a private key as "jwk" or "pkcs8-encrypted-pem"');
   if (format === 'jwk') return JSON.stringify(await exportOf(material.privateKey, 'jwk'));
+  if (format === 'pkcs8-pem') {
+    const der = new Uint8Array((await exportOf(material.privateKey, 'pkcs8')) as ArrayBuffer);
+    try {
+      return encodePem('PRIVATE KEY', der);
+    } finally {
+      der.fill(0);
+    }
+  }
   assertExportPassphrase(opts.passphrase);
   const pkcs8 = new Uint8Array((await exportOf(material.privateKey, 'pkcs8')) as ArrayBuffer);
   try {

@@ -10,7 +10,14 @@ const PUBLIC_FILES: Record<PublicExportFormat, { suffix: string; type: string; l
   pem: { suffix: '-public.pem', type: 'application/x-pem-file', label: 'Download public key (PEM)' },
   der: { suffix: '-public.der', type: 'application/octet-stream', label: 'Download public key (DER)' },
   jwk: { suffix: '-public.jwk.json', type: 'application/json', label: 'Download public key (JWK)' },
+  openssh: { suffix: '.pub', type: 'text/plain', label: 'Download public key (OpenSSH)' },
 };
+
+/** SSH has key types for signature keys only (Ed25519, ECDSA, RSA). */
+function publicFormatsOf(k: KeyInfo): PublicExportFormat[] {
+  const ssh = /^(ECDSA|Ed25519|RSA-PSS|RSASSA)/.test(k.template);
+  return (Object.keys(PUBLIC_FILES) as PublicExportFormat[]).filter((f) => f !== 'openssh' || ssh);
+}
 
 /** Key pairs and public keys: the SPKI PEM shown as text, plus PEM/DER/JWK downloads. */
 export function PublicKeySection(props: { info: KeyInfo }) {
@@ -50,7 +57,7 @@ export function PublicKeySection(props: { info: KeyInfo }) {
         <textarea id={textId} readOnly rows={pem ? Math.min(14, pem.split('\n').length + 1) : 3} value={pem ?? ''} className="mono" spellCheck={false} />
       </div>
       <p className="actions">
-        {(Object.keys(PUBLIC_FILES) as PublicExportFormat[]).map((f) => (
+        {publicFormatsOf(k).map((f) => (
           <button key={f} type="button" className="button" onClick={() => void download(f)} disabled={op?.status === 'busy'}>
             {PUBLIC_FILES[f].label}
           </button>
@@ -73,7 +80,7 @@ function clearFormats(k: KeyInfo): SecretFormat[] {
   if (k.template === 'FERNET') return [{ format: 'fernet', label: 'Download Fernet key', suffix: '.fernet.txt', type: 'text/plain' }];
   const jwk: SecretFormat = { format: 'jwk', label: `Download ${k.kind === 'secret' ? 'secret' : 'private'} key (JWK)`, suffix: '.jwk.json', type: 'application/json' };
   if (k.kind === 'secret') return [jwk, { format: 'raw', label: 'Download raw key bytes', suffix: '.key', type: 'application/octet-stream' }];
-  return [jwk];
+  return [jwk, { format: 'pkcs8-pem', label: 'Download private key (PKCS #8 PEM, unencrypted)', suffix: '-private.pem', type: 'application/x-pem-file' }];
 }
 
 /**

@@ -61,6 +61,34 @@ export const opNames = {
   decapsulate: (id: string) => `decapsulate:${id}`,
 } as const;
 
+/** ECDSA signature encodings: DER ECDSA-Sig-Value (openssl, Python, X.509) or raw r‖s (JOSE, WebCrypto). */
+export type SignatureEncoding = 'der' | 'raw';
+
+const RAW_ECDSA_BYTES: Record<string, number> = { 'ECDSA-P-256': 64, 'ECDSA-P-384': 96, 'ECDSA-P-521': 132 };
+
+/** True when the bytes are shaped like a DER SEQUENCE whose length covers exactly the rest. */
+function derShaped(b: Uint8Array): boolean {
+  if (b.length < 8 || b[0] !== 0x30) return false;
+  if (b[1]! < 0x80) return b[1] === b.length - 2;
+  return b[1] === 0x81 && b[2] === b.length - 3;
+}
+
+/**
+ * Why an ECDSA signature cannot be in the chosen encoding, or null when it may be. Told
+ * apart by shape only: a raw r‖s signature has exactly twice the curve's scalar length.
+ */
+export function signatureEncodingMismatch(template: string, sig: Uint8Array, encoding: SignatureEncoding): string | null {
+  const raw = RAW_ECDSA_BYTES[template];
+  if (raw === undefined) return null;
+  if (encoding === 'der' && sig.length === raw && !derShaped(sig)) {
+    return `keys: wrong encoding: this is a raw r‖s (JOSE) signature of ${raw} bytes, but DER was chosen; choose “Raw r‖s” to verify it`;
+  }
+  if (encoding === 'raw' && sig.length !== raw && derShaped(sig)) {
+    return 'keys: wrong encoding: this is a DER signature, but raw r‖s was chosen; choose “DER” to verify it';
+  }
+  return null;
+}
+
 /** Where the peer's public key comes from when deriving: another vault key, or pasted PEM. */
 export type PeerPublicKey = { keyId: string } | { pem: string };
 
@@ -104,10 +132,13 @@ export interface KeysSlice {
   encryptFile(id: string, data: Uint8Array): Promise<Result<Uint8Array>>;
   /** `acknowledgeRisk` as for decryptText. */
   decryptFile(id: string, data: Uint8Array, opts?: { acknowledgeRisk?: boolean }): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
-  /** Signs UTF-8 text; the signature comes back as base64. */
-  signText(id: string, text: string): Promise<Result<string>>;
-  /** Verifies a base64 signature over UTF-8 text. */
-  verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<boolean>>;
+  /** Signs UTF-8 text; the signature comes back as base64. `encoding` matters for ECDSA only (default DER). */
+  signText(id: string, text: string, encoding?: SignatureEncoding): Promise<Result<string>>;
+  /**
+   * Verifies a base64 signature over UTF-8 text. An ECDSA signature in the other encoding
+   * than the one chosen fails as MALFORMED_INPUT "wrong encoding", not as invalid.
+   */
+  verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean; encoding?: SignatureEncoding }): Promise<Result<boolean>>;
   /** ECDH/X25519 with a peer's public key, then HKDF to a new AES-256-GCM vault key (engine.deriveKey). */
   deriveKey(id: string, peer: PeerPublicKey, label: { name: string; owner?: string }): Promise<Result<KeyInfo>>;
   /** Wraps vault key `targetId` under `wrappingId`; the wrapped key comes back as base64. */
@@ -306,7 +337,7 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
         return { plaintext: r.plaintext, keyId: r.keyId as string };
       }),
 
-    signText: (id, text) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text)))),
+    signText: (id, text, encoding) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text), encoding ? { encoding } : {}))),
 
     verifyText(id, text, signatureBase64, opts) {
       let signature: Uint8Array;
@@ -316,7 +347,12 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
         return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: the signature is not valid base64')));
       }
       if (signature.length === 0) return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: paste a signature to verify')));
-      return run(opNames.verify(id), () => engine.verify(id, utf8(text), signature, opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}));
+      const template = get().keys.byId[id]?.template ?? '';
+      const mismatch = signatureEncodingMismatch(template, signature, opts?.encoding ?? 'der');
+      if (mismatch) return Promise.resolve(fail<boolean>(opNames.verify(id), { code: 'MALFORMED_INPUT', message: mismatch }));
+      return run(opNames.verify(id), () =>
+        engine.verify(id, utf8(text), signature, { ...(opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}), ...(opts?.encoding ? { encoding: opts.encoding } : {}) }),
+      );
     },
 
     async deriveKey(id, peer, label) {
