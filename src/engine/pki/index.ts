@@ -15,6 +15,7 @@
  * Every verb throws `EngineError` with a code; lint refusals are `CERT_INVALID` with
  * "pki: lint <rule>: …".
  */
+import { certsOnlyPkcs7 } from './bundle';
 import type { AuditDraft } from '../audit/chain';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, toErrorInfo } from '../errors';
@@ -115,6 +116,11 @@ export interface Pki {
   exportCertificate(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
   /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
   exportChain(id: string): Promise<string>;
+  /**
+   * The whole chain, root included: `pem` as one PEM bundle (leaf first, root last), or
+   * `p7b` as a DER certs-only PKCS#7 (bundle.ts).
+   */
+  exportFullChain(id: string, format: 'pem' | 'p7b'): Promise<string | Uint8Array>;
   /**
    * Revokes a certificate and rebuilds its issuer's CRL. The revocation is stored first;
    * if the CRL cannot be rebuilt now, `crlError` says why and the next rebuild includes it.
@@ -290,6 +296,13 @@ export function createPki(ctx: EngineContext): Pki {
       const rec = await getRecord(id);
       const chain = await chainOf(rec);
       return [rec, ...chain.filter((c) => c.profile !== 'root-ca')].map((c) => toPem(c.der, 'CERTIFICATE')).join('');
+    },
+    async exportFullChain(id, format) {
+      const rec = await getRecord(id);
+      const all = [rec, ...(await chainOf(rec))];
+      if (format === 'p7b') return certsOnlyPkcs7(all.map((c) => c.der));
+      if (format === 'pem') return all.map((c) => toPem(c.der, 'CERTIFICATE')).join('');
+      throw new EngineError('INVALID_ARGUMENT', 'pki: a full chain exports as pem or p7b');
     },
     async revokeCertificate(id, p) {
       const rec = await getRecord(id);

@@ -202,11 +202,13 @@ export function CertPage(props: { id: string }) {
   const ownCa = cert.caId ? byId.get(cert.caId) : undefined;
   const base = safeFileName(commonName(cert.subject), 'certificate');
 
-  async function save(format: 'pem' | 'der' | 'chain') {
+  async function save(format: 'pem' | 'der' | 'chain' | 'full-chain' | 'p7b') {
+    setSaved('');
     const r = await exportCertificate(id, format);
     if (!r.ok) return;
-    const name = format === 'chain' ? `${base}-chain.pem` : `${base}.${format === 'pem' ? 'pem' : 'der'}`;
-    downloadFile(r.value, name, format === 'der' ? 'application/pkix-cert' : 'application/x-pem-file');
+    const name = { chain: `${base}-chain.pem`, 'full-chain': `${base}-fullchain.pem`, p7b: `${base}-chain.p7b`, pem: `${base}.pem`, der: `${base}.der` }[format];
+    const type = format === 'der' ? 'application/pkix-cert' : format === 'p7b' ? 'application/x-pkcs7-certificates' : 'application/x-pem-file';
+    downloadFile(r.value, name, type);
     setSaved(`Saved ${name}`);
   }
 
@@ -363,12 +365,25 @@ export function CertPage(props: { id: string }) {
             Download DER
           </button>
           {cert.profile !== 'root-ca' ? (
-            <button type="button" className="button" onClick={() => void save('chain')}>
-              Download chain (PEM bundle)
-            </button>
+            <>
+              <button type="button" className="button" onClick={() => void save('chain')}>
+                Download chain (PEM bundle)
+              </button>
+              <button type="button" className="button" onClick={() => void save('full-chain')}>
+                Download chain with root (PEM bundle)
+              </button>
+              <button type="button" className="button" onClick={() => void save('p7b')}>
+                Download chain with root (.p7b)
+              </button>
+            </>
           ) : null}
         </p>
-        <p className="hint">The chain bundle holds this certificate and its intermediates, not the root: give clients the root separately.</p>
+        {cert.profile !== 'root-ca' ? (
+          <p className="hint">
+            The chain bundle holds this certificate and its intermediates, which is what a server sends. The bundles with root add the root CA certificate, for
+            importing the whole chain elsewhere: the .p7b (PKCS #7) is what Windows, Java keytool and <code>openssl pkcs7 -print_certs</code> read.
+          </p>
+        ) : null}
         <ErrorAlert error={exportOp?.status === 'error' ? exportOp.error : null} title="The download failed" />
         <StatusMessage>{saved}</StatusMessage>
       </section>
