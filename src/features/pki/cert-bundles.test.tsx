@@ -2,6 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
 import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { pkiOpNames } from '../../state/slices/pki-slice';
 import { CertPage } from './cert-page';
 
 afterEach(() => vi.restoreAllMocks());
@@ -30,6 +31,44 @@ describe('CertPage: chain bundles with the root (A5 formats)', () => {
       expect(Buffer.from(p7b).includes(Buffer.from(der))).toBe(true);
     }
     expect(screen.getByText(/Windows, Java keytool/)).toBeTruthy();
+  });
+
+  it('seed 003: a leaf with an exportable key downloads as PKCS #12 (with the leaf inside) after the passphrase is typed twice alike, and the passphrase leaves the page', async () => {
+    const { engine } = await freshEngine();
+    const pki = await engine.pki();
+    const root = await pki.createRootCa({ name: 'Root', subject: { CN: 'P12 Root' } });
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'mail key', exportable: true });
+    const leaf = await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: 'p12.example.test' }, sans: { dns: ['p12.example.test'] } });
+    const files = captureDownloads();
+    const { user, store } = await renderWithEngine(<CertPage id={leaf.cert.id} />, { engine });
+    const pass = await screen.findByLabelText('PKCS #12 passphrase');
+    await user.type(pass, 'a good passphrase');
+    await user.type(screen.getByLabelText('Confirm PKCS #12 passphrase'), 'another passphrase');
+    await user.click(screen.getByRole('button', { name: 'Download PKCS #12 (.p12)' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('do not match');
+    expect(files).toHaveLength(0);
+
+    await user.type(pass, 'a good passphrase');
+    await user.type(screen.getByLabelText('Confirm PKCS #12 passphrase'), 'a good passphrase');
+    await user.click(screen.getByRole('button', { name: /PKCS #12 \(\.p12\)|Encrypting/ }));
+    // 600,000 PBKDF2 iterations take what they take: wait for the store's event, not a time.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const op = store.getState().pki.ops[pkiOpNames.exportPkcs12(leaf.cert.id)];
+        if (op && op.status !== 'busy') {
+          unsubscribe();
+          resolve();
+        }
+      };
+      const unsubscribe = store.subscribe(check);
+      check();
+    });
+    await screen.findByText('Saved p12.example.test.p12');
+    expect(files.map((f) => f.name)).toEqual(['p12.example.test.p12']);
+    const pfx = new Uint8Array(await files[0]!.blob.arrayBuffer());
+    expect(Buffer.from(pfx).includes(Buffer.from((await pki.exportCertificate(leaf.cert.id, 'der')) as Uint8Array))).toBe(true);
+    expect((pass as HTMLInputElement).value).toBe('');
+    expect(document.body.innerHTML).not.toContain('a good passphrase');
   });
 
   it('a root certificate offers no chain bundles', async () => {
