@@ -126,7 +126,7 @@ export function KdcPrincipalsPage() {
                         </button>
                       )}
                       {p.status !== 'revoked' ? (
-                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate the long-term key of ${p.name}`}>
+                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate key of ${p.name} (its long-term key)`}>
                           Rotate key
                         </button>
                       ) : null}
