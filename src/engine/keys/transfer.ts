@@ -22,9 +22,9 @@
  *   encrypt/decrypt), because some WebCrypto implementations (Node) accept a private
  *   JWK whose `n` belongs to another key.
  * - For RSA and EC keys `template` picks the scheme (RSA-OAEP/PSS/PKCS1, ECDSA/ECDH);
- *   the size or curve always comes from the key itself. Without a template RSA keys
- *   become RSA-OAEP (or what a JWK `alg` says), EC keys ECDSA, raw 32 bytes AES-GCM-256
- *   and raw 16 bytes AES-GCM-128.
+ *   the size or curve always comes from the key itself. Without a template an RSA key is
+ *   refused with the choices (INVALID_ARGUMENT) unless a JWK `alg` says its scheme; EC
+ *   keys become ECDSA, raw 32 bytes AES-GCM-256 and raw 16 bytes AES-GCM-128.
  * - Every failure is an EngineError: MALFORMED_INPUT (cannot be parsed), UNSUPPORTED
  *   (parsed, but an algorithm, curve, size or format Clavis or this browser lacks),
  *   WRONG_PASSPHRASE, INVALID_ARGUMENT (a caller mistake), NOT_EXTRACTABLE. No message
@@ -243,7 +243,13 @@ function templateForShape(s: KeyShape, requested: TemplateName | undefined, hint
         unsupported(`keys: RSA keys of ${s.bits} bits are not supported (Clavis uses 2048, 3072 or 4096 bits)`);
       }
       if (req && !RSA_ALG[req.family]) mismatch();
-      const family = req?.family ?? (hint && RSA_ALG[hint] ? hint : 'rsa-oaep');
+      // An RSA key does not say what it is for; guessing made signing keys encrypt-only.
+      if (!req && !(hint && RSA_ALG[hint])) {
+        invalid(
+          `keys: this is ${describeShape(s)}, which fits several templates: choose RSA-OAEP-${s.bits} to encrypt and wrap keys, or RSA-PSS-${s.bits} or RSASSA-PKCS1-v1_5-${s.bits} to sign`,
+        );
+      }
+      const family = req?.family ?? hint!;
       return templateOf(`${RSA_PREFIX[family]}-${s.bits}` as TemplateName);
     }
     case 'ec': {
