@@ -176,8 +176,49 @@ export function SecretExportSection(props: { info: KeyInfo }) {
           </button>
         ))}
       </p>
+      {k.template === 'FERNET' ? <FernetReveal info={k} /> : null}
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The key could not be exported" />
       <StatusMessage>{busy ? 'Exporting…' : done}</StatusMessage>
     </section>
+  );
+}
+
+/**
+ * A Fernet key is a shared string by definition (Python's `Fernet(key)`), so it can be
+ * shown, but only when asked: hidden by default, gone from the page when hidden again.
+ * Showing it is an export and is audited like one.
+ */
+function FernetReveal(props: { info: KeyInfo }) {
+  const exportKey = useAppStore((s) => s.keys.exportKey);
+  const [shown, setShown] = useState<string | null>(null);
+  const fieldId = useId();
+  const regionId = useId();
+
+  async function toggle() {
+    if (shown !== null) {
+      setShown(null);
+      return;
+    }
+    const r = await exportKey(props.info.id, { format: 'fernet' });
+    if (r.ok && typeof r.value === 'string') setShown(r.value);
+  }
+
+  return (
+    <div className="field">
+      <p className="actions">
+        <button type="button" className="button" aria-expanded={shown !== null} aria-controls={regionId} onClick={() => void toggle()}>
+          {shown === null ? 'Show Fernet key' : 'Hide Fernet key'}
+        </button>
+      </p>
+      <div id={regionId}>
+        {shown !== null ? (
+          <>
+            <label htmlFor={fieldId}>Fernet key</label>
+            <input id={fieldId} readOnly className="mono" value={shown} spellCheck={false} autoComplete="off" />
+            <p className="hint">Anyone who sees this string can read and forge your tokens. Hide it when you have copied it.</p>
+          </>
+        ) : null}
+      </div>
+    </div>
   );
 }

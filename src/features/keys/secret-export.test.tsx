@@ -94,3 +94,27 @@ describe('passphrase-protected export of secret keys (seed 002)', () => {
     expect(screen.getByRole('button', { name: 'Download Fernet key' })).toBeTruthy();
   });
 });
+
+describe('Fernet key reveal', () => {
+  it('a Fernet key is hidden until “Show Fernet key”, is the string the download holds, and leaves the page on “Hide”', async () => {
+    const files = captureDownloads();
+    const { engine } = await freshEngine();
+    const key = await engine.generateKey({ template: 'FERNET', name: 'tokens' });
+    const view = await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: key.name });
+    expect(screen.queryByRole('textbox', { name: 'Fernet key' })).toBeNull();
+    const show = screen.getByRole('button', { name: 'Show Fernet key' });
+    expect(show.getAttribute('aria-expanded')).toBe('false');
+    await view.user.click(show);
+    const field = (await screen.findByRole('textbox', { name: 'Fernet key' })) as HTMLInputElement;
+    expect(field.value).toMatch(/^[A-Za-z0-9_-]{43}=$/);
+    expect(screen.getByRole('button', { name: 'Hide Fernet key' }).getAttribute('aria-expanded')).toBe('true');
+    await view.user.click(screen.getByRole('button', { name: 'Download Fernet key' }));
+    await screen.findByText('Saved tokens.fernet.txt');
+    expect((await files[0]!.blob.text()).trim()).toBe(field.value);
+    const secret = field.value;
+    await view.user.click(screen.getByRole('button', { name: 'Hide Fernet key' }));
+    expect(screen.queryByRole('textbox', { name: 'Fernet key' })).toBeNull();
+    expect(document.body.innerHTML).not.toContain(secret);
+  });
+});
