@@ -66,7 +66,7 @@ export function KdcKeysPage() {
       {keys.length === 0 ? (
         <p>{status === 'ready' ? 'No keys distributed yet.' : 'Loading…'}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Distributed keys (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Distributed keys</caption>
             <thead>
@@ -123,7 +123,7 @@ export function KdcKeysPage() {
       {revoked.length === 0 ? (
         <p>No revoked keys.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked keys (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Revoked keys</caption>
             <thead>

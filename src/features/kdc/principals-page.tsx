@@ -89,7 +89,7 @@ export function KdcPrincipalsPage() {
       {principals.length === 0 ? (
         <p>{status === 'ready' ? 'No principals yet. Register two (a user and a service) to distribute a key.' : 'Loading…'}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Registered principals (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Registered principals</caption>
             <thead>
