@@ -2,7 +2,8 @@
 // Chromium, first step to last, with the artifacts checked by real tools where one
 // applies. Seed 001: a session key wrapped under a Diffie–Hellman-derived key; ML-KEM as
 // the post-quantum counterpart. Seed 002: a passphrase-protected secret key that Python
-// opens. (Issue 16.)
+// opens. Seed 003: a CA-issued certificate leaves as PKCS #12 and .p7b that openssl
+// opens. (Issue 16; seeds 000 and 004 are not acted out here yet.)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
@@ -136,4 +137,42 @@ test('seed 002: a secret key exported under a passphrase opens in Python to the 
   await page.getByRole('button', { name: 'Import key' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Payroll key (restored)' })).toBeVisible({ timeout: 60_000 });
   expect(await shownCheckValue(page)).toBe(kcv);
+});
+
+test('seed 003: a root CA issues a TLS certificate for an exportable vault key; its PKCS #12 and .p7b open in openssl', async ({ page }) => {
+  test.setTimeout(240_000);
+  const PASS = 'seed 003 p12 passphrase';
+  await page.goto('/#/ca/new');
+  await page.getByRole('textbox', { name: /^Name/ }).fill('Seed Root');
+  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill('Seed Root CA');
+  await page.getByRole('button', { name: 'Create root CA' }).click();
+  await expect(page.getByRole('link', { name: 'Seed Root', exact: true })).toBeVisible();
+  await generate(page, 'ECDSA-P-256', 'seed server key', { exportable: true });
+
+  await page.goto('/#/certs/issue');
+  await page.getByRole('combobox', { name: 'Vault key' }).selectOption({ label: 'seed server key (ECDSA-P-256)' });
+  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill('seed.example.test');
+  await page.getByRole('textbox', { name: 'DNS names' }).fill('seed.example.test');
+  await page.getByRole('button', { name: 'Issue certificate' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'seed.example.test' })).toBeVisible();
+  await axe(page, 'certificate page');
+
+  await page.getByLabel('PKCS #12 passphrase', { exact: true }).fill(PASS);
+  await page.getByLabel('Confirm PKCS #12 passphrase').fill(PASS);
+  const p12 = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download PKCS #12 (.p12)' }).click();
+  const p12Path = await (await p12).path();
+  const info = spawnSync('openssl', ['pkcs12', '-in', p12Path, '-passin', `pass:${PASS}`, '-info', '-nokeys'], { encoding: 'utf8' });
+  expect(info.status, info.stderr).toBe(0);
+  expect(`${info.stdout}${info.stderr}`).toContain('MAC: sha256');
+  expect(info.stdout.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+  const key = spawnSync('openssl', ['pkcs12', '-in', p12Path, '-passin', `pass:${PASS}`, '-nocerts', '-nodes'], { encoding: 'utf8' });
+  expect(key.stdout).toContain('-----BEGIN PRIVATE KEY-----');
+
+  const p7b = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download chain with root (.p7b)' }).click();
+  const printed = spawnSync('openssl', ['pkcs7', '-inform', 'DER', '-in', await (await p7b).path(), '-print_certs', '-noout'], { encoding: 'utf8' });
+  expect(printed.status, printed.stderr).toBe(0);
+  expect(printed.stdout).toContain('CN = seed.example.test');
+  expect(printed.stdout).toContain('CN = Seed Root CA');
 });
