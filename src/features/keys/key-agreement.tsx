@@ -95,7 +95,7 @@ export function DeriveSection(props: { info: KeyInfo }) {
         </div>
         {chosen === PASTE ? (
           <div className="field">
-            <label htmlFor={ids.pem}>Other party’s public key (PEM)</label>
+            <label htmlFor={ids.pem}>PEM text of the other party’s key</label>
             <textarea id={ids.pem} rows={5} className="mono" spellCheck={false} value={pem} onChange={(e) => setPem(e.currentTarget.value)} />
           </div>
         ) : null}

@@ -67,7 +67,8 @@ describe('passphrase-protected export of secret keys (seed 002)', () => {
     expect(await other.engine.listKeys()).toHaveLength(1);
     const [restored] = await other.engine.listKeys();
     expect(restored!.fingerprint.value).toBe(key.fingerprint.value);
-  });
+    // Three runs of 600,000 PBKDF2-SHA-512 iterations: an upper bound for a busy machine, not a measurement.
+  }, 180_000);
 
   it('a passphrase mistake after a successful export shows the error alone, not the earlier “Saved …”', async () => {
     captureDownloads();
