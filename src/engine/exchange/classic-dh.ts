@@ -74,7 +74,14 @@ function isPrime(n: bigint): boolean {
 
 function big(x: bigint | number | undefined, name: string): bigint | undefined {
   if (x === undefined) return undefined;
-  if (typeof x === 'number' && !Number.isSafeInteger(x)) throw new EngineError('INVALID_ARGUMENT', `exchange: ${name} must be a whole number`);
+  if (typeof x === 'number' && !Number.isInteger(x)) throw new EngineError('INVALID_ARGUMENT', `exchange: ${name} must be a whole number`);
+  // A whole number past 2^53 (say p = 2^127 − 1) is whole but far beyond this teaching aid.
+  if (typeof x === 'number' && !Number.isSafeInteger(x)) {
+    throw new EngineError(
+      'INVALID_ARGUMENT',
+      `exchange: ${name} is far too large for this teaching aid, which takes p up to ${CLASSIC_DH_MAX_P} so every step can be shown and broken; real exchanges use 2048-bit groups or elliptic curves (the key exchange above)`,
+    );
+  }
   return BigInt(x);
 }
 

@@ -196,7 +196,14 @@ describe('transfer: private key export and import round trips (A5)', () => {
     const jwk = (await engine.exportKey(key.id, { format: 'jwk' })) as string;
     expect((await engine.importKey({ data: jwk, name: 'alg says PS256' })).template).toBe('RSA-PSS-3072');
     const pub = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array;
-    expect((await engine.importKey({ data: pub, name: 'default' })).template).toBe('RSA-OAEP-3072');
+    // Without a template or a JWK alg, an RSA key is refused with the choices, not guessed.
+    const before = (await engine.listKeys()).length;
+    await expect(engine.importKey({ data: pub, name: 'default' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/fits several templates: choose RSA-OAEP-3072 .* RSA-PSS-3072 or RSASSA-PKCS1-v1_5-3072/),
+    });
+    expect((await engine.listKeys()).length).toBe(before);
+    expect((await engine.importKey({ data: pub, name: 'oaep', template: 'RSA-OAEP-2048' })).template).toBe('RSA-OAEP-3072');
     // The template chooses the scheme; the size always comes from the key.
     expect((await engine.importKey({ data: pub, name: 'pkcs1', template: 'RSASSA-PKCS1-v1_5-2048' })).template).toBe('RSASSA-PKCS1-v1_5-3072');
   });

@@ -22,16 +22,16 @@
  *   encrypt/decrypt), because some WebCrypto implementations (Node) accept a private
  *   JWK whose `n` belongs to another key.
  * - For RSA and EC keys `template` picks the scheme (RSA-OAEP/PSS/PKCS1, ECDSA/ECDH);
- *   the size or curve always comes from the key itself. Without a template RSA keys
- *   become RSA-OAEP (or what a JWK `alg` says), EC keys ECDSA, raw 32 bytes AES-GCM-256
- *   and raw 16 bytes AES-GCM-128.
+ *   the size or curve always comes from the key itself. Without a template an RSA key is
+ *   refused with the choices (INVALID_ARGUMENT) unless a JWK `alg` says its scheme; EC
+ *   keys become ECDSA, raw 32 bytes AES-GCM-256 and raw 16 bytes AES-GCM-128.
  * - Every failure is an EngineError: MALFORMED_INPUT (cannot be parsed), UNSUPPORTED
  *   (parsed, but an algorithm, curve, size or format Clavis or this browser lacks),
  *   WRONG_PASSPHRASE, INVALID_ARGUMENT (a caller mistake), NOT_EXTRACTABLE. No message
  *   contains key material or a passphrase.
  */
 import { EngineError, MalformedInputError } from '../errors';
-import { copy, fromBase64Url, fromHex, fromUtf8, toBase64Url } from '../internal/bytes';
+import { copy, fromBase64Url, fromHex, fromUtf8, toBase64Url, utf8 } from '../internal/bytes';
 import { attempt } from '../internal/webcrypto';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyInfo, TemplateName } from '../types';
@@ -46,6 +46,8 @@ import {
   readSequence,
   TAG,
 } from './der';
+import { looksLikeCompactJwe, openJwk, sealJwk } from './jwe-pbes2';
+import { opensshPublicKey } from './openssh';
 import { decodePem, encodePem, looksLikePem } from './pem';
 import {
   assertExportPassphrase,
@@ -57,14 +59,20 @@ import {
 import { isTemplateName, type KeyTemplate, type TemplateFamily } from './templates';
 import { cleanLabel, describeKey, fernetMaterial, loadKey, newKeyId, storeNewKey, templateOf } from './vault';
 
-/** How a public key can leave: SPKI PEM, SPKI DER bytes, or a public JWK (JSON text). */
-export type PublicExportFormat = 'pem' | 'der' | 'jwk';
+/**
+ * How a public key can leave: SPKI PEM, SPKI DER bytes, a public JWK (JSON text), or an
+ * OpenSSH `authorized_keys` line (signature keys: Ed25519, ECDSA, RSA).
+ */
+export type PublicExportFormat = 'pem' | 'der' | 'jwk' | 'openssh';
 /**
  * How an extractable key can leave: `jwk` (secret or private JWK, JSON text), `raw`
  * (symmetric key bytes), `fernet` (the Fernet key string), or `pkcs8-encrypted-pem`
- * (private keys, under a passphrase).
+ * (private keys, under a passphrase), or `jwe-pbes2` (the JWK as a compact JWE under a
+ * passphrase, PBES2-HS512+A256KW with A256GCM: the passphrase-protected form of a
+ * symmetric key; see jwe-pbes2.ts), or `pkcs8-pem` (a private key as unencrypted
+ * "PRIVATE KEY" PEM, for tools that cannot take a passphrase; the UI warns first).
  */
-export type SecretExportFormat = 'jwk' | 'raw' | 'pkcs8-encrypted-pem' | 'fernet';
+export type SecretExportFormat = 'jwk' | 'raw' | 'pkcs8-encrypted-pem' | 'pkcs8-pem' | 'fernet' | 'jwe-pbes2';
 
 /** What `sniffKeyFormat` recognises. */
 export type SniffedFormat =
@@ -76,6 +84,7 @@ export type SniffedFormat =
   | 'der-encrypted-pkcs8'
   | 'jwk'
   | 'fernet'
+  | 'jwe-pbes2'
   | 'raw';
 
 /** What to import. */
@@ -234,7 +243,13 @@ function templateForShape(s: KeyShape, requested: TemplateName | undefined, hint
         unsupported(`keys: RSA keys of ${s.bits} bits are not supported (Clavis uses 2048, 3072 or 4096 bits)`);
       }
       if (req && !RSA_ALG[req.family]) mismatch();
-      const family = req?.family ?? (hint && RSA_ALG[hint] ? hint : 'rsa-oaep');
+      // An RSA key does not say what it is for; guessing made signing keys encrypt-only.
+      if (!req && !(hint && RSA_ALG[hint])) {
+        invalid(
+          `keys: this is ${describeShape(s)}, which fits several templates: choose RSA-OAEP-${s.bits} to encrypt and wrap keys, or RSA-PSS-${s.bits} or RSASSA-PKCS1-v1_5-${s.bits} to sign`,
+        );
+      }
+      const family = req?.family ?? hint!;
       return templateOf(`${RSA_PREFIX[family]}-${s.bits}` as TemplateName);
     }
     case 'ec': {
@@ -336,6 +351,7 @@ interface Sniffed {
   jwk?: Record<string, unknown>;
   raw?: Uint8Array<ArrayBuffer>;
   fernet?: string;
+  jwe?: string;
 }
 
 /** Tells SPKI, PKCS#8 and EncryptedPrivateKeyInfo apart by their first elements. */
@@ -408,6 +424,7 @@ function sniffText(text: string): Sniffed {
     return { format: 'jwk', jwk: parsed as Record<string, unknown> };
   }
   if (looksLikePem(t)) return sniffPem(t);
+  if (looksLikeCompactJwe(t)) return { format: 'jwe-pbes2', jwe: t };
   // Python's Fernet.generate_key(): 32 bytes, urlsafe base64 with its one '=' of padding.
   if (/^[A-Za-z0-9_-]{43}=$/.test(t)) return { format: 'fernet', fernet: t };
   if (/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/.test(t)) return { format: 'raw', raw: fromHex(t) };
@@ -415,7 +432,7 @@ function sniffText(text: string): Sniffed {
   malformed('keys: the text is not a PEM key, a JWK, a Fernet key or a hex-encoded 16- or 32-byte key');
 }
 
-const TEXT_START = /^\s*(?:-----BEGIN |\{|[A-Za-z0-9_-]{43}=\s*$|[0-9a-fA-F]{32}\s*$|[0-9a-fA-F]{64}\s*$)/;
+const TEXT_START = /^\s*(?:-----BEGIN |\{|eyJ[A-Za-z0-9_-]*\.|[A-Za-z0-9_-]{43}=\s*$|[0-9a-fA-F]{32}\s*$|[0-9a-fA-F]{64}\s*$)/;
 
 function sniffBytes(bytes: Uint8Array): Sniffed {
   if (bytes.length === 0) malformed('keys: the key data is empty');
@@ -758,6 +775,20 @@ async function importSniffed(ctx: EngineContext, s: Sniffed, params: ImportKeyPa
       }
       return { template: t, material: await importPrivateJwk(ctx, t, j.privateJwk, j.publicJwk, exportable, id), publicOnly: false, exportable };
     }
+    case 'jwe-pbes2': {
+      assertImportPassphrase(params.passphrase);
+      const payload = await openJwk(ctx.subtle, s.jwe!, params.passphrase);
+      let jwk: unknown;
+      try {
+        jwk = JSON.parse(fromUtf8(payload));
+      } catch (e) {
+        throw new MalformedInputError('keys: the JWE opened, but what it holds is not a JWK', { cause: e });
+      } finally {
+        payload.fill(0);
+      }
+      if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) malformed('keys: the JWE opened, but what it holds is not a JWK');
+      return importSniffed(ctx, { format: 'jwk', jwk: jwk as Record<string, unknown> }, params, id);
+    }
     case 'fernet': {
       if (requested !== undefined && requested !== 'FERNET') invalid(`keys: this is a Fernet key; the template ${requested} does not fit it`);
       const raw = fromBase64Url(s.fernet!.slice(0, 43));
@@ -807,22 +838,27 @@ export async function importKey(ctx: EngineContext, params: ImportKeyParams): Pr
 
 // ---- Export -----------------------------------------------------------------------------
 
-const PUBLIC_FORMATS: readonly PublicExportFormat[] = ['pem', 'der', 'jwk'];
-const SECRET_FORMATS: readonly SecretExportFormat[] = ['jwk', 'raw', 'pkcs8-encrypted-pem', 'fernet'];
+const PUBLIC_FORMATS: readonly PublicExportFormat[] = ['pem', 'der', 'jwk', 'openssh'];
+const SECRET_FORMATS: readonly SecretExportFormat[] = ['jwk', 'raw', 'pkcs8-encrypted-pem', 'pkcs8-pem', 'fernet', 'jwe-pbes2'];
 
 /**
  * Exports a key's public half: SPKI as PEM text ("PUBLIC KEY", 64-character lines) or
- * DER bytes, or a JWK with only public members (JSON text). Works for key pairs and
+ * DER bytes, a JWK with only public members (JSON text), or an OpenSSH public key line
+ * (`ssh-ed25519`, `ecdsa-sha2-nistp*`, `ssh-rsa`, commented with the key's name). Works for key pairs and
  * public-only keys whatever their extractability (public keys are always extractable).
  * @throws KEY_NOT_FOUND, INVALID_ARGUMENT (secret key, unknown format), UNSUPPORTED.
  */
 export async function exportPublicKey(ctx: EngineContext, id: string, format: PublicExportFormat): Promise<string | Uint8Array> {
-  if (!PUBLIC_FORMATS.includes(format)) invalid('keys: a public key exports as "pem", "der" or "jwk"');
+  if (!PUBLIC_FORMATS.includes(format)) invalid('keys: a public key exports as "pem", "der", "jwk" or "openssh"');
   const { info, material, template: t } = await loadKey(ctx, id);
   if (info.kind === 'secret' || !material.publicKey) invalid('keys: a symmetric key has no public half');
   const pk = material.publicKey;
-  if (format === 'jwk') {
+  if (format === 'jwk' || format === 'openssh') {
     const jwk = await attempt('UNSUPPORTED', `keys: this browser cannot export a ${t.label} public key as JWK`, () => ctx.subtle.exportKey('jwk', pk));
+    if (format === 'openssh') {
+      if (!t.operations.includes('sign')) unsupported(`keys: OpenSSH keys are signature keys; ${t.name} does not sign`);
+      return opensshPublicKey(jwk, info.name);
+    }
     return JSON.stringify(publicJwkOf(jwk));
   }
   const der = new Uint8Array(await attempt('UNSUPPORTED', `keys: this browser cannot export a ${t.label} public key as SPKI`, () => ctx.subtle.exportKey('spki', pk)));
@@ -843,12 +879,15 @@ function notExtractable(): never {
  * - `fernet`: a Fernet key as Python's `Fernet.generate_key()` prints it;
  * - `pkcs8-encrypted-pem`: a private key as "ENCRYPTED PRIVATE KEY" PEM (PBES2,
  *   PBKDF2-HMAC-SHA-256 600,000 iterations, AES-256-CBC) under `passphrase` (at least
- *   8 characters), which `openssl pkey -passin` opens.
+ *   8 characters), which `openssl pkey -passin` opens;
+ * - `jwe-pbes2`: the secret or private JWK as a compact JWE under `passphrase` (same
+ *   rules), PBES2-HS512+A256KW with 600,000 iterations and A256GCM, which RFC 7518 JOSE
+ *   libraries open and Clavis imports back.
  * @throws KEY_NOT_FOUND, NOT_EXTRACTABLE (the key must stay in the vault),
  *   INVALID_ARGUMENT (format does not fit the key, bad passphrase).
  */
 export async function exportKey(ctx: EngineContext, id: string, opts: { format: SecretExportFormat; passphrase?: string }): Promise<string | Uint8Array> {
-  if (!opts || !SECRET_FORMATS.includes(opts.format)) invalid('keys: a key exports as "jwk", "raw", "fernet" or "pkcs8-encrypted-pem"');
+  if (!opts || !SECRET_FORMATS.includes(opts.format)) invalid('keys: a key exports as "jwk", "jwe-pbes2", "raw", "fernet", "pkcs8-encrypted-pem" or "pkcs8-pem"');
   const { info, material, template: t } = await loadKey(ctx, id);
   if (info.kind === 'public') invalid('keys: this is a public key only; export it with exportPublicKey');
   if (!info.extractable) notExtractable();
@@ -877,8 +916,19 @@ export async function exportKey(ctx: EngineContext, id: string, opts: { format: 
   }
   if (format === 'fernet') invalid(`keys: only Fernet keys export in the Fernet format; this is ${t.name}`);
 
+  if (format === 'jwe-pbes2') {
+    assertExportPassphrase(opts.passphrase);
+    const jwk = (await exportOf(info.kind === 'secret' ? material.secret : material.privateKey, 'jwk')) as JsonWebKey;
+    const json = utf8(JSON.stringify(jwk));
+    try {
+      return await sealJwk(subtle, ctx.random, json, opts.passphrase);
+    } finally {
+      json.fill(0);
+    }
+  }
+
   if (info.kind === 'secret') {
-    if (format === 'pkcs8-encrypted-pem') invalid('keys: a symmetric key has no PKCS#8 form; export it as "jwk" or "raw"');
+    if (format === 'pkcs8-encrypted-pem' || format === 'pkcs8-pem') invalid('keys: a symmetric key has no PKCS#8 form; export it as "jwe-pbes2", "jwk" or "raw"');
     if (format === 'raw') return new Uint8Array((await exportOf(material.secret, rawFormat(t))) as ArrayBuffer);
     return JSON.stringify(await exportOf(material.secret, 'jwk'));
   }
@@ -886,6 +936,14 @@ export async function exportKey(ctx: EngineContext, id: string, opts: { format: 
   // Key pairs.
   if (format === 'raw') invalid('keys: raw export is for symmetric keys; export a private key as "jwk" or "pkcs8-encrypted-pem"');
   if (format === 'jwk') return JSON.stringify(await exportOf(material.privateKey, 'jwk'));
+  if (format === 'pkcs8-pem') {
+    const der = new Uint8Array((await exportOf(material.privateKey, 'pkcs8')) as ArrayBuffer);
+    try {
+      return encodePem('PRIVATE KEY', der);
+    } finally {
+      der.fill(0);
+    }
+  }
   assertExportPassphrase(opts.passphrase);
   const pkcs8 = new Uint8Array((await exportOf(material.privateKey, 'pkcs8')) as ArrayBuffer);
   try {

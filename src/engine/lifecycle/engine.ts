@@ -539,7 +539,7 @@ export async function exportKeyAudited(ctx: EngineContext, id: string, opts: { f
   const out = await transfer.exportKey(ctx, id, opts);
   try {
     await withAudit(ctx, async () => ({
-      drafts: [auditDraft(ctx, 'key.export', [id], { keyId: id, format: opts.format, encrypted: opts.format === 'pkcs8-encrypted-pem' })],
+      drafts: [auditDraft(ctx, 'key.export', [id], { keyId: id, format: opts.format, encrypted: opts.format === 'pkcs8-encrypted-pem' || opts.format === 'jwe-pbes2' })],
       commit: (audit) => ctx.storage.commitAudited(audit),
     }));
   } catch (e) {

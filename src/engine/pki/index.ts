@@ -15,6 +15,10 @@
  * Every verb throws `EngineError` with a code; lint refusals are `CERT_INVALID` with
  * "pki: lint <rule>: …".
  */
+import { assertExportPassphrase } from '../keys/pkcs8-encrypted';
+import { loadKey, type LoadedKey } from '../keys/vault';
+import { buildPkcs12, friendlyNameOf } from './pkcs12';
+import { certsOnlyPkcs7 } from './bundle';
 import type { AuditDraft } from '../audit/chain';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, toErrorInfo } from '../errors';
@@ -155,6 +159,18 @@ export interface Pki {
   exportCertificate(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
   /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
   exportChain(id: string): Promise<string>;
+  /**
+   * The whole chain, root included: `pem` as one PEM bundle (leaf first, root last), or
+   * `p7b` as a DER certs-only PKCS#7 (bundle.ts).
+   */
+  exportFullChain(id: string, format: 'pem' | 'p7b'): Promise<string | Uint8Array>;
+  /**
+   * A PKCS #12 file (DER) with the certificate, its exportable vault private key
+   * (encrypted under `passphrase`) and the chain up to the root (pkcs12.ts). Audited as
+   * a `key.export` of format `pkcs12`.
+   * @throws INVALID_ARGUMENT (no private key in the vault, bad passphrase), NOT_EXTRACTABLE
+   */
+  exportPkcs12(id: string, passphrase: string): Promise<Uint8Array>;
   /**
    * Revokes a certificate and rebuilds its issuer's CRL. The revocation is stored first;
    * if the CRL cannot be rebuilt now, `crlError` says why and the next rebuild includes it.
@@ -414,6 +430,41 @@ export function createPki(ctx: EngineContext): Pki {
       const rec = await getRecord(id);
       const chain = await chainOf(rec);
       return [rec, ...chain.filter((c) => c.profile !== 'root-ca')].map((c) => toPem(c.der, 'CERTIFICATE')).join('');
+    },
+    async exportPkcs12(id, passphrase) {
+      assertExportPassphrase(passphrase);
+      const rec = await getRecord(id);
+      let holder: LoadedKey | undefined;
+      for (const keyId of await vaultKeysOf(rec)) {
+        const k = await loadKey(ctx, keyId);
+        if (k.material.privateKey && (!holder || k.material.privateKey.extractable)) holder = k;
+      }
+      if (!holder) throw new EngineError('INVALID_ARGUMENT', 'pki: the private key of this certificate is not in this vault, so there is nothing to put in a PKCS #12 file; download the certificate and chain instead');
+      const privateKey = holder.material.privateKey!;
+      if (!privateKey.extractable) {
+        throw new EngineError('NOT_EXTRACTABLE', 'pki: the key of this certificate is non-extractable, so it cannot leave the vault in a PKCS #12 file; the certificate and chain can');
+      }
+      const pkcs8 = new Uint8Array(await ctx.subtle.exportKey('pkcs8', privateKey));
+      let pfx: Uint8Array<ArrayBuffer>;
+      try {
+        const all = [rec, ...(await chainOf(rec))];
+        pfx = await buildPkcs12(ctx.subtle, ctx.random, { pkcs8, certificates: all.map((c) => c.der), passphrase, friendlyName: friendlyNameOf(holder.info.name) });
+      } finally {
+        pkcs8.fill(0);
+      }
+      const keyId = holder.info.id;
+      await withAudit(ctx, async () => ({
+        drafts: [auditDraft(ctx, 'key.export', [keyId, rec.id], { keyId, certId: rec.id, format: 'pkcs12', encrypted: true })],
+        commit: (audit) => ctx.storage.commitAudited(audit),
+      }));
+      return pfx;
+    },
+    async exportFullChain(id, format) {
+      const rec = await getRecord(id);
+      const all = [rec, ...(await chainOf(rec))];
+      if (format === 'p7b') return certsOnlyPkcs7(all.map((c) => c.der));
+      if (format === 'pem') return all.map((c) => toPem(c.der, 'CERTIFICATE')).join('');
+      throw new EngineError('INVALID_ARGUMENT', 'pki: a full chain exports as pem or p7b');
     },
     async revokeCertificate(id, p) {
       const rec = await getRecord(id);

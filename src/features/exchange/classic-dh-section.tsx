@@ -54,7 +54,7 @@ export function ClassicDhSection() {
       {r ? (
         <>
           <p className="exchange-teaching">{r.warning}</p>
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Classic Diffie–Hellman steps (table, scrolls sideways on small screens)">
             <table>
               <caption>
                 p = {r.p}, g = {r.g}: both sides reach {r.sharedByAlice}
@@ -102,7 +102,7 @@ export function ClassicDhSection() {
               </ol>
             </figure>
           ) : null}
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="The same structure in the real exchange (table, scrolls sideways on small screens)">
             <table>
               <caption>The same structure in the real exchange</caption>
               <thead>

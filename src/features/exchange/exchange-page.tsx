@@ -189,7 +189,7 @@ function Messages(props: { view: ExchangeView }) {
       </form>
       <ErrorAlert error={op?.status === 'error' ? op.error : undefined} title="Could not send" />
       {v.deliveries.length > 0 ? (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Messages sent (table, scrolls sideways on small screens)">
           <table className="exchange-deliveries">
             <caption>Messages sent</caption>
             <thead>

@@ -49,6 +49,8 @@ export function KdcDistributionPage() {
   const receive = useAppStore((s) => s.kdc.receiveMessage);
   const stepOp = useAppStore((s) => s.kdc.ops[kdcOpNames.step]);
   const { client, service, setClient, setService } = usePartyChoice(principals);
+  // A revoked principal can never take part again; suspended ones stay offered so the refusal can be seen.
+  const offered = principals.filter((p) => p.status !== 'revoked');
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [chat, setChat] = useState<ChatLine[]>([]);
   const [text, setText] = useState('');
@@ -101,7 +103,7 @@ export function KdcDistributionPage() {
           <div className="field">
             <label htmlFor="kdc-a">A (client)</label>
             <select id="kdc-a" value={client} onChange={(e) => setClient(e.target.value)}>
-              {principals.map((p) => (
+              {offered.map((p) => (
                 <option key={p.name} value={p.name}>
                   {p.name} ({p.kind}, {p.status})
                 </option>
@@ -111,7 +113,7 @@ export function KdcDistributionPage() {
           <div className="field">
             <label htmlFor="kdc-b">B (service)</label>
             <select id="kdc-b" value={service} onChange={(e) => setService(e.target.value)}>
-              {principals.map((p) => (
+              {offered.map((p) => (
                 <option key={p.name} value={p.name}>
                   {p.name} ({p.kind}, {p.status})
                 </option>

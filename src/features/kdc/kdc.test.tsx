@@ -30,7 +30,7 @@ describe('KDC screens', () => {
     await user.click(screen.getByRole('button', { name: 'Reinstate files' }));
     await waitFor(() => expect(within(table).getByRole('row', { name: /files/ }).textContent).toContain('active'));
     // D5: rotating the long-term key moves the key version (a table cell) to 2.
-    await user.click(screen.getByRole('button', { name: 'Rotate the long-term key of files' }));
+    await user.click(screen.getByRole('button', { name: 'Rotate key of files (its long-term key)' }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^files's long-term key rotated: key version 2, KCV [0-9a-f]{6};/));
     expect(within(within(table).getByRole('row', { name: /files/ })).getAllByRole('cell')[2]!.textContent).toBe('2');
     await user.click(screen.getByRole('button', { name: 'Revoke alice' }));

@@ -30,7 +30,15 @@ export function KdcKeysPage() {
     const r = await verify(id, holder);
     if (!r.ok) return setError(r.error);
     setResults((x) => ({ ...x, [`${id}:${holder}`]: r.value }));
-    setMessage(r.value.match ? `${holder}'s key ${id} matches the KDC's record (KCV ${r.value.kdcKcv})` : `${holder}'s key ${id} does NOT match the KDC's record`);
+    const v = r.value;
+    // A revoked key is never "fine", whatever its check value says (NIST SP 800-57 §8.3.5).
+    setMessage(
+      v.revoked
+        ? `${holder}'s key ${id} is revoked: do not use it (its KCV ${v.holderKcv} is the one the KDC issued, but the KDC has withdrawn the key)`
+        : v.match
+          ? `${holder}'s key ${id} matches the KDC's record (KCV ${v.kdcKcv})`
+          : `${holder}'s key ${id} does NOT match the KDC's record`,
+    );
   }
 
   async function onRevoke() {
@@ -58,7 +66,7 @@ export function KdcKeysPage() {
       {keys.length === 0 ? (
         <p>{status === 'ready' ? 'No keys distributed yet.' : 'Loading…'}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Distributed keys (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Distributed keys</caption>
             <thead>
@@ -92,7 +100,9 @@ export function KdcKeysPage() {
                             <button type="button" className="button button-small" onClick={() => void onVerify(k.id, p)} aria-label={`Verify ${p}'s copy of ${k.id}`}>
                               Verify {p}
                             </button>
-                            {v ? <span className="hint"> {v.match ? `✓ matches (${v.holderKcv})` : `✗ differs (${v.holderKcv} ≠ ${v.kdcKcv})`}</span> : null}
+                            {v ? (
+                              <span className="hint"> {v.revoked ? '✗ revoked: do not use' : v.match ? `✓ matches (${v.holderKcv})` : `✗ differs (${v.holderKcv} ≠ ${v.kdcKcv})`}</span>
+                            ) : null}
                           </span>
                         );
                       })}
@@ -113,7 +123,7 @@ export function KdcKeysPage() {
       {revoked.length === 0 ? (
         <p>No revoked keys.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked keys (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Revoked keys</caption>
             <thead>

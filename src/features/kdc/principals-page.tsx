@@ -89,7 +89,7 @@ export function KdcPrincipalsPage() {
       {principals.length === 0 ? (
         <p>{status === 'ready' ? 'No principals yet. Register two (a user and a service) to distribute a key.' : 'Loading…'}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Registered principals (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Registered principals</caption>
             <thead>
@@ -126,7 +126,7 @@ export function KdcPrincipalsPage() {
                         </button>
                       )}
                       {p.status !== 'revoked' ? (
-                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate the long-term key of ${p.name}`}>
+                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate key of ${p.name} (its long-term key)`}>
                           Rotate key
                         </button>
                       ) : null}

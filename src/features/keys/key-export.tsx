@@ -10,7 +10,14 @@ const PUBLIC_FILES: Record<PublicExportFormat, { suffix: string; type: string; l
   pem: { suffix: '-public.pem', type: 'application/x-pem-file', label: 'Download public key (PEM)' },
   der: { suffix: '-public.der', type: 'application/octet-stream', label: 'Download public key (DER)' },
   jwk: { suffix: '-public.jwk.json', type: 'application/json', label: 'Download public key (JWK)' },
+  openssh: { suffix: '.pub', type: 'text/plain', label: 'Download public key (OpenSSH)' },
 };
+
+/** SSH has key types for signature keys only (Ed25519, ECDSA, RSA). */
+function publicFormatsOf(k: KeyInfo): PublicExportFormat[] {
+  const ssh = /^(ECDSA|Ed25519|RSA-PSS|RSASSA)/.test(k.template);
+  return (Object.keys(PUBLIC_FILES) as PublicExportFormat[]).filter((f) => f !== 'openssh' || ssh);
+}
 
 /** Key pairs and public keys: the SPKI PEM shown as text, plus PEM/DER/JWK downloads. */
 export function PublicKeySection(props: { info: KeyInfo }) {
@@ -50,7 +57,7 @@ export function PublicKeySection(props: { info: KeyInfo }) {
         <textarea id={textId} readOnly rows={pem ? Math.min(14, pem.split('\n').length + 1) : 3} value={pem ?? ''} className="mono" spellCheck={false} />
       </div>
       <p className="actions">
-        {(Object.keys(PUBLIC_FILES) as PublicExportFormat[]).map((f) => (
+        {publicFormatsOf(k).map((f) => (
           <button key={f} type="button" className="button" onClick={() => void download(f)} disabled={op?.status === 'busy'}>
             {PUBLIC_FILES[f].label}
           </button>
@@ -73,7 +80,7 @@ function clearFormats(k: KeyInfo): SecretFormat[] {
   if (k.template === 'FERNET') return [{ format: 'fernet', label: 'Download Fernet key', suffix: '.fernet.txt', type: 'text/plain' }];
   const jwk: SecretFormat = { format: 'jwk', label: `Download ${k.kind === 'secret' ? 'secret' : 'private'} key (JWK)`, suffix: '.jwk.json', type: 'application/json' };
   if (k.kind === 'secret') return [jwk, { format: 'raw', label: 'Download raw key bytes', suffix: '.key', type: 'application/octet-stream' }];
-  return [jwk];
+  return [jwk, { format: 'pkcs8-pem', label: 'Download private key (PKCS #8 PEM, unencrypted)', suffix: '-private.pem', type: 'application/x-pem-file' }];
 }
 
 /**
@@ -92,6 +99,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
   const ids = { pass: useId(), confirm: useId(), help: useId() };
   const busy = op?.status === 'busy';
   const pair = k.kind === 'key-pair';
+  const protectable = pair || k.template !== 'FERNET';
 
   async function save(format: SecretExportFormat, suffix: string, type: string, pass?: string) {
     setDone('');
@@ -105,6 +113,8 @@ export function SecretExportSection(props: { info: KeyInfo }) {
   async function onEncrypted(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setFormError(null);
+    // A new attempt: the last "Saved …" must not stand beside this attempt's error.
+    setDone('');
     const pass = passphrase;
     const again = confirm;
     // The passphrase leaves component state and the inputs as soon as it is used.
@@ -118,18 +128,27 @@ export function SecretExportSection(props: { info: KeyInfo }) {
       setFormError({ code: 'INVALID_ARGUMENT', message: 'The two passphrases do not match. Type them again.' });
       return;
     }
-    await save('pkcs8-encrypted-pem', '-private-encrypted.pem', 'application/x-pem-file', pass);
+    if (pair) await save('pkcs8-encrypted-pem', '-private-encrypted.pem', 'application/x-pem-file', pass);
+    else await save('jwe-pbes2', '.jwe', 'application/jose', pass);
   }
 
   return (
     <section aria-labelledby="key-export" className="panel">
       <h2 id="key-export">Export the {pair ? 'private' : 'secret'} key</h2>
-      {pair ? (
+      {protectable ? (
         <form className="form" onSubmit={(e) => void onEncrypted(e)} aria-labelledby="key-export-p8">
-          <h3 id="key-export-p8">Encrypted PKCS #8 (recommended)</h3>
-          <p id={ids.help} className="hint">
-            A PEM file (PKCS #8 EncryptedPrivateKeyInfo) locked with your passphrase, which openssl and other tools can open. Clavis does not keep the passphrase.
-          </p>
+          <h3 id="key-export-p8">{pair ? 'Encrypted PKCS #8 (recommended)' : 'Passphrase-protected JWE (recommended)'}</h3>
+          {pair ? (
+            <p id={ids.help} className="hint">
+              A PEM file (PKCS #8 EncryptedPrivateKeyInfo) locked with your passphrase, which openssl and other tools can open. Clavis does not keep the passphrase.
+            </p>
+          ) : (
+            <p id={ids.help} className="hint">
+              A .jwe file: the key as a JSON Web Key, encrypted under your passphrase with JWE PBES2-HS512+A256KW and A256GCM (RFC 7518; 600,000 PBKDF2 iterations). Clavis
+              imports it back with the passphrase; JOSE libraries such as jose (JavaScript), jwcrypto (Python) and Nimbus (Java), and{' '}
+              <code>step crypto jwe decrypt</code>, open it too. openssl has no format for a protected symmetric key. Clavis does not keep the passphrase.
+            </p>
+          )}
           <div className="field">
             <label htmlFor={ids.pass}>Passphrase</label>
             <input id={ids.pass} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} aria-describedby={ids.help} />
@@ -141,7 +160,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
           <ErrorAlert error={formError} title="Not exported" />
           <p className="actions">
             <button type="submit" className="button button-primary" disabled={busy}>
-              Download encrypted PKCS #8
+              {pair ? 'Download encrypted PKCS #8' : 'Download passphrase-protected key (JWE)'}
             </button>
           </p>
         </form>
@@ -157,8 +176,49 @@ export function SecretExportSection(props: { info: KeyInfo }) {
           </button>
         ))}
       </p>
+      {k.template === 'FERNET' ? <FernetReveal info={k} /> : null}
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The key could not be exported" />
       <StatusMessage>{busy ? 'Exporting…' : done}</StatusMessage>
     </section>
+  );
+}
+
+/**
+ * A Fernet key is a shared string by definition (Python's `Fernet(key)`), so it can be
+ * shown, but only when asked: hidden by default, gone from the page when hidden again.
+ * Showing it is an export and is audited like one.
+ */
+function FernetReveal(props: { info: KeyInfo }) {
+  const exportKey = useAppStore((s) => s.keys.exportKey);
+  const [shown, setShown] = useState<string | null>(null);
+  const fieldId = useId();
+  const regionId = useId();
+
+  async function toggle() {
+    if (shown !== null) {
+      setShown(null);
+      return;
+    }
+    const r = await exportKey(props.info.id, { format: 'fernet' });
+    if (r.ok && typeof r.value === 'string') setShown(r.value);
+  }
+
+  return (
+    <div className="field">
+      <p className="actions">
+        <button type="button" className="button" aria-expanded={shown !== null} aria-controls={regionId} onClick={() => void toggle()}>
+          {shown === null ? 'Show Fernet key' : 'Hide Fernet key'}
+        </button>
+      </p>
+      <div id={regionId}>
+        {shown !== null ? (
+          <>
+            <label htmlFor={fieldId}>Fernet key</label>
+            <input id={fieldId} readOnly className="mono" value={shown} spellCheck={false} autoComplete="off" />
+            <p className="hint">Anyone who sees this string can read and forge your tokens. Hide it when you have copied it.</p>
+          </>
+        ) : null}
+      </div>
+    </div>
   );
 }

@@ -45,7 +45,7 @@ describe('KeyListPage at 10,000 keys', () => {
     expect(within(table).getAllByRole('rowheader').map((c) => c.textContent)).toEqual(['key 09999']);
     expect(dataRows(table)[0]!.getAttribute('aria-rowindex')).toBe('2');
     await user.clear(search);
-    await waitFor(() => expect(dataRows(table).length).toBeGreaterThan(1), { timeout: 30_000 });
+    await waitFor(() => expect(dataRows(table).length).toBeGreaterThan(1));
     expect(dataRows(table).length).toBeLessThanOrEqual(100);
     expect(table.getAttribute('aria-rowcount')).toBe(String(N + 1));
   });
@@ -58,7 +58,7 @@ describe('KeyListPage at 10,000 keys', () => {
     vi.spyOn(body, 'getBoundingClientRect').mockReturnValue({ top: -41 * 5000, bottom: 0, left: 0, right: 0, width: 0, height: 41 * N, x: 0, y: 0, toJSON: () => ({}) });
     fireEvent.scroll(window);
     // (A generous wait: the re-render after the scroll is one event away, on a busy machine too.)
-    await waitFor(() => expect(table.textContent).toContain('key 05000'), { timeout: 30_000 });
+    await waitFor(() => expect(table.textContent).toContain('key 05000'));
     expect(within(table).getByRole('rowheader', { name: 'key 05000' })).toBeTruthy();
     expect(within(table).queryByRole('rowheader', { name: 'key 00000' })).toBeNull();
     const indexes = [...dataRows(table)].map((r) => Number(r.getAttribute('aria-rowindex')));

@@ -8,6 +8,7 @@ import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
 import { ExtractabilityBadge, extractabilityExplanation } from './extractability';
 import { PublicKeySection, SecretExportSection } from './key-export';
+import { DeriveSection, KemSection, WrapSection } from './key-agreement';
 import { FileCryptSection, SignVerifySection, TextCryptSection } from './key-playground';
 import { fingerprintKindLabel, fullFingerprint, kindLabel, operationsLabel } from './labels';
 import { keyPaths, type Navigate } from './paths';
@@ -46,6 +47,9 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
   const ops = key.operations;
   const canPlayText = ops.includes('encrypt') || ops.includes('decrypt');
   const canSign = ops.includes('sign') || ops.includes('verify');
+  const canDerive = ops.includes('derive');
+  const canWrap = ops.includes('wrap') || ops.includes('unwrap');
+  const canKem = ops.includes('encapsulate') || ops.includes('decapsulate');
   return (
     <>
       <Breadcrumb />
@@ -109,12 +113,15 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
         <p>{extractabilityExplanation(key)}</p>
       </section>
 
-      {canPlayText || canSign ? (
+      {canPlayText || canSign || canDerive || canWrap || canKem ? (
         <section aria-labelledby="key-use" className="panel">
           <h2 id="key-use">Use this key</h2>
           {canPlayText ? <TextCryptSection info={key} /> : null}
           {canPlayText && key.template !== 'FERNET' ? <FileCryptSection info={key} /> : null}
           {canSign ? <SignVerifySection info={key} /> : null}
+          {canDerive ? <DeriveSection info={key} /> : null}
+          {canWrap ? <WrapSection info={key} /> : null}
+          {canKem ? <KemSection info={key} /> : null}
         </section>
       ) : null}
 

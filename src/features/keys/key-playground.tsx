@@ -1,10 +1,26 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { KeyInfo } from '../../engine';
-import { downloadFile } from '../../components/ui/download';
+import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatBytes } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useOp } from '../../state/engine-provider';
-import { opNames } from '../../state/slices/keys-slice';
+import { opNames, type SignatureEncoding } from '../../state/slices/keys-slice';
+
+/** Bytes of base64 text (the slice hands signatures over as base64). */
+function base64Bytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** What the signature's bytes are, said next to it. */
+function encodingNote(template: string, encoding: SignatureEncoding, bytes: number): string {
+  if (!template.startsWith('ECDSA')) return `${bytes} bytes, the ${template} signature as every tool writes it.`;
+  return encoding === 'der'
+    ? `Encoding: DER (ASN.1 ECDSA-Sig-Value, ${bytes} bytes), as openssl dgst, Python cryptography and X.509 use.`
+    : `Encoding: raw r‖s (${bytes} bytes), as JOSE/JWS and WebCrypto use; openssl and Python expect DER.`;
+}
 
 /** SP 800-57: a suspended or compromised key processes only at the relying party's explicit risk. */
 function isRisky(k: KeyInfo): boolean {
@@ -198,26 +214,48 @@ export function SignVerifySection(props: { info: KeyInfo }) {
   const [checkSignature, setCheckSignature] = useState('');
   const [verdict, setVerdict] = useState<boolean | null>(null);
   const [acknowledged, setAcknowledged] = useState(false);
-  const ids = { msg: useId(), sig: useId(), cmsg: useId(), csig: useId() };
+  const [encoding, setEncoding] = useState<SignatureEncoding>('der');
+  const [signedAs, setSignedAs] = useState<SignatureEncoding>('der');
+  const ids = { msg: useId(), sig: useId(), cmsg: useId(), csig: useId(), enc: useId(), note: useId() };
   const mac = k.template.startsWith('HMAC');
+  const ecdsa = k.template.startsWith('ECDSA');
   const tag = mac ? 'MAC tag' : 'Signature';
 
   async function onSign(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setSignature('');
-    const r = await signText(k.id, message);
-    if (r.ok) setSignature(r.value);
+    const r = await signText(k.id, message, ecdsa ? encoding : undefined);
+    if (r.ok) {
+      setSignature(r.value);
+      setSignedAs(encoding);
+    }
   }
   async function onVerify(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setVerdict(null);
-    const r = await verifyText(k.id, checkMessage, checkSignature, { acknowledgeRisk: isRisky(k) && acknowledged });
+    const r = await verifyText(k.id, checkMessage, checkSignature, { acknowledgeRisk: isRisky(k) && acknowledged, ...(ecdsa ? { encoding } : {}) });
     if (r.ok) setVerdict(r.value);
   }
 
   return (
     <div className="playground">
       <h3>{mac ? 'Authenticate and check text' : 'Sign and verify text'}</h3>
+      {ecdsa ? (
+        <div className="field">
+          <label htmlFor={ids.enc}>Signature encoding</label>
+          <select
+            id={ids.enc}
+            value={encoding}
+            onChange={(e) => {
+              setEncoding(e.currentTarget.value as SignatureEncoding);
+              setVerdict(null);
+            }}
+          >
+            <option value="der">DER (openssl, Python, X.509)</option>
+            <option value="raw">Raw r‖s (JOSE, WebCrypto)</option>
+          </select>
+        </div>
+      ) : null}
       {k.operations.includes('sign') ? (
         <form className="form" onSubmit={(e) => void onSign(e)} aria-busy={signOp?.status === 'busy'}>
           <div className="field">
@@ -246,7 +284,15 @@ export function SignVerifySection(props: { info: KeyInfo }) {
           {signature ? (
             <div className="field">
               <label htmlFor={ids.sig}>{tag} (base64)</label>
-              <textarea id={ids.sig} readOnly rows={3} className="mono" value={signature} spellCheck={false} />
+              <textarea id={ids.sig} readOnly rows={3} className="mono" value={signature} spellCheck={false} aria-describedby={ids.note} />
+              <p className="hint" id={ids.note}>
+                {mac ? `${base64Bytes(signature).length} bytes of HMAC.` : encodingNote(k.template, signedAs, base64Bytes(signature).length)}
+              </p>
+              <p className="actions">
+                <button type="button" className="button" onClick={() => downloadFile(base64Bytes(signature), `${safeFileName(k.name)}${mac ? '.mac' : '.sig'}`)}>
+                  Download {mac ? 'MAC tag' : 'signature'} file
+                </button>
+              </p>
             </div>
           ) : null}
         </form>

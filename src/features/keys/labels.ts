@@ -70,6 +70,7 @@ const FORMAT_LABELS: Record<SniffedFormat, string> = {
   'der-encrypted-pkcs8': 'Encrypted private key: PKCS #8, DER (needs its passphrase)',
   jwk: 'JSON Web Key (JWK)',
   fernet: 'Fernet key (32 bytes, base64url)',
+  'jwe-pbes2': 'Passphrase-protected key: JWE, PBES2-HS512+A256KW (needs its passphrase)',
   raw: 'Raw key bytes (choose a template)',
 };
 
@@ -78,7 +79,7 @@ export function formatLabel(f: SniffedFormat): string {
   return FORMAT_LABELS[f] ?? f;
 }
 
-/** True for the encrypted PKCS #8 formats, which need a passphrase. */
+/** True for the passphrase-protected formats (encrypted PKCS #8, PBES2 JWE). */
 export function needsPassphrase(f: SniffedFormat | null): boolean {
-  return f === 'pem-encrypted-pkcs8' || f === 'der-encrypted-pkcs8';
+  return f === 'pem-encrypted-pkcs8' || f === 'der-encrypted-pkcs8' || f === 'jwe-pbes2';
 }

@@ -93,7 +93,7 @@ function Upcoming(props: { upcoming: ReturnType<typeof upcomingChanges> }) {
       {props.upcoming.length === 0 ? (
         <p>No key reaches a date in the next {UPCOMING_DAYS} days.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={`Dates reached in the next ${UPCOMING_DAYS} days (table, scrolls sideways on small screens)`}>
           <table className="key-table">
             <caption className="visually-hidden">Dates reached in the next {UPCOMING_DAYS} days</caption>
             <thead>
@@ -134,7 +134,7 @@ function RevokedKeys() {
       ) : revoked.length === 0 ? (
         <p>No key has been revoked.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked keys, newest first (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Revoked keys, newest first</caption>
             <thead>
@@ -194,7 +194,7 @@ function Principals() {
       ) : principals.length === 0 ? (
         <p>No key has an owner yet. Give keys an owner when you generate or import them.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Principals and their status (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Principals and their status</caption>
             <thead>

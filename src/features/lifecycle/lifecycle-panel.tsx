@@ -215,7 +215,7 @@ function StateSection(props: { info: KeyInfo }) {
       {operations.length > 0 ? (
         <>
           <h3>What it may do now</h3>
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Operations of this key at the current time (table, scrolls sideways on small screens)">
             <table className="key-table lc-ops">
               <caption className="visually-hidden">Operations of this key at the current time</caption>
               <thead>
@@ -437,7 +437,7 @@ function VersionsSection(props: { info: KeyInfo }) {
         with any version uses the primary.
       </p>
       {ring ? (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Versions of this key (table, scrolls sideways on small screens)">
           <table className="key-table">
             <caption className="visually-hidden">Versions of this key</caption>
             <thead>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { CertificateDetails, CertInfo, RevocationReason, VerifyResult } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { downloadFile, safeFileName } from '../../components/ui/download';
@@ -205,11 +205,13 @@ export function CertPage(props: { id: string }) {
   const ownCa = cert.caId ? byId.get(cert.caId) : undefined;
   const base = safeFileName(commonName(cert.subject), 'certificate');
 
-  async function save(format: 'pem' | 'der' | 'chain') {
+  async function save(format: 'pem' | 'der' | 'chain' | 'full-chain' | 'p7b') {
+    setSaved('');
     const r = await exportCertificate(id, format);
     if (!r.ok) return;
-    const name = format === 'chain' ? `${base}-chain.pem` : `${base}.${format === 'pem' ? 'pem' : 'der'}`;
-    downloadFile(r.value, name, format === 'der' ? 'application/pkix-cert' : 'application/x-pem-file');
+    const name = { chain: `${base}-chain.pem`, 'full-chain': `${base}-fullchain.pem`, p7b: `${base}-chain.p7b`, pem: `${base}.pem`, der: `${base}.der` }[format];
+    const type = format === 'der' ? 'application/pkix-cert' : format === 'p7b' ? 'application/x-pkcs7-certificates' : 'application/x-pem-file';
+    downloadFile(r.value, name, type);
     setSaved(`Saved ${name}`);
   }
 
@@ -366,14 +368,28 @@ export function CertPage(props: { id: string }) {
             Download DER
           </button>
           {cert.profile !== 'root-ca' ? (
-            <button type="button" className="button" onClick={() => void save('chain')}>
-              Download chain (PEM bundle)
-            </button>
+            <>
+              <button type="button" className="button" onClick={() => void save('chain')}>
+                Download chain (PEM bundle)
+              </button>
+              <button type="button" className="button" onClick={() => void save('full-chain')}>
+                Download chain with root (PEM bundle)
+              </button>
+              <button type="button" className="button" onClick={() => void save('p7b')}>
+                Download chain with root (.p7b)
+              </button>
+            </>
           ) : null}
         </p>
-        <p className="hint">The chain bundle holds this certificate and its intermediates, not the root: give clients the root separately.</p>
+        {cert.profile !== 'root-ca' ? (
+          <p className="hint">
+            The chain bundle holds this certificate and its intermediates, which is what a server sends. The bundles with root add the root CA certificate, for
+            importing the whole chain elsewhere: the .p7b (PKCS #7) is what Windows, Java keytool and <code>openssl pkcs7 -print_certs</code> read.
+          </p>
+        ) : null}
         <ErrorAlert error={exportOp?.status === 'error' ? exportOp.error : null} title="The download failed" />
         <StatusMessage>{saved}</StatusMessage>
+        {cert.profile !== 'root-ca' && !cert.caId ? <Pkcs12Form id={id} base={base} /> : null}
       </section>
 
       {cert.profile !== 'root-ca' && cert.status !== 'revoked' ? <RevokeSection cert={cert} onRevoked={onRevoked} /> : null}
@@ -393,5 +409,65 @@ export function CertPage(props: { id: string }) {
         ) : null}
       </section>
     </>
+  );
+}
+
+/**
+ * PKCS #12: certificate, private key (encrypted under the passphrase) and chain in one
+ * file for servers and mail clients. Only for a key kept exportable; the engine says so
+ * otherwise. The passphrase leaves state as soon as it is used.
+ */
+function Pkcs12Form(props: { id: string; base: string }) {
+  const exportPkcs12 = useAppStore((s) => s.pki.exportPkcs12);
+  const op = useAppStore((s) => s.pki.ops[pkiOpNames.exportPkcs12(props.id)]);
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [mismatch, setMismatch] = useState(false);
+  const [saved, setSaved] = useState('');
+  const ids = { pass: useId(), confirm: useId(), help: useId() };
+  const busy = op?.status === 'busy';
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    setSaved('');
+    const pass = passphrase;
+    const again = confirm;
+    setPassphrase('');
+    setConfirm('');
+    setMismatch(pass !== again);
+    if (pass !== again) return;
+    const r = await exportPkcs12(props.id, pass);
+    if (!r.ok) return;
+    const name = `${props.base}.p12`;
+    downloadFile(r.value, name, 'application/x-pkcs12');
+    setSaved(`Saved ${name}`);
+  }
+
+  return (
+    <form className="form" onSubmit={(e) => void onSubmit(e)} aria-labelledby="cert-p12" aria-busy={busy}>
+      <h3 id="cert-p12">PKCS #12 with the private key</h3>
+      <p className="hint" id={ids.help}>
+        One .p12 file with this certificate, its private key encrypted under your passphrase (PBES2, AES-256) and the chain up to the root, as{' '}
+        <code>openssl pkcs12</code>, Python, Windows, macOS and Java read it. Only a key created or imported as exportable can go into it.
+      </p>
+      <div className="field">
+        <label htmlFor={ids.pass}>PKCS #12 passphrase</label>
+        <input id={ids.pass} type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} aria-describedby={ids.help} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.confirm}>Confirm PKCS #12 passphrase</label>
+        <input id={ids.confirm} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} />
+      </div>
+      <ErrorAlert
+        error={mismatch ? { code: 'INVALID_ARGUMENT', message: 'The two passphrases do not match. Type them again.' } : op?.status === 'error' ? op.error : null}
+        title="No PKCS #12 file was made"
+      />
+      <p className="actions">
+        <button type="submit" className="button" disabled={busy}>
+          {busy ? 'Encrypting…' : 'Download PKCS #12 (.p12)'}
+        </button>
+      </p>
+      <StatusMessage>{saved}</StatusMessage>
+    </form>
   );
 }

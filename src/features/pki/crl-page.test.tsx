@@ -63,7 +63,7 @@ describe('CrlPage (E7)', () => {
     await waitFor(() => expect(rows()).toEqual(['2 (current)', '1']));
     await user.click(screen.getByRole('button', { name: 'Rebuild now' }));
     await waitFor(() => expect(rows()).toEqual(['3 (current)', '2', '1']));
-    await user.click(screen.getByRole('button', { name: 'Download CRL number 1 (DER)' }));
+    await user.click(screen.getByRole('button', { name: 'DER of CRL number 1' }));
     await waitFor(() => expect(files).toHaveLength(1));
     expect(files[0]!.name).toBe('Hist-1.crl');
     expect(new Uint8Array(await files[0]!.blob.arrayBuffer())).toEqual(await pki.exportCrl(root.ca.id, 'der', 1));

@@ -232,10 +232,10 @@ export function CrlPage(props: { caId: string }) {
                     </td>
                     <td>{h.entries}</td>
                     <td>
-                      <button type="button" className="button button-small" onClick={() => void save('pem', h.number)} aria-label={`Download CRL number ${h.number} (PEM)`}>
+                      <button type="button" className="button button-small" onClick={() => void save('pem', h.number)} aria-label={`PEM of CRL number ${h.number}`}>
                         PEM
                       </button>{' '}
-                      <button type="button" className="button button-small" onClick={() => void save('der', h.number)} aria-label={`Download CRL number ${h.number} (DER)`}>
+                      <button type="button" className="button button-small" onClick={() => void save('der', h.number)} aria-label={`DER of CRL number ${h.number}`}>
                         DER
                       </button>
                     </td>

@@ -2,7 +2,8 @@
  * Walkthrough 1 (F1; seeds 000 and 001): a symmetric session key through the KDC.
  * Register two principals, request a key, see the ticket, deliver it, confirm the key,
  * exchange a message, verify the key against the KDC's record, revoke it, and watch the
- * next use fail. Every step calls the namespace engine's KDC.
+ * next use fail. Every step calls the namespace engine's KDC; the last shows seed 001's
+ * other route, a session key wrapped under a Diffie–Hellman-derived key.
  */
 import type { KdcProtocolRun, WireMessage } from '../../engine';
 import { hex, refusalOf, shortDate, wireData } from './step-data';
@@ -285,6 +286,60 @@ export const kdcSymmetric: Walkthrough = {
               { kind: 'check', label: 'KDC record says revoked', ok: verify.revoked, detail: `revoked: ${String(verify.revoked)}` },
             ],
             changes: ['Each refusal was written to the namespace’s audit log'],
+          },
+        };
+      },
+    },
+    {
+      id: 'dh-wrap',
+      title: 'Another route: a session key wrapped under a Diffie–Hellman key',
+      explain:
+        'Seed 001’s design, without a KDC: Alice and Bob each keep an X25519 key pair in their vault. Each combines their own private key with the other’s public key and runs HKDF-SHA-256, so both get the same AES-256 wrapping key without ever sending it. Alice makes a fresh AES-256 session key, wraps it under that key and sends only the wrapped bytes; Bob unwraps them with his copy. Equal key check values show both hold the same session key. No third party ever knows it, but nothing vouches for the public keys either: compare their fingerprints out loud, or certify them, or a man in the middle can sit between the two.',
+      standard: 'RFC 7748 §6.1 (X25519); RFC 5869 (HKDF); NIST SP 800-56C (key derivation) and SP 800-38F (key wrapping)',
+      async run({ engine }) {
+        const x25519 = (await engine.listTemplates()).some((t) => t.template.name === 'X25519' && t.available);
+        const template = x25519 ? 'X25519' : 'ECDH-P-256';
+        const alice = await engine.generateKey({ template, name: `${A} key agreement`, owner: A });
+        const bob = await engine.generateKey({ template, name: `${B} key agreement`, owner: B });
+        const pemOf = async (id: string) => (await engine.exportPublicKey(id, 'pem')) as string;
+        const wrapA = await engine.deriveKey(alice.id, await pemOf(bob.id), { name: `${A}’s wrapping key (derived)`, owner: A });
+        const wrapB = await engine.deriveKey(bob.id, await pemOf(alice.id), { name: `${B}’s wrapping key (derived)`, owner: B });
+        const session = await engine.generateKey({ template: 'AES-GCM-256', name: 'session key K_AB (sent wrapped)', owner: A, exportable: true });
+        const wrapped = await engine.wrapKey(wrapA.id, session.id);
+        const received = await engine.unwrapKey(wrapB.id, wrapped, { name: `session key K_AB at ${B}`, owner: B });
+        const same = received.fingerprint.value === session.fingerprint.value;
+        return {
+          result: {
+            diagram: {
+              kind: 'sequence',
+              lanes: [A, B],
+              messages: [
+                { from: A, to: B, label: `${template} public key (fingerprint ${alice.fingerprint.value.slice(0, 8)}…)` },
+                { from: B, to: A, label: `${template} public key (fingerprint ${bob.fingerprint.value.slice(0, 8)}…)` },
+                { from: A, to: B, label: `K_AB wrapped under the derived key (${wrapped.length} bytes)`, current: true },
+              ],
+            },
+            data: [
+              { kind: 'fingerprint', label: `SHA-256 fingerprint of ${A}’s public key`, value: alice.fingerprint.value },
+              { kind: 'fingerprint', label: `SHA-256 fingerprint of ${B}’s public key`, value: bob.fingerprint.value },
+              { kind: 'fingerprint', label: `KCV of ${A}’s derived wrapping key`, value: wrapA.fingerprint.value },
+              { kind: 'fingerprint', label: `KCV of ${B}’s derived wrapping key`, value: wrapB.fingerprint.value },
+              { kind: 'check', label: 'Both sides derived the same wrapping key', ok: wrapA.fingerprint.value === wrapB.fingerprint.value, detail: `${wrapA.fingerprint.value} and ${wrapB.fingerprint.value}` },
+              { kind: 'hex', label: 'The wrapped session key as sent (AES-GCM key wrap envelope)', segments: [{ label: 'wrapped K_AB', hex: hex(wrapped) }] },
+              { kind: 'fingerprint', label: `KCV of K_AB at ${A}`, value: session.fingerprint.value },
+              { kind: 'fingerprint', label: `KCV of K_AB at ${B} after unwrapping`, value: received.fingerprint.value },
+              { kind: 'check', label: `${B} holds the session key ${A} sent`, ok: same, detail: same ? `${received.fingerprint.value} = ${session.fingerprint.value}` : `${received.fingerprint.value} ≠ ${session.fingerprint.value}` },
+            ],
+            changes: [
+              `Vault: ${template} key pairs for ${A} and ${B}`,
+              `Vault: a derived AES-256 wrapping key for each (non-extractable)`,
+              `Vault: session key K_AB (exportable, so it can be wrapped) and ${B}’s unwrapped copy (non-extractable)`,
+            ],
+            objects: [
+              { kind: 'key', id: wrapA.id, label: `${A}’s wrapping key` },
+              { kind: 'key', id: session.id, label: 'K_AB' },
+              { kind: 'key', id: received.id, label: `K_AB at ${B}` },
+            ],
           },
         };
       },

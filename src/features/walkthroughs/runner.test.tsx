@@ -190,6 +190,23 @@ describe('walkthrough runner', () => {
 });
 
 describe('walkthrough 1: a symmetric key through the KDC', () => {
+  it('F1 seed 001: the last step derives one wrapping key on both sides, and the session key Alice wraps unwraps at Bob with the same KCV', async () => {
+    const runner = runnerOf(kdcSymmetric);
+    const last = kdcSymmetric.steps.findIndex((s) => s.id === 'dh-wrap');
+    expect(last).toBe(kdcSymmetric.steps.length - 1);
+    await runner.ensure(last);
+    const r = runner.snapshot().results[last]!;
+    const aWrap = datum(r, 'fingerprint', 'KCV of alice’s derived wrapping key').value;
+    expect(datum(r, 'fingerprint', 'KCV of bob’s derived wrapping key').value).toBe(aWrap);
+    const sent = datum(r, 'fingerprint', 'KCV of K_AB at alice').value;
+    expect(datum(r, 'fingerprint', 'KCV of K_AB at bob after unwrapping').value).toBe(sent);
+    expect(checks(r).map((c) => c.ok)).toEqual([true, true]);
+    // The objects are real keys of the namespace vault: the wrapping key is non-extractable.
+    const wrapKeyId = r.objects!.find((o) => o.label === 'alice’s wrapping key')!.id;
+    const info = await runner.engine()!.getKey(wrapKeyId);
+    expect(info).toMatchObject({ template: 'AES-GCM-256', extractable: false, origin: 'derived' });
+  });
+
   it('F1: runs end to end; the ticket delivered is the one issued; the key verifies and then every use is refused', async () => {
     const runner = runnerOf(kdcSymmetric);
     await runner.ensure(kdcSymmetric.steps.length - 1);

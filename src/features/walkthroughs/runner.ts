@@ -87,7 +87,8 @@ export function createRunner(walkthrough: Walkthrough, namespace: WalkthroughNam
   /** Undefined for a valid step index, else the rejection to return. */
   function badIndex(n: number): Promise<never> | undefined {
     if (Number.isInteger(n) && n >= 0 && n < steps.length) return undefined;
-    return Promise.reject(new EngineError('INVALID_ARGUMENT', `walkthroughs: "${walkthrough.title}" has steps 0 to ${steps.length - 1}`));
+    // Counted from 1, as the screen counts them (the URL's index is one less).
+    return Promise.reject(new EngineError('INVALID_ARGUMENT', `walkthroughs: "${walkthrough.title}" has steps 1 to ${steps.length}`));
   }
 
   async function start() {

@@ -35,9 +35,10 @@ describe('walkthrough step page', () => {
     const runner = runnerOf(kdcSymmetric);
     const navigate = vi.fn();
     render(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={2} navigate={navigate} runner={runner} />);
+    // Rebuilding three steps on a busy machine can take longer than findBy's default second.
     await screen.findByRole('heading', { name: 'What the engine returned' });
     expect(screen.getByRole('heading', { level: 1, name: kdcSymmetric.title })).toBeTruthy();
-    expect(screen.getByRole('heading', { level: 2, name: 'Step 3 of 9: The KDC issues the key and a ticket' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 2, name: 'Step 3 of 10: The KDC issues the key and a ticket' })).toBeTruthy();
     expect(runner.snapshot().results).toHaveLength(3);
     const ticket = screen.getByRole('region', { name: 'Ticket id' });
     expect(within(ticket).getByText(runner.state().ticketId as string)).toBeTruthy();
@@ -72,11 +73,11 @@ describe('walkthrough step page', () => {
     await screen.findByRole('region', { name: 'KCV of K_alice' });
     const gen = runner.snapshot().generation;
     rerender(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={1} navigate={() => {}} runner={runner} />);
-    await screen.findByRole('heading', { name: 'Step 2 of 9: Alice asks for a session key' });
+    await screen.findByRole('heading', { name: 'Step 2 of 10: Alice asks for a session key' });
     await waitFor(() => expect(runner.snapshot().results).toHaveLength(2));
     expect(runner.snapshot().generation).toBe(gen);
-    rerender(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={8} navigate={() => {}} runner={runner} />);
-    await screen.findByRole('region', { name: 'KDC record says revoked' });
+    rerender(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={9} navigate={() => {}} runner={runner} />);
+    await screen.findByRole('region', { name: 'bob holds the session key alice sent' });
     expect(screen.getByRole('link', { name: 'All walkthroughs' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Next' })).toBeNull();
   });

@@ -46,7 +46,7 @@ export function WalkthroughStepPage(props: WalkthroughStepPageProps) {
       <>
         <PageTitle documentTitle={`${walkthrough.title}: no such step`}>{walkthrough.title}</PageTitle>
         <p>
-          This walkthrough has steps 0 to {n - 1}. <a href={stepHref(walkthrough.id, 0)}>Start at the first step</a>.
+          This walkthrough has steps 1 to {n}. <a href={stepHref(walkthrough.id, 0)}>Start at step 1</a>.
         </p>
       </>
     );

@@ -10,6 +10,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
+  EngineError,
   toErrorInfo,
   type Engine,
   type ImportKeyParams,
@@ -53,7 +54,43 @@ export const opNames = {
   decryptFile: (id: string) => `decrypt-file:${id}`,
   sign: (id: string) => `sign:${id}`,
   verify: (id: string) => `verify:${id}`,
+  derive: (id: string) => `derive:${id}`,
+  wrap: (id: string) => `wrap:${id}`,
+  unwrap: (id: string) => `unwrap:${id}`,
+  encapsulate: (id: string) => `encapsulate:${id}`,
+  decapsulate: (id: string) => `decapsulate:${id}`,
 } as const;
+
+/** ECDSA signature encodings: DER ECDSA-Sig-Value (openssl, Python, X.509) or raw r‖s (JOSE, WebCrypto). */
+export type SignatureEncoding = 'der' | 'raw';
+
+const RAW_ECDSA_BYTES: Record<string, number> = { 'ECDSA-P-256': 64, 'ECDSA-P-384': 96, 'ECDSA-P-521': 132 };
+
+/** True when the bytes are shaped like a DER SEQUENCE whose length covers exactly the rest. */
+function derShaped(b: Uint8Array): boolean {
+  if (b.length < 8 || b[0] !== 0x30) return false;
+  if (b[1]! < 0x80) return b[1] === b.length - 2;
+  return b[1] === 0x81 && b[2] === b.length - 3;
+}
+
+/**
+ * Why an ECDSA signature cannot be in the chosen encoding, or null when it may be. Told
+ * apart by shape only: a raw r‖s signature has exactly twice the curve's scalar length.
+ */
+export function signatureEncodingMismatch(template: string, sig: Uint8Array, encoding: SignatureEncoding): string | null {
+  const raw = RAW_ECDSA_BYTES[template];
+  if (raw === undefined) return null;
+  if (encoding === 'der' && sig.length === raw && !derShaped(sig)) {
+    return `keys: wrong encoding: this is a raw r‖s (JOSE) signature of ${raw} bytes, but DER was chosen; choose “Raw r‖s” to verify it`;
+  }
+  if (encoding === 'raw' && sig.length !== raw && derShaped(sig)) {
+    return 'keys: wrong encoding: this is a DER signature, but raw r‖s was chosen; choose “DER” to verify it';
+  }
+  return null;
+}
+
+/** Where the peer's public key comes from when deriving: another vault key, or pasted PEM. */
+export type PeerPublicKey = { keyId: string } | { pem: string };
 
 /** State and actions of the vault inventory and key operations. */
 export interface KeysSlice {
@@ -95,10 +132,33 @@ export interface KeysSlice {
   encryptFile(id: string, data: Uint8Array): Promise<Result<Uint8Array>>;
   /** `acknowledgeRisk` as for decryptText. */
   decryptFile(id: string, data: Uint8Array, opts?: { acknowledgeRisk?: boolean }): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
-  /** Signs UTF-8 text; the signature comes back as base64. */
-  signText(id: string, text: string): Promise<Result<string>>;
-  /** Verifies a base64 signature over UTF-8 text. */
-  verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<boolean>>;
+  /** Signs UTF-8 text; the signature comes back as base64. `encoding` matters for ECDSA only (default DER). */
+  signText(id: string, text: string, encoding?: SignatureEncoding): Promise<Result<string>>;
+  /**
+   * Verifies a base64 signature over UTF-8 text. An ECDSA signature in the other encoding
+   * than the one chosen fails as MALFORMED_INPUT "wrong encoding", not as invalid.
+   */
+  verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean; encoding?: SignatureEncoding }): Promise<Result<boolean>>;
+  /** ECDH/X25519 with a peer's public key, then HKDF to a new AES-256-GCM vault key (engine.deriveKey). */
+  deriveKey(id: string, peer: PeerPublicKey, label: { name: string; owner?: string }): Promise<Result<KeyInfo>>;
+  /** Wraps vault key `targetId` under `wrappingId`; the wrapped key comes back as base64. */
+  wrapKey(wrappingId: string, targetId: string): Promise<Result<string>>;
+  /** Unwraps a base64 wrapped key into a new vault key. */
+  unwrapKey(wrappingId: string, wrappedBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
+  /** ML-KEM: a new shared AES-256-GCM vault key and the ciphertext (base64) to send to the private key's holder. */
+  encapsulate(id: string, label: { name: string; owner?: string }): Promise<Result<{ ciphertextBase64: string; key: KeyInfo }>>;
+  /** ML-KEM: the shared key recovered from a base64 ciphertext, as a new vault key. */
+  decapsulate(id: string, ciphertextBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
+}
+
+/** Decodes pasted base64 (whitespace allowed), or null when it is not base64 or empty. */
+function pastedBase64(text: string): Uint8Array | null {
+  try {
+    const b = fromBase64(text.replace(/\s+/g, ''));
+    return b.length > 0 ? b : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Keeps only the descriptive, serialisable fields of a template. */
@@ -277,7 +337,7 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
         return { plaintext: r.plaintext, keyId: r.keyId as string };
       }),
 
-    signText: (id, text) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text)))),
+    signText: (id, text, encoding) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text), encoding ? { encoding } : {}))),
 
     verifyText(id, text, signatureBase64, opts) {
       let signature: Uint8Array;
@@ -287,7 +347,49 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
         return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: the signature is not valid base64')));
       }
       if (signature.length === 0) return Promise.resolve(fail<boolean>(opNames.verify(id), invalid('keys: paste a signature to verify')));
-      return run(opNames.verify(id), () => engine.verify(id, utf8(text), signature, opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}));
+      const template = get().keys.byId[id]?.template ?? '';
+      const mismatch = signatureEncodingMismatch(template, signature, opts?.encoding ?? 'der');
+      if (mismatch) return Promise.resolve(fail<boolean>(opNames.verify(id), { code: 'MALFORMED_INPUT', message: mismatch }));
+      return run(opNames.verify(id), () =>
+        engine.verify(id, utf8(text), signature, { ...(opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {}), ...(opts?.encoding ? { encoding: opts.encoding } : {}) }),
+      );
+    },
+
+    async deriveKey(id, peer, label) {
+      const r = await run(opNames.derive(id), async () => {
+        const pem = 'pem' in peer ? peer.pem.trim() : ((await engine.exportPublicKey(peer.keyId, 'pem')) as string);
+        if (!pem) throw new EngineError('INVALID_ARGUMENT', 'keys: choose the other party’s public key, or paste it as PEM');
+        return engine.deriveKey(id, pem, label);
+      });
+      if (r.ok) remember(r.value);
+      return r;
+    },
+
+    wrapKey: (wrappingId, targetId) => run(opNames.wrap(wrappingId), async () => toBase64(await engine.wrapKey(wrappingId, targetId))),
+
+    async unwrapKey(wrappingId, wrappedBase64, label) {
+      const wrapped = pastedBase64(wrappedBase64);
+      if (!wrapped) return fail<KeyInfo>(opNames.unwrap(wrappingId), invalid('keys: paste the wrapped key as base64 text'));
+      const r = await run(opNames.unwrap(wrappingId), () => engine.unwrapKey(wrappingId, wrapped, label));
+      if (r.ok) remember(r.value);
+      return r;
+    },
+
+    async encapsulate(id, label) {
+      const r = await run(opNames.encapsulate(id), async () => {
+        const out = await engine.encapsulate(id, label);
+        return { ciphertextBase64: toBase64(out.ciphertext), key: out.key };
+      });
+      if (r.ok) remember(r.value.key);
+      return r;
+    },
+
+    async decapsulate(id, ciphertextBase64, label) {
+      const ct = pastedBase64(ciphertextBase64);
+      if (!ct) return fail<KeyInfo>(opNames.decapsulate(id), invalid('keys: paste the ciphertext as base64 text'));
+      const r = await run(opNames.decapsulate(id), () => engine.decapsulate(id, ct, label));
+      if (r.ok) remember(r.value);
+      return r;
     },
   };
 }

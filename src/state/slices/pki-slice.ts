@@ -61,6 +61,7 @@ export const pkiOpNames = {
   describe: (id: string) => `describe:${id}`,
   verify: (id: string) => `verify:${id}`,
   exportCert: (id: string) => `export-cert:${id}`,
+  exportPkcs12: (id: string) => `export-pkcs12:${id}`,
   revoke: (id: string) => `revoke:${id}`,
   loadCrl: (caId: string) => `load-crl:${caId}`,
   crlEntries: (caId: string) => `crl-entries:${caId}`,
@@ -124,7 +125,10 @@ export interface PkiSlice {
   describeCertificate(id: string): Promise<Result<CertificateDetails>>;
   verifyCertificate(id: string, opts?: { usage?: LeafProfile | 'any'; hostname?: string }): Promise<Result<VerifyResult>>;
   /** PEM/DER of a certificate or its chain bundle; returned to the caller only. */
-  exportCertificate(id: string, format: 'pem' | 'der' | 'chain'): Promise<Result<string | Uint8Array>>;
+  /** `chain`: leaf and intermediates (PEM); `full-chain`: root included (PEM); `p7b`: root included, certs-only PKCS#7 (DER). */
+  exportCertificate(id: string, format: 'pem' | 'der' | 'chain' | 'full-chain' | 'p7b'): Promise<Result<string | Uint8Array>>;
+  /** Certificate, encrypted private key and chain as a PKCS #12 file; the bytes go to the caller only. */
+  exportPkcs12(id: string, passphrase: string): Promise<Result<Uint8Array>>;
   revokeCertificate(id: string, p: RevokeParams): Promise<Result<{ cert: CertInfo; crlError?: { code: string; message: string } }>>;
   loadCrl(caId: string): Promise<Result<CrlInfo | undefined>>;
   crlEntries(caId: string, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
@@ -313,7 +317,17 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
     describeCertificate: (id) => run(pkiOpNames.describe(id), (pki) => pki.describeCertificate(id)),
     verifyCertificate: (id, opts) => run(pkiOpNames.verify(id), (pki) => pki.verifyCertificate(id, opts)),
     exportCertificate: (id, format) =>
-      run(pkiOpNames.exportCert(id), (pki) => (format === 'chain' ? pki.exportChain(id) : pki.exportCertificate(id, format))),
+      run(pkiOpNames.exportCert(id), (pki) =>
+        format === 'chain'
+          ? pki.exportChain(id)
+          : format === 'full-chain'
+            ? pki.exportFullChain(id, 'pem')
+            : format === 'p7b'
+              ? pki.exportFullChain(id, 'p7b')
+              : pki.exportCertificate(id, format),
+      ),
+
+    exportPkcs12: (id, passphrase) => run(pkiOpNames.exportPkcs12(id), (pki) => pki.exportPkcs12(id, passphrase)),
 
     async revokeCertificate(id, p) {
       const r = await run(pkiOpNames.revoke(id), (pki) => pki.revokeCertificate(id, p));
