@@ -118,7 +118,7 @@ test('R1/R6/G3 four tabs revoking and rebuilding at once: the latest CRL lists e
       const s = await readStore(page);
       const latest = parseCrl(Uint8Array.from(s.crls.sort((a, b) => b.number - a.number)[0]!.der));
       return s.revs.filter((x) => !latest.revoked.has(x)).length;
-    }, { timeout: 60_000 })
+    }, { timeout: 90_000 })
     .toBe(0);
 
   const stored = await readStore(page);

@@ -16,7 +16,7 @@ async function generate(page: Page, name: string) {
   await page.getByRole('textbox', { name: /^Name/ }).fill(name);
   await page.getByRole('combobox', { name: 'Template' }).selectOption('AES-GCM-256');
   await page.getByRole('button', { name: 'Generate key' }).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
 }
 
 const keyLink = (page: Page, name: string) => page.getByRole('table', { name: 'Keys in the vault' }).getByRole('link', { name, exact: true });

@@ -22,7 +22,7 @@ async function generate(page: Page, template: string, name: string, opts: { expo
   await page.getByRole('combobox', { name: 'Template' }).selectOption(template);
   if (opts.exportable) await page.getByRole('checkbox', { name: 'Exportable' }).check();
   await page.getByRole('button', { name: 'Generate key' }).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
   return page.url();
 }
 
@@ -135,7 +135,7 @@ test('seed 002: a secret key exported under a passphrase opens in Python to the 
   await page.getByRole('textbox', { name: /^Name/ }).fill('Payroll key (restored)');
   await page.getByLabel('Passphrase of the encrypted key').fill(PASS);
   await page.getByRole('button', { name: 'Import key' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Payroll key (restored)' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1, name: 'Payroll key (restored)' })).toBeVisible();
   expect(await shownCheckValue(page)).toBe(kcv);
 });
 
