@@ -20,6 +20,7 @@ TOOLS=(
   "certtool   gnutls-bin"
   "gnutls-cli gnutls-bin"
   "python3    python3-cryptography"
+  "ssh-keygen openssh-client"
 )
 
 have_playwright_browser() {

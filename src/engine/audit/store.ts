@@ -22,7 +22,7 @@ import { fromHex, toHex } from '../internal/bytes';
 import { appendEntry, headMessage, toJsonLines, verifyAuditLog as verifyChain, type AuditDraft, type AuditEntry, type AuditHead, type AuditVerification } from './chain';
 
 /** How often a write whose audit head moved is recomputed before giving up. */
-export const MAX_AUDIT_RETRIES = 8;
+export const MAX_AUDIT_RETRIES = 16;
 
 /** A draft stamped with the engine's clock (`actor` defaults to 'operator'). */
 export function auditDraft(ctx: Pick<EngineContext, 'clock'>, action: string, subject: string[], details: AuditDraft['details'], actor = 'operator'): AuditDraft {
@@ -97,8 +97,18 @@ export async function withAudit<T>(ctx: Pick<EngineContext, 'storage' | 'subtle'
     } catch (e) {
       if (!(e instanceof AuditConflictError)) throw e;
       if (attempt + 1 >= MAX_AUDIT_RETRIES) throw new EngineError('STORAGE', 'audit: the log kept changing while the change was written; try again', { cause: e });
+      // Writers that collided (several tabs, a bulk job) back off for a random while, so
+      // they stop rebuilding in lock step (no transaction is open here).
+      await conflictBackoff(attempt);
     }
   }
+}
+
+/** Waits a random 0 to min(2^attempt, 64) × 4 ms before the next attempt (full-jitter backoff). */
+function conflictBackoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(2 ** attempt, 64) * 4;
+  const r = crypto.getRandomValues(new Uint16Array(1))[0]! / 0x10000;
+  return new Promise((resolve) => setTimeout(resolve, Math.floor(r * ceiling)));
 }
 
 /** Filters of `listAuditEntries`. */

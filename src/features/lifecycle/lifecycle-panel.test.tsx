@@ -64,6 +64,8 @@ describe('LifecyclePanel', () => {
     await user.click(within(region()).getByRole('button', { name: 'Mark compromised…' }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Mark compromised' }));
     await waitFor(() => expect(stateLine(region()).textContent).toContain('Compromised'));
+    // The compromise is finished when its dialog has closed.
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
 
     await user.click(within(region()).getByRole('button', { name: 'Destroy…' }));
     const destroy = screen.getByRole('dialog', { name: 'Destroy “leaky”?' });
