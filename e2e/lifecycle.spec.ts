@@ -212,5 +212,5 @@ test('G2 the lifecycle, audit and key screens are axe-clean, with the simulated-
   const principalDialog = await new AxeBuilder({ page }).analyze();
   expect(principalDialog.violations.map((v) => `principal dialog: ${v.id}`)).toEqual([]);
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke principal' }).click();
-  await expect(page.getByRole('region', { name: 'Principals' })).toContainText(/Revoked \(Unspecified\)/);
+  await expect(page.getByRole('region', { name: 'Principals', exact: true })).toContainText(/Revoked \(Unspecified\)/);
 });

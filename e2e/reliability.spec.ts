@@ -80,7 +80,7 @@ test('W eviction: when the site’s IndexedDB is cleared, the app says plainly t
   await openKeyList(page);
   await generate(page, 'before eviction');
   // The marker holds a version and a count, nothing from the vault.
-  const marker = await page.evaluate(() => localStorage.getItem('clavis:vault-marker'));
+  const marker = await page.evaluate(() => localStorage.getItem('clavis.vault-marker'));
   expect(Object.keys(JSON.parse(marker!) as object).sort()).toEqual(['auditCount', 'v']);
   expect(marker).not.toContain('before eviction');
   // The browser evicts the vault's database (the open connection steps aside).

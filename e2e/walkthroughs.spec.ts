@@ -80,7 +80,7 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
     await axe(page, 'index');
     await shot(page, testInfo, 'walkthroughs-index');
     await page.getByRole('link', { name: '1. A symmetric key through the KDC' }).click();
-    await atStep(page, 0, 9, 'Register two principals');
+    await atStep(page, 0, 10, 'Register two principals');
     await axe(page, 'kdc step 1');
     await page.goto('/#/walkthroughs/key-life/1');
     await atStep(page, 1, 9, 'Activate it');
@@ -88,7 +88,7 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
   });
 
   test('F1/F3: walkthrough 1, a symmetric key through the KDC, first to last step on the real engine', async ({ page }, testInfo) => {
-    const N = 9;
+    const N = 10;
     await page.goto('/#/walkthroughs/kdc-symmetric/0');
     await atStep(page, 0, N, 'Register two principals');
     const kcvAlice = await code(page, 'KCV of K_alice');
@@ -151,8 +151,16 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
       await expect(datum(page, label)).toContainText('Yes');
     }
     await expect(datum(page, /^Refused: alice presents/)).toContainText('key-revoked');
-    await expect(page.getByRole('link', { name: 'All walkthroughs' })).toBeVisible();
     await shot(page, testInfo, 'kdc-9-refused');
+
+    // Seed 001's other route: a session key wrapped under an X25519-derived key.
+    await next(page);
+    await atStep(page, 9, N, 'Another route: a session key wrapped under a Diffie–Hellman key');
+    await expect(datum(page, 'Both sides derived the same wrapping key')).toContainText('Yes');
+    await expect(datum(page, 'bob holds the session key alice sent')).toContainText('Yes');
+    expect(await code(page, 'KCV of K_AB at bob after unwrapping')).toBe(await code(page, 'KCV of K_AB at alice'));
+    await expect(page.getByRole('link', { name: 'All walkthroughs' })).toBeVisible();
+    await shot(page, testInfo, 'kdc-10-dh-wrap');
 
     // Back shows the earlier step as it ran (the same ticket), without running it again.
     await page.goto('/#/walkthroughs/kdc-symmetric/2');
@@ -163,11 +171,11 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
 
   test('F2: a deep link to a middle step rebuilds it from scratch when opened directly', async ({ page }) => {
     await page.goto('/#/walkthroughs/kdc-symmetric/3');
-    await atStep(page, 3, 9, 'Alice delivers the ticket to Bob');
+    await atStep(page, 3, 10, 'Alice delivers the ticket to Bob');
     const delivered = await code(page, 'Ticket id being delivered');
     // Steps 1–3 ran in this fresh tab: Back shows the ticket the rebuilt step issued.
     await page.getByRole('button', { name: 'Back' }).click();
-    await atStep(page, 2, 9, 'The KDC issues the key and a ticket');
+    await atStep(page, 2, 10, 'The KDC issues the key and a ticket');
     expect(await code(page, 'Ticket id')).toBe(delivered);
 
     // A reload is a fresh start: a new run, so a new ticket.
@@ -175,7 +183,7 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
     await atStep(page, 4, 9, 'Move the clock past protect-stop');
     await page.goto('/#/walkthroughs/kdc-symmetric/3');
     await page.reload();
-    await atStep(page, 3, 9, 'Alice delivers the ticket to Bob');
+    await atStep(page, 3, 10, 'Alice delivers the ticket to Bob');
     expect(await code(page, 'Ticket id being delivered')).not.toBe(delivered);
     // "Rebuild this step from scratch" runs steps 1–4 again: yet another ticket.
     const second = await code(page, 'Ticket id being delivered');
@@ -291,7 +299,7 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
     await page.goto('/#/walkthroughs/key-life/8');
     await atStep(page, 8, 9, 'Read the audit log');
     await page.goto('/#/walkthroughs/kdc-symmetric/8');
-    await atStep(page, 8, 9, 'The next use fails');
+    await atStep(page, 8, 10, 'The next use fails');
     expect(await databases(page)).toEqual(expect.arrayContaining(['clavis', 'clavis-walkthrough-key-life', 'clavis-walkthrough-kdc-symmetric']));
     expect(await userData(page)).toBe(before);
 
@@ -313,7 +321,7 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
   test('F2: a step is readable on a phone-sized screen and at 1280×720', async ({ page }, testInfo) => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto('/#/walkthroughs/kdc-symmetric/3');
-    await atStep(page, 3, 9, 'Alice delivers the ticket to Bob');
+    await atStep(page, 3, 10, 'Alice delivers the ticket to Bob');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible').slice(0, 15).map((e) => `${e.tagName}.${e.className} ${e.scrollWidth}>${e.clientWidth}`).join('\n'));
     expect(overflow, `elements wider than the screen:\n${wide}`).toBeLessThanOrEqual(1);
@@ -327,7 +335,7 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
   test('F2: the current message draws itself in, unless the user asks for reduced motion', async ({ page }) => {
     const animation = () => page.locator('.wt-msg-current .wt-msg-line').first().evaluate((e) => getComputedStyle(e).animationName);
     await page.goto('/#/walkthroughs/kdc-symmetric/1');
-    await atStep(page, 1, 9, 'Alice asks for a session key');
+    await atStep(page, 1, 10, 'Alice asks for a session key');
     expect(await animation()).toBe('wt-draw');
     await page.emulateMedia({ reducedMotion: 'reduce' });
     expect(await animation()).toBe('none');

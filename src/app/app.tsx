@@ -10,12 +10,10 @@ import { HomePage } from '../features/home/home-page';
 import { GenerateKeyPage } from '../features/keys/generate-key-page';
 import { ImportKeyPage } from '../features/keys/import-key-page';
 import { KeyListPage } from '../features/keys/key-list-page';
-import { KeyPage } from '../features/keys/key-page';
 import { SimulatedTimeBanner } from '../features/lifecycle/clock-control';
 import { StateDiagram } from '../features/lifecycle/state-diagram';
 import { KEY_STATES } from '../engine/lifecycle/states';
 import type { KeyState } from '../engine';
-import { LifecyclePanel } from '../features/lifecycle/lifecycle-panel';
 import { useCrlScheduler } from '../features/pki/crl-scheduler';
 import { useAppStore, useAppStoreApi } from '../state/engine-provider';
 import { startLifecycleClock } from '../state/slices/lifecycle-slice';
@@ -39,6 +37,8 @@ import {
   WalkthroughsPage,
   WalkthroughObjectPage,
   WalkthroughStepPage,
+  KeyPage,
+  LifecyclePanel,
 } from './lazy-screens';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';

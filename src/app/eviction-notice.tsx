@@ -11,7 +11,7 @@ import type { Engine } from '../engine';
 import { useEngine } from '../state/engine-provider';
 
 /** localStorage key of the marker. */
-export const VAULT_MARKER_KEY = 'clavis:vault-marker';
+export const VAULT_MARKER_KEY = 'clavis.vault-marker';
 
 interface VaultMarker {
   v: 1;

@@ -1,8 +1,9 @@
 /**
  * Screens loaded on first visit. The entry chunk carries the shell, the home page and
- * the vault screens (what a first visit needs); the CA, lifecycle overview, audit, KDC
- * and key-exchange screens each arrive as their own chunk when their route is opened,
- * so the first page stays within its budget (SECURITY.md P13).
+ * the vault's list, generate and import screens (what a first visit needs); a key's own
+ * page (use, export, lifecycle panel), the CA, lifecycle overview, audit, KDC and
+ * key-exchange screens each arrive as their own chunk when their route is opened, so the
+ * first page stays within its budget (SECURITY.md P13).
  */
 import { lazy, type ComponentType } from 'react';
 
@@ -31,6 +32,9 @@ export const CrlPage = named(pki.crl, 'CrlPage');
 export const CsrPage = named(pki.csr, 'CsrPage');
 export const IssuePage = named(pki.issue, 'IssuePage');
 export const BulkIssuePage = named(pki.bulk, 'BulkIssuePage');
+
+export const KeyPage = named(() => import('../features/keys/key-page'), 'KeyPage');
+export const LifecyclePanel = named(() => import('../features/lifecycle/lifecycle-panel'), 'LifecyclePanel');
 
 export const LifecyclePage = named(() => import('../features/lifecycle/lifecycle-page'), 'LifecyclePage');
 export const AuditPage = named(() => import('../features/audit/audit-page'), 'AuditPage');
