@@ -71,9 +71,18 @@ async function latestCrl(pki: Pki, caId: string): Promise<CrlInfo> {
   return crl;
 }
 
-/** The verifier's named checks as check data, in its order. */
+/**
+ * The verifier's named checks as check data, in its order. A rule the verifier applies to
+ * several certificates (name constraints, validity…) appears once per certificate; its
+ * later checks are numbered so every check keeps a label of its own.
+ */
 function verifyChecks(r: VerifyResult): StepDatum[] {
-  return r.steps.map((s) => ({ kind: 'check', label: `Check ${s.name}`, ok: s.ok, detail: s.detail }));
+  const seen = new Map<string, number>();
+  return r.steps.map((s) => {
+    const n = (seen.get(s.name) ?? 0) + 1;
+    seen.set(s.name, n);
+    return { kind: 'check', label: n === 1 ? `Check ${s.name}` : `Check ${s.name} (${n})`, ok: s.ok, detail: s.detail };
+  });
 }
 
 type NodeStatus = Extract<StepDiagram, { kind: 'chain' }>['nodes'][number]['status'];
