@@ -144,6 +144,8 @@ describe('App shell', () => {
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'k');
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
     await waitFor(() => expect(status.textContent).toContain('Storage is persistent'));
+    // The generation ends by opening the key's page: wait for it, so nothing runs after the test.
+    await waitFor(() => expect(h1().textContent).toBe('k'));
   });
 
   it('shows a clear error screen when the vault’s storage cannot be used', async () => {
