@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CertificateDetails, CertInfo, RevocationReason, VerifyResult } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { downloadFile, safeFileName } from '../../components/ui/download';
@@ -152,11 +152,20 @@ export function CertPage(props: { id: string }) {
   const [result, setResult] = useState<VerifyResult | null>(null);
   const [verifyError, setVerifyError] = useState<ErrorInfo | null>(null);
   const [saved, setSaved] = useState('');
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   const refreshVerification = useCallback(
-    async (profile: string) => {
+    async (profile: string, isLive: () => boolean = () => mounted.current) => {
       const usage = PROFILE_CHOICES.some((p) => p.value === profile) ? (profile as (typeof PROFILE_CHOICES)[number]['value']) : 'any';
       const v = await verify(id, { usage });
+      // The page may be gone by the time a slow verification ends: a state update then would reach an unmounted view.
+      if (!isLive()) return;
       if (v.ok) setResult(v.value);
       else setVerifyError(v.error);
     },
@@ -172,7 +181,7 @@ export function CertPage(props: { id: string }) {
       if (!live) return;
       if (d.ok) setDetails(d.value);
       else setDetailsError(d.error);
-      await refreshVerification(c.value.profile);
+      await refreshVerification(c.value.profile, () => live);
     })();
     return () => {
       live = false;
