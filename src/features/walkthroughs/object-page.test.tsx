@@ -59,11 +59,31 @@ describe('walkthrough objects on their own pages', () => {
     expect(screen.getByRole('link', { name: 'Back to step 4' }).getAttribute('href')).toBe('#/walkthroughs/key-life/3');
   });
 
-  it('F2: before the walkthrough has run in this tab, the page says so and offers to rebuild the step', async () => {
+  it('F2: opened before the walkthrough has run in this tab, the page rebuilds the step and shows its object', async () => {
     const runner = runnerOf();
-    render(<WalkthroughObjectPage walkthroughId="key-life" step={2} kind="key" objectId="key_0123456789abcdef" runner={runner} render={() => <p>should not render</p>} />);
-    expect(screen.getByRole('heading', { level: 1, name: 'Walkthrough object not available' })).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Rebuild the step that made it' }).getAttribute('href')).toBe('#/walkthroughs/key-life/2');
-    expect(screen.queryByText('should not render')).toBeNull();
+    const render2 = (kind: string, id: string) => (kind === 'key' ? <KeyNames id={id} /> : null);
+    const { engine: user } = await freshEngine();
+    // An id from an earlier page load: the rebuilt step has new ids.
+    await renderWithEngine(<WalkthroughObjectPage walkthroughId="key-life" step={0} kind="key" objectId="key_0123456789abcdef" runner={runner} render={render2} />, { engine: user });
+    expect(screen.queryByRole('heading', { name: 'Walkthrough object not available' })).toBeNull();
+    // Step 1 makes two keys (orders-db and alice-signing): the page lists them with their new links.
+    await screen.findByRole('heading', { level: 1, name: 'Walkthrough object rebuilt' });
+    expect(runner.snapshot().results).toHaveLength(1);
+    const v1 = (runner.state() as { v1: string }).v1;
+    expect(screen.getByRole('link', { name: 'Key orders-db v1' }).getAttribute('href')).toBe(`#/walkthroughs/key-life/0/key/${v1}`);
+  });
+
+  it('F2: an object link from this tab, opened after the data was deleted, rebuilds the step and shows the object again', async () => {
+    const runner = runnerOf();
+    await runner.ensure(1);
+    const v1 = (runner.state() as { v1: string }).v1;
+    await runner.reset();
+    const { engine: user } = await freshEngine();
+    const render2 = (kind: string, id: string) => (kind === 'key' ? <KeyNames id={id} /> : null);
+    await renderWithEngine(<WalkthroughObjectPage walkthroughId="key-life" step={1} kind="key" objectId={v1} runner={runner} render={render2} />, { engine: user });
+    // Step 2 (activate) links one key: the rebuilt step's orders-db v1, under its new id.
+    await waitFor(() => expect(screen.getByText(/^found orders-db v1 \(active\) among 2 keys$/)).toBeTruthy());
+    expect((runner.state() as { v1: string }).v1).not.toBe(v1);
+    expect(screen.getByRole('complementary', { name: 'Walkthrough data' }).textContent).toMatch(/Step 2 was rebuilt from scratch/);
   });
 });

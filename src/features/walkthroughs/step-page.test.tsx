@@ -96,6 +96,18 @@ describe('walkthrough step page', () => {
     await waitFor(() => expect(runner.snapshot().results.length).toBeGreaterThan(0));
   });
 
+  it('F2: after "Delete all walkthrough data", a step opened afterwards rebuilds itself (no empty step with a disabled Next)', async () => {
+    const runner = runnerOf(kdcSymmetric);
+    await runner.ensure(1);
+    await runner.reset(); // what the index page's reset does to every runner
+    expect(runner.snapshot().cleared).toBe(true);
+    render(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={1} navigate={() => {}} runner={runner} />);
+    await screen.findByRole('heading', { name: 'What the engine returned' });
+    expect(runner.snapshot().results).toHaveLength(2);
+    expect((screen.getByRole('button', { name: /Next/ }) as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.queryByRole('button', { name: 'Start again from step 1' })).toBeNull();
+  });
+
   it('F2: lifecycle steps draw the key’s state through the app’s diagram, with the transition as text', async () => {
     const runner = runnerOf(keyLife);
     const draw = vi.fn((state: string, from?: string) => <p>{`diagram ${from ?? ''}>${state}`}</p>);

@@ -7,7 +7,7 @@
  * Opening the URL directly (nothing has run in this tab) rebuilds the step from scratch
  * in a fresh namespace; Next runs only the next step.
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { findWalkthrough, stepHref, walkthroughObjectHref } from './index';
@@ -64,13 +64,18 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   const result = snap.results[index];
   const busy = snap.running !== undefined;
   const failure = snap.failure && snap.failure.step <= index ? snap.failure : undefined;
-  const cleared = snap.cleared;
+  // Set when the user resets on this page: then the step waits for "Start again". A reset
+  // made elsewhere ("Delete all walkthrough data") does not stop a step opened afterwards
+  // from rebuilding itself.
+  const resetHere = useRef(false);
+  const cleared = snap.cleared && resetHere.current;
 
   // Run what this step needs: nothing if it ran already; steps 0…index from a fresh
-  // namespace if nothing has run in this tab (a deep link); otherwise the missing ones.
+  // namespace if nothing has run in this tab (a deep link, or after every walkthrough's
+  // data was deleted); otherwise the missing ones.
   useEffect(() => {
     const s = runner.snapshot();
-    if (s.cleared || s.failure || s.results.length > index) return;
+    if ((s.cleared && resetHere.current) || s.failure || s.results.length > index) return;
     runner.ensure(index).catch(() => undefined); // the failure is in the snapshot
   }, [runner, index, cleared]);
 
@@ -88,6 +93,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   };
   const reset = () => {
     setNote('');
+    resetHere.current = true;
     runner
       .reset()
       .then(() => setNote('This walkthrough’s data was deleted. Your own keys, CAs and KDC were not touched.'))
@@ -95,6 +101,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   };
   const start = () => {
     setNote('');
+    resetHere.current = false;
     runner.ensure(0).catch(() => undefined);
     if (index !== 0) go(0);
   };
@@ -134,6 +141,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
         ) : null}
         {cleared && !busy ? (
           <p className="actions">
+            <span>Nothing has run since the reset, so this step has nothing to show and Next waits until the steps run again.</span>{' '}
             <button type="button" className="button button-primary" onClick={start}>
               Start again from step 1
             </button>
