@@ -120,6 +120,41 @@ test('authenticated exchange: Alice and Bob with Clavis CA certificates read eac
   await page.getByRole('button', { name: 'Run to the end' }).click();
   await expect(page.getByRole('alert')).toContainText('exchange refused (identity)');
   await expect(page.getByRole('alert')).toContainText('Mallory');
+
+  // The demo parties live in the demo's own database: the user's vault holds no key, CA
+  // or certificate of theirs, and the screens that read the vault do not offer them.
+  const counts = await page.evaluate(async () => {
+    const count = async (name: string) => {
+      if (!(await indexedDB.databases()).some((d) => d.name === name)) return {};
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const out: Record<string, number> = {};
+      for (const store of ['keys', 'cas', 'certs'].filter((s) => db.objectStoreNames.contains(s))) {
+        out[store] = await new Promise<number>((res, rej) => {
+          const r = db.transaction(store).objectStore(store).count();
+          r.onsuccess = () => res(r.result);
+          r.onerror = () => rej(r.error);
+        });
+      }
+      db.close();
+      return out;
+    };
+    return { user: await count('clavis'), demo: await count('clavis-exchange-demo') };
+  });
+  expect(counts.demo.keys).toBeGreaterThanOrEqual(3);
+  expect(counts.demo.certs).toBeGreaterThanOrEqual(3);
+  expect(counts.user.keys ?? 0).toBe(0);
+  expect(counts.user.cas ?? 0).toBe(0);
+  expect(counts.user.certs ?? 0).toBe(0);
+  await page.goto('/#/keys');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('link', { name: /Alice|Bob|Mallory/ })).toHaveCount(0);
+  await page.goto('/#/certs/issue');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('option', { name: /exchange signing key/ })).toHaveCount(0);
 });
 
 test('forward secrecy and classic Diffie–Hellman with small numbers', async ({ page }) => {

@@ -4,14 +4,26 @@
 // forward-secrecy demonstration and classic DH.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../engine';
 import { renderWithEngine } from '../../state/test-utils';
+import { freshEngine } from '../../testing/engine';
 import { ExchangePage } from './exchange-page';
+
+/** The demo's own engine: a fresh database per test, apart from the user's. */
+function demo(): { open: () => Promise<Engine>; engine: () => Engine | undefined } {
+  let made: Promise<Engine> | undefined;
+  let engine: Engine | undefined;
+  return {
+    open: () => (made ??= freshEngine().then((f) => (engine = f.engine))),
+    engine: () => engine,
+  };
+}
 
 describe('ExchangePage', () => {
   it('E1: unauthenticated with a man in the middle, one step at a time: fingerprints differ and the attacker reads and alters messages', async () => {
-    const { user } = await renderWithEngine(<ExchangePage />);
+    const { user } = await renderWithEngine(<ExchangePage demoEngine={demo().open} />);
     expect(await screen.findByRole('heading', { level: 1, name: 'Key exchange' })).toBeTruthy();
-    await user.selectOptions(screen.getByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
+    await user.selectOptions(await screen.findByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
     await user.click(screen.getByRole('button', { name: 'Start exchange' }));
     const next = await screen.findByRole('button', { name: 'Next step' });
     await user.click(next);
@@ -32,7 +44,8 @@ describe('ExchangePage', () => {
   });
 
   it('E2: authenticated with demo parties: the same attack is refused and the failing check is named', async () => {
-    const { user } = await renderWithEngine(<ExchangePage />);
+    const d = demo();
+    const { user, engine } = await renderWithEngine(<ExchangePage demoEngine={d.open} />);
     await user.click(await screen.findByRole('radio', { name: /Authenticated/ }));
     await user.click(screen.getByRole('button', { name: 'Create demo parties (Alice, Bob, Mallory)' }));
     const initiator = screen.getByRole('combobox', { name: 'Initiator certificate' }) as HTMLSelectElement;
@@ -45,10 +58,17 @@ describe('ExchangePage', () => {
     expect(alert.textContent).toMatch(/Attack detected — exchange refused \(signature\)/);
     expect(screen.getByRole('list', { name: 'Checks by Alice' }).textContent).toMatch(/signature: FAILED/);
     expect(screen.queryByRole('button', { name: 'Send message' })).toBeNull();
+    // D3 / issue 16: the demo parties live in the demo's own database, never in the user's vault.
+    expect((await d.engine()!.listKeys()).map((k) => k.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^Alice/), expect.stringMatching(/^Bob/), expect.stringMatching(/^Mallory/)]));
+    expect(await engine.listKeys()).toEqual([]);
+    expect(await engine.hasCertificateAuthorities()).toBe(false);
+    const pki = await engine.pki();
+    expect(await pki.listCas()).toEqual([]);
+    expect(await pki.listCertificates()).toEqual([]);
   });
 
   it('D4 and D5: forward secrecy and classic DH with p = 23, g = 5', async () => {
-    const { user } = await renderWithEngine(<ExchangePage />);
+    const { user } = await renderWithEngine(<ExchangePage demoEngine={demo().open} />);
     await user.click(await screen.findByRole('button', { name: 'Record, then steal the long-term keys' }));
     const eph = await screen.findByRole('region', { name: /Ephemeral ECDH keys/ });
     expect(eph.textContent).toMatch(/Recorded message recovered: no — it stays sealed/);

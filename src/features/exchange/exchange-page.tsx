@@ -6,14 +6,16 @@
  * attacker reads. Below: the forward-secrecy demonstration and classic Diffie–Hellman
  * with small numbers.
  */
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { AttackerMode, AttackerStrategy, ExchangeCurve, ExchangeMode, ExchangeStepView, ExchangeView, PartyView, StartExchangeParams } from '../../engine';
-import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import type { Engine, AttackerMode, AttackerStrategy, ExchangeCurve, ExchangeMode, ExchangeStepView, ExchangeView, PartyView, StartExchangeParams } from '../../engine';
+import { Badge, ErrorAlert, StatusMessage, type UiError } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
-import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
+import { EngineProvider, useAppStore, useAppStoreApi } from '../../state/engine-provider';
+import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
+import { exchangeDemoEngine } from './namespace';
 import './exchange.css';
 
 const ACTOR_CLASS = { initiator: 'lane-initiator', responder: 'lane-responder', attacker: 'lane-attacker' } as const;
@@ -452,13 +454,22 @@ function SetupForm() {
   );
 }
 
-/** #/exchange */
-export function ExchangePage() {
-  const store = useAppStoreApi();
-  const view = useAppStore((s) => s.exchange.view);
+/** #/exchange: the page runs over the exchange demo's own engine, never the user's vault. */
+export function ExchangePage(props: { demoEngine?: () => Promise<Engine> }) {
+  const open = props.demoEngine ?? exchangeDemoEngine;
+  const [engine, setEngine] = useState<Engine | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
   useEffect(() => {
-    void store.getState().exchange.loadSetup();
-  }, [store]);
+    let live = true;
+    open().then(
+      (e) => live && setEngine(e),
+      (e: unknown) => live && setError({ code: (e as { code?: string }).code ?? 'STORAGE', message: e instanceof Error ? e.message : String(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open]);
+  const store = useMemo(() => (engine ? createAppStore(engine) : null), [engine]);
   return (
     <>
       <PageTitle documentTitle="Key exchange">Key exchange</PageTitle>
@@ -466,6 +477,29 @@ export function ExchangePage() {
         Two parties agree a key over an open channel with ECDH, then HKDF-SHA-256 turns the shared secret into an AES-GCM-256 session key. Without
         authentication a man in the middle holds one key with each side; with signatures chained to the Clavis CA he is caught.
       </p>
+      <p className="hint">
+        This demonstration keeps its parties, keys, CA and certificates in its own database: your keys, CAs and certificates are never touched.
+      </p>
+      <ErrorAlert error={error} title="Could not open the exchange demo’s database" />
+      {engine && store ? (
+        <EngineProvider engine={engine} store={store}>
+          <ExchangeScreens />
+        </EngineProvider>
+      ) : error ? null : (
+        <p role="status">Opening the exchange demo…</p>
+      )}
+    </>
+  );
+}
+
+function ExchangeScreens() {
+  const store = useAppStoreApi();
+  const view = useAppStore((s) => s.exchange.view);
+  useEffect(() => {
+    void store.getState().exchange.loadSetup();
+  }, [store]);
+  return (
+    <>
       <SetupForm />
       {view ? <ExchangeRun view={view} /> : null}
       <ForwardSecrecySection />

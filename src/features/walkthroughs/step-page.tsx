@@ -7,7 +7,7 @@
  * Opening the URL directly (nothing has run in this tab) rebuilds the step from scratch
  * in a fresh namespace; Next runs only the next step.
  */
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { findWalkthrough, stepHref, walkthroughObjectHref } from './index';
@@ -67,17 +67,17 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   // Set when the user resets on this page: then the step waits for "Start again". A reset
   // made elsewhere ("Delete all walkthrough data") does not stop a step opened afterwards
   // from rebuilding itself.
-  const resetHere = useRef(false);
-  const cleared = snap.cleared && resetHere.current;
+  const [resetHere, setResetHere] = useState(false);
+  const cleared = snap.cleared && resetHere;
 
   // Run what this step needs: nothing if it ran already; steps 0…index from a fresh
   // namespace if nothing has run in this tab (a deep link, or after every walkthrough's
   // data was deleted); otherwise the missing ones.
   useEffect(() => {
     const s = runner.snapshot();
-    if ((s.cleared && resetHere.current) || s.failure || s.results.length > index) return;
+    if ((s.cleared && resetHere) || s.failure || s.results.length > index) return;
     runner.ensure(index).catch(() => undefined); // the failure is in the snapshot
-  }, [runner, index, cleared]);
+  }, [runner, index, cleared, resetHere]);
 
   const href = stepHref(w.id, index);
   const go = (i: number) => {
@@ -93,7 +93,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   };
   const reset = () => {
     setNote('');
-    resetHere.current = true;
+    setResetHere(true);
     runner
       .reset()
       .then(() => setNote('This walkthrough’s data was deleted. Your own keys, CAs and KDC were not touched.'))
@@ -101,7 +101,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   };
   const start = () => {
     setNote('');
-    resetHere.current = false;
+    setResetHere(false);
     runner.ensure(0).catch(() => undefined);
     if (index !== 0) go(0);
   };
