@@ -4,7 +4,7 @@
  */
 import { useVaultSync, VersionChangePrompt } from './vault-sync';
 import { EvictionNotice } from './eviction-notice';
-import { Suspense, useEffect, useMemo, useRef, type MouseEvent } from 'react';
+import { Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { PageTitle } from '../components/ui/page-title';
 import { HomePage } from '../features/home/home-page';
 import { GenerateKeyPage } from '../features/keys/generate-key-page';
@@ -149,6 +149,45 @@ function Screen(props: { route: Route }) {
   }
 }
 
+/**
+ * The main navigation. On a phone it folds behind a Menu button (aria-expanded), opens
+ * as a list over the page, closes on Escape (focus back on the button) and after every
+ * navigation; from 40rem up the links are always shown and the button is hidden.
+ */
+function MainNav(props: { route: Route; hash: string }) {
+  const [open, setOpen] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  // Close after navigation.
+  const [seenHash, setSeenHash] = useState(props.hash);
+  if (seenHash !== props.hash) {
+    setSeenHash(props.hash);
+    setOpen(false);
+  }
+  function onKeyDown(e: KeyboardEvent<HTMLElement>) {
+    if (e.key === 'Escape' && open) {
+      e.preventDefault();
+      setOpen(false);
+      buttonRef.current?.focus();
+    }
+  }
+  return (
+    <nav aria-label="Main" className={open ? 'main-nav main-nav-open' : 'main-nav'} onKeyDown={onKeyDown}>
+      <button ref={buttonRef} type="button" className="button menu-button" aria-expanded={open} aria-controls="main-nav-list" onClick={() => setOpen((o) => !o)}>
+        <span aria-hidden="true">☰ </span>Menu
+      </button>
+      <ul id="main-nav-list">
+        {NAV.map((n) => (
+          <li key={n.href}>
+            <a href={n.href} aria-current={n.section(props.route) ? 'page' : undefined} onClick={() => setOpen(false)}>
+              {n.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 /** The whole application below the EngineProvider. */
 export function App() {
   const hash = useHash();
@@ -205,17 +244,7 @@ export function App() {
               Clavis
             </a>
           </p>
-          <nav aria-label="Main" className="main-nav">
-            <ul>
-              {NAV.map((n) => (
-                <li key={n.href}>
-                  <a href={n.href} aria-current={n.section(route) ? 'page' : undefined}>
-                    {n.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
+          <MainNav route={route} hash={hash} />
           <ThemeSelect />
         </div>
         <SimulatedTimeBanner />

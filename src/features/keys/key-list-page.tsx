@@ -122,7 +122,7 @@ export function KeyListPage() {
           {shown.length === 0 ? (
             <p className="empty-state">No keys match these filters.</p>
           ) : (
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Keys in the vault (table, scrolls sideways on small screens)">
               <table className="key-table" aria-rowcount={shown.length + 1}>
                 <caption className="visually-hidden">Keys in the vault</caption>
                 <thead>

@@ -119,7 +119,7 @@ export function CertListPage() {
           {shown.length === 0 ? (
             <p className="empty-state">No certificates match these filters.</p>
           ) : (
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Issued certificates (table, scrolls sideways on small screens)">
               <table className="key-table" aria-rowcount={shown.length + 1}>
                 <caption className="visually-hidden">Issued certificates</caption>
                 <thead>

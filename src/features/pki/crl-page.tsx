@@ -157,7 +157,7 @@ export function CrlPage(props: { caId: string }) {
           {entries && entries.total === 0 ? <p>No certificate of this CA is revoked.</p> : null}
           {entries && entries.total > 0 ? (
             <>
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label="Entries of this CRL (table, scrolls sideways on small screens)">
                 <table className="key-table">
                   <caption className="visually-hidden">Entries of CRL number {crl.number}</caption>
                   <thead>
@@ -205,7 +205,7 @@ export function CrlPage(props: { caId: string }) {
             The {history.length === 1 ? 'only CRL' : `latest ${history.length} CRLs`} this CA published, newest first. Verifiers must use the newest: an
             older CRL misses later revocations.
           </p>
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Published CRLs of this CA (table, scrolls sideways on small screens)">
             <table className="key-table">
               <caption className="visually-hidden">Published CRLs of {ca.name}</caption>
               <thead>
