@@ -8,11 +8,15 @@ import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
-/** A 200-character name with no space to break at: the worst case for a layout. */
-const LONG = 'Long-name-'.repeat(20);
-const LONG_OWNER = 'owner-without-spaces-'.repeat(10).slice(0, 200);
-const LONG_CA = 'Certificate-authority-'.repeat(10).slice(0, 200);
-const LONG_PRINCIPAL = 'principal.with.a.long.name-'.repeat(4).slice(0, 100);
+/**
+ * A 200-character name with no space to break at: the worst case for a layout. (Dots,
+ * because a 200-character run of base64url characters is refused as looking like key
+ * material.)
+ */
+const LONG = 'Long.name.'.repeat(20);
+const LONG_OWNER = 'owner.without.spaces.'.repeat(10).slice(0, 200);
+const LONG_CA = 'Certificate.authority.'.repeat(10).slice(0, 200);
+const LONG_PRINCIPAL = 'principal.with.a.long.name.'.repeat(4).slice(0, 100);
 
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
