@@ -123,6 +123,20 @@ test.describe.serial('every screen at desktop and phone size, light and dark, wi
         await check(p, `${tag} certificates`);
         await visit(p, seeded.certUrl, (q) => expect(q.getByRole('heading', { level: 1, name: 'a11y.example.test' })).toBeVisible());
         await check(p, `${tag} certificate page`);
+        // A dialog sits on a visible backdrop that covers the window; Escape closes it.
+        await p.getByRole('button', { name: 'Revoke…' }).click();
+        const dialog = p.getByRole('dialog', { name: 'Revoke this certificate?' });
+        await expect(dialog).toBeVisible();
+        const backdrop = await p.locator('.dialog-backdrop').evaluate((e) => {
+          const r = e.getBoundingClientRect();
+          const alpha = Number(/rgba?\([^)]*[,/]\s*([\d.]+)\)/.exec(getComputedStyle(e).backgroundColor)?.[1] ?? '0');
+          return { covers: r.left <= 0 && r.top <= 0 && r.right >= window.innerWidth && r.bottom >= window.innerHeight, alpha };
+        });
+        expect(backdrop.covers).toBe(true);
+        expect(backdrop.alpha).toBeGreaterThanOrEqual(0.5);
+        await check(p, `${tag} revoke dialog`);
+        await p.keyboard.press('Escape');
+        await expect(dialog).toHaveCount(0);
         await visit(p, seeded.crlUrl);
         await check(p, `${tag} CRL`);
         await visit(p, '/#/lifecycle', (q) => expect(q.getByText(LONG_OWNER).first()).toBeVisible());

@@ -145,6 +145,16 @@ describe('serial numbers (C1)', () => {
 });
 
 describe('certificate authorities (E1, C2–C5)', () => {
+  it('E1 a CA may use all 200 characters of a name; its key gets a clipped name ending in " (CA key)" (issue 16)', async () => {
+    const { pki, storage } = await freshPki();
+    const name = 'Certificate.authority.'.repeat(10).slice(0, 200);
+    const root = await pki.createRootCa({ name, subject: { CN: 'Long-named root' } });
+    expect(root.ca.name).toBe(name);
+    const key = (await storage.getKeyInfo(root.ca.keyId))!;
+    expect([...key.name].length).toBeLessThanOrEqual(200);
+    expect(key.name).toMatch(/^Certificate\.authority\..*… \(CA key\)$/);
+  });
+
   it('C5 a root is self-signed v3 with critical cA and keyCertSign+cRLSign, SKI (method 1) = AKI, SHA-256', async () => {
     const { pki, ctx } = await freshPki();
     const root = await pki.createRootCa({ name: 'Root', subject: { C: 'DE', O: 'Clavis', CN: 'Root' }, pathLen: 2 });

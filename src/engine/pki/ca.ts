@@ -103,7 +103,10 @@ async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: st
   if (p.keyId) return { keyId: p.keyId, generated: false };
   const template = p.keyTemplate ?? 'ECDSA-P-256';
   if (!(CA_KEY_TEMPLATES as readonly string[]).includes(template)) throw new EngineError('INVALID_ARGUMENT', 'pki: choose an ECDSA P-256/P-384 or RSA template for a CA');
-  const info = await generateKey(ctx, { template, name: `${p.name} (CA key)`, owner: 'certificate authority' });
+  // A CA name may use all 200 characters of a name; its key's name is clipped to fit " (CA key)".
+  const suffix = ' (CA key)';
+  const base = [...p.name].length + suffix.length > 200 ? `${[...p.name].slice(0, 200 - suffix.length - 1).join('')}…` : p.name;
+  const info = await generateKey(ctx, { template, name: `${base}${suffix}`, owner: 'certificate authority' });
   return { keyId: info.id, generated: true };
 }
 

@@ -15,7 +15,7 @@ type Message = SequenceDiagram['messages'][number];
 
 const LANE_W = 170;
 const HEAD = 44;
-const ROW = 46;
+const ROW = 58;
 
 function laneIndex(lanes: string[], name: string): number {
   const i = lanes.findIndex((l) => l.toLowerCase() === name.toLowerCase());
@@ -24,6 +24,21 @@ function laneIndex(lanes: string[], name: string): number {
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(1, max - 1))}…` : text;
+}
+
+/** A message label in at most two lines of `max` characters, broken between words. */
+export function labelLines(text: string, max: number): string[] {
+  if (text.length <= max) return [text];
+  const words = text.split(' ');
+  let first = '';
+  let i = 0;
+  for (; i < words.length; i++) {
+    const next = first ? `${first} ${words[i]}` : words[i]!;
+    if (next.length > max) break;
+    first = next;
+  }
+  if (!first) return [clip(text, max)];
+  return [first, clip(words.slice(i).join(' '), max)];
 }
 
 const describe = (m: Message) => `${m.from} → ${m.to}: ${m.label}${m.refused ? ' (refused)' : ''}`;
@@ -40,7 +55,9 @@ function Sequence(props: { diagram: SequenceDiagram }) {
   const arrowBad = `${uid}-arrow-bad`;
   return (
     <figure className="wt-diagram wt-sequence">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${uid}-t ${uid}-d`} className="wt-sequence-svg">
+      {/* On a phone the diagram keeps a readable size and scrolls sideways inside this box. */}
+      <div className="wt-sequence-scroll" tabIndex={0} role="region" aria-label="Sequence diagram (scrolls sideways on small screens)">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${uid}-t ${uid}-d`} className={`wt-sequence-svg wt-lanes-${Math.min(Math.max(lanes.length, 2), 6)}`}>
         <title id={`${uid}-t`}>{`Sequence diagram: ${lanes.join(', ')}`}</title>
         <desc id={`${uid}-d`}>{current.length ? `This step: ${current.map(describe).join('; ')}.` : 'No message in this step.'} Every message is listed as text below the diagram.</desc>
         <defs>
@@ -76,13 +93,18 @@ function Sequence(props: { diagram: SequenceDiagram }) {
           return (
             <g key={`${r}-${m.label}`} className={cls}>
               <text x={mid} y={y - 8} textAnchor={self ? 'start' : 'middle'} className="wt-msg-label">
-                {clip(`${m.refused ? '✗ ' : ''}${m.label}`, Math.floor(span / 6.6))}
+                {labelLines(`${m.refused ? '✗ ' : ''}${m.label}`, Math.floor(span / 6.6)).map((line, k, all) => (
+                  <tspan key={k} x={mid} dy={k === 0 ? (all.length - 1) * -13 : 13}>
+                    {line}
+                  </tspan>
+                ))}
               </text>
               <path d={d} markerEnd={marker} className="wt-msg-line" pathLength={1} />
             </g>
           );
         })}
       </svg>
+      </div>
       <figcaption>
         <ol className="wt-messages">
           {messages.map((m, r) => (
