@@ -77,6 +77,30 @@ describe('App shell', () => {
     await waitFor(() => expect(h1().textContent).toBe('A key-management system in a browser tab'));
   });
 
+  it('the phone Menu button: aria-expanded and aria-controls, opens by keyboard, Escape closes with focus back, a navigation closes it', async () => {
+    const { user } = await renderWithEngine(<App />);
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    const menu = within(nav).getByRole('button', { name: 'Menu' });
+    expect(menu.getAttribute('aria-expanded')).toBe('false');
+    expect(document.getElementById(menu.getAttribute('aria-controls')!)?.tagName).toBe('UL');
+    menu.focus();
+    await user.keyboard('{Enter}');
+    expect(menu.getAttribute('aria-expanded')).toBe('true');
+    expect(nav.classList.contains('main-nav-open')).toBe(true);
+    await user.keyboard('{Escape}');
+    expect(menu.getAttribute('aria-expanded')).toBe('false');
+    expect(document.activeElement).toBe(menu);
+    await user.click(menu);
+    expect(menu.getAttribute('aria-expanded')).toBe('true');
+    await user.click(within(nav).getByRole('link', { name: 'Keys' }));
+    await waitFor(() => expect(h1().textContent).toBe('Keys'));
+    expect(menu.getAttribute('aria-expanded')).toBe('false');
+    // Opened again, then the address changes some other way (a link in the page): closed too.
+    await user.click(menu);
+    window.location.hash = '#/audit';
+    await waitFor(() => expect(menu.getAttribute('aria-expanded')).toBe('false'));
+  });
+
   it('opens a deep link to a key directly, as after a reload', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'deep linked' });
