@@ -16,7 +16,7 @@ import { expect, test } from './fixtures';
 const LONG = 'Long.name.'.repeat(20);
 const LONG_OWNER = 'owner.without.spaces.'.repeat(10).slice(0, 200);
 const LONG_CA = 'Certificate.authority.'.repeat(10).slice(0, 200);
-const LONG_PRINCIPAL = 'principal.with.a.long.name.'.repeat(4).slice(0, 100);
+const LONG_PRINCIPAL = 'principal.with.a.long.name.'.repeat(3).slice(0, 64); // the KDC's longest name
 
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
