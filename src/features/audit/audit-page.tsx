@@ -151,7 +151,7 @@ export function AuditPage() {
           {status === 'ready' ? (filtering ? `Showing ${shown.length} of ${entries.length} entries` : `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`) : 'Loading…'}
         </p>
         {shown.length > 0 ? (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries (table, scrolls sideways on small screens)">
             <table className="key-table audit-table">
               <caption className="visually-hidden">Audit entries, oldest first</caption>
               <thead>
