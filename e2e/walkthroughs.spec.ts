@@ -316,6 +316,24 @@ test.describe('walkthroughs 1, 4 and 5 (KDC, key life, replay attacks)', () => {
     await page.goto('/#/keys');
     await expect(page.getByRole('link', { name: 'my own key' })).toBeVisible();
     await expect(page.getByText(/^Simulated time:/)).toHaveCount(0);
+
+    // Issue 16: after the data was deleted, opening a walkthrough rebuilds its step (not an
+    // empty step with a disabled Next), both the one reset on its own page and the others.
+    for (const [name, title, n] of [['1. A symmetric key through the KDC', 'Register two principals', 10], ['4. A key’s life', 'Generate a key that starts tomorrow', 9]] as const) {
+      await page.goto('/#/walkthroughs');
+      await page.getByRole('link', { name, exact: true }).click();
+      await atStep(page, 0, n, title);
+      await expect(page.getByRole('button', { name: /Next/ })).toBeEnabled();
+    }
+  });
+
+  test('F2: an object link opened in a fresh tab rebuilds the step that made it and shows the object', async ({ page }) => {
+    // key-life step 2 (activate) links one key; an id from another page load is not found, so the rebuilt one is shown.
+    await page.goto('/#/walkthroughs/key-life/1/key/key_0123456789abcdef0123456789abcdef');
+    await expect(page.getByRole('complementary', { name: 'Walkthrough data' })).toContainText('Step 2 was rebuilt from scratch');
+    await expect(page.getByRole('heading', { level: 1, name: 'orders-db' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Walkthrough object not available' })).toHaveCount(0);
+    expect(await databases(page)).toContain('clavis-walkthrough-key-life');
   });
 
   test('F2: a step is readable on a phone-sized screen and at 1280×720', async ({ page }, testInfo) => {
