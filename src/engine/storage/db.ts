@@ -81,6 +81,24 @@ export interface AuditedCommit extends PreparedAudit {
    * AuditConflictError (another tab revoked it: plan again).
    */
   addRevocations?: RevocationRecord[];
+  /**
+   * A delete's dependency check, run INSIDE the transaction that deletes (issue 14 #7):
+   * storage reads what depends on `keyId` there (CAs signing with it, the other versions
+   * of its keyring, certificates of its SPKI with their revocations), then calls `check`
+   * synchronously; a returned reason aborts the whole transaction with KEY_STATE. So a
+   * CA, keyring version or certificate created by another tab just before the delete is
+   * seen, not missed.
+   */
+  deleteGuard?: { keyId: string; keyringId: string; spkiSha256?: string; check: (deps: DeleteDependents) => string | undefined };
+}
+
+/** What depends on a key, as read inside a delete's transaction (`AuditedCommit.deleteGuard`). */
+export interface DeleteDependents {
+  cas: CaRecord[];
+  /** The keyring's versions, the key itself included. */
+  keyring: KeyInfo[];
+  /** Certificates of the key's SPKI, each with whether it is revoked. */
+  certs: Array<{ cert: CertRecord; revoked: boolean }>;
 }
 
 /** Counter keys (`counters` store): last CRL number, revocations recorded, revocations the latest CRL covers. */
@@ -668,7 +686,9 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       guard('saving the change and its audit entry', async () => {
         const revs = c.addRevocations ?? [];
         const stores: StoreNames<ClavisDB>[] = ['keys', 'keyMaterial', 'principals', ...AUDIT_STORES];
-        if (revs.length) stores.push('certs', 'revocations', 'counters');
+        if (revs.length || c.deleteGuard) stores.push('certs', 'revocations');
+        if (revs.length) stores.push('counters');
+        if (c.deleteGuard) stores.push('cas');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
           throw e;
@@ -693,6 +713,21 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
               return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
             }
             if (existing !== undefined) return fail(new AuditConflictError('storage: a certificate was revoked while the change was prepared'));
+          }
+          if (c.deleteGuard) {
+            const g = c.deleteGuard;
+            const [cas, keyring, certs] = await Promise.all([
+              tx.objectStore('cas').getAll(),
+              keys.index('byKeyring').getAll(g.keyringId),
+              g.spkiSha256 !== undefined ? tx.objectStore('certs').index('bySpki').getAll(g.spkiSha256) : Promise.resolve([] as CertRecord[]),
+            ]);
+            const revoked = await Promise.all(certs.map((cert) => tx.objectStore('revocations').getKey(serialId(cert.issuerId, cert.serialHex))));
+            const reason = g.check({
+              cas: cas.filter((ca) => ca.keyId === g.keyId),
+              keyring: keyring.map((k) => fromStoredKey(k)),
+              certs: certs.map((cert, i) => ({ cert, revoked: revoked[i] !== undefined })),
+            });
+            if (reason !== undefined) return fail(new KeyStateError(reason));
           }
           const auditWrites = await queueAuditEntries(tx, c);
           const w = requestQueue();
