@@ -407,8 +407,8 @@ export interface ClavisStorage {
   hasKdcReplay(id: string): Promise<boolean>;
 }
 
-/** Migrations, one per version step. Never edit a released step; add a new one. */
-const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisDB, StoreNames<ClavisDB>[], 'versionchange'>) => void> = [
+/** Migrations, one per version step (index = old version). Never edit a released step; add a new one. Exported for the upgrade tests. */
+export const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisDB, StoreNames<ClavisDB>[], 'versionchange'>) => void> = [
   // v0 -> v1: the vault.
   (db) => {
     const keys = db.createObjectStore('keys', { keyPath: 'id' });
@@ -491,7 +491,54 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
     };
     migrate().catch(() => tx.abort());
   },
+  // reserved: v5 -> v6 (another branch)
+  () => undefined,
+  // Owners: v6 -> v7: owners stored before owner identity became one rule (NFC,
+  // lower-case, `ownerKey`) are brought to it, so "Alice"'s old keys are alice's keys.
+  (db, tx) => {
+    const keys = tx.objectStore('keys');
+    // (A database that never had the lifecycle stores has no principals to move.)
+    const principals = db.objectStoreNames.contains('principals') ? tx.objectStore('principals') : undefined;
+    const migrate = async () => {
+      // Every key record is written whole, composed with the v3 and v5 steps' own
+      // transforms: when those steps walk the same records in this upgrade, this step's
+      // write (queued after theirs) still leaves a record with dates and `dueAt`.
+      let cursor = await keys.openCursor();
+      while (cursor) {
+        const v = cursor.value as Partial<KeyInfo> & KeyInfo;
+        const owner = typeof v.owner === 'string' ? migratedOwner(v.owner) : '';
+        const next = { ...v, owner };
+        await cursor.update(v.dates === undefined || v.keyringId === undefined ? upgradeKeyRecord(next) : toStoredKey(next));
+        cursor = await cursor.continue();
+      }
+      // Principals under the old spelling move to their owner identity; two spellings of
+      // one owner become one record, revoked if either was (a revocation is never lost).
+      if (!principals) return;
+      const all = await principals.getAll();
+      const merged = new Map<string, PrincipalRecord>();
+      for (const p of all) {
+        const id = migratedOwner(p.id);
+        const prev = merged.get(id);
+        merged.set(id, prev ? mergePrincipals(prev, { ...p, id }) : { ...p, id });
+      }
+      for (const p of all) if (!merged.has(p.id)) await principals.delete(p.id);
+      for (const p of merged.values()) await principals.put(p);
+    };
+    migrate().catch(() => tx.abort());
+  },
 ];
+
+/** An owner as stored before v7, as its owner identity: NFC, trimmed, lower-case. */
+export function migratedOwner(owner: string): string {
+  return owner.normalize('NFC').trim().toLowerCase().normalize('NFC');
+}
+
+/** Two principal records of one owner identity as one: revoked if either is (the earlier revocation kept). */
+function mergePrincipals(a: PrincipalRecord, b: PrincipalRecord): PrincipalRecord {
+  if (a.revoked !== b.revoked) return a.revoked ? a : b;
+  if (a.revoked) return (a.revokedAt ?? '') <= (b.revokedAt ?? '') ? a : b;
+  return (a.reinstatedAt ?? '') >= (b.reinstatedAt ?? '') ? a : b;
+}
 
 const serialId = (issuerId: string, serialHex: string) => `${issuerId}:${serialHex}`;
 
