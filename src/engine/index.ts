@@ -25,7 +25,7 @@ import type { Pki } from './pki';
 import type { ExchangeApi } from './exchange';
 // Key lifecycle and audit (B1–B8): imports
 import * as auditStore from './audit/store';
-import type { AuditEntry, AuditVerification } from './audit/chain';
+import { verifyAuditExport, type AuditEntry, type AuditExportVerification, type AuditVerification } from './audit/chain';
 import * as lifecycle from './lifecycle/engine';
 import { previewCertificateCascade, revokeKeyWithCertificates, revokePrincipalWithCertificates, type CertificateCascade, type CertificatePreview } from './lifecycle/certificates';
 import type { RevocationReason } from './lifecycle/revocation';
@@ -51,7 +51,7 @@ export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFo
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
 export type * from './pki';
 // Key lifecycle and audit: public types
-export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
+export type { AuditEntry, AuditVerification, AuditDamage, AuditHead, AuditExportHeader, AuditExportVerification } from './audit/chain';
 export type { AuditFilter } from './audit/store';
 export type { CertificateCascade, CertificatePreview } from './lifecycle/certificates';
 export { CERTIFICATE_REASON_RULES } from './lifecycle/certificates';
@@ -224,8 +224,12 @@ export interface Engine {
   auditCount(): Promise<number>;
   /** Verifies the stored audit chain against its remembered head; says what broke where. */
   verifyAuditLog(): Promise<AuditVerification>;
-  /** The audit log as JSON Lines. */
+  /** The audit log as JSON Lines: a first line with the hash recipe, the signed head and the audit public key, then one entry per line. */
   exportAuditLog(): Promise<string>;
+  /** Verifies an audit export from the file alone (head signature, chain, nothing cut or appended). @throws MALFORMED_INPUT */
+  verifyAuditExport(text: string): Promise<AuditExportVerification>;
+  /** SHA-256 of the vault's audit public key (SPKI), to compare with an export's; undefined before the first entry. */
+  auditKeyFingerprint(): Promise<string | undefined>;
 
   // KDC (C1–C6)
   /** The key distribution center over the same database and clock (one per engine), loaded on first use. */
@@ -316,6 +320,8 @@ export function createEngine(options: EngineOptions): Engine {
     auditCount: async () => (await ctx.storage.getAuditHead())?.seq ?? 0,
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
+    verifyAuditExport: (text) => verifyAuditExport(ctx.subtle, text),
+    auditKeyFingerprint: () => auditStore.auditKeyFingerprint(ctx),
     // KDC
     kdc: () => (kdc ??= import('./kdc').then((m) => m.createKdc(ctx))),
   };

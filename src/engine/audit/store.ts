@@ -18,8 +18,21 @@ import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { isoAt } from '../lifecycle/states';
 import { AUDIT_KEY_META, AuditConflictError, type PreparedAudit } from '../storage/db';
-import { fromHex, toHex } from '../internal/bytes';
-import { appendEntry, headMessage, toJsonLines, verifyAuditLog as verifyChain, type AuditDraft, type AuditEntry, type AuditHead, type AuditVerification } from './chain';
+import { fromHex, toBase64, toHex } from '../internal/bytes';
+import {
+  appendEntry,
+  AUDIT_EXPORT_FORMAT,
+  AUDIT_EXPORT_LIMITS,
+  AUDIT_HASH_RECIPE,
+  headMessage,
+  toAuditExport,
+  verifyAuditLog as verifyChain,
+  type AuditDraft,
+  type AuditEntry,
+  type AuditExportHeader,
+  type AuditHead,
+  type AuditVerification,
+} from './chain';
 
 /** How often a write whose audit head moved is recomputed before giving up. */
 export const MAX_AUDIT_RETRIES = 16;
@@ -174,7 +187,34 @@ export async function verifyStoredAuditLog(ctx: Pick<EngineContext, 'storage' | 
   return out.ok ? { ...out, headSigned: key !== undefined } : out;
 }
 
-/** The stored log as JSON Lines (one canonical entry per line). */
-export async function exportAuditLog(ctx: Pick<EngineContext, 'storage'>): Promise<string> {
-  return toJsonLines(await ctx.storage.listAuditEntries());
+/**
+ * The stored log as an export: a first line with the hash recipe, the signed head and the
+ * audit public key (SPKI and JWK), then one canonical entry per line, so a reader can
+ * verify the file offline (`verifyAuditExport`) and see a cut tail or a rewritten head.
+ */
+export async function exportAuditLog(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<string> {
+  const [entries, head, key] = await Promise.all([ctx.storage.listAuditEntries(), ctx.storage.getAuditHead(), ctx.storage.getMeta<AuditKeyRecord>(AUDIT_KEY_META)]);
+  let auditKey: AuditExportHeader['auditKey'];
+  if (key) {
+    const spki = new Uint8Array(await ctx.subtle.exportKey('spki', key.publicKey));
+    const jwk = await ctx.subtle.exportKey('jwk', key.publicKey);
+    auditKey = { spki: toBase64(spki), jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JsonWebKey, spkiSha256: toHex(await ctx.subtle.digest('SHA-256', spki)) };
+  }
+  const header: AuditExportHeader = {
+    format: AUDIT_EXPORT_FORMAT,
+    version: 1,
+    recipe: AUDIT_HASH_RECIPE,
+    count: entries.length,
+    ...(head ? { head: { seq: head.seq, hash: head.hash, ...(head.sig ? { sig: head.sig } : {}) } } : {}),
+    ...(auditKey ? { auditKey } : {}),
+    limits: AUDIT_EXPORT_LIMITS,
+  };
+  return toAuditExport(header, entries);
+}
+
+/** The SHA-256 (hex) of the vault's audit public key's SPKI, or undefined before the first signed head: the fingerprint to compare an export's key with. */
+export async function auditKeyFingerprint(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<string | undefined> {
+  const key = await ctx.storage.getMeta<AuditKeyRecord>(AUDIT_KEY_META);
+  if (!key) return undefined;
+  return toHex(await ctx.subtle.digest('SHA-256', await ctx.subtle.exportKey('spki', key.publicKey)));
 }
