@@ -53,6 +53,9 @@ export type * from './pki';
 // Key lifecycle and audit: public types
 export type { AuditEntry, AuditVerification, AuditDamage, AuditHead, AuditExportHeader, AuditExportVerification } from './audit/chain';
 export type { AuditFilter } from './audit/store';
+// Backup and restore (A7): types only; the module loads on demand through `engine.backup()`.
+export type { Backup, BackupFile, BackupManifest, NotBackedUp, RestoreChange, RestorePreview, RestoreResult } from './backup';
+import type { Backup } from './backup';
 export type { CertificateCascade, CertificatePreview } from './lifecycle/certificates';
 export { CERTIFICATE_REASON_RULES } from './lifecycle/certificates';
 export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
@@ -231,6 +234,10 @@ export interface Engine {
   /** SHA-256 of the vault's audit public key (SPKI), to compare with an export's; undefined before the first entry. */
   auditKeyFingerprint(): Promise<string | undefined>;
 
+  // Backup and restore (A7)
+  /** Encrypted backup and restore of the whole vault, loaded on first use. */
+  backup(): Promise<Backup>;
+
   // KDC (C1–C6)
   /** The key distribution center over the same database and clock (one per engine), loaded on first use. */
   kdc(): Promise<Kdc>;
@@ -254,6 +261,7 @@ export function createEngine(options: EngineOptions): Engine {
   let pki: Promise<Pki> | undefined;
   // KDC
   let kdc: Promise<Kdc> | undefined;
+  let backup: Promise<Backup> | undefined;
   // Key exchange
   let exchange: Promise<ExchangeApi> | undefined;
   // The CA signs, revokes and publishes at real time only: a CRL or certificate dated by
@@ -322,6 +330,7 @@ export function createEngine(options: EngineOptions): Engine {
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
     verifyAuditExport: (text) => verifyAuditExport(ctx.subtle, text),
     auditKeyFingerprint: () => auditStore.auditKeyFingerprint(ctx),
+    backup: () => (backup ??= import('./backup').then((m) => m.createBackupModule(ctx))),
     // KDC
     kdc: () => (kdc ??= import('./kdc').then((m) => m.createKdc(ctx))),
   };

@@ -281,6 +281,8 @@ export type AuditVerification =
       head?: AuditHead;
       /** For the stored log: true when its head carries a valid audit-key signature (absent when a bare array was verified). */
       headSigned?: boolean;
+      /** For a restored log: where an earlier audit key handed over to the current one (each checked). */
+      handovers?: Array<{ afterSeq: number; previousKeySha256: string; previousHeadSigned: boolean }>;
     }
   | {
       ok: false;

@@ -42,6 +42,13 @@ export interface CreateCaParams {
   keyTemplate?: CaKeyTemplate;
   /** Use an existing vault key instead of generating one. */
   keyId?: string;
+  /**
+   * Generate the CA key exportable (default false: non-extractable). Only an exportable
+   * CA key goes into an encrypted vault backup (A7), so only such a CA can be restored;
+   * the price is that code running in this site can read the private key (the vault
+   * screens warn before it is chosen). Ignored when `keyId` is given.
+   */
+  keyExportable?: boolean;
   validityDays?: number;
   notAfter?: Date;
   /** basicConstraints pathLenConstraint (absent: unlimited). */
@@ -103,7 +110,7 @@ async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: st
   if (p.keyId) return { keyId: p.keyId, generated: false };
   const template = p.keyTemplate ?? 'ECDSA-P-256';
   if (!(CA_KEY_TEMPLATES as readonly string[]).includes(template)) throw new EngineError('INVALID_ARGUMENT', 'pki: choose an ECDSA P-256/P-384 or RSA template for a CA');
-  const info = await generateKey(ctx, { template, name: `${p.name} (CA key)`, owner: 'certificate authority' });
+  const info = await generateKey(ctx, { template, name: `${p.name} (CA key)`, owner: 'certificate authority', exportable: p.keyExportable === true });
   return { keyId: info.id, generated: true };
 }
 

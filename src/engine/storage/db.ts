@@ -19,6 +19,7 @@ import {
   type ClavisDB,
   type CrlRecord,
   type KeyMaterialRecord,
+  type CounterRecord,
   type KeyUsageRecord,
   type PrincipalRecord,
   type RevocationRecord,
@@ -137,6 +138,60 @@ export interface KdcCommit extends PreparedAudit {
   principalsActive?: string[];
   /** Replay-cache entries that expired before this epoch ms are dropped. */
   pruneReplayBefore?: number;
+}
+
+/** Meta key of the audit key hand-overs recorded by restores (`AuditHandover[]`). */
+export const AUDIT_HANDOVERS_META = 'auditKeyHandovers';
+
+/**
+ * An audit key hand-over (A7 restore): entries up to `seq` were signed by an earlier audit
+ * key whose private half could not be restored (non-extractable); its public key and its
+ * signed head are kept so verification can still check that head, and the entry at
+ * `seq + 1` (`vault.restore`) names the key that signs from there on.
+ */
+export interface AuditHandover {
+  seq: number;
+  hash: string;
+  /** The earlier key's signature over `headMessage(seq, hash)` (hex), when the head was signed. */
+  sig?: string;
+  /** The earlier audit public key, SPKI DER as base64, and its SHA-256 (hex). */
+  spki?: string;
+  spkiSha256?: string;
+  at: string;
+}
+
+/** Everything a vault backup reads, from ONE readonly transaction (a consistent snapshot). */
+export interface VaultSnapshot {
+  keys: KeyInfo[];
+  cas: CaRecord[];
+  certs: CertRecord[];
+  serials: SerialRecord[];
+  revocations: RevocationRecord[];
+  crls: CrlRecord[];
+  counters: CounterRecord[];
+  principals: PrincipalRecord[];
+  keyUsage: KeyUsageRecord[];
+  audit: AuditEntry[];
+  auditHead: AuditHead | undefined;
+  /** The audit key pair record (CryptoKeys), to export its public half. */
+  auditKey: unknown;
+  handovers: AuditHandover[];
+}
+
+/** What a restore writes, in ONE transaction (A7): only new records; counters raised; audit entries. */
+export interface RestoreCommit extends PreparedAudit {
+  addKeys: Array<{ info: KeyInfo; material?: KeyMaterialRecord }>;
+  cas: CaRecord[];
+  certs: CertRecord[];
+  serials: SerialRecord[];
+  revocations: RevocationRecord[];
+  crls: CrlRecord[];
+  /** Counters set to `value` unless the vault's is higher already (numbers never go back). */
+  counters: CounterRecord[];
+  principals: PrincipalRecord[];
+  keyUsage: KeyUsageRecord[];
+  /** Appended to `AUDIT_HANDOVERS_META` (restore into a vault whose audit key is new). */
+  handover?: AuditHandover;
 }
 
 /** Outcome of `commitKdc`: a refusal names what was found (nothing was written). */
@@ -390,6 +445,16 @@ export interface ClavisStorage {
   getCrl(issuerId: string, number: number): Promise<CrlRecord | undefined>;
   /** An issuer's latest `limit` CRLs, newest first (the CRL history). */
   listCrls(issuerId: string, limit: number): Promise<CrlRecord[]>;
+
+  // Backup and restore (A7)
+  /** Every record a vault backup holds, read in one readonly transaction. */
+  readVaultSnapshot(): Promise<VaultSnapshot>;
+  /**
+   * Writes a restore in ONE transaction: every record is added (never overwritten: a
+   * record that appeared since the preview aborts everything with STORAGE), counters
+   * raised, the audit entries appended after the head check. All or nothing.
+   */
+  commitRestore(c: RestoreCommit): Promise<void>;
 
   // KDC (v4)
   /** Writes a KDC change and its audit entries in one transaction; refusals write nothing. @throws AuditConflictError (retry), STORAGE */
@@ -1074,6 +1139,73 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         return value;
       }),
 
+    readVaultSnapshot: () =>
+      guard('reading the vault for a backup', async () => {
+        const tx = db.transaction(['keys', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'audit', 'meta'], 'readonly');
+        const [keys, cas, certs, serials, revocations, crls, counters, principals, keyUsage, audit, head, auditKey, handovers] = await Promise.all([
+          tx.objectStore('keys').getAll(),
+          tx.objectStore('cas').getAll(),
+          tx.objectStore('certs').getAll(),
+          tx.objectStore('serials').getAll(),
+          tx.objectStore('revocations').getAll(),
+          tx.objectStore('crls').getAll(),
+          tx.objectStore('counters').getAll(),
+          tx.objectStore('principals').getAll(),
+          tx.objectStore('keyUsage').getAll(),
+          tx.objectStore('audit').getAll(),
+          tx.objectStore('meta').get(AUDIT_HEAD_KEY),
+          tx.objectStore('meta').get(AUDIT_KEY_META),
+          tx.objectStore('meta').get(AUDIT_HANDOVERS_META),
+        ]);
+        await tx.done;
+        return {
+          keys: keys.map((k) => fromStoredKey(k)),
+          cas,
+          certs,
+          serials,
+          revocations,
+          crls,
+          counters,
+          principals,
+          keyUsage,
+          audit,
+          auditHead: head?.value as AuditHead | undefined,
+          auditKey: auditKey?.value,
+          handovers: Array.isArray(handovers?.value) ? (handovers.value as AuditHandover[]) : [],
+        };
+      }),
+    commitRestore: (c) =>
+      guard('restoring the backup', async () => {
+        const tx = db.transaction(['keys', 'keyMaterial', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', ...AUDIT_STORES], 'readwrite');
+        await abortOnThrow(tx, async () => {
+          // Reads first (IndexedDB requests only, W3): the head check and the counters.
+          const auditWrites = await queueAuditEntries(tx, c);
+          const counters = tx.objectStore('counters');
+          const current = await Promise.all(c.counters.map((k) => counters.get(k.key)));
+          const handovers = c.handover ? ((await tx.objectStore('meta').get(AUDIT_HANDOVERS_META))?.value as AuditHandover[] | undefined) : undefined;
+          const w = requestQueue();
+          for (const { info, material } of c.addKeys) {
+            w.q(tx.objectStore('keys').add(toStoredKey(info)));
+            if (material) {
+              if (material.id !== info.id) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
+              w.q(tx.objectStore('keyMaterial').add(material));
+            }
+          }
+          for (const r of c.cas) w.q(tx.objectStore('cas').add(r));
+          for (const r of c.certs) w.q(tx.objectStore('certs').add(r));
+          for (const r of c.serials) w.q(tx.objectStore('serials').add(r));
+          for (const r of c.revocations) w.q(tx.objectStore('revocations').add(r));
+          for (const r of c.crls) w.q(tx.objectStore('crls').add(r));
+          c.counters.forEach((k, i) => {
+            if ((current[i]?.value ?? 0) < k.value) w.q(counters.put(k));
+          });
+          for (const r of c.principals) w.q(tx.objectStore('principals').add(r));
+          for (const r of c.keyUsage) w.q(tx.objectStore('keyUsage').add(r));
+          if (c.handover) w.q(tx.objectStore('meta').put({ key: AUDIT_HANDOVERS_META, value: [...(Array.isArray(handovers) ? handovers : []), c.handover] }));
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
+        });
+      }),
+
     // KDC
     commitKdc: (c) =>
       guard('saving the KDC change and its audit entry', async () => {
@@ -1157,4 +1289,5 @@ const WRITES = [
   'addCrl',
   'commitKdc',
   'initKdcMasterKey',
+  'commitRestore',
 ] as const satisfies ReadonlyArray<keyof ClavisStorage>;
