@@ -20,6 +20,7 @@ import { startLifecycleClock } from '../state/slices/lifecycle-slice';
 import { StorageErrorScreen } from './error-screen';
 import {
   AuditPage,
+  BackupPage,
   CaListPage,
   CertListPage,
   CertPage,
@@ -55,6 +56,7 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
   },
   { href: '#/lifecycle', label: 'Lifecycle', section: (r) => r.name === 'lifecycle' },
   { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
+  { href: '#/backup', label: 'Backup', section: (r) => r.name === 'backup' },
   { href: '#/kdc', label: 'KDC', section: (r) => r.name.startsWith('kdc') },
   { href: '#/exchange', label: 'Exchange', section: (r) => r.name === 'exchange' },
   { href: '#/walkthroughs', label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' || r.name === 'walkthrough-object' },
@@ -109,6 +111,8 @@ function Screen(props: { route: Route }) {
       return <LifecyclePage />;
     case 'audit':
       return <AuditPage />;
+    case 'backup':
+      return <BackupPage />;
     // KDC
     case 'kdc':
       return <KdcDistributionPage />;

@@ -1,7 +1,7 @@
 /**
  * Screens loaded on first visit. The entry chunk carries the shell, the home page and
  * the vault's list, generate and import screens (what a first visit needs); a key's own
- * page (use, export, lifecycle panel), the CA, lifecycle overview, audit, KDC and
+ * page (use, export, lifecycle panel), the CA, lifecycle overview, audit, backup, KDC and
  * key-exchange screens each arrive as their own chunk when their route is opened, so the
  * first page stays within its budget (SECURITY.md P13).
  */
@@ -38,6 +38,7 @@ export const LifecyclePanel = named(() => import('../features/lifecycle/lifecycl
 
 export const LifecyclePage = named(() => import('../features/lifecycle/lifecycle-page'), 'LifecyclePage');
 export const AuditPage = named(() => import('../features/audit/audit-page'), 'AuditPage');
+export const BackupPage = named(() => import('../features/backup/backup-page'), 'BackupPage');
 
 const kdc = () => import('../features/kdc');
 export const KdcDistributionPage = named(kdc, 'KdcDistributionPage');

@@ -25,7 +25,7 @@ import type { Pki } from './pki';
 import type { ExchangeApi } from './exchange';
 // Key lifecycle and audit (B1–B8): imports
 import * as auditStore from './audit/store';
-import type { AuditEntry, AuditVerification } from './audit/chain';
+import { verifyAuditExport, type AuditEntry, type AuditExportVerification, type AuditVerification } from './audit/chain';
 import * as lifecycle from './lifecycle/engine';
 import { previewCertificateCascade, revokeKeyWithCertificates, revokePrincipalWithCertificates, type CertificateCascade, type CertificatePreview } from './lifecycle/certificates';
 import type { RevocationReason } from './lifecycle/revocation';
@@ -51,8 +51,11 @@ export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFo
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
 export type * from './pki';
 // Key lifecycle and audit: public types
-export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
+export type { AuditEntry, AuditVerification, AuditDamage, AuditHead, AuditExportHeader, AuditExportVerification } from './audit/chain';
 export type { AuditFilter } from './audit/store';
+// Backup and restore (A7): types only; the module loads on demand through `engine.backup()`.
+export type { Backup, BackupFile, BackupManifest, NotBackedUp, RestoreChange, RestorePreview, RestoreResult } from './backup';
+import type { Backup } from './backup';
 export type { CertificateCascade, CertificatePreview } from './lifecycle/certificates';
 export { CERTIFICATE_REASON_RULES } from './lifecycle/certificates';
 export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
@@ -224,8 +227,16 @@ export interface Engine {
   auditCount(): Promise<number>;
   /** Verifies the stored audit chain against its remembered head; says what broke where. */
   verifyAuditLog(): Promise<AuditVerification>;
-  /** The audit log as JSON Lines. */
+  /** The audit log as JSON Lines: a first line with the hash recipe, the signed head and the audit public key, then one entry per line. */
   exportAuditLog(): Promise<string>;
+  /** Verifies an audit export from the file alone (head signature, chain, nothing cut or appended). @throws MALFORMED_INPUT */
+  verifyAuditExport(text: string): Promise<AuditExportVerification>;
+  /** SHA-256 of the vault's audit public key (SPKI), to compare with an export's; undefined before the first entry. */
+  auditKeyFingerprint(): Promise<string | undefined>;
+
+  // Backup and restore (A7)
+  /** Encrypted backup and restore of the whole vault, loaded on first use. */
+  backup(): Promise<Backup>;
 
   // KDC (C1–C6)
   /** The key distribution center over the same database and clock (one per engine), loaded on first use. */
@@ -250,6 +261,7 @@ export function createEngine(options: EngineOptions): Engine {
   let pki: Promise<Pki> | undefined;
   // KDC
   let kdc: Promise<Kdc> | undefined;
+  let backup: Promise<Backup> | undefined;
   // Key exchange
   let exchange: Promise<ExchangeApi> | undefined;
   // The CA signs, revokes and publishes at real time only: a CRL or certificate dated by
@@ -316,6 +328,9 @@ export function createEngine(options: EngineOptions): Engine {
     auditCount: async () => (await ctx.storage.getAuditHead())?.seq ?? 0,
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),
     exportAuditLog: () => auditStore.exportAuditLog(ctx),
+    verifyAuditExport: (text) => verifyAuditExport(ctx.subtle, text),
+    auditKeyFingerprint: () => auditStore.auditKeyFingerprint(ctx),
+    backup: () => (backup ??= import('./backup').then((m) => m.createBackupModule(ctx))),
     // KDC
     kdc: () => (kdc ??= import('./kdc').then((m) => m.createKdc(ctx))),
   };

@@ -17,9 +17,22 @@
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { isoAt } from '../lifecycle/states';
-import { AUDIT_KEY_META, AuditConflictError, type PreparedAudit } from '../storage/db';
-import { fromHex, toHex } from '../internal/bytes';
-import { appendEntry, headMessage, toJsonLines, verifyAuditLog as verifyChain, type AuditDraft, type AuditEntry, type AuditHead, type AuditVerification } from './chain';
+import { AUDIT_HANDOVERS_META, AUDIT_KEY_META, AuditConflictError, type AuditHandover, type PreparedAudit } from '../storage/db';
+import { fromBase64, fromHex, toBase64, toHex } from '../internal/bytes';
+import {
+  appendEntry,
+  AUDIT_EXPORT_FORMAT,
+  AUDIT_EXPORT_LIMITS,
+  AUDIT_HASH_RECIPE,
+  headMessage,
+  toAuditExport,
+  verifyAuditLog as verifyChain,
+  type AuditDraft,
+  type AuditEntry,
+  type AuditExportHeader,
+  type AuditHead,
+  type AuditVerification,
+} from './chain';
 
 /** How often a write whose audit head moved is recomputed before giving up. */
 export const MAX_AUDIT_RETRIES = 16;
@@ -49,6 +62,27 @@ export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'
   return { head, entries, headSignature: toHex(sig), ...(created ? { newAuditKey: key } : {}) };
 }
 
+/**
+ * Audit entries for a restore (A7): `carried` (a backup's whole log, replayed into an
+ * empty vault, or none) then one entry from `draft`, chained onto the last carried entry
+ * (or the stored head), and the new head signed by this vault's audit key (made now if
+ * the vault has none). `draft` receives the SHA-256 of that key's SPKI, so the restore
+ * entry names the key that signs from it on.
+ */
+export async function prepareRestoreAudit(
+  ctx: Pick<EngineContext, 'storage' | 'subtle'>,
+  carried: readonly AuditEntry[],
+  draft: (auditKeySha256: string) => AuditDraft,
+): Promise<PreparedAudit> {
+  const head = await ctx.storage.getAuditHead();
+  const last = carried.length > 0 ? carried[carried.length - 1]! : head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
+  const { key, created } = await auditSigningKey(ctx);
+  const keySha = toHex(await ctx.subtle.digest('SHA-256', await ctx.subtle.exportKey('spki', key.publicKey)));
+  const entry = await appendEntry(ctx.subtle, last, draft(keySha));
+  const sig = new Uint8Array(await ctx.subtle.sign(SIGN_ALGORITHM, key.privateKey, headMessage(entry.seq, entry.hash)));
+  return { head, entries: [...carried, entry], headSignature: toHex(sig), ...(created ? { newAuditKey: key } : {}) };
+}
+
 const SIGN_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** The stored audit key pair: the private half is non-extractable; the public half verifies heads. */
@@ -73,7 +107,8 @@ async function auditSigningKey(ctx: Pick<EngineContext, 'storage' | 'subtle'>): 
  */
 export const AUDIT_VERIFICATION_LIMITS =
   'Proves: no entry was changed, removed, reordered or inserted since it was written; the log was not cut short or cleared without the signed head showing it, as long as the audit key is intact. ' +
-  "Cannot prove: that code running in this browser origin (a malicious script, an extension, the developer tools) did not use the audit key to sign a rewritten log, since a non-extractable key can still be used where it lives; nor anything if the whole origin's storage, audit key included, was deleted (the eviction marker notices that). Compare the head of an exported copy to detect a rewrite.";
+  "Cannot prove: that code running in this browser origin (a malicious script, an extension, the developer tools) did not use the audit key to sign a rewritten log, since a non-extractable key can still be used where it lives; nor anything if the whole origin's storage, audit key included, was deleted (the eviction marker notices that). Compare the head of an exported copy to detect a rewrite. " +
+  'After a restore from a backup, the entries before the restore were signed by the earlier audit key, which could not be restored (it is non-extractable): its public key and last signed head are kept and checked, and the restore entry names the new key; that the earlier key was this vault\'s own rests on the backup file, which only its passphrase opens.';
 
 /** One attempt of an audited write: the entries to append and the write that carries them. */
 export interface AuditedStep<T> {
@@ -171,10 +206,64 @@ export async function verifyStoredAuditLog(ctx: Pick<EngineContext, 'storage' | 
     }
   }
   const out = await verifyChain(ctx.subtle, entries, { head: { seq: head.seq, hash: head.hash } satisfies AuditHead, exact: true });
-  return out.ok ? { ...out, headSigned: key !== undefined } : out;
+  if (!out.ok) return out;
+  // Audit key hand-overs (restores): the earlier key's signed head and the restore entry that follows it.
+  const handovers = (await ctx.storage.getMeta<AuditHandover[]>(AUDIT_HANDOVERS_META)) ?? [];
+  for (const h of handovers) {
+    const bad = (why: string): AuditVerification => ({ ok: false, kind: 'changed', firstBadSeq: h.seq + 1, index: h.seq, explanation: `the audit key hand-over after entry ${h.seq} does not check: ${why}` });
+    const at = entries[h.seq - 1];
+    const restore = entries[h.seq];
+    if (h.seq > 0 && (!at || at.hash !== h.hash)) return bad('the chain does not pass through the head the earlier key signed');
+    if (!restore || restore.action !== 'vault.restore' || (h.spkiSha256 !== undefined && restore.details.previousAuditKeySha256 !== h.spkiSha256)) return bad('the entry after it is not the restore that names the earlier key');
+    if (h.spki !== undefined && h.sig !== undefined) {
+      const good = await (async () => {
+        try {
+          const spki = fromBase64(h.spki!);
+          if (toHex(await ctx.subtle.digest('SHA-256', spki)) !== h.spkiSha256) return false;
+          const pub = await ctx.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+          return await ctx.subtle.verify(SIGN_ALGORITHM, pub, fromHex(h.sig!), headMessage(h.seq, h.hash));
+        } catch {
+          return false;
+        }
+      })();
+      if (!good) return bad('the earlier audit key did not sign that head');
+    }
+  }
+  return {
+    ...out,
+    headSigned: key !== undefined,
+    ...(handovers.length ? { handovers: handovers.map((h) => ({ afterSeq: h.seq, previousKeySha256: h.spkiSha256 ?? '', previousHeadSigned: h.sig !== undefined })) } : {}),
+  };
 }
 
-/** The stored log as JSON Lines (one canonical entry per line). */
-export async function exportAuditLog(ctx: Pick<EngineContext, 'storage'>): Promise<string> {
-  return toJsonLines(await ctx.storage.listAuditEntries());
+/**
+ * The stored log as an export: a first line with the hash recipe, the signed head and the
+ * audit public key (SPKI and JWK), then one canonical entry per line, so a reader can
+ * verify the file offline (`verifyAuditExport`) and see a cut tail or a rewritten head.
+ */
+export async function exportAuditLog(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<string> {
+  const [entries, head, key] = await Promise.all([ctx.storage.listAuditEntries(), ctx.storage.getAuditHead(), ctx.storage.getMeta<AuditKeyRecord>(AUDIT_KEY_META)]);
+  let auditKey: AuditExportHeader['auditKey'];
+  if (key) {
+    const spki = new Uint8Array(await ctx.subtle.exportKey('spki', key.publicKey));
+    const jwk = await ctx.subtle.exportKey('jwk', key.publicKey);
+    auditKey = { spki: toBase64(spki), jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JsonWebKey, spkiSha256: toHex(await ctx.subtle.digest('SHA-256', spki)) };
+  }
+  const header: AuditExportHeader = {
+    format: AUDIT_EXPORT_FORMAT,
+    version: 1,
+    recipe: AUDIT_HASH_RECIPE,
+    count: entries.length,
+    ...(head ? { head: { seq: head.seq, hash: head.hash, ...(head.sig ? { sig: head.sig } : {}) } } : {}),
+    ...(auditKey ? { auditKey } : {}),
+    limits: AUDIT_EXPORT_LIMITS,
+  };
+  return toAuditExport(header, entries);
+}
+
+/** The SHA-256 (hex) of the vault's audit public key's SPKI, or undefined before the first signed head: the fingerprint to compare an export's key with. */
+export async function auditKeyFingerprint(ctx: Pick<EngineContext, 'storage' | 'subtle'>): Promise<string | undefined> {
+  const key = await ctx.storage.getMeta<AuditKeyRecord>(AUDIT_KEY_META);
+  if (!key) return undefined;
+  return toHex(await ctx.subtle.digest('SHA-256', await ctx.subtle.exportKey('spki', key.publicKey)));
 }

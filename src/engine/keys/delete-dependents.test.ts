@@ -71,6 +71,60 @@ describe('vault: delete refuses keys something depends on (issue 14 #7)', () => 
   });
 });
 
+describe('vault: the delete-dependency check runs inside the delete transaction (issue 14 #7)', () => {
+  // Another tab makes the key a CA's signing key after the delete read the key and before
+  // its audit entry was chained: the check must see the CA in the deleting transaction.
+  it('a CA created between the delete\'s reads and its write keeps its key', async () => {
+    const { storage } = await freshEngine();
+    const otherTab = createEngine({ storage });
+    const k = await otherTab.generateKey({ template: 'ECDSA-P-256', name: 'soon a CA key' });
+    let deleting = false;
+    let caId: string | undefined;
+    // prepareAudit reads the head after the delete was built: the other tab creates its CA there.
+    const racing = {
+      ...storage,
+      getAuditHead: async () => {
+        if (deleting && caId === undefined) {
+          deleting = false;
+          caId = (await (await otherTab.pki()).createRootCa({ name: 'Late Root', subject: { CN: 'Late Root' }, keyId: k.id })).ca.id;
+        }
+        return storage.getAuditHead();
+      },
+    };
+    const engine = createEngine({ storage: racing });
+    deleting = true;
+    await expect(engine.deleteKey(k.id)).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/signing key of the CA "Late Root"/) });
+    expect(caId).toBeDefined();
+    expect((await engine.getKey(k.id)).id).toBe(k.id);
+    await expect((await otherTab.pki()).publishCrl(caId!)).resolves.toBeDefined();
+    expect((await engine.listAuditEntries({ subject: k.id })).map((e) => e.action)).not.toContain('key.delete');
+    expect((await engine.verifyAuditLog()).ok).toBe(true);
+  });
+
+  it('a certificate issued between the delete\'s reads and its write keeps its key', async () => {
+    const { storage } = await freshEngine();
+    const otherTab = createEngine({ storage });
+    const pki = await otherTab.pki();
+    const root = await pki.createRootCa({ name: 'Root', subject: { CN: 'Root' }, pathLen: 0 });
+    const k = await otherTab.generateKey({ template: 'ECDSA-P-256', name: 'client' });
+    let deleting = false;
+    const racing = {
+      ...storage,
+      getAuditHead: async () => {
+        if (deleting) {
+          deleting = false;
+          await pki.issueCertificate({ caId: root.ca.id, keyId: k.id, profile: 'tls-client', subject: { CN: 'late client' } });
+        }
+        return storage.getAuditHead();
+      },
+    };
+    const engine = createEngine({ storage: racing });
+    deleting = true;
+    await expect(engine.deleteKey(k.id)).rejects.toMatchObject({ code: 'KEY_STATE', message: expect.stringMatching(/live certificate CN=late client/) });
+    expect((await engine.getKey(k.id)).id).toBe(k.id);
+  });
+});
+
 describe('pki: a root CA whose first CRL fails leaves nothing behind (issue 14 #7)', () => {
   it('removes the CA record, its certificate and its generated key, and audits the discard', async () => {
     const { storage } = await freshEngine();

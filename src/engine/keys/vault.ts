@@ -12,6 +12,7 @@ import { normalizeLabel, ownerKey } from '../internal/labels';
 import { randomId } from '../internal/random';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState, newLifecycle } from '../lifecycle/states';
+import type { DeleteDependents } from '../storage/db';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyFilter, KeyId, KeyInfo, KeyOrigin } from '../types';
 import type { EngineContext } from './context';
@@ -293,25 +294,22 @@ export async function listKeys(ctx: EngineContext, filter: KeyFilter = {}): Prom
  * that signs with it (the CA could never publish a CRL again), a keyring it is a version
  * of (ciphertexts and rotation name the keyring's versions), or a certificate for it that
  * is neither revoked nor expired (issue 14 #7). Such a key leaves through the lifecycle
- * instead: revoke or deactivate, then Destroy, which keeps a tombstone.
+ * instead: revoke or deactivate, then Destroy, which keeps a tombstone. A pure rule over
+ * the dependents storage reads inside the delete's own transaction (`deleteGuard`), so
+ * nothing created just before the delete slips past it.
  */
-export async function deleteBlocker(ctx: EngineContext, info: KeyInfo): Promise<string | undefined> {
-  const cas = (await ctx.storage.listCas()).filter((c) => c.keyId === info.id);
-  if (cas.length > 0) {
-    return `keys: "${info.name}" is the signing key of the CA "${cas[0]!.name}"; a CA's key cannot be deleted while the CA exists (the CA could never publish a CRL again)`;
+export function deleteBlocker(info: KeyInfo, deps: DeleteDependents, now: number): string | undefined {
+  const ca = deps.cas.find((c) => c.keyId === info.id);
+  if (ca) {
+    return `keys: "${info.name}" is the signing key of the CA "${ca.name}"; a CA's key cannot be deleted while the CA exists (the CA could never publish a CRL again)`;
   }
-  const ring = await ctx.storage.listKeyring(info.keyringId);
-  const others = ring.filter((k) => k.id !== info.id && !isDestroyedState(k.state));
+  const others = deps.keyring.filter((k) => k.id !== info.id && !isDestroyedState(k.state));
   if (others.length > 0) {
     return `keys: "${info.name}" is version ${info.version} of a keyring with ${others.length + 1} versions; retire it through the lifecycle (deactivate, then Destroy), which keeps the record the keyring needs`;
   }
-  if (info.fingerprint.kind === 'spki-sha256') {
-    const now = ctx.clock.now();
-    for (const cert of await ctx.storage.listCertsBySpki(info.fingerprint.value)) {
-      if (Date.parse(cert.notAfter) <= now) continue;
-      if (await ctx.storage.getRevocation(cert.issuerId, cert.serialHex)) continue;
-      return `keys: "${info.name}" is certified by the live certificate ${cert.subject} (serial ${cert.serialHex}); revoke the certificate first, or revoke the key through the lifecycle (which revokes its certificates) and then Destroy it`;
-    }
+  for (const { cert, revoked } of deps.certs) {
+    if (Date.parse(cert.notAfter) <= now || revoked) continue;
+    return `keys: "${info.name}" is certified by the live certificate ${cert.subject} (serial ${cert.serialHex}); revoke the certificate first, or revoke the key through the lifecycle (which revokes its certificates) and then Destroy it`;
   }
   return undefined;
 }
@@ -320,18 +318,28 @@ export async function deleteBlocker(ctx: EngineContext, info: KeyInfo): Promise<
  * Deletes a key's metadata and material outright (the vault screens' delete; the
  * lifecycle's crypto-shredding is `destroyKey`, which keeps a tombstone). Audited
  * (`key.delete`) in the same transaction. Refused while a CA, a keyring or a live
- * certificate depends on the key (`deleteBlocker`).
+ * certificate depends on the key (`deleteBlocker`, checked inside that transaction).
  * @throws KEY_NOT_FOUND, KEY_STATE (something depends on the key), STORAGE
  */
 export async function deleteKey(ctx: EngineContext, id: string): Promise<void> {
   await withAudit(ctx, async () => {
     const info = await getKeyInfo(ctx, id);
-    const blocker = await deleteBlocker(ctx, info);
-    if (blocker) throw new KeyStateError(blocker);
+    const now = ctx.clock.now();
     return {
       drafts: [auditDraft(ctx, 'key.delete', [info.id], keyAuditDetails(info))],
       // `putKeys` with the record unchanged makes the delete fail (and retry) if the key changed meanwhile.
-      commit: (audit) => ctx.storage.commitAudited({ ...audit, putKeys: [{ info, before: info }], deleteKeys: [info.id] }),
+      commit: (audit) =>
+        ctx.storage.commitAudited({
+          ...audit,
+          putKeys: [{ info, before: info }],
+          deleteKeys: [info.id],
+          deleteGuard: {
+            keyId: info.id,
+            keyringId: info.keyringId,
+            ...(info.fingerprint.kind === 'spki-sha256' ? { spkiSha256: info.fingerprint.value } : {}),
+            check: (deps) => deleteBlocker(info, deps, now),
+          },
+        }),
     };
   });
 }

@@ -42,6 +42,13 @@ export interface CreateCaParams {
   keyTemplate?: CaKeyTemplate;
   /** Use an existing vault key instead of generating one. */
   keyId?: string;
+  /**
+   * Generate the CA key exportable (default false: non-extractable). Only an exportable
+   * CA key goes into an encrypted vault backup (A7), so only such a CA can be restored;
+   * the price is that code running in this site can read the private key (the vault
+   * screens warn before it is chosen). Ignored when `keyId` is given.
+   */
+  keyExportable?: boolean;
   validityDays?: number;
   notAfter?: Date;
   /** basicConstraints pathLenConstraint (absent: unlimited). */
@@ -106,7 +113,7 @@ async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: st
   // A CA name may use all 200 characters of a name; its key's name is clipped to fit " (CA key)".
   const suffix = ' (CA key)';
   const base = [...p.name].length + suffix.length > 200 ? `${[...p.name].slice(0, 200 - suffix.length - 1).join('')}…` : p.name;
-  const info = await generateKey(ctx, { template, name: `${base}${suffix}`, owner: 'certificate authority' });
+  const info = await generateKey(ctx, { template, name: `${base}${suffix}`, owner: 'certificate authority', exportable: p.keyExportable === true });
   return { keyId: info.id, generated: true };
 }
 

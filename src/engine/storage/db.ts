@@ -19,6 +19,7 @@ import {
   type ClavisDB,
   type CrlRecord,
   type KeyMaterialRecord,
+  type CounterRecord,
   type KeyUsageRecord,
   type PrincipalRecord,
   type RevocationRecord,
@@ -81,6 +82,24 @@ export interface AuditedCommit extends PreparedAudit {
    * AuditConflictError (another tab revoked it: plan again).
    */
   addRevocations?: RevocationRecord[];
+  /**
+   * A delete's dependency check, run INSIDE the transaction that deletes (issue 14 #7):
+   * storage reads what depends on `keyId` there (CAs signing with it, the other versions
+   * of its keyring, certificates of its SPKI with their revocations), then calls `check`
+   * synchronously; a returned reason aborts the whole transaction with KEY_STATE. So a
+   * CA, keyring version or certificate created by another tab just before the delete is
+   * seen, not missed.
+   */
+  deleteGuard?: { keyId: string; keyringId: string; spkiSha256?: string; check: (deps: DeleteDependents) => string | undefined };
+}
+
+/** What depends on a key, as read inside a delete's transaction (`AuditedCommit.deleteGuard`). */
+export interface DeleteDependents {
+  cas: CaRecord[];
+  /** The keyring's versions, the key itself included. */
+  keyring: KeyInfo[];
+  /** Certificates of the key's SPKI, each with whether it is revoked. */
+  certs: Array<{ cert: CertRecord; revoked: boolean }>;
 }
 
 /** Counter keys (`counters` store): last CRL number, revocations recorded, revocations the latest CRL covers. */
@@ -119,6 +138,60 @@ export interface KdcCommit extends PreparedAudit {
   principalsActive?: string[];
   /** Replay-cache entries that expired before this epoch ms are dropped. */
   pruneReplayBefore?: number;
+}
+
+/** Meta key of the audit key hand-overs recorded by restores (`AuditHandover[]`). */
+export const AUDIT_HANDOVERS_META = 'auditKeyHandovers';
+
+/**
+ * An audit key hand-over (A7 restore): entries up to `seq` were signed by an earlier audit
+ * key whose private half could not be restored (non-extractable); its public key and its
+ * signed head are kept so verification can still check that head, and the entry at
+ * `seq + 1` (`vault.restore`) names the key that signs from there on.
+ */
+export interface AuditHandover {
+  seq: number;
+  hash: string;
+  /** The earlier key's signature over `headMessage(seq, hash)` (hex), when the head was signed. */
+  sig?: string;
+  /** The earlier audit public key, SPKI DER as base64, and its SHA-256 (hex). */
+  spki?: string;
+  spkiSha256?: string;
+  at: string;
+}
+
+/** Everything a vault backup reads, from ONE readonly transaction (a consistent snapshot). */
+export interface VaultSnapshot {
+  keys: KeyInfo[];
+  cas: CaRecord[];
+  certs: CertRecord[];
+  serials: SerialRecord[];
+  revocations: RevocationRecord[];
+  crls: CrlRecord[];
+  counters: CounterRecord[];
+  principals: PrincipalRecord[];
+  keyUsage: KeyUsageRecord[];
+  audit: AuditEntry[];
+  auditHead: AuditHead | undefined;
+  /** The audit key pair record (CryptoKeys), to export its public half. */
+  auditKey: unknown;
+  handovers: AuditHandover[];
+}
+
+/** What a restore writes, in ONE transaction (A7): only new records; counters raised; audit entries. */
+export interface RestoreCommit extends PreparedAudit {
+  addKeys: Array<{ info: KeyInfo; material?: KeyMaterialRecord }>;
+  cas: CaRecord[];
+  certs: CertRecord[];
+  serials: SerialRecord[];
+  revocations: RevocationRecord[];
+  crls: CrlRecord[];
+  /** Counters set to `value` unless the vault's is higher already (numbers never go back). */
+  counters: CounterRecord[];
+  principals: PrincipalRecord[];
+  keyUsage: KeyUsageRecord[];
+  /** Appended to `AUDIT_HANDOVERS_META` (restore into a vault whose audit key is new). */
+  handover?: AuditHandover;
 }
 
 /** Outcome of `commitKdc`: a refusal names what was found (nothing was written). */
@@ -373,6 +446,16 @@ export interface ClavisStorage {
   /** An issuer's latest `limit` CRLs, newest first (the CRL history). */
   listCrls(issuerId: string, limit: number): Promise<CrlRecord[]>;
 
+  // Backup and restore (A7)
+  /** Every record a vault backup holds, read in one readonly transaction. */
+  readVaultSnapshot(): Promise<VaultSnapshot>;
+  /**
+   * Writes a restore in ONE transaction: every record is added (never overwritten: a
+   * record that appeared since the preview aborts everything with STORAGE), counters
+   * raised, the audit entries appended after the head check. All or nothing.
+   */
+  commitRestore(c: RestoreCommit): Promise<void>;
+
   // KDC (v4)
   /** Writes a KDC change and its audit entries in one transaction; refusals write nothing. @throws AuditConflictError (retry), STORAGE */
   commitKdc(c: KdcCommit): Promise<KdcCommitOutcome>;
@@ -389,8 +472,8 @@ export interface ClavisStorage {
   hasKdcReplay(id: string): Promise<boolean>;
 }
 
-/** Migrations, one per version step. Never edit a released step; add a new one. */
-const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisDB, StoreNames<ClavisDB>[], 'versionchange'>) => void> = [
+/** Migrations, one per version step (index = old version). Never edit a released step; add a new one. Exported for the upgrade tests. */
+export const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisDB, StoreNames<ClavisDB>[], 'versionchange'>) => void> = [
   // v0 -> v1: the vault.
   (db) => {
     const keys = db.createObjectStore('keys', { keyPath: 'id' });
@@ -473,7 +556,54 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
     };
     migrate().catch(() => tx.abort());
   },
+  // reserved: v5 -> v6 (another branch)
+  () => undefined,
+  // Owners: v6 -> v7: owners stored before owner identity became one rule (NFC,
+  // lower-case, `ownerKey`) are brought to it, so "Alice"'s old keys are alice's keys.
+  (db, tx) => {
+    const keys = tx.objectStore('keys');
+    // (A database that never had the lifecycle stores has no principals to move.)
+    const principals = db.objectStoreNames.contains('principals') ? tx.objectStore('principals') : undefined;
+    const migrate = async () => {
+      // Every key record is written whole, composed with the v3 and v5 steps' own
+      // transforms: when those steps walk the same records in this upgrade, this step's
+      // write (queued after theirs) still leaves a record with dates and `dueAt`.
+      let cursor = await keys.openCursor();
+      while (cursor) {
+        const v = cursor.value as Partial<KeyInfo> & KeyInfo;
+        const owner = typeof v.owner === 'string' ? migratedOwner(v.owner) : '';
+        const next = { ...v, owner };
+        await cursor.update(v.dates === undefined || v.keyringId === undefined ? upgradeKeyRecord(next) : toStoredKey(next));
+        cursor = await cursor.continue();
+      }
+      // Principals under the old spelling move to their owner identity; two spellings of
+      // one owner become one record, revoked if either was (a revocation is never lost).
+      if (!principals) return;
+      const all = await principals.getAll();
+      const merged = new Map<string, PrincipalRecord>();
+      for (const p of all) {
+        const id = migratedOwner(p.id);
+        const prev = merged.get(id);
+        merged.set(id, prev ? mergePrincipals(prev, { ...p, id }) : { ...p, id });
+      }
+      for (const p of all) if (!merged.has(p.id)) await principals.delete(p.id);
+      for (const p of merged.values()) await principals.put(p);
+    };
+    migrate().catch(() => tx.abort());
+  },
 ];
+
+/** An owner as stored before v7, as its owner identity: NFC, trimmed, lower-case. */
+export function migratedOwner(owner: string): string {
+  return owner.normalize('NFC').trim().toLowerCase().normalize('NFC');
+}
+
+/** Two principal records of one owner identity as one: revoked if either is (the earlier revocation kept). */
+function mergePrincipals(a: PrincipalRecord, b: PrincipalRecord): PrincipalRecord {
+  if (a.revoked !== b.revoked) return a.revoked ? a : b;
+  if (a.revoked) return (a.revokedAt ?? '') <= (b.revokedAt ?? '') ? a : b;
+  return (a.reinstatedAt ?? '') >= (b.reinstatedAt ?? '') ? a : b;
+}
 
 const serialId = (issuerId: string, serialHex: string) => `${issuerId}:${serialHex}`;
 
@@ -668,7 +798,9 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       guard('saving the change and its audit entry', async () => {
         const revs = c.addRevocations ?? [];
         const stores: StoreNames<ClavisDB>[] = ['keys', 'keyMaterial', 'principals', ...AUDIT_STORES];
-        if (revs.length) stores.push('certs', 'revocations', 'counters');
+        if (revs.length || c.deleteGuard) stores.push('certs', 'revocations');
+        if (revs.length) stores.push('counters');
+        if (c.deleteGuard) stores.push('cas');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
           throw e;
@@ -693,6 +825,21 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
               return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
             }
             if (existing !== undefined) return fail(new AuditConflictError('storage: a certificate was revoked while the change was prepared'));
+          }
+          if (c.deleteGuard) {
+            const g = c.deleteGuard;
+            const [cas, keyring, certs] = await Promise.all([
+              tx.objectStore('cas').getAll(),
+              keys.index('byKeyring').getAll(g.keyringId),
+              g.spkiSha256 !== undefined ? tx.objectStore('certs').index('bySpki').getAll(g.spkiSha256) : Promise.resolve([] as CertRecord[]),
+            ]);
+            const revoked = await Promise.all(certs.map((cert) => tx.objectStore('revocations').getKey(serialId(cert.issuerId, cert.serialHex))));
+            const reason = g.check({
+              cas: cas.filter((ca) => ca.keyId === g.keyId),
+              keyring: keyring.map((k) => fromStoredKey(k)),
+              certs: certs.map((cert, i) => ({ cert, revoked: revoked[i] !== undefined })),
+            });
+            if (reason !== undefined) return fail(new KeyStateError(reason));
           }
           const auditWrites = await queueAuditEntries(tx, c);
           const w = requestQueue();
@@ -992,6 +1139,73 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         return value;
       }),
 
+    readVaultSnapshot: () =>
+      guard('reading the vault for a backup', async () => {
+        const tx = db.transaction(['keys', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'audit', 'meta'], 'readonly');
+        const [keys, cas, certs, serials, revocations, crls, counters, principals, keyUsage, audit, head, auditKey, handovers] = await Promise.all([
+          tx.objectStore('keys').getAll(),
+          tx.objectStore('cas').getAll(),
+          tx.objectStore('certs').getAll(),
+          tx.objectStore('serials').getAll(),
+          tx.objectStore('revocations').getAll(),
+          tx.objectStore('crls').getAll(),
+          tx.objectStore('counters').getAll(),
+          tx.objectStore('principals').getAll(),
+          tx.objectStore('keyUsage').getAll(),
+          tx.objectStore('audit').getAll(),
+          tx.objectStore('meta').get(AUDIT_HEAD_KEY),
+          tx.objectStore('meta').get(AUDIT_KEY_META),
+          tx.objectStore('meta').get(AUDIT_HANDOVERS_META),
+        ]);
+        await tx.done;
+        return {
+          keys: keys.map((k) => fromStoredKey(k)),
+          cas,
+          certs,
+          serials,
+          revocations,
+          crls,
+          counters,
+          principals,
+          keyUsage,
+          audit,
+          auditHead: head?.value as AuditHead | undefined,
+          auditKey: auditKey?.value,
+          handovers: Array.isArray(handovers?.value) ? (handovers.value as AuditHandover[]) : [],
+        };
+      }),
+    commitRestore: (c) =>
+      guard('restoring the backup', async () => {
+        const tx = db.transaction(['keys', 'keyMaterial', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', ...AUDIT_STORES], 'readwrite');
+        await abortOnThrow(tx, async () => {
+          // Reads first (IndexedDB requests only, W3): the head check and the counters.
+          const auditWrites = await queueAuditEntries(tx, c);
+          const counters = tx.objectStore('counters');
+          const current = await Promise.all(c.counters.map((k) => counters.get(k.key)));
+          const handovers = c.handover ? ((await tx.objectStore('meta').get(AUDIT_HANDOVERS_META))?.value as AuditHandover[] | undefined) : undefined;
+          const w = requestQueue();
+          for (const { info, material } of c.addKeys) {
+            w.q(tx.objectStore('keys').add(toStoredKey(info)));
+            if (material) {
+              if (material.id !== info.id) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
+              w.q(tx.objectStore('keyMaterial').add(material));
+            }
+          }
+          for (const r of c.cas) w.q(tx.objectStore('cas').add(r));
+          for (const r of c.certs) w.q(tx.objectStore('certs').add(r));
+          for (const r of c.serials) w.q(tx.objectStore('serials').add(r));
+          for (const r of c.revocations) w.q(tx.objectStore('revocations').add(r));
+          for (const r of c.crls) w.q(tx.objectStore('crls').add(r));
+          c.counters.forEach((k, i) => {
+            if ((current[i]?.value ?? 0) < k.value) w.q(counters.put(k));
+          });
+          for (const r of c.principals) w.q(tx.objectStore('principals').add(r));
+          for (const r of c.keyUsage) w.q(tx.objectStore('keyUsage').add(r));
+          if (c.handover) w.q(tx.objectStore('meta').put({ key: AUDIT_HANDOVERS_META, value: [...(Array.isArray(handovers) ? handovers : []), c.handover] }));
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
+        });
+      }),
+
     // KDC
     commitKdc: (c) =>
       guard('saving the KDC change and its audit entry', async () => {
@@ -1075,4 +1289,5 @@ const WRITES = [
   'addCrl',
   'commitKdc',
   'initKdcMasterKey',
+  'commitRestore',
 ] as const satisfies ReadonlyArray<keyof ClavisStorage>;

@@ -19,6 +19,14 @@
  * keys by fingerprint (`byFingerprint`, the C6 compromised-key check) and by the next
  * lifecycle due date (`byDueAt` over the stored `dueAt`, the lifecycle clock), and
  * certificates by issuer and notAfter (`byIssuerNotAfter`, valid/expired listings).
+ *
+ * v6 is reserved for another branch (a no-op step here until it is merged).
+ *
+ * v7 (owners) changes no store: owners stored before owner identity became one rule are
+ * migrated to it (NFC, trimmed, lower-case, `ownerKey`): `keys.owner` and the ids of
+ * `principals` (two spellings of one owner merge, revoked if either was). Audit entries
+ * keep the spelling they were written with (they are hashed); KDC principal names were
+ * lower-case already.
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -26,7 +34,7 @@ import type { RevocationReason } from '../lifecycle/revocation';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 5;
+export const DB_VERSION = 7;
 
 /** The `meta` key under which the audit chain's head ({seq, hash}) is kept (truncation check). */
 export const AUDIT_HEAD_KEY = 'auditHead';

@@ -194,8 +194,11 @@ export function CreateCaPage(props: { navigate: Navigate }) {
           <label htmlFor={fid('exportable')}>Exportable CA key</label>
           <p id={fid('exportable-help')} className="hint">
             Off (recommended): the CA’s private key can sign here but can never be read or copied, not even by Clavis, so the CA
-            cannot leave this browser. On: the key can be exported as passphrase-encrypted PKCS #8 from its page under Keys, so the
-            CA can later move to a server CA (HashiCorp Vault, step-ca). Anyone using this browser profile could then take a copy.
+            cannot leave this browser, and an encrypted vault backup cannot hold it: if this browser’s data is lost, the CA is lost
+            and can never sign or publish a CRL again. On: the key goes into encrypted backups (Backup), so the CA can be restored,
+            and can be exported as passphrase-encrypted PKCS #8 from its page under Keys, so the CA can later move to a server CA
+            (HashiCorp Vault, step-ca). Warning: anyone using this browser profile, or any script running in this site, could then
+            take a copy of the CA’s private key and issue certificates in its name.
           </p>
         </div>
 
