@@ -21,6 +21,8 @@ export type Route =
   | { name: 'cert'; id: string }
   | { name: 'lifecycle' }
   | { name: 'audit' }
+  // Verifier (E8)
+  | { name: 'verify' }
   // KDC
   | { name: 'kdc' }
   | { name: 'kdc-principals' }
@@ -68,6 +70,7 @@ export function parseHash(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'lifecycle') return { name: 'lifecycle' };
   if (parts.length === 1 && parts[0] === 'audit') return { name: 'audit' };
+  if (parts.length === 1 && parts[0] === 'verify') return { name: 'verify' };
   // KDC
   if (parts[0] === 'kdc') {
     if (parts.length === 1) return { name: 'kdc' };
