@@ -154,6 +154,10 @@ describe('verifying material from outside (E8, the Verify screen)', () => {
     expect(ok.valid).toBe(true);
     expect(ok.path?.map((p) => p.role)).toEqual(['trust anchor', 'intermediate', 'target']);
     expect(ok.steps.every((s) => s.section)).toBe(true);
+    // A .p7b (a SET OF, no order) or a bundle that starts with the root: the leaf is still the one verified.
+    const unordered = await pki.verifyInput({ chain: [certsOnlyPkcs7([c.rootCert, c.icaCert, c.leafCert])], anchors: { importedIds: [rootId] }, revocation: 'off' });
+    expect(unordered.valid).toBe(true);
+    expect(unordered.path?.at(-1)?.subject).toBe('CN=app.test');
     const wrongName = await pki.verifyInput({ chain: [pem(c.leafCert), c.icaCert], anchors: { importedIds: [rootId] }, peer: { kind: 'dns', value: 'other.test' }, revocation: 'off' });
     expect(wrongName.valid).toBe(false);
     expect(wrongName.steps.find((s) => !s.ok)?.name).toBe('hostname');

@@ -43,6 +43,7 @@ import { describeCertificateDer, type CertificateDetails, type CrlEntry } from '
 import { latestCrlIndex, latestParsedCrl } from './crl-index';
 import { importTrustMaterial, listImported, readTrustMaterial, removeImported, setImportedTrust, type ImportOutcome, type ImportedCertInfo, type ImportedCrlInfo } from './imported';
 import type { ProfileName, RevocationMode, PeerName, Purpose } from './validate/index';
+import { parseCert } from './validate/parse';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -68,7 +69,11 @@ export type { ProfileName as VerifyProfile, RevocationMode, PeerName, Purpose as
  * the imported trust material, and the verifier's settings.
  */
 export interface VerifyInputParams {
-  /** PEM text and/or file bytes (PEM, DER, .p7b); the first certificate is the one verified, the others form the pool. CRLs found here are used too. */
+  /**
+   * PEM text and/or file bytes (PEM, DER, .p7b), in any order. The certificate verified is
+   * the first one that issued none of the others (the first of all in a cycle); the others
+   * form the pool the path is built from. CRLs found here are used too.
+   */
   chain: ReadonlyArray<string | Uint8Array>;
   /** Trust anchors: Clavis CAs (their certificates) and imported trusted roots, by id. */
   anchors: { caIds?: readonly string[]; importedIds?: readonly string[] };
@@ -696,9 +701,15 @@ export function createPki(ctx: EngineContext): Pki {
         if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no imported CRL with that id');
         crls.push(rec.der);
       }
+      // The target is the first certificate that issued none of the others (a .p7b's SET OF
+      // has no order; a bundle may start with the root), or the first one when every
+      // certificate issued another (a cycle).
+      const parsed = certs.map((der) => parseCert(der));
+      let t = parsed.findIndex((c, i) => !parsed.some((o, j) => j !== i && o.issuer.key === c.subject.key));
+      if (t < 0) t = 0;
       return verifyChain(ctx, {
-        target: certs[0]!,
-        intermediates: certs.slice(1),
+        target: certs[t]!,
+        intermediates: certs.filter((_, i) => i !== t),
         trustAnchors: anchors,
         crls,
         parsedCrls,

@@ -34,7 +34,7 @@ describe('VerifyPage (E8)', () => {
     const { engine, chainPem } = await withChain();
     const { user } = await renderWithEngine(<VerifyPage />, { engine });
     expect(await screen.findByRole('heading', { level: 1, name: 'Verify a certificate chain' })).toBeTruthy();
-    await user.click(screen.getByLabelText('Chain (PEM): the first certificate is the one verified'));
+    await user.click(screen.getByLabelText('Chain (PEM), in any order'));
     await user.paste(chainPem);
     await user.click(await screen.findByRole('checkbox', { name: 'Clavis CA: Verify Root' }));
     await user.click(await screen.findByRole('checkbox', { name: /Latest CRL of Verify Root/ }));
@@ -70,7 +70,7 @@ describe('VerifyPage (E8)', () => {
     const { engine } = await withChain();
     const { user } = await renderWithEngine(<VerifyPage />, { engine });
     await screen.findByRole('checkbox', { name: 'Clavis CA: Verify Root' });
-    await user.click(screen.getByLabelText('Chain (PEM): the first certificate is the one verified'));
+    await user.click(screen.getByLabelText('Chain (PEM), in any order'));
     await user.paste('-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n');
     await user.click(screen.getByRole('checkbox', { name: 'Clavis CA: Verify Root' }));
     await user.click(screen.getByRole('button', { name: 'Verify' }));
@@ -79,7 +79,7 @@ describe('VerifyPage (E8)', () => {
     expect(alert.textContent).toContain('Error code: MALFORMED_INPUT');
     expect(screen.getByRole('region', { name: 'Result' }).textContent).toContain('No verification yet.');
 
-    await user.clear(screen.getByLabelText('Chain (PEM): the first certificate is the one verified'));
+    await user.clear(screen.getByLabelText('Chain (PEM), in any order'));
     await user.paste('   ');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Error code: INVALID_ARGUMENT'));
@@ -106,7 +106,7 @@ describe('VerifyPage (E8)', () => {
     await user.click(within(imported).getByRole('button', { name: 'Import' }));
     await waitFor(() => expect(within(imported).getByRole('status').textContent).toBe('Imported 0 items; already imported: CN=Verify Root.'));
 
-    await user.click(screen.getByLabelText('Chain (PEM): the first certificate is the one verified'));
+    await user.click(screen.getByLabelText('Chain (PEM), in any order'));
     await user.paste(chainPem);
     await user.click(anchor);
     await user.selectOptions(screen.getByLabelText('Revocation'), 'off');

@@ -399,12 +399,12 @@ export function VerifyPage() {
       <form aria-labelledby="verify-form" className="panel" onSubmit={(e) => void verify(e)}>
         <h2 id="verify-form">What to verify</h2>
         <div className="field">
-          <label htmlFor={ids.chain}>Chain (PEM): the first certificate is the one verified</label>
+          <label htmlFor={ids.chain}>Chain (PEM), in any order</label>
           <textarea id={ids.chain} rows={8} value={chainText} onChange={(e) => setChainText(e.currentTarget.value)} spellCheck={false} className="mono" />
         </div>
         <FileDrop
           label="Chain files"
-          hint="PEM bundles, DER certificates, a .p7b, or the certificate reply to a CSR; the first certificate overall is the one verified."
+          hint="PEM bundles, DER certificates, a .p7b, or the certificate reply to a CSR. The certificate verified is the one that issued none of the others."
           accept={FILE_TYPES}
           multiple
           onFile={(f) => void addFiles([f])}
