@@ -93,7 +93,7 @@ async function dropFile(page: Page, label: string, name: string, bytes: Buffer) 
 async function importTrustedRoot(page: Page, pem: string, subject: string) {
   const imported = page.getByRole('region', { name: 'Imported roots, certificates and CRLs' });
   await imported.getByLabel(/PEM to import/).fill(pem);
-  await imported.getByRole('button', { name: 'Import' }).click();
+  await imported.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(imported.getByRole('status')).toHaveText('Imported 1 item.');
   await imported.getByRole('button', { name: `Trust ${subject} as a root` }).click();
   await expect(page.getByRole('checkbox', { name: `Imported root: ${subject}` })).toBeVisible();
@@ -116,7 +116,7 @@ test('E8 a Clavis chain verifies against its Clavis root; once revoked, the leaf
     await page.getByRole('button', { name: 'Generate key' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'verify leaf key' })).toBeVisible();
     await page.goto('/#/certs/issue');
-    await page.getByRole('combobox', { name: 'Issuing CA' }).selectOption({ label: 'Verify Issuing' });
+    await page.getByRole('combobox', { name: 'Issuing CA' }).selectOption({ label: 'Verify Issuing (intermediate)' });
     await page.getByRole('combobox', { name: 'Vault key' }).selectOption({ label: 'verify leaf key (ECDSA-P-256)' });
     await page.getByRole('textbox', { name: 'Common name (CN)' }).fill('leaf.verify.test');
     await page.getByRole('textbox', { name: 'DNS names' }).fill('leaf.verify.test');
