@@ -3,6 +3,8 @@
 // (fake-indexeddb) and in Chromium (real IndexedDB and WebCrypto).
 import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../errors';
+import { toHex } from '../internal/bytes';
+import { openStorage } from '../storage/db';
 import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { certsOnlyPkcs7 } from './bundle';
 import { toPem } from './der';
@@ -201,5 +203,41 @@ describe('verifying material from outside (E8, the Verify screen)', () => {
     expect(r.valid).toBe(false);
     expect(r.steps[0]).toMatchObject({ name: 'path', ok: false });
     expect(r.steps[0]!.detail).toMatch(/no path to a trust anchor/);
+  });
+});
+
+describe('storage v6 migration (E8)', () => {
+  const req = <T,>(r: IDBRequest<T>) =>
+    new Promise<T>((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+
+  it('W4 upgrading a v5 vault to v6 keeps its records and adds the imported-material stores, apart from the CA stores', async () => {
+    const name = `clavis-mig6-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
+    const open = indexedDB.open(name, 5);
+    open.onupgradeneeded = () => {
+      const db = open.result;
+      db.createObjectStore('meta', { keyPath: 'key' });
+      db.createObjectStore('certs', { keyPath: 'id' });
+    };
+    const v5 = await req(open);
+    const tx = v5.transaction(['meta', 'certs'], 'readwrite');
+    tx.objectStore('meta').put({ key: 'probe', value: 5 });
+    tx.objectStore('certs').put({ id: 'cert_old', subject: 'CN=kept' });
+    await new Promise((r) => (tx.oncomplete = r));
+    v5.close();
+
+    const s = await openStorage({ name });
+    expect(await s.getMeta('probe')).toBe(5);
+    expect(await s.listImportedCerts()).toEqual([]);
+    expect(await s.listImportedCrls()).toEqual([]);
+    s.close();
+    const v6 = await req(indexedDB.open(name));
+    expect(v6.version).toBe(6);
+    expect([...v6.objectStoreNames]).toEqual(expect.arrayContaining(['importedCerts', 'importedCrls', 'certs', 'meta']));
+    const kept = await req(v6.transaction('certs').objectStore('certs').get('cert_old'));
+    expect(kept).toEqual({ id: 'cert_old', subject: 'CN=kept' });
+    v6.close();
   });
 });
