@@ -130,7 +130,7 @@ describe('VerifyPage (E8)', () => {
     await user.click(within(imported).getByRole('button', { name: 'Import' }));
     const alert = await within(imported).findByRole('alert');
     expect(alert.textContent).toContain('Nothing was imported');
-    expect(alert.textContent).toMatch(/certificate request/);
+    expect(alert.textContent).toContain('The text holds a certificate request (CSR); paste the certificate the CA sent back instead.');
     expect(alert.textContent).toContain('Error code: MALFORMED_INPUT');
     expect(within(imported).getByText('No certificates imported.')).toBeTruthy();
   });

@@ -50,6 +50,13 @@ export function peerOf(text: string): PeerName | undefined {
   return { kind: 'dns', value: v };
 }
 
+/** An engine message ("pki: the file is empty") as a sentence ("The file is empty."). */
+function sentence(message: string): string {
+  const m = message.replace(/^[a-z]+: /, '');
+  const s = m.charAt(0).toUpperCase() + m.slice(1);
+  return /[.!?)]$/.test(s) ? s : `${s}.`;
+}
+
 /** An engine error as a sentence, with its code on a details line. */
 function Problem(props: { error: ErrorInfo | null; title: string }) {
   if (!props.error) return null;
@@ -59,7 +66,7 @@ function Problem(props: { error: ErrorInfo | null; title: string }) {
         <span aria-hidden="true">⚠ </span>
         {props.title}
       </p>
-      <p className="alert-message">{props.error.message.replace(/^[a-z]+: /, '')}</p>
+      <p className="alert-message">{sentence(props.error.message)}</p>
       <p className="hint">Error code: {props.error.code}</p>
     </div>
   );
