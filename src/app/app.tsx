@@ -40,6 +40,7 @@ import {
   WalkthroughStepPage,
   KeyPage,
   LifecyclePanel,
+  VerifyPage,
 } from './lazy-screens';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
@@ -54,6 +55,7 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
     label: 'Certificates',
     section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cert-csr' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'ca-bulk' || r.name === 'crl',
   },
+  { href: '#/verify', label: 'Verify', section: (r) => r.name === 'verify' },
   { href: '#/lifecycle', label: 'Lifecycle', section: (r) => r.name === 'lifecycle' },
   { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
   { href: '#/backup', label: 'Backup', section: (r) => r.name === 'backup' },
@@ -113,6 +115,8 @@ function Screen(props: { route: Route }) {
       return <AuditPage />;
     case 'backup':
       return <BackupPage />;
+    case 'verify':
+      return <VerifyPage />;
     // KDC
     case 'kdc':
       return <KdcDistributionPage />;

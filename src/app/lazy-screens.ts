@@ -46,6 +46,8 @@ export const KdcPrincipalsPage = named(kdc, 'KdcPrincipalsPage');
 export const KdcAttacksPage = named(kdc, 'KdcAttacksPage');
 export const KdcKeysPage = named(kdc, 'KdcKeysPage');
 
+export const VerifyPage = named(() => import('../features/verify/verify-page'), 'VerifyPage');
+
 export const ExchangePage = named(() => import('../features/exchange/exchange-page'), 'ExchangePage');
 
 const walkthroughs = {

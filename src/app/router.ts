@@ -23,6 +23,8 @@ export type Route =
   | { name: 'audit' }
   // Backup and restore (A7)
   | { name: 'backup' }
+  // Verifier (E8)
+  | { name: 'verify' }
   // KDC
   | { name: 'kdc' }
   | { name: 'kdc-principals' }
@@ -71,6 +73,7 @@ export function parseHash(hash: string): Route {
   if (parts.length === 1 && parts[0] === 'lifecycle') return { name: 'lifecycle' };
   if (parts.length === 1 && parts[0] === 'audit') return { name: 'audit' };
   if (parts.length === 1 && parts[0] === 'backup') return { name: 'backup' };
+  if (parts.length === 1 && parts[0] === 'verify') return { name: 'verify' };
   // KDC
   if (parts[0] === 'kdc') {
     if (parts.length === 1) return { name: 'kdc' };

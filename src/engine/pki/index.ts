@@ -41,6 +41,9 @@ import { verifyChain, type VerifyChainParams } from './verify';
 import { issueBulk, parseBulkCsv, type BulkProgress, type BulkRow } from './bulk';
 import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
 import { latestCrlIndex, latestParsedCrl } from './crl-index';
+import { importTrustMaterial, listImported, readTrustMaterial, removeImported, setImportedTrust, type ImportOutcome, type ImportedCertInfo, type ImportedCrlInfo } from './imported';
+import type { ProfileName, RevocationMode, PeerName, Purpose } from './validate/index';
+import { parseCert } from './validate/parse';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -56,6 +59,32 @@ export type { VerifyChainParams } from './verify';
 export type { BulkProgress, BulkRow } from './bulk';
 export { BULK_CSV_COLUMNS, MAX_BULK_ROWS } from './bulk';
 export type { Asn1Node, CertificateDetails, CrlEntry, DecodedExtension } from './describe';
+export type { ImportOutcome, ImportedCertInfo, ImportedCrlInfo, TrustMaterial } from './imported';
+export { MAX_IMPORT_BYTES, MAX_IMPORT_ITEMS } from './imported';
+export type { ProfileName as VerifyProfile, RevocationMode, PeerName, Purpose as VerifyPurpose } from './validate/index';
+
+/**
+ * A verification of certificates brought from outside (the Verify screen, E8): the chain
+ * as the user pasted or dropped it, trust anchors and CRLs picked from Clavis's CAs and
+ * the imported trust material, and the verifier's settings.
+ */
+export interface VerifyInputParams {
+  /**
+   * PEM text and/or file bytes (PEM, DER, .p7b), in any order. The certificate verified is
+   * the first one that issued none of the others (the first of all in a cycle); the others
+   * form the pool the path is built from. CRLs found here are used too.
+   */
+  chain: ReadonlyArray<string | Uint8Array>;
+  /** Trust anchors: Clavis CAs (their certificates) and imported trusted roots, by id. */
+  anchors: { caIds?: readonly string[]; importedIds?: readonly string[] };
+  /** CRLs: the latest CRL of Clavis CAs, and imported CRLs, by id. */
+  crls?: { caIds?: readonly string[]; importedIds?: readonly string[] };
+  at?: Date;
+  purpose?: Purpose;
+  peer?: PeerName;
+  profile?: ProfileName;
+  revocation?: RevocationMode;
+}
 
 /** Issue a leaf certificate for a key pair in the vault. */
 export interface IssueCertificateParams {
@@ -205,6 +234,23 @@ export interface Pki {
   verifyCertificate(id: string, opts?: { usage?: LeafProfile | 'any'; hostname?: string; at?: Date }): Promise<VerifyResult>;
   /** Verifies arbitrary DER certificates and CRLs. */
   verifyChain(p: VerifyChainParams): Promise<VerifyResult>;
+
+  // Imported trust material (E8): kept apart from the CAs above, never signing anything.
+  /** Reads what an input carries (certificates and CRLs, DER) without storing it. @throws MALFORMED_INPUT */
+  readTrustMaterial(input: string | Uint8Array): { certs: number; crls: number };
+  /** Imports certificates and CRLs (PEM, DER, .p7b) in one audited transaction; duplicates are reported, not stored. @throws MALFORMED_INPUT */
+  importTrustMaterial(input: string | Uint8Array): Promise<ImportOutcome>;
+  listImported(): Promise<{ certs: ImportedCertInfo[]; crls: ImportedCrlInfo[] }>;
+  /** Makes an imported self-signed CA certificate a trust anchor (or not). Audited. @throws INVALID_ARGUMENT with why it cannot be */
+  setImportedTrust(id: string, trusted: boolean): Promise<ImportedCertInfo>;
+  /** Removes an imported certificate or CRL. Audited. @throws INVALID_ARGUMENT */
+  removeImported(id: string): Promise<void>;
+  /**
+   * Verifies a chain brought from outside against the anchors and CRLs picked (the Verify
+   * screen). @throws MALFORMED_INPUT (the chain cannot be read), INVALID_ARGUMENT (no
+   * certificate, no anchor, an unknown or untrusted anchor id)
+   */
+  verifyInput(p: VerifyInputParams): Promise<VerifyResult>;
 }
 
 /** The revocation record of a certificate (dates in whole seconds). */
@@ -610,6 +656,70 @@ export function createPki(ctx: EngineContext): Pki {
       });
     },
     verifyChain: (p) => verifyChain(ctx, p),
+
+    readTrustMaterial(input) {
+      const m = readTrustMaterial(input);
+      return { certs: m.certs.length, crls: m.crls.length };
+    },
+    importTrustMaterial: (input) => importTrustMaterial(ctx, input),
+    listImported: () => listImported(ctx),
+    setImportedTrust: (id, trusted) => setImportedTrust(ctx, id, trusted),
+    removeImported: (id) => removeImported(ctx, id),
+    async verifyInput(p) {
+      if (!p || !Array.isArray(p.chain) || !p.anchors) throw new EngineError('INVALID_ARGUMENT', 'pki: a verification needs a chain and trust anchors');
+      const certs: Uint8Array[] = [];
+      const inputCrls: Uint8Array[] = [];
+      for (const part of p.chain) {
+        if (typeof part === 'string' && part.trim() === '') continue;
+        const m = readTrustMaterial(part);
+        certs.push(...m.certs);
+        inputCrls.push(...m.crls);
+      }
+      if (certs.length === 0) throw new EngineError('INVALID_ARGUMENT', 'pki: paste or drop at least one certificate to verify');
+      const anchors: Uint8Array[] = [];
+      for (const caId of new Set(p.anchors.caIds ?? [])) {
+        const ca = await ctx.storage.getCa(caId);
+        const cert = ca ? await ctx.storage.getCert(ca.certId) : undefined;
+        if (!cert) throw new EngineError('INVALID_ARGUMENT', 'pki: no Clavis CA with that id');
+        anchors.push(cert.der);
+      }
+      for (const id of new Set(p.anchors.importedIds ?? [])) {
+        const rec = await ctx.storage.getImportedCert(id);
+        if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no imported certificate with that id');
+        if (!rec.trusted) throw new EngineError('INVALID_ARGUMENT', `pki: the imported certificate "${rec.subject}" is not marked as a trusted root`);
+        anchors.push(rec.der);
+      }
+      if (anchors.length === 0) throw new EngineError('INVALID_ARGUMENT', 'pki: pick at least one trust anchor (a Clavis CA or an imported trusted root)');
+      const parsedCrls = [];
+      for (const caId of new Set(p.crls?.caIds ?? [])) {
+        const crl = await latestParsedCrl(ctx, caId);
+        if (crl) parsedCrls.push(crl);
+      }
+      const crls = [...inputCrls];
+      for (const id of new Set(p.crls?.importedIds ?? [])) {
+        const rec = await ctx.storage.getImportedCrl(id);
+        if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no imported CRL with that id');
+        crls.push(rec.der);
+      }
+      // The target is the first certificate that issued none of the others (a .p7b's SET OF
+      // has no order; a bundle may start with the root), or the first one when every
+      // certificate issued another (a cycle).
+      const parsed = certs.map((der) => parseCert(der));
+      let t = parsed.findIndex((c, i) => !parsed.some((o, j) => j !== i && o.issuer.key === c.subject.key));
+      if (t < 0) t = 0;
+      return verifyChain(ctx, {
+        target: certs[t]!,
+        intermediates: certs.filter((_, i) => i !== t),
+        trustAnchors: anchors,
+        crls,
+        parsedCrls,
+        ...(p.at ? { at: p.at } : {}),
+        ...(p.purpose ? { usage: p.purpose } : {}),
+        ...(p.peer ? { peer: p.peer } : {}),
+        ...(p.profile ? { profile: p.profile } : {}),
+        ...(p.revocation ? { revocation: p.revocation } : {}),
+      });
+    },
   };
 }
 

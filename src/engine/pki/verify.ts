@@ -17,7 +17,7 @@ import { toHex } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import type { LeafProfile } from './issue';
 import type { VerifyResult, VerifyStep } from './types';
-import { validatePath, type ProfileName, type RevocationMode } from './validate/index';
+import { validatePath, type PeerName, type ProfileName, type RevocationMode } from './validate/index';
 import { parseIpText } from './validate/names';
 import { parseCrl, type Crl } from './validate/parse';
 
@@ -38,6 +38,8 @@ export interface VerifyChainParams {
   /** Intended use of the target (default `any`). */
   usage?: LeafProfile | 'any';
   hostname?: string;
+  /** The peer name to match (DNS, IP or e-mail); takes precedence over `hostname`. */
+  peer?: PeerName;
   /** Highest CRL number already accepted per issuer SKI (hex), for anti-rollback (R7). */
   lastCrlNumbers?: ReadonlyMap<string, number>;
   /** Rule set (default rfc5280). */
@@ -77,7 +79,7 @@ export async function verifyChain(ctx: EngineContext, p: VerifyChainParams): Pro
     purpose: p.usage ?? 'any',
     revocation,
     subtle: ctx.subtle,
-    ...(p.hostname !== undefined ? { peer: { kind: parseIpText(p.hostname) ? ('ip' as const) : ('dns' as const), value: p.hostname } } : {}),
+    ...(p.peer ? { peer: p.peer } : p.hostname !== undefined ? { peer: { kind: parseIpText(p.hostname) ? ('ip' as const) : ('dns' as const), value: p.hostname } } : {}),
   });
   const n = r.path.length - 1;
   const steps: VerifyStep[] = r.checks.map((c) => {

@@ -32,6 +32,8 @@ import {
   type KdcPrincipalRecord,
   type KdcReplayRecord,
   type KdcStateRecord,
+  type ImportedCertRecord,
+  type ImportedCrlRecord,
 } from './schema';
 
 /**
@@ -196,6 +198,22 @@ export interface RestoreCommit extends PreparedAudit {
 
 /** Outcome of `commitKdc`: a refusal names what was found (nothing was written). */
 export type KdcCommitOutcome = { ok: true } | { ok: false; refused: 'replayed' | 'key-revoked' | 'principal-inactive'; subject: string };
+
+// Imported trust material (v6)
+/**
+ * One change to the imported trust material (E8) with its audit entries, in ONE
+ * transaction: added certificates and CRLs (each must not exist yet, else
+ * AuditConflictError: another tab imported it, plan again), a certificate's trust flag
+ * changed (the record must exist and still have `before`'s flag), removals.
+ */
+export interface ImportedCommit extends PreparedAudit {
+  addCerts?: ImportedCertRecord[];
+  addCrls?: ImportedCrlRecord[];
+  /** A changed record with the trust flag it had when the change was planned. */
+  putCert?: { rec: ImportedCertRecord; trustedBefore: boolean };
+  /** Ids (certificates or CRLs) to delete; each must exist. */
+  deleteIds?: string[];
+}
 
 /** The head or a key changed between reading and writing: recompute and retry. */
 export class AuditConflictError extends StorageError {
@@ -470,6 +488,14 @@ export interface ClavisStorage {
   listKdcKeysOf(party: string): Promise<KdcKeyRecord[]>;
   getKdcHeldKey(keyId: string, holder: string): Promise<KdcHeldKeyRecord | undefined>;
   hasKdcReplay(id: string): Promise<boolean>;
+
+  // Imported trust material (v6): never mixed with the CA stores.
+  /** Writes an import, a trust change or a removal with its audit entries in ONE transaction. @throws AuditConflictError (retry), INVALID_ARGUMENT (no such record), STORAGE */
+  commitImported(c: ImportedCommit): Promise<void>;
+  getImportedCert(id: string): Promise<ImportedCertRecord | undefined>;
+  getImportedCrl(id: string): Promise<ImportedCrlRecord | undefined>;
+  listImportedCerts(): Promise<ImportedCertRecord[]>;
+  listImportedCrls(): Promise<ImportedCrlRecord[]>;
 }
 
 /** Migrations, one per version step (index = old version). Never edit a released step; add a new one. Exported for the upgrade tests. */
@@ -556,8 +582,11 @@ export const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<
     };
     migrate().catch(() => tx.abort());
   },
-  // reserved: v5 -> v6 (another branch)
-  () => undefined,
+  // Verifier: v5 -> v6: imported certificates and CRLs, apart from the CA's own stores.
+  (db) => {
+    db.createObjectStore('importedCerts', { keyPath: 'id' });
+    db.createObjectStore('importedCrls', { keyPath: 'id' });
+    },
   // Owners: v6 -> v7: owners stored before owner identity became one rule (NFC,
   // lower-case, `ownerKey`) are brought to it, so "Alice"'s old keys are alice's keys.
   (db, tx) => {
@@ -1262,6 +1291,40 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     listKdcKeysOf: (party) => guard('listing distributed keys', () => db.getAllFromIndex('kdcKeys', 'byParty', party)),
     getKdcHeldKey: (keyId, holder) => guard('reading a held key', () => db.get('kdcHeldKeys', `${keyId}:${holder}`)),
     hasKdcReplay: (id) => guard('reading the replay cache', async () => (await db.getKey('kdcReplay', id)) !== undefined),
+
+    commitImported: (c) =>
+      guard('saving the imported certificates and CRLs', async () => {
+        const tx = db.transaction(['importedCerts', 'importedCrls', ...AUDIT_STORES], 'readwrite');
+        return abortOnThrow(tx, async () => {
+          const certs = tx.objectStore('importedCerts');
+          const crls = tx.objectStore('importedCrls');
+          // Reads and checks first (IndexedDB requests only, W3), then every write queued.
+          for (const r of c.addCerts ?? []) if ((await certs.getKey(r.id)) !== undefined) throw new AuditConflictError('storage: that certificate was imported while this import was prepared');
+          for (const r of c.addCrls ?? []) if ((await crls.getKey(r.id)) !== undefined) throw new AuditConflictError('storage: that CRL was imported while this import was prepared');
+          if (c.putCert) {
+            const cur = await certs.get(c.putCert.rec.id);
+            if (!cur) throw new EngineError('INVALID_ARGUMENT', 'storage: no imported certificate with that id');
+            if (cur.trusted !== c.putCert.trustedBefore) throw new AuditConflictError('storage: the certificate changed while the change was prepared');
+          }
+          const deletes: Array<{ store: typeof certs | typeof crls; id: string }> = [];
+          for (const id of c.deleteIds ?? []) {
+            if ((await certs.getKey(id)) !== undefined) deletes.push({ store: certs, id });
+            else if ((await crls.getKey(id)) !== undefined) deletes.push({ store: crls, id });
+            else throw new EngineError('INVALID_ARGUMENT', 'storage: nothing imported has that id');
+          }
+          const auditWrites = await queueAuditEntries(tx, c);
+          const w = requestQueue();
+          for (const r of c.addCerts ?? []) w.q(certs.add(r));
+          for (const r of c.addCrls ?? []) w.q(crls.add(r));
+          if (c.putCert) w.q(certs.put(c.putCert.rec));
+          for (const d of deletes) w.q(d.store.delete(d.id));
+          await Promise.all([...w.list, ...auditWrites, tx.done]);
+        });
+      }),
+    getImportedCert: (id) => guard('reading an imported certificate', () => db.get('importedCerts', id)),
+    getImportedCrl: (id) => guard('reading an imported CRL', () => db.get('importedCrls', id)),
+    listImportedCerts: () => guard('listing imported certificates', () => db.getAll('importedCerts')),
+    listImportedCrls: () => guard('listing imported CRLs', () => db.getAll('importedCrls')),
   };
   for (const m of WRITES) {
     const write = repo[m] as (...a: unknown[]) => Promise<unknown>;
@@ -1290,4 +1353,5 @@ const WRITES = [
   'commitKdc',
   'initKdcMasterKey',
   'commitRestore',
+  'commitImported',
 ] as const satisfies ReadonlyArray<keyof ClavisStorage>;

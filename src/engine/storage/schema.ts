@@ -20,7 +20,11 @@
  * lifecycle due date (`byDueAt` over the stored `dueAt`, the lifecycle clock), and
  * certificates by issuer and notAfter (`byIssuerNotAfter`, valid/expired listings).
  *
- * v6 is reserved for another branch (a no-op step here until it is merged).
+ * v6 (the verifier, E8) adds the trust material imported from outside: `importedCerts`
+ * (certificates, chains and roots the user brought, with an explicit `trusted` flag for a
+ * self-signed CA the user chose as a trust anchor) and `importedCrls`. Both are keyed by
+ * the SHA-256 of their DER (a duplicate is the same key) and kept apart from Clavis's own
+ * `cas`, `certs` and `crls`: nothing imported is ever a Clavis CA or signs anything.
  *
  * v7 (owners) changes no store: owners stored before owner identity became one rule are
  * migrated to it (NFC, trimmed, lower-case, `ownerKey`): `keys.owner` and the ids of
@@ -286,6 +290,49 @@ export interface KdcReplayRecord {
   expiresAt: number;
 }
 
+/**
+ * A certificate imported from outside (v6): a root, an intermediate or a leaf the user
+ * brought to verify chains with. Never a Clavis CA; `trusted` only on a self-signed CA
+ * certificate whose self-signature verified, set by an explicit act.
+ */
+export interface ImportedCertRecord {
+  /** `imp-cert_` + the SHA-256 of the DER (hex): the same certificate is the same record. */
+  id: string;
+  sha256: string;
+  der: Uint8Array;
+  subject: string;
+  issuer: string;
+  serialHex: string;
+  /** ISO 8601. */
+  notBefore: string;
+  notAfter: string;
+  /** basicConstraints cA is true. */
+  isCa: boolean;
+  /** Issuer and subject names equal and the certificate's own key verifies its signature. */
+  selfSigned: boolean;
+  /** A trust anchor for the Verify screen (explicit act; only self-signed CA certificates). */
+  trusted: boolean;
+  /** ISO 8601. */
+  importedAt: string;
+}
+
+/** A CRL imported from outside (v6): used only when the user picks it for a verification. */
+export interface ImportedCrlRecord {
+  /** `imp-crl_` + the SHA-256 of the DER (hex). */
+  id: string;
+  sha256: string;
+  der: Uint8Array;
+  issuer: string;
+  /** ISO 8601. */
+  thisUpdate: string;
+  nextUpdate?: string;
+  /** Hex, when the CRL carries a cRLNumber. */
+  crlNumber?: string;
+  /** How many revoked entries it lists. */
+  entries: number;
+  importedAt: string;
+}
+
 export interface ClavisDB extends DBSchema {
   keys: {
     key: string;
@@ -350,4 +397,7 @@ export interface ClavisDB extends DBSchema {
   kdcKeys: { key: string; value: KdcKeyRecord; indexes: { byParty: string } };
   kdcHeldKeys: { key: string; value: KdcHeldKeyRecord; indexes: { byKey: string } };
   kdcReplay: { key: string; value: KdcReplayRecord; indexes: { byExpiry: number } };
+  // Imported trust material (v6)
+  importedCerts: { key: string; value: ImportedCertRecord };
+  importedCrls: { key: string; value: ImportedCrlRecord };
 }

@@ -5,6 +5,7 @@ import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc, groupHex } from '../../components/ui/format';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
+import { VerifyChecks } from '../../components/ui/verify-checks';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import type { ErrorInfo } from '../../state/types';
@@ -45,21 +46,7 @@ function Verification(props: { result: VerifyResult | null; error: ErrorInfo | n
       <h2 id="cert-verify">Verification</h2>
       <ErrorAlert error={props.error} title="The certificate could not be verified" />
       {r ? (
-        <>
-          <p className={`verdict ${r.valid ? 'verdict-valid' : 'verdict-invalid'}`}>
-            {r.valid ? '✓ The chain verifies' : '✗ The chain does not verify'} · revocation: {r.revocation}
-            {r.profile ? ` · judged by the ${r.profile === 'webpki' ? 'web PKI' : 'RFC 5280'} profile` : ''}
-          </p>
-          {r.summary ? <p className="verify-summary">{r.summary}</p> : null}
-          <ol className="verify-steps">
-            {r.steps.map((s, i) => (
-              <li key={`${i}-${s.name}`} className={s.ok ? (s.warning ? 'step-warn' : 'step-pass') : 'step-fail'}>
-                <span className="step-mark">{s.ok ? (s.warning ? '⚠ Warning' : '✓ Pass') : '✗ Fail'}</span> <strong>{s.name}</strong>: {s.detail}
-                {s.section ? <span className="step-rule"> ({s.section})</span> : null}
-              </li>
-            ))}
-          </ol>
-        </>
+        <VerifyChecks result={r} />
       ) : !props.error ? (
         <p>Verifying…</p>
       ) : null}

@@ -72,7 +72,8 @@ async function latestCrl(pki: Pki, caId: string): Promise<CrlInfo> {
 }
 
 /**
- * The verifier's named checks as check data, in its order. A rule the verifier applies to
+ * The verifier's named checks as check data, in its order, each with the engine's sentence
+ * and RFC section (the same explanation the certificate page and the Verify screen show). A rule the verifier applies to
  * several certificates (name constraints, validity…) appears once per certificate; its
  * later checks are numbered so every check keeps a label of its own.
  */
@@ -81,7 +82,8 @@ function verifyChecks(r: VerifyResult): StepDatum[] {
   return r.steps.map((s) => {
     const n = (seen.get(s.name) ?? 0) + 1;
     seen.set(s.name, n);
-    return { kind: 'check', label: n === 1 ? `Check ${s.name}` : `Check ${s.name} (${n})`, ok: s.ok, detail: s.detail };
+    // The verifier's own sentence and the RFC section it cites, as the certificate page and the Verify screen show them.
+    return { kind: 'check', label: n === 1 ? `Check ${s.name}` : `Check ${s.name} (${n})`, ok: s.ok, detail: s.section ? `${s.detail} (${s.section})` : s.detail };
   });
 }
 

@@ -40,11 +40,16 @@ function validConstraintDns(s: string): boolean {
   return s === '' || validDnsName(s, false);
 }
 
-function dnsWithin(name: string, base: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  const b = base.toLowerCase();
+/** A DNS name in lower case without a trailing dot (computed once per name or subtree, not per comparison). */
+function lowerDns(v: string): string {
+  const l = v.toLowerCase();
+  return l.endsWith('.') ? l.slice(0, -1) : l;
+}
+
+/** `n` and `b` already in lower case, `n` without a trailing dot. */
+function dnsWithin(n: string, b: string): boolean {
   if (b === '') return true;
-  return n === b || n.endsWith(`.${b}`);
+  return n === b || (n.length > b.length && n.endsWith(b) && n.charCodeAt(n.length - b.length - 1) === 0x2e);
 }
 
 function emailParts(s: string): { local: string; host: string } | undefined {
@@ -125,18 +130,19 @@ function typeOf(g: GeneralName): string {
  * decided (a malformed name, or a type Clavis does not process), which callers treat as
  * a violation.
  */
-function within(name: GeneralName, base: GeneralName, excludedCheck: boolean): boolean | undefined {
+function within(name: GeneralName, nameLow: string, base: GeneralName, baseLow: string, excludedCheck: boolean): boolean | undefined {
   switch (base.type) {
     case 'dns': {
       if (name.type !== 'dns') return false;
-      const v = name.value.toLowerCase();
+      // Lower-cased once per name (checkNames) and per subtree (addConstraints), not per comparison.
+      const v = nameLow;
+      const b = baseLow;
       if (v.startsWith('*.') && excludedCheck) {
         // A wildcard SAN matches every name one label under its base: excluded if any could be.
         const rest = v.slice(2);
-        const b = base.value.toLowerCase();
         return dnsWithin(rest, b) || (b.endsWith(`.${rest}`) && b.slice(0, -rest.length - 1).indexOf('.') === -1);
       }
-      return dnsWithin(v.startsWith('*.') ? v.slice(2) : v, base.value) && (!v.startsWith('*.') || v.slice(2) !== base.value.toLowerCase() || true);
+      return dnsWithin(v.startsWith('*.') ? v.slice(2) : v, b);
     }
     case 'email':
       return name.type === 'email' ? emailWithin(name.value, base.value) : false;
@@ -153,10 +159,13 @@ function within(name: GeneralName, base: GeneralName, excludedCheck: boolean): b
 
 /** The accumulated name-constraint state of 6.1.2 (b)/(c). */
 export interface NameConstraintState {
-  /** One entry per CA that had permittedSubtrees: type → subtrees of that type. */
-  permitted: { by: string; byType: Map<string, GeneralName[]> }[];
-  excluded: { by: string; base: GeneralName }[];
+  /** One entry per CA that had permittedSubtrees: type → subtrees of that type (with a DNS base's lower-case form). */
+  permitted: { by: string; byType: Map<string, { base: GeneralName; low: string }[]> }[];
+  excluded: { by: string; base: GeneralName; low: string; type: string }[];
 }
+
+/** The lower-case form `within` compares a DNS base by ('' for other types). */
+const baseLow = (g: GeneralName) => (g.type === 'dns' ? g.value.toLowerCase() : '');
 
 /** Empty state (6.1.2: permitted = all, excluded = none). */
 export function emptyConstraints(): NameConstraintState {
@@ -166,16 +175,17 @@ export function emptyConstraints(): NameConstraintState {
 /** Adds a CA's nameConstraints to the state (6.1.4 (g)). */
 export function addConstraints(state: NameConstraintState, by: string, nc: NonNullable<Cert['nameConstraints']>): void {
   if (nc.permitted) {
-    const byType = new Map<string, GeneralName[]>();
+    const byType = new Map<string, { base: GeneralName; low: string }[]>();
     for (const s of nc.permitted) {
       const t = typeOf(s.base);
+      const e = { base: s.base, low: baseLow(s.base) };
       const list = byType.get(t);
-      if (list) list.push(s.base);
-      else byType.set(t, [s.base]);
+      if (list) list.push(e);
+      else byType.set(t, [e]);
     }
     state.permitted.push({ by, byType });
   }
-  for (const s of nc.excluded ?? []) state.excluded.push({ by, base: s.base });
+  for (const s of nc.excluded ?? []) state.excluded.push({ by, base: s.base, low: baseLow(s.base), type: typeOf(s.base) });
 }
 
 /** The names of a certificate that constraints apply to: subject DN, e-mail attributes, SANs. */
@@ -193,7 +203,7 @@ export function constrainedNames(c: Cert): GeneralName[] {
  */
 export function checkNames(state: NameConstraintState, c: Cert, budget: Budget): string | undefined {
   if (state.permitted.length === 0 && state.excluded.length === 0) return undefined;
-  const types = new Set<string>(state.excluded.map((x) => typeOf(x.base)));
+  const types = new Set<string>(state.excluded.map((x) => x.type));
   for (const p of state.permitted) for (const t of p.byType.keys()) types.add(t);
   const names = constrainedNames(c);
   // The worst case is every name against every subtree: refuse up front when that exceeds
@@ -206,19 +216,19 @@ export function checkNames(state: NameConstraintState, c: Cert, budget: Budget):
   }
   for (const name of names) {
     const t = typeOf(name);
+    if (!types.has(t)) continue;
     const label = describeName(name);
-    const constrained = types.has(t);
-    if (!constrained) continue;
     // A name that is not well formed cannot be judged against a constraint of its type.
     if (name.type === 'dns' && !validDnsName(name.value, true)) return `${label} is not a valid DNS name, so it cannot be checked against the constraints`;
     if (name.type === 'email' && !/^[^@\s]+@[a-z0-9.-]+$/i.test(name.value)) return `${label} is not a valid e-mail address, so it cannot be checked against the constraints`;
+    const low = name.type === 'dns' ? lowerDns(name.value) : '';
     for (const p of state.permitted) {
       const bases = p.byType.get(t);
       if (!bases) continue;
       let ok = false;
       for (const b of bases) {
         spend(budget, 'name-constraint');
-        if (within(name, b, false) === true) {
+        if (within(name, low, b.base, b.low, false) === true) {
           ok = true;
           break;
         }
@@ -226,9 +236,9 @@ export function checkNames(state: NameConstraintState, c: Cert, budget: Budget):
       if (!ok) return `${label} is outside the names permitted by ${p.by}`;
     }
     for (const x of state.excluded) {
-      if (typeOf(x.base) !== t) continue;
+      if (x.type !== t) continue;
       spend(budget, 'name-constraint');
-      const r = within(name, x.base, true);
+      const r = within(name, low, x.base, x.low, true);
       if (r !== false) return `${label} is ${r ? 'within' : 'not comparable with'} the names excluded by ${x.by}`;
     }
   }

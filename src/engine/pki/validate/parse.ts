@@ -182,6 +182,19 @@ export interface Crl {
   idp?: DistributionPoint & { onlyUser: boolean; onlyCA: boolean; onlyAttr: boolean; indirect: boolean };
 }
 
+/**
+ * Bytes as one char code each. `fromCharCode.apply` over an index range is an order of
+ * magnitude cheaper than spreading a typed array (an iterator per call): a certificate
+ * with thousands of names (limbo pathological::nc-dos-*) reads each in one call.
+ */
+function byteString(c: Uint8Array): string {
+  const CHUNK = 8192;
+  if (c.length <= CHUNK) return String.fromCharCode.apply(null, c as unknown as number[]);
+  let s = '';
+  for (let i = 0; i < c.length; i += CHUNK) s += String.fromCharCode.apply(null, c.subarray(i, i + CHUNK) as unknown as number[]);
+  return s;
+}
+
 const STRING_TAGS = new Set<number>([TAG.UTF8_STRING, TAG.PRINTABLE_STRING, TAG.T61_STRING, TAG.IA5_STRING, TAG.BMP_STRING, TAG.UNIVERSAL_STRING, 0x1a, 0x12]);
 
 function decodeString(el: DerElement): string | undefined {
@@ -203,15 +216,17 @@ function decodeString(el: DerElement): string | undefined {
         return s;
       }
       default:
-        return STRING_TAGS.has(el.tag) ? String.fromCharCode(...c) : undefined;
+        return STRING_TAGS.has(el.tag) ? byteString(c) : undefined;
     }
   } catch {
     return undefined;
   }
 }
 
+const SHORT_NAMES: Readonly<Record<string, string>> = { '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.25': 'DC', '1.2.840.113549.1.9.1': 'E' };
+
 function shortName(oid: string): string {
-  return ({ '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.25': 'DC', '1.2.840.113549.1.9.1': 'E' } as Record<string, string>)[oid] ?? oid;
+  return Object.hasOwn(SHORT_NAMES, oid) ? SHORT_NAMES[oid]! : oid;
 }
 
 /** Parses a Name (SEQUENCE OF SET OF AttributeTypeAndValue). @throws MALFORMED_INPUT */
@@ -229,21 +244,24 @@ export function parseName(el: DerElement, what = 'a name'): Name {
       ava.end();
       const s = decodeString(v);
       const text = s ?? toHex(v.encoded);
-      const norm = s === undefined ? `#${text}` : s.trim().replace(/\s+/g, ' ').toLowerCase();
+      // RFC 5280 7.1 / RFC 4518 in brief: trimmed, inner white space folded, case folded.
+      const norm = s === undefined ? `#${text}` : (/\s\s|[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(s) ? s.trim().replace(/\s+/g, ' ') : s.trim()).toLowerCase();
       rdn.push({ oid, text, norm });
     }
     if (rdn.length === 0) throw new MalformedInputError(`validate: ${what} has an empty relative distinguished name`);
     rdns.push(rdn);
   }
-  const rdnKeys = rdns.map((rdn) => JSON.stringify(rdn.map((a) => `${a.oid}=${a.norm}`).sort()));
+  // A one-attribute RDN (nearly all) needs no array to sort: its key is the same JSON.
+  const rdnKeys = rdns.map((rdn) => (rdn.length === 1 ? `[${JSON.stringify(`${rdn[0]!.oid}=${rdn[0]!.norm}`)}]` : JSON.stringify(rdn.map((a) => `${a.oid}=${a.norm}`).sort())));
   const key = `[${rdnKeys.join(',')}]`;
   const text = rdns.map((rdn) => rdn.map((a) => `${shortName(a.oid)}=${a.text}`).join('+')).join(', ') || '(empty name)';
   return { der: el.encoded, rdns, key, rdnKeys, text };
 }
 
 function ia5(el: DerElement, what: string): string {
-  for (const b of el.content) if (b > 0x7f) throw new MalformedInputError(`validate: ${what} is not IA5 text`);
-  return String.fromCharCode(...el.content);
+  const c = el.content;
+  for (let i = 0; i < c.length; i++) if (c[i]! > 0x7f) throw new MalformedInputError(`validate: ${what} is not IA5 text`);
+  return byteString(c);
 }
 
 /** Parses one GeneralName. @throws MALFORMED_INPUT */

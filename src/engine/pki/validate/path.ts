@@ -62,6 +62,34 @@ function iso(t: number): string {
   return new Date(t).toISOString();
 }
 
+const subtreeProblemMemo = new WeakMap<Cert, readonly string[]>();
+
+/**
+ * The syntax problems of a CA's name-constraint subtrees, found once per certificate: a CA
+ * met on many candidate paths (cross-signs, BetterTLS) with thousands of subtrees
+ * (limbo pathological::nc-dos-*) is not re-read for every path.
+ */
+function subtreeProblemsOf(c: Cert): readonly string[] {
+  let out = subtreeProblemMemo.get(c);
+  if (!out) {
+    const found: string[] = [];
+    const nc = c.nameConstraints;
+    if (nc) {
+      for (const s of nc.permitted ?? []) {
+        const why = subtreeProblem(s);
+        if (why) found.push(why);
+      }
+      for (const s of nc.excluded ?? []) {
+        const why = subtreeProblem(s);
+        if (why) found.push(why);
+      }
+    }
+    out = found;
+    subtreeProblemMemo.set(c, out);
+  }
+  return out;
+}
+
 /**
  * Runs 6.1 and the profile over `path` (anchor first). Returns the checks in order; the
  * path is valid when none failed. @throws BudgetExhausted (from name constraints or policies)
@@ -104,10 +132,7 @@ export function checkPath(path: Cert[], inputs: PathInputs, budget: Budget): Che
   const ncState = emptyConstraints();
   if (anchor.nameConstraints) addConstraints(ncState, label(0), anchor.nameConstraints);
   const ncSyntax = (c: Cert, i: number) => {
-    for (const s of [...(c.nameConstraints?.permitted ?? []), ...(c.nameConstraints?.excluded ?? [])]) {
-      const why = subtreeProblem(s);
-      if (why) push({ rule: 'name-constraints', section: 'RFC 5280 4.2.1.10', ok: false, at: i, sentence: `${label(i)}: ${why}` });
-    }
+    for (const why of subtreeProblemsOf(c)) push({ rule: 'name-constraints', section: 'RFC 5280 4.2.1.10', ok: false, at: i, sentence: `${label(i)}: ${why}` });
   };
   ncSyntax(anchor, 0);
 
