@@ -96,6 +96,7 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     const { engine } = await freshEngine();
     const s = await seeded(engine);
     const ct = await engine.encryptText(s.aes.id, 'kept under the lock');
+    const sig = await engine.sign(s.ec.id, new Uint8Array([4, 5, 6]));
     await engine.enableLock(PASS);
     engine.lock();
     expect((await engine.lockStatus()).state).toBe('locked');
@@ -108,8 +109,10 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     const before = (await engine.listKeys()).length;
     expect(await code(engine.generateKey({ template: 'AES-GCM-256', name: 'new exportable', exportable: true }))).toBe('VAULT_LOCKED');
     expect(await engine.listKeys()).toHaveLength(before);
-    // The public half of an exportable pair still exports (it is public).
+    // The public half of an exportable pair still exports and verifies (it is public).
     expect(await engine.exportPublicKey(s.ec.id, 'jwk')).toContain('"kty"');
+    expect(await engine.verify(s.ec.id, new Uint8Array([4, 5, 6]), sig)).toBe(true);
+    expect(await code(engine.verify(s.hmac.id, new Uint8Array([4, 5, 6]), new Uint8Array(32)))).toBe('VAULT_LOCKED');
 
     await engine.unlock(PASS);
     expect((await engine.lockStatus()).state).toBe('unlocked');

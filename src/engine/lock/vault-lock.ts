@@ -29,7 +29,9 @@
  *   transaction, so a key planned as plain cannot land after another tab turned the lock
  *   on. Making or using an exportable key while locked is VAULT_LOCKED.
  * - Unsealing happens per use, in `loadKey`: an exportable key is unwrapped for the one
- *   operation that needs it and dropped afterwards. Nothing extractable is kept in memory
+ *   operation that needs it and dropped afterwards. While locked, `loadKey` still gives
+ *   the public half (verify, public export, encrypt to an exportable RSA key); reading
+ *   the sealed half throws VAULT_LOCKED. Nothing extractable is kept in memory
  *   between uses, and there is no cache to keep in step with deletions, rotations or
  *   other tabs; an AES-GCM unwrap costs far less than the operation it serves.
  * - Idle timeout (default 15 minutes, 1 minute to 24 hours): each unseal, seal, unlock
@@ -132,6 +134,28 @@ async function deriveWrappingKey(subtle: SubtleCrypto, passphrase: string, salt:
   } finally {
     pass.fill(0);
   }
+}
+
+/**
+ * A sealed record as a locked vault offers it: the public half is there (verifying and
+ * exporting a public key need no unlock); reading a sealed piece throws VAULT_LOCKED, so
+ * every operation that needs the secret or private half is refused with that code.
+ */
+function lockedView(m: KeyMaterialRecord): KeyMaterialRecord {
+  const view: KeyMaterialRecord = { id: m.id };
+  if (m.publicKey) view.publicKey = m.publicKey;
+  for (const f of PIECES) {
+    if (m[f]) view[f] = m[f];
+    else if (m.sealed?.[f]) {
+      Object.defineProperty(view, f, {
+        enumerable: true,
+        get: () => {
+          throw lockedError();
+        },
+      });
+    }
+  }
+  return view;
 }
 
 /** The vault lock of one engine. */
@@ -390,12 +414,10 @@ export function createVaultLock(ctx: LockContext): VaultLock {
 
     open: async (m) => {
       if (!m.sealed) return m;
-      const { key } = await requireKey().catch(async (e: unknown) => {
-        // Sealed material with the lock off cannot happen through Clavis; say locked either way.
-        if (e instanceof EngineError && e.code === 'INVALID_ARGUMENT') throw lockedError();
-        throw e;
-      });
-      return openRecord(key, m);
+      const config = await current();
+      if (!config || !session) return lockedView(m);
+      session.lastActivity = clock.now();
+      return openRecord(session.key, m);
     },
 
     guard: (inner) => {
