@@ -39,7 +39,9 @@ import {
   WalkthroughStepPage,
   KeyPage,
   LifecyclePanel,
+  LockSettingsPage,
 } from './lazy-screens';
+import { LockControl } from '../features/lock/lock-control';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
 import { ThemeSelect } from './theme-select';
@@ -137,6 +139,8 @@ function Screen(props: { route: Route }) {
           render={walkthroughObject}
         />
       );
+    case 'lock-settings':
+      return <LockSettingsPage />;
     case 'not-found':
       return (
         <>
@@ -217,6 +221,7 @@ export function App() {
             </ul>
           </nav>
           <ThemeSelect />
+          <LockControl />
         </div>
         <SimulatedTimeBanner />
       </header>

@@ -307,7 +307,7 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const cryptoWithFailure = { getRandomValues: (a: Uint8Array) => crypto.getRandomValues(a), randomUUID: () => crypto.randomUUID(), subtle } as unknown as Crypto;
+    const cryptoWithFailure = { getRandomValues: (a: Uint8Array<ArrayBuffer>) => crypto.getRandomValues(a), randomUUID: () => crypto.randomUUID(), subtle } as unknown as Crypto;
     const engine = createEngine({ storage, crypto: cryptoWithFailure });
     const s = await seeded(engine);
     expect(await code(engine.enableLock(PASS))).toBe('UNSUPPORTED');
