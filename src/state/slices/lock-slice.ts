@@ -33,6 +33,11 @@ export function createLockSlice<S extends { lock: LockSlice }>(set: StoreApi<S>[
   const setOp = (name: string, op: OpStatus) => set((s) => ({ ...s, lock: { ...s.lock, ops: { ...s.lock.ops, [name]: op } } }));
   // The engine says when this tab's lock changes (unlock, lock, idle timeout noticed).
   engine.onLockChange((status) => patch({ status }));
+  // The first read, so every screen knows the lock's state without asking.
+  void Promise.resolve()
+    .then(() => engine.lockStatus())
+    .then((status) => patch({ status }))
+    .catch(() => undefined);
   const withStatus = async (name: string, f: () => Promise<LockStatus>): Promise<Result<LockStatus>> => {
     const r = await runOp(setOp, name, f);
     if (r.ok) patch({ status: r.value });
