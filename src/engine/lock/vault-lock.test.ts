@@ -199,6 +199,25 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     expect(Array.from((await reloaded.exportKey(imported.id, { format: 'raw' })) as Uint8Array)).toEqual(new Array(32).fill(7));
   });
 
+  it('rotation and batch generation seal their new exportable keys while unlocked, and are refused while locked', async () => {
+    const { engine, storage } = await freshEngine();
+    const k = await engine.generateKey({ template: 'AES-GCM-256', name: 'to rotate', exportable: true });
+    await engine.enableLock(PASS);
+    const v2 = await engine.rotateKey(k.id);
+    expect(v2.extractable).toBe(true);
+    const batch = await engine.generateKeys({ template: 'HMAC-SHA-256', names: ['b1', 'b2'], exportable: true });
+    const made = [v2, ...batch.keys];
+    expect(made).toHaveLength(3);
+    for (const m of await rawRecords(storage, made)) {
+      expect(extractablePieces(m)).toEqual([]);
+      expect(m.sealed?.secret).toBeDefined();
+    }
+    engine.lock();
+    expect(await code(engine.rotateKey(v2.id))).toBe('VAULT_LOCKED');
+    expect(await code(engine.generateKeys({ template: 'HMAC-SHA-256', names: ['b3'], exportable: true }))).toBe('VAULT_LOCKED');
+    expect((await engine.listKeyring(k.id)).map((x) => x.version)).toEqual([1, 2]);
+  });
+
   it('a tab that planned a plain exportable key before another tab turned the lock on stores nothing plain', async () => {
     const { engine: tabA, storage, dbName } = await freshEngine();
     const tabB = createEngine({ storage: await openStorage({ name: dbName }) });
