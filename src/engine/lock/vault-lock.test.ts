@@ -199,6 +199,25 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     expect(Array.from((await reloaded.exportKey(imported.id, { format: 'raw' })) as Uint8Array)).toEqual(new Array(32).fill(7));
   });
 
+  it('RSA, Ed25519 and X25519 exportable pairs come back from the seal as the same keys', async () => {
+    const { engine, storage } = await freshEngine();
+    const names = ['RSA-PSS-2048', 'RSA-OAEP-2048', 'Ed25519', 'X25519', 'ECDH-P-384'] as const;
+    const keys: KeyInfo[] = [];
+    for (const template of names) {
+      if ((await engine.listTemplates()).find((t) => t.template.name === template)?.available) keys.push(await engine.generateKey({ template, name: template, exportable: true }));
+    }
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    const before = await Promise.all(keys.map(async (k) => text(await engine.exportKey(k.id, { format: 'jwk' }))));
+    await engine.enableLock(PASS);
+    for (const m of await rawRecords(storage, keys)) expect(extractablePieces(m)).toEqual([]);
+    engine.lock();
+    await engine.unlock(PASS);
+    expect(await Promise.all(keys.map(async (k) => text(await engine.exportKey(k.id, { format: 'jwk' }))))).toEqual(before);
+    const pss = keys.find((k) => k.template === 'RSA-PSS-2048')!;
+    const sig = await engine.sign(pss.id, new Uint8Array([1]));
+    expect(await engine.verify(pss.id, new Uint8Array([1]), sig)).toBe(true);
+  });
+
   it('rotation and batch generation seal their new exportable keys while unlocked, and are refused while locked', async () => {
     const { engine, storage } = await freshEngine();
     const k = await engine.generateKey({ template: 'AES-GCM-256', name: 'to rotate', exportable: true });

@@ -344,7 +344,7 @@ export function createVaultLock(ctx: LockContext): VaultLock {
       const key = await checkPassphrase(config, passphrase, 'unlock');
       await withAudit(ctx, async () => ({
         drafts: [auditDraft(ctx, 'vault.lock.unlock', [LOCK_META_KEY], { idleTimeoutMs: config.idleTimeoutMs })],
-        commit: (audit) => storage.commitAudited({ ...audit, metaStamp: { key: LOCK_META_KEY, stamp: config.stamp } }),
+        commit: (audit) => storage.commitAudited(audit),
       }));
       session = { key, stamp: config.stamp, lastActivity: clock.now(), idleTimeoutMs: config.idleTimeoutMs };
       return afterChange();
