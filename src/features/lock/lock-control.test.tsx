@@ -1,9 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderWithEngine } from '../../state/test-utils';
 import { freshEngine } from '../../testing/engine';
-import { GenerateKeyPage } from '../keys/generate-key-page';
-import { KeyPage } from '../keys/key-page';
 import { LockControl } from './lock-control';
 import { LockSettingsPage } from './lock-settings-page';
 
@@ -102,57 +100,5 @@ describe('vault lock settings (issue 16)', () => {
     await view.user.click(within(disable).getByRole('button', { name: 'Turn off the vault lock' }));
     await screen.findByRole('link', { name: 'Vault lock: Off' });
     expect(await engine.exportKey(key.id, { format: 'jwk' })).toBe(before);
-  });
-});
-
-describe('key and generate pages while the vault is locked (issue 16)', () => {
-  it('an exportable key says "Unlock the vault to use this key" in its use and export sections; a non-extractable key does not', async () => {
-    const { engine } = await freshEngine();
-    const exportable = await engine.generateKey({ template: 'AES-GCM-256', name: 'sealed one', exportable: true });
-    const fixed = await engine.generateKey({ template: 'AES-GCM-256', name: 'fixed one' });
-    await engine.enableLock(PASS);
-    engine.lock();
-    const view = await renderWithEngine(
-      <>
-        <LockControl />
-        <KeyPage id={exportable.id} navigate={vi.fn()} />
-      </>,
-      { engine },
-    );
-    await screen.findByRole('heading', { level: 1, name: exportable.name });
-    const use = screen.getByRole('region', { name: 'Use this key' });
-    const exp = screen.getByRole('region', { name: 'Export the secret key' });
-    expect(await within(use).findByText('Unlock the vault to use this key.')).toBeTruthy();
-    expect(within(exp).getByText('Unlock the vault to use this key.')).toBeTruthy();
-
-    // An export attempt while locked says why.
-    await view.user.click(within(exp).getByRole('button', { name: 'Download secret key (JWK)' }));
-    const alert = await within(exp).findByRole('alert');
-    expect(alert.textContent).toContain('VAULT_LOCKED');
-
-    // The notice's button opens the header's unlock dialog; unlocking removes the notices.
-    await view.user.click(within(exp).getByRole('button', { name: 'Unlock the vault' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Unlock the vault' });
-    await view.user.type(within(dialog).getByLabelText('Vault passphrase'), PASS);
-    await view.user.click(within(dialog).getByRole('button', { name: 'Unlock' }));
-    await waitFor(() => expect(screen.queryByText('Unlock the vault to use this key.')).toBeNull());
-    view.unmount();
-
-    await renderWithEngine(<KeyPage id={fixed.id} navigate={vi.fn()} />, { engine });
-    await screen.findByRole('heading', { level: 1, name: fixed.name });
-    expect(screen.getByRole('region', { name: 'Use this key' })).toBeTruthy();
-    expect(screen.queryByText('Unlock the vault to use this key.')).toBeNull();
-  });
-
-  it('the generate page says the lock protects exportable keys and leaves non-extractable keys unaffected', async () => {
-    const { engine } = await freshEngine();
-    await engine.enableLock(PASS);
-    engine.lock();
-    await renderWithEngine(<GenerateKeyPage navigate={vi.fn()} />, { engine });
-    const box = await screen.findByRole('checkbox', { name: 'Exportable' });
-    const description = box.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join(' ');
-    expect(description).toContain('protects exportable keys only');
-    expect(description).toContain('Non-extractable keys are unaffected by the lock');
-    await waitFor(() => expect(document.body.textContent).toContain('The vault is locked now: unlock it to create an exportable key.'));
   });
 });
