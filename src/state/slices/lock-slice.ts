@@ -29,7 +29,13 @@ export interface LockSlice {
 export const lockOps = { enable: 'lock.enable', unlock: 'lock.unlock', disable: 'lock.disable', change: 'lock.change', timeout: 'lock.timeout' } as const;
 
 export function createLockSlice<S extends { lock: LockSlice }>(set: StoreApi<S>['setState'], get: StoreApi<S>['getState'], engine: Engine): LockSlice {
-  const patch = (p: Partial<LockSlice>) => set((s) => ({ ...s, lock: { ...s.lock, ...p } }));
+  const patch = (p: Partial<LockSlice>) =>
+    set((s) => {
+      const next = { ...s.lock, ...p };
+      // A request to unlock ends once the vault is no longer locked (however it got there).
+      if (next.status && next.status.state !== 'locked') next.unlockRequested = false;
+      return { ...s, lock: next };
+    });
   const setOp = (name: string, op: OpStatus) => set((s) => ({ ...s, lock: { ...s.lock, ops: { ...s.lock.ops, [name]: op } } }));
   // The engine says when this tab's lock changes (unlock, lock, idle timeout noticed).
   engine.onLockChange((status) => patch({ status }));
@@ -56,10 +62,8 @@ export function createLockSlice<S extends { lock: LockSlice }>(set: StoreApi<S>[
     },
     requestUnlock: (open) => patch({ unlockRequested: open }),
     enable: (p, ms) => withStatus(lockOps.enable, () => engine.enableLock(p, ms === undefined ? {} : { idleTimeoutMs: ms })),
-    async unlock(p) {
-      const r = await withStatus(lockOps.unlock, () => engine.unlock(p));
-      if (r.ok) patch({ unlockRequested: false });
-      return r;
+    unlock(p) {
+      return withStatus(lockOps.unlock, () => engine.unlock(p));
     },
     lockNow() {
       engine.lock();
