@@ -41,7 +41,9 @@ import {
   KeyPage,
   LifecyclePanel,
   VerifyPage,
+  LockSettingsPage,
 } from './lazy-screens';
+import { LockControl } from '../features/lock/lock-control';
 import { navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
 import { ThemeSelect } from './theme-select';
@@ -145,6 +147,8 @@ function Screen(props: { route: Route }) {
           render={walkthroughObject}
         />
       );
+    case 'lock-settings':
+      return <LockSettingsPage />;
     case 'not-found':
       return (
         <>
@@ -254,6 +258,7 @@ export function App() {
           </p>
           <MainNav route={route} hash={hash} />
           <ThemeSelect />
+          <LockControl />
         </div>
         <SimulatedTimeBanner />
       </header>

@@ -58,3 +58,6 @@ const walkthroughs = {
 export const WalkthroughsPage = named(walkthroughs.index, 'WalkthroughsPage');
 export const WalkthroughStepPage = named(walkthroughs.step, 'WalkthroughStepPage');
 export const WalkthroughObjectPage = named(walkthroughs.object, 'WalkthroughObjectPage');
+
+// Vault lock settings (issue 16): the header's control is in the entry chunk, its settings are not.
+export const LockSettingsPage = named(() => import('../features/lock/lock-settings-page'), 'LockSettingsPage');

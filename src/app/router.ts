@@ -36,6 +36,8 @@ export type Route =
   | { name: 'walkthroughs' }
   | { name: 'walkthrough-step'; id: string; step: number }
   | { name: 'walkthrough-object'; id: string; step: number; kind: 'key' | 'cert' | 'crl'; objectId: string }
+  // Vault lock settings (issue 16)
+  | { name: 'lock-settings' }
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash ("#/keys/abc") into a route. */
@@ -92,6 +94,8 @@ export function parseHash(hash: string): Route {
       return { name: 'walkthrough-object', id: parts[1]!, step: Number(parts[2]), kind: parts[3], objectId: parts[4]! };
     }
   }
+  // Vault lock settings
+  if (parts.length === 2 && parts[0] === 'settings' && parts[1] === 'lock') return { name: 'lock-settings' };
   return { name: 'not-found', path };
 }
 

@@ -22,6 +22,11 @@ export type EngineErrorCode =
   | 'WRONG_PASSPHRASE'
   /** The key may not leave the vault (non-extractable) in the asked form. */
   | 'NOT_EXTRACTABLE'
+  /**
+   * The vault lock is on and the vault is locked: exportable key material is sealed under
+   * the lock's passphrase until the vault is unlocked (non-extractable keys still work).
+   */
+  | 'VAULT_LOCKED'
   | 'CERT_INVALID'
   | 'CERT_REVOKED'
   /** IndexedDB refused the write or read (quota, clone failure, blocked upgrade). */

@@ -33,6 +33,8 @@ import type { ScheduledDates } from './lifecycle/states';
 import type { PrincipalRecord } from './storage/schema';
 // KDC: imports
 import type { Kdc } from './kdc';
+// Vault lock (issue 16)
+import { createVaultLock, type LockStatus } from './lock/vault-lock';
 
 export * from './errors';
 export type * from './types';
@@ -70,6 +72,9 @@ export type * from './kdc/types';
 export type { KdcMessageType } from './kdc/codec';
 // Key exchange (D1–D5): public types; the module loads on demand through `engine.exchange()`
 export type * from './exchange/types';
+// Vault lock (issue 16)
+export type { LockStatus } from './lock/vault-lock';
+export { DEFAULT_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, LOCK_ITERATIONS } from './lock/vault-lock';
 export type { ExchangeApi, ExchangeSession, ClassicDhParams, ClassicDhResult, ClassicDhStep, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './exchange';
 
 /** Dependencies of an engine. Only `storage` is required. */
@@ -241,6 +246,30 @@ export interface Engine {
   // KDC (C1–C6)
   /** The key distribution center over the same database and clock (one per engine), loaded on first use. */
   kdc(): Promise<Kdc>;
+
+  // Vault lock (issue 16; see src/engine/lock/vault-lock.ts). Exportable key material is
+  // kept sealed under a passphrase while the lock is on; non-extractable keys are unaffected.
+  /** Off, locked or unlocked (an idle timeout that has passed locks first). */
+  lockStatus(): Promise<LockStatus>;
+  /**
+   * Turns the lock on: every exportable key is sealed in one transaction; the vault stays
+   * unlocked in this tab. @throws INVALID_ARGUMENT (short passphrase, already on), STORAGE
+   */
+  enableLock(passphrase: string, opts?: { idleTimeoutMs?: number }): Promise<LockStatus>;
+  /** @throws WRONG_PASSPHRASE (nothing changes), INVALID_ARGUMENT (lock off) */
+  unlock(passphrase: string): Promise<LockStatus>;
+  /** Forgets the wrapping key now (the tab closing does the same). */
+  lock(): void;
+  /** Turns the lock off: every sealed key is stored plain again, in one transaction. @throws WRONG_PASSPHRASE */
+  disableLock(passphrase: string): Promise<LockStatus>;
+  /** Re-seals every exportable key under a new passphrase, in one transaction. @throws WRONG_PASSPHRASE, INVALID_ARGUMENT */
+  changeLockPassphrase(oldPassphrase: string, newPassphrase: string): Promise<LockStatus>;
+  /** Sets the idle timeout (1 minute to 24 hours); needs the vault unlocked. @throws VAULT_LOCKED, INVALID_ARGUMENT */
+  setLockTimeout(ms: number): Promise<LockStatus>;
+  /** The user is active: restarts the idle timeout while unlocked. */
+  noteLockActivity(): void;
+  /** Calls `listener` whenever this tab's lock status changes; returns an unsubscribe function. */
+  onLockChange(listener: (s: LockStatus) => void): () => void;
 }
 
 /** Builds an engine from its dependencies. Nothing global is read or set. */
@@ -249,12 +278,16 @@ export function createEngine(options: EngineOptions): Engine {
   // The app owns the simulated time through setSimulatedTime; every module sees it.
   const realClock = options.clock ?? systemClock;
   const clock = lifecycle.simulatedClock(realClock);
+  const random = options.random ?? cryptoRandom(crypto);
+  // The lock reads and writes the plain storage; every other module writes through its guard.
+  const vaultLock = createVaultLock({ subtle: crypto.subtle, storage: options.storage, random, clock, idleClock: realClock });
   const ctx: EngineContext = {
     crypto,
     subtle: crypto.subtle,
-    storage: options.storage,
+    storage: vaultLock.guard(options.storage),
+    lock: vaultLock,
     clock,
-    random: options.random ?? cryptoRandom(crypto),
+    random,
     bulk: options.bulk ?? inThreadBulkCipher(crypto.subtle),
     supports: createFeatureProbe(crypto.subtle),
   };
@@ -333,5 +366,15 @@ export function createEngine(options: EngineOptions): Engine {
     backup: () => (backup ??= import('./backup').then((m) => m.createBackupModule(ctx))),
     // KDC
     kdc: () => (kdc ??= import('./kdc').then((m) => m.createKdc(ctx))),
+    // Vault lock
+    lockStatus: () => vaultLock.status(),
+    enableLock: (p, o) => vaultLock.enable(p, o),
+    unlock: (p) => vaultLock.unlock(p),
+    lock: () => vaultLock.lock(),
+    disableLock: (p) => vaultLock.disable(p),
+    changeLockPassphrase: (o, n) => vaultLock.changePassphrase(o, n),
+    setLockTimeout: (ms) => vaultLock.setIdleTimeout(ms),
+    noteLockActivity: () => vaultLock.noteActivity(),
+    onLockChange: (l) => vaultLock.onChange(l),
   };
 }

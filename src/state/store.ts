@@ -9,6 +9,7 @@ import { createExchangeSlice, type ExchangeSlice } from './slices/exchange-slice
 import { createKdcSlice, type KdcSlice } from './slices/kdc-slice';
 import { createKeysSlice, type KeysSlice } from './slices/keys-slice';
 import { createLifecycleSlice, type LifecycleSlice } from './slices/lifecycle-slice';
+import { createLockSlice, type LockSlice } from './slices/lock-slice';
 import { createPkiSlice, type PkiSlice } from './slices/pki-slice';
 import { createStorageSlice, type StorageManagerLike, type StorageSlice } from './slices/storage-slice';
 
@@ -18,6 +19,7 @@ export interface AppState {
   kdc: KdcSlice;
   keys: KeysSlice;
   lifecycle: LifecycleSlice;
+  lock: LockSlice;
   pki: PkiSlice;
   storage: StorageSlice;
 }
@@ -40,6 +42,7 @@ export function createAppStore(engine: Engine, options: AppStoreOptions = {}): A
     kdc: createKdcSlice(set, get, engine),
     keys: createKeysSlice(set, get, engine),
     lifecycle: createLifecycleSlice(set, get, engine),
+    lock: createLockSlice(set, get, engine),
     pki: createPkiSlice(set, get, engine),
     storage: createStorageSlice(set, get, manager),
   }));

@@ -3,6 +3,7 @@ import type { ClavisStorage } from '../storage/db';
 import type { Clock } from '../internal/clock';
 import type { RandomSource } from '../internal/random';
 import type { FeatureProbe } from './features';
+import type { VaultLock } from '../lock/vault-lock';
 
 /**
  * Bulk symmetric work (large files) that must not run on the page's thread: Chromium
@@ -53,4 +54,9 @@ export interface EngineContext {
   random: RandomSource;
   bulk: BulkCipher;
   supports: FeatureProbe;
+  /**
+   * The vault lock (issue 16): opens sealed exportable material for one use. Absent in
+   * contexts built without it (sealed material then reads as VAULT_LOCKED).
+   */
+  lock?: VaultLock;
 }

@@ -261,13 +261,19 @@ export function destroyedKeyError(info: KeyInfo): KeyStateError {
 
 /**
  * Loads a key with its material.
- * @throws KEY_NOT_FOUND; KEY_STATE for a destroyed key (its material is gone).
+ * @throws KEY_NOT_FOUND; KEY_STATE for a destroyed key (its material is gone); VAULT_LOCKED
+ *   for an exportable key while the vault lock is on and locked.
  */
 export async function loadKey(ctx: EngineContext, id: string): Promise<LoadedKey> {
   if (typeof id !== 'string' || id.length === 0) throw new EngineError('INVALID_ARGUMENT', 'keys: a key id is required');
   const [info, material] = await Promise.all([ctx.storage.getKeyInfo(id), ctx.storage.getKeyMaterial(id)]);
   if (info && isDestroyedState(info.state)) throw destroyedKeyError(info);
   if (!info || !material) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
+  // Exportable material sealed by the vault lock opens here, for this one use (VAULT_LOCKED while locked).
+  if (material.sealed) {
+    if (!ctx.lock) throw new EngineError('VAULT_LOCKED', 'keys: the vault is locked; unlock it to use this exportable key');
+    return { info, material: await ctx.lock.open(material), template: templateOf(info.template) };
+  }
   return { info, material, template: templateOf(info.template) };
 }
 

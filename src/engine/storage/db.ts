@@ -21,6 +21,7 @@ import {
   type KeyMaterialRecord,
   type CounterRecord,
   type KeyUsageRecord,
+  type MetaRecord,
   type PrincipalRecord,
   type RevocationRecord,
   type SerialRecord,
@@ -84,6 +85,20 @@ export interface AuditedCommit extends PreparedAudit {
    * AuditConflictError (another tab revoked it: plan again).
    */
   addRevocations?: RevocationRecord[];
+  /**
+   * Replaced key material (the vault lock seals or unseals it, src/engine/lock). A record
+   * whose key material is gone meanwhile (destroyed, deleted) is skipped, never recreated.
+   */
+  putMaterial?: KeyMaterialRecord[];
+  /** Settings written with the change (`meta` records; the vault lock's configuration). */
+  putMeta?: MetaRecord[];
+  deleteMeta?: string[];
+  /**
+   * The vault lock's guard: the `meta` record under `key` must carry this `stamp` (null:
+   * no such record), else AuditConflictError. Writes of exportable material are planned
+   * for one lock state (sealed or plain); this refuses them once the lock state changed.
+   */
+  metaStamp?: { key: string; stamp: string | null };
   /**
    * A delete's dependency check, run INSIDE the transaction that deletes (issue 14 #7):
    * storage reads what depends on `keyId` there (CAs signing with it, the other versions
@@ -848,6 +863,17 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
             const p = await tx.objectStore('principals').get(owner);
             if (p?.revoked) return fail(new KeyStateError('keys: the owner is revoked; no new keys can be created for it until it is reinstated'));
           }
+          if (c.metaStamp) {
+            const rec = await tx.objectStore('meta').get(c.metaStamp.key);
+            const stamp = (rec?.value as { stamp?: unknown } | undefined)?.stamp;
+            if ((rec === undefined ? null : typeof stamp === 'string' ? stamp : '') !== c.metaStamp.stamp) {
+              return fail(new AuditConflictError('storage: the vault lock changed while the change was prepared'));
+            }
+          }
+          const materialKept = new Set<string>();
+          for (const m of c.putMaterial ?? []) {
+            if ((await tx.objectStore('keyMaterial').getKey(m.id)) !== undefined) materialKept.add(m.id);
+          }
           for (const rev of revs) {
             const [cert, existing] = await Promise.all([tx.objectStore('certs').get(rev.certId), tx.objectStore('revocations').getKey(rev.id)]);
             if (!cert || cert.issuerId !== rev.issuerId || cert.serialHex !== rev.serialHex) {
@@ -886,6 +912,9 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
             w.q(tx.objectStore('keyMaterial').delete(id));
           }
           for (const p of c.putPrincipals ?? []) w.q(tx.objectStore('principals').put(p));
+          for (const m of c.putMaterial ?? []) if (materialKept.has(m.id)) w.q(tx.objectStore('keyMaterial').put(m));
+          for (const m of c.putMeta ?? []) w.q(tx.objectStore('meta').put(m));
+          for (const k of c.deleteMeta ?? []) w.q(tx.objectStore('meta').delete(k));
           // The state change is queued before the audit entries; a failing entry or write
           // aborts the whole transaction: all or nothing.
           await Promise.all([...w.list, ...auditWrites, tx.done]);

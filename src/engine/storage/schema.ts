@@ -31,6 +31,12 @@
  * `principals` (two spellings of one owner merge, revoked if either was). Audit entries
  * keep the spelling they were written with (they are hashed); KDC principal names were
  * lower-case already.
+ *
+ * The vault lock (issue 16, no version change): while it is on, the extractable pieces of
+ * a key's material are kept sealed under the passphrase-derived wrapping key, in the
+ * optional `sealed` field of its `keyMaterial` record (the CryptoKey field is then
+ * absent); the lock's configuration (salt, iterations, verifier, idle timeout, stamp) is
+ * the `meta` record under `vaultLock`. See src/engine/lock/vault-lock.ts.
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -83,6 +89,28 @@ export interface KeyMaterialRecord {
   macSecret?: CryptoKey;
   privateKey?: CryptoKey;
   publicKey?: CryptoKey;
+  /**
+   * While the vault lock is on: the extractable pieces, each sealed (AES-GCM key wrap)
+   * under the lock's wrapping key; the matching CryptoKey field is then absent.
+   */
+  sealed?: SealedMaterial;
+}
+
+/** One extractable CryptoKey sealed by the vault lock: `wrapKey('jwk', …, AES-GCM)`. */
+export interface SealedPiece {
+  /** The algorithm to unwrap it as (the key's own `algorithm`). */
+  algorithm: KeyAlgorithm & { hash?: { name: string } | string; namedCurve?: string; length?: number };
+  usages: KeyUsage[];
+  iv: Uint8Array<ArrayBuffer>;
+  /** The wrapped JWK with its GCM tag; associated data binds it to its key id and field. */
+  ct: Uint8Array<ArrayBuffer>;
+}
+
+/** The sealed pieces of one key (see KeyMaterialRecord.sealed). */
+export interface SealedMaterial {
+  secret?: SealedPiece;
+  macSecret?: SealedPiece;
+  privateKey?: SealedPiece;
 }
 
 /** A small key-value store for engine settings and probes (no secrets). */

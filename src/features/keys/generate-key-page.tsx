@@ -22,13 +22,14 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
   const templatesStatus = useAppStore((s) => s.keys.templatesStatus);
   const generateKey = useAppStore((s) => s.keys.generateKey);
   const clearOp = useAppStore((s) => s.keys.clearOp);
+  const lockState = useAppStore((s) => s.lock.status?.state);
   const op = useOp(opNames.generate);
   const [name, setName] = useState('');
   const [owner, setOwner] = useState('');
   const [template, setTemplate] = useState<TemplateName | ''>(DEFAULT_TEMPLATE);
   const [exportable, setExportable] = useState(false);
   const [activation, setActivation] = useState('');
-  const ids = { name: useId(), owner: useId(), exportable: useId(), exportableHelp: useId(), activation: useId(), activationHelp: useId() };
+  const ids = { name: useId(), owner: useId(), exportable: useId(), exportableHelp: useId(), lockHelp: useId(), activation: useId(), activationHelp: useId() };
 
   // An error from an earlier visit is not this form's error.
   useEffect(() => () => clearOp(opNames.generate), [clearOp]);
@@ -71,13 +72,18 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
             checked={alwaysExtractable || exportable}
             disabled={alwaysExtractable || busy}
             onChange={(e) => setExportable(e.currentTarget.checked)}
-            aria-describedby={ids.exportableHelp}
+            aria-describedby={`${ids.exportableHelp} ${ids.lockHelp}`}
           />
           <label htmlFor={ids.exportable}>Exportable</label>
           <p id={ids.exportableHelp} className="hint">
             {alwaysExtractable
               ? `Always on for this template: ${chosen?.extractableReason ?? ''}`
               : 'Leave this off unless you must back the key up or move it to another system. An exportable key can be downloaded (as JWK, raw bytes or passphrase-encrypted PKCS #8), so anyone using this browser profile could take a copy. A non-extractable key can only be used here.'}
+          </p>
+          <p id={ids.lockHelp} className="hint">
+            The <a href="#/settings/lock">vault lock</a> protects exportable keys only: while it is on, their material is kept sealed under the vault passphrase.
+            Non-extractable keys are unaffected by the lock and work while the vault is locked.
+            {lockState === 'locked' ? ' The vault is locked now: unlock it to create an exportable key.' : lockState === 'unlocked' ? ' The lock is on: an exportable key made now is sealed.' : ''}
           </p>
         </div>
         <div className="field">

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { KeyInfo, PublicExportFormat, SecretExportFormat } from '../../engine';
+import { VaultLockedNotice } from './locked-notice';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useOp } from '../../state/engine-provider';
@@ -135,6 +136,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
   return (
     <section aria-labelledby="key-export" className="panel">
       <h2 id="key-export">Export the {pair ? 'private' : 'secret'} key</h2>
+      <VaultLockedNotice info={k} />
       {protectable ? (
         <form className="form" onSubmit={(e) => void onEncrypted(e)} aria-labelledby="key-export-p8">
           <h3 id="key-export-p8">{pair ? 'Encrypted PKCS #8 (recommended)' : 'Passphrase-protected JWE (recommended)'}</h3>

@@ -8,6 +8,7 @@ import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
 import { ExtractabilityBadge, extractabilityExplanation } from './extractability';
 import { PublicKeySection, SecretExportSection } from './key-export';
+import { VaultLockedNotice } from './locked-notice';
 import { DeriveSection, KemSection, WrapSection } from './key-agreement';
 import { FileCryptSection, SignVerifySection, TextCryptSection } from './key-playground';
 import { fingerprintKindLabel, fullFingerprint, kindLabel, operationsLabel } from './labels';
@@ -116,6 +117,7 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
       {canPlayText || canSign || canDerive || canWrap || canKem ? (
         <section aria-labelledby="key-use" className="panel">
           <h2 id="key-use">Use this key</h2>
+          <VaultLockedNotice info={key} />
           {canPlayText ? <TextCryptSection info={key} /> : null}
           {canPlayText && key.template !== 'FERNET' ? <FileCryptSection info={key} /> : null}
           {canSign ? <SignVerifySection info={key} /> : null}
