@@ -434,6 +434,15 @@ export function createVaultLock(ctx: LockContext): VaultLock {
       return {
         ...inner,
         commitAudited: async (c) => inner.commitAudited(await prepare(c)),
+        // A restore brings exportable material back: sealed like a new key's while the lock is on.
+        commitRestore: async (c) => {
+          if (!c.addKeys.some(({ material }) => material && hasExtractablePiece(material))) return inner.commitRestore(c);
+          const config = await current();
+          if (!config) return inner.commitRestore({ ...c, metaStamp: { key: LOCK_META_KEY, stamp: null } });
+          const { key } = await requireKey();
+          const addKeys = await Promise.all(c.addKeys.map(async ({ info, material }) => ({ info, material: material ? await sealRecord(key, material) : undefined })));
+          return inner.commitRestore({ ...c, addKeys, metaStamp: { key: LOCK_META_KEY, stamp: config.stamp } });
+        },
         addKey: async (info, material) => {
           const { addKeys } = await prepare({ addKeys: [{ info, material }] });
           return inner.addKey(info, addKeys![0]!.material);

@@ -209,6 +209,8 @@ export interface RestoreCommit extends PreparedAudit {
   keyUsage: KeyUsageRecord[];
   /** Appended to `AUDIT_HANDOVERS_META` (restore into a vault whose audit key is new). */
   handover?: AuditHandover;
+  /** The vault lock's guard, as in `AuditedCommit.metaStamp`: restored material was sealed (or left plain) for this lock state. */
+  metaStamp?: { key: string; stamp: string | null };
 }
 
 /** Outcome of `commitKdc`: a refusal names what was found (nothing was written). */
@@ -1241,6 +1243,13 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           const counters = tx.objectStore('counters');
           const current = await Promise.all(c.counters.map((k) => counters.get(k.key)));
           const handovers = c.handover ? ((await tx.objectStore('meta').get(AUDIT_HANDOVERS_META))?.value as AuditHandover[] | undefined) : undefined;
+          if (c.metaStamp) {
+            const rec = await tx.objectStore('meta').get(c.metaStamp.key);
+            const stamp = (rec?.value as { stamp?: unknown } | undefined)?.stamp;
+            if ((rec === undefined ? null : typeof stamp === 'string' ? stamp : '') !== c.metaStamp.stamp) {
+              throw new AuditConflictError('storage: the vault lock changed while the restore was prepared');
+            }
+          }
           const w = requestQueue();
           for (const { info, material } of c.addKeys) {
             w.q(tx.objectStore('keys').add(toStoredKey(info)));
