@@ -138,7 +138,8 @@ test('B7 a stored audit entry changed from the page is found, and the log export
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByRole('status').filter({ hasText: /Chain OK/ })).toHaveText(/✓ Chain OK: 3 entries/);
 
-  await page.getByRole('textbox', { name: 'Key id' }).fill(id);
+  await page.getByRole('textbox', { name: 'Object (id or name)' }).fill(id);
+  await expect(page).toHaveURL(new RegExp(`#/audit\\?object=${id}$`));
   await expect(page.getByText('Showing 2 of 3 entries')).toBeVisible();
   await page.getByRole('combobox', { name: 'Action' }).selectOption('key.transition');
   await expect(page.getByText('Showing 1 of 3 entries')).toBeVisible();
