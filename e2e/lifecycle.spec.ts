@@ -40,7 +40,7 @@ test('B1–B6 generate, activate, encrypt, rotate, decrypt old data, compromise,
   // A pre-activation key refuses to protect, and says why.
   await page.getByRole('textbox', { name: 'Text to encrypt' }).fill('too early');
   await page.getByRole('button', { name: 'Encrypt', exact: true }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Not encrypted' })).toContainText(/KEY_STATE.*cannot be used before it is activated/s);
+  await expect(page.getByRole('alert').filter({ hasText: 'Not encrypted' })).toContainText(/cannot be used before it is activated.*KEY_STATE/s);
   // The forbidden moves are listed with their reasons.
   await expect(lifecycle(page).getByRole('listitem').filter({ hasText: /^Suspended: only an active key can be suspended/ })).toBeVisible();
 
@@ -71,7 +71,7 @@ test('B1–B6 generate, activate, encrypt, rotate, decrypt old data, compromise,
   await expectState(page, 'Compromised');
   // A compromised key processes only with an explicit acknowledgement.
   await decrypt(page, ciphertext);
-  await expect(page.getByRole('alert').filter({ hasText: 'Not decrypted' })).toContainText(/KEY_STATE.*explicitly acknowledged/s);
+  await expect(page.getByRole('alert').filter({ hasText: 'Not decrypted' })).toContainText(/explicitly acknowledged.*KEY_STATE/s);
   await page.getByRole('checkbox', { name: /I acknowledge the risk of decrypting this text with a compromised key/ }).check();
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByRole('textbox', { name: 'Decrypted text' })).toHaveValue('launch codes');
