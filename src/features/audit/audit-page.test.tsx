@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fixedClock, type AuditEntry } from '../../engine';
+import { EngineError, fixedClock, type AuditEntry } from '../../engine';
 import { formatLocal } from '../../components/ui/format';
 import { captureDownloads, renderWithEngine } from '../../state/test-utils';
 import { freshEngine } from '../../testing/engine';
@@ -181,6 +181,19 @@ describe('AuditPage', () => {
     expect(lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash))).toBe(true);
     expect(files[0]!.blob.type).toBe('application/x-ndjson');
     expect(screen.getByText(/Saved clavis-audit\.jsonl \(6 entries\)\./)).toBeTruthy();
+  });
+
+  it('issue 16: an old "Saved clavis-audit.jsonl" does not stay beside a new error', async () => {
+    captureDownloads();
+    const { user, engine } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Export JSON Lines' }));
+    const region = screen.getByRole('region', { name: 'Integrity' });
+    await waitFor(() => expect(within(region).getByRole('status').textContent).toContain('Saved clavis-audit.jsonl (6 entries).'));
+    vi.spyOn(engine, 'verifyAuditLog').mockRejectedValueOnce(new EngineError('STORAGE', 'storage: the browser refused to read the log'));
+    await user.click(screen.getByRole('button', { name: 'Verify chain' }));
+    const alert = await within(region).findByRole('alert');
+    expect(alert.textContent).toContain('The browser refused to read the log.');
+    expect(within(region).getByRole('status').textContent).not.toContain('Saved');
   });
 
   it('filterAuditEntries matches the object id in subjects or details, or its recorded name', () => {
