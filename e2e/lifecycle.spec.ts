@@ -180,6 +180,17 @@ test('B7 a stored audit entry changed from the page is found, and the log export
   await expect(page.getByRole('alert')).toContainText('Chain broken at entry 2: changed');
   await expect(page.getByRole('alert')).toContainText('entry 2 was changed');
   await expect(page.getByRole('row', { name: /2 ✗ broken here/ })).toBeVisible();
+
+  // One entry's every field and hash in a dialog, axe-clean; Escape closes it.
+  await page.getByRole('row', { name: /2 ✗ broken here/ }).getByRole('button', { name: 'Details of entry 2' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Entry 2: Key state changed' });
+  await expect(dialog).toContainText('The chain breaks at this entry.');
+  await expect(dialog).toContainText('"to": "active"');
+  await expect(dialog).toContainText(/Hashed text \(canonical JSON\)/);
+  const inDialog = await new AxeBuilder({ page }).analyze();
+  expect(inDialog.violations.map((v) => `audit dialog: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
 });
 
 test('G2 the lifecycle, audit and key screens are axe-clean, with the simulated-time banner and dialogs', async ({ page }) => {

@@ -141,8 +141,14 @@ describe('AuditPage', () => {
     await waitFor(() => expect(screen.getByText('✓ Chain OK: 6 entries, none changed, removed or reordered.')).toBeTruthy());
 
     await tamper(dbName, 3, (e) => ({ ...e, details: { ...(e['details'] as object), reason: 'routine' } }));
+    // A filter that hides the damaged entry; the alert's button shows it anyway.
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Action' }), 'key.rotate');
+    expect(rows()).toHaveLength(1);
     await user.click(screen.getByRole('button', { name: 'Verify chain' }));
     const alert = await screen.findByRole('alert');
+    await user.click(within(alert).getByRole('button', { name: 'Show entry 3 in the list' }));
+    expect(rows()).toHaveLength(6);
+    expect(window.location.hash).toBe('#/audit');
     expect(alert.textContent).toContain('Chain broken at entry 3: changed');
     expect(alert.textContent).toContain('entry 3 was changed: its content no longer matches its hash');
     const bad = rows().find((r) => r.getAttribute('aria-current') === 'true')!;
