@@ -60,7 +60,10 @@ describe('AuditPage', () => {
     expect(cells(first)[4]!.textContent).toBe('Done');
     // A transition says from what to what; a rotation links the keyring and both versions.
     expect(cells(rows()[2]!)[4]!.textContent).toBe('Done: active → suspended');
-    expect(within(rows()[4]!).getAllByRole('link').map((l) => l.getAttribute('href'))).toContain(`#/keys/${b.id}`);
+    const rotated = within(rows()[4]!).getAllByRole('link').map((l) => l.getAttribute('href'));
+    expect(rotated).toContain(`#/keys/${b.id}`);
+    // The keyring shares its first key's id: each object is linked once.
+    expect(new Set(rotated).size).toBe(rotated.length);
     // No raw JSON in the table.
     expect(screen.getByRole('table', { name: 'Audit entries, oldest first' }).textContent).not.toContain('{"');
   });

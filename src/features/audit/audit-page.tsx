@@ -303,7 +303,8 @@ function countEntryLines(jsonl: string): number {
 function ObjectLinks(props: { ids: readonly string[]; names: ReadonlyMap<string, string> }) {
   return (
     <>
-      {props.ids.map((id) => {
+      {/* A rotation names the keyring and its first key, which share an id: each object once. */}
+      {[...new Set(props.ids)].map((id) => {
         const o = objectOf(id);
         const name = props.names.get(id);
         const label = `${o.kind} ${name ?? id}`;
