@@ -40,7 +40,7 @@ test('B1–B6 generate, activate, encrypt, rotate, decrypt old data, compromise,
   // A pre-activation key refuses to protect, and says why.
   await page.getByRole('textbox', { name: 'Text to encrypt' }).fill('too early');
   await page.getByRole('button', { name: 'Encrypt', exact: true }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Not encrypted' })).toContainText(/KEY_STATE.*cannot be used before it is activated/s);
+  await expect(page.getByRole('alert').filter({ hasText: 'Not encrypted' })).toContainText(/cannot be used before it is activated.*KEY_STATE/s);
   // The forbidden moves are listed with their reasons.
   await expect(lifecycle(page).getByRole('listitem').filter({ hasText: /^Suspended: only an active key can be suspended/ })).toBeVisible();
 
@@ -71,7 +71,7 @@ test('B1–B6 generate, activate, encrypt, rotate, decrypt old data, compromise,
   await expectState(page, 'Compromised');
   // A compromised key processes only with an explicit acknowledgement.
   await decrypt(page, ciphertext);
-  await expect(page.getByRole('alert').filter({ hasText: 'Not decrypted' })).toContainText(/KEY_STATE.*explicitly acknowledged/s);
+  await expect(page.getByRole('alert').filter({ hasText: 'Not decrypted' })).toContainText(/explicitly acknowledged.*KEY_STATE/s);
   await page.getByRole('checkbox', { name: /I acknowledge the risk of decrypting this text with a compromised key/ }).check();
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await expect(page.getByRole('textbox', { name: 'Decrypted text' })).toHaveValue('launch codes');
@@ -138,7 +138,8 @@ test('B7 a stored audit entry changed from the page is found, and the log export
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByRole('status').filter({ hasText: /Chain OK/ })).toHaveText(/✓ Chain OK: 3 entries/);
 
-  await page.getByRole('textbox', { name: 'Key id' }).fill(id);
+  await page.getByRole('textbox', { name: 'Object (id or name)' }).fill(id);
+  await expect(page).toHaveURL(new RegExp(`#/audit\\?object=${id}$`));
   await expect(page.getByText('Showing 2 of 3 entries')).toBeVisible();
   await page.getByRole('combobox', { name: 'Action' }).selectOption('key.transition');
   await expect(page.getByText('Showing 1 of 3 entries')).toBeVisible();
@@ -179,6 +180,17 @@ test('B7 a stored audit entry changed from the page is found, and the log export
   await expect(page.getByRole('alert')).toContainText('Chain broken at entry 2: changed');
   await expect(page.getByRole('alert')).toContainText('entry 2 was changed');
   await expect(page.getByRole('row', { name: /2 ✗ broken here/ })).toBeVisible();
+
+  // One entry's every field and hash in a dialog, axe-clean; Escape closes it.
+  await page.getByRole('row', { name: /2 ✗ broken here/ }).getByRole('button', { name: 'Details of entry 2' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Entry 2: Key state changed' });
+  await expect(dialog).toContainText('The chain breaks at this entry.');
+  await expect(dialog).toContainText('"to": "active"');
+  await expect(dialog).toContainText(/Hashed text \(canonical JSON\)/);
+  const inDialog = await new AxeBuilder({ page }).analyze();
+  expect(inDialog.violations.map((v) => `audit dialog: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
 });
 
 test('G2 the lifecycle, audit and key screens are axe-clean, with the simulated-time banner and dialogs', async ({ page }) => {

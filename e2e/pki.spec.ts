@@ -157,7 +157,7 @@ test('E1–E7 create CAs, issue for a vault key and from a dropped openssl CSR, 
     await page.getByRole('combobox', { name: 'Reason' }).selectOption('keyCompromise');
     await page.getByRole('button', { name: 'Revoke…' }).click();
     await page.getByRole('dialog', { name: 'Revoke this certificate?' }).getByRole('button', { name: 'Revoke certificate' }).click();
-    await expect(page.getByText(/reason: keyCompromise/)).toBeVisible();
+    await expect(page.getByText(/reason: key compromise/)).toBeVisible();
     await expect(page.getByRole('region', { name: 'Verification' })).toContainText('✗ The chain does not verify');
     await expect(page.getByRole('region', { name: 'Verification' })).toContainText('revocation: revoked');
     // K8: the certified vault key is now compromised in its lifecycle, and cannot be certified again.
@@ -170,7 +170,7 @@ test('E1–E7 create CAs, issue for a vault key and from a dropped openssl CSR, 
     await page.getByRole('link', { name: 'See the CRL of E2E Issuing' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Revocation list of E2E Issuing' })).toBeVisible();
     await expect(page.getByRole('table', { name: 'Entries of CRL number 2' })).toContainText(serial);
-    await expect(page.getByRole('table', { name: 'Entries of CRL number 2' })).toContainText('keyCompromise');
+    await expect(page.getByRole('table', { name: 'Entries of CRL number 2' })).toContainText('key compromise');
     const intCrlPem = await download(page, 'Download CRL (PEM)', dir, 'int.crl.pem');
     const intCrlDer = await download(page, 'Download CRL (DER)', dir, 'int.crl');
     await page.getByRole('button', { name: 'Rebuild now' }).click();
@@ -279,7 +279,7 @@ test('H5 markup in a subject renders as literal text on every CA screen and runs
   await expect(page.getByRole('link', { name: /javascript:/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'Revoke…' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Revoke certificate' }).click();
-  await expect(page.getByText(/reason: keyCompromise/)).toBeVisible();
+  await expect(page.getByText(/reason: key compromise/)).toBeVisible();
   for (const path of ['/#/certs', '/#/ca']) {
     await page.goto(path);
     await expect(page.getByText('<img src', { exact: false }).first()).toBeVisible();

@@ -44,7 +44,7 @@ import {
   LockSettingsPage,
 } from './lazy-screens';
 import { LockControl } from '../features/lock/lock-control';
-import { navigate, parseHash, useHash, type Route } from './router';
+import { hashPath, navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
 import { ThemeSelect } from './theme-select';
 
@@ -224,7 +224,9 @@ export function App() {
   useEffect(() => startLifecycleClock(store), [store]);
 
   // After navigation, move focus to the new page's h1 so keyboard and screen-reader
-  // users start at the top of what changed (not on the initial load).
+  // users start at the top of what changed (not on the initial load). A change of the
+  // hash's query only (a screen's filters, e.g. #/audit?action=…) is no navigation.
+  const path = hashPath(hash);
   useEffect(() => {
     if (firstRender.current) {
       firstRender.current = false;
@@ -234,7 +236,7 @@ export function App() {
     const h1 = main?.querySelector<HTMLElement>('h1');
     (h1 ?? main)?.focus();
     window.scrollTo?.(0, 0);
-  }, [hash]);
+  }, [path]);
 
   function skipToMain(e: MouseEvent<HTMLAnchorElement>) {
     // The hash is the router's, so the skip link moves focus instead of the location.

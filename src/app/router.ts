@@ -115,3 +115,9 @@ export function navigate(hash: string): void {
   if (window.location.hash === target) return;
   window.location.hash = target;
 }
+
+/** The path part of a hash ("#/audit?action=x" → "#/audit"): what names a screen. */
+export function hashPath(hash: string): string {
+  return hash.split('?')[0]!;
+}
+

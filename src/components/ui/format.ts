@@ -25,3 +25,13 @@ export function groupHex(hex: string, size = 4): string {
   for (let i = 0; i < hex.length; i += size) out.push(hex.slice(i, i + size));
   return out.join(' ');
 }
+
+/**
+ * An ISO timestamp in the reader's local time, with the zone named ("6 Dec 2026, 07:25:01 CET"):
+ * what a person reads. Unparseable input comes back unchanged.
+ */
+export function formatLocal(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' });
+}

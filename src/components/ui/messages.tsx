@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { errorHeading, readableMessage } from './readable';
 
 /** An error in `{ code, message }` form, as slices keep it. */
 export interface UiError {
@@ -7,19 +8,26 @@ export interface UiError {
 }
 
 /**
- * An error announced to assistive technology (role="alert"). Renders nothing without
- * an error. The message is the engine's, shown as text; the code is shown too, so the
- * error is not conveyed by color alone.
+ * An error announced to assistive technology (role="alert"). Renders nothing without an
+ * error. People read a heading (the page's title, or the kind of error the code names),
+ * then the engine's message as a sentence (no module prefix, local times, revocation
+ * reasons in words), then a details line with the code, so the error is not conveyed by
+ * color alone and can still be quoted exactly.
  */
 export function ErrorAlert(props: { error: UiError | null | undefined; title?: string; id?: string }) {
   if (!props.error) return null;
+  const heading = errorHeading(props.error.code);
   return (
     <div className="alert alert-error" role="alert" id={props.id}>
       <p className="alert-title">
         <span aria-hidden="true">⚠ </span>
-        {props.title ?? 'Error'} <span className="code">({props.error.code})</span>
+        {props.title ?? heading}
       </p>
-      <p className="alert-message">{props.error.message}</p>
+      <p className="alert-message">{readableMessage(props.error.message)}</p>
+      <p className="alert-details">
+        {props.title ? `${heading} · error code: ` : 'Error code: '}
+        <span className="code">{props.error.code}</span>
+      </p>
     </div>
   );
 }

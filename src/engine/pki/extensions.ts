@@ -182,6 +182,44 @@ export function checkSans(sans: SubjectAltNames | undefined, wildcard: boolean):
   };
 }
 
+/** The SANs a certificate will carry, and the one (if any) taken from the common name. */
+export interface CertificateSans {
+  sans: Required<SubjectAltNames>;
+  /** Set when a TLS server's common name was added as a SAN (BR 7.1.4.3). */
+  fromCommonName?: { kind: 'dns' | 'ip'; value: string };
+}
+
+/**
+ * The subjectAltNames a certificate of `profile` is issued with: the checked `sans`, and
+ * for a TLS server also its common name when that is a host name or an IPv4 address (BR
+ * 7.1.4.3: a TLS server's CN must also be in the SAN). Issuance and the issue form's
+ * preview both call this, so the preview shows exactly what is signed.
+ * @throws INVALID_ARGUMENT for a SAN that is not a valid name of its kind
+ */
+export function certificateSans(profile: string, commonName: string | undefined, sans: SubjectAltNames | undefined): CertificateSans {
+  const out = checkSans(sans, profile === 'tls-server');
+  if (profile !== 'tls-server' || !commonName) return { sans: out };
+  try {
+    const ip = parseIp(commonName);
+    const text = ip.length === 4 ? commonName.trim() : undefined;
+    if (text && !out.ip.includes(text)) {
+      out.ip.push(text);
+      return { sans: out, fromCommonName: { kind: 'ip', value: text } };
+    }
+  } catch {
+    try {
+      const dns = checkDnsName(commonName, { wildcard: true, what: 'common name' });
+      if (!out.dns.includes(dns)) {
+        out.dns.unshift(dns);
+        return { sans: out, fromCommonName: { kind: 'dns', value: dns } };
+      }
+    } catch {
+      // Not a host name: the SAN list must stand on its own (linted at issuance).
+    }
+  }
+  return { sans: out };
+}
+
 /** Canonical text of a 4- or 16-byte address. */
 export function formatIp(b: Uint8Array): string {
   if (b.length === 4) return [...b].join('.');

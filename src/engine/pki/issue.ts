@@ -25,15 +25,13 @@ import {
   authorityInfoAccess,
   authorityKeyIdentifier,
   basicConstraints,
-  checkDnsName,
-  checkSans,
+  certificateSans,
   crlDistributionPoint,
   extKeyUsage,
   generalNames,
   keyIdentifier,
   keyUsage,
   nameConstraints,
-  parseIp,
   sanCount,
   subjectAltName,
   subjectKeyIdentifier,
@@ -414,23 +412,8 @@ export async function prepareCert(ctx: EngineContext, issuer: IssuerHandle, spec
   assertCertifiableKey(spec.spki.type);
   const subjectDer = encodeName(spec.subject, 'subject');
   const subjectDisplay = formatName(decodeName(subjectDer));
-  const sans = checkSans(spec.sans, spec.profile === 'tls-server');
-  if (spec.profile === 'tls-server' && spec.subject.CN) {
-    // BR 7.1.4.3: a TLS server CN must also be in the SAN; add it when it is a host name or IP.
-    const cn = spec.subject.CN;
-    try {
-      const ip = parseIp(cn);
-      const text = ip.length === 4 ? cn.trim() : undefined;
-      if (text && !sans.ip.includes(text)) sans.ip.push(text);
-    } catch {
-      try {
-        const dns = checkDnsName(cn, { wildcard: true, what: 'common name' });
-        if (!sans.dns.includes(dns)) sans.dns.unshift(dns);
-      } catch {
-        // Not a host name: the SAN list must stand on its own (linted below).
-      }
-    }
-  }
+  // BR 7.1.4.3: a TLS server's CN is added to the SAN when it is a host name or IP (the issue form previews the same function).
+  const { sans } = certificateSans(spec.profile, spec.subject.CN, spec.sans);
   if (!isCa && issuer.caOnly) {
     throw new EngineError('INVALID_ARGUMENT', `pki: CA "${issuer.display}" publishes CRLs valid for more than ${MAX_LEAF_CRL_VALIDITY_DAYS} days, so it issues only CA certificates (BR 4.9.7)`);
   }

@@ -1,37 +1,38 @@
 /**
- * The audit log (#/audit, B7): every entry, filterable by key id, action and text; a
- * chain verification that points at the first broken entry and says what kind of
- * damage it is; and an export as JSON Lines.
+ * The audit log (#/audit, B7): a table of entries (local time, actor, action in words, the
+ * objects linked to their pages, outcome), paged so any log size puts a bounded number of
+ * rows in the page; filters kept in the hash query; one entry's every field and hash in a
+ * dialog; a chain verification that points at the first broken entry and says what kind of
+ * damage it is; and an export as JSON Lines. The page states how each hash is computed and
+ * exactly what is recorded.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { AuditEntry, AuditVerification } from '../../engine';
+import { canonicalEntry } from '../../engine/audit/chain';
 import { downloadFile } from '../../components/ui/download';
-import { formatUtc } from '../../components/ui/format';
+import { formatLocal } from '../../components/ui/format';
+import { queryOfHash, setHashQuery, useHashQueryString } from '../../components/ui/hash-query';
+import { InfoDialog } from '../../components/ui/info-dialog';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames } from '../../state/slices/lifecycle-slice';
+import {
+  AUDIT_PAGE_SIZE,
+  NO_FILTER,
+  actionWords,
+  auditQuery,
+  filterAuditEntries,
+  objectNames,
+  objectOf,
+  outcomeOf,
+  parseAuditQuery,
+  principalOf,
+  type AuditListFilter,
+} from './audit-view';
 import './audit.css';
 
-/** The audit page's filters. */
-export interface AuditListFilter {
-  keyId: string;
-  action: string;
-  text: string;
-}
-
-/** Entries matching the filters: key id among the subjects (or in details), exact action, text anywhere. */
-export function filterAuditEntries(entries: readonly AuditEntry[], f: AuditListFilter): AuditEntry[] {
-  const keyId = f.keyId.trim();
-  const text = f.text.trim().toLowerCase();
-  return entries.filter((e) => {
-    if (keyId && !e.subject.includes(keyId) && e.details['keyId'] !== keyId) return false;
-    if (f.action && e.action !== f.action) return false;
-    if (text && !JSON.stringify({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: e.details }).toLowerCase().includes(text))
-      return false;
-    return true;
-  });
-}
+export { filterAuditEntries } from './audit-view';
 
 const DAMAGE: Record<Exclude<AuditVerification, { ok: true }>['kind'], string> = {
   changed: 'changed',
@@ -41,6 +42,8 @@ const DAMAGE: Record<Exclude<AuditVerification, { ok: true }>['kind'], string> =
 };
 
 const useAuditOp = (name: string) => useAppStore((s) => s.lifecycle.ops[name]);
+
+const plural = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 export function AuditPage() {
   const entries = useAppStore((s) => s.lifecycle.auditEntries);
@@ -52,42 +55,67 @@ export function AuditPage() {
   const loadOp = useAuditOp(lifecycleOpNames.auditLoad);
   const verifyOp = useAuditOp(lifecycleOpNames.auditVerify);
   const exportOp = useAuditOp(lifecycleOpNames.auditExport);
-  const [filter, setFilter] = useState<AuditListFilter>({ keyId: '', action: '', text: '' });
+  const queryString = useHashQueryString();
+  const { filter, page: askedPage } = useMemo(() => parseAuditQuery(queryOfHash(`?${queryString}`)), [queryString]);
   const [exported, setExported] = useState('');
-  const ids = { keyId: useId(), action: useId(), text: useId() };
+  const [open, setOpen] = useState<AuditEntry | null>(null);
+  const ids = { object: useId(), action: useId(), actor: useId(), from: useId(), to: useId(), text: useId() };
 
   useEffect(() => {
     void loadAudit();
   }, [loadAudit]);
 
-  const actions = useMemo(() => [...new Set(entries.map((e) => e.action))].sort(), [entries]);
-  const shown = useMemo(() => filterAuditEntries(entries, filter), [entries, filter]);
-  const filtering = filter.keyId !== '' || filter.action !== '' || filter.text !== '';
+  const names = useMemo(() => objectNames(entries), [entries]);
+  const actions = useMemo(() => [...new Set(entries.map((e) => e.action))].sort((a, b) => actionWords(a).localeCompare(actionWords(b))), [entries]);
+  const actors = useMemo(() => [...new Set(entries.map((e) => e.actor))].sort(), [entries]);
+  const shown = useMemo(() => filterAuditEntries(entries, filter, names), [entries, filter, names]);
+  const pages = Math.max(1, Math.ceil(shown.length / AUDIT_PAGE_SIZE));
+  const page = Math.min(askedPage, pages);
+  const rows = shown.slice((page - 1) * AUDIT_PAGE_SIZE, page * AUDIT_PAGE_SIZE);
+  const filtering = Object.values(filter).some((v) => v !== '');
   const broken = verification && !verification.ok ? verification : null;
+
+  const setFilter = (f: AuditListFilter) => setHashQuery(auditQuery(f, 1));
+  const setPage = (p: number) => setHashQuery(auditQuery(filter, p));
+  const set = (k: keyof AuditListFilter) => (e: { currentTarget: { value: string } }) => setFilter({ ...filter, [k]: e.currentTarget.value });
+
+  function showBroken(seq: number) {
+    const at = entries.findIndex((e) => e.seq >= seq);
+    setHashQuery(auditQuery(NO_FILTER, at < 0 ? 1 : Math.floor(at / AUDIT_PAGE_SIZE) + 1));
+  }
+
+  async function onVerify() {
+    setExported('');
+    await verifyAudit();
+  }
 
   async function onExport() {
     setExported('');
     const r = await exportAudit();
     if (r.ok) {
       downloadFile(r.value, 'clavis-audit.jsonl', 'application/x-ndjson');
-      const lines = r.value.split('\n').filter(Boolean).length;
-      setExported(`Saved clavis-audit.jsonl (${lines} ${lines === 1 ? 'entry' : 'entries'}).`);
+      const lines = countEntryLines(r.value);
+      setExported(`Saved clavis-audit.jsonl (${plural(lines)}).`);
     }
   }
+
+  const actionError = verifyOp?.status === 'error' || exportOp?.status === 'error';
 
   return (
     <>
       <PageTitle documentTitle="Audit log">Audit log</PageTitle>
       <p className="lead">
-        Every change to a key and every use of one is recorded here, in the same transaction as the change. Each entry’s hash covers
-        the previous entry’s hash, so a changed, removed or reordered entry breaks the chain at that point. No key material, plaintext
-        or passphrase is ever written here.
+        Every change Clavis stores is recorded here, in the same transaction as the change: keys created, imported, renamed, exported,
+        rotated, changing state or dates, deleted or destroyed; owners revoked or reinstated; CAs created, certificates issued, refused
+        or revoked, CRLs published; KDC principals, keys and tickets; key exchanges. Using a key (encrypting, decrypting, signing,
+        verifying, wrapping, deriving) changes nothing stored and is <strong>not</strong> recorded. No key material, plaintext or
+        passphrase is ever written here.
       </p>
 
       <section aria-labelledby="audit-verify" className="panel">
         <h2 id="audit-verify">Integrity</h2>
         <p className="actions">
-          <button type="button" className="button button-primary" disabled={verifyOp?.status === 'busy'} onClick={() => void verifyAudit()}>
+          <button type="button" className="button button-primary" disabled={verifyOp?.status === 'busy'} onClick={() => void onVerify()}>
             Verify chain
           </button>
           <button type="button" className="button" disabled={exportOp?.status === 'busy'} onClick={() => void onExport()}>
@@ -102,11 +130,16 @@ export function AuditPage() {
               <span aria-hidden="true">✗ </span>Chain broken at entry {broken.firstBadSeq}: {DAMAGE[broken.kind]}
             </p>
             <p className="alert-message">{broken.explanation}</p>
+            <p>
+              <button type="button" className="button" onClick={() => showBroken(broken.firstBadSeq)}>
+                Show entry {broken.firstBadSeq} in the list
+              </button>
+            </p>
           </div>
         ) : null}
         <StatusMessage className={verification?.ok ? 'verdict verdict-valid' : ''}>
-          {verification?.ok ? `✓ Chain OK: ${verification.count} ${verification.count === 1 ? 'entry' : 'entries'}, none changed, removed or reordered.` : ''}
-          {exported ? ` ${exported}` : ''}
+          {verification?.ok ? `✓ Chain OK: ${plural(verification.count)}, none changed, removed or reordered.` : ''}
+          {exported && !actionError ? ` ${exported}` : ''}
         </StatusMessage>
         {verification?.ok ? (
           <p className="hint">
@@ -116,20 +149,41 @@ export function AuditPage() {
             What this cannot prove: that code running in this site (a script, an extension, the developer tools) did not use the audit key itself to sign a rewritten log. Keep an exported copy to compare.
           </p>
         ) : null}
+        <details className="audit-recipe">
+          <summary>How each entry’s hash is computed</summary>
+          <p>
+            Entry <var>n</var>’s hash is <code>SHA-256(previous hash ‖ canonical entry)</code>: the previous entry’s hash as 32 raw bytes
+            (32 zero bytes before entry 1), followed by the UTF-8 bytes of the entry’s canonical JSON, the object{' '}
+            <code>{'{seq, at, actor, action, subject, details}'}</code> with keys sorted and no whitespace. Hashes are written as lower-case
+            hex. A changed entry no longer matches its hash; a removed or reordered one breaks the link to the next. The dialog of each
+            entry shows its canonical JSON, so you can recompute the hash with any SHA-256 tool.
+          </p>
+        </details>
       </section>
 
       <section aria-labelledby="audit-entries" className="panel">
         <h2 id="audit-entries">Entries</h2>
-        <div role="search" className="filters" aria-label="Filter audit entries">
-          <div className="field">
-            <label htmlFor={ids.keyId}>Key id</label>
-            <input id={ids.keyId} value={filter.keyId} onChange={(e) => setFilter({ ...filter, keyId: e.currentTarget.value })} autoComplete="off" />
-          </div>
+        <div role="search" className="filters audit-filters" aria-label="Filter audit entries">
           <div className="field">
             <label htmlFor={ids.action}>Action</label>
-            <select id={ids.action} value={filter.action} onChange={(e) => setFilter({ ...filter, action: e.currentTarget.value })}>
+            <select id={ids.action} value={filter.action} onChange={set('action')}>
               <option value="">Any action</option>
               {actions.map((a) => (
+                <option key={a} value={a}>
+                  {actionWords(a)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={ids.object}>Object (id or name)</label>
+            <input id={ids.object} value={filter.object} onChange={set('object')} autoComplete="off" />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.actor}>Actor</label>
+            <select id={ids.actor} value={filter.actor} onChange={set('actor')}>
+              <option value="">Anyone</option>
+              {actors.map((a) => (
                 <option key={a} value={a}>
                   {a}
                 </option>
@@ -137,67 +191,180 @@ export function AuditPage() {
             </select>
           </div>
           <div className="field">
+            <label htmlFor={ids.from}>From (local date)</label>
+            <input id={ids.from} type="date" value={filter.from} onChange={set('from')} />
+          </div>
+          <div className="field">
+            <label htmlFor={ids.to}>To (local date)</label>
+            <input id={ids.to} type="date" value={filter.to} onChange={set('to')} />
+          </div>
+          <div className="field">
             <label htmlFor={ids.text}>Search entries</label>
-            <input id={ids.text} type="search" value={filter.text} onChange={(e) => setFilter({ ...filter, text: e.currentTarget.value })} />
+            <input id={ids.text} type="search" value={filter.text} onChange={set('text')} />
           </div>
           {filtering ? (
-            <button type="button" className="button" onClick={() => setFilter({ keyId: '', action: '', text: '' })}>
+            <button type="button" className="button" onClick={() => setFilter(NO_FILTER)}>
               Clear filters
             </button>
           ) : null}
         </div>
         <ErrorAlert error={loadOp?.status === 'error' ? loadOp.error : null} title="The log could not be loaded" />
         <p aria-live="polite">
-          {status === 'ready' ? (filtering ? `Showing ${shown.length} of ${entries.length} entries` : `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`) : 'Loading…'}
+          {status === 'ready' ? (filtering ? `Showing ${shown.length} of ${entries.length} entries` : plural(entries.length)) : 'Loading…'}
         </p>
-        {shown.length > 0 ? (
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries (table, scrolls sideways on small screens)">
-            <table className="key-table audit-table">
-              <caption className="visually-hidden">Audit entries, oldest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((e) => {
-                  const bad = broken?.firstBadSeq === e.seq;
-                  return (
-                    <tr key={`${e.seq}-${e.hash}`} className={bad ? 'audit-broken' : undefined} aria-current={bad ? 'true' : undefined}>
-                      <th scope="row">
-                        {e.seq}
-                        {bad ? <span> ✗ broken here</span> : null}
-                      </th>
-                      <td>
-                        <time dateTime={e.at}>{formatUtc(e.at)}</time>
-                      </td>
-                      <td>{e.actor}</td>
-                      <td>
-                        <code>{e.action}</code>
-                      </td>
-                      <td>
-                        {e.subject.map((s) => (
-                          <code key={s} className="audit-subject">
-                            {s}{' '}
-                          </code>
-                        ))}
-                      </td>
-                      <td className="audit-details">{JSON.stringify(e.details)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+        {rows.length > 0 ? (
+          <>
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries table">
+              <table className="key-table audit-table">
+                <caption className="visually-hidden">Audit entries, oldest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">#</th>
+                    <th scope="col">Time</th>
+                    <th scope="col">Actor</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Object</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Details</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((e) => {
+                    const bad = broken?.firstBadSeq === e.seq;
+                    const outcome = outcomeOf(e);
+                    const principal = principalOf(e);
+                    return (
+                      <tr key={`${e.seq}-${e.hash}`} className={bad ? 'audit-broken' : undefined} aria-current={bad ? 'true' : undefined}>
+                        <th scope="row">
+                          {e.seq}
+                          {bad ? <span> ✗ broken here</span> : null}
+                        </th>
+                        <td>
+                          <time dateTime={e.at}>{formatLocal(e.at)}</time>
+                        </td>
+                        <td>{e.actor}</td>
+                        <td>{actionWords(e.action)}</td>
+                        <td>
+                          <ObjectLinks ids={e.subject} names={names} />
+                          {principal ? <span className="audit-object">Owner {principal}</span> : null}
+                        </td>
+                        <td className={outcome.refused ? 'audit-refused' : undefined}>{outcome.text}</td>
+                        <td>
+                          <button type="button" className="button button-small" onClick={() => setOpen(e)}>
+                            Details of entry {e.seq}
+                          </button>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+            {pages > 1 ? (
+              <nav aria-label="Audit pages" className="pager">
+                <button type="button" className="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+                  Previous page
+                </button>
+                <span>
+                  Page {page} of {pages} (entries {(page - 1) * AUDIT_PAGE_SIZE + 1}–{(page - 1) * AUDIT_PAGE_SIZE + rows.length} of {shown.length})
+                </span>
+                <button type="button" className="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+                  Next page
+                </button>
+              </nav>
+            ) : null}
+          </>
         ) : status === 'ready' ? (
           <p className="empty-state">{entries.length === 0 ? 'The log is empty.' : 'No entries match these filters.'}</p>
         ) : null}
       </section>
+      {open ? <EntryDialog entry={open} names={names} broken={broken?.firstBadSeq === open.seq} onClose={() => setOpen(null)} /> : null}
     </>
+  );
+}
+
+/** Lines of a JSON Lines export that are entries (an object with a numeric seq); a header line is not counted. */
+function countEntryLines(jsonl: string): number {
+  let n = 0;
+  for (const line of jsonl.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (v && typeof v === 'object' && typeof (v as { seq?: unknown }).seq === 'number') n++;
+    } catch {
+      // not an entry line
+    }
+  }
+  return n;
+}
+
+function ObjectLinks(props: { ids: readonly string[]; names: ReadonlyMap<string, string> }) {
+  return (
+    <>
+      {/* A rotation names the keyring and its first key, which share an id: each object once. */}
+      {[...new Set(props.ids)].map((id) => {
+        const o = objectOf(id);
+        const name = props.names.get(id);
+        const label = `${o.kind} ${name ?? id}`;
+        return (
+          <span key={id} className="audit-object">
+            {o.href ? <a href={o.href}>{label}</a> : label}
+          </span>
+        );
+      })}
+    </>
+  );
+}
+
+/** Every field of one entry, its hashes and the exact text its hash covers. */
+function EntryDialog(props: { entry: AuditEntry; names: ReadonlyMap<string, string>; broken: boolean; onClose: () => void }) {
+  const e = props.entry;
+  const outcome = outcomeOf(e);
+  let canonical: string;
+  try {
+    canonical = canonicalEntry(e);
+  } catch {
+    canonical = 'This stored entry is not plain JSON, so it has no canonical form: the chain check reports it.';
+  }
+  return (
+    <InfoDialog title={`Entry ${e.seq}: ${actionWords(e.action)}`} onClose={props.onClose} wide>
+      {props.broken ? <p className="warning">The chain breaks at this entry.</p> : null}
+      <dl className="details audit-entry-details">
+        <dt>Number</dt>
+        <dd>{e.seq}</dd>
+        <dt>Time</dt>
+        <dd>
+          <time dateTime={e.at}>{formatLocal(e.at)}</time> <span className="hint">(recorded as {e.at})</span>
+        </dd>
+        <dt>Actor</dt>
+        <dd>{e.actor}</dd>
+        <dt>Action</dt>
+        <dd>
+          {actionWords(e.action)} <code>{e.action}</code>
+        </dd>
+        <dt>Objects</dt>
+        <dd>{e.subject.length > 0 ? <ObjectLinks ids={e.subject} names={props.names} /> : 'none'}</dd>
+        <dt>Outcome</dt>
+        <dd>{outcome.text}</dd>
+        <dt>Details</dt>
+        <dd>
+          <pre className="audit-json">{JSON.stringify(e.details, null, 2)}</pre>
+        </dd>
+        <dt>Previous hash</dt>
+        <dd>
+          <code className="audit-hash">{e.prevHash}</code>
+        </dd>
+        <dt>Hash</dt>
+        <dd>
+          <code className="audit-hash">{e.hash}</code>
+        </dd>
+        <dt>Hashed text (canonical JSON)</dt>
+        <dd>
+          <pre className="audit-json">{canonical}</pre>
+        </dd>
+      </dl>
+    </InfoDialog>
   );
 }

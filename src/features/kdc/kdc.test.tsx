@@ -101,6 +101,6 @@ describe('KDC screens', () => {
     await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke key' }));
     const revoked = await screen.findByRole('table', { name: 'Revoked keys' });
     expect(within(revoked).getByRole('row', { name: new RegExp(run.keyId!) }).textContent).toContain('alice ↔ files');
-    expect(within(revoked).getByText('keyCompromise')).toBeTruthy();
+    expect(within(revoked).getByText('key compromise')).toBeTruthy();
   });
 });

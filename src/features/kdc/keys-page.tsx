@@ -3,6 +3,7 @@ import type { KeyRevocationReason, VerifyKeyResult } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import type { ErrorInfo } from '../../state/types';
@@ -141,7 +142,7 @@ export function KdcKeysPage() {
                     {r.id}
                   </th>
                   <td>{r.parties.join(' ↔ ')}</td>
-                  <td>{r.reason}</td>
+                  <td>{reasonWords(r.reason)}</td>
                   <td>{fmt(r.revokedAt)}</td>
                 </tr>
               ))}

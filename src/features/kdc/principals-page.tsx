@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { KdcPrincipalInfo, KeyRevocationReason } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
@@ -109,7 +110,7 @@ export function KdcPrincipalsPage() {
                   <td>{p.kind}</td>
                   <td>
                     <Badge tone={statusTone(p)}>{p.status}</Badge>
-                    {p.reason ? <span className="hint"> ({p.reason})</span> : null}
+                    {p.reason ? <span className="hint"> ({reasonWords(p.reason)})</span> : null}
                     {p.ownerRevoked && p.status !== 'revoked' ? <span className="hint"> revoked as a key owner</span> : null}
                   </td>
                   <td>{p.kvno}</td>

@@ -41,7 +41,8 @@ describe('GenerateKeyPage (A1)', () => {
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('INVALID_ARGUMENT');
-    expect(alert.textContent).toContain('keys: name must not be empty');
+    expect(alert.textContent).toContain('Name must not be empty.');
+    expect(alert.textContent).not.toContain('keys:');
     expect(navigate).not.toHaveBeenCalled();
     expect(await engine.listKeys()).toEqual([]);
   });

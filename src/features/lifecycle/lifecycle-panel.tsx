@@ -12,6 +12,7 @@ import { allowedTransitions, forbiddenTransitions, isDestroyedState, type Transi
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { formatUtc } from '../../components/ui/format';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { readableMessage } from '../../components/ui/readable';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames, type LifecycleVerb } from '../../state/slices/lifecycle-slice';
 import { certificateOutcome, certificatePreviewText, keyHref, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
@@ -93,7 +94,7 @@ function CertificatePreviewNote(props: { keyId: string; reason: KeyRevocationRea
   useEffect(() => {
     let live = true;
     void preview(props.keyId, props.reason).then((r) => {
-      if (live) setAnswer({ asked, text: r.ok ? certificatePreviewText(r.value) : `Its certificates could not be checked: ${r.error.message}` });
+      if (live) setAnswer({ asked, text: r.ok ? certificatePreviewText(r.value) : `Its certificates could not be checked: ${readableMessage(r.error.message)}` });
     });
     return () => {
       live = false;

@@ -56,7 +56,7 @@ describe('BulkIssuePage (E2 at scale)', () => {
     await user.click(await screen.findByRole('button', { name: 'Issue 2 certificates' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Nothing was issued');
-    expect(alert.textContent).toContain('row 2:');
+    expect(alert.textContent).toMatch(/[Rr]ow 2:/);
     expect(await pki.listCertificates({ issuerId: int.ca.id })).toEqual([]);
   });
 

@@ -83,7 +83,7 @@ describe('CertPage (E5, E6)', () => {
     expect((await pki.getCertificate(leaf.cert.id)).status).toBe('valid');
     await user.click(screen.getByRole('button', { name: 'Revoke…' }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke certificate' }));
-    await waitFor(() => expect(screen.getByText(/reason: keyCompromise/)).toBeTruthy());
+    await waitFor(() => expect(screen.getByText(/reason: key compromise/)).toBeTruthy());
     expect(screen.getByText(/key invalid since/)).toBeTruthy();
     const verification = screen.getByRole('region', { name: 'Verification' });
     await waitFor(() => expect(verification.textContent).toContain('✗ The chain does not verify'));

@@ -4,6 +4,7 @@ import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc, groupHex } from '../../components/ui/format';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
 import { VerifyChecks } from '../../components/ui/verify-checks';
 import { useAppStore } from '../../state/engine-provider';
@@ -21,7 +22,7 @@ function StatusLine(props: { cert: CertInfo }) {
       <Badge tone={statusTone(c.status)}>{statusLabel(c.status)}</Badge>{' '}
       {c.status === 'revoked' && c.revocation ? (
         <span>
-          Revoked on <time dateTime={c.revocation.revokedAt}>{formatUtc(c.revocation.revokedAt)}</time>, reason: {c.revocation.reason}
+          Revoked on <time dateTime={c.revocation.revokedAt}>{formatUtc(c.revocation.revokedAt)}</time>, reason: {reasonWords(c.revocation.reason)}
           {c.revocation.invalidityDate ? (
             <>
               ; key invalid since <time dateTime={c.revocation.invalidityDate}>{formatUtc(c.revocation.invalidityDate)}</time>
@@ -384,7 +385,7 @@ export function CertPage(props: { id: string }) {
           </p>
         ) : null}
         <ErrorAlert error={exportOp?.status === 'error' ? exportOp.error : null} title="The download failed" />
-        <StatusMessage>{saved}</StatusMessage>
+        <StatusMessage>{exportOp?.status === 'error' ? '' : saved}</StatusMessage>
         {cert.profile !== 'root-ca' && !cert.caId ? <Pkcs12Form id={id} base={base} /> : null}
       </section>
 
@@ -463,7 +464,7 @@ function Pkcs12Form(props: { id: string; base: string }) {
           {busy ? 'Encrypting…' : 'Download PKCS #12 (.p12)'}
         </button>
       </p>
-      <StatusMessage>{saved}</StatusMessage>
+      <StatusMessage>{mismatch || op?.status === 'error' ? '' : saved}</StatusMessage>
     </form>
   );
 }

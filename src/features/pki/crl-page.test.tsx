@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EngineError } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { captureDownloads, renderWithEngine } from '../../state/test-utils';
 import { CRL_PAGE_SIZE, CrlPage } from './crl-page';
@@ -79,5 +80,29 @@ describe('CrlPage (E7)', () => {
     view.unmount();
     await renderWithEngine(<CrlPage caId="ca-missing" />, { engine });
     expect(await screen.findByRole('heading', { level: 1, name: 'CA not found' })).toBeTruthy();
+  });
+
+  it('issue 16: an old "Saved …" does not stay beside a new error, and revocation reasons read as words', async () => {
+    const { engine } = await freshEngine();
+    const pki = await engine.pki();
+    const root = await pki.createRootCa({ name: 'Saved Root', subject: { CN: 'Saved Root' } });
+    const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
+    const a = await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: 'a' } });
+    await pki.revokeCertificate(a.cert.id, { reason: 'keyCompromise' });
+    captureDownloads();
+    const { user } = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
+    const current = await screen.findByRole('region', { name: 'Current CRL' });
+    const table = await screen.findByRole('table', { name: /^Entries of CRL number/ });
+    expect(within(table).getByText('key compromise')).toBeTruthy();
+    expect(within(table).queryByText('keyCompromise')).toBeNull();
+
+    await user.click(within(current).getByRole('button', { name: 'Download CRL (PEM)' }));
+    await waitFor(() => expect(within(current).getByRole('status').textContent).toBe('Saved Saved-Root.crl.pem'));
+    // The browser refuses the next write: the error stands alone.
+    vi.spyOn(pki, 'publishCrl').mockRejectedValueOnce(new EngineError('STORAGE', 'storage: the browser refused the write (quota exceeded)'));
+    await user.click(within(current).getByRole('button', { name: 'Rebuild now' }));
+    const alert = await within(current).findByRole('alert');
+    expect(alert.textContent).toContain('The browser refused the write (quota exceeded).');
+    expect(within(current).getByRole('status').textContent).toBe('');
   });
 });

@@ -3,6 +3,7 @@ import type { CrlEntry, CrlInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
@@ -85,6 +86,8 @@ export function CrlPage(props: { caId: string }) {
   const base = safeFileName(ca.name, 'ca');
 
   async function save(format: 'pem' | 'der', crlNumber?: number) {
+    // A new attempt: the last "Saved …" or "Published …" must not stand beside this attempt's error.
+    setMessage('');
     const r = await exportCrl(caId, format, crlNumber);
     if (!r.ok) return;
     const name = `${base}${crlNumber === undefined ? '' : `-${crlNumber}`}.crl${format === 'pem' ? '.pem' : ''}`;
@@ -93,6 +96,7 @@ export function CrlPage(props: { caId: string }) {
   }
 
   async function rebuild() {
+    setMessage('');
     const r = await publishCrl(caId);
     if (r.ok) setMessage(`Published CRL number ${r.value.number}`);
   }
@@ -142,7 +146,7 @@ export function CrlPage(props: { caId: string }) {
           </p>
           <ErrorAlert error={publishOp?.status === 'error' ? publishOp.error : null} title="The CRL was not rebuilt" />
           <ErrorAlert error={exportOp?.status === 'error' ? exportOp.error : null} title="The download failed" />
-          <StatusMessage>{message}</StatusMessage>
+          <StatusMessage>{publishOp?.status === 'error' || exportOp?.status === 'error' ? '' : message}</StatusMessage>
         </section>
       ) : loadOp?.status === 'done' ? (
         <p>This CA has not published a CRL.</p>
@@ -175,7 +179,7 @@ export function CrlPage(props: { caId: string }) {
                         <tr key={e.serialHex}>
                           <th scope="row">{certId ? <a href={pkiPaths.cert(certId)}>{e.serialHex}</a> : <code>{e.serialHex}</code>}</th>
                           <td>{formatUtc(e.revocationDate)}</td>
-                          <td>{e.reason ?? 'unspecified'}</td>
+                          <td>{e.reason ? reasonWords(e.reason) : 'unspecified'}</td>
                           <td>{e.invalidityDate ? formatUtc(e.invalidityDate) : '—'}</td>
                         </tr>
                       );

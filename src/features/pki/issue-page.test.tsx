@@ -72,10 +72,12 @@ describe('IssuePage (E2, E3)', () => {
     await user.click(screen.getByRole('radio', { name: 'A certificate signing request (CSR)' }));
     const big = new File(['-----BEGIN A-----\n'.repeat(12_000)], 'huge.csr', { type: 'application/pkcs10' });
     const read = vi.spyOn(big, 'text');
+    const readBytes = vi.spyOn(big, 'arrayBuffer');
     await user.upload(screen.getByLabelText('CSR file'), big);
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toMatch(/certificate request is far smaller/);
     expect(read).not.toHaveBeenCalled();
+    expect(readBytes).not.toHaveBeenCalled();
     expect((screen.getByRole('button', { name: 'Issue certificate' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
@@ -98,7 +100,57 @@ describe('IssuePage (E2, E3)', () => {
     await user.type(screen.getByRole('textbox', { name: 'Organization (O)' }), 'Nobody');
     await user.click(screen.getByRole('button', { name: 'Issue certificate' }));
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toMatch(/pki: /);
+    expect(alert.textContent).toMatch(/needs a DNS or IP subjectAltName/);
+    expect(alert.textContent).not.toMatch(/pki: /);
     expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('issue 16: the preview shows the DNS name the engine adds from a TLS server’s common name, and the certificate carries exactly that', async () => {
+    const { engine, int } = await withCas();
+    await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
+    const { user, navigate } = await readyForm(engine);
+    await user.type(screen.getByRole('textbox', { name: 'Common name (CN)' }), 'no-san');
+    const preview = screen.getByRole('region', { name: 'Preview' });
+    const sanText = () => within(preview).getByText('Subject alternative names').nextElementSibling!.textContent;
+    expect(sanText()).toBe('DNS name: no-san (added from the common name: a TLS server’s common name must also be a SAN)');
+    await user.click(screen.getByRole('button', { name: 'Issue certificate' }));
+    await waitFor(() => expect(navigate).toHaveBeenCalledTimes(1));
+    const pki = await engine.pki();
+    const [leaf] = await pki.listCertificates({ issuerId: int.ca.id });
+    expect(leaf!.sans).toMatchObject({ dns: ['no-san'], ip: [], email: [], uri: [] });
+  });
+
+  it('issue 16: a TLS server with no host name anywhere: the preview says it will be refused, not "none"', async () => {
+    const { engine } = await withCas();
+    await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
+    const { user } = await readyForm(engine);
+    await user.type(screen.getByRole('textbox', { name: 'Common name (CN)' }), 'My Server');
+    const preview = screen.getByRole('region', { name: 'Preview' });
+    expect(within(preview).getByText('Subject alternative names').nextElementSibling!.textContent).toBe(
+      'None. A TLS server certificate needs a DNS name or IP address: Clavis will refuse to issue it.',
+    );
+    // A SAN the engine would refuse is named in the preview too.
+    await user.type(screen.getByRole('textbox', { name: 'DNS names' }), 'bad name!');
+    expect(within(preview).getByText('Subject alternative names').nextElementSibling!.textContent).toMatch(/^Not valid: .*bad name!/);
+  });
+
+  it('issue 16: a dropped DER CSR is read as bytes, its CN fills the CN field, and it issues', async () => {
+    const { engine, pki, int } = await withCas();
+    const csrKey = await engine.generateKey({ template: 'ECDSA-P-256', name: 'requester' });
+    const pem = await pki.createCsr(csrKey.id, { subject: { CN: 'der.example.test' }, sans: { dns: ['der.example.test'] } });
+    const der = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    expect(der[0]).toBe(0x30);
+    const { user, navigate } = await readyForm(engine);
+    await user.type(screen.getByRole('textbox', { name: 'Common name (CN)' }), 'typed before');
+    await user.click(screen.getByRole('radio', { name: 'A certificate signing request (CSR)' }));
+    await user.upload(screen.getByLabelText('CSR file'), new File([der], 'req.der', { type: 'application/pkcs10' }));
+    const asks = await screen.findByRole('region', { name: 'What the request asks for' });
+    expect(asks.textContent).toContain('CN=der.example.test');
+    expect((screen.getByRole('textbox', { name: 'Common name (CN)' }) as HTMLInputElement).value).toBe('der.example.test');
+    expect(screen.getByText(/Read from req\.der \(DER,/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Issue certificate' }));
+    await waitFor(() => expect(navigate).toHaveBeenCalled());
+    const [leaf] = await pki.listCertificates({ issuerId: int.ca.id });
+    expect(leaf).toMatchObject({ source: 'csr', subject: 'CN=der.example.test' });
   });
 });

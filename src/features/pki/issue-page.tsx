@@ -1,8 +1,11 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile } from '../../engine';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile, SubjectAltNames } from '../../engine';
 import { FileDrop } from '../../components/ui/file-drop';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { readableMessage } from '../../components/ui/readable';
+import { certificateSans } from '../../engine/pki/extensions';
+import { toErrorInfo } from '../../engine/errors';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
@@ -33,6 +36,30 @@ function keyTypeText(t: CsrInfo['keyType']): string {
   return t.kind === 'ec' ? `ECDSA ${t.curve}` : t.kind === 'rsa' ? `RSA ${t.bits} bits${t.pss ? ' (PSS)' : ''}` : t.name;
 }
 
+const SAN_LABEL: Record<keyof SubjectAltNames, string> = { dns: 'DNS name', ip: 'IP address', email: 'E-mail address', uri: 'URI' };
+
+/**
+ * The subjectAltNames as the certificate will carry them, from the engine function that
+ * issuance uses (a TLS server's common name is added when it is a host name), or why
+ * issuance would refuse them.
+ */
+function previewSansText(profile: LeafProfile, cn: string | undefined, sans: SubjectAltNames): string {
+  let out: ReturnType<typeof certificateSans>;
+  try {
+    out = certificateSans(profile, cn, sans);
+  } catch (e) {
+    return `Not valid: ${readableMessage(toErrorInfo(e).message)}`;
+  }
+  const from = out.fromCommonName;
+  const list = SAN_FIELDS.flatMap((f) =>
+    out.sans[f.key].map((v) => `${SAN_LABEL[f.key]}: ${v}${from && from.kind === f.key && from.value === v ? ' (added from the common name: a TLS server’s common name must also be a SAN)' : ''}`),
+  );
+  if (profile === 'tls-server' && out.sans.dns.length + out.sans.ip.length === 0) {
+    return `${list.length ? `${list.join(', ')}. ` : 'None. '}A TLS server certificate needs a DNS name or IP address: Clavis will refuse to issue it.`;
+  }
+  return list.length ? list.join(', ') : 'none';
+}
+
 /** E2/E3: issue a leaf for a vault key or from a CSR, with a preview before signing. */
 export function IssuePage(props: { navigate: Navigate }) {
   usePkiData();
@@ -52,6 +79,17 @@ export function IssuePage(props: { navigate: Navigate }) {
   const [source, setSource] = useState<'vault' | 'csr'>('vault');
   const [keyId, setKeyId] = useState('');
   const [csrText, setCsrText] = useState('');
+  /** A DER request read from a dropped file (bytes; a PEM file is shown as text instead). */
+  const [csrFile, setCsrFile] = useState<{ name: string; der: Uint8Array } | null>(null);
+  /** Only the latest read may fill the form (a paste's blur and a click can overlap). */
+  const reads = useRef(0);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   const [csr, setCsr] = useState<CsrInfo | null>(null);
   const [csrError, setCsrError] = useState<ErrorInfo | null>(null);
   const [subject, setSubject] = useState<DistinguishedName>({});
@@ -73,12 +111,20 @@ export function IssuePage(props: { navigate: Navigate }) {
     setValidity(String(VALIDITY[p].default));
   }
 
-  async function readCsr(text: string) {
-    setCsrText(text);
+  async function readCsr(input: string | Uint8Array, file?: string) {
+    const read = ++reads.current;
+    if (typeof input === 'string') {
+      setCsrText(input);
+      setCsrFile(null);
+    } else {
+      setCsrText('');
+      setCsrFile({ name: file ?? 'the file', der: input });
+    }
     setCsr(null);
     setCsrError(null);
-    if (!text.trim()) return;
-    const r = await inspectCsr(text);
+    if (typeof input === 'string' ? !input.trim() : input.length === 0) return;
+    const r = await inspectCsr(input);
+    if (!mounted.current || read !== reads.current) return;
     if (!r.ok) {
       setCsrError(r.error);
       return;
@@ -99,7 +145,11 @@ export function IssuePage(props: { navigate: Navigate }) {
       setCsrError({ code: 'INVALID_ARGUMENT', message: `That file is ${Math.ceil(file.size / 1024)} KiB; a certificate request is far smaller (limit ${MAX_CSR_FILE_BYTES / 1024} KiB).` });
       return;
     }
-    await readCsr(await file.text());
+    // Bytes, not text: a DER request read as text would be garbled. The engine takes PEM or DER.
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (!mounted.current) return;
+    if (bytes[0] === 0x2d) await readCsr(new TextDecoder().decode(bytes));
+    else await readCsr(bytes, file.name);
   }
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
@@ -109,12 +159,11 @@ export function IssuePage(props: { navigate: Navigate }) {
     const r =
       source === 'vault'
         ? await issueCertificate({ ...common, keyId: key?.id ?? '' })
-        : await issueFromCsr({ ...common, csr: csrText });
+        : await issueFromCsr({ ...common, csr: csrFile ? csrFile.der : csrText });
     if (r.ok) props.navigate(pkiPaths.cert(r.value.cert.id));
   }
 
-  const previewSans = sansOf(sans);
-  const sanList = SAN_FIELDS.flatMap((f) => (previewSans[f.key] ?? []).map((v) => `${f.label.replace(/s$/, '').replace(/addresse$/, 'address')}: ${v}`));
+  const sanPreview = previewSansText(profile, cleanName(subject).CN, sansOf(sans));
   const days = Number(validity);
   const notAfter = Number.isFinite(days) && days > 0 ? new Date(now + days * DAY).toISOString() : '';
   const truncated = ca && notAfter && Date.parse(ca.notAfter) < Date.parse(notAfter);
@@ -195,6 +244,11 @@ export function IssuePage(props: { navigate: Navigate }) {
           ) : (
             <>
               <FileDrop label="CSR file" accept=".csr,.pem,.req,.der" hint="PEM or DER, e.g. from openssl req -new" onFile={(f) => void onFile(f)} />
+              {csrFile ? (
+                <p className="hint">
+                  Read from {csrFile.name} (DER, {csrFile.der.length} bytes).
+                </p>
+              ) : null}
               <div className="field">
                 <label htmlFor={fid('csr')}>Or paste the CSR (PEM)</label>
                 <textarea
@@ -203,12 +257,17 @@ export function IssuePage(props: { navigate: Navigate }) {
                   className="mono"
                   value={csrText}
                   spellCheck={false}
-                  onChange={(e) => setCsrText(e.currentTarget.value)}
-                  onBlur={(e) => void readCsr(e.currentTarget.value)}
+                  onChange={(e) => {
+                    setCsrText(e.currentTarget.value);
+                    setCsrFile(null);
+                  }}
+                  onBlur={(e) => {
+                    if (!csrFile || e.currentTarget.value) void readCsr(e.currentTarget.value);
+                  }}
                   placeholder="-----BEGIN CERTIFICATE REQUEST-----"
                 />
                 <p className="actions">
-                  <button type="button" className="button" onClick={() => void readCsr(csrText)}>
+                  <button type="button" className="button" onClick={() => void readCsr(csrFile ? csrFile.der : csrText, csrFile?.name)}>
                     Read CSR
                   </button>
                 </p>
@@ -269,7 +328,7 @@ export function IssuePage(props: { navigate: Navigate }) {
               </code>
             </dd>
             <dt>Subject alternative names</dt>
-            <dd>{sanList.length ? sanList.join(', ') : 'none'}</dd>
+            <dd>{sanPreview}</dd>
             <dt>Key</dt>
             <dd>{source === 'vault' ? (key ? `${key.name} (${key.template})` : 'none') : csr ? `${keyTypeText(csr.keyType)} from the CSR` : 'read a CSR first'}</dd>
             <dt>Profile</dt>

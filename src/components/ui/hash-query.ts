@@ -1,0 +1,51 @@
+/**
+ * A screen's own state in the query of its hash (`#/audit?action=key.create&page=2`), so a
+ * filtered view survives a reload and can be linked. The router reads only the path; a
+ * change of the query alone is no navigation (focus stays where it is).
+ *
+ * Common case:
+ * ```tsx
+ * const query = useHashQuery();                 // URLSearchParams, re-read on every hashchange
+ * setHashQuery({ ...Object.fromEntries(query), page: '2' });
+ * ```
+ */
+import { useSyncExternalStore } from 'react';
+
+/** The query part of a hash ("#/audit?action=x" → action=x). */
+export function queryOfHash(hash: string): URLSearchParams {
+  const i = hash.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+/** The current hash's query string (without "?"), re-read on every hashchange. */
+export function useHashQueryString(): string {
+  return useSyncExternalStore(
+    subscribe,
+    () => {
+      const h = window.location.hash;
+      const i = h.indexOf('?');
+      return i < 0 ? '' : h.slice(i + 1);
+    },
+    () => '',
+  );
+}
+
+/**
+ * Replaces the query of the current hash without a new history entry (typing in a filter
+ * must not add one per keystroke) and tells hash readers. Empty values are left out.
+ */
+export function setHashQuery(values: Record<string, string | undefined>): void {
+  const path = window.location.hash.split('?')[0] || '#/';
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v) q.set(k, v);
+  const s = q.toString();
+  const target = s ? `${path}?${s}` : path;
+  if (window.location.hash === target) return;
+  window.history.replaceState(window.history.state, '', target);
+  window.dispatchEvent(new Event('hashchange'));
+}
