@@ -185,7 +185,11 @@ describe('AuditPage', () => {
     const { user } = await setup();
     await user.click(screen.getByRole('button', { name: 'Export JSON Lines' }));
     await waitFor(() => expect(files.map((f) => f.name)).toEqual(['clavis-audit.jsonl']));
-    const lines = (await files[0]!.blob.text()).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string });
+    const [header, ...lines] = (await files[0]!.blob.text()).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string; recipe?: string; count?: number; head?: { seq: number; hash: string; sig?: string } });
+    // The first line states the hash recipe and carries the signed head, so the file verifies offline.
+    expect(header!.recipe).toMatch(/SHA-256/);
+    expect(header!.count).toBe(6);
+    expect(header!.head).toMatchObject({ seq: 6, hash: lines.at(-1)!.hash, sig: expect.any(String) });
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash))).toBe(true);
     expect(files[0]!.blob.type).toBe('application/x-ndjson');
