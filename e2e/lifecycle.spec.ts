@@ -149,7 +149,10 @@ test('B7 a stored audit entry changed from the page is found, and the log export
   await page.getByRole('button', { name: 'Export JSON Lines' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('clavis-audit.jsonl');
-  const lines = (await (await file.createReadStream()).toArray()).join('').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string });
+  const all = (await (await file.createReadStream()).toArray()).join('').trim().split('\n');
+  // The first line is the export header: the hash recipe, the signed head and the audit public key.
+  expect(JSON.parse(all[0]!)).toMatchObject({ format: 'clavis-audit-export', count: 3, head: { seq: 3 } });
+  const lines = all.slice(1).map((l) => JSON.parse(l) as { seq: number; action: string });
   expect(lines.map((l) => [l.seq, l.action])).toEqual([
     [1, 'key.create'],
     [2, 'key.transition'],

@@ -102,6 +102,21 @@ describe('A7: encrypted vault backup and restore', () => {
     expect(entries.slice(0, auditBefore - 1).map((e) => e.hash)).toEqual((await v.engine.listAuditEntries()).slice(0, auditBefore - 1).map((e) => e.hash));
   });
 
+  it('A1: a rewritten audit key hand-over after a restore is caught by verification', async () => {
+    const v = await populatedVault();
+    const file = await (await v.engine.backup()).createBackup(PASS);
+    const { engine, storage } = await freshEngine();
+    await (await engine.backup()).restoreBackup(file.bytes, PASS);
+    expect((await engine.verifyAuditLog()).ok).toBe(true);
+    // Someone swaps in a key of their own as "the earlier audit key".
+    const handovers = (await storage.getMeta<Array<Record<string, unknown>>>('auditKeyHandovers'))!;
+    await storage.setMeta('auditKeyHandovers', [{ ...handovers[0]!, spkiSha256: '00'.repeat(32) }]);
+    expect(await engine.verifyAuditLog()).toMatchObject({ ok: false, explanation: expect.stringMatching(/hand-over after entry \d+ does not check/) });
+    // Or keeps the key and forges the head it signed.
+    await storage.setMeta('auditKeyHandovers', [{ ...handovers[0]!, sig: 'ab'.repeat(64) }]);
+    expect(await engine.verifyAuditLog()).toMatchObject({ ok: false, explanation: expect.stringMatching(/earlier audit key did not sign/) });
+  });
+
   it('a wrong passphrase changes nothing and says so', async () => {
     const v = await populatedVault();
     const file = await (await v.engine.backup()).createBackup(PASS);

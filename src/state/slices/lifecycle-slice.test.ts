@@ -173,7 +173,9 @@ describe('lifecycle slice', () => {
     const ok = await lc().verifyAudit();
     expect(ok.ok && ok.value).toMatchObject({ ok: true, count: 2 });
     const jsonl = await lc().exportAudit();
-    expect(jsonl.ok && jsonl.value.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([1, 2]);
+    // The first line is the export header (hash recipe, signed head, audit key); the entries follow.
+    expect(jsonl.ok && jsonl.value.trim().split('\n').slice(1).map((l) => JSON.parse(l).seq)).toEqual([1, 2]);
+    expect(jsonl.ok && JSON.parse(jsonl.value.split('\n')[0]!)).toMatchObject({ format: 'clavis-audit-export', head: { seq: 2 } });
 
     const db = await openRaw(dbName);
     await new Promise<void>((res, rej) => {
