@@ -17,6 +17,7 @@ import {
   type CaRecord,
   type CertRecord,
   type ClavisDB,
+  type CrlChunkRecord,
   type CrlRecord,
   type KeyMaterialRecord,
   type KeyUsageRecord,
@@ -32,6 +33,7 @@ import {
   type KdcReplayRecord,
   type KdcStateRecord,
 } from './schema';
+import { buildChunks, encodeRevokedEntry, insertEntry, openChunk, packChunk, serialSortKey, type OpenChunk } from './crl-chunks';
 
 /**
  * Audit entries ready to be written: chained (by `appendEntry`) onto `head`, the head the
@@ -357,6 +359,19 @@ export interface ClavisStorage {
   /** The issuer's CRL number and revocation counters, read in one transaction. */
   getCrlState(issuerId: string): Promise<CrlState>;
   /**
+   * What a CRL of an issuer is built from, read in ONE transaction (v8): the counters, the
+   * issuer's CRL chunks in serial order (its revocations as encoded CRL entries) and how
+   * many revocation records it has. The chunks are complete when their counts add up to
+   * `revocations`; otherwise `rebuildCrlChunks` first.
+   */
+  readCrlSnapshot(issuerId: string): Promise<{ state: CrlState; chunks: CrlChunkRecord[]; revocations: number }>;
+  /**
+   * Rebuilds an issuer's CRL chunks from its revocation records in one transaction (a
+   * database whose revocations were written without them). Returns the entries chunked.
+   * @throws CERT_INVALID (a stored revocation cannot be written on a CRL), STORAGE
+   */
+  rebuildCrlChunks(issuerId: string): Promise<number>;
+  /**
    * Stores a signed CRL built from the snapshot `crl.revisions` / `crl.number - 1` (from
    * `getCrlState`), with its audit entries, in ONE transaction that first checks nothing
    * moved: no revocation recorded and no CRL stored since. Otherwise CrlConflictError
@@ -473,6 +488,36 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
     };
     migrate().catch(() => tx.abort());
   },
+  // reserved: v5 -> v6 (another branch)
+  () => undefined,
+  // reserved: v6 -> v7 (another branch)
+  () => undefined,
+  // CRL write path: v7 -> v8: the revocations of each CA as encoded CRL entries in sorted chunks.
+  (db, tx) => {
+    const chunks = db.createObjectStore('crlChunks', { keyPath: 'id', autoIncrement: true });
+    chunks.createIndex('byIssuerLo', ['issuerId', 'lo']);
+    if (!db.objectStoreNames.contains('revocations')) return;
+    const migrate = async () => {
+      const byIssuer = new Map<string, RevocationRecord[]>();
+      for (const r of await tx.objectStore('revocations').getAll()) {
+        const list = byIssuer.get(r.issuerId) ?? [];
+        list.push(r);
+        byIssuer.set(r.issuerId, list);
+      }
+      for (const [issuerId, revs] of byIssuer) {
+        let built: CrlChunkRecord[];
+        try {
+          built = buildChunks(issuerId, revs);
+        } catch {
+          // A revocation that cannot go on a CRL: that CA gets no chunks, and its next
+          // publication fails its lint as before instead of the upgrade failing.
+          continue;
+        }
+        for (const rec of built) await chunks.add(rec);
+      }
+    };
+    migrate().catch(() => tx.abort());
+  },
 ];
 
 const serialId = (issuerId: string, serialHex: string) => `${issuerId}:${serialHex}`;
@@ -492,6 +537,43 @@ async function queueRevisionBumps(tx: IDBPTransaction<ClavisDB, AnyStores, 'read
     const cur = await counters.get(key);
     writes.push(counters.put({ key, value: (cur?.value ?? 0) + n }));
   }
+  return writes;
+}
+
+/**
+ * Queues the CRL entries of revocations being recorded in `tx` (which includes
+ * `crlChunks`): each is encoded and checked (`encodeRevokedEntry`), inserted in serial
+ * order into the chunk that covers it (the one with the greatest first serial not above
+ * it, or the issuer's first), and every changed chunk is written back, split when it grew
+ * past CRL_CHUNK_MAX. Splits wait until every entry is placed, so the stored `lo` keys the
+ * lookups use describe the chunks as read.
+ * @throws CERT_INVALID (the entry may not go on a CRL), CERT_REVOKED (already listed)
+ */
+async function queueChunkInserts(tx: IDBPTransaction<ClavisDB, AnyStores, 'readwrite'>, revs: readonly RevocationRecord[]): Promise<Promise<unknown>[]> {
+  const store = tx.objectStore('crlChunks') as unknown as IDBPObjectStore<ClavisDB, AnyStores, 'crlChunks', 'readwrite'>;
+  const index = store.index('byIssuerLo');
+  const opened = new Map<number, OpenChunk>();
+  const fresh = new Map<string, OpenChunk>();
+  for (const rev of revs) {
+    const entry = encodeRevokedEntry(rev);
+    const key = serialSortKey(rev.serialHex);
+    const below = await index.openCursor(IDBKeyRange.bound([rev.issuerId, ''], [rev.issuerId, key]), 'prev');
+    const rec = below?.value ?? (await index.openCursor(IDBKeyRange.bound([rev.issuerId, key], [rev.issuerId, '\uffff']), 'next'))?.value;
+    let chunk: OpenChunk;
+    if (rec && rec.id !== undefined) {
+      chunk = opened.get(rec.id) ?? openChunk(rec);
+      opened.set(rec.id, chunk);
+    } else {
+      chunk = fresh.get(rev.issuerId) ?? { issuerId: rev.issuerId, serials: [], entries: [], notAfter: [], revokedAt: [] };
+      fresh.set(rev.issuerId, chunk);
+    }
+    insertEntry(chunk, rev, entry);
+  }
+  const writes: Promise<unknown>[] = [];
+  for (const chunk of [...opened.values(), ...fresh.values()]) {
+    for (const rec of packChunk(chunk)) writes.push(rec.id !== undefined ? store.put(rec) : store.add(rec));
+  }
+  for (const w of writes) w.catch(() => undefined);
   return writes;
 }
 
@@ -668,7 +750,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       guard('saving the change and its audit entry', async () => {
         const revs = c.addRevocations ?? [];
         const stores: StoreNames<ClavisDB>[] = ['keys', 'keyMaterial', 'principals', ...AUDIT_STORES];
-        if (revs.length) stores.push('certs', 'revocations', 'counters');
+        if (revs.length) stores.push('certs', 'revocations', 'counters', 'crlChunks');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
           throw e;
@@ -696,6 +778,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           }
           const auditWrites = await queueAuditEntries(tx, c);
           const w = requestQueue();
+          if (revs.length) for (const chunk of await queueChunkInserts(tx, revs)) w.q(chunk);
           if (revs.length) for (const bump of await queueRevisionBumps(tx, revs)) w.q(bump);
           for (const rev of revs) w.q(tx.objectStore('revocations').add(rev));
           for (const { info, material } of c.addKeys ?? []) {
@@ -870,7 +953,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       }),
     addRevocation: (rev, audit) =>
       guard('saving the revocation', async () => {
-        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters'];
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', 'crlChunks'];
         if (audit) stores.push(...AUDIT_STORES);
         const tx = db.transaction(stores, 'readwrite');
         const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
@@ -884,12 +967,15 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
         }
         if (existing) return fail(new EngineError('CERT_REVOKED', 'storage: the certificate is already revoked'));
-        const bumps = await queueRevisionBumps(tx, [rev]);
-        await Promise.all([...auditWrites, ...bumps, tx.objectStore('revocations').add(rev), tx.done]);
+        await abortOnThrow(tx, async () => {
+          const chunks = await queueChunkInserts(tx, [rev]);
+          const bumps = await queueRevisionBumps(tx, [rev]);
+          await Promise.all([...auditWrites, ...bumps, ...chunks, tx.objectStore('revocations').add(rev), tx.done]);
+        });
       }),
     commitRevocation: ({ rev, audit, putKeys = [] }) =>
       guard('saving the revocation', async () => {
-        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', ...AUDIT_STORES];
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', 'crlChunks', ...AUDIT_STORES];
         if (putKeys.length) stores.push('keys');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
@@ -911,9 +997,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
             return fail(new AuditConflictError('storage: the key changed while the revocation was prepared'));
           }
         }
-        const bumps = await queueRevisionBumps(tx, [rev]);
-        const writes: Promise<unknown>[] = [...bumps, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(toStoredKey(info)))];
-        await Promise.all([...writes, ...auditWrites, tx.done]);
+        await abortOnThrow(tx, async () => {
+          const chunks = await queueChunkInserts(tx, [rev]);
+          const bumps = await queueRevisionBumps(tx, [rev]);
+          const writes: Promise<unknown>[] = [...bumps, ...chunks, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(toStoredKey(info)))];
+          await Promise.all([...writes, ...auditWrites, tx.done]);
+        });
       }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),
     listRevocations: (issuerId) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'byIssuer', issuerId)),
@@ -940,6 +1029,38 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const tx = db.transaction('counters', 'readonly');
         const [n, r, c] = await Promise.all([tx.store.get(k.number), tx.store.get(k.revisions), tx.store.get(k.covered), tx.done]);
         return { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: c?.value };
+      }),
+    readCrlSnapshot: (issuerId) =>
+      guard('reading the revocations for the CRL', async () => {
+        const k = crlCounterKeys(issuerId);
+        const tx = db.transaction(['counters', 'crlChunks', 'revocations'], 'readonly');
+        const c = tx.objectStore('counters');
+        const [n, r, cov, chunks, revocations] = await Promise.all([
+          c.get(k.number),
+          c.get(k.revisions),
+          c.get(k.covered),
+          tx.objectStore('crlChunks').index('byIssuerLo').getAll(IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff'])),
+          tx.objectStore('revocations').index('byIssuer').count(issuerId),
+        ]);
+        await tx.done;
+        return { state: { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: cov?.value }, chunks, revocations };
+      }),
+    rebuildCrlChunks: (issuerId) =>
+      guard('rebuilding the CRL entries', async () => {
+        const tx = db.transaction(['crlChunks', 'revocations'], 'readwrite');
+        return abortOnThrow(tx, async () => {
+          const store = tx.objectStore('crlChunks');
+          const [old, revs] = await Promise.all([
+            store.index('byIssuerLo').getAllKeys(IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff'])),
+            tx.objectStore('revocations').index('byIssuer').getAll(issuerId),
+          ]);
+          const built = buildChunks(issuerId, revs);
+          const w = requestQueue();
+          for (const id of old) w.q(store.delete(id));
+          for (const rec of built) w.q(store.add(rec));
+          await Promise.all([...w.list, tx.done]);
+          return built.reduce((n, c) => n + c.count, 0);
+        });
       }),
     commitCrl: (crl, audit) =>
       guard('saving the CRL', async () => {

@@ -19,6 +19,14 @@
  * keys by fingerprint (`byFingerprint`, the C6 compromised-key check) and by the next
  * lifecycle due date (`byDueAt` over the stored `dueAt`, the lifecycle clock), and
  * certificates by issuer and notAfter (`byIssuerNotAfter`, valid/expired listings).
+ *
+ * v6 and v7 are reserved for other work (no-op steps here).
+ *
+ * v8 (the CRL write path, issue 15) adds `crlChunks`: each CA's revocations once more as
+ * their CRL entries, DER-encoded and checked when recorded, in chunks sorted by serial
+ * (index `byIssuerLo` over issuer and the chunk's first serial), written in the same
+ * transaction as the revocation records; publishing a CRL reads the chunks and
+ * concatenates them. The step builds the chunks of the revocations already stored.
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -26,7 +34,7 @@ import type { RevocationReason } from '../lifecycle/revocation';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 5;
+export const DB_VERSION = 8;
 
 /** The `meta` key under which the audit chain's head ({seq, hash}) is kept (truncation check). */
 export const AUDIT_HEAD_KEY = 'auditHead';
@@ -190,6 +198,32 @@ export interface CrlRecord {
 }
 
 /**
+ * A run of an issuer's CRL entries, sorted by serial (v8, see `crl-chunks.ts`): the DER of
+ * each `revokedCertificates` entry back to back, with what publication needs to tidy
+ * (R6) and date (R2) without decoding them.
+ */
+export interface CrlChunkRecord {
+  /** Assigned by the store (auto-increment). */
+  id?: number;
+  issuerId: string;
+  /** Sort key (`serialSortKey`) of the first entry: chunks ordered by it list serials in order. */
+  lo: string;
+  count: number;
+  /** The entries' DER, concatenated in serial order. */
+  der: Uint8Array<ArrayBuffer>;
+  /** Offset of each entry in `der`, then `der.length` (count + 1 values). */
+  offsets: Uint32Array<ArrayBuffer>;
+  /** Epoch ms notAfter of each entry's certificate (R6: it leaves the CRL after). */
+  notAfter: Float64Array<ArrayBuffer>;
+  /** Epoch ms revocation date of each entry. */
+  revokedAt: Float64Array<ArrayBuffer>;
+  /** The smallest `notAfter` (NaN when one is unreadable): a chunk with it after thisUpdate is listed whole. */
+  minNotAfter: number;
+  /** The newest `revokedAt` (R2: thisUpdate is never before it). */
+  maxRevokedAt: number;
+}
+
+/**
  * A monotonically increasing counter: `crl:<issuerId>` is the issuer's last CRL number,
  * `revs:<issuerId>` counts the issuer's recorded revocations (bumped in the transaction
  * that records them), so a CRL can prove which revocations it was built from.
@@ -320,6 +354,12 @@ export interface ClavisDB extends DBSchema {
   counters: {
     key: string;
     value: CounterRecord;
+  };
+  // CRL write path (v8)
+  crlChunks: {
+    key: number;
+    value: CrlChunkRecord;
+    indexes: { byIssuerLo: [string, string] };
   };
   audit: {
     /** The entry's seq, as an out-of-line key. */
