@@ -107,7 +107,8 @@ export function entrySerialHex(entry: Uint8Array): string {
 
 /** A chunk opened for changes: one array slot per entry. */
 export interface OpenChunk {
-  id?: number;
+  /** The stored record's key, when it came from the store (it is replaced on write). */
+  key?: [string, string, string];
   issuerId: string;
   serials: string[];
   entries: Uint8Array[];
@@ -115,10 +116,15 @@ export interface OpenChunk {
   revokedAt: number[];
 }
 
+/** A fresh write stamp (random, 64 bits): a chunk's key changes with every write. */
+export function chunkStamp(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** Opens a stored chunk for changes. */
-export function openChunk(rec: CrlChunkRecord): OpenChunk {
+export function openChunk(rec: PackedChunk & { ver?: string }): OpenChunk {
   const out: OpenChunk = { issuerId: rec.issuerId, serials: [], entries: [], notAfter: Array.from(rec.notAfter), revokedAt: Array.from(rec.revokedAt) };
-  if (rec.id !== undefined) out.id = rec.id;
+  if (rec.ver !== undefined) out.key = [rec.issuerId, rec.lo, rec.ver];
   for (let i = 0; i < rec.count; i++) {
     const e = rec.der.subarray(rec.offsets[i]!, rec.offsets[i + 1]!);
     out.entries.push(e);
@@ -143,7 +149,10 @@ export function insertEntry(c: OpenChunk, rev: RevocationRecord, entry: Uint8Arr
   c.revokedAt.splice(lo, 0, Date.parse(rev.revokedAt));
 }
 
-function packRange(c: OpenChunk, from: number, to: number, id: number | undefined): CrlChunkRecord {
+/** A chunk as packed, before storage stamps it (`ver`). */
+export type PackedChunk = Omit<CrlChunkRecord, 'ver'>;
+
+function packRange(c: OpenChunk, from: number, to: number): PackedChunk {
   let size = 0;
   for (let i = from; i < to; i++) size += c.entries[i]!.length;
   const der = new Uint8Array(size);
@@ -161,7 +170,7 @@ function packRange(c: OpenChunk, from: number, to: number, id: number | undefine
     if (c.revokedAt[i]! > maxRevokedAt) maxRevokedAt = c.revokedAt[i]!;
   }
   offsets[to - from] = o;
-  const rec: CrlChunkRecord = {
+  return {
     issuerId: c.issuerId,
     lo: serialSortKey(c.serials[from]!),
     count: to - from,
@@ -172,26 +181,23 @@ function packRange(c: OpenChunk, from: number, to: number, id: number | undefine
     minNotAfter,
     maxRevokedAt,
   };
-  if (id !== undefined) rec.id = id;
-  return rec;
 }
 
 /**
  * Packs an open chunk back into records: one when it is at most {@link CRL_CHUNK_MAX}
- * entries, otherwise pieces of {@link CRL_CHUNK_FILL} (the first keeps the chunk's id; the
- * others are new and get theirs from the store).
+ * entries, otherwise pieces of {@link CRL_CHUNK_FILL}. Storage replaces the old record.
  */
-export function packChunk(c: OpenChunk): CrlChunkRecord[] {
+export function packChunk(c: OpenChunk): PackedChunk[] {
   const n = c.serials.length;
   if (n === 0) return [];
-  if (n <= CRL_CHUNK_MAX) return [packRange(c, 0, n, c.id)];
-  const out: CrlChunkRecord[] = [];
-  for (let from = 0; from < n; from += CRL_CHUNK_FILL) out.push(packRange(c, from, Math.min(n, from + CRL_CHUNK_FILL), from === 0 ? c.id : undefined));
+  if (n <= CRL_CHUNK_MAX) return [packRange(c, 0, n)];
+  const out: PackedChunk[] = [];
+  for (let from = 0; from < n; from += CRL_CHUNK_FILL) out.push(packRange(c, from, Math.min(n, from + CRL_CHUNK_FILL)));
   return out;
 }
 
 /** Builds an issuer's chunks from its revocation records (the v8 migration, and a repair). @throws CERT_INVALID */
-export function buildChunks(issuerId: string, revs: readonly RevocationRecord[]): CrlChunkRecord[] {
+export function buildChunks(issuerId: string, revs: readonly RevocationRecord[]): PackedChunk[] {
   const sorted = revs.filter((r) => r.issuerId === issuerId).sort((a, b) => compareSerial(a.serialHex, b.serialHex));
   const c: OpenChunk = { issuerId, serials: [], entries: [], notAfter: [], revokedAt: [] };
   for (const r of sorted) {
@@ -201,8 +207,8 @@ export function buildChunks(issuerId: string, revs: readonly RevocationRecord[])
     c.notAfter.push(Date.parse(r.certNotAfter));
     c.revokedAt.push(Date.parse(r.revokedAt));
   }
-  const out: CrlChunkRecord[] = [];
-  for (let from = 0; from < c.serials.length; from += CRL_CHUNK_FILL) out.push(packRange(c, from, Math.min(c.serials.length, from + CRL_CHUNK_FILL), undefined));
+  const out: PackedChunk[] = [];
+  for (let from = 0; from < c.serials.length; from += CRL_CHUNK_FILL) out.push(packRange(c, from, Math.min(c.serials.length, from + CRL_CHUNK_FILL)));
   return out;
 }
 
@@ -211,7 +217,7 @@ export function buildChunks(issuerId: string, revs: readonly RevocationRecord[])
  * the entries of certificates still valid at `thisUpdate` (R6 tidy), in serial order, as
  * byte ranges to concatenate (a whole chunk when none of its certificates expired).
  */
-export function liveEntries(chunks: readonly CrlChunkRecord[], thisUpdate: number): { pieces: Uint8Array[]; entries: number; bytes: number } {
+export function liveEntries(chunks: readonly PackedChunk[], thisUpdate: number): { pieces: Uint8Array[]; entries: number; bytes: number } {
   const pieces: Uint8Array[] = [];
   let entries = 0;
   let bytes = 0;
@@ -241,7 +247,7 @@ export function liveEntries(chunks: readonly CrlChunkRecord[], thisUpdate: numbe
 }
 
 /** The newest revocation date in an issuer's chunks (epoch ms; -Infinity for none). */
-export function latestRevokedAt(chunks: readonly CrlChunkRecord[]): number {
+export function latestRevokedAt(chunks: readonly PackedChunk[]): number {
   let max = Number.NEGATIVE_INFINITY;
   for (const c of chunks) if (c.maxRevokedAt > max) max = c.maxRevokedAt;
   return max;

@@ -33,7 +33,7 @@ import {
   type KdcReplayRecord,
   type KdcStateRecord,
 } from './schema';
-import { buildChunks, encodeRevokedEntry, insertEntry, openChunk, packChunk, serialSortKey, type OpenChunk } from './crl-chunks';
+import { buildChunks, chunkStamp, encodeRevokedEntry, insertEntry, openChunk, packChunk, serialSortKey, type OpenChunk } from './crl-chunks';
 
 /**
  * Audit entries ready to be written: chained (by `appendEntry`) onto `head`, the head the
@@ -494,8 +494,7 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
   () => undefined,
   // CRL write path: v7 -> v8: the revocations of each CA as encoded CRL entries in sorted chunks.
   (db, tx) => {
-    const chunks = db.createObjectStore('crlChunks', { keyPath: 'id', autoIncrement: true });
-    chunks.createIndex('byIssuerLo', ['issuerId', 'lo']);
+    const chunks = db.createObjectStore('crlChunks', { keyPath: ['issuerId', 'lo', 'ver'] });
     if (!db.objectStoreNames.contains('revocations')) return;
     const migrate = async () => {
       const byIssuer = new Map<string, RevocationRecord[]>();
@@ -505,7 +504,7 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
         byIssuer.set(r.issuerId, list);
       }
       for (const [issuerId, revs] of byIssuer) {
-        let built: CrlChunkRecord[];
+        let built: ReturnType<typeof buildChunks>;
         try {
           built = buildChunks(issuerId, revs);
         } catch {
@@ -513,7 +512,7 @@ const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<ClavisD
           // publication fails its lint as before instead of the upgrade failing.
           continue;
         }
-        for (const rec of built) await chunks.add(rec);
+        for (const rec of built) await chunks.add({ ...rec, ver: chunkStamp() });
       }
     };
     migrate().catch(() => tx.abort());
@@ -551,18 +550,18 @@ async function queueRevisionBumps(tx: IDBPTransaction<ClavisDB, AnyStores, 'read
  */
 async function queueChunkInserts(tx: IDBPTransaction<ClavisDB, AnyStores, 'readwrite'>, revs: readonly RevocationRecord[]): Promise<Promise<unknown>[]> {
   const store = tx.objectStore('crlChunks') as unknown as IDBPObjectStore<ClavisDB, AnyStores, 'crlChunks', 'readwrite'>;
-  const index = store.index('byIssuerLo');
-  const opened = new Map<number, OpenChunk>();
+  const opened = new Map<string, OpenChunk>();
   const fresh = new Map<string, OpenChunk>();
   for (const rev of revs) {
     const entry = encodeRevokedEntry(rev);
     const key = serialSortKey(rev.serialHex);
-    const below = await index.openCursor(IDBKeyRange.bound([rev.issuerId, ''], [rev.issuerId, key]), 'prev');
-    const rec = below?.value ?? (await index.openCursor(IDBKeyRange.bound([rev.issuerId, key], [rev.issuerId, '\uffff']), 'next'))?.value;
+    const below = await store.openCursor(IDBKeyRange.bound([rev.issuerId, ''], [rev.issuerId, key, '\uffff']), 'prev');
+    const rec = below?.value ?? (await store.openCursor(IDBKeyRange.bound([rev.issuerId, key], [rev.issuerId, '\uffff']), 'next'))?.value;
     let chunk: OpenChunk;
-    if (rec && rec.id !== undefined) {
-      chunk = opened.get(rec.id) ?? openChunk(rec);
-      opened.set(rec.id, chunk);
+    if (rec) {
+      const id = JSON.stringify([rec.issuerId, rec.lo, rec.ver]);
+      chunk = opened.get(id) ?? openChunk(rec);
+      opened.set(id, chunk);
     } else {
       chunk = fresh.get(rev.issuerId) ?? { issuerId: rev.issuerId, serials: [], entries: [], notAfter: [], revokedAt: [] };
       fresh.set(rev.issuerId, chunk);
@@ -570,8 +569,10 @@ async function queueChunkInserts(tx: IDBPTransaction<ClavisDB, AnyStores, 'readw
     insertEntry(chunk, rev, entry);
   }
   const writes: Promise<unknown>[] = [];
+  // Every changed chunk is written under a new key (a new stamp): readers see by the keys alone what changed.
   for (const chunk of [...opened.values(), ...fresh.values()]) {
-    for (const rec of packChunk(chunk)) writes.push(rec.id !== undefined ? store.put(rec) : store.add(rec));
+    if (chunk.key) writes.push(store.delete(chunk.key));
+    for (const rec of packChunk(chunk)) writes.push(store.add({ ...rec, ver: chunkStamp() }));
   }
   for (const w of writes) w.catch(() => undefined);
   return writes;
@@ -687,6 +688,10 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       // A closed channel (the connection was closed): nothing to tell.
     }
   };
+
+  // The CRL chunks this connection has read, per issuer, under their keys (which change
+  // with every write): publishing again reads only the chunks written since (issue 15).
+  const chunkCache = new Map<string, Map<string, CrlChunkRecord>>();
 
   const repo: ClavisStorage = {
     onChange: (listener) => {
@@ -1033,16 +1038,37 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     readCrlSnapshot: (issuerId) =>
       guard('reading the revocations for the CRL', async () => {
         const k = crlCounterKeys(issuerId);
+        const range = IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff']);
         const tx = db.transaction(['counters', 'crlChunks', 'revocations'], 'readonly');
         const c = tx.objectStore('counters');
-        const [n, r, cov, chunks, revocations] = await Promise.all([
+        const chunkStore = tx.objectStore('crlChunks');
+        const [n, r, cov, keys, revocations] = await Promise.all([
           c.get(k.number),
           c.get(k.revisions),
           c.get(k.covered),
-          tx.objectStore('crlChunks').index('byIssuerLo').getAll(IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff'])),
+          chunkStore.getAllKeys(range),
           tx.objectStore('revocations').index('byIssuer').count(issuerId),
         ]);
+        // Only the chunks written since this tab last read them (a chunk's key changes with
+        // every write), in the same transaction: one snapshot.
+        const cached = chunkCache.get(issuerId) ?? new Map<string, CrlChunkRecord>();
+        const ids = keys.map((key) => JSON.stringify(key));
+        const missing = keys.filter((_, i) => !cached.has(ids[i]!));
+        const read = await Promise.all(missing.map((key) => chunkStore.get(key)));
         await tx.done;
+        missing.forEach((_, i) => {
+          const rec = read[i];
+          if (rec) cached.set(JSON.stringify([rec.issuerId, rec.lo, rec.ver]), rec);
+        });
+        const next = new Map<string, CrlChunkRecord>();
+        const chunks: CrlChunkRecord[] = [];
+        for (const id of ids) {
+          const rec = cached.get(id);
+          if (!rec) throw new StorageError('storage: a CRL chunk vanished while it was read');
+          next.set(id, rec);
+          chunks.push(rec);
+        }
+        chunkCache.set(issuerId, next);
         return { state: { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: cov?.value }, chunks, revocations };
       }),
     rebuildCrlChunks: (issuerId) =>
@@ -1051,13 +1077,13 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         return abortOnThrow(tx, async () => {
           const store = tx.objectStore('crlChunks');
           const [old, revs] = await Promise.all([
-            store.index('byIssuerLo').getAllKeys(IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff'])),
+            store.getAllKeys(IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff'])),
             tx.objectStore('revocations').index('byIssuer').getAll(issuerId),
           ]);
           const built = buildChunks(issuerId, revs);
           const w = requestQueue();
-          for (const id of old) w.q(store.delete(id));
-          for (const rec of built) w.q(store.add(rec));
+          for (const key of old) w.q(store.delete(key));
+          for (const rec of built) w.q(store.add({ ...rec, ver: chunkStamp() }));
           await Promise.all([...w.list, tx.done]);
           return built.reduce((n, c) => n + c.count, 0);
         });

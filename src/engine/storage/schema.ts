@@ -24,7 +24,7 @@
  *
  * v8 (the CRL write path, issue 15) adds `crlChunks`: each CA's revocations once more as
  * their CRL entries, DER-encoded and checked when recorded, in chunks sorted by serial
- * (index `byIssuerLo` over issuer and the chunk's first serial), written in the same
+ * (keyed by issuer, the chunk's first serial and a stamp renewed on every write), written in the same
  * transaction as the revocation records; publishing a CRL reads the chunks and
  * concatenates them. The step builds the chunks of the revocations already stored.
  */
@@ -203,11 +203,14 @@ export interface CrlRecord {
  * (R6) and date (R2) without decoding them.
  */
 export interface CrlChunkRecord {
-  /** Assigned by the store (auto-increment). */
-  id?: number;
   issuerId: string;
   /** Sort key (`serialSortKey`) of the first entry: chunks ordered by it list serials in order. */
   lo: string;
+  /**
+   * A random stamp, new on every write: with issuer and `lo` it is the record's key, so the
+   * keys alone (one small request) say which chunks changed since they were last read.
+   */
+  ver: string;
   count: number;
   /** The entries' DER, concatenated in serial order. */
   der: Uint8Array<ArrayBuffer>;
@@ -357,9 +360,9 @@ export interface ClavisDB extends DBSchema {
   };
   // CRL write path (v8)
   crlChunks: {
-    key: number;
+    /** [issuerId, lo, ver]. */
+    key: [string, string, string];
     value: CrlChunkRecord;
-    indexes: { byIssuerLo: [string, string] };
   };
   audit: {
     /** The entry's seq, as an out-of-line key. */
