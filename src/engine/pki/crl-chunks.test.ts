@@ -217,6 +217,24 @@ describe('issue 15: CRL entries kept encoded, in sorted chunks', () => {
     expect(sorted).toEqual([...sorted].sort(compareSerial));
   }, 300_000);
 
+  it('R1 a connection that read the chunks before sees a revocation another connection recorded since: the changed chunk is read again', async () => {
+    const { pki, ctx, storage, dbName } = await freshPki();
+    const { int } = await hierarchy(pki);
+    const revs = Array.from({ length: 1_500 }, (_, i) => revocation(int.ca.id, newSerial(ctx.random).hex, i + 1));
+    await seed(dbName, 'certs', revs.map(certFor));
+    await storage.commitAudited({ head: await storage.getAuditHead(), entries: [], addRevocations: revs.slice(0, 1_400) });
+    const before = await storage.readCrlSnapshot(int.ca.id);
+    // "Another tab": its own connection records 100 more.
+    const other = await openStorage({ name: dbName });
+    await other.commitAudited({ head: await other.getAuditHead(), entries: [], addRevocations: revs.slice(1_400) });
+    other.close();
+    const after = await storage.readCrlSnapshot(int.ca.id);
+    expect(after.revocations).toBe(1_500);
+    expect(after.chunks.reduce((n, c) => n + c.count, 0)).toBe(1_500);
+    expect(after.state.revisions).toBe(before.state.revisions + 100);
+    await checkChunks(storage, int.ca.id, revs);
+  });
+
   it('W4 the v7 → v8 step builds the chunks of the revocations a vault already holds', async () => {
     const name = `clavis-chunks-v7-${Date.now()}-${Math.floor(performance.now())}`;
     const open = indexedDB.open(name, 7);
