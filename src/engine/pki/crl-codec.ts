@@ -9,7 +9,7 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import type { RevocationRecord } from '../storage/schema';
-import { TAG, children, contentOf, enumerated, explicit, readTlv, readTop, seq, tlvList, uint, uintBytes } from './der';
+import { TAG, children, contentOf, enumerated, explicit, lengthBytes, readTlv, readTop, seq, tlvList, uint, uintBytes } from './der';
 import { OID, authorityKeyIdentifier, extension } from './extensions';
 import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';
@@ -36,7 +36,8 @@ export interface TbsCertListInput {
   number: number;
 }
 
-function encodeEntry(e: CrlEntryInput): Uint8Array {
+/** One `revokedCertificates` entry (storage keeps its own copy of this encoder, tested byte-equal). */
+export function encodeEntry(e: CrlEntryInput): Uint8Array {
   const exts: Uint8Array[] = [];
   if (e.reason !== undefined) exts.push(extension(OID.reasonCode, false, enumerated(e.reason)));
   if (e.invalidityDate) exts.push(extension(OID.invalidityDate, false, encodeGeneralizedTime(e.invalidityDate)));
@@ -45,11 +46,23 @@ function encodeEntry(e: CrlEntryInput): Uint8Array {
 
 /** Encodes a v2 TBSCertList (R1–R4): version 1, no empty revokedCertificates, AKI and cRLNumber. */
 export function encodeTbsCertList(t: TbsCertListInput): Uint8Array<ArrayBuffer> {
-  const parts: Uint8Array[] = [uint(1), t.algorithm, t.issuer, encodeTime(t.thisUpdate), encodeTime(t.nextUpdate)];
+  const { entries, ...header } = t;
+  return encodeTbsCertListFrom(header, entries.map(encodeEntry));
+}
+
+/**
+ * Encodes a v2 TBSCertList around entries already encoded (in serial order), given as
+ * byte ranges to concatenate: one allocation, one copy of each range (the CRL write
+ * path, issue 15: publishing is read + concatenate + sign).
+ */
+export function encodeTbsCertListFrom(t: Omit<TbsCertListInput, 'entries'>, entries: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const head: Uint8Array[] = [uint(1), t.algorithm, t.issuer, encodeTime(t.thisUpdate), encodeTime(t.nextUpdate)];
+  let listBytes = 0;
+  for (const e of entries) listBytes += e.length;
   // RFC 5280 §5.1.2.6: when there are no revoked certificates the list MUST be absent.
-  if (t.entries.length > 0) parts.push(tlvList(TAG.SEQUENCE, t.entries.map(encodeEntry)));
-  parts.push(explicit(0, seq(authorityKeyIdentifier(t.authorityKeyId), extension(OID.cRLNumber, false, uint(t.number)))));
-  return seq(...parts);
+  if (listBytes > 0) head.push(Uint8Array.of(TAG.SEQUENCE, ...lengthBytes(listBytes)));
+  const exts = explicit(0, seq(authorityKeyIdentifier(t.authorityKeyId), extension(OID.cRLNumber, false, uint(t.number))));
+  return tlvList(TAG.SEQUENCE, listBytes > 0 ? [...head, ...entries, exts] : [...head, exts]);
 }
 
 /**

@@ -38,14 +38,15 @@ describe('issue 14: CRLs from one consistent snapshot', () => {
     const a = await leaf('a.example.test');
     const b = await leaf('b.example.test');
     await pki.revokeCertificate(a.cert.id, { reason: 'superseded' });
-    // "Tab 2": its first revocation read completes, then stalls until the test opens the gate.
+    // "Tab 2": its first read of the revocations (the CRL snapshot: counters and encoded
+    // entries) completes, then stalls until the test opens the gate.
     const stall = gate();
     const read = gate();
     let stalled = false;
     const slow: ClavisStorage = new Proxy(ctx.storage, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop !== 'listRevocationsPage' || typeof v !== 'function') return v;
+        if (prop !== 'readCrlSnapshot' || typeof v !== 'function') return v;
         return async (...args: unknown[]) => {
           const page = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           if (!stalled) {

@@ -12,10 +12,12 @@ import * as pkijs from 'pkijs';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, MalformedInputError } from '../errors';
 import type { EngineContext } from '../keys/context';
-import type { CrlRecord } from '../storage/schema';
+import type { CrlState } from '../storage/db';
+import { latestRevokedAt, liveEntries } from '../storage/crl-chunks';
+import type { CrlChunkRecord, CrlRecord } from '../storage/schema';
 import { pkiCrypto, type Signer } from './algorithms';
 import { crlJobs } from './crl-client';
-import { createRevocationPacker, encodeTbsCertList, type PackedRevocations, type TbsCertListInput } from './crl-codec';
+import { createRevocationPacker, encodeTbsCertList, encodeTbsCertListFrom, type PackedRevocations, type TbsCertListInput } from './crl-codec';
 import { parseAsn1 } from './der';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
 import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
@@ -108,6 +110,50 @@ export async function buildAndSignCrl(signer: Signer, p: CrlBuildParams): Promis
   return { der: assembleSigned(built.tbs, signer.algorithm, await signer.sign(built.tbs)), entries: built.entries };
 }
 
+/**
+ * The CRL write path (issue 15): the TBSCertList from an issuer's CRL chunks, its entries
+ * encoded and linted when their revocations were recorded. R6 tidy drops the entries of
+ * certificates expired at thisUpdate; the rest is concatenated as stored, the header is
+ * linted, and the TBS signed once. No storage. @throws CERT_INVALID (lint)
+ */
+export async function signCrlFromChunks(
+  signer: Signer,
+  p: Omit<CrlBuildParams, 'revocations'> & { chunks: readonly CrlChunkRecord[] },
+): Promise<{ der: Uint8Array<ArrayBuffer>; entries: number }> {
+  const live = liveEntries(p.chunks, p.thisUpdate.getTime());
+  const tbs = encodeTbsCertListFrom(
+    { algorithm: signer.algorithm, issuer: p.issuer, thisUpdate: p.thisUpdate, nextUpdate: p.nextUpdate, authorityKeyId: p.authorityKeyId, number: p.number },
+    live.pieces,
+  );
+  assertLintClean(
+    lintTbsCertList(tbs, {
+      outerAlgorithm: signer.algorithm,
+      issuerName: p.issuer,
+      issuerSki: p.authorityKeyId,
+      now: p.lint.now,
+      issuesLeaves: p.lint.issuesLeaves,
+      entriesLinted: true,
+      ...(p.lint.previousNumber !== undefined ? { previousNumber: p.lint.previousNumber } : {}),
+    }),
+    'CRL',
+  );
+  return { der: assembleSigned(tbs, signer.algorithm, await signer.sign(tbs)), entries: live.entries };
+}
+
+/**
+ * An issuer's CRL snapshot (counters and chunks, one transaction). Chunks that do not
+ * add up to the issuer's revocation records (a database whose revocations were written
+ * without them) are rebuilt from the records first, once.
+ */
+async function readCrlSnapshot(ctx: EngineContext, caId: string): Promise<{ state: CrlState; chunks: CrlChunkRecord[] }> {
+  let snap = await ctx.storage.readCrlSnapshot(caId);
+  if (snap.chunks.reduce((n, c) => n + c.count, 0) !== snap.revocations) {
+    await ctx.storage.rebuildCrlChunks(caId);
+    snap = await ctx.storage.readCrlSnapshot(caId);
+  }
+  return snap;
+}
+
 /** Options of `publishCrl`. */
 export interface PublishCrlOptions {
   /**
@@ -119,11 +165,12 @@ export interface PublishCrlOptions {
 }
 
 /**
- * Rebuilds and stores the CRL of a CA from the revocation store (issue 14, R1, R6).
+ * Rebuilds and stores the CRL of a CA from its revocations (issue 14, R1, R6).
  *
- * One consistent snapshot: the CA's counters (last CRL number, revocations recorded) are
- * read first, then the revocations; the CRL gets number `last + 1` and is encoded, linted
- * (in the CRL worker when big) and signed outside any transaction; the storing
+ * One consistent snapshot: the CA's counters (last CRL number, revocations recorded) and
+ * its CRL chunks (the revocations as CRL entries, encoded and linted when recorded, issue
+ * 15) are read in one transaction; the CRL gets number `last + 1`, its entries are
+ * concatenated and it is signed outside any transaction; the storing
  * transaction checks that neither counter moved (`storage.commitCrl`) and otherwise the
  * whole build is redone from a fresh snapshot (`withAudit` retries). So a CRL that misses
  * a revocation recorded before it is never stored, and a higher number never lists less.
@@ -150,19 +197,22 @@ export async function publishCrl(ctx: EngineContext, caId: string, opts: Publish
     const now = wholeSeconds(ctx.clock.now());
     const leaves = await issuesLeaves(ctx, caId, ca.crlValidityDays);
     const days = Math.min(ca.crlValidityDays, leaves ? MAX_LEAF_CRL_VALIDITY_DAYS : MAX_CA_CRL_VALIDITY_DAYS);
-    const { packed: revocations, latestRevokedAt } = await readRevocationsWithLatest(ctx, caId);
+    // The counters and the encoded entries from ONE snapshot (the counters checked again
+    // when the CRL is stored).
+    const snap = await readCrlSnapshot(ctx, caId);
+    const lastNumber = snap.state.lastNumber;
     // Backdated for slow verifier clocks (R2), but never before a revocation it lists.
-    const thisUpdate = new Date(Math.min(now.getTime(), Math.max(now.getTime() - CRL_BACKDATE_MS, latestRevokedAt)));
+    const thisUpdate = new Date(Math.min(now.getTime(), Math.max(now.getTime() - CRL_BACKDATE_MS, latestRevokedAt(snap.chunks))));
     const nextUpdate = new Date(thisUpdate.getTime() + days * DAY);
-    const number = state.lastNumber + 1;
-    const built = await buildAndSignCrl(handle.signer, {
+    const number = lastNumber + 1;
+    const built = await signCrlFromChunks(handle.signer, {
       issuer: handle.name,
       thisUpdate,
       nextUpdate,
       authorityKeyId: handle.ski,
       number,
-      revocations,
-      lint: { now, issuesLeaves: leaves, ...(state.lastNumber > 0 ? { previousNumber: state.lastNumber } : {}) },
+      chunks: snap.chunks,
+      lint: { now, issuesLeaves: leaves, ...(lastNumber > 0 ? { previousNumber: lastNumber } : {}) },
     });
     const der = built.der;
     const rec: CrlRecord & { revisions: number } = {
@@ -174,7 +224,7 @@ export async function publishCrl(ctx: EngineContext, caId: string, opts: Publish
       entries: built.entries,
       der,
       sha256: await sha256Hex(ctx, der),
-      revisions: state.revisions,
+      revisions: snap.state.revisions,
     };
     const { der: _der, ...info } = rec;
     // A2/A4: the CRL and its audit entry are stored together (number, dates, count; no key material).

@@ -28,7 +28,7 @@ export const TAG = {
   SET: 0x31,
 } as const;
 
-function lengthBytes(n: number): Uint8Array {
+export function lengthBytes(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);
   const out: number[] = [];
   let v = n;

@@ -259,6 +259,12 @@ export interface CrlLintContext {
   issuesLeaves: boolean;
   /** The highest CRL number already allocated before this one. */
   previousNumber?: number;
+  /**
+   * The entries were linted one by one when their revocations were recorded (the CRL
+   * write path, issue 15: storage refuses an entry that breaks a rule below, and keeps
+   * each serial once per issuer): only the header and the list's presence are checked.
+   */
+  entriesLinted?: boolean;
 }
 
 /** BR 4.9.7: CRLs of CAs that issue end-entity certificates: nextUpdate at most 10 days after thisUpdate. */
@@ -301,7 +307,10 @@ export function lintTbsCertList(tbs: Uint8Array, c: CrlLintContext): LintFinding
         f.push({ rule: 'e_ca_crl_validity_period_too_long', message: `nextUpdate − thisUpdate exceeds ${MAX_CA_CRL_VALIDITY_DAYS} days for a CA that issues only CAs (BR 4.9.7)` });
       }
     }
-    if (parts[i]?.tag === TAG.SEQUENCE) {
+    if (parts[i]?.tag === TAG.SEQUENCE && c.entriesLinted) {
+      const list = parts[i++]!;
+      if (list.contentStart === list.end) f.push({ rule: 'e_crl_empty_revoked_certificates', message: 'revokedCertificates is an empty SEQUENCE (omit it)' });
+    } else if (parts[i]?.tag === TAG.SEQUENCE) {
       const list = parts[i++]!;
       const entries = children(list);
       if (entries.length === 0) f.push({ rule: 'e_crl_empty_revoked_certificates', message: 'revokedCertificates is an empty SEQUENCE (omit it)' });

@@ -17,6 +17,7 @@ import {
   type CaRecord,
   type CertRecord,
   type ClavisDB,
+  type CrlChunkRecord,
   type CrlRecord,
   type KeyMaterialRecord,
   type CounterRecord,
@@ -36,6 +37,7 @@ import {
   type ImportedCertRecord,
   type ImportedCrlRecord,
 } from './schema';
+import { buildChunks, chunkStamp, encodeRevokedEntry, insertEntry, openChunk, packChunk, serialSortKey, type OpenChunk } from './crl-chunks';
 
 /**
  * Audit entries ready to be written: chained (by `appendEntry`) onto `head`, the head the
@@ -465,6 +467,19 @@ export interface ClavisStorage {
   /** The issuer's CRL number and revocation counters, read in one transaction. */
   getCrlState(issuerId: string): Promise<CrlState>;
   /**
+   * What a CRL of an issuer is built from, read in ONE transaction (v8): the counters, the
+   * issuer's CRL chunks in serial order (its revocations as encoded CRL entries) and how
+   * many revocation records it has. The chunks are complete when their counts add up to
+   * `revocations`; otherwise `rebuildCrlChunks` first.
+   */
+  readCrlSnapshot(issuerId: string): Promise<{ state: CrlState; chunks: CrlChunkRecord[]; revocations: number }>;
+  /**
+   * Rebuilds an issuer's CRL chunks from its revocation records in one transaction (a
+   * database whose revocations were written without them). Returns the entries chunked.
+   * @throws CERT_INVALID (a stored revocation cannot be written on a CRL), STORAGE
+   */
+  rebuildCrlChunks(issuerId: string): Promise<number>;
+  /**
    * Stores a signed CRL built from the snapshot `crl.revisions` / `crl.number - 1` (from
    * `getCrlState`), with its audit entries, in ONE transaction that first checks nothing
    * moved: no revocation recorded and no CRL stored since. Otherwise CrlConflictError
@@ -603,7 +618,7 @@ export const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<
   (db) => {
     db.createObjectStore('importedCerts', { keyPath: 'id' });
     db.createObjectStore('importedCrls', { keyPath: 'id' });
-    },
+  },
   // Owners: v6 -> v7: owners stored before owner identity became one rule (NFC,
   // lower-case, `ownerKey`) are brought to it, so "Alice"'s old keys are alice's keys.
   (db, tx) => {
@@ -634,6 +649,31 @@ export const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<
       }
       for (const p of all) if (!merged.has(p.id)) await principals.delete(p.id);
       for (const p of merged.values()) await principals.put(p);
+    };
+    migrate().catch(() => tx.abort());
+  },
+  // CRL write path: v7 -> v8: the revocations of each CA as encoded CRL entries in sorted chunks.
+  (db, tx) => {
+    const chunks = db.createObjectStore('crlChunks', { keyPath: ['issuerId', 'lo', 'ver'] });
+    if (!db.objectStoreNames.contains('revocations')) return;
+    const migrate = async () => {
+      const byIssuer = new Map<string, RevocationRecord[]>();
+      for (const r of await tx.objectStore('revocations').getAll()) {
+        const list = byIssuer.get(r.issuerId) ?? [];
+        list.push(r);
+        byIssuer.set(r.issuerId, list);
+      }
+      for (const [issuerId, revs] of byIssuer) {
+        let built: ReturnType<typeof buildChunks>;
+        try {
+          built = buildChunks(issuerId, revs);
+        } catch {
+          // A revocation that cannot go on a CRL: that CA gets no chunks, and its next
+          // publication fails its lint as before instead of the upgrade failing.
+          continue;
+        }
+        for (const rec of built) await chunks.add({ ...rec, ver: chunkStamp() });
+      }
     };
     migrate().catch(() => tx.abort());
   },
@@ -668,6 +708,45 @@ async function queueRevisionBumps(tx: IDBPTransaction<ClavisDB, AnyStores, 'read
     const cur = await counters.get(key);
     writes.push(counters.put({ key, value: (cur?.value ?? 0) + n }));
   }
+  return writes;
+}
+
+/**
+ * Queues the CRL entries of revocations being recorded in `tx` (which includes
+ * `crlChunks`): each is encoded and checked (`encodeRevokedEntry`), inserted in serial
+ * order into the chunk that covers it (the one with the greatest first serial not above
+ * it, or the issuer's first), and every changed chunk is written back, split when it grew
+ * past CRL_CHUNK_MAX. Splits wait until every entry is placed, so the stored `lo` keys the
+ * lookups use describe the chunks as read.
+ * @throws CERT_INVALID (the entry may not go on a CRL), CERT_REVOKED (already listed)
+ */
+async function queueChunkInserts(tx: IDBPTransaction<ClavisDB, AnyStores, 'readwrite'>, revs: readonly RevocationRecord[]): Promise<Promise<unknown>[]> {
+  const store = tx.objectStore('crlChunks') as unknown as IDBPObjectStore<ClavisDB, AnyStores, 'crlChunks', 'readwrite'>;
+  const opened = new Map<string, OpenChunk>();
+  const fresh = new Map<string, OpenChunk>();
+  for (const rev of revs) {
+    const entry = encodeRevokedEntry(rev);
+    const key = serialSortKey(rev.serialHex);
+    const below = await store.openCursor(IDBKeyRange.bound([rev.issuerId, ''], [rev.issuerId, key, '\uffff']), 'prev');
+    const rec = below?.value ?? (await store.openCursor(IDBKeyRange.bound([rev.issuerId, key], [rev.issuerId, '\uffff']), 'next'))?.value;
+    let chunk: OpenChunk;
+    if (rec) {
+      const id = JSON.stringify([rec.issuerId, rec.lo, rec.ver]);
+      chunk = opened.get(id) ?? openChunk(rec);
+      opened.set(id, chunk);
+    } else {
+      chunk = fresh.get(rev.issuerId) ?? { issuerId: rev.issuerId, serials: [], entries: [], notAfter: [], revokedAt: [] };
+      fresh.set(rev.issuerId, chunk);
+    }
+    insertEntry(chunk, rev, entry);
+  }
+  const writes: Promise<unknown>[] = [];
+  // Every changed chunk is written under a new key (a new stamp): readers see by the keys alone what changed.
+  for (const chunk of [...opened.values(), ...fresh.values()]) {
+    if (chunk.key) writes.push(store.delete(chunk.key));
+    for (const rec of packChunk(chunk)) writes.push(store.add({ ...rec, ver: chunkStamp() }));
+  }
+  for (const w of writes) w.catch(() => undefined);
   return writes;
 }
 
@@ -782,6 +861,10 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
     }
   };
 
+  // The CRL chunks this connection has read, per issuer, under their keys (which change
+  // with every write): publishing again reads only the chunks written since (issue 15).
+  const chunkCache = new Map<string, Map<string, CrlChunkRecord>>();
+
   const repo: ClavisStorage = {
     onChange: (listener) => {
       listeners.add(listener);
@@ -845,7 +928,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const revs = c.addRevocations ?? [];
         const stores: StoreNames<ClavisDB>[] = ['keys', 'keyMaterial', 'principals', ...AUDIT_STORES];
         if (revs.length || c.deleteGuard) stores.push('certs', 'revocations');
-        if (revs.length) stores.push('counters');
+        if (revs.length) stores.push('counters', 'crlChunks');
         if (c.deleteGuard) stores.push('cas');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
@@ -900,6 +983,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           }
           const auditWrites = await queueAuditEntries(tx, c);
           const w = requestQueue();
+          if (revs.length) for (const chunk of await queueChunkInserts(tx, revs)) w.q(chunk);
           if (revs.length) for (const bump of await queueRevisionBumps(tx, revs)) w.q(bump);
           for (const rev of revs) w.q(tx.objectStore('revocations').add(rev));
           for (const { info, material } of c.addKeys ?? []) {
@@ -1077,7 +1161,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       }),
     addRevocation: (rev, audit) =>
       guard('saving the revocation', async () => {
-        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters'];
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', 'crlChunks'];
         if (audit) stores.push(...AUDIT_STORES);
         const tx = db.transaction(stores, 'readwrite');
         const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
@@ -1091,12 +1175,15 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           return fail(new EngineError('INVALID_ARGUMENT', 'storage: no such certificate for that issuer and serial'));
         }
         if (existing) return fail(new EngineError('CERT_REVOKED', 'storage: the certificate is already revoked'));
-        const bumps = await queueRevisionBumps(tx, [rev]);
-        await Promise.all([...auditWrites, ...bumps, tx.objectStore('revocations').add(rev), tx.done]);
+        await abortOnThrow(tx, async () => {
+          const chunks = await queueChunkInserts(tx, [rev]);
+          const bumps = await queueRevisionBumps(tx, [rev]);
+          await Promise.all([...auditWrites, ...bumps, ...chunks, tx.objectStore('revocations').add(rev), tx.done]);
+        });
       }),
     commitRevocation: ({ rev, audit, putKeys = [] }) =>
       guard('saving the revocation', async () => {
-        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', ...AUDIT_STORES];
+        const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', 'crlChunks', ...AUDIT_STORES];
         if (putKeys.length) stores.push('keys');
         const tx = db.transaction(stores, 'readwrite');
         const fail = async (e: EngineError): Promise<never> => {
@@ -1118,9 +1205,12 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
             return fail(new AuditConflictError('storage: the key changed while the revocation was prepared'));
           }
         }
-        const bumps = await queueRevisionBumps(tx, [rev]);
-        const writes: Promise<unknown>[] = [...bumps, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(toStoredKey(info)))];
-        await Promise.all([...writes, ...auditWrites, tx.done]);
+        await abortOnThrow(tx, async () => {
+          const chunks = await queueChunkInserts(tx, [rev]);
+          const bumps = await queueRevisionBumps(tx, [rev]);
+          const writes: Promise<unknown>[] = [...bumps, ...chunks, tx.objectStore('revocations').add(rev), ...putKeys.map(({ info }) => keys!.put(toStoredKey(info)))];
+          await Promise.all([...writes, ...auditWrites, tx.done]);
+        });
       }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),
     listRevocations: (issuerId) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'byIssuer', issuerId)),
@@ -1147,6 +1237,59 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const tx = db.transaction('counters', 'readonly');
         const [n, r, c] = await Promise.all([tx.store.get(k.number), tx.store.get(k.revisions), tx.store.get(k.covered), tx.done]);
         return { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: c?.value };
+      }),
+    readCrlSnapshot: (issuerId) =>
+      guard('reading the revocations for the CRL', async () => {
+        const k = crlCounterKeys(issuerId);
+        const range = IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff']);
+        const tx = db.transaction(['counters', 'crlChunks', 'revocations'], 'readonly');
+        const c = tx.objectStore('counters');
+        const chunkStore = tx.objectStore('crlChunks');
+        const [n, r, cov, keys, revocations] = await Promise.all([
+          c.get(k.number),
+          c.get(k.revisions),
+          c.get(k.covered),
+          chunkStore.getAllKeys(range),
+          tx.objectStore('revocations').index('byIssuer').count(issuerId),
+        ]);
+        // Only the chunks written since this tab last read them (a chunk's key changes with
+        // every write), in the same transaction: one snapshot.
+        const cached = chunkCache.get(issuerId) ?? new Map<string, CrlChunkRecord>();
+        const ids = keys.map((key) => JSON.stringify(key));
+        const missing = keys.filter((_, i) => !cached.has(ids[i]!));
+        const read = await Promise.all(missing.map((key) => chunkStore.get(key)));
+        await tx.done;
+        missing.forEach((_, i) => {
+          const rec = read[i];
+          if (rec) cached.set(JSON.stringify([rec.issuerId, rec.lo, rec.ver]), rec);
+        });
+        const next = new Map<string, CrlChunkRecord>();
+        const chunks: CrlChunkRecord[] = [];
+        for (const id of ids) {
+          const rec = cached.get(id);
+          if (!rec) throw new StorageError('storage: a CRL chunk vanished while it was read');
+          next.set(id, rec);
+          chunks.push(rec);
+        }
+        chunkCache.set(issuerId, next);
+        return { state: { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: cov?.value }, chunks, revocations };
+      }),
+    rebuildCrlChunks: (issuerId) =>
+      guard('rebuilding the CRL entries', async () => {
+        const tx = db.transaction(['crlChunks', 'revocations'], 'readwrite');
+        return abortOnThrow(tx, async () => {
+          const store = tx.objectStore('crlChunks');
+          const [old, revs] = await Promise.all([
+            store.getAllKeys(IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff'])),
+            tx.objectStore('revocations').index('byIssuer').getAll(issuerId),
+          ]);
+          const built = buildChunks(issuerId, revs);
+          const w = requestQueue();
+          for (const key of old) w.q(store.delete(key));
+          for (const rec of built) w.q(store.add({ ...rec, ver: chunkStamp() }));
+          await Promise.all([...w.list, tx.done]);
+          return built.reduce((n, c) => n + c.count, 0);
+        });
       }),
     commitCrl: (crl, audit) =>
       guard('saving the CRL', async () => {

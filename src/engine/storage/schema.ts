@@ -37,6 +37,12 @@
  * optional `sealed` field of its `keyMaterial` record (the CryptoKey field is then
  * absent); the lock's configuration (salt, iterations, verifier, idle timeout, stamp) is
  * the `meta` record under `vaultLock`. See src/engine/lock/vault-lock.ts.
+ *
+ * v8 (the CRL write path, issue 15) adds `crlChunks`: each CA's revocations once more as
+ * their CRL entries, DER-encoded and checked when recorded, in chunks sorted by serial
+ * (keyed by issuer, the chunk's first serial and a stamp renewed on every write), written in the same
+ * transaction as the revocation records; publishing a CRL reads the chunks and
+ * concatenates them. The step builds the chunks of the revocations already stored.
  */
 import type { DBSchema } from 'idb';
 import type { AuditEntry, AuditHead } from '../audit/chain';
@@ -44,7 +50,7 @@ import type { RevocationReason } from '../lifecycle/revocation';
 import type { KeyInfo } from '../types';
 
 export const DB_NAME = 'clavis';
-export const DB_VERSION = 7;
+export const DB_VERSION = 8;
 
 /** The `meta` key under which the audit chain's head ({seq, hash}) is kept (truncation check). */
 export const AUDIT_HEAD_KEY = 'auditHead';
@@ -230,6 +236,35 @@ export interface CrlRecord {
 }
 
 /**
+ * A run of an issuer's CRL entries, sorted by serial (v8, see `crl-chunks.ts`): the DER of
+ * each `revokedCertificates` entry back to back, with what publication needs to tidy
+ * (R6) and date (R2) without decoding them.
+ */
+export interface CrlChunkRecord {
+  issuerId: string;
+  /** Sort key (`serialSortKey`) of the first entry: chunks ordered by it list serials in order. */
+  lo: string;
+  /**
+   * A random stamp, new on every write: with issuer and `lo` it is the record's key, so the
+   * keys alone (one small request) say which chunks changed since they were last read.
+   */
+  ver: string;
+  count: number;
+  /** The entries' DER, concatenated in serial order. */
+  der: Uint8Array<ArrayBuffer>;
+  /** Offset of each entry in `der`, then `der.length` (count + 1 values). */
+  offsets: Uint32Array<ArrayBuffer>;
+  /** Epoch ms notAfter of each entry's certificate (R6: it leaves the CRL after). */
+  notAfter: Float64Array<ArrayBuffer>;
+  /** Epoch ms revocation date of each entry. */
+  revokedAt: Float64Array<ArrayBuffer>;
+  /** The smallest `notAfter` (NaN when one is unreadable): a chunk with it after thisUpdate is listed whole. */
+  minNotAfter: number;
+  /** The newest `revokedAt` (R2: thisUpdate is never before it). */
+  maxRevokedAt: number;
+}
+
+/**
  * A monotonically increasing counter: `crl:<issuerId>` is the issuer's last CRL number,
  * `revs:<issuerId>` counts the issuer's recorded revocations (bumped in the transaction
  * that records them), so a CRL can prove which revocations it was built from.
@@ -403,6 +438,12 @@ export interface ClavisDB extends DBSchema {
   counters: {
     key: string;
     value: CounterRecord;
+  };
+  // CRL write path (v8)
+  crlChunks: {
+    /** [issuerId, lo, ver]. */
+    key: [string, string, string];
+    value: CrlChunkRecord;
   };
   audit: {
     /** The entry's seq, as an out-of-line key. */
