@@ -43,6 +43,10 @@ export type { ClavisStorage, OpenStorageOptions } from './storage/db';
 export type { GenerateKeysParams, GenerateKeysResult } from './keys/batch';
 export { systemClock, fixedClock } from './internal/clock';
 export { zipStored, type ZipEntry } from './internal/zip';
+// The one bytes module (hex, base64, base64url, UTF-8) and the ASN.1 tree over the one DER reader.
+export { fromBase64, fromBase64Url, fromHex, fromUtf8, toBase64, toBase64Url, toHex, utf8 } from './internal/bytes';
+export { asn1Tree, type Asn1Node } from './internal/asn1-tree';
+export { decodePem, encodePem, type PemBlock } from './keys/pem';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';

@@ -9,7 +9,7 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import type { RevocationRecord } from '../storage/schema';
-import { TAG, children, contentOf, enumerated, explicit, readTlv, readTop, seq, tlvList, uint, uintBytes } from './der';
+import { TAG, children, contentOf, enumerated, explicit, readTlv, readTop, seq, tlvList, uint, uintBytes } from '../internal/der';
 import { OID, authorityKeyIdentifier, extension } from './extensions';
 import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';

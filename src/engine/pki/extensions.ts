@@ -5,30 +5,11 @@
  */
 import { EngineError } from '../errors';
 import { utf8 } from '../internal/bytes';
-import { bool, implicitConstructed, implicitPrimitive, namedBits, octetString, oid, seq, uint } from './der';
+import { OID } from '../internal/oids';
+import { bool, implicitConstructed, implicitPrimitive, namedBits, octetString, oid, seq, uint } from '../internal/der';
 
-/** Extension and related OIDs. */
-export const OID = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19',
-  cRLNumber: '2.5.29.20',
-  reasonCode: '2.5.29.21',
-  invalidityDate: '2.5.29.24',
-  nameConstraints: '2.5.29.30',
-  cRLDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  caIssuers: '1.3.6.1.5.5.7.48.2',
-  extensionRequest: '1.2.840.113549.1.9.14',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-} as const;
+/** Extension and related OIDs: the engine's one table (src/engine/internal/oids.ts). */
+export { OID };
 
 /** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */
 export const KEY_USAGE_BITS = {

@@ -19,8 +19,8 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, children, contentOf, readTlv, readTop, type Tlv } from './der';
-import { formatIp } from './extensions';
+import { TAG, children, contentOf, readTlv, readTop, type Tlv } from '../internal/der';
+import { OID, formatIp } from './extensions';
 import { decodeName, formatName } from './names';
 
 /** GeneralName tags as they appear in SANs and subtrees. */
@@ -52,7 +52,7 @@ export interface LabelledConstraints {
   constraints: ParsedNameConstraints;
 }
 
-const EMAIL_ADDRESS_OID = '1.2.840.113549.1.9.1';
+const EMAIL_ADDRESS_OID = OID.emailAddress;
 
 function subtreeList(t: Tlv): GeneralNameValue[] {
   return children(t).map((gs) => {

@@ -6,7 +6,7 @@
  */
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, children, contentOf, oidToString, rawOf, readTop, type Tlv } from './der';
+import { TAG, children, contentOf, oidToString, rawOf, readTop, type Tlv } from '../internal/der';
 import { decodeTime } from './time';
 
 /** One parsed extension. */

@@ -26,39 +26,10 @@ import {
   parseDer,
   type DerElement,
 } from '../../internal/der';
+import { OID } from '../../internal/oids';
 
-/** Object identifiers the validator understands. */
-export const VOID = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  issuerAltName: '2.5.29.18',
-  basicConstraints: '2.5.29.19',
-  cRLNumber: '2.5.29.20',
-  reasonCode: '2.5.29.21',
-  invalidityDate: '2.5.29.24',
-  deltaCRLIndicator: '2.5.29.27',
-  issuingDistributionPoint: '2.5.29.28',
-  certificateIssuer: '2.5.29.29',
-  nameConstraints: '2.5.29.30',
-  cRLDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  policyMappings: '2.5.29.33',
-  authorityKeyIdentifier: '2.5.29.35',
-  policyConstraints: '2.5.29.36',
-  extKeyUsage: '2.5.29.37',
-  freshestCRL: '2.5.29.46',
-  inhibitAnyPolicy: '2.5.29.54',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  anyPolicy: '2.5.29.32.0',
-  anyExtendedKeyUsage: '2.5.29.37.0',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  commonName: '2.5.4.3',
-  emailAddress: '1.2.840.113549.1.9.1',
-} as const;
+/** Object identifiers the validator understands: the engine's one table (src/engine/internal/oids.ts). */
+export const VOID = OID;
 
 /** One attribute of a distinguished name, with its value normalised for comparison. */
 export interface NameAttribute {
@@ -211,7 +182,19 @@ function decodeString(el: DerElement): string | undefined {
 }
 
 function shortName(oid: string): string {
-  return ({ '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.25': 'DC', '1.2.840.113549.1.9.1': 'E' } as Record<string, string>)[oid] ?? oid;
+  return (
+    {
+      [OID.commonName]: 'CN',
+      [OID.countryName]: 'C',
+      [OID.localityName]: 'L',
+      [OID.stateOrProvinceName]: 'ST',
+      [OID.organizationName]: 'O',
+      [OID.organizationalUnitName]: 'OU',
+      [OID.serialNumber]: 'serialNumber',
+      [OID.domainComponent]: 'DC',
+      [OID.emailAddress]: 'E',
+    } as Record<string, string>
+  )[oid] ?? oid;
 }
 
 /** Parses a Name (SEQUENCE OF SET OF AttributeTypeAndValue). @throws MALFORMED_INPUT */
