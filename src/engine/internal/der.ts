@@ -431,6 +431,11 @@ export function children(t: Tlv): Tlv[] {
   return out;
 }
 
+/** The element view of a TLV, for the `decode…` functions above. */
+export function elementOf(t: Tlv): DerElement {
+  return { tag: t.tag, content: contentOf(t), encoded: rawOf(t) };
+}
+
 /** Reads the single top-level TLV and insists there is nothing after it. @throws MALFORMED_INPUT */
 export function readTop(bytes: Uint8Array, expectTag?: number): Tlv {
   const t = readTlv(bytes, 0);

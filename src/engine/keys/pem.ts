@@ -9,7 +9,7 @@
  * same codec (`toPem`, `fromPemOrDer`): it is Clavis's one PEM codec.
  */
 import { EngineError, MalformedInputError } from '../errors';
-import { fromBase64, toBase64 } from '../internal/bytes';
+import { fromBase64, fromUtf8Lenient, toBase64 } from '../internal/bytes';
 import { TAG } from '../internal/der';
 
 /** One decoded PEM block. */
@@ -158,7 +158,7 @@ export function fromPemOrDer(input: string | Uint8Array, labels: string[], what:
     text = input;
   } else if (input.length > 0 && input[0] === 0x2d) {
     if (input.length > maxChars) throw tooLarge();
-    text = new TextDecoder().decode(input);
+    text = fromUtf8Lenient(input);
   } else if (input.length > 0 && input[0] === TAG.SEQUENCE) {
     if (input.length > maxDerBytes) throw tooLarge();
     return input.slice();

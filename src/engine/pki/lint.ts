@@ -5,7 +5,7 @@
  * names follow zlint/Boulder where one exists; each maps to a checklist item.
  */
 import { EngineError } from '../errors';
-import { equalBytes, toHex } from '../internal/bytes';
+import { equalBytes, fromUtf8Lenient, toHex } from '../internal/bytes';
 import { SIGNATURE_ALLOW_LIST } from './algorithms';
 import { TAG, children, contentOf, oidToString, readTop } from '../internal/der';
 import { OID, OID_PREFIX } from '../internal/oids';
@@ -220,7 +220,7 @@ export function lintTbsCertificate(tbs: Uint8Array, c: CertLintContext): LintFin
     if (gns.length === 0) f.push({ rule: 'e_ext_san_empty', message: 'subjectAltName has no names' });
     if (subjectCount === 0 && !sanExt.critical) f.push({ rule: 'e_ext_san_not_critical_without_subject', message: 'SAN must be critical when the subject is empty' });
     for (const g of gns) {
-      const text = new TextDecoder().decode(g.content);
+      const text = fromUtf8Lenient(g.content);
       if (g.tag === 0x82 && !DNS_NAME.test(text)) f.push({ rule: 'e_san_dns_name_bad_syntax', message: `DNS name "${text.slice(0, 80)}"` });
       if (g.tag === 0x87 && g.content.length !== 4 && g.content.length !== 16) f.push({ rule: 'e_san_iana_bad_ip', message: 'iPAddress is not 4 or 16 bytes' });
       if ((g.tag === 0x81 || g.tag === 0x86) && !/^[\x21-\x7e]+$/.test(text)) f.push({ rule: 'e_san_ia5_bad_characters', message: 'rfc822Name/URI has non-printable characters' });

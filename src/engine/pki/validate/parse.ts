@@ -23,10 +23,12 @@ import {
   decodeOid,
   decodeSmallInteger,
   decodeTime,
+  encodeElement,
   parseDer,
   type DerElement,
 } from '../../internal/der';
 import { OID } from '../../internal/oids';
+import { decodePem } from '../../keys/pem';
 
 /** Object identifiers the validator understands: the engine's one table (src/engine/internal/oids.ts). */
 export const VOID = OID;
@@ -297,7 +299,7 @@ function distributionPoint(r: DerReader): DistributionPoint {
     const inner = parseDer(dpn.content);
     if (inner.tag === 0xa0) dp.fullName = generalNames(inner.content, 'fullName');
     else if (inner.tag === 0xa1) {
-      const rdn = parseName({ tag: TAG.SEQUENCE, content: Uint8Array.of(TAG.SET, ...lengthBytes(inner.content.length), ...inner.content), encoded: inner.encoded });
+      const rdn = parseName({ tag: TAG.SEQUENCE, content: encodeElement(TAG.SET, inner.content), encoded: inner.encoded });
       dp.relativeName = rdn.rdns[0];
     } else throw new MalformedInputError('validate: a distribution point name has an unknown form');
   }
@@ -306,13 +308,6 @@ function distributionPoint(r: DerReader): DistributionPoint {
   const issuer = r.optional(0xa2, 'cRLIssuer');
   if (issuer) dp.crlIssuer = generalNames(issuer.content, 'cRLIssuer');
   return dp;
-}
-
-function lengthBytes(n: number): number[] {
-  if (n < 0x80) return [n];
-  const b: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) b.unshift(v % 256);
-  return [0x80 | b.length, ...b];
 }
 
 function reasonMask(bits: { bytes: Uint8Array }): number {
@@ -635,16 +630,9 @@ export function parseCrl(der: Uint8Array): Crl {
   return crl;
 }
 
-/** Decodes PEM blocks of the given label (or DER passed as is). */
+/** Decodes PEM blocks of the given label with the engine's one PEM codec. @throws MALFORMED_INPUT */
 export function pemBlocks(text: string, label: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
-  for (const m of text.matchAll(re)) {
-    const b64 = m[1]!.replace(/\s+/g, '');
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    out.push(bytes);
-  }
-  return out;
+  return decodePem(text)
+    .filter((b) => b.label === label)
+    .map((b) => b.der);
 }
