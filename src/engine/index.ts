@@ -43,9 +43,9 @@ export type { ClavisStorage, OpenStorageOptions } from './storage/db';
 export type { GenerateKeysParams, GenerateKeysResult } from './keys/batch';
 export { systemClock, fixedClock } from './internal/clock';
 export { zipStored, type ZipEntry } from './internal/zip';
-// The one bytes module (hex, base64, base64url, UTF-8) and the ASN.1 tree over the one DER reader.
+// The one bytes module (hex, base64, base64url, UTF-8) and the one PEM codec. The ASN.1 tree
+// is a public entry of its own (./asn1.ts) so it loads with the screens that draw it.
 export { fromBase64, fromBase64Url, fromHex, fromUtf8, toBase64, toBase64Url, toHex, utf8 } from './internal/bytes';
-export { asn1Tree, type Asn1Node } from './internal/asn1-tree';
 export { decodePem, encodePem, type PemBlock } from './keys/pem';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';

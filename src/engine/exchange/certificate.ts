@@ -6,7 +6,7 @@
  * validation go through the CA's `verifyChain`, loaded via `engine.pki()`.
  */
 import { EngineError } from '../errors';
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 import { parseCert } from '../pki/validate/parse';
 
 /** What the exchange reads from a certificate. */

@@ -9,7 +9,7 @@
 import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8, toHex } from './bytes';
 import { TAG, children, contentOf, oidToString, readTop, type Tlv } from './der';
-import { OID_NAMES } from './oids';
+import { OID_NAMES } from './oid-names';
 
 /** One node of an ASN.1 tree: where it sits in the DER and what it holds. */
 export interface Asn1Node {

@@ -1,7 +1,12 @@
 /**
- * The engine's one strict DER reader and writer: key import and export (A5) and the
- * certificate and CRL parser of the path validator (E8, src/engine/pki/validate) use it,
- * so a padded OID or a BER length is refused the same way everywhere. It reads the
+ * The engine's one strict DER reader and writer: key import and export (A5), ECDSA
+ * signatures, the CA's certificate, CSR, CRL and PKCS #12 encoders and its lint (E1-E7),
+ * the certificate and CRL parser of the path validator (E8, src/engine/pki/validate), the
+ * exchange and the ASN.1 tree all use it, so a padded OID or a BER length is refused the
+ * same way everywhere. There is one length decoder (`readHeader`) under two views: element
+ * readers (`DerReader`, `parseDer`) and an offset walker (`readTlv`, `children`, `readTop`)
+ * for large CRLs. The writer's short names (`tlv`, `seq`, `oid`, …) are the same functions
+ * as its long ones (`encodeElement`, `encodeSequence`, `encodeOid`, …). It reads the
  * universal types that SubjectPublicKeyInfo, PKCS#8, PBES2, certificates and CRLs need
  * (SEQUENCE, SET, INTEGER, BOOLEAN, OCTET STRING, OBJECT IDENTIFIER, NULL, BIT STRING,
  * the string types and the two time types) and context-specific tags.

@@ -1,181 +1,131 @@
 /**
  * The engine's one table of object identifiers: every OID Clavis writes or looks for,
  * by name (RFC 5280, RFC 8017, RFC 5480, RFC 8410, RFC 8018, RFC 7292, RFC 5652, NIST
- * CSOR), and the names a viewer shows for them. Modules refer to `OID.keyUsage`, never
- * to a dotted literal, so a typo cannot hide in one copy of a table.
+ * CSOR). Modules refer to `OID.keyUsage`, never
+ * to a dotted literal, so a typo cannot hide in one copy of a table. Each OID is its own
+ * export, so a bundle carries only the OIDs its code reads (`import * as OID`).
  *
- * Common case: `if (oid === OID.basicConstraints) …`, `OID_NAMES[oid] ?? oid`.
+ * The names a viewer shows for them are in ./oid-names.ts (kept apart so the vault's first
+ * load does not carry them).
+ *
+ * Common case: `import * as OID from '../internal/oids'; if (oid === OID.basicConstraints) …`.
  */
 
-export const OID = {
-  // X.509 extensions (RFC 5280 4.2, 5.2, 5.3)
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  issuerAltName: '2.5.29.18',
-  basicConstraints: '2.5.29.19',
-  cRLNumber: '2.5.29.20',
-  reasonCode: '2.5.29.21',
-  invalidityDate: '2.5.29.24',
-  deltaCRLIndicator: '2.5.29.27',
-  issuingDistributionPoint: '2.5.29.28',
-  certificateIssuer: '2.5.29.29',
-  nameConstraints: '2.5.29.30',
-  cRLDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  anyPolicy: '2.5.29.32.0',
-  policyMappings: '2.5.29.33',
-  authorityKeyIdentifier: '2.5.29.35',
-  policyConstraints: '2.5.29.36',
-  extKeyUsage: '2.5.29.37',
-  anyExtendedKeyUsage: '2.5.29.37.0',
-  freshestCRL: '2.5.29.46',
-  inhibitAnyPolicy: '2.5.29.54',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  ocsp: '1.3.6.1.5.5.7.48.1',
-  caIssuers: '1.3.6.1.5.5.7.48.2',
-  cabDomainValidated: '2.23.140.1.2.1',
-  // Extended key usages
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  // Name attributes (X.520, PKCS #9, RFC 4519)
-  commonName: '2.5.4.3',
-  serialNumber: '2.5.4.5',
-  countryName: '2.5.4.6',
-  localityName: '2.5.4.7',
-  stateOrProvinceName: '2.5.4.8',
-  organizationName: '2.5.4.10',
-  organizationalUnitName: '2.5.4.11',
-  emailAddress: '1.2.840.113549.1.9.1',
-  domainComponent: '0.9.2342.19200300.100.1.25',
-  // PKCS #9 / PKCS #10 / PKCS #12 attributes
-  extensionRequest: '1.2.840.113549.1.9.14',
-  friendlyName: '1.2.840.113549.1.9.20',
-  localKeyId: '1.2.840.113549.1.9.21',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  // CMS content types (RFC 5652)
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  // Key algorithms and curves
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  rsassaPss: '1.2.840.113549.1.1.10',
-  mgf1: '1.2.840.113549.1.1.8',
-  ecPublicKey: '1.2.840.10045.2.1',
-  dsa: '1.2.840.10040.4.1',
-  dhKeyAgreement: '1.2.840.113549.1.3.1',
-  x942DhPublicNumber: '1.2.840.10046.2.1',
-  x25519: '1.3.101.110',
-  x448: '1.3.101.111',
-  ed25519: '1.3.101.112',
-  ed448: '1.3.101.113',
-  mlKem512: '2.16.840.1.101.3.4.4.1',
-  mlKem768: '2.16.840.1.101.3.4.4.2',
-  mlKem1024: '2.16.840.1.101.3.4.4.3',
-  mlDsa44: '2.16.840.1.101.3.4.3.17',
-  mlDsa65: '2.16.840.1.101.3.4.3.18',
-  mlDsa87: '2.16.840.1.101.3.4.3.19',
-  p192: '1.2.840.10045.3.1.1',
-  p224: '1.3.132.0.33',
-  p256: '1.2.840.10045.3.1.7',
-  p384: '1.3.132.0.34',
-  p521: '1.3.132.0.35',
-  secp256k1: '1.3.132.0.10',
-  brainpoolP256r1: '1.3.36.3.3.2.8.1.1.7',
-  brainpoolP384r1: '1.3.36.3.3.2.8.1.1.11',
-  brainpoolP512r1: '1.3.36.3.3.2.8.1.1.13',
-  sm2: '1.2.156.10197.1.301',
-  // Signature algorithms
-  md2WithRSAEncryption: '1.2.840.113549.1.1.2',
-  md5WithRSAEncryption: '1.2.840.113549.1.1.4',
-  sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
-  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
-  sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
-  sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
-  ecdsaWithSHA1: '1.2.840.10045.4.1',
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
-  ecdsaWithSHA512: '1.2.840.10045.4.3.4',
-  dsaWithSHA1: '1.2.840.10040.4.3',
-  dsaWithSHA256: '2.16.840.1.101.3.4.3.2',
-  // Hashes
-  sha1: '1.3.14.3.2.26',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-  // Password-based encryption (RFC 8018) and ciphers
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-  hmacWithSHA1: '1.2.840.113549.2.7',
-  hmacWithSHA256: '1.2.840.113549.2.9',
-  hmacWithSHA384: '1.2.840.113549.2.10',
-  hmacWithSHA512: '1.2.840.113549.2.11',
-  aes128Cbc: '2.16.840.1.101.3.4.1.2',
-  aes192Cbc: '2.16.840.1.101.3.4.1.22',
-  aes256Cbc: '2.16.840.1.101.3.4.1.42',
-  scrypt: '1.3.6.1.4.1.11591.4.11',
-  desEde3Cbc: '1.2.840.113549.3.7',
-} as const;
+// X.509 extensions (RFC 5280 4.2, 5.2, 5.3)
+export const subjectKeyIdentifier = '2.5.29.14';
+export const keyUsage = '2.5.29.15';
+export const subjectAltName = '2.5.29.17';
+export const issuerAltName = '2.5.29.18';
+export const basicConstraints = '2.5.29.19';
+export const cRLNumber = '2.5.29.20';
+export const reasonCode = '2.5.29.21';
+export const invalidityDate = '2.5.29.24';
+export const deltaCRLIndicator = '2.5.29.27';
+export const issuingDistributionPoint = '2.5.29.28';
+export const certificateIssuer = '2.5.29.29';
+export const nameConstraints = '2.5.29.30';
+export const cRLDistributionPoints = '2.5.29.31';
+export const certificatePolicies = '2.5.29.32';
+export const anyPolicy = '2.5.29.32.0';
+export const policyMappings = '2.5.29.33';
+export const authorityKeyIdentifier = '2.5.29.35';
+export const policyConstraints = '2.5.29.36';
+export const extKeyUsage = '2.5.29.37';
+export const anyExtendedKeyUsage = '2.5.29.37.0';
+export const freshestCRL = '2.5.29.46';
+export const inhibitAnyPolicy = '2.5.29.54';
+export const authorityInfoAccess = '1.3.6.1.5.5.7.1.1';
+export const ocsp = '1.3.6.1.5.5.7.48.1';
+export const caIssuers = '1.3.6.1.5.5.7.48.2';
+export const cabDomainValidated = '2.23.140.1.2.1';
+// Extended key usages
+export const serverAuth = '1.3.6.1.5.5.7.3.1';
+export const clientAuth = '1.3.6.1.5.5.7.3.2';
+export const codeSigning = '1.3.6.1.5.5.7.3.3';
+export const emailProtection = '1.3.6.1.5.5.7.3.4';
+// Name attributes (X.520, PKCS #9, RFC 4519)
+export const commonName = '2.5.4.3';
+export const serialNumber = '2.5.4.5';
+export const countryName = '2.5.4.6';
+export const localityName = '2.5.4.7';
+export const stateOrProvinceName = '2.5.4.8';
+export const organizationName = '2.5.4.10';
+export const organizationalUnitName = '2.5.4.11';
+export const emailAddress = '1.2.840.113549.1.9.1';
+export const domainComponent = '0.9.2342.19200300.100.1.25';
+// PKCS #9 / PKCS #10 / PKCS #12 attributes
+export const extensionRequest = '1.2.840.113549.1.9.14';
+export const friendlyName = '1.2.840.113549.1.9.20';
+export const localKeyId = '1.2.840.113549.1.9.21';
+export const x509Certificate = '1.2.840.113549.1.9.22.1';
+export const certBag = '1.2.840.113549.1.12.10.1.3';
+export const shroudedKeyBag = '1.2.840.113549.1.12.10.1.2';
+// CMS content types (RFC 5652)
+export const data = '1.2.840.113549.1.7.1';
+export const signedData = '1.2.840.113549.1.7.2';
+// Key algorithms and curves
+export const rsaEncryption = '1.2.840.113549.1.1.1';
+export const rsassaPss = '1.2.840.113549.1.1.10';
+export const mgf1 = '1.2.840.113549.1.1.8';
+export const ecPublicKey = '1.2.840.10045.2.1';
+export const dsa = '1.2.840.10040.4.1';
+export const dhKeyAgreement = '1.2.840.113549.1.3.1';
+export const x942DhPublicNumber = '1.2.840.10046.2.1';
+export const x25519 = '1.3.101.110';
+export const x448 = '1.3.101.111';
+export const ed25519 = '1.3.101.112';
+export const ed448 = '1.3.101.113';
+export const mlKem512 = '2.16.840.1.101.3.4.4.1';
+export const mlKem768 = '2.16.840.1.101.3.4.4.2';
+export const mlKem1024 = '2.16.840.1.101.3.4.4.3';
+export const mlDsa44 = '2.16.840.1.101.3.4.3.17';
+export const mlDsa65 = '2.16.840.1.101.3.4.3.18';
+export const mlDsa87 = '2.16.840.1.101.3.4.3.19';
+export const p192 = '1.2.840.10045.3.1.1';
+export const p224 = '1.3.132.0.33';
+export const p256 = '1.2.840.10045.3.1.7';
+export const p384 = '1.3.132.0.34';
+export const p521 = '1.3.132.0.35';
+export const secp256k1 = '1.3.132.0.10';
+export const brainpoolP256r1 = '1.3.36.3.3.2.8.1.1.7';
+export const brainpoolP384r1 = '1.3.36.3.3.2.8.1.1.11';
+export const brainpoolP512r1 = '1.3.36.3.3.2.8.1.1.13';
+export const sm2 = '1.2.156.10197.1.301';
+// Signature algorithms
+export const md2WithRSAEncryption = '1.2.840.113549.1.1.2';
+export const md5WithRSAEncryption = '1.2.840.113549.1.1.4';
+export const sha1WithRSAEncryption = '1.2.840.113549.1.1.5';
+export const sha256WithRSAEncryption = '1.2.840.113549.1.1.11';
+export const sha384WithRSAEncryption = '1.2.840.113549.1.1.12';
+export const sha512WithRSAEncryption = '1.2.840.113549.1.1.13';
+export const ecdsaWithSHA1 = '1.2.840.10045.4.1';
+export const ecdsaWithSHA256 = '1.2.840.10045.4.3.2';
+export const ecdsaWithSHA384 = '1.2.840.10045.4.3.3';
+export const ecdsaWithSHA512 = '1.2.840.10045.4.3.4';
+export const dsaWithSHA1 = '1.2.840.10040.4.3';
+export const dsaWithSHA256 = '2.16.840.1.101.3.4.3.2';
+// Hashes
+export const sha1 = '1.3.14.3.2.26';
+export const sha256 = '2.16.840.1.101.3.4.2.1';
+export const sha384 = '2.16.840.1.101.3.4.2.2';
+export const sha512 = '2.16.840.1.101.3.4.2.3';
+// Password-based encryption (RFC 8018) and ciphers
+export const pbes2 = '1.2.840.113549.1.5.13';
+export const pbkdf2 = '1.2.840.113549.1.5.12';
+export const hmacWithSHA1 = '1.2.840.113549.2.7';
+export const hmacWithSHA256 = '1.2.840.113549.2.9';
+export const hmacWithSHA384 = '1.2.840.113549.2.10';
+export const hmacWithSHA512 = '1.2.840.113549.2.11';
+export const aes128Cbc = '2.16.840.1.101.3.4.1.2';
+export const aes192Cbc = '2.16.840.1.101.3.4.1.22';
+export const aes256Cbc = '2.16.840.1.101.3.4.1.42';
+export const scrypt = '1.3.6.1.4.1.11591.4.11';
+export const desEde3Cbc = '1.2.840.113549.3.7';
 
-/** Dotted prefixes of whole OID families (PKCS #5 and PKCS #12 password-based schemes). */
-export const OID_PREFIX = {
-  pkcs5: '1.2.840.113549.1.5.',
-  pkcs12Pbe: '1.2.840.113549.1.12.1.',
-  ecdsaWithSha2: '1.2.840.10045.4.3.',
-} as const;
-
-/** Names of OIDs a viewer meets in Clavis certificates and common foreign ones. */
-export const OID_NAMES: Record<string, string> = {
-  [OID.subjectKeyIdentifier]: 'Subject key identifier',
-  [OID.keyUsage]: 'Key usage',
-  [OID.subjectAltName]: 'Subject alternative name',
-  [OID.basicConstraints]: 'Basic constraints',
-  [OID.cRLNumber]: 'CRL number',
-  [OID.reasonCode]: 'Reason code',
-  [OID.invalidityDate]: 'Invalidity date',
-  [OID.nameConstraints]: 'Name constraints',
-  [OID.cRLDistributionPoints]: 'CRL distribution points',
-  [OID.certificatePolicies]: 'Certificate policies',
-  [OID.authorityKeyIdentifier]: 'Authority key identifier',
-  [OID.extKeyUsage]: 'Extended key usage',
-  [OID.authorityInfoAccess]: 'Authority information access',
-  [OID.caIssuers]: 'CA issuers',
-  [OID.extensionRequest]: 'extensionRequest',
-  [OID.serverAuth]: 'TLS server authentication',
-  [OID.clientAuth]: 'TLS client authentication',
-  [OID.codeSigning]: 'Code signing',
-  [OID.emailProtection]: 'E-mail protection',
-  [OID.ocsp]: 'OCSP',
-  [OID.anyPolicy]: 'anyPolicy',
-  [OID.cabDomainValidated]: 'CA/B domain validated',
-  [OID.ecdsaWithSHA256]: 'ecdsa-with-SHA256',
-  [OID.ecdsaWithSHA384]: 'ecdsa-with-SHA384',
-  [OID.ecdsaWithSHA512]: 'ecdsa-with-SHA512',
-  [OID.rsaEncryption]: 'rsaEncryption',
-  [OID.sha1WithRSAEncryption]: 'sha1WithRSAEncryption',
-  [OID.rsassaPss]: 'RSASSA-PSS',
-  [OID.sha256WithRSAEncryption]: 'sha256WithRSAEncryption',
-  [OID.sha384WithRSAEncryption]: 'sha384WithRSAEncryption',
-  [OID.sha512WithRSAEncryption]: 'sha512WithRSAEncryption',
-  [OID.mgf1]: 'MGF1',
-  [OID.ecPublicKey]: 'ecPublicKey',
-  [OID.p256]: 'P-256 (prime256v1)',
-  [OID.p384]: 'P-384 (secp384r1)',
-  [OID.p521]: 'P-521 (secp521r1)',
-  [OID.x25519]: 'X25519',
-  [OID.ed25519]: 'Ed25519',
-  [OID.sha256]: 'SHA-256',
-  [OID.sha384]: 'SHA-384',
-  [OID.sha512]: 'SHA-512',
-  [OID.commonName]: 'commonName',
-  [OID.serialNumber]: 'serialNumber',
-  [OID.countryName]: 'countryName',
-  [OID.localityName]: 'localityName',
-  [OID.stateOrProvinceName]: 'stateOrProvinceName',
-  [OID.organizationName]: 'organizationName',
-  [OID.organizationalUnitName]: 'organizationalUnitName',
-  [OID.emailAddress]: 'emailAddress',
-};
+// Dotted prefixes of whole OID families
+/** PKCS #5 password-based schemes. */
+export const prefixPkcs5 = '1.2.840.113549.1.5.';
+/** PKCS #12 password-based encryption schemes. */
+export const prefixPkcs12Pbe = '1.2.840.113549.1.12.1.';
+/** ECDSA with a SHA-2 hash. */
+export const prefixEcdsaWithSha2 = '1.2.840.10045.4.3.';

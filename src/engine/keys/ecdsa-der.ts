@@ -18,7 +18,7 @@
 import { MalformedInputError } from '../errors';
 import { concat } from '../internal/bytes';
 import { TAG, decodeOid, decodeUnsignedInteger, encodeSequence, encodeUnsignedInteger, readSequence } from '../internal/der';
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 
 /** Byte length of one ECDSA integer (r or s) on a named curve. */
 export const EC_SCALAR_BYTES = { 'P-256': 32, 'P-384': 48, 'P-521': 66 } as const;

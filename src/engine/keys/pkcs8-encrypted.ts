@@ -36,7 +36,7 @@ import {
   readSequence,
   TAG,
 } from './der';
-import { OID, OID_PREFIX } from '../internal/oids';
+import * as OID from '../internal/oids';
 
 /** PBKDF2-HMAC-SHA-256 iterations for every export (OWASP Password Storage: >= 600,000). */
 export const PBKDF2_ITERATIONS = 600_000;
@@ -54,8 +54,6 @@ export const MAX_PASSPHRASE_LENGTH = 1024;
  */
 export const MAX_IMPORT_ITERATIONS = 10_000_000;
 
-/** Object identifiers used here (RFC 8018, NIST CSOR): the engine's one table. */
-export { OID };
 
 const PRF_HASH: Record<string, string> = {
   [OID.hmacWithSHA1]: 'SHA-1',
@@ -184,7 +182,7 @@ export function parseEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Params {
   const alg = top.sequence('encryptionAlgorithm');
   const scheme = decodeOid(alg.expect(TAG.OID, 'encryption algorithm'), 'the encryption algorithm');
   if (scheme !== OID.pbes2) {
-    if (scheme.startsWith(OID_PREFIX.pkcs5) || scheme.startsWith(OID_PREFIX.pkcs12Pbe)) {
+    if (scheme.startsWith(OID.prefixPkcs5) || scheme.startsWith(OID.prefixPkcs12Pbe)) {
       unsupported(`keys: the key is encrypted with an old PKCS#5 v1 / PKCS#12 scheme that Clavis does not read; ${CONVERT_ADVICE}`);
     }
     unsupported(`keys: the key is encrypted with an unknown scheme (${scheme}); ${CONVERT_ADVICE}`);

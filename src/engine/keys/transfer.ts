@@ -46,7 +46,7 @@ import {
   readSequence,
   TAG,
 } from './der';
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 import { looksLikeCompactJwe, openJwk, sealJwk } from './jwe-pbes2';
 import { opensshPublicKey } from './openssh';
 import { decodePem, encodePem, looksLikePem } from './pem';
@@ -106,7 +106,21 @@ export interface ImportKeyParams {
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
 /** Key algorithm OIDs (RFC 8017, RFC 5480, RFC 8410, FIPS 203/204): the engine's one table. */
-export const KEY_OID = OID;
+export const KEY_OID = {
+  rsaEncryption: OID.rsaEncryption,
+  rsassaPss: OID.rsassaPss,
+  ecPublicKey: OID.ecPublicKey,
+  x25519: OID.x25519,
+  x448: OID.x448,
+  ed25519: OID.ed25519,
+  ed448: OID.ed448,
+  mlKem768: OID.mlKem768,
+  mlDsa65: OID.mlDsa65,
+  p256: OID.p256,
+  p384: OID.p384,
+  p521: OID.p521,
+  secp256k1: OID.secp256k1,
+} as const;
 
 const CURVE_BY_OID: Record<string, NistCurve> = {
   [KEY_OID.p256]: 'P-256',

@@ -8,7 +8,7 @@ import * as pkijs from 'pkijs';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { TAG, children, contentOf, derNull, oid, oidToString, rawOf, readTop, seq } from '../internal/der';
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 
 const engines = new WeakMap<Crypto, pkijs.CryptoEngine>();
 

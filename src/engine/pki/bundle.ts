@@ -4,7 +4,7 @@
  * §5 SignedData with no signers, RFC 2315 §9.1's degenerate case) that Windows, Java
  * keytool and `openssl pkcs7 -print_certs` read.
  */
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 import { compareBytes, oid, seq, tlv, tlvList, uint, explicit, TAG } from '../internal/der';
 
 const OID_SIGNED_DATA = OID.signedData;

@@ -5,11 +5,38 @@
  */
 import { EngineError } from '../errors';
 import { utf8 } from '../internal/bytes';
-import { OID } from '../internal/oids';
+import * as OIDS from '../internal/oids';
 import { bool, implicitConstructed, implicitPrimitive, namedBits, octetString, oid, seq, uint } from '../internal/der';
 
-/** Extension and related OIDs: the engine's one table (src/engine/internal/oids.ts). */
-export { OID };
+
+/**
+ * Extension and related OIDs, from the engine's one table (src/engine/internal/oids.ts). Named
+ * one by one so a bundle keeps only these (a re-exported namespace would keep every OID).
+ */
+export const OID = {
+  subjectKeyIdentifier: OIDS.subjectKeyIdentifier,
+  keyUsage: OIDS.keyUsage,
+  subjectAltName: OIDS.subjectAltName,
+  basicConstraints: OIDS.basicConstraints,
+  cRLNumber: OIDS.cRLNumber,
+  reasonCode: OIDS.reasonCode,
+  invalidityDate: OIDS.invalidityDate,
+  nameConstraints: OIDS.nameConstraints,
+  cRLDistributionPoints: OIDS.cRLDistributionPoints,
+  certificatePolicies: OIDS.certificatePolicies,
+  authorityKeyIdentifier: OIDS.authorityKeyIdentifier,
+  extKeyUsage: OIDS.extKeyUsage,
+  authorityInfoAccess: OIDS.authorityInfoAccess,
+  caIssuers: OIDS.caIssuers,
+  extensionRequest: OIDS.extensionRequest,
+  serverAuth: OIDS.serverAuth,
+  clientAuth: OIDS.clientAuth,
+  codeSigning: OIDS.codeSigning,
+  emailProtection: OIDS.emailProtection,
+  emailAddress: OIDS.emailAddress,
+  sha1WithRSAEncryption: OIDS.sha1WithRSAEncryption,
+  ecdsaWithSHA1: OIDS.ecdsaWithSHA1,
+} as const;
 
 /** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */
 export const KEY_USAGE_BITS = {

@@ -20,27 +20,7 @@ import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
 import type { AuditDraft } from '../audit/chain';
 import { assertCertifiableKey, createSigner, parseSpki, type Signer, type SpkiInfo } from './algorithms';
 import { bitString, explicit, seq, uint, uintBytes } from '../internal/der';
-import {
-  OID,
-  authorityInfoAccess,
-  authorityKeyIdentifier,
-  basicConstraints,
-  checkDnsName,
-  checkSans,
-  crlDistributionPoint,
-  extKeyUsage,
-  generalNames,
-  keyIdentifier,
-  keyUsage,
-  nameConstraints,
-  parseIp,
-  sanCount,
-  subjectAltName,
-  subjectKeyIdentifier,
-  type KeyUsageName,
-  type NameConstraints,
-  type SubjectAltNames,
-} from './extensions';
+import { OID, authorityInfoAccess, authorityKeyIdentifier, basicConstraints, checkDnsName, checkSans, crlDistributionPoint, extKeyUsage, generalNames, keyIdentifier, keyUsage, nameConstraints, parseIp, sanCount, subjectAltName, subjectKeyIdentifier, type KeyUsageName, type NameConstraints, type SubjectAltNames } from './extensions';
 import { MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertificate, type CertProfile } from './lint';
 import { decodeName, encodeName, formatName, type DistinguishedName } from './names';
 import { assertWithinNameConstraints, caLabel, generalNameValues, parseNameConstraints, type LabelledConstraints } from './name-constraints';

@@ -8,7 +8,7 @@ import { EngineError } from '../errors';
 import { equalBytes, fromUtf8Lenient, toHex } from '../internal/bytes';
 import { SIGNATURE_ALLOW_LIST } from './algorithms';
 import { TAG, children, contentOf, oidToString, readTop } from '../internal/der';
-import { OID, OID_PREFIX } from '../internal/oids';
+import * as OID from '../internal/oids';
 import { ATTRIBUTE_INFO, decodeName, nameStringProblem, type NameAttribute } from './names';
 import { serialProblem } from './serial';
 import { DAY } from './time';
@@ -93,7 +93,7 @@ function lintAlgorithm(f: LintFinding[], alg: Uint8Array, rule: string): void {
   }
   const paramsOk =
     rest.length === 0 &&
-    (algOid.startsWith(OID_PREFIX.ecdsaWithSha2) ? params === undefined : algOid === OID.sha256WithRSAEncryption ? params?.tag === TAG.NULL && params.end === params.contentStart : params?.tag === TAG.SEQUENCE);
+    (algOid.startsWith(OID.prefixEcdsaWithSha2) ? params === undefined : algOid === OID.sha256WithRSAEncryption ? params?.tag === TAG.NULL && params.end === params.contentStart : params?.tag === TAG.SEQUENCE);
   if (!paramsOk) f.push({ rule: 'e_signature_algorithm_parameters', message: `parameters of ${algOid} are not as RFC 4055/5758 require` });
 }
 

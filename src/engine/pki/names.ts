@@ -8,7 +8,7 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 import { TAG, children, contentOf, oid, oidToString, printableString, readTlv, seq, setOf, utf8String, type Tlv } from '../internal/der';
 
 /** The attribute types Clavis writes, in the order it writes them. */

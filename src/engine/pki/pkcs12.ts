@@ -12,7 +12,7 @@
 import { concat } from '../internal/bytes';
 import type { RandomSource } from '../internal/random';
 import { encryptPrivateKeyInfo } from '../keys/pkcs8-encrypted';
-import { OID } from '../internal/oids';
+import * as OID from '../internal/oids';
 import { derNull, explicit, octetString, oid, seq, setOf, tlv, uint } from '../internal/der';
 
 

@@ -4,7 +4,8 @@
  * label, so people and tests can find "Ticket id" or "Serial number" by name.
  */
 import { useId } from 'react';
-import { asn1Tree, fromHex, type Asn1Node } from '../../engine';
+import { fromHex } from '../../engine';
+import { asn1Tree, type Asn1Node } from '../../engine/asn1';
 import type { StepDatum } from './types';
 
 /** Hex in groups of two bytes, so long strings wrap and can be read. */

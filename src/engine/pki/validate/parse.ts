@@ -27,11 +27,42 @@ import {
   parseDer,
   type DerElement,
 } from '../../internal/der';
-import { OID } from '../../internal/oids';
+import * as OID from '../../internal/oids';
 import { decodePem } from '../../keys/pem';
 
-/** Object identifiers the validator understands: the engine's one table (src/engine/internal/oids.ts). */
-export const VOID = OID;
+
+/** Object identifiers the validator understands, from the engine's one table (src/engine/internal/oids.ts). */
+export const VOID = {
+  subjectKeyIdentifier: OID.subjectKeyIdentifier,
+  keyUsage: OID.keyUsage,
+  subjectAltName: OID.subjectAltName,
+  issuerAltName: OID.issuerAltName,
+  basicConstraints: OID.basicConstraints,
+  cRLNumber: OID.cRLNumber,
+  reasonCode: OID.reasonCode,
+  invalidityDate: OID.invalidityDate,
+  deltaCRLIndicator: OID.deltaCRLIndicator,
+  issuingDistributionPoint: OID.issuingDistributionPoint,
+  certificateIssuer: OID.certificateIssuer,
+  nameConstraints: OID.nameConstraints,
+  cRLDistributionPoints: OID.cRLDistributionPoints,
+  certificatePolicies: OID.certificatePolicies,
+  policyMappings: OID.policyMappings,
+  authorityKeyIdentifier: OID.authorityKeyIdentifier,
+  policyConstraints: OID.policyConstraints,
+  extKeyUsage: OID.extKeyUsage,
+  freshestCRL: OID.freshestCRL,
+  inhibitAnyPolicy: OID.inhibitAnyPolicy,
+  authorityInfoAccess: OID.authorityInfoAccess,
+  anyPolicy: OID.anyPolicy,
+  anyExtendedKeyUsage: OID.anyExtendedKeyUsage,
+  serverAuth: OID.serverAuth,
+  clientAuth: OID.clientAuth,
+  codeSigning: OID.codeSigning,
+  emailProtection: OID.emailProtection,
+  commonName: OID.commonName,
+  emailAddress: OID.emailAddress,
+} as const;
 
 /** One attribute of a distinguished name, with its value normalised for comparison. */
 export interface NameAttribute {

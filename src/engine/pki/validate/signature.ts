@@ -7,7 +7,7 @@
 import { derToRaw } from '../../keys/ecdsa-der';
 import { DerReader, TAG, bitLength, decodeOid, decodeUnsignedInteger, parseDer } from '../../internal/der';
 import { toHex } from '../../internal/bytes';
-import { OID } from '../../internal/oids';
+import * as OID from '../../internal/oids';
 import type { Cert } from './parse';
 
 /** What a signature check concluded. */
