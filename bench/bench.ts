@@ -383,9 +383,9 @@ const api = {
       const serials = await seedRevocations(dbName, int.ca.id, n);
       await pki.publishCrl(int.ca.id);
       const { indexCrl } = await import('../src/engine/pki/crl-index');
-      const { seq, tlvList, TAG } = await import('../src/engine/pki/der');
+      const { seq, tlvList, TAG } = await import('../src/engine/internal/der');
       const { splitSigned } = await import('../src/engine/pki/x509');
-      const { children, readTop } = await import('../src/engine/pki/der');
+      const { children, readTop } = await import('../src/engine/internal/der');
       const material = await storage.getKeyMaterial(int.ca.keyId);
       const publish: number[] = [];
       const limit: number[] = [];

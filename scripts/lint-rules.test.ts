@@ -54,6 +54,24 @@ describe('lint: import boundaries of STYLE.md', () => {
     expect(out).toMatch(/button\.tsx.*state\/store' import is restricted/);
   });
 
+  it('forbids import cycles, type-only ones and long ones included (issue 12)', () => {
+    const out = lint({
+      'src/engine/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
+      'src/engine/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
+      'src/engine/t1.ts': "import type { T2 } from './t2';\nexport type T1 = { t2?: T2 };\n",
+      'src/engine/t2.ts': "import type { T1 } from './t1';\nexport type T2 = { t1?: T1 };\n",
+      'src/engine/c1.ts': "import { c2 } from './c2';\nexport const c1 = () => c2;\n",
+      'src/engine/c2.ts': "import { c3 } from './c3';\nexport const c2 = () => c3;\n",
+      'src/engine/c3.ts': "import { c4 } from './c4';\nexport const c3 = () => c4;\n",
+      'src/engine/c4.ts': "import { c1 } from './c1';\nexport const c4 = () => c1;\n",
+      'src/engine/leaf.ts': "import { a } from './a';\nexport const leaf = a;\n",
+    });
+    expect(out).toMatch(/engine\/a\.ts.*[Cc]ycle/);
+    expect(out).toMatch(/engine\/t1\.ts.*[Cc]ycle/);
+    expect(out).toMatch(/engine\/c1\.ts.*[Cc]ycle/);
+    expect(out).not.toMatch(/leaf\.ts.*[Cc]ycle/);
+  });
+
   it('forbids Math.random in favour of crypto.getRandomValues (K5)', () => {
     const out = lint({ 'src/engine/internal/r.ts': 'export const r = Math.random();\n' });
     expect(out).toMatch(/r\.ts.*Math\.random/);

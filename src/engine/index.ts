@@ -45,6 +45,12 @@ export type { ClavisStorage, OpenStorageOptions } from './storage/db';
 export type { GenerateKeysParams, GenerateKeysResult } from './keys/batch';
 export { systemClock, fixedClock } from './internal/clock';
 export { zipStored, type ZipEntry } from './internal/zip';
+// The one bytes module (hex, base64, base64url, UTF-8) and the one PEM codec. The ASN.1 tree
+// is a public entry of its own (./asn1.ts) so it loads with the screens that draw it.
+export { fromBase64, fromBase64Url, fromHex, fromUtf8, toBase64, toBase64Url, toHex, utf8 } from './internal/bytes';
+export { decodePem, encodePem, type PemBlock } from './keys/pem';
+/** The subjectAltName extension's OID (from the one OID table): a CSR's requested SANs are shown, its other requested extensions listed as ignored. */
+export { subjectAltName as SUBJECT_ALT_NAME_OID } from './internal/oids';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';

@@ -1,37 +1,13 @@
 /** Public types of the engine. Nothing here holds key material. */
-import type { TemplateName } from './keys/templates';
-import type { LifecycleDates, LifecycleEvent } from './lifecycle/states';
+import type { KeyOperation, TemplateName } from './keys/templates';
+import type { KeyState, LifecycleDates, LifecycleEvent } from './lifecycle/states';
 
-export type { TemplateName };
+// KeyState and KeyOperation are defined beside the policy that uses them (lifecycle/states.ts,
+// keys/templates.ts), so this file only points down to them and no import cycle forms.
+export type { KeyOperation, KeyState, TemplateName };
 
 /** A vault key's id. Branded so it cannot be mixed with other ids by mistake. */
 export type KeyId = string & { readonly __brand: 'KeyId' };
-
-/**
- * SP 800-57 key states (see LIFECYCLE.md). A key is created pre-activation and moves to
- * active at once when its activation date is now (the default); lifecycle/engine.ts
- * moves it through the rest.
- */
-export type KeyState =
-  | 'pre-activation'
-  | 'active'
-  | 'suspended'
-  | 'deactivated'
-  | 'compromised'
-  | 'destroyed'
-  | 'destroyed-compromised';
-
-/** What a key can be used for, as the UI and the engine's gates speak of it. */
-export type KeyOperation =
-  | 'encrypt'
-  | 'decrypt'
-  | 'sign'
-  | 'verify'
-  | 'wrap'
-  | 'unwrap'
-  | 'derive'
-  | 'encapsulate'
-  | 'decapsulate';
 
 /** How a key is identified to people: SHA-256 over SPKI, or a key check value. */
 export interface KeyFingerprint {

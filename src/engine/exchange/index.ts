@@ -25,6 +25,7 @@ import type { AuditDraft } from '../audit/chain';
 import { sign } from '../keys/use';
 import { generateKey, getKeyInfo } from '../keys/vault';
 import type { Pki } from '../pki';
+import { toHex } from '../internal/bytes';
 import { readCertificateFacts } from './certificate';
 import { classicDiffieHellman, type ClassicDhParams, type ClassicDhResult } from './classic-dh';
 import { forwardSecrecyDemo, type ForwardSecrecyCurve, type ForwardSecrecyReport } from './forward-secrecy';
@@ -213,7 +214,7 @@ export function createExchange(ctx: EngineContext, loadPki: () => Promise<Pki>, 
     async checkPeerKey(curve, key) {
       const c = await requireCurve(ctx, curve);
       const { raw } = await importPeerKey(ctx, c, key);
-      return { publicHex: Array.from(raw, (b) => b.toString(16).padStart(2, '0')).join('') };
+      return { publicHex: toHex(raw) };
     },
     forwardSecrecyDemo: (p) => forwardSecrecyDemo(ctx, p),
     classicDh: (p) => classicDiffieHellman(ctx.random, p),

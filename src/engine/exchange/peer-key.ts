@@ -14,7 +14,8 @@
 import { EngineError, KeyStateError, type EngineErrorCode } from '../errors';
 import { copy } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
-import { readDer, spkiAlgorithm } from '../keys/ecdsa-der';
+import { TAG, readSequence } from '../internal/der';
+import { spkiAlgorithm } from '../keys/ecdsa-der';
 
 /** Curves the exchange offers. X25519 only where the browser has it (feature-detected). */
 export type ExchangeCurve = 'P-256' | 'P-384' | 'X25519';
@@ -111,11 +112,11 @@ function curveOfRawLength(len: number, first: number | undefined): ExchangeCurve
 
 /** The BIT STRING of a SubjectPublicKeyInfo (the point), without its unused-bits byte. */
 function spkiPoint(spki: Uint8Array): Uint8Array<ArrayBuffer> {
-  const outer = readDer(spki, 0);
-  const alg = readDer(spki, outer.start, outer.end);
-  const bits = readDer(spki, alg.end, outer.end);
-  if (bits.end - bits.start < 2 || spki[bits.start] !== 0) throw new PeerKeyError('malformed', 'exchange: the peer key’s BIT STRING is empty or has unused bits');
-  return copy(spki.subarray(bits.start + 1, bits.end));
+  const outer = readSequence(spki, 'SubjectPublicKeyInfo');
+  outer.sequence('AlgorithmIdentifier');
+  const bits = outer.expect(TAG.BIT_STRING, 'subjectPublicKey').content;
+  if (bits.length < 2 || bits[0] !== 0) throw new PeerKeyError('malformed', 'exchange: the peer key’s BIT STRING is empty or has unused bits');
+  return copy(bits.subarray(1));
 }
 
 /**

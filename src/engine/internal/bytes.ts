@@ -2,6 +2,7 @@
 
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder();
 
 /** UTF-8 encode. */
 export function utf8(s: string): Uint8Array<ArrayBuffer> {
@@ -11,6 +12,11 @@ export function utf8(s: string): Uint8Array<ArrayBuffer> {
 /** Strict UTF-8 decode (throws TypeError on invalid input). */
 export function fromUtf8(b: Uint8Array): string {
   return dec.decode(b);
+}
+
+/** UTF-8 decode that replaces invalid sequences with U+FFFD (for text checked afterwards, e.g. PEM). */
+export function fromUtf8Lenient(b: Uint8Array): string {
+  return lenient.decode(b);
 }
 
 /** Copies into a fresh ArrayBuffer-backed array (WebCrypto wants BufferSource). */
@@ -87,8 +93,14 @@ export function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** base64url with `=` padding, as Python's `urlsafe_b64encode` writes it (Fernet tokens). */
+export function toBase64UrlPadded(b: Uint8Array): string {
+  return toBase64(b).replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** base64url without padding (JOSE, RFC 7515 §2). */
 export function toBase64Url(b: Uint8Array): string {
-  return toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64UrlPadded(b).replace(/=+$/, '');
 }
 
 export function fromBase64Url(s: string): Uint8Array<ArrayBuffer> {

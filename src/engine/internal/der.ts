@@ -1,7 +1,12 @@
 /**
- * The engine's one strict DER reader and writer: key import and export (A5) and the
- * certificate and CRL parser of the path validator (E8, src/engine/pki/validate) use it,
- * so a padded OID or a BER length is refused the same way everywhere. It reads the
+ * The engine's one strict DER reader and writer: key import and export (A5), ECDSA
+ * signatures, the CA's certificate, CSR, CRL and PKCS #12 encoders and its lint (E1-E7),
+ * the certificate and CRL parser of the path validator (E8, src/engine/pki/validate), the
+ * exchange and the ASN.1 tree all use it, so a padded OID or a BER length is refused the
+ * same way everywhere. There is one length decoder (`readHeader`) under two views: element
+ * readers (`DerReader`, `parseDer`) and an offset walker (`readTlv`, `children`, `readTop`)
+ * for large CRLs. The writer's short names (`tlv`, `seq`, `oid`, …) are the same functions
+ * as its long ones (`encodeElement`, `encodeSequence`, `encodeOid`, …). It reads the
  * universal types that SubjectPublicKeyInfo, PKCS#8, PBES2, certificates and CRLs need
  * (SEQUENCE, SET, INTEGER, BOOLEAN, OCTET STRING, OBJECT IDENTIFIER, NULL, BIT STRING,
  * the string types and the two time types) and context-specific tags.
@@ -21,6 +26,7 @@
  * ```
  */
 import { MalformedInputError } from '../errors';
+import { utf8 } from './bytes';
 
 /** Tag bytes of the universal types used by key formats. */
 export const TAG = {
@@ -65,8 +71,12 @@ function fail(message: string): never {
   throw new MalformedInputError(`der: ${message}`);
 }
 
-/** Reads one TLV at `offset`. Returns the element and the offset after it. */
-function readElement(bytes: Uint8Array, offset: number, end: number): { el: DerElement; next: number } {
+/**
+ * Reads one TLV header at `offset` (the only DER length decoder in Clavis): where the
+ * contents start and end. Strict: single-byte tags, definite minimal lengths, at most
+ * 16 MiB, inside `end`. @throws MALFORMED_INPUT
+ */
+function readHeader(bytes: Uint8Array, offset: number, end: number): { tag: number; contentStart: number; contentEnd: number } {
   if (offset >= end) fail('the data is truncated (an element is missing)');
   const tag = bytes[offset]!;
   // High-tag-number form (low five bits all set) never occurs in key formats.
@@ -91,9 +101,15 @@ function readElement(bytes: Uint8Array, offset: number, end: number): { el: DerE
   }
   if (length > MAX_DER_LENGTH) fail('an element is larger than 16 MiB');
   if (p + length > end) fail('the data is truncated (an element runs past the end)');
+  return { tag, contentStart: p, contentEnd: p + length };
+}
+
+/** Reads one TLV at `offset`. Returns the element and the offset after it. */
+function readElement(bytes: Uint8Array, offset: number, end: number): { el: DerElement; next: number } {
+  const h = readHeader(bytes, offset, end);
   return {
-    el: { tag, content: bytes.subarray(p, p + length), encoded: bytes.subarray(offset, p + length) },
-    next: p + length,
+    el: { tag: h.tag, content: bytes.subarray(h.contentStart, h.contentEnd), encoded: bytes.subarray(offset, h.contentEnd) },
+    next: h.contentEnd,
   };
 }
 
@@ -354,6 +370,11 @@ export function decodeTime(el: DerElement, what = 'a time'): number {
   return t + ms;
 }
 
+/** Dotted form of the content octets of an OBJECT IDENTIFIER (strict, as `decodeOid`). @throws MALFORMED_INPUT */
+export function oidToString(content: Uint8Array, what = 'an object identifier'): string {
+  return decodeOid({ tag: TAG.OID, content, encoded: content }, what);
+}
+
 /** Checks a NULL (empty contents). @throws MALFORMED_INPUT */
 export function decodeNull(el: DerElement, what = 'parameters'): void {
   if (el.tag !== TAG.NULL || el.content.length !== 0) fail(`${what} should be NULL`);
@@ -376,18 +397,77 @@ export function decodeOctetString(el: DerElement, what: string): Uint8Array {
   return el.content;
 }
 
-// ---- Writer ---------------------------------------------------------------------------
+// ---- Offset walker ---------------------------------------------------------------------
+// The same reader seen as offsets into one buffer, for the CA's lint and for cheap scans
+// of large CRLs (no element objects are built for what is skipped).
 
-function encodeLength(n: number): Uint8Array {
+/** One decoded TLV: where its header and content are inside `bytes`. */
+export interface Tlv {
+  tag: number;
+  /** Offset of the tag byte. */
+  start: number;
+  /** Offset of the first content byte. */
+  contentStart: number;
+  /** Offset just past the content. */
+  end: number;
+  bytes: Uint8Array;
+}
+
+/** Reads one TLV at `offset` with the strict rules above. @throws MALFORMED_INPUT */
+export function readTlv(bytes: Uint8Array, offset = 0, limit = bytes.length): Tlv {
+  const h = readHeader(bytes, offset, limit);
+  return { tag: h.tag, start: offset, contentStart: h.contentStart, end: h.contentEnd, bytes };
+}
+
+/** The content bytes of a TLV. */
+export const contentOf = (t: Tlv) => t.bytes.subarray(t.contentStart, t.end);
+/** The whole TLV, header included. */
+export const rawOf = (t: Tlv) => t.bytes.subarray(t.start, t.end);
+
+/** The children of a constructed TLV. @throws MALFORMED_INPUT */
+export function children(t: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  let p = t.contentStart;
+  while (p < t.end) {
+    const c = readTlv(t.bytes, p, t.end);
+    out.push(c);
+    p = c.end;
+  }
+  return out;
+}
+
+/** The element view of a TLV, for the `decode…` functions above. */
+export function elementOf(t: Tlv): DerElement {
+  return { tag: t.tag, content: contentOf(t), encoded: rawOf(t) };
+}
+
+/** Reads the single top-level TLV and insists there is nothing after it. @throws MALFORMED_INPUT */
+export function readTop(bytes: Uint8Array, expectTag?: number): Tlv {
+  const t = readTlv(bytes, 0);
+  if (t.end !== bytes.length) fail(`there are ${bytes.length - t.end} unexpected bytes after the data`);
+  if (expectTag !== undefined && t.tag !== expectTag) fail(`expected ${tagName(expectTag)}, found ${tagName(t.tag)}`);
+  return t;
+}
+
+// ---- Writer ---------------------------------------------------------------------------
+// The engine's one DER writer: keys, certificates, CSRs, CRLs, PKCS #12 and bundles are
+// encoded with these, each element exactly once with a definite minimal length.
+
+/** A DER definite length, minimal. */
+export function encodeLength(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);
   const bytes: number[] = [];
   for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
-/** One TLV element with the given tag byte and contents. */
-export function encodeElement(tag: number, ...content: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const len = content.reduce((n, c) => n + c.length, 0);
+/**
+ * One TLV from a list of encoded parts of any length (spreading 100,000 CRL entries as
+ * arguments would overflow the stack).
+ */
+export function tlvList(tag: number, content: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let len = 0;
+  for (const c of content) len += c.length;
   const head = encodeLength(len);
   const out = new Uint8Array(1 + head.length + len);
   out[0] = tag;
@@ -400,16 +480,67 @@ export function encodeElement(tag: number, ...content: Uint8Array[]): Uint8Array
   return out;
 }
 
-/** SEQUENCE of already-encoded elements. */
-export function encodeSequence(...elements: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  return encodeElement(TAG.SEQUENCE, ...elements);
+/** One TLV element with the given tag byte and contents. */
+export function encodeElement(tag: number, ...content: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  return tlvList(tag, content);
 }
 
-/** A non-negative INTEGER from a number or a big-endian magnitude, minimally encoded. */
+/** One TLV element (short name used by the certificate and CRL encoders). */
+export const tlv = encodeElement;
+
+/** SEQUENCE of already-encoded elements. */
+export function encodeSequence(...elements: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  return tlvList(TAG.SEQUENCE, elements);
+}
+
+/** SEQUENCE of already-encoded elements (short name). */
+export const seq = encodeSequence;
+
+/** Orders byte strings as DER orders SET OF elements (X.690 §11.6). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** SET OF, with elements sorted as DER requires (X.690 §11.6). */
+export function setOf(...items: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  return tlvList(TAG.SET, [...items].sort(compareBytes));
+}
+
+/** Context-specific element `[n]` wrapping encoded contents. */
+export function encodeContext(n: number, content: Uint8Array, constructed = true): Uint8Array<ArrayBuffer> {
+  return encodeElement(contextTag(n, constructed), content);
+}
+
+/** [n] EXPLICIT wrapper (constructed context tag). */
+export const explicit = (n: number, inner: Uint8Array) => encodeContext(n, inner);
+
+/** [n] IMPLICIT primitive context tag around raw content. */
+export const implicitPrimitive = (n: number, content: Uint8Array) => encodeContext(n, content, false);
+
+/** [n] IMPLICIT constructed context tag around encoded elements. */
+export const implicitConstructed = (n: number, ...items: Uint8Array[]) => tlvList(contextTag(n), items);
+
+/** BOOLEAN (DER: TRUE is 0xFF). DEFAULT FALSE values must be omitted, not encoded. */
+export const bool = (v: boolean) => encodeElement(TAG.BOOLEAN, Uint8Array.of(v ? 0xff : 0x00));
+
+/** NULL. */
+export function encodeNull(): Uint8Array<ArrayBuffer> {
+  return Uint8Array.of(TAG.NULL, 0);
+}
+
+/** NULL (short name). */
+export const derNull = encodeNull;
+
+/**
+ * A non-negative INTEGER from a number or a big-endian magnitude, minimally encoded:
+ * leading zeros stripped, one 0x00 added only when the high bit is set (never negative).
+ */
 export function encodeUnsignedInteger(value: number | Uint8Array): Uint8Array<ArrayBuffer> {
   let mag: Uint8Array;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('integer must be a non-negative safe integer');
+    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('der: integer must be a non-negative safe integer');
     const bytes: number[] = [];
     for (let v = value; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
     mag = Uint8Array.from(bytes);
@@ -420,6 +551,17 @@ export function encodeUnsignedInteger(value: number | Uint8Array): Uint8Array<Ar
   }
   if (mag.length === 0) mag = Uint8Array.of(0);
   return mag[0]! >= 0x80 ? encodeElement(TAG.INTEGER, Uint8Array.of(0), mag) : encodeElement(TAG.INTEGER, mag);
+}
+
+/** INTEGER from an unsigned big-endian magnitude (short name). */
+export const uintBytes = (magnitude: Uint8Array) => encodeUnsignedInteger(magnitude);
+/** INTEGER from a small non-negative number (short name). */
+export const uint = (n: number) => encodeUnsignedInteger(n);
+
+/** ENUMERATED from a small non-negative number (CRL reason codes). */
+export function enumerated(n: number): Uint8Array<ArrayBuffer> {
+  const content = encodeUnsignedInteger(n).subarray(2);
+  return encodeElement(TAG.ENUMERATED, content);
 }
 
 /** OBJECT IDENTIFIER from its dotted form. */
@@ -440,22 +582,41 @@ export function encodeOid(dotted: string): Uint8Array<ArrayBuffer> {
   return encodeElement(TAG.OID, Uint8Array.from(out));
 }
 
+/** OBJECT IDENTIFIER (short name). */
+export const oid = encodeOid;
+
 /** OCTET STRING. */
 export function encodeOctetString(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return encodeElement(TAG.OCTET_STRING, bytes);
 }
 
-/** NULL. */
-export function encodeNull(): Uint8Array<ArrayBuffer> {
-  return Uint8Array.of(TAG.NULL, 0);
-}
+/** OCTET STRING (short name). */
+export const octetString = encodeOctetString;
 
 /** BIT STRING of whole octets (no unused bits). */
 export function encodeBitString(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return encodeElement(TAG.BIT_STRING, Uint8Array.of(0), bytes);
 }
 
-/** Context-specific element `[n]` wrapping encoded contents. */
-export function encodeContext(n: number, content: Uint8Array, constructed = true): Uint8Array<ArrayBuffer> {
-  return encodeElement(contextTag(n, constructed), content);
+/** BIT STRING of whole octets (short name). */
+export const bitString = encodeBitString;
+
+/**
+ * A named-bit BIT STRING (KeyUsage), DER: trailing zero bits removed and the unused-bit
+ * count set accordingly (X.690 §11.2.2).
+ */
+export function namedBits(bits: number[]): Uint8Array<ArrayBuffer> {
+  if (bits.length === 0) return encodeElement(TAG.BIT_STRING, Uint8Array.of(0));
+  const max = Math.max(...bits);
+  const bytes = new Uint8Array(Math.floor(max / 8) + 1);
+  for (const b of bits) bytes[b >> 3] = (bytes[b >> 3] ?? 0) | (0x80 >> (b & 7));
+  const unused = 7 - (max & 7);
+  return encodeElement(TAG.BIT_STRING, Uint8Array.of(unused), bytes);
 }
+
+/** UTF8String. */
+export const utf8String = (s: string) => encodeElement(TAG.UTF8_STRING, utf8(s));
+/** PrintableString (the caller checks the character set). */
+export const printableString = (s: string) => encodeElement(TAG.PRINTABLE_STRING, utf8(s));
+/** IA5String (the caller checks the character set). */
+export const ia5String = (s: string) => encodeElement(TAG.IA5_STRING, utf8(s));

@@ -4,6 +4,7 @@
  * deflate: each entry is a local header, the bytes, and a central-directory record
  * (APPNOTE 6.3.x §4.3). No ZIP64: at most 65,535 entries and 4 GiB.
  */
+import { utf8 } from './bytes';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -31,8 +32,7 @@ export interface ZipEntry {
 /** The archive's bytes. @throws RangeError beyond 65,535 entries or 4 GiB */
 export function zipStored(entries: readonly ZipEntry[]): Uint8Array<ArrayBuffer> {
   if (entries.length > 0xffff) throw new RangeError('zip: at most 65,535 files');
-  const enc = new TextEncoder();
-  const names = entries.map((e) => enc.encode(e.name));
+  const names = entries.map((e) => utf8(e.name));
   const size = entries.reduce((n, e, i) => n + 30 + names[i]!.length + e.data.length + 46 + names[i]!.length, 22);
   if (size > 0xffffffff) throw new RangeError('zip: at most 4 GiB');
   const out = new Uint8Array(size);

@@ -10,7 +10,7 @@ import type { EngineContext } from '../keys/context';
 import { decodeApRequest, decodeSealed, encodeApRequest, encodeSealed, header, sealedFromJson } from './codec';
 import * as kc from './crypto';
 import * as ns from './insecure-ns';
-import type { KdcInternals } from './kdc';
+import type { KdcInternals } from './internals';
 import { KDC_ATTACKS, KdcRefusal, type AttackAttempt, type AttackOutcome, type AttackReport, type Kdc, type KdcAttackName, type KdcCheck } from './types';
 import { EngineError } from '../errors';
 

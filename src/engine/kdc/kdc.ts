@@ -59,6 +59,7 @@ import {
 } from './codec';
 import * as kc from './crypto';
 import { runAttack } from './attacks';
+import type { KdcInternals } from './internals';
 import {
   KdcRefusal,
   type DistributedKeyInfo,
@@ -919,12 +920,6 @@ export function createKdc(ctx: EngineContext): Kdc {
   return kdc;
 }
 
-/** What the attack module may reach inside the KDC (the attacker's "compromise"). */
-export interface KdcInternals {
-  /** A party's session key handle: what an attacker who compromised that key can use. */
-  heldKey(keyId: string, holder: string): Promise<CryptoKey>;
-  cleanName(name: unknown, what?: string): string;
-}
 
 function copyBytes(b: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(b.length);

@@ -1,9 +1,9 @@
 /** What every engine module receives: the injected dependencies, nothing global. */
 import type { ClavisStorage } from '../storage/db';
 import type { Clock } from '../internal/clock';
+import type { KeyMaterialRecord } from '../storage/schema';
 import type { RandomSource } from '../internal/random';
 import type { FeatureProbe } from './features';
-import type { VaultLock } from '../lock/vault-lock';
 
 /**
  * Bulk symmetric work (large files) that must not run on the page's thread: Chromium
@@ -58,5 +58,11 @@ export interface EngineContext {
    * The vault lock (issue 16): opens sealed exportable material for one use. Absent in
    * contexts built without it (sealed material then reads as VAULT_LOCKED).
    */
-  lock?: VaultLock;
+  lock?: MaterialOpener;
+}
+
+/** What key use needs of the vault lock (lock/vault-lock.ts implements it): open sealed material for one use. */
+export interface MaterialOpener {
+  /** The record with its sealed pieces opened. @throws VAULT_LOCKED */
+  open(m: KeyMaterialRecord): Promise<KeyMaterialRecord>;
 }

@@ -21,7 +21,7 @@
  * than 60 s in the future is always refused.
  */
 import { EngineError, type EngineErrorCode } from '../errors';
-import { concat, copy, fromBase64, readUintBE, toBase64, uintBE } from '../internal/bytes';
+import { concat, copy, fromBase64Url, readUintBE, toBase64UrlPadded, uintBE } from '../internal/bytes';
 
 /** The only token version the spec defines. */
 export const FERNET_VERSION = 0x80;
@@ -80,10 +80,8 @@ function keysOf(m: FernetKeys): { secret: CryptoKey; macSecret: CryptoKey } {
   return { secret: m.secret, macSecret: m.macSecret };
 }
 
-/** base64url with `=` padding, as Python's `urlsafe_b64encode` writes it. */
-export function toBase64UrlPadded(b: Uint8Array): string {
-  return toBase64(b).replace(/\+/g, '-').replace(/\//g, '_');
-}
+/** base64url with `=` padding, as Python's `urlsafe_b64encode` writes it (from the one bytes module). */
+export { toBase64UrlPadded };
 
 /** Strict padded base64url: URL-safe alphabet only, correct padding, nothing after it. */
 function decodeToken(token: string): Uint8Array<ArrayBuffer> {
@@ -91,7 +89,7 @@ function decodeToken(token: string): Uint8Array<ArrayBuffer> {
     throw new FernetTokenError('bad-base64');
   }
   try {
-    return fromBase64(token.replace(/-/g, '+').replace(/_/g, '/'));
+    return fromBase64Url(token);
   } catch (e) {
     throw new FernetTokenError('bad-base64', { cause: e });
   }

@@ -9,7 +9,7 @@
  * Fernet a hash of both halves' values. Three bytes identify a key among a user's keys
  * and reveal nothing usable about it.
  */
-import { toHex } from '../internal/bytes';
+import { toHex, utf8 } from '../internal/bytes';
 import type { KeyFingerprint } from '../types';
 
 export async function spkiFingerprint(subtle: SubtleCrypto, publicKey: CryptoKey): Promise<KeyFingerprint> {
@@ -23,7 +23,7 @@ export async function spkiFingerprintOfBytes(subtle: SubtleCrypto, spki: Uint8Ar
 
 const ZERO16 = new Uint8Array(16);
 const ZERO12 = new Uint8Array(12);
-const KCV_LABEL = new TextEncoder().encode('Clavis KCV v1');
+const KCV_LABEL = utf8('Clavis KCV v1');
 
 /**
  * Key check value of a symmetric key: 3 bytes, hex. Works on non-extractable keys

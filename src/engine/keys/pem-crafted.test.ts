@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
 import { decodePem, encodePem, looksLikePem, MAX_PEM_CHARS } from './pem';
-import { fromPemOrDer } from '../pki/der';
+import { fromPemOrDer } from './pem';
 
 const MiB = 1024 * 1024;
 

@@ -5,10 +5,12 @@
  * base64 with correct padding, and no RFC 1421 headers (those mark the legacy
  * OpenSSL-encrypted "Proc-Type: 4,ENCRYPTED" form, which is refused with advice).
  *
- * Common case: `encodePem('PUBLIC KEY', spkiDer)`.
+ * Common case: `encodePem('PUBLIC KEY', spkiDer)`. Certificates, CSRs and CRLs use the
+ * same codec (`toPem`, `fromPemOrDer`): it is Clavis's one PEM codec.
  */
 import { EngineError, MalformedInputError } from '../errors';
-import { fromBase64, toBase64 } from '../internal/bytes';
+import { fromBase64, fromUtf8Lenient, toBase64 } from '../internal/bytes';
+import { TAG } from '../internal/der';
 
 /** One decoded PEM block. */
 export interface PemBlock {
@@ -131,4 +133,46 @@ export function decodePem(text: string, opts: { maxChars?: number } = {}): PemBl
     throw new MalformedInputError('pem: no "-----BEGIN ...-----" line was found');
   }
   return blocks;
+}
+
+/** Armours DER bytes under a label (argument order of the CA code: DER first). */
+export function toPem(der: Uint8Array, label: string): string {
+  return encodePem(label, der);
+}
+
+/** Largest certificate Clavis reads (a CRL is read from storage, never through here). */
+export const MAX_CERT_DER_BYTES = 1024 * 1024;
+
+/**
+ * DER from PEM text (one of `labels`) or from bytes that are already DER (or PEM bytes).
+ * The size cap is checked before anything is parsed, and PEM goes through `decodePem`,
+ * so a crafted text cannot stall the tab (issue 14 #9).
+ * @throws MALFORMED_INPUT
+ */
+export function fromPemOrDer(input: string | Uint8Array, labels: string[], what: string, maxDerBytes = MAX_CERT_DER_BYTES): Uint8Array<ArrayBuffer> {
+  const maxChars = pemCharsFor(maxDerBytes);
+  const tooLarge = () => new MalformedInputError(`pki: the ${what} is too large`);
+  let text: string | undefined;
+  if (typeof input === 'string') {
+    if (input.length > maxChars) throw tooLarge();
+    text = input;
+  } else if (input.length > 0 && input[0] === 0x2d) {
+    if (input.length > maxChars) throw tooLarge();
+    text = fromUtf8Lenient(input);
+  } else if (input.length > 0 && input[0] === TAG.SEQUENCE) {
+    if (input.length > maxDerBytes) throw tooLarge();
+    return input.slice();
+  }
+  if (text === undefined) throw new MalformedInputError(`pki: the ${what} is neither PEM nor DER`);
+  let blocks: PemBlock[];
+  try {
+    blocks = decodePem(text, { maxChars });
+  } catch (e) {
+    if (e instanceof EngineError && e.code !== 'MALFORMED_INPUT') throw e;
+    throw new MalformedInputError(`pki: expected a PEM ${labels[0]} block for the ${what} (${e instanceof Error ? e.message.replace(/^pem: /, '') : 'unreadable'})`, { cause: e });
+  }
+  const block = blocks.find((b) => labels.includes(b.label));
+  if (!block) throw new MalformedInputError(`pki: expected a PEM ${labels[0]} block for the ${what}`);
+  if (block.der.length > maxDerBytes) throw tooLarge();
+  return block.der;
 }

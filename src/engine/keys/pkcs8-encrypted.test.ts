@@ -10,11 +10,11 @@ import {
   IV_BYTES,
   MAX_IMPORT_ITERATIONS,
   MIN_PASSPHRASE_LENGTH,
-  OID,
   parseEncryptedPrivateKeyInfo,
   PBKDF2_ITERATIONS,
   SALT_BYTES,
 } from './pkcs8-encrypted';
+import * as OID from '../internal/oids';
 
 const subtle = crypto.subtle;
 const random = cryptoRandom(crypto);

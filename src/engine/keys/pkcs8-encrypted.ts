@@ -36,6 +36,7 @@ import {
   readSequence,
   TAG,
 } from './der';
+import * as OID from '../internal/oids';
 
 /** PBKDF2-HMAC-SHA-256 iterations for every export (OWASP Password Storage: >= 600,000). */
 export const PBKDF2_ITERATIONS = 600_000;
@@ -53,20 +54,6 @@ export const MAX_PASSPHRASE_LENGTH = 1024;
  */
 export const MAX_IMPORT_ITERATIONS = 10_000_000;
 
-/** Object identifiers used here (RFC 8018, NIST CSOR). */
-export const OID = {
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-  hmacWithSHA1: '1.2.840.113549.2.7',
-  hmacWithSHA256: '1.2.840.113549.2.9',
-  hmacWithSHA384: '1.2.840.113549.2.10',
-  hmacWithSHA512: '1.2.840.113549.2.11',
-  aes128Cbc: '2.16.840.1.101.3.4.1.2',
-  aes192Cbc: '2.16.840.1.101.3.4.1.22',
-  aes256Cbc: '2.16.840.1.101.3.4.1.42',
-  scrypt: '1.3.6.1.4.1.11591.4.11',
-  desEde3Cbc: '1.2.840.113549.3.7',
-} as const;
 
 const PRF_HASH: Record<string, string> = {
   [OID.hmacWithSHA1]: 'SHA-1',
@@ -195,7 +182,7 @@ export function parseEncryptedPrivateKeyInfo(der: Uint8Array): Pbes2Params {
   const alg = top.sequence('encryptionAlgorithm');
   const scheme = decodeOid(alg.expect(TAG.OID, 'encryption algorithm'), 'the encryption algorithm');
   if (scheme !== OID.pbes2) {
-    if (scheme.startsWith('1.2.840.113549.1.5.') || scheme.startsWith('1.2.840.113549.1.12.1.')) {
+    if (scheme.startsWith(OID.prefixPkcs5) || scheme.startsWith(OID.prefixPkcs12Pbe)) {
       unsupported(`keys: the key is encrypted with an old PKCS#5 v1 / PKCS#12 scheme that Clavis does not read; ${CONVERT_ADVICE}`);
     }
     unsupported(`keys: the key is encrypted with an unknown scheme (${scheme}); ${CONVERT_ADVICE}`);

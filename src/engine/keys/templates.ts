@@ -4,7 +4,18 @@
  *
  * Common case: `engine.generateKey({ template: 'AES-GCM-256', name: 'data key' })`.
  */
-import type { KeyOperation } from '../types';
+
+/** What a key can be used for, as the UI and the engine's gates speak of it. */
+export type KeyOperation =
+  | 'encrypt'
+  | 'decrypt'
+  | 'sign'
+  | 'verify'
+  | 'wrap'
+  | 'unwrap'
+  | 'derive'
+  | 'encapsulate'
+  | 'decapsulate';
 
 export const TEMPLATE_NAMES = [
   'AES-GCM-128',

@@ -46,6 +46,7 @@ import {
   readSequence,
   TAG,
 } from './der';
+import * as OID from '../internal/oids';
 import { looksLikeCompactJwe, openJwk, sealJwk } from './jwe-pbes2';
 import { opensshPublicKey } from './openssh';
 import { decodePem, encodePem, looksLikePem } from './pem';
@@ -104,21 +105,21 @@ export interface ImportKeyParams {
 /** Largest input accepted by import (key files are a few kB; ML-DSA SPKI is ~2 kB). */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
-/** Key algorithm OIDs (RFC 8017, RFC 5480, RFC 8410, FIPS 203/204 via NIST CSOR). */
+/** Key algorithm OIDs (RFC 8017, RFC 5480, RFC 8410, FIPS 203/204): the engine's one table. */
 export const KEY_OID = {
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  rsassaPss: '1.2.840.113549.1.1.10',
-  ecPublicKey: '1.2.840.10045.2.1',
-  x25519: '1.3.101.110',
-  x448: '1.3.101.111',
-  ed25519: '1.3.101.112',
-  ed448: '1.3.101.113',
-  mlKem768: '2.16.840.1.101.3.4.4.2',
-  mlDsa65: '2.16.840.1.101.3.4.3.18',
-  p256: '1.2.840.10045.3.1.7',
-  p384: '1.3.132.0.34',
-  p521: '1.3.132.0.35',
-  secp256k1: '1.3.132.0.10',
+  rsaEncryption: OID.rsaEncryption,
+  rsassaPss: OID.rsassaPss,
+  ecPublicKey: OID.ecPublicKey,
+  x25519: OID.x25519,
+  x448: OID.x448,
+  ed25519: OID.ed25519,
+  ed448: OID.ed448,
+  mlKem768: OID.mlKem768,
+  mlDsa65: OID.mlDsa65,
+  p256: OID.p256,
+  p384: OID.p384,
+  p521: OID.p521,
+  secp256k1: OID.secp256k1,
 } as const;
 
 const CURVE_BY_OID: Record<string, NistCurve> = {
@@ -129,24 +130,24 @@ const CURVE_BY_OID: Record<string, NistCurve> = {
 
 const UNSUPPORTED_CURVES: Record<string, string> = {
   [KEY_OID.secp256k1]: 'secp256k1',
-  '1.2.840.10045.3.1.1': 'P-192',
-  '1.3.132.0.33': 'P-224',
-  '1.3.36.3.3.2.8.1.1.7': 'brainpoolP256r1',
-  '1.3.36.3.3.2.8.1.1.11': 'brainpoolP384r1',
-  '1.3.36.3.3.2.8.1.1.13': 'brainpoolP512r1',
-  '1.2.156.10197.1.301': 'SM2',
+  [OID.p192]: 'P-192',
+  [OID.p224]: 'P-224',
+  [OID.brainpoolP256r1]: 'brainpoolP256r1',
+  [OID.brainpoolP384r1]: 'brainpoolP384r1',
+  [OID.brainpoolP512r1]: 'brainpoolP512r1',
+  [OID.sm2]: 'SM2',
 };
 
 const UNSUPPORTED_KEY_ALGS: Record<string, string> = {
   [KEY_OID.x448]: 'X448',
   [KEY_OID.ed448]: 'Ed448',
-  '1.2.840.10040.4.1': 'DSA',
-  '1.2.840.113549.1.3.1': 'Diffie-Hellman',
-  '1.2.840.10046.2.1': 'X9.42 Diffie-Hellman',
-  '2.16.840.1.101.3.4.4.1': 'ML-KEM-512',
-  '2.16.840.1.101.3.4.4.3': 'ML-KEM-1024',
-  '2.16.840.1.101.3.4.3.17': 'ML-DSA-44',
-  '2.16.840.1.101.3.4.3.19': 'ML-DSA-87',
+  [OID.dsa]: 'DSA',
+  [OID.dhKeyAgreement]: 'Diffie-Hellman',
+  [OID.x942DhPublicNumber]: 'X9.42 Diffie-Hellman',
+  [OID.mlKem512]: 'ML-KEM-512',
+  [OID.mlKem1024]: 'ML-KEM-1024',
+  [OID.mlDsa44]: 'ML-DSA-44',
+  [OID.mlDsa87]: 'ML-DSA-87',
 };
 
 type NistCurve = 'P-256' | 'P-384' | 'P-521';

@@ -25,7 +25,7 @@
  */
 import { EngineError, KeyStateError, MalformedInputError } from '../errors';
 import { assertBytes, assertString } from '../internal/assert';
-import { concat, copy, fromUtf8, utf8 } from '../internal/bytes';
+import { concat, copy, fromUtf8, fromUtf8Lenient, utf8 } from '../internal/bytes';
 import { attempt } from '../internal/webcrypto';
 import { assertOperationAllowed, type GateOptions } from '../lifecycle/gates';
 import { isoAt } from '../lifecycle/states';
@@ -360,7 +360,7 @@ async function openFernetBytes(ctx: EngineContext, token: string, opts: DecryptT
 /** The bytes as text when they are all printable ASCII (a Fernet token), else null. */
 function asciiOrNull(b: Uint8Array): string | null {
   for (const x of b) if (x > 0x7e || x < 0x20) return null;
-  return new TextDecoder().decode(b);
+  return fromUtf8Lenient(b);
 }
 
 /**
@@ -677,7 +677,7 @@ function peerSpki(peer: Uint8Array | string): Uint8Array<ArrayBuffer> {
   let text: string | null = null;
   if (typeof peer === 'string') text = peer;
   else if (peer instanceof Uint8Array) {
-    if (peer.length > 10 && peer[0] === 0x2d /* '-' */) text = new TextDecoder().decode(peer);
+    if (peer.length > 10 && peer[0] === 0x2d /* '-' */) text = fromUtf8Lenient(peer);
     else return copy(peer);
   } else {
     throw new EngineError('INVALID_ARGUMENT', 'keys: the peer public key must be SPKI DER bytes or PEM text');

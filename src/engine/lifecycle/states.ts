@@ -14,7 +14,20 @@
  * in the record (like `KeyInfo.createdAt`), so a record is plain JSON.
  */
 import { EngineError, KeyStateError } from '../errors';
-import type { KeyState } from '../types';
+
+/**
+ * SP 800-57 key states (see LIFECYCLE.md). A key is created pre-activation and moves to
+ * active at once when its activation date is now (the default); lifecycle/engine.ts
+ * moves it through the rest.
+ */
+export type KeyState =
+  | 'pre-activation'
+  | 'active'
+  | 'suspended'
+  | 'deactivated'
+  | 'compromised'
+  | 'destroyed'
+  | 'destroyed-compromised';
 
 /** Every lifecycle state, in diagram order (pre-operational → destroyed). */
 export const KEY_STATES: readonly KeyState[] = [

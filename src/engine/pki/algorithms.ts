@@ -7,7 +7,8 @@
 import * as pkijs from 'pkijs';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
-import { TAG, children, contentOf, derNull, oid, oidToString, rawOf, readTop, seq } from './der';
+import { TAG, children, contentOf, derNull, oid, oidToString, rawOf, readTop, seq } from '../internal/der';
+import * as OID from '../internal/oids';
 
 const engines = new WeakMap<Crypto, pkijs.CryptoEngine>();
 
@@ -23,10 +24,10 @@ export function pkiCrypto(ctx: Pick<EngineContext, 'crypto'>): pkijs.CryptoEngin
 
 /** Signature algorithm OIDs Clavis accepts on what it issues (C4). */
 export const SIGNATURE_OIDS = {
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
-  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
-  rsassaPss: '1.2.840.113549.1.1.10',
+  ecdsaWithSHA256: OID.ecdsaWithSHA256,
+  ecdsaWithSHA384: OID.ecdsaWithSHA384,
+  sha256WithRSAEncryption: OID.sha256WithRSAEncryption,
+  rsassaPss: OID.rsassaPss,
 } as const;
 export const SIGNATURE_ALLOW_LIST: ReadonlySet<string> = new Set(Object.values(SIGNATURE_OIDS));
 
@@ -45,15 +46,15 @@ export interface SpkiInfo {
 }
 
 const CURVES: Record<string, 'P-256' | 'P-384' | 'P-521'> = {
-  '1.2.840.10045.3.1.7': 'P-256',
-  '1.3.132.0.34': 'P-384',
-  '1.3.132.0.35': 'P-521',
+  [OID.p256]: 'P-256',
+  [OID.p384]: 'P-384',
+  [OID.p521]: 'P-521',
 };
 const OTHER_KEYS: Record<string, string> = {
-  '1.3.101.112': 'Ed25519',
-  '1.3.101.113': 'Ed448',
-  '1.3.101.110': 'X25519',
-  '1.3.101.111': 'X448',
+  [OID.ed25519]: 'Ed25519',
+  [OID.ed448]: 'Ed448',
+  [OID.x25519]: 'X25519',
+  [OID.x448]: 'X448',
 };
 
 /** Parses a SubjectPublicKeyInfo. @throws MALFORMED_INPUT */
@@ -68,10 +69,10 @@ export function parseSpki(spki: Uint8Array): SpkiInfo {
   if (bitContent[0] !== 0) throw new EngineError('MALFORMED_INPUT', 'pki: public key BIT STRING has unused bits');
   const subjectPublicKey = bitContent.slice(1);
   let type: PublicKeyType;
-  if (o === '1.2.840.10045.2.1') {
+  if (o === OID.ecPublicKey) {
     const curve = params && params.tag === TAG.OID ? CURVES[oidToString(contentOf(params))] : undefined;
     type = curve ? { kind: 'ec', curve } : { kind: 'unsupported', name: 'EC key on an unsupported curve' };
-  } else if (o === '1.2.840.113549.1.1.1' || o === '1.2.840.113549.1.1.10') {
+  } else if (o === OID.rsaEncryption || o === OID.rsassaPss) {
     const rsaKey = readTop(subjectPublicKey, TAG.SEQUENCE);
     const [n] = children(rsaKey);
     if (!n || n.tag !== TAG.INTEGER) throw new EngineError('MALFORMED_INPUT', 'pki: malformed RSA public key');
@@ -79,7 +80,7 @@ export function parseSpki(spki: Uint8Array): SpkiInfo {
     let i = 0;
     while (i < c.length && c[i] === 0) i++;
     const bitsLen = c.length - i === 0 ? 0 : (c.length - i - 1) * 8 + (32 - Math.clz32(c[i]!));
-    type = { kind: 'rsa', bits: bitsLen, pss: o === '1.2.840.113549.1.1.10' };
+    type = { kind: 'rsa', bits: bitsLen, pss: o === OID.rsassaPss };
   } else {
     type = { kind: 'unsupported', name: OTHER_KEYS[o] ?? `key algorithm ${o}` };
   }

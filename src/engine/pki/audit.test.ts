@@ -15,7 +15,7 @@ import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { createPki } from './index';
 import { REVOCATION_PAGE_SIZE, readRevocations } from './crl';
 import { CompromisedKeyError, issue, loadIssuer, vaultSubjectKey } from './issue';
-import { derNull, oid, seq } from './der';
+import { derNull, oid, seq } from '../internal/der';
 
 const expectCode = async (p: Promise<unknown>, code: Parameters<typeof isEngineError>[1], msg?: RegExp) => {
   try {

@@ -4,10 +4,11 @@
  * §5 SignedData with no signers, RFC 2315 §9.1's degenerate case) that Windows, Java
  * keytool and `openssl pkcs7 -print_certs` read.
  */
-import { compareBytes, oid, seq, tlv, tlvList, uint, explicit, TAG } from './der';
+import * as OID from '../internal/oids';
+import { compareBytes, oid, seq, tlv, tlvList, uint, explicit, TAG } from '../internal/der';
 
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-const OID_DATA = '1.2.840.113549.1.7.1';
+const OID_SIGNED_DATA = OID.signedData;
+const OID_DATA = OID.data;
 
 /**
  * A DER ContentInfo holding a SignedData whose only content is `certificates` (DER

@@ -5,7 +5,7 @@ import { fromBase64, toHex } from '../internal/bytes';
 import { generateKey } from '../keys/vault';
 import { freshPki, hierarchy, T0 } from '../../testing/pki-fixtures';
 import { parseSpki } from './algorithms';
-import { TAG, children, contentOf, readTop, seq, oid, derNull } from './der';
+import { TAG, children, contentOf, readTop, seq, oid, derNull } from '../internal/der';
 import { OID, keyIdentifier } from './extensions';
 import { issue, loadIssuer, vaultSubjectKey } from './issue';
 import { encodeName } from './names';

@@ -12,7 +12,7 @@ import type { CertRecord, CrlChunkRecord, RevocationRecord } from '../storage/sc
 import { freshPki, hierarchy, T0 } from '../../testing/pki-fixtures';
 import { compareSerialHex, crlEntriesFrom, encodeEntry, encodeTbsCertList, packRevocations } from './crl-codec';
 import { parseCrl } from './crl';
-import { TAG, children, readTop } from './der';
+import { TAG, children, readTop } from '../internal/der';
 import { lintTbsCertList } from './lint';
 import { newSerial } from './serial';
 import { splitSigned } from './x509';

@@ -9,7 +9,8 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import type { RevocationRecord } from '../storage/schema';
-import { TAG, children, contentOf, enumerated, explicit, lengthBytes, readTlv, readTop, seq, tlvList, uint, uintBytes } from './der';
+import { fromHex } from '../internal/bytes';
+import { TAG, children, contentOf, enumerated, encodeLength as lengthBytes, explicit, readTlv, readTop, seq, tlvList, uint, uintBytes } from '../internal/der';
 import { OID, authorityKeyIdentifier, extension } from './extensions';
 import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';
@@ -222,11 +223,7 @@ export interface CrlBuildResult {
   findings: LintFinding[];
 }
 
-function hexBytes(hex: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
+const hexBytes = fromHex;
 
 /**
  * Entries for a CRL from packed revocations: only certificates not yet expired at

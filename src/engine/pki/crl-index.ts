@@ -14,7 +14,7 @@ import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { crlJobs } from './crl-client';
 import { compareSerialHex, type CrlHeader, type CrlIndexData } from './crl-codec';
-import { readTlv } from './der';
+import { readTlv } from '../internal/der';
 import { decodeCrlEntry, type CrlEntry } from './describe';
 import { parseCrl, type Crl } from './validate/parse';
 

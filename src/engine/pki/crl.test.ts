@@ -8,7 +8,7 @@ import { deactivateKey } from '../lifecycle/engine';
 import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { createPki } from './index';
 import { createSigner } from './algorithms';
-import { TAG, children, contentOf, readTop } from './der';
+import { TAG, children, contentOf, readTop } from '../internal/der';
 import { encodeName } from './names';
 import { newSerial } from './serial';
 import { parseCrl, parseCrlWithPkijs, signCrl, type CrlEntryInput } from './crl';

@@ -18,7 +18,7 @@ import type { CrlChunkRecord, CrlRecord } from '../storage/schema';
 import { pkiCrypto, type Signer } from './algorithms';
 import { crlJobs } from './crl-client';
 import { createRevocationPacker, encodeTbsCertList, encodeTbsCertListFrom, type PackedRevocations, type TbsCertListInput } from './crl-codec';
-import { parseAsn1 } from './der';
+import { parseAsn1 } from './parse-asn1';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
 import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
 import { DAY, wholeSeconds } from './time';

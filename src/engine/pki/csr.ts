@@ -13,7 +13,9 @@ import type { EngineContext } from '../keys/context';
 import { loadKey } from '../keys/vault';
 import { assertOperationAllowed } from '../lifecycle/gates';
 import { assertCertifiableKey, createSigner, parseSpki, pkiCrypto, type PublicKeyType } from './algorithms';
-import { TAG, children, contentOf, fromPemOrDer, implicitConstructed, oid, oidToString, parseAsn1, rawOf, readTop, seq, setOf, toPem, uint } from './der';
+import { TAG, children, contentOf, implicitConstructed, oid, oidToString, rawOf, readTop, seq, setOf, uint } from '../internal/der';
+import { fromPemOrDer, toPem } from '../keys/pem';
+import { parseAsn1 } from './parse-asn1';
 import { OID, checkSans, formatIp, sanCount, subjectAltName, type SubjectAltNames } from './extensions';
 import { assembleSigned } from './issue';
 import { decodeName, encodeName, formatName, type DistinguishedName, type NameEntry } from './names';
@@ -82,7 +84,7 @@ export async function readCsr(ctx: EngineContext, input: string | Uint8Array): P
   }
   if (!ok) throw new EngineError('SIGNATURE_INVALID', 'pki: the certificate request signature does not verify (no proof of possession)');
   const sigOid = req.signatureAlgorithm.algorithmId;
-  if (sigOid === '1.2.840.113549.1.1.5' || sigOid === '1.2.840.10045.4.1') throw new EngineError('UNSUPPORTED', 'pki: SHA-1 signed requests are refused');
+  if (sigOid === OID.sha1WithRSAEncryption || sigOid === OID.ecdsaWithSHA1) throw new EngineError('UNSUPPORTED', 'pki: SHA-1 signed requests are refused');
   const requestedExtensions: string[] = [];
   let sans: Required<SubjectAltNames> = { dns: [], ip: [], email: [], uri: [] };
   if (attrsT && attrsT.tag === 0xa0) {

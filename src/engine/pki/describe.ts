@@ -10,28 +10,17 @@ import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8, toHex } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { parseSpki } from './algorithms';
-import { TAG, children, contentOf, oidToString, readTlv, readTop, type Tlv } from './der';
-import { KEY_USAGE_BITS, OID, formatIp } from './extensions';
+import { TAG, children, contentOf, oidToString, readTlv, readTop, type Tlv } from '../internal/der';
+import { OID_NAMES } from '../internal/oid-names';
+import { asn1Tree, hexValue, tagLabel, type Asn1Node } from '../internal/asn1-tree';
+import { OID, KEY_USAGE_BITS, formatIp } from './extensions';
 import { decodeName, formatName } from './names';
 import { serialHex } from './serial';
 import { decodeTime } from './time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
 import { REASON_NAMES } from './crl';
 
-/** One node of an ASN.1 tree: where it sits in the DER and what it holds. */
-export interface Asn1Node {
-  /** The identifier octet. */
-  tag: number;
-  /** "SEQUENCE", "INTEGER", "[0]", … */
-  label: string;
-  /** Offset of the tag byte in the DER. */
-  offset: number;
-  /** Length of the content in bytes. */
-  length: number;
-  /** The decoded value of a primitive (OID with its name, string, time, hex). */
-  value?: string;
-  children?: Asn1Node[];
-}
+export { asn1Tree, type Asn1Node };
 
 /** One extension, decoded to lines of text. */
 export interface DecodedExtension {
@@ -65,162 +54,6 @@ export interface CrlEntry {
   revocationDate: string;
   reason?: string;
   invalidityDate?: string;
-}
-
-/** Names of OIDs a viewer meets in Clavis certificates and common foreign ones. */
-export const OID_NAMES: Record<string, string> = {
-  [OID.subjectKeyIdentifier]: 'Subject key identifier',
-  [OID.keyUsage]: 'Key usage',
-  [OID.subjectAltName]: 'Subject alternative name',
-  [OID.basicConstraints]: 'Basic constraints',
-  [OID.cRLNumber]: 'CRL number',
-  [OID.reasonCode]: 'Reason code',
-  [OID.invalidityDate]: 'Invalidity date',
-  [OID.nameConstraints]: 'Name constraints',
-  [OID.cRLDistributionPoints]: 'CRL distribution points',
-  [OID.certificatePolicies]: 'Certificate policies',
-  [OID.authorityKeyIdentifier]: 'Authority key identifier',
-  [OID.extKeyUsage]: 'Extended key usage',
-  [OID.authorityInfoAccess]: 'Authority information access',
-  [OID.caIssuers]: 'CA issuers',
-  [OID.extensionRequest]: 'extensionRequest',
-  [OID.serverAuth]: 'TLS server authentication',
-  [OID.clientAuth]: 'TLS client authentication',
-  [OID.codeSigning]: 'Code signing',
-  [OID.emailProtection]: 'E-mail protection',
-  '1.3.6.1.5.5.7.48.1': 'OCSP',
-  '2.5.29.32.0': 'anyPolicy',
-  '2.23.140.1.2.1': 'CA/B domain validated',
-  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
-  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
-  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
-  '1.2.840.113549.1.1.1': 'rsaEncryption',
-  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
-  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
-  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
-  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
-  '1.2.840.113549.1.1.8': 'MGF1',
-  '1.2.840.10045.2.1': 'ecPublicKey',
-  '1.2.840.10045.3.1.7': 'P-256 (prime256v1)',
-  '1.3.132.0.34': 'P-384 (secp384r1)',
-  '1.3.132.0.35': 'P-521 (secp521r1)',
-  '1.3.101.110': 'X25519',
-  '1.3.101.112': 'Ed25519',
-  '2.16.840.1.101.3.4.2.1': 'SHA-256',
-  '2.16.840.1.101.3.4.2.2': 'SHA-384',
-  '2.16.840.1.101.3.4.2.3': 'SHA-512',
-  '2.5.4.3': 'commonName',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.6': 'countryName',
-  '2.5.4.7': 'localityName',
-  '2.5.4.8': 'stateOrProvinceName',
-  '2.5.4.10': 'organizationName',
-  '2.5.4.11': 'organizationalUnitName',
-  '1.2.840.113549.1.9.1': 'emailAddress',
-};
-
-const UNIVERSAL: Record<number, string> = {
-  0x01: 'BOOLEAN',
-  0x02: 'INTEGER',
-  0x03: 'BIT STRING',
-  0x04: 'OCTET STRING',
-  0x05: 'NULL',
-  0x06: 'OBJECT IDENTIFIER',
-  0x0a: 'ENUMERATED',
-  0x0c: 'UTF8String',
-  0x13: 'PrintableString',
-  0x14: 'T61String',
-  0x16: 'IA5String',
-  0x17: 'UTCTime',
-  0x18: 'GeneralizedTime',
-  0x1e: 'BMPString',
-  0x30: 'SEQUENCE',
-  0x31: 'SET',
-};
-
-/** Hex shown for a byte value, cut after `max` bytes. */
-function hexValue(b: Uint8Array, max = 48): string {
-  return b.length > max ? `${toHex(b.subarray(0, max))}… (${b.length} bytes)` : toHex(b);
-}
-
-function tagLabel(tag: number): string {
-  if ((tag & 0xc0) === 0x80) return `[${tag & 0x1f}]`;
-  if ((tag & 0xc0) === 0x40) return `[APPLICATION ${tag & 0x1f}]`;
-  return UNIVERSAL[tag] ?? `tag 0x${tag.toString(16).padStart(2, '0')}`;
-}
-
-function primitiveValue(t: Tlv): string | undefined {
-  const c = contentOf(t);
-  switch (t.tag) {
-    case TAG.BOOLEAN:
-      return c[0] ? 'TRUE' : 'FALSE';
-    case TAG.NULL:
-      return undefined;
-    case TAG.OID: {
-      const o = oidToString(c);
-      return OID_NAMES[o] ? `${o} (${OID_NAMES[o]})` : o;
-    }
-    case TAG.INTEGER:
-    case TAG.ENUMERATED:
-      return c.length <= 6 ? String(c.reduce((n, b) => n * 256 + b, 0)) : hexValue(c);
-    case TAG.UTF8_STRING:
-    case TAG.PRINTABLE_STRING:
-    case TAG.IA5_STRING:
-    case TAG.UTC_TIME:
-    case TAG.GENERALIZED_TIME:
-      return fromUtf8(c);
-    default:
-      return hexValue(c);
-  }
-}
-
-/** Whether `b` is exactly one well-formed DER structure (for OCTET/BIT STRINGs that wrap DER). */
-function wrapsDer(b: Uint8Array): boolean {
-  if (b.length < 2 || (b[0] !== TAG.SEQUENCE && b[0] !== TAG.SET)) return false;
-  try {
-    const t = readTop(b);
-    return walkCheck(t, 0);
-  } catch {
-    return false;
-  }
-}
-
-function walkCheck(t: Tlv, depth: number): boolean {
-  if (depth > 12) return false;
-  if (t.tag & 0x20) return children(t).every((c) => walkCheck(c, depth + 1));
-  return true;
-}
-
-/**
- * The ASN.1 tree of one DER structure. OCTET STRINGs and BIT STRINGs that wrap DER (an
- * extension value, an RSA public key) are opened too. Depth and node count are bounded.
- * @throws MALFORMED_INPUT
- */
-export function asn1Tree(der: Uint8Array, maxNodes = 4000): Asn1Node {
-  let count = 0;
-  const walk = (t: Tlv, base: number, depth: number): Asn1Node => {
-    if (++count > maxNodes || depth > 24) throw new MalformedInputError('pki: the structure is too large or too deep to show');
-    const node: Asn1Node = { tag: t.tag, label: tagLabel(t.tag), offset: base + t.start, length: t.end - t.contentStart };
-    const content = contentOf(t);
-    if (t.tag & 0x20) {
-      node.children = children(t).map((c) => walk(c, base, depth + 1));
-    } else if (t.tag === TAG.OCTET_STRING && wrapsDer(content)) {
-      node.children = [walk(readTop(content), base + t.contentStart, depth + 1)];
-    } else if (t.tag === TAG.BIT_STRING && content[0] === 0 && wrapsDer(content.subarray(1))) {
-      node.children = [walk(readTop(content.subarray(1)), base + t.contentStart + 1, depth + 1)];
-    } else {
-      const v = primitiveValue(t);
-      if (v !== undefined) node.value = v;
-    }
-    return node;
-  };
-  try {
-    return walk(readTop(der), 0, 0);
-  } catch (e) {
-    if (e instanceof EngineError) throw e;
-    throw new MalformedInputError('pki: the DER could not be read', { cause: e });
-  }
 }
 
 /** One GeneralName as "DNS: x", "IP: y", …; `constraint` formats IP address+mask as CIDR. */

@@ -5,29 +5,37 @@
  */
 import { EngineError } from '../errors';
 import { utf8 } from '../internal/bytes';
-import { bool, implicitConstructed, implicitPrimitive, namedBits, octetString, oid, seq, uint } from './der';
+import * as OIDS from '../internal/oids';
+import { bool, implicitConstructed, implicitPrimitive, namedBits, octetString, oid, seq, uint } from '../internal/der';
 
-/** Extension and related OIDs. */
+
+/**
+ * Extension and related OIDs, from the engine's one table (src/engine/internal/oids.ts). Named
+ * one by one so a bundle keeps only these (a re-exported namespace would keep every OID).
+ */
 export const OID = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19',
-  cRLNumber: '2.5.29.20',
-  reasonCode: '2.5.29.21',
-  invalidityDate: '2.5.29.24',
-  nameConstraints: '2.5.29.30',
-  cRLDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  caIssuers: '1.3.6.1.5.5.7.48.2',
-  extensionRequest: '1.2.840.113549.1.9.14',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
+  subjectKeyIdentifier: OIDS.subjectKeyIdentifier,
+  keyUsage: OIDS.keyUsage,
+  subjectAltName: OIDS.subjectAltName,
+  basicConstraints: OIDS.basicConstraints,
+  cRLNumber: OIDS.cRLNumber,
+  reasonCode: OIDS.reasonCode,
+  invalidityDate: OIDS.invalidityDate,
+  nameConstraints: OIDS.nameConstraints,
+  cRLDistributionPoints: OIDS.cRLDistributionPoints,
+  certificatePolicies: OIDS.certificatePolicies,
+  authorityKeyIdentifier: OIDS.authorityKeyIdentifier,
+  extKeyUsage: OIDS.extKeyUsage,
+  authorityInfoAccess: OIDS.authorityInfoAccess,
+  caIssuers: OIDS.caIssuers,
+  extensionRequest: OIDS.extensionRequest,
+  serverAuth: OIDS.serverAuth,
+  clientAuth: OIDS.clientAuth,
+  codeSigning: OIDS.codeSigning,
+  emailProtection: OIDS.emailProtection,
+  emailAddress: OIDS.emailAddress,
+  sha1WithRSAEncryption: OIDS.sha1WithRSAEncryption,
+  ecdsaWithSHA1: OIDS.ecdsaWithSHA1,
 } as const;
 
 /** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */

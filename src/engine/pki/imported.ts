@@ -20,6 +20,7 @@
  */
 import type { AuditDraft } from '../audit/chain';
 import { auditDraft, withAudit } from '../audit/store';
+import * as OID from '../internal/oids';
 import { EngineError, MalformedInputError, isEngineError } from '../errors';
 import { toHex } from '../internal/bytes';
 import { DerReader, TAG, decodeOid, parseDer } from '../internal/der';
@@ -38,7 +39,7 @@ export const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
 /** Most certificates and CRLs one input may carry. */
 export const MAX_IMPORT_ITEMS = 200;
 
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+const OID_SIGNED_DATA = OID.signedData;
 const CERT_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
 const CRL_LABELS = new Set(['X509 CRL']);
 const P7_LABELS = new Set(['PKCS7', 'CMS']);

@@ -30,7 +30,7 @@ import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateInt
 import { REASON_NAMES, REVOCATION_REASONS, crlsDue, publishCrl, rebuildStaleCrls, type PublishCrlOptions, type RevocationReason } from './crl';
 import { UNSPECIFIED_REASON } from './crl-codec';
 import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
-import { fromPemOrDer, toPem } from './der';
+import { fromPemOrDer, toPem } from '../keys/pem';
 import type { SubjectAltNames } from './extensions';
 import { LEAF_PROFILES, issue, loadIssuer, vaultSubjectKey, type LeafProfile } from './issue';
 import { decodeName, toDistinguishedName, type DistinguishedName } from './names';

@@ -19,7 +19,7 @@ import { assertCrlSigningAllowed, assertOperationAllowed } from '../lifecycle/ga
 import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
 import type { AuditDraft } from '../audit/chain';
 import { assertCertifiableKey, createSigner, parseSpki, type Signer, type SpkiInfo } from './algorithms';
-import { bitString, explicit, seq, uint, uintBytes } from './der';
+import { bitString, explicit, seq, uint, uintBytes } from '../internal/der';
 import {
   OID,
   authorityInfoAccess,

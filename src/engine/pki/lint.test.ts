@@ -2,8 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isEngineError } from '../errors';
 import { parseSpki, type SpkiInfo } from './algorithms';
-import { TAG, derNull, explicit, oid, printableString, seq, setOf, tlv, uint, uintBytes, utf8String } from './der';
-import { authorityKeyIdentifier, basicConstraints, checkSans, extKeyUsage, extension, keyIdentifier, keyUsage, OID, subjectAltName, subjectKeyIdentifier } from './extensions';
+import { TAG, derNull, explicit, oid, printableString, seq, setOf, tlv, uint, uintBytes, utf8String } from '../internal/der';
+import { OID, authorityKeyIdentifier, basicConstraints, checkSans, extKeyUsage, extension, keyIdentifier, keyUsage, subjectAltName, subjectKeyIdentifier } from './extensions';
 import { encodeTbsCertificate } from './issue';
 import { encodeTbsCertList } from './crl';
 import { assertLintClean, lintTbsCertList, lintTbsCertificate, type CertLintContext } from './lint';

@@ -5,10 +5,10 @@
  * names follow zlint/Boulder where one exists; each maps to a checklist item.
  */
 import { EngineError } from '../errors';
-import { equalBytes, toHex } from '../internal/bytes';
+import { equalBytes, fromUtf8Lenient, toHex } from '../internal/bytes';
 import { SIGNATURE_ALLOW_LIST } from './algorithms';
-import { TAG, children, contentOf, oidToString, readTop } from './der';
-import { OID } from './extensions';
+import { TAG, children, contentOf, oidToString, readTop } from '../internal/der';
+import * as OID from '../internal/oids';
 import { ATTRIBUTE_INFO, decodeName, nameStringProblem, type NameAttribute } from './names';
 import { serialProblem } from './serial';
 import { DAY } from './time';
@@ -93,7 +93,7 @@ function lintAlgorithm(f: LintFinding[], alg: Uint8Array, rule: string): void {
   }
   const paramsOk =
     rest.length === 0 &&
-    (algOid.startsWith('1.2.840.10045.4.3.') ? params === undefined : algOid === '1.2.840.113549.1.1.11' ? params?.tag === TAG.NULL && params.end === params.contentStart : params?.tag === TAG.SEQUENCE);
+    (algOid.startsWith(OID.prefixEcdsaWithSha2) ? params === undefined : algOid === OID.sha256WithRSAEncryption ? params?.tag === TAG.NULL && params.end === params.contentStart : params?.tag === TAG.SEQUENCE);
   if (!paramsOk) f.push({ rule: 'e_signature_algorithm_parameters', message: `parameters of ${algOid} are not as RFC 4055/5758 require` });
 }
 
@@ -208,7 +208,7 @@ export function lintTbsCertificate(tbs: Uint8Array, c: CertLintContext): LintFin
     else {
       const ekus = parseExtKeyUsage(ekuExt.value);
       if (want && !ekus.includes(want)) f.push({ rule: 'e_leaf_eku_profile_mismatch', message: `extKeyUsage lacks ${want}` });
-      if (ekus.includes('2.5.29.37.0')) f.push({ rule: 'e_eku_any_usage', message: 'anyExtendedKeyUsage is not issued' });
+      if (ekus.includes(OID.anyExtendedKeyUsage)) f.push({ rule: 'e_eku_any_usage', message: 'anyExtendedKeyUsage is not issued' });
     }
   }
   if (!isCa && findExt(exts, OID.nameConstraints)) f.push({ rule: 'e_name_constraints_on_leaf', message: 'nameConstraints on a leaf' });
@@ -220,7 +220,7 @@ export function lintTbsCertificate(tbs: Uint8Array, c: CertLintContext): LintFin
     if (gns.length === 0) f.push({ rule: 'e_ext_san_empty', message: 'subjectAltName has no names' });
     if (subjectCount === 0 && !sanExt.critical) f.push({ rule: 'e_ext_san_not_critical_without_subject', message: 'SAN must be critical when the subject is empty' });
     for (const g of gns) {
-      const text = new TextDecoder().decode(g.content);
+      const text = fromUtf8Lenient(g.content);
       if (g.tag === 0x82 && !DNS_NAME.test(text)) f.push({ rule: 'e_san_dns_name_bad_syntax', message: `DNS name "${text.slice(0, 80)}"` });
       if (g.tag === 0x87 && g.content.length !== 4 && g.content.length !== 16) f.push({ rule: 'e_san_iana_bad_ip', message: 'iPAddress is not 4 or 16 bytes' });
       if ((g.tag === 0x81 || g.tag === 0x86) && !/^[\x21-\x7e]+$/.test(text)) f.push({ rule: 'e_san_ia5_bad_characters', message: 'rfc822Name/URI has non-printable characters' });

@@ -5,7 +5,7 @@ import { isEngineError } from '../errors';
 import { utf8 } from '../internal/bytes';
 import { generateKey } from '../keys/vault';
 import { freshPki } from '../../testing/pki-fixtures';
-import { implicitConstructed, implicitPrimitive, seq } from './der';
+import { implicitConstructed, implicitPrimitive, seq } from '../internal/der';
 import { parseIp, type NameConstraints, type SubjectAltNames } from './extensions';
 import { issue, loadIssuer, vaultSubjectKey, type LeafProfile } from './issue';
 import { GN, dnsWithin, emailWithin, ipWithin, nameConstraintProblem, parseNameConstraints, uriHost, uriWithin } from './name-constraints';

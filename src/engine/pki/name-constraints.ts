@@ -18,9 +18,9 @@
  * The subject's emailAddress attributes are checked as rfc822Names too.
  */
 import { EngineError, MalformedInputError } from '../errors';
-import { fromUtf8 } from '../internal/bytes';
-import { TAG, children, contentOf, readTlv, readTop, type Tlv } from './der';
-import { formatIp } from './extensions';
+import { fromUtf8, utf8 } from '../internal/bytes';
+import { TAG, children, contentOf, readTlv, readTop, type Tlv } from '../internal/der';
+import { OID, formatIp } from './extensions';
 import { decodeName, formatName } from './names';
 
 /** GeneralName tags as they appear in SANs and subtrees. */
@@ -52,7 +52,7 @@ export interface LabelledConstraints {
   constraints: ParsedNameConstraints;
 }
 
-const EMAIL_ADDRESS_OID = '1.2.840.113549.1.9.1';
+const EMAIL_ADDRESS_OID = OID.emailAddress;
 
 function subtreeList(t: Tlv): GeneralNameValue[] {
   return children(t).map((gs) => {
@@ -215,7 +215,7 @@ export function constrainedNames(n: ConstrainedNames): GeneralNameValue[] {
   const out: GeneralNameValue[] = [...n.sans];
   const entries = decodeName(n.subject);
   if (entries.length > 0) out.push({ tag: GN.directoryName, content: n.subject });
-  for (const e of entries) if (e.oid === EMAIL_ADDRESS_OID) out.push({ tag: GN.rfc822, content: new TextEncoder().encode(e.value) });
+  for (const e of entries) if (e.oid === EMAIL_ADDRESS_OID) out.push({ tag: GN.rfc822, content: utf8(e.value) });
   return out;
 }
 

@@ -8,7 +8,8 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, children, contentOf, oid, oidToString, printableString, readTlv, seq, setOf, utf8String, type Tlv } from './der';
+import * as OID from '../internal/oids';
+import { TAG, children, contentOf, oid, oidToString, printableString, readTlv, seq, setOf, utf8String, type Tlv } from '../internal/der';
 
 /** The attribute types Clavis writes, in the order it writes them. */
 export const NAME_ATTRIBUTES = ['C', 'ST', 'L', 'O', 'OU', 'CN'] as const;
@@ -19,19 +20,19 @@ export type DistinguishedName = Partial<Record<NameAttribute, string>>;
 
 /** OIDs and upper bounds (RFC 5280 Appendix A ub-* values). */
 export const ATTRIBUTE_INFO: Record<NameAttribute, { oid: string; max: number; label: string }> = {
-  C: { oid: '2.5.4.6', max: 2, label: 'country' },
-  ST: { oid: '2.5.4.8', max: 128, label: 'state or province' },
-  L: { oid: '2.5.4.7', max: 128, label: 'locality' },
-  O: { oid: '2.5.4.10', max: 64, label: 'organization' },
-  OU: { oid: '2.5.4.11', max: 64, label: 'organizational unit' },
-  CN: { oid: '2.5.4.3', max: 64, label: 'common name' },
+  C: { oid: OID.countryName, max: 2, label: 'country' },
+  ST: { oid: OID.stateOrProvinceName, max: 128, label: 'state or province' },
+  L: { oid: OID.localityName, max: 128, label: 'locality' },
+  O: { oid: OID.organizationName, max: 64, label: 'organization' },
+  OU: { oid: OID.organizationalUnitName, max: 64, label: 'organizational unit' },
+  CN: { oid: OID.commonName, max: 64, label: 'common name' },
 };
 
 const BY_OID = new Map<string, NameAttribute>(NAME_ATTRIBUTES.map((a) => [ATTRIBUTE_INFO[a].oid, a]));
 const EXTRA_LABELS: Record<string, string> = {
-  '1.2.840.113549.1.9.1': 'emailAddress',
-  '2.5.4.5': 'serialNumber',
-  '0.9.2342.19200300.100.1.25': 'DC',
+  [OID.emailAddress]: 'emailAddress',
+  [OID.serialNumber]: 'serialNumber',
+  [OID.domainComponent]: 'DC',
 };
 
 /** True for C0 and C1 controls, DEL, NUL, bidi embeddings/overrides/isolates and marks, BOM (C8). */

@@ -12,17 +12,9 @@
 import { concat } from '../internal/bytes';
 import type { RandomSource } from '../internal/random';
 import { encryptPrivateKeyInfo } from '../keys/pkcs8-encrypted';
-import { derNull, explicit, octetString, oid, seq, setOf, tlv, uint } from './der';
+import * as OID from '../internal/oids';
+import { derNull, explicit, octetString, oid, seq, setOf, tlv, uint } from '../internal/der';
 
-const OID = {
-  data: '1.2.840.113549.1.7.1',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
-  localKeyId: '1.2.840.113549.1.9.21',
-  friendlyName: '1.2.840.113549.1.9.20',
-  sha256: '2.16.840.1.101.3.4.2.1',
-} as const;
 
 /** Iterations of the MAC key derivation (OpenSSL's PKCS12_DEFAULT_ITER). */
 export const PKCS12_MAC_ITERATIONS = 2048;

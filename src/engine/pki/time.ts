@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../errors';
 import { utf8 } from '../internal/bytes';
-import { TAG, tlv } from './der';
+import { TAG, tlv } from '../internal/der';
 
 /** Truncates to whole seconds. */
 export function wholeSeconds(d: Date | number): Date {

@@ -6,7 +6,7 @@
  */
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, children, contentOf, oidToString, rawOf, readTop, type Tlv } from './der';
+import { TAG, children, contentOf, oidToString, rawOf, readTop, type Tlv, decodeBoolean, elementOf } from '../internal/der';
 import { decodeTime } from './time';
 
 /** One parsed extension. */
@@ -79,7 +79,7 @@ export function parseExtensions(t: Tlv): ParsedExtension[] {
     let explicitFalse = false;
     let i = 1;
     if (c[i]?.tag === TAG.BOOLEAN) {
-      critical = contentOf(c[i]!)[0] !== 0;
+      critical = decodeBoolean(elementOf(c[i]!), 'the critical flag of an extension');
       explicitFalse = !critical;
       i++;
     }

@@ -14,6 +14,9 @@
  * sort key of their first entry) they list the issuer's revocations in serial order.
  */
 import { EngineError } from '../errors';
+import { fromHex, toHex } from '../internal/bytes';
+import { TAG, children, contentOf, encodeElement, encodeOctetString, encodeOid, encodeSequence, encodeUnsignedInteger, enumerated, readTlv } from '../internal/der';
+import * as OID from '../internal/oids';
 import type { CrlChunkRecord, RevocationRecord } from './schema';
 
 /** A chunk growing past this many entries is split. */
@@ -34,36 +37,18 @@ export function serialSortKey(hex: string): string {
   return `${String(hex.length).padStart(4, '0')}${hex}`;
 }
 
-function lengthBytes(n: number): number[] {
-  if (n < 0x80) return [n];
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return [0x80 | out.length, ...out];
-}
-
-function tlv(tag: number, ...parts: ArrayLike<number>[]): number[] {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = [tag, ...lengthBytes(n)];
-  for (const p of parts) for (let i = 0; i < p.length; i++) out.push(p[i]!);
-  return out;
-}
-
-const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** RFC 5280 Time: whole seconds, UTCTime through 2049, GeneralizedTime from 2050 (as `pki/time.ts`). */
-function time(ms: number, forceGeneralized: boolean, what: string): number[] {
+function time(ms: number, forceGeneralized: boolean, what: string): Uint8Array<ArrayBuffer> {
   const d = new Date(Math.floor(ms / 1000) * 1000);
   const y = d.getUTCFullYear();
   if (!Number.isFinite(d.getTime()) || y < 1950 || y > 9999) throw new EngineError('CERT_INVALID', `storage: the ${what} of a revocation is outside 1950–9999`);
   const rest = `${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
-  return forceGeneralized || y >= 2050 ? tlv(0x18, ascii(`${pad(y, 4)}${rest}`)) : tlv(0x17, ascii(`${pad(y % 100)}${rest}`));
+  return forceGeneralized || y >= 2050 ? encodeElement(TAG.GENERALIZED_TIME, ascii(`${pad(y, 4)}${rest}`)) : encodeElement(TAG.UTC_TIME, ascii(`${pad(y % 100)}${rest}`));
 }
 
-// Extension OIDs (DER content): id-ce-cRLReasons 2.5.29.21, id-ce-invalidityDate 2.5.29.24.
-const OID_REASON = [0x55, 0x1d, 0x15];
-const OID_INVALIDITY = [0x55, 0x1d, 0x18];
 
 /**
  * Encodes a revocation as its `revokedCertificates` entry, checking it first (the lint
@@ -78,31 +63,21 @@ export function encodeRevokedEntry(rev: Pick<RevocationRecord, 'serialHex' | 're
     throw new EngineError('CERT_INVALID', 'storage: a revoked serial is not a positive, minimal hex serial of at most 20 octets');
   }
   if (!ENTRY_REASONS.has(rev.reason)) throw new EngineError('CERT_INVALID', `storage: reason code ${String(rev.reason)} may not be written on a CRL`);
-  const content: number[] = [];
-  for (let i = 0; i < hex.length; i += 2) content.push(parseInt(hex.slice(i, i + 2), 16));
-  // A high first bit would read as negative: the INTEGER gets a 0x00 sign byte.
-  if (content[0]! & 0x80) content.unshift(0);
-  const exts: number[][] = [];
-  if (rev.reason !== 0) exts.push(tlv(0x30, tlv(0x06, OID_REASON), tlv(0x04, tlv(0x0a, [rev.reason]))));
-  if (rev.invalidityDate) exts.push(tlv(0x30, tlv(0x06, OID_INVALIDITY), tlv(0x04, time(Date.parse(rev.invalidityDate), true, 'invalidity date'))));
-  const parts = [tlv(0x02, content), time(Date.parse(rev.revokedAt), false, 'revocation date')];
-  if (exts.length) parts.push(tlv(0x30, ...exts));
-  return Uint8Array.from(tlv(0x30, ...parts));
+  // The one DER writer (internal/der.ts) adds the INTEGER's sign byte where the first bit is set.
+  const exts: Uint8Array[] = [];
+  if (rev.reason !== 0) exts.push(encodeSequence(encodeOid(OID.reasonCode), encodeOctetString(enumerated(rev.reason))));
+  if (rev.invalidityDate) exts.push(encodeSequence(encodeOid(OID.invalidityDate), encodeOctetString(time(Date.parse(rev.invalidityDate), true, 'invalidity date'))));
+  const parts = [encodeUnsignedInteger(fromHex(hex)), time(Date.parse(rev.revokedAt), false, 'revocation date')];
+  if (exts.length) parts.push(encodeSequence(...exts));
+  return encodeSequence(...parts);
 }
 
 /** Canonical serial hex of an encoded entry (its INTEGER content without a sign byte). */
 export function entrySerialHex(entry: Uint8Array): string {
-  let p = 1;
-  p += entry[p]! & 0x80 ? 1 + (entry[p]! & 0x7f) : 1; // the entry SEQUENCE's length
-  p++; // INTEGER tag
-  const len = entry[p]!;
-  p++;
-  let start = p;
-  const end = p + len;
-  while (start < end - 1 && entry[start] === 0) start++;
-  let s = '';
-  for (let i = start; i < end; i++) s += entry[i]!.toString(16).padStart(2, '0');
-  return s;
+  const serial = contentOf(children(readTlv(entry))[0]!);
+  let start = 0;
+  while (start < serial.length - 1 && serial[start] === 0) start++;
+  return toHex(serial.subarray(start));
 }
 
 /** A chunk opened for changes: one array slot per entry. */
@@ -118,7 +93,7 @@ export interface OpenChunk {
 
 /** A fresh write stamp (random, 64 bits): a chunk's key changes with every write. */
 export function chunkStamp(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(crypto.getRandomValues(new Uint8Array(8)));
 }
 
 /** Opens a stored chunk for changes. */

@@ -622,6 +622,8 @@ export const MIGRATIONS: Array<(db: IDBPDatabase<ClavisDB>, tx: IDBPTransaction<
   // Owners: v6 -> v7: owners stored before owner identity became one rule (NFC,
   // lower-case, `ownerKey`) are brought to it, so "Alice"'s old keys are alice's keys.
   (db, tx) => {
+    // (A database without the vault's stores has no owners to move.)
+    if (!db.objectStoreNames.contains('keys')) return;
     const keys = tx.objectStore('keys');
     // (A database that never had the lifecycle stores has no principals to move.)
     const principals = db.objectStoreNames.contains('principals') ? tx.objectStore('principals') : undefined;

@@ -47,7 +47,7 @@ function oldKey(id: string, owner: string, activation: number) {
 
 describe('storage v7: owners stored in upper case are migrated (B5, issue 14 #12)', () => {
   it('a v5 vault with "Alice", "ALICE " and "alice" keys and principals opens as one owner alice, revoked if any spelling was', async () => {
-    expect(DB_VERSION).toBe(7);
+    expect(DB_VERSION).toBeGreaterThanOrEqual(7);
     const name = `clavis-owners-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
     const v5 = await openAt(name, 5);
     expect(v5.version).toBe(5);

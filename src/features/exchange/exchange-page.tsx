@@ -16,14 +16,10 @@ import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
 import { exchangeDemoEngine } from './namespace';
+import { shortHex } from './short-hex';
 import './exchange.css';
 
 const ACTOR_CLASS = { initiator: 'lane-initiator', responder: 'lane-responder', attacker: 'lane-attacker' } as const;
-
-/** Shortens long hex for the diagram; the full value stays in the title and the details. */
-export function shortHex(h: string, keep = 16): string {
-  return h.length > keep * 2 + 1 ? `${h.slice(0, keep)}…${h.slice(-keep)}` : h;
-}
 
 function Value(props: { label: string; value: string }) {
   return (

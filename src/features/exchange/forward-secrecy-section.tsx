@@ -4,7 +4,7 @@ import type { ForwardSecrecyCurve, ForwardSecrecyRun } from '../../engine';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
-import { shortHex } from './exchange-page';
+import { shortHex } from './short-hex';
 
 function Run(props: { run: ForwardSecrecyRun }) {
   const r = props.run;

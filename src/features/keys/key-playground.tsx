@@ -1,18 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { KeyInfo } from '../../engine';
+import { fromBase64, type KeyInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatBytes } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames, type SignatureEncoding } from '../../state/slices/keys-slice';
-
-/** Bytes of base64 text (the slice hands signatures over as base64). */
-function base64Bytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** What the signature's bytes are, said next to it. */
 function encodingNote(template: string, encoding: SignatureEncoding, bytes: number): string {
@@ -286,10 +278,10 @@ export function SignVerifySection(props: { info: KeyInfo }) {
               <label htmlFor={ids.sig}>{tag} (base64)</label>
               <textarea id={ids.sig} readOnly rows={3} className="mono" value={signature} spellCheck={false} aria-describedby={ids.note} />
               <p className="hint" id={ids.note}>
-                {mac ? `${base64Bytes(signature).length} bytes of HMAC.` : encodingNote(k.template, signedAs, base64Bytes(signature).length)}
+                {mac ? `${fromBase64(signature).length} bytes of HMAC.` : encodingNote(k.template, signedAs, fromBase64(signature).length)}
               </p>
               <p className="actions">
-                <button type="button" className="button" onClick={() => downloadFile(base64Bytes(signature), `${safeFileName(k.name)}${mac ? '.mac' : '.sig'}`)}>
+                <button type="button" className="button" onClick={() => downloadFile(fromBase64(signature), `${safeFileName(k.name)}${mac ? '.mac' : '.sig'}`)}>
                   Download {mac ? 'MAC tag' : 'signature'} file
                 </button>
               </p>

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { zipStored, type BulkProgress, type BulkRow, type LeafProfile } from '../../engine';
+import { decodePem, encodePem, utf8, zipStored, type BulkProgress, type BulkRow, type LeafProfile } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { FileDrop } from '../../components/ui/file-drop';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -124,12 +124,11 @@ export function BulkIssuePage() {
   }
 
   function downloadZip(done: BulkDone) {
-    const blocks = done.pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
-    const enc = new TextEncoder();
+    const blocks = decodePem(done.pem, { maxChars: done.pem.length }).map((b) => encodePem(b.label, b.der));
     const entries = blocks.map((pem, i) => {
       const c = done.certs[i];
       const label = c ? `${String(i + 1).padStart(5, '0')}-${safeFileName(c.subject.replace(/^CN=/, ''), 'certificate')}` : `${i + 1}`;
-      return { name: `${label}.pem`, data: enc.encode(pem) };
+      return { name: `${label}.pem`, data: utf8(pem) };
     });
     downloadFile(zipStored(entries), `${safeFileName(done.caName, 'ca')}-certificates.zip`, 'application/zip');
   }

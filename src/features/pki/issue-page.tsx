@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile, SubjectAltNames } from '../../engine';
+import { SUBJECT_ALT_NAME_OID } from '../../engine';
 import { FileDrop } from '../../components/ui/file-drop';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -18,7 +19,6 @@ import { useNow, usePkiData } from './use-pki-data';
 const DAY = 86_400_000;
 /** Largest CSR file read: PEM of the engine's 64 KiB DER cap (MAX_CSR_DER_BYTES), with room for explanatory text. */
 const MAX_CSR_FILE_BYTES = 128 * 1024;
-const SAN_OID = '2.5.29.17';
 
 /** What each profile puts in keyUsage/extendedKeyUsage, for the preview. */
 const PROFILE_USAGE: Record<LeafProfile, string> = {
@@ -167,7 +167,7 @@ export function IssuePage(props: { navigate: Navigate }) {
   const days = Number(validity);
   const notAfter = Number.isFinite(days) && days > 0 ? new Date(now + days * DAY).toISOString() : '';
   const truncated = ca && notAfter && Date.parse(ca.notAfter) < Date.parse(notAfter);
-  const ignored = csr ? csr.requestedExtensions.filter((o) => o !== SAN_OID) : [];
+  const ignored = csr ? csr.requestedExtensions.filter((o) => o !== SUBJECT_ALT_NAME_OID) : [];
   const ready = ca && (source === 'vault' ? !!key : !!csr);
 
   return (

@@ -9,7 +9,7 @@
  * State passed forward is plain data (ids, serials, CRL numbers), so a deep link rebuilds
  * any step by running steps 0…n again in a fresh namespace.
  */
-import { EngineError, type CaInfo, type CrlInfo, type Pki, type VerifyResult } from '../../engine';
+import { EngineError, decodePem, toHex, type CaInfo, type CrlInfo, type Pki, type VerifyResult } from '../../engine';
 import type { ObjectLink, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** Names the walkthrough gives its objects (its own namespace: nothing of the user's). */
@@ -29,19 +29,11 @@ const keyLink = (id: string, label: string): ObjectLink => ({ kind: 'key', id, l
 const crlLink = (caId: string, label: string): ObjectLink => ({ kind: 'crl', id: caId, label });
 const N = CERTIFICATE_LIFE_NAMES;
 
-function hexOf(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
+const hexOf = toHex;
 
-/** DER of a PEM block, as hex (for the ASN.1 view). */
+/** DER of a PEM block, as hex (for the ASN.1 view), read by the engine's one PEM codec. */
 function pemToDerHex(pem: string): string {
-  const body = pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, '').replace(/\s+/g, '');
-  const bin = atob(body);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return hexOf(out);
+  return hexOf(decodePem(pem)[0]!.der);
 }
 
 /** Groups a hex string in pairs separated by colons, the way certificate viewers print serials. */

@@ -5,7 +5,7 @@
  * next use fail. Every step calls the namespace engine's KDC; the last shows seed 001's
  * other route, a session key wrapped under a Diffie–Hellman-derived key.
  */
-import type { KdcProtocolRun, WireMessage } from '../../engine';
+import { fromHex, type KdcProtocolRun, type WireMessage } from '../../engine';
 import { hex, refusalOf, shortDate, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
@@ -265,7 +265,7 @@ export const kdcSymmetric: Walkthrough = {
         const kdc = await engine.kdc();
         const keyId = st(state).keyId!;
         const sealedHex = st(state).sealedHex!;
-        const old = new Uint8Array(sealedHex.match(/../g)!.map((h) => parseInt(h, 16)));
+        const old = fromHex(sealedHex);
         const send = await refusalOf(() => kdc.sendMessage(keyId, A, 'One more thing…'));
         const open = await refusalOf(() => kdc.receiveMessage(keyId, B, old));
         const present = await refusalOf(async () => kdc.protocol.serviceAccept(B, await kdc.protocol.apRequest(A, keyId)));

@@ -4,7 +4,7 @@
  * principal, destroy, audit. Every step calls the namespace engine's lifecycle verbs; the
  * simulated clock is the namespace engine's own, never the app's.
  */
-import type { Engine, KeyInfo } from '../../engine';
+import { fromHex, fromUtf8, utf8, type Engine, type KeyInfo } from '../../engine';
 import { envelopeSegments, hex, refusalOf, shortDate } from './step-data';
 import type { ObjectLink, StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
@@ -24,8 +24,8 @@ interface KeyLifeState extends WalkthroughState {
 
 const st = (s: WalkthroughState) => s as Partial<KeyLifeState>;
 const keyLink = (id: string, label: string): ObjectLink => ({ kind: 'key', id, label: `Key ${label}` });
-const bytes = (h: string) => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const bytes = fromHex;
+const text = fromUtf8;
 
 function lifecycle(state: KeyInfo['state'], from?: KeyInfo['state']): StepDiagram {
   return from ? { kind: 'lifecycle', state, from } : { kind: 'lifecycle', state };
@@ -119,9 +119,9 @@ export const keyLife: Walkthrough = {
       standard: 'NIST SP 800-38D (GCM) §8.2 (IV uniqueness); FIPS 186-5 (ECDSA)',
       async run({ engine, state }) {
         const s = st(state);
-        const ct = await engine.encrypt(s.v1!, new TextEncoder().encode(PLAINTEXT));
+        const ct = await engine.encrypt(s.v1!, utf8(PLAINTEXT));
         const back = await decryptsTo(engine, hex(ct));
-        const sig = await engine.sign(s.signing!, new TextEncoder().encode(PLAINTEXT));
+        const sig = await engine.sign(s.signing!, utf8(PLAINTEXT));
         const usage = await engine.keyUsage(s.v1!);
         const v1 = await engine.getKey(s.v1!);
         return {
@@ -181,7 +181,7 @@ export const keyLife: Walkthrough = {
         const target = Date.parse(before.dates.protectStop!) + DAY;
         const applied = await engine.setSimulatedTime(target);
         const v2 = await engine.getKey(s.v2!);
-        const encrypt = await refusalOf(() => engine.encrypt(s.v2!, new TextEncoder().encode('new invoice')));
+        const encrypt = await refusalOf(() => engine.encrypt(s.v2!, utf8('new invoice')));
         const stillReads = await decryptsTo(engine, s.ct2!);
         const names = await keyNames(engine);
         return {

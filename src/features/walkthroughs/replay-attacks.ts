@@ -5,7 +5,7 @@
  * tickets, timestamped authenticators, a replay cache, nonces, direction-bound key
  * confirmation) refuses each replay. Every attack runs for real in the namespace engine.
  */
-import { KDC_CHECK_LABELS, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
+import { KDC_CHECK_LABELS, fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
 import { refusalOf, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
@@ -23,7 +23,7 @@ interface ReplayState extends WalkthroughState {
 }
 
 const st = (s: WalkthroughState) => s as Partial<ReplayState>;
-const bytes = (h: string) => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
+const bytes = fromHex;
 
 type Msg = { from: string; to: string; label: string; refused?: boolean; current?: boolean };
 const seq = (messages: Msg[]): StepDiagram => ({ kind: 'sequence', lanes: LANES, messages: messages.map((m) => ({ current: true, ...m })) });

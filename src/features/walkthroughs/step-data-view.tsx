@@ -4,7 +4,8 @@
  * label, so people and tests can find "Ticket id" or "Serial number" by name.
  */
 import { useId } from 'react';
-import { decodeDer, type Asn1Node } from './asn1';
+import { fromHex } from '../../engine';
+import { asn1Tree, type Asn1Node } from '../../engine/asn1';
 import type { StepDatum } from './types';
 
 /** Hex in groups of two bytes, so long strings wrap and can be read. */
@@ -17,13 +18,22 @@ function Asn1Tree(props: { nodes: Asn1Node[] }) {
     <ul className="wt-asn1">
       {props.nodes.map((n) => (
         <li key={n.offset}>
-          <span className="wt-asn1-tag">{n.name}</span> <span className="wt-asn1-meta">@{n.offset}, {n.length} bytes</span>
+          <span className="wt-asn1-tag">{n.label}</span> <span className="wt-asn1-meta">@{n.offset}, {n.length} bytes</span>
           {n.value !== undefined && n.value !== '' ? <code className="wt-asn1-value">{n.value}</code> : null}
           {n.children && n.children.length > 0 ? <Asn1Tree nodes={n.children} /> : null}
         </li>
       ))}
     </ul>
   );
+}
+
+/** The tree of the engine's strict DER reader, or why the bytes could not be read. */
+function decodedTree(derHex: string): { nodes: Asn1Node[] } | { error: string } {
+  try {
+    return { nodes: [asn1Tree(fromHex(derHex))] };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : 'the bytes are not DER' };
+  }
 }
 
 function Body(props: { datum: StepDatum }) {
@@ -55,10 +65,10 @@ function Body(props: { datum: StepDatum }) {
         </p>
       );
     case 'asn1': {
-      const nodes = decodeDer(d.der);
+      const tree = decodedTree(d.der);
       return (
         <>
-          <Asn1Tree nodes={nodes} />
+          {'nodes' in tree ? <Asn1Tree nodes={tree.nodes} /> : <p className="wt-text">The DER could not be decoded: {tree.error}</p>}
           <details className="wt-details">
             <summary>The DER bytes ({d.der.length / 2})</summary>
             <pre className="wt-pre">{groupHex(d.der)}</pre>

@@ -3,28 +3,11 @@
  * a Clavis ciphertext envelope, a KDC protocol message's bytes and fields. Plain
  * functions over public bytes; nothing here sees key material.
  */
-import type { EngineError, KdcRefusal, WireMessage } from '../../engine';
+import { fromBase64, fromHex, fromUtf8, toHex, type EngineError, type KdcRefusal, type WireMessage } from '../../engine';
 import type { ByteSegment, StepDatum } from './types';
 
-/** Lower-case hex of bytes. */
-export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-function fromBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function fromHex(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
+/** Lower-case hex of bytes (the engine's one bytes module). */
+export const hex = toHex;
 
 /**
  * The labelled parts of a Clavis v1 data envelope (envelope.ts):
@@ -35,7 +18,7 @@ export function envelopeSegments(bytes: Uint8Array): ByteSegment[] {
   const at = (from: number, to?: number) => hex(bytes.subarray(from, to));
   const ivStart = 6 + idLen + 4;
   const tagStart = bytes.length - 16;
-  const keyId = new TextDecoder().decode(bytes.subarray(6, 6 + idLen));
+  const keyId = fromUtf8(bytes.subarray(6, 6 + idLen));
   return [
     { label: 'magic "CLV"', hex: at(0, 3) },
     { label: 'format version 1', hex: at(3, 4) },
@@ -62,7 +45,7 @@ function sealedSegments(name: string, part: { iv?: unknown; ct?: unknown }): Byt
 
 /** A KDC wire message: its exact bytes (JSON text), the sealed parts in hex, and its decoded fields. */
 export function wireData(m: WireMessage): StepDatum[] {
-  const text = new TextDecoder().decode(fromHex(m.hex));
+  const text = fromUtf8(fromHex(m.hex));
   const out: StepDatum[] = [{ kind: 'text', label: `Message ${m.step} on the wire (${m.length} bytes, ${m.type})`, value: text }];
   try {
     const json = JSON.parse(text) as Record<string, unknown>;

@@ -9,6 +9,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
+  fromHex,
   type AttackReport,
   type DistributedKeyInfo,
   type Engine,
@@ -79,12 +80,6 @@ export interface KdcSlice {
   clearOp(name: string): void;
 }
 
-function fromHexString(h: string): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 /** Builds the KDC slice over an engine. */
 export function createKdcSlice<S extends { kdc: KdcSlice }>(set: StoreApi<S>['setState'], _get: StoreApi<S>['getState'], engine: Engine): KdcSlice {
   const patch = (p: Partial<KdcSlice> | ((k: KdcSlice) => Partial<KdcSlice>)) => set((s) => ({ ...s, kdc: { ...s.kdc, ...(typeof p === 'function' ? p(s.kdc) : p) } }));
@@ -149,7 +144,7 @@ export function createKdcSlice<S extends { kdc: KdcSlice }>(set: StoreApi<S>['se
         const m = await k.sendMessage(keyId, from, text);
         return { keyId: m.keyId, from: m.from, to: m.to, hex: m.wire.hex, wire: m.wire };
       }),
-    receiveMessage: (keyId, to, hex) => run(kdcOpNames.send, (k) => k.receiveMessage(keyId, to, fromHexString(hex))),
+    receiveMessage: (keyId, to, hex) => run(kdcOpNames.send, (k) => k.receiveMessage(keyId, to, fromHex(hex))),
     verifyKey: (id, holder) => run(kdcOpNames.verify(id, holder), (k) => k.verifyDistributedKey(id, holder)),
     revokeKey: (id, reason) => changing(kdcOpNames.revokeKey(id), (k) => k.revokeDistributedKey(id, reason)),
     async runAttack(attack, client, service) {

@@ -23,41 +23,45 @@ import {
   decodeOid,
   decodeSmallInteger,
   decodeTime,
+  encodeElement,
   parseDer,
   type DerElement,
 } from '../../internal/der';
+import * as OID from '../../internal/oids';
+import { decodePem } from '../../keys/pem';
 
-/** Object identifiers the validator understands. */
+
+/** Object identifiers the validator understands, from the engine's one table (src/engine/internal/oids.ts). */
 export const VOID = {
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  issuerAltName: '2.5.29.18',
-  basicConstraints: '2.5.29.19',
-  cRLNumber: '2.5.29.20',
-  reasonCode: '2.5.29.21',
-  invalidityDate: '2.5.29.24',
-  deltaCRLIndicator: '2.5.29.27',
-  issuingDistributionPoint: '2.5.29.28',
-  certificateIssuer: '2.5.29.29',
-  nameConstraints: '2.5.29.30',
-  cRLDistributionPoints: '2.5.29.31',
-  certificatePolicies: '2.5.29.32',
-  policyMappings: '2.5.29.33',
-  authorityKeyIdentifier: '2.5.29.35',
-  policyConstraints: '2.5.29.36',
-  extKeyUsage: '2.5.29.37',
-  freshestCRL: '2.5.29.46',
-  inhibitAnyPolicy: '2.5.29.54',
-  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
-  anyPolicy: '2.5.29.32.0',
-  anyExtendedKeyUsage: '2.5.29.37.0',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  commonName: '2.5.4.3',
-  emailAddress: '1.2.840.113549.1.9.1',
+  subjectKeyIdentifier: OID.subjectKeyIdentifier,
+  keyUsage: OID.keyUsage,
+  subjectAltName: OID.subjectAltName,
+  issuerAltName: OID.issuerAltName,
+  basicConstraints: OID.basicConstraints,
+  cRLNumber: OID.cRLNumber,
+  reasonCode: OID.reasonCode,
+  invalidityDate: OID.invalidityDate,
+  deltaCRLIndicator: OID.deltaCRLIndicator,
+  issuingDistributionPoint: OID.issuingDistributionPoint,
+  certificateIssuer: OID.certificateIssuer,
+  nameConstraints: OID.nameConstraints,
+  cRLDistributionPoints: OID.cRLDistributionPoints,
+  certificatePolicies: OID.certificatePolicies,
+  policyMappings: OID.policyMappings,
+  authorityKeyIdentifier: OID.authorityKeyIdentifier,
+  policyConstraints: OID.policyConstraints,
+  extKeyUsage: OID.extKeyUsage,
+  freshestCRL: OID.freshestCRL,
+  inhibitAnyPolicy: OID.inhibitAnyPolicy,
+  authorityInfoAccess: OID.authorityInfoAccess,
+  anyPolicy: OID.anyPolicy,
+  anyExtendedKeyUsage: OID.anyExtendedKeyUsage,
+  serverAuth: OID.serverAuth,
+  clientAuth: OID.clientAuth,
+  codeSigning: OID.codeSigning,
+  emailProtection: OID.emailProtection,
+  commonName: OID.commonName,
+  emailAddress: OID.emailAddress,
 } as const;
 
 /** One attribute of a distinguished name, with its value normalised for comparison. */
@@ -223,7 +227,17 @@ function decodeString(el: DerElement): string | undefined {
   }
 }
 
-const SHORT_NAMES: Readonly<Record<string, string>> = { '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.25': 'DC', '1.2.840.113549.1.9.1': 'E' };
+const SHORT_NAMES: Readonly<Record<string, string>> = {
+  [OID.commonName]: 'CN',
+  [OID.countryName]: 'C',
+  [OID.localityName]: 'L',
+  [OID.stateOrProvinceName]: 'ST',
+  [OID.organizationName]: 'O',
+  [OID.organizationalUnitName]: 'OU',
+  [OID.serialNumber]: 'serialNumber',
+  [OID.domainComponent]: 'DC',
+  [OID.emailAddress]: 'E',
+};
 
 function shortName(oid: string): string {
   return Object.hasOwn(SHORT_NAMES, oid) ? SHORT_NAMES[oid]! : oid;
@@ -332,7 +346,7 @@ function distributionPoint(r: DerReader): DistributionPoint {
     const inner = parseDer(dpn.content);
     if (inner.tag === 0xa0) dp.fullName = generalNames(inner.content, 'fullName');
     else if (inner.tag === 0xa1) {
-      const rdn = parseName({ tag: TAG.SEQUENCE, content: Uint8Array.of(TAG.SET, ...lengthBytes(inner.content.length), ...inner.content), encoded: inner.encoded });
+      const rdn = parseName({ tag: TAG.SEQUENCE, content: encodeElement(TAG.SET, inner.content), encoded: inner.encoded });
       dp.relativeName = rdn.rdns[0];
     } else throw new MalformedInputError('validate: a distribution point name has an unknown form');
   }
@@ -341,13 +355,6 @@ function distributionPoint(r: DerReader): DistributionPoint {
   const issuer = r.optional(0xa2, 'cRLIssuer');
   if (issuer) dp.crlIssuer = generalNames(issuer.content, 'cRLIssuer');
   return dp;
-}
-
-function lengthBytes(n: number): number[] {
-  if (n < 0x80) return [n];
-  const b: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) b.unshift(v % 256);
-  return [0x80 | b.length, ...b];
 }
 
 function reasonMask(bits: { bytes: Uint8Array }): number {
@@ -670,16 +677,9 @@ export function parseCrl(der: Uint8Array): Crl {
   return crl;
 }
 
-/** Decodes PEM blocks of the given label (or DER passed as is). */
+/** Decodes PEM blocks of the given label with the engine's one PEM codec. @throws MALFORMED_INPUT */
 export function pemBlocks(text: string, label: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
-  for (const m of text.matchAll(re)) {
-    const b64 = m[1]!.replace(/\s+/g, '');
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    out.push(bytes);
-  }
-  return out;
+  return decodePem(text)
+    .filter((b) => b.label === label)
+    .map((b) => b.der);
 }

@@ -7,6 +7,7 @@
 import { derToRaw } from '../../keys/ecdsa-der';
 import { DerReader, TAG, bitLength, decodeOid, decodeUnsignedInteger, parseDer } from '../../internal/der';
 import { toHex } from '../../internal/bytes';
+import * as OID from '../../internal/oids';
 import type { Cert } from './parse';
 
 /** What a signature check concluded. */
@@ -22,18 +23,18 @@ export interface KeyInfo {
 }
 
 const CURVES: Record<string, string> = {
-  '1.2.840.10045.3.1.7': 'P-256',
-  '1.3.132.0.34': 'P-384',
-  '1.3.132.0.35': 'P-521',
-  '1.2.840.10045.3.1.1': 'P-192',
+  [OID.p256]: 'P-256',
+  [OID.p384]: 'P-384',
+  [OID.p521]: 'P-521',
+  [OID.p192]: 'P-192',
 };
 const EC_SIZE: Record<string, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
 /** Describes a certificate's public key (type, RSA size, EC curve). */
 export function keyInfo(c: Pick<Cert, 'spkiAlg' | 'publicKey'>): KeyInfo {
   switch (c.spkiAlg.oid) {
-    case '1.2.840.113549.1.1.1':
-    case '1.2.840.113549.1.1.10': {
+    case OID.rsaEncryption:
+    case OID.rsassaPss: {
       try {
         const r = new DerReader(parseDer(c.publicKey).content, 'RSAPublicKey');
         return { kind: 'rsa', bits: bitLength(decodeUnsignedInteger(r.expect(TAG.INTEGER, 'modulus'), 'the modulus')) };
@@ -41,16 +42,16 @@ export function keyInfo(c: Pick<Cert, 'spkiAlg' | 'publicKey'>): KeyInfo {
         return { kind: 'other' };
       }
     }
-    case '1.2.840.10045.2.1': {
+    case OID.ecPublicKey: {
       if (!c.spkiAlg.params) return { kind: 'ec', curve: 'missing' };
       const p = parseDer(c.spkiAlg.params);
       if (p.tag !== TAG.OID) return { kind: 'ec', curve: 'explicit' };
       const oid = decodeOid(p, 'a curve');
       return { kind: 'ec', curve: CURVES[oid] ?? oid };
     }
-    case '1.3.101.112':
+    case OID.ed25519:
       return { kind: 'ed25519' };
-    case '1.2.840.10040.4.1':
+    case OID.dsa:
       return { kind: 'dsa' };
     default:
       return { kind: 'other' };
@@ -64,10 +65,10 @@ interface SigAlg {
 }
 
 const HASH_OIDS: Record<string, string> = {
-  '1.3.14.3.2.26': 'SHA-1',
-  '2.16.840.1.101.3.4.2.1': 'SHA-256',
-  '2.16.840.1.101.3.4.2.2': 'SHA-384',
-  '2.16.840.1.101.3.4.2.3': 'SHA-512',
+  [OID.sha1]: 'SHA-1',
+  [OID.sha256]: 'SHA-256',
+  [OID.sha384]: 'SHA-384',
+  [OID.sha512]: 'SHA-512',
 };
 
 function sigAlg(a: { oid: string; params?: Uint8Array }): SigAlg | string {
@@ -75,31 +76,31 @@ function sigAlg(a: { oid: string; params?: Uint8Array }): SigAlg | string {
   const rsa = (hash: string): SigAlg | string => (nullOrAbsent ? { kind: 'rsa', hash } : 'RSA signature parameters must be NULL (RFC 4055)');
   const ecdsa = (hash: string): SigAlg | string => (a.params ? 'ECDSA signature parameters must be absent (RFC 5758)' : { kind: 'ecdsa', hash });
   switch (a.oid) {
-    case '1.2.840.113549.1.1.5':
+    case OID.sha1WithRSAEncryption:
       return rsa('SHA-1');
-    case '1.2.840.113549.1.1.11':
+    case OID.sha256WithRSAEncryption:
       return rsa('SHA-256');
-    case '1.2.840.113549.1.1.12':
+    case OID.sha384WithRSAEncryption:
       return rsa('SHA-384');
-    case '1.2.840.113549.1.1.13':
+    case OID.sha512WithRSAEncryption:
       return rsa('SHA-512');
-    case '1.2.840.10045.4.1':
+    case OID.ecdsaWithSHA1:
       return ecdsa('SHA-1');
-    case '1.2.840.10045.4.3.2':
+    case OID.ecdsaWithSHA256:
       return ecdsa('SHA-256');
-    case '1.2.840.10045.4.3.3':
+    case OID.ecdsaWithSHA384:
       return ecdsa('SHA-384');
-    case '1.2.840.10045.4.3.4':
+    case OID.ecdsaWithSHA512:
       return ecdsa('SHA-512');
-    case '1.3.101.112':
+    case OID.ed25519:
       return a.params ? 'Ed25519 signature parameters must be absent (RFC 8410)' : { kind: 'ed25519' };
-    case '1.2.840.10040.4.3':
-    case '2.16.840.1.101.3.4.3.2':
+    case OID.dsaWithSHA1:
+    case OID.dsaWithSHA256:
       return { kind: 'dsa' };
-    case '1.2.840.113549.1.1.4':
-    case '1.2.840.113549.1.1.2':
+    case OID.md5WithRSAEncryption:
+    case OID.md2WithRSAEncryption:
       return { kind: 'weak' };
-    case '1.2.840.113549.1.1.10': {
+    case OID.rsassaPss: {
       if (!a.params) return 'RSASSA-PSS needs parameters';
       try {
         const r = new DerReader(parseDer(a.params).content, 'RSASSA-PSS-params');
