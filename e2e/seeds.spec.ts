@@ -265,7 +265,7 @@ test('seed 000: a Fernet key for user123 is generated, stored, retrieved by its 
   // The seed's "add key rotation": version 2 becomes primary, version 1 only processes, and
   // the token made before the rotation still opens with version 1.
   await page.getByRole('button', { name: 'Rotate key' }).click();
-  await expect(page.getByRole('link', { name: 'version 2' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'version 2', exact: true })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Versions of this key' })).toContainText('Process only');
   await page.getByRole('textbox', { name: 'Fernet token to decrypt' }).fill(token);
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();

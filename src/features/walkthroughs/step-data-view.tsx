@@ -52,12 +52,13 @@ function Body(props: { datum: StepDatum }) {
           ))}
         </ol>
       );
+    // A .wt-pre scrolls past 24rem, so it takes focus: keyboard users can scroll it.
     case 'pem':
-      return <pre className="wt-pre">{d.pem}</pre>;
+      return <pre className="wt-pre" tabIndex={0}>{d.pem}</pre>;
     case 'json':
-      return <pre className="wt-pre">{JSON.stringify(d.value, null, 2)}</pre>;
+      return <pre className="wt-pre" tabIndex={0}>{JSON.stringify(d.value, null, 2)}</pre>;
     case 'text':
-      return d.value.length > 80 || d.value.includes('\n') ? <pre className="wt-pre">{d.value}</pre> : <p className="wt-text"><code>{d.value}</code></p>;
+      return d.value.length > 80 || d.value.includes('\n') ? <pre className="wt-pre" tabIndex={0}>{d.value}</pre> : <p className="wt-text"><code>{d.value}</code></p>;
     case 'fingerprint':
       return (
         <p className="wt-text">
@@ -71,7 +72,7 @@ function Body(props: { datum: StepDatum }) {
           {'nodes' in tree ? <Asn1Tree nodes={tree.nodes} /> : <p className="wt-text">The DER could not be decoded: {tree.error}</p>}
           <details className="wt-details">
             <summary>The DER bytes ({d.der.length / 2})</summary>
-            <pre className="wt-pre">{groupHex(d.der)}</pre>
+            <pre className="wt-pre" tabIndex={0}>{groupHex(d.der)}</pre>
           </details>
         </>
       );
