@@ -161,14 +161,24 @@ function fieldKind(name: string): FieldKind {
   return 'machine';
 }
 
+/** One word of a name: lower-case, Capitalised, an acronym, a number, a short tag (v2, Q1), or camelCase words. */
+const WORD_PART = /^(?:[a-z]{1,24}|[A-Z][a-z]{1,23}|[A-Z]{1,6}|[0-9]{1,8}|[A-Za-z0-9]{1,3})$/;
+/** camelCase / PascalCase words with short numbers (PaymentsDatabaseKey2025): every capital starts a word of 3+ letters. */
+const CAMEL_WORDS = /^[A-Z]?[a-z]{2,23}(?:[A-Z][a-z]{2,23}|[0-9]{1,4})+$/;
+
 /**
- * True when a run reads as words joined by "-" or "_" (kebab/snake-case names and dates):
- * each piece lower-case, Capitalised, an acronym, a number or a short tag (v2, Q1). Random base64url
- * over 40 characters essentially never splits that way; hex has no separators at all.
+ * True when a run reads as words (issue 14 #12): pieces joined by "-" or "_" (kebab/snake
+ * case, dates; leading, trailing or doubled separators allowed), or camelCase words. Each
+ * piece is lower-case, Capitalised, an acronym, a number, a short tag (v2, Q1) or camelCase
+ * words. Random base64url over 40 characters essentially never splits that way (its
+ * capitals and digits fall anywhere, and "+", "/" or "=" appear); hex has no separators.
+ * camelCase counts only in human-text fields (`name`, `reason`…): machine fields stay strict.
  */
-function isWordy(run: string): boolean {
-  const parts = run.split(/[-_]/);
-  return parts.length > 1 && parts.every((p) => /^(?:[a-z]{1,24}|[A-Z][a-z]{1,23}|[A-Z]{1,6}|[0-9]{1,8}|[A-Za-z0-9]{1,3})$/.test(p));
+function isWordy(run: string, camel: boolean): boolean {
+  const parts = run.split(/[-_]/).filter((p) => p.length > 0);
+  if (parts.length === 0) return true;
+  if (parts.length === 1) return camel && CAMEL_WORDS.test(parts[0]!);
+  return parts.every((p) => WORD_PART.test(p) || (camel && CAMEL_WORDS.test(p)));
 }
 
 function refuse(path: string, what: string): never {
@@ -184,7 +194,7 @@ function scanString(s: string, path: string, field: string): void {
   if (TEMPLATE_SET.has(s)) return;
   for (const [run] of s.matchAll(RUN)) {
     // A name like my-production-database-encryption-key-2025 is words, not key material (issue 14 #12).
-    if (isWordy(run)) continue;
+    if (isWordy(run, kind === 'text')) continue;
     const upper = /[A-Z]/.test(run);
     const lower = /[a-z]/.test(run);
     const digit = /[0-9]/.test(run);

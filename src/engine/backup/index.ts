@@ -41,7 +41,7 @@ import type { EngineContext } from '../keys/context';
 import { backupMaterial, restoreMaterial, type BackupMaterial } from '../keys/transfer';
 import { isDestroyedState } from '../lifecycle/states';
 import type { AuditHandover, RestoreCommit, VaultSnapshot } from '../storage/db';
-import type { CaRecord, CertRecord, CounterRecord, CrlRecord, KeyMaterialRecord, KeyUsageRecord, PrincipalRecord, RevocationRecord, SerialRecord } from '../storage/schema';
+import type { CaRecord, CertRecord, CounterRecord, CrlRecord, ImportedCertRecord, ImportedCrlRecord, KeyMaterialRecord, KeyUsageRecord, PrincipalRecord, RevocationRecord, SerialRecord } from '../storage/schema';
 import type { KeyInfo } from '../types';
 
 export const BACKUP_FORMAT = 'clavis-vault-backup';
@@ -79,6 +79,8 @@ export interface BackupManifest {
     counters: number;
     principals: number;
     keyUsage: number;
+    importedCerts: number;
+    importedCrls: number;
     auditEntries: number;
   };
   keys: Array<{ id: string; name: string; template: string; kind: KeyInfo['kind']; state: KeyInfo['state']; material: 'included' | 'public-only' | 'destroyed' }>;
@@ -97,7 +99,7 @@ export interface BackupFile {
 
 /** How one kind of record would change on restore. */
 export interface RestoreChange {
-  kind: 'keys' | 'cas' | 'certs' | 'serials' | 'revocations' | 'crls' | 'counters' | 'principals' | 'keyUsage';
+  kind: 'keys' | 'cas' | 'certs' | 'serials' | 'revocations' | 'crls' | 'counters' | 'principals' | 'keyUsage' | 'importedCerts' | 'importedCrls';
   /** Not in the vault: added. */
   added: number;
   /** In the vault exactly as in the file. */
@@ -293,10 +295,13 @@ interface Payload {
   counters: CounterRecord[];
   principals: PrincipalRecord[];
   keyUsage: KeyUsageRecord[];
+  /** Trust material imported from outside (the Verify screen's roots, certificates and CRLs). */
+  importedCerts: ImportedCertRecord[];
+  importedCrls: ImportedCrlRecord[];
   audit: { entries: AuditEntry[]; head?: { seq: number; hash: string; sig?: string }; auditKey?: { spki: string; spkiSha256: string }; handovers: AuditHandover[] };
 }
 
-const LIST_FIELDS = ['keys', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage'] as const;
+const LIST_FIELDS = ['keys', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'importedCerts', 'importedCrls'] as const;
 
 function checkPayload(v: unknown): Payload {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw damaged('no records inside');
@@ -318,6 +323,9 @@ function checkPayload(v: unknown): Payload {
   for (const f of ['serials', 'revocations'] as const) for (const r of p[f] as Array<Record<string, unknown>>) if (typeof r.id !== 'string' || typeof r.issuerId !== 'string') throw damaged(`a ${f} record is incomplete`);
   for (const c of p.counters as Array<Record<string, unknown>>) if (typeof c.key !== 'string' || !Number.isSafeInteger(c.value)) throw damaged('a counter is incomplete');
   for (const r of [...(p.principals as Array<Record<string, unknown>>), ...(p.keyUsage as Array<Record<string, unknown>>)]) if (typeof r.id !== 'string') throw damaged('a principal or usage record is incomplete');
+  for (const r of [...(p.importedCerts as Array<Record<string, unknown>>), ...(p.importedCrls as Array<Record<string, unknown>>)]) {
+    if (typeof r.id !== 'string' || typeof r.sha256 !== 'string' || !(r.der instanceof Uint8Array)) throw damaged('an imported certificate or CRL is incomplete');
+  }
   return v as Payload;
 }
 
@@ -418,6 +426,8 @@ async function createBackup(ctx: EngineContext, passphrase: string): Promise<Bac
           counters: snap.counters.length,
           principals: snap.principals.length,
           keyUsage: snap.keyUsage.length,
+          importedCerts: snap.importedCerts.length,
+          importedCrls: snap.importedCrls.length,
           auditEntries: snap.audit.length,
         },
         keys: keys.map(({ info, material }) => ({
@@ -441,6 +451,8 @@ async function createBackup(ctx: EngineContext, passphrase: string): Promise<Bac
       counters: snap.counters,
       principals: snap.principals,
       keyUsage: snap.keyUsage,
+      importedCerts: snap.importedCerts,
+      importedCrls: snap.importedCrls,
       audit: { entries: snap.audit, ...(snap.auditHead ? { head: { ...snap.auditHead } } : {}), ...(auditKey ? { auditKey } : {}), handovers: snap.handovers },
     };
     const plain = encodePayload(payload);
@@ -493,6 +505,8 @@ interface Plan {
   counters: CounterRecord[];
   principals: PrincipalRecord[];
   keyUsage: KeyUsageRecord[];
+  importedCerts: ImportedCertRecord[];
+  importedCrls: ImportedCrlRecord[];
 }
 
 const same = (a: unknown, b: unknown) => fromUtf8(encodePayload(a)) === fromUtf8(encodePayload(b));
@@ -560,6 +574,9 @@ async function plan(ctx: EngineContext, file: Uint8Array | string, passphrase: s
   const principals = diff('principals', payload.principals, vault.principals, (p) => p.id, (p) => p.id, conflicts);
   const restoredKeyIds = new Set<string>([...keys.add.map((k) => k.info.id), ...vault.keys.map((k) => k.id)]);
   const keyUsage = diff('keyUsage', payload.keyUsage.filter((u) => restoredKeyIds.has(u.id)), vault.keyUsage, (u) => u.id, (u) => u.id, conflicts);
+  // Imported trust material: keyed by the SHA-256 of its DER, so the same item is the same record.
+  const importedCerts = diff('importedCerts', payload.importedCerts, vault.importedCerts, (c) => c.id, (c) => c.subject, conflicts);
+  const importedCrls = diff('importedCrls', payload.importedCrls, vault.importedCrls, (c) => c.id, (c) => `CRL of ${c.issuer}`, conflicts);
 
   const vaultCounters = new Map(vault.counters.map((c) => [c.key, c.value]));
   const counters: CounterRecord[] = [];
@@ -588,7 +605,7 @@ async function plan(ctx: EngineContext, file: Uint8Array | string, passphrase: s
         entries: n,
         explanation: `This vault keeps its own audit log (a hash chain cannot take in another); the backup's ${n} ${n === 1 ? 'entry stays' : 'entries stay'} in the file, and the restore entry records the head they end at so the file can be checked against it.`,
       };
-  const changes = [keys.change, cas.change, certs.change, serials.change, revocations.change, crls.change, counterChange, principals.change, keyUsage.change];
+  const changes = [keys.change, cas.change, certs.change, serials.change, revocations.change, crls.change, counterChange, principals.change, keyUsage.change, importedCerts.change, importedCrls.change];
   const preview: RestorePreview = {
     manifest: payload.manifest,
     changes,
@@ -609,6 +626,8 @@ async function plan(ctx: EngineContext, file: Uint8Array | string, passphrase: s
     counters,
     principals: principals.add,
     keyUsage: keyUsage.add,
+    importedCerts: importedCerts.add,
+    importedCrls: importedCrls.add,
   };
 }
 
@@ -673,6 +692,8 @@ async function restoreBackup(ctx: EngineContext, file: Uint8Array | string, pass
         counters: p.counters,
         principals: p.principals,
         keyUsage: p.keyUsage,
+        importedCerts: p.importedCerts,
+        importedCrls: p.importedCrls,
         ...(handover ? { handover } : {}),
       });
       return { preview: p.preview, auditSeq: entry.seq };

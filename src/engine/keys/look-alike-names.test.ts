@@ -67,10 +67,16 @@ describe('look-alike names are refused (C8, issue 14 #12)', () => {
     const name = 'my-production-database-encryption-key-2025';
     expect((await engine.generateKey({ template: 'AES-GCM-256', name })).name).toBe(name);
     expect((await engine.generateKey({ template: 'AES-GCM-256', name: 'payments-team_EU-west-2-PCI-DSS-rotation-2026-Q1' })).name).toMatch(/^payments/);
+    // 200-character names: words with a trailing hyphen, and camelCase words (issue 16 a11y: refused before).
+    for (const long of ['Long-name-'.repeat(20), 'ProductionPaymentsDatabaseKey2025'.repeat(6).slice(0, 198)]) {
+      expect((await engine.generateKey({ template: 'AES-GCM-256', name: long })).name).toBe(long);
+    }
     const blob = toBase64(crypto.getRandomValues(new Uint8Array(32)));
     await expect(engine.generateKey({ template: 'AES-GCM-256', name: `key ${blob}` })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/key material/) });
     const b64url = blob.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     await expect(engine.generateKey({ template: 'AES-GCM-256', name: b64url })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/key material/) });
+    // Separators around a blob do not make it a name.
+    await expect(engine.generateKey({ template: 'AES-GCM-256', name: `-${b64url}-` })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/key material/) });
     expect((await engine.verifyAuditLog()).ok).toBe(true);
   });
 });

@@ -190,6 +190,9 @@ export interface VaultSnapshot {
   counters: CounterRecord[];
   principals: PrincipalRecord[];
   keyUsage: KeyUsageRecord[];
+  /** Trust material imported from outside (v6), kept apart from the CA's own records. */
+  importedCerts: ImportedCertRecord[];
+  importedCrls: ImportedCrlRecord[];
   audit: AuditEntry[];
   auditHead: AuditHead | undefined;
   /** The audit key pair record (CryptoKeys), to export its public half. */
@@ -200,6 +203,8 @@ export interface VaultSnapshot {
 /** What a restore writes, in ONE transaction (A7): only new records; counters raised; audit entries. */
 export interface RestoreCommit extends PreparedAudit {
   addKeys: Array<{ info: KeyInfo; material?: KeyMaterialRecord }>;
+  importedCerts: ImportedCertRecord[];
+  importedCrls: ImportedCrlRecord[];
   cas: CaRecord[];
   certs: CertRecord[];
   serials: SerialRecord[];
@@ -1346,8 +1351,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
 
     readVaultSnapshot: () =>
       guard('reading the vault for a backup', async () => {
-        const tx = db.transaction(['keys', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'audit', 'meta'], 'readonly');
-        const [keys, cas, certs, serials, revocations, crls, counters, principals, keyUsage, audit, head, auditKey, handovers] = await Promise.all([
+        const tx = db.transaction(['keys', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'importedCerts', 'importedCrls', 'audit', 'meta'], 'readonly');
+        const [keys, cas, certs, serials, revocations, crls, counters, principals, keyUsage, importedCerts, importedCrls, audit, head, auditKey, handovers] = await Promise.all([
           tx.objectStore('keys').getAll(),
           tx.objectStore('cas').getAll(),
           tx.objectStore('certs').getAll(),
@@ -1357,6 +1362,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           tx.objectStore('counters').getAll(),
           tx.objectStore('principals').getAll(),
           tx.objectStore('keyUsage').getAll(),
+          tx.objectStore('importedCerts').getAll(),
+          tx.objectStore('importedCrls').getAll(),
           tx.objectStore('audit').getAll(),
           tx.objectStore('meta').get(AUDIT_HEAD_KEY),
           tx.objectStore('meta').get(AUDIT_KEY_META),
@@ -1373,6 +1380,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           counters,
           principals,
           keyUsage,
+          importedCerts,
+          importedCrls,
           audit,
           auditHead: head?.value as AuditHead | undefined,
           auditKey: auditKey?.value,
@@ -1381,7 +1390,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       }),
     commitRestore: (c) =>
       guard('restoring the backup', async () => {
-        const tx = db.transaction(['keys', 'keyMaterial', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', ...AUDIT_STORES], 'readwrite');
+        const tx = db.transaction(['keys', 'keyMaterial', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'importedCerts', 'importedCrls', ...AUDIT_STORES], 'readwrite');
         await abortOnThrow(tx, async () => {
           // Reads first (IndexedDB requests only, W3): the head check and the counters.
           const auditWrites = await queueAuditEntries(tx, c);
@@ -1413,6 +1422,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
           });
           for (const r of c.principals) w.q(tx.objectStore('principals').add(r));
           for (const r of c.keyUsage) w.q(tx.objectStore('keyUsage').add(r));
+          for (const r of c.importedCerts) w.q(tx.objectStore('importedCerts').add(r));
+          for (const r of c.importedCrls) w.q(tx.objectStore('importedCrls').add(r));
           if (c.handover) w.q(tx.objectStore('meta').put({ key: AUDIT_HANDOVERS_META, value: [...(Array.isArray(handovers) ? handovers : []), c.handover] }));
           await Promise.all([...w.list, ...auditWrites, tx.done]);
         });

@@ -39,6 +39,8 @@ const KIND_LABEL: Record<RestoreChange['kind'], string> = {
   counters: 'CRL counters',
   principals: 'Owners (principals)',
   keyUsage: 'Key usage counts',
+  importedCerts: 'Imported certificates and roots',
+  importedCrls: 'Imported CRLs',
 };
 
 function toUiError(e: unknown): UiError {

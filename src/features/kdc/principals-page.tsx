@@ -66,9 +66,9 @@ export function KdcPrincipalsPage() {
         <h2 id="kdc-register-title">Register a principal</h2>
         <div className="field">
           <label htmlFor="kdc-name">Principal name</label>
-          <input id="kdc-name" value={name} onChange={(e) => setName(e.target.value)} aria-describedby="kdc-name-hint" autoComplete="off" required />
+          <input id="kdc-name" value={name} onChange={(e) => setName(e.target.value)} aria-describedby="kdc-name-hint" autoComplete="off" maxLength={64} required />
           <p className="hint" id="kdc-name-hint">
-            Lower-case letters, digits and . _ @ - (for example alice or files.example).
+            Up to 64 lower-case letters, digits and . _ @ - (for example alice or files.example).
           </p>
         </div>
         <div className="field">
