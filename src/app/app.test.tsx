@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { renderWithEngine } from '../state/test-utils';
+import { renderWithEngine } from '../testing/render';
 import { freshEngine } from '../testing/engine';
 import { App } from './app';
 import { parseHash } from './router';

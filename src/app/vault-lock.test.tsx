@@ -2,7 +2,7 @@
 // about the lock, with the header's control (from the lock feature) opening the dialog.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { renderWithEngine } from '../state/test-utils';
+import { renderWithEngine } from '../testing/render';
 import { freshEngine } from '../testing/engine';
 import { GenerateKeyPage } from '../features/keys/generate-key-page';
 import { KeyPage } from '../features/keys/key-page';

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineError, fixedClock, type AuditEntry } from '../../engine';
 import { formatLocal } from '../../components/ui/format';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { AuditPage, filterAuditEntries } from './audit-page';
 import { AUDIT_PAGE_SIZE, NO_FILTER } from './audit-view';

@@ -4,7 +4,7 @@
 // would change, and the restore adds the keys.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { BackupPage, passphraseHint } from './backup-page';
 

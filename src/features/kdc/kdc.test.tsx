@@ -3,7 +3,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } from '.';
 
 async function engineWithPrincipals() {

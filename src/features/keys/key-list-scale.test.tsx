@@ -3,7 +3,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KeyInfo } from '../../engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyListPage } from './key-list-page';
 

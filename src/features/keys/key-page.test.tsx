@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupHex } from '../../components/ui/format';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { toBase64 } from '../../engine/internal/bytes';
 import { KeyPage } from './key-page';

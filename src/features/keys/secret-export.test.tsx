@@ -2,7 +2,7 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { opNames } from '../../state/slices/keys-slice';
 import type { AppStore } from '../../state/store';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { ImportKeyPage } from './import-key-page';
 import { KeyPage } from './key-page';

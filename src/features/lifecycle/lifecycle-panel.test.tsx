@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fixedClock, type Engine, type GenerateKeyParams, type KeyInfo } from '../../engine';
 import { useAppStore } from '../../state/engine-provider';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { LifecyclePanel } from './lifecycle-panel';
 

@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { BulkIssuePage } from './bulk-issue-page';
 
 async function withCas() {

@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import { CertPage } from './cert-page';
 

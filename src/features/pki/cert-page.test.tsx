@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { CertPage } from './cert-page';
 import { CertListPage } from './cert-list-page';
 

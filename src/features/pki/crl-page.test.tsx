@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../engine';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { CRL_PAGE_SIZE, CrlPage } from './crl-page';
 
 afterEach(() => vi.restoreAllMocks());

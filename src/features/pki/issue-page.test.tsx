@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../engine';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { IssuePage } from './issue-page';
 
 async function withCas() {

@@ -3,7 +3,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { VerifyPage, peerOf } from './verify-page';
 
 const NOW = Date.UTC(2026, 2, 1, 12);

@@ -6,7 +6,7 @@ import { useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toHex } from '../../engine/internal/bytes';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { keyLife } from './key-life';
 import { storageNamespace } from './namespace';
