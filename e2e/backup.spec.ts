@@ -128,5 +128,5 @@ test('A7: back up, lose the vault, restore it; exportable keys and the CA work a
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByText(/Chain OK/)).toBeVisible();
   // The restore is an entry of the log (the action filter lists it too).
-  await expect(page.getByRole('cell', { name: 'vault.restore', exact: true })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Vault restore', exact: true })).toBeVisible();
 });
