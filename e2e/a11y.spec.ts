@@ -6,7 +6,7 @@
 // reads without help.)
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { createCa, expect, test } from './fixtures';
 
 /**
  * A 200-character name with no space to break at: the worst case for a layout. (Dots,
@@ -39,12 +39,7 @@ async function seed(p: Page): Promise<Seeded> {
   await expect(p.getByRole('heading', { level: 1, name: LONG })).toBeVisible();
   const keyUrl = p.url();
 
-  await p.goto('/#/ca/new');
-  await p.getByRole('textbox', { name: /^Name/ }).fill(LONG_CA);
-  await p.getByRole('textbox', { name: 'Common name (CN)' }).fill('A11y Root CA');
-  await p.getByRole('button', { name: 'Create root CA' }).click();
-  const caLink = p.getByRole('link', { name: LONG_CA, exact: true });
-  await expect(caLink).toBeVisible();
+  await createCa(p, { name: LONG_CA, cn: 'A11y Root CA' });
   const crlUrl = `/${(await p.getByRole('link', { name: `CRL of ${LONG_CA}` }).getAttribute('href'))!}`;
 
   await p.goto('/#/certs/issue');

@@ -5,22 +5,12 @@
 // CRL numbers increase, and the audit chain verifies.
 import type { Page } from '@playwright/test';
 import { parseCrl } from '../src/engine/pki/crl-codec';
-import { expect, test } from './fixtures';
+import { createCa, expect, test } from './fixtures';
 
 const PAGES = 4;
 const PER_PAGE = 3;
 /** Tabs closed right after confirming a revocation (before its CRL can be built). */
 const CLOSES = 4;
-
-async function createCa(page: Page, opts: { name: string; cn: string; intermediate?: boolean }) {
-  await page.goto('/#/ca/new');
-  if (opts.intermediate) await page.getByRole('radio', { name: 'Intermediate CA' }).check();
-  await page.getByRole('textbox', { name: /^Name/ }).fill(opts.name);
-  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill(opts.cn);
-  await page.getByRole('button', { name: opts.intermediate ? 'Create intermediate CA' : 'Create root CA' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Certificate authorities' })).toBeVisible();
-  await expect(page.getByRole('link', { name: opts.name, exact: true })).toBeVisible();
-}
 
 async function issue(page: Page, cn: string, keyName: string): Promise<string> {
   await page.goto('/#/certs/issue');

@@ -11,24 +11,13 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { haveOpenssl } from '../src/testing/tools';
-import { expect, needsTool, test } from './fixtures';
+import { createCa, expect, needsTool, test } from './fixtures';
 
 const OPENSSL = haveOpenssl();
 
 function openssl(args: string[]): { status: number | null; out: string } {
   const r = spawnSync('openssl', args, { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-async function createCa(page: Page, opts: { name: string; cn: string; intermediate?: boolean }) {
-  await page.goto('/#/ca/new');
-  if (opts.intermediate) await page.getByRole('radio', { name: 'Intermediate CA' }).check();
-  await page.getByRole('textbox', { name: /^Name/ }).fill(opts.name);
-  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill(opts.cn);
-  await page.getByRole('textbox', { name: 'Country (C)' }).fill('DE');
-  await page.getByRole('button', { name: opts.intermediate ? 'Create intermediate CA' : 'Create root CA' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Certificate authorities' })).toBeVisible();
-  await expect(page.getByRole('link', { name: opts.name, exact: true })).toBeVisible();
 }
 
 async function generateKey(page: Page, name: string) {
@@ -81,8 +70,8 @@ test('E1–E7 create CAs, issue for a vault key and from a dropped openssl CSR, 
   needsTool(OPENSSL, 'openssl');
   const dir = mkdtempSync(join(tmpdir(), 'clavis-pki-e2e-'));
   try {
-    await createCa(page, { name: 'E2E Root', cn: 'E2E Root CA' });
-    await createCa(page, { name: 'E2E Issuing', cn: 'E2E Issuing CA', intermediate: true });
+    await createCa(page, { name: 'E2E Root', cn: 'E2E Root CA', country: 'DE' });
+    await createCa(page, { name: 'E2E Issuing', cn: 'E2E Issuing CA', intermediate: true, country: 'DE' });
     await expect(page.getByRole('list', { name: 'CAs under E2E Root' })).toContainText('E2E Issuing');
 
     // The root's certificate, for the trust store.
@@ -228,8 +217,8 @@ test('E1–E7 create CAs, issue for a vault key and from a dropped openssl CSR, 
 });
 
 test('G2 every CA screen is axe-clean', async ({ page }) => {
-  await createCa(page, { name: 'Axe Root', cn: 'Axe Root CA' });
-  await createCa(page, { name: 'Axe Issuing', cn: 'Axe Issuing CA', intermediate: true });
+  await createCa(page, { name: 'Axe Root', cn: 'Axe Root CA', country: 'DE' });
+  await createCa(page, { name: 'Axe Issuing', cn: 'Axe Issuing CA', intermediate: true, country: 'DE' });
   await generateKey(page, 'axe key');
   await page.goto('/#/certs/issue');
   await expect(page.getByRole('combobox', { name: 'Issuing CA' })).toContainText('Axe Issuing');
@@ -264,7 +253,7 @@ test('G2 every CA screen is axe-clean', async ({ page }) => {
 
 test('H5 markup in a subject renders as literal text on every CA screen and runs nothing', async ({ page }) => {
   const xss = '<img src=x onerror="window.__pwned=1">';
-  await createCa(page, { name: 'XSS Root', cn: xss });
+  await createCa(page, { name: 'XSS Root', cn: xss, country: 'DE' });
   await generateKey(page, 'xss key');
   await page.goto('/#/certs/issue');
   await expect(page.getByRole('combobox', { name: 'Issuing CA' })).toContainText('XSS Root');

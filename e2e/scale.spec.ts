@@ -10,19 +10,10 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { haveOpenssl } from '../src/testing/tools';
-import { expect, test } from './fixtures';
+import { createCa, expect, test } from './fixtures';
 
 const OPENSSL = haveOpenssl();
 const ROWS = 1000;
-
-async function createCa(page: Page, opts: { name: string; cn: string; intermediate?: boolean }) {
-  await page.goto('/#/ca/new');
-  if (opts.intermediate) await page.getByRole('radio', { name: 'Intermediate CA' }).check();
-  await page.getByRole('textbox', { name: /^Name/ }).fill(opts.name);
-  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill(opts.cn);
-  await page.getByRole('button', { name: opts.intermediate ? 'Create intermediate CA' : 'Create root CA' }).click();
-  await expect(page.getByRole('link', { name: opts.name, exact: true })).toBeVisible();
-}
 
 async function download(page: Page, button: string, dir: string, name: string): Promise<string> {
   const done = page.waitForEvent('download');

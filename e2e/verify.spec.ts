@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { haveOpenssl } from '../src/testing/tools';
-import { expect, needsTool, test } from './fixtures';
+import { createCa, expect, needsTool, test } from './fixtures';
 
 const OPENSSL = haveOpenssl();
 
@@ -58,16 +58,6 @@ function workshop() {
   };
   const pem = (name: string) => readFileSync(join(dir, `${name}.pem`), 'utf8');
   return { dir, key, root, sign, pem, done: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function createCa(page: Page, opts: { name: string; cn: string; intermediate?: boolean }) {
-  await page.goto('/#/ca/new');
-  if (opts.intermediate) await page.getByRole('radio', { name: 'Intermediate CA' }).check();
-  await page.getByRole('textbox', { name: /^Name/ }).fill(opts.name);
-  await page.getByRole('textbox', { name: 'Common name (CN)' }).fill(opts.cn);
-  await page.getByRole('button', { name: opts.intermediate ? 'Create intermediate CA' : 'Create root CA' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Certificate authorities' })).toBeVisible();
-  await expect(page.getByRole('link', { name: opts.name, exact: true })).toBeVisible();
 }
 
 async function openVerify(page: Page) {

@@ -1,10 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { renderWithEngine } from '../state/test-utils';
+import { renderWithEngine } from '../testing/render';
 import { freshEngine } from '../testing/engine';
 import { App } from './app';
 import { parseHash } from './router';
 import { THEME_STORAGE_KEY } from './theme';
+import { expectShown } from '../testing/dom';
 
 beforeEach(() => {
   window.history.replaceState(null, '', '/');
@@ -52,15 +53,15 @@ describe('Home page', () => {
 describe('App shell', () => {
   it('has a skip link, a "Clavis" header and a Main navigation with Home, Keys and Certificates', async () => {
     await renderWithEngine(<App />);
-    expect(screen.getByRole('link', { name: 'Skip to main content' })).toBeTruthy();
-    expect(within(screen.getByRole('banner')).getByText('Clavis')).toBeTruthy();
+    expectShown(screen.getByRole('link', { name: 'Skip to main content' }));
+    expectShown(within(screen.getByRole('banner')).getByText('Clavis'));
     const nav = screen.getByRole('navigation', { name: 'Main' });
     const labels = within(nav).getAllByRole('link').map((a) => a.textContent);
     expect(labels.slice(0, 3)).toEqual(['Home', 'Keys', 'Certificates']);
     expect(labels).toEqual(expect.arrayContaining(['Lifecycle', 'Audit']));
     expect(within(nav).getByRole('link', { name: 'Home' }).getAttribute('aria-current')).toBe('page');
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
-    expect(screen.getByRole('main')).toBeTruthy();
+    expectShown(screen.getByRole('main'));
   });
 
   it('navigates with the main menu, marks the current page and moves focus to the new h1', async () => {
@@ -123,7 +124,7 @@ describe('App shell', () => {
     expect(window.location.hash).toBe(`#/keys/${key!.id}`);
 
     await user.click(screen.getByRole('link', { name: 'Home' }));
-    await waitFor(() => expect(screen.getByRole('region', { name: 'Your vault' })).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByRole('region', { name: 'Your vault' })));
     const vault = screen.getByRole('region', { name: 'Your vault' });
     expect(within(vault).getByText('Keys').nextElementSibling?.textContent).toBe('1');
   });

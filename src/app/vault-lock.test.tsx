@@ -2,11 +2,12 @@
 // about the lock, with the header's control (from the lock feature) opening the dialog.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { renderWithEngine } from '../state/test-utils';
+import { renderWithEngine } from '../testing/render';
 import { freshEngine } from '../testing/engine';
 import { GenerateKeyPage } from '../features/keys/generate-key-page';
 import { KeyPage } from '../features/keys/key-page';
 import { LockControl } from '../features/lock/lock-control';
+import { expectShown } from '../testing/dom';
 
 const PASS = 'seed 002 vault passphrase';
 
@@ -27,8 +28,8 @@ describe('key and generate pages while the vault is locked (issue 16)', () => {
     await screen.findByRole('heading', { level: 1, name: exportable.name });
     const use = screen.getByRole('region', { name: 'Use this key' });
     const exp = screen.getByRole('region', { name: 'Export the secret key' });
-    expect(await within(use).findByText('Unlock the vault to use this key.')).toBeTruthy();
-    expect(within(exp).getByText('Unlock the vault to use this key.')).toBeTruthy();
+    expectShown(await within(use).findByText('Unlock the vault to use this key.'));
+    expectShown(within(exp).getByText('Unlock the vault to use this key.'));
 
     // An export attempt while locked says why.
     await view.user.click(within(exp).getByRole('button', { name: 'Download secret key (JWK)' }));
@@ -45,7 +46,7 @@ describe('key and generate pages while the vault is locked (issue 16)', () => {
 
     await renderWithEngine(<KeyPage id={fixed.id} navigate={vi.fn()} />, { engine });
     await screen.findByRole('heading', { level: 1, name: fixed.name });
-    expect(screen.getByRole('region', { name: 'Use this key' })).toBeTruthy();
+    expectShown(screen.getByRole('region', { name: 'Use this key' }));
     expect(screen.queryByText('Unlock the vault to use this key.')).toBeNull();
   });
 

@@ -1,6 +1,6 @@
 // D4 forward secrecy and D5 classic Diffie–Hellman (the teaching aid).
 import { describe, expect, it } from 'vitest';
-import { freshExchange } from './test-fixtures';
+import { freshExchange } from '../../testing/exchange-fixtures';
 import { CLASSIC_DH_WARNING, classicDiffieHellman, modPow } from './classic-dh';
 
 describe('D4: forward secrecy', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../errors';
 import { fromHex, toHex, utf8 } from '../internal/bytes';
 import { withAudit } from '../audit/store';
-import { freshExchange, withParties } from './test-fixtures';
+import { freshExchange, withParties } from '../../testing/exchange-fixtures';
 import type { WireMessage } from './session';
 import type { ExchangeCurve } from './types';
 import { deriveSessionKeys, hkdfInfo, messageAad, openMessage, sealMessage, sessionKeyKcv } from './derive';

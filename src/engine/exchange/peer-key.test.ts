@@ -3,7 +3,7 @@
 // directly and inside an exchange. Crafted raw and SPKI inputs.
 import { describe, expect, it } from 'vitest';
 import { concat } from '../internal/bytes';
-import { freshExchange } from './test-fixtures';
+import { freshExchange } from '../../testing/exchange-fixtures';
 import { PeerKeyError, agree, generateEphemeral, importPeerKey, type ExchangeCurve, type PeerKeyProblem } from './peer-key';
 
 const X25519_AVAILABLE = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']).then(

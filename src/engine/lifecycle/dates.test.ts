@@ -16,7 +16,7 @@ import {
 } from './dates';
 import { assertOperationAllowed } from './gates';
 import { newLifecycle, transition } from './states';
-import { DAY, recordIn, T0, YEAR } from './test-fixtures';
+import { DAY, recordIn, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -6,7 +6,7 @@ import { fromUtf8, toBase64Url, utf8 } from '../internal/bytes';
 import { parseEnvelope } from '../keys/envelope';
 import type { ClavisStorage } from '../storage/db';
 import { addYears } from './dates';
-import { DAY, T0 } from './test-fixtures';
+import { DAY, T0 } from '../../testing/lifecycle-fixtures';
 
 // ---------------------------------------------------------------------------------------
 // Helpers

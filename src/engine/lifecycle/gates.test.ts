@@ -3,7 +3,7 @@ import { KeyStateError } from '../errors';
 import type { KeyOperation, KeyState } from '../types';
 import { ALL_OPERATIONS, assertCrlSigningAllowed, assertOperationAllowed, checkOperation, operationKind, operationMatrix } from './gates';
 import { KEY_STATES, newLifecycle, transition } from './states';
-import { DAY, recordIn, T0, YEAR } from './test-fixtures';
+import { DAY, recordIn, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 type Verdict = 'allowed' | 'refused' | 'with-acknowledgement';
 

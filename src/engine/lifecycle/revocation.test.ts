@@ -11,7 +11,7 @@ import {
   type RevocationReason,
 } from './revocation';
 import { KEY_STATES } from './states';
-import { DAY, recordIn, T0 } from './test-fixtures';
+import { DAY, recordIn, T0 } from '../../testing/lifecycle-fixtures';
 
 const AT = T0 + 10 * DAY;
 const COMPROMISE: RevocationReason[] = ['keyCompromise', 'cACompromise', 'aACompromise'];

@@ -11,7 +11,7 @@ import {
   TRANSITIONS,
   type TransitionCause,
 } from './states';
-import { DAY, recordIn, T0, YEAR } from './test-fixtures';
+import { DAY, recordIn, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 const CAUSES: TransitionCause[] = ['operator', 'clock', 'cascade'];
 

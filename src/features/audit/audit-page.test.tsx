@@ -2,10 +2,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineError, fixedClock, type AuditEntry } from '../../engine';
 import { formatLocal } from '../../components/ui/format';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { AuditPage, filterAuditEntries } from './audit-page';
 import { AUDIT_PAGE_SIZE, NO_FILTER } from './audit-view';
+import { expectShown } from '../../testing/dom';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
@@ -20,7 +21,7 @@ async function setup() {
   await engine.rotateKey(b.id);
   const view = await renderWithEngine(<AuditPage />, { engine });
   await screen.findByRole('heading', { level: 1, name: 'Audit log' });
-  await waitFor(() => expect(screen.getByRole('table', { name: 'Audit entries, oldest first' })).toBeTruthy());
+  await waitFor(() => expectShown(screen.getByRole('table', { name: 'Audit entries, oldest first' })));
   return { ...view, a, b, dbName };
 }
 
@@ -49,7 +50,7 @@ describe('AuditPage', () => {
   it('B7: lists every entry oldest first in words: local time, actor, action, the object linked to its page, outcome', async () => {
     const { a, b } = await setup();
     expect(rows().map((r) => cells(r)[2]!.textContent)).toEqual(['Key created', 'Key created', 'Key state changed', 'Key created', 'Key rotated', 'Key state changed']);
-    expect(screen.getByText('6 entries')).toBeTruthy();
+    expectShown(screen.getByText('6 entries'));
     const first = rows()[0]!;
     // Local time, not a raw ISO string; the machine-readable time stays in the <time> element.
     expect(cells(first)[0]!.textContent).toBe(formatLocal(new Date(T0).toISOString()));
@@ -71,7 +72,7 @@ describe('AuditPage', () => {
   it('B7: filters by action, object (id or name), actor and text, and keeps them in the hash query', async () => {
     const { user, a } = await setup();
     await user.type(screen.getByRole('textbox', { name: 'Object (id or name)' }), a.id);
-    expect(screen.getByText('Showing 2 of 6 entries')).toBeTruthy();
+    expectShown(screen.getByText('Showing 2 of 6 entries'));
     expect(new URLSearchParams(window.location.hash.split('?')[1]).get('object')).toBe(a.id);
     // Typing kept the focus in the field (a query change is no navigation).
     expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Object (id or name)' }));
@@ -99,7 +100,7 @@ describe('AuditPage', () => {
     const ymd = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
     window.history.replaceState(null, '', `#/audit?from=${ymd(new Date(day.getTime() + 86_400_000))}`);
     window.dispatchEvent(new Event('hashchange'));
-    await waitFor(() => expect(screen.getByText('No entries match these filters.')).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText('No entries match these filters.')));
     window.history.replaceState(null, '', `#/audit?from=${ymd(day)}&to=${ymd(day)}`);
     window.dispatchEvent(new Event('hashchange'));
     await waitFor(() => expect(rows()).toHaveLength(6));
@@ -107,8 +108,8 @@ describe('AuditPage', () => {
 
   it('B7: the details dialog shows every field, both hashes and the hashed text; the hash recipe is on the page', async () => {
     const { user, a, engine } = await setup();
-    expect(screen.getByText('How each entry’s hash is computed')).toBeTruthy();
-    expect(screen.getByText(/SHA-256\(previous hash ‖ canonical entry\)/)).toBeTruthy();
+    expectShown(screen.getByText('How each entry’s hash is computed'));
+    expectShown(screen.getByText(/SHA-256\(previous hash ‖ canonical entry\)/));
     const opener = within(rows()[2]!).getByRole('button', { name: 'Details of entry 3' });
     await user.click(opener);
     const dialog = screen.getByRole('dialog', { name: 'Entry 3: Key state changed' });
@@ -141,7 +142,7 @@ describe('AuditPage', () => {
   it('B7: verify says OK, then points at a changed entry and names the damage', async () => {
     const { user, dbName } = await setup();
     await user.click(screen.getByRole('button', { name: 'Verify chain' }));
-    await waitFor(() => expect(screen.getByText('✓ Chain OK: 6 entries, none changed, removed or reordered.')).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText('✓ Chain OK: 6 entries, none changed, removed or reordered.')));
 
     await tamper(dbName, 3, (e) => ({ ...e, details: { ...(e['details'] as object), reason: 'routine' } }));
     // A filter that hides the damaged entry; the alert's button shows it anyway.
@@ -193,7 +194,7 @@ describe('AuditPage', () => {
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash))).toBe(true);
     expect(files[0]!.blob.type).toBe('application/x-ndjson');
-    expect(screen.getByText(/Saved clavis-audit\.jsonl \(6 entries\)\./)).toBeTruthy();
+    expectShown(screen.getByText(/Saved clavis-audit\.jsonl \(6 entries\)\./));
   });
 
   it('issue 16: an old "Saved clavis-audit.jsonl" does not stay beside a new error', async () => {
@@ -242,7 +243,7 @@ describe('AuditPage', () => {
     });
     db.close();
     const { user } = await renderWithEngine(<AuditPage />, { engine });
-    await waitFor(() => expect(screen.getByText('10000 entries')).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText('10000 entries')));
     expect(rows()).toHaveLength(AUDIT_PAGE_SIZE);
     expect(document.querySelectorAll('tr').length).toBeLessThanOrEqual(AUDIT_PAGE_SIZE + 1);
     const pager = screen.getByRole('navigation', { name: 'Audit pages' });

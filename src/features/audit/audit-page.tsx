@@ -6,13 +6,14 @@
  * damage it is; and an export as JSON Lines. The page states how each hash is computed and
  * exactly what is recorded.
  */
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry, AuditVerification } from '../../engine';
 import { canonicalEntry } from '../../engine/audit/chain';
 import { downloadFile } from '../../components/ui/download';
 import { formatLocal } from '../../components/ui/format';
 import { queryOfHash, setHashQuery, useHashQueryString } from '../../components/ui/hash-query';
 import { InfoDialog } from '../../components/ui/info-dialog';
+import { Field, FilterBar, SelectField } from '../../components/ui/filter-bar';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
@@ -59,7 +60,6 @@ export function AuditPage() {
   const { filter, page: askedPage } = useMemo(() => parseAuditQuery(queryOfHash(`?${queryString}`)), [queryString]);
   const [exported, setExported] = useState('');
   const [open, setOpen] = useState<AuditEntry | null>(null);
-  const ids = { object: useId(), action: useId(), actor: useId(), from: useId(), to: useId(), text: useId() };
 
   useEffect(() => {
     void loadAudit();
@@ -163,51 +163,14 @@ export function AuditPage() {
 
       <section aria-labelledby="audit-entries" className="panel">
         <h2 id="audit-entries">Entries</h2>
-        <div role="search" className="filters audit-filters" aria-label="Filter audit entries">
-          <div className="field">
-            <label htmlFor={ids.action}>Action</label>
-            <select id={ids.action} value={filter.action} onChange={set('action')}>
-              <option value="">Any action</option>
-              {actions.map((a) => (
-                <option key={a} value={a}>
-                  {actionWords(a)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.object}>Object (id or name)</label>
-            <input id={ids.object} value={filter.object} onChange={set('object')} autoComplete="off" />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.actor}>Actor</label>
-            <select id={ids.actor} value={filter.actor} onChange={set('actor')}>
-              <option value="">Anyone</option>
-              {actors.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.from}>From (local date)</label>
-            <input id={ids.from} type="date" value={filter.from} onChange={set('from')} />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.to}>To (local date)</label>
-            <input id={ids.to} type="date" value={filter.to} onChange={set('to')} />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.text}>Search entries</label>
-            <input id={ids.text} type="search" value={filter.text} onChange={set('text')} />
-          </div>
-          {filtering ? (
-            <button type="button" className="button" onClick={() => setFilter(NO_FILTER)}>
-              Clear filters
-            </button>
-          ) : null}
-        </div>
+        <FilterBar label="Filter audit entries" className="audit-filters" filtering={filtering} onClear={() => setFilter(NO_FILTER)}>
+          <SelectField label="Action" value={filter.action} onChange={set('action')} any="Any action" choices={actions.map((a) => ({ value: a, label: actionWords(a) }))} />
+          <Field label="Object (id or name)">{(control) => <input {...control} value={filter.object} onChange={set('object')} autoComplete="off" />}</Field>
+          <SelectField label="Actor" value={filter.actor} onChange={set('actor')} any="Anyone" choices={actors.map((a) => ({ value: a, label: a }))} />
+          <Field label="From (local date)">{(control) => <input {...control} type="date" value={filter.from} onChange={set('from')} />}</Field>
+          <Field label="To (local date)">{(control) => <input {...control} type="date" value={filter.to} onChange={set('to')} />}</Field>
+          <Field label="Search entries">{(control) => <input {...control} type="search" value={filter.text} onChange={set('text')} />}</Field>
+        </FilterBar>
         <ErrorAlert error={loadOp?.status === 'error' ? loadOp.error : null} title="The log could not be loaded" />
         <p aria-live="polite">
           {status === 'ready' ? (filtering ? `Showing ${shown.length} of ${entries.length} entries` : plural(entries.length)) : 'Loading…'}

@@ -4,9 +4,10 @@
 // would change, and the restore adds the keys.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { BackupPage, passphraseHint } from './backup-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -21,7 +22,7 @@ describe('A7 backup page', () => {
     const first = await renderWithEngine(<BackupPage />, { engine });
     await screen.findByRole('heading', { level: 1, name: 'Backup and restore' });
     await first.user.type(screen.getByLabelText('Passphrase'), 'short');
-    expect(screen.getByText(/^Too short/)).toBeTruthy();
+    expectShown(screen.getByText(/^Too short/));
     await first.user.click(screen.getByRole('button', { name: 'Create encrypted backup' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/at least 12 characters/);
     await first.user.clear(screen.getByLabelText('Passphrase'));
@@ -33,7 +34,7 @@ describe('A7 backup page', () => {
     await first.user.type(screen.getByLabelText('Passphrase again'), PASS);
     await first.user.click(screen.getByRole('button', { name: 'Create encrypted backup' }));
     await waitFor(() => expect(files.map((f) => f.name)).toEqual([expect.stringMatching(/\.clavisbackup$/)]));
-    expect(within(await screen.findByRole('region', { name: 'Not backed up' })).getByText('left behind')).toBeTruthy();
+    expectShown(within(await screen.findByRole('region', { name: 'Not backed up' })).getByText('left behind'));
     const bytes = new Uint8Array(await files[0]!.blob.arrayBuffer());
     first.unmount();
 
@@ -41,7 +42,7 @@ describe('A7 backup page', () => {
     const second = await renderWithEngine(<BackupPage />, { engine: empty });
     await screen.findByRole('heading', { level: 1, name: 'Backup and restore' });
     await second.user.upload(screen.getByLabelText('Backup file'), new File([bytes], files[0]!.name, { type: 'application/json' }));
-    await waitFor(() => expect(screen.getByText(`Chosen: ${files[0]!.name}`)).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText(`Chosen: ${files[0]!.name}`)));
     await second.user.type(screen.getByLabelText('Backup passphrase'), 'the wrong passphrase');
     await second.user.click(screen.getByRole('button', { name: 'Preview restore' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/The passphrase does not open this backup/);

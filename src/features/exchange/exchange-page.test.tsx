@@ -5,9 +5,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { ExchangePage } from './exchange-page';
+import { expectShown } from '../../testing/dom';
 
 /** The demo's own engine: a fresh database per test, apart from the user's. */
 function demo(): { open: () => Promise<Engine>; engine: () => Engine | undefined } {
@@ -22,14 +23,14 @@ function demo(): { open: () => Promise<Engine>; engine: () => Engine | undefined
 describe('ExchangePage', () => {
   it('E1: unauthenticated with a man in the middle, one step at a time: fingerprints differ and the attacker reads and alters messages', async () => {
     const { user } = await renderWithEngine(<ExchangePage demoEngine={demo().open} />);
-    expect(await screen.findByRole('heading', { level: 1, name: 'Key exchange' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'Key exchange' }));
     await user.selectOptions(await screen.findByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
     await user.click(screen.getByRole('button', { name: 'Start exchange' }));
     const next = await screen.findByRole('button', { name: 'Next step' });
     await user.click(next);
     const steps = await screen.findByRole('list', { name: 'Exchange steps' });
     await waitFor(() => expect(within(steps).getAllByRole('listitem', { hidden: false }).filter((li) => li.classList.contains('exchange-step'))).toHaveLength(1));
-    expect(within(steps).getByText(/Alice makes an ephemeral P-256 key pair/)).toBeTruthy();
+    expectShown(within(steps).getByText(/Alice makes an ephemeral P-256 key pair/));
     await user.click(screen.getByRole('button', { name: 'Run to the end' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toMatch(/Fingerprints differ: a man in the middle/);
@@ -75,7 +76,7 @@ describe('ExchangePage', () => {
     expect(screen.getByRole('region', { name: /Static \(long-term\) ECDH keys/ }).textContent).toMatch(/Recorded message recovered: yes — “The launch code is 0000”/);
     await user.click(screen.getByRole('button', { name: 'Compute step by step' }));
     const table = await screen.findByRole('table', { name: /p = 23, g = 5: both sides reach 2/ });
-    expect(within(table).getByText('5^6 mod 23')).toBeTruthy();
+    expectShown(within(table).getByText('5^6 mod 23'));
     expect(screen.getAllByText(/Teaching aid only/).length).toBeGreaterThan(0);
     await user.clear(screen.getByRole('textbox', { name: 'Prime p' }));
     await user.type(screen.getByRole('textbox', { name: 'Prime p' }), '21');

@@ -3,8 +3,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } from '.';
+import { expectShown } from '../../testing/dom';
 
 async function engineWithPrincipals() {
   const { engine } = await freshEngine();
@@ -16,7 +17,7 @@ async function engineWithPrincipals() {
 describe('KDC screens', () => {
   it('C1 Principals: register, suspend, reinstate and revoke (with a reason)', async () => {
     const { user } = await renderWithEngine(<KdcPrincipalsPage />);
-    expect(await screen.findByRole('heading', { level: 1, name: 'KDC principals' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'KDC principals' }));
     await user.type(screen.getByLabelText('Principal name'), 'alice');
     await user.click(screen.getByRole('button', { name: 'Register principal' }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^Registered alice \(user\), long-term key KCV [0-9a-f]{6}$/));
@@ -38,7 +39,7 @@ describe('KDC screens', () => {
     await user.selectOptions(within(dialog).getByLabelText('Reason'), 'affiliationChanged');
     await user.click(within(dialog).getByRole('button', { name: 'Revoke principal' }));
     await waitFor(() => expect(within(table).getByRole('row', { name: /alice/ }).textContent).toContain('revoked'));
-    expect(screen.getByRole('button', { name: 'Reinstate alice' })).toBeTruthy();
+    expectShown(screen.getByRole('button', { name: 'Reinstate alice' }));
     // A refused registration shows the engine's message.
     await user.type(screen.getByLabelText('Principal name'), 'bad name');
     await user.click(screen.getByRole('button', { name: 'Register principal' }));
@@ -61,13 +62,13 @@ describe('KDC screens', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^Key confirmed on both sides/));
     const reply = screen.getByRole('article', { name: /Message 2: kdc → alice/ });
     expect(within(reply).getByRole('region', { name: 'Ticket of message 2' }).textContent).toContain("AES-GCM under K_files (files's long-term key, kvno 1)");
-    expect(within(reply).getByText(/^Bytes \(\d+\) of message 2$/)).toBeTruthy();
+    expectShown(within(reply).getByText(/^Bytes \(\d+\) of message 2$/));
     expect(within(reply).getByLabelText('Hex bytes of message 2').textContent).toMatch(/^0000 {2}7b 22/);
 
     await user.type(screen.getByLabelText('Message'), 'hello files');
     await user.click(screen.getByRole('button', { name: 'Send' }));
     const chat = screen.getByRole('list', { name: 'Chat' });
-    await waitFor(() => expect(within(chat).getByText(/hello files/)).toBeTruthy());
+    await waitFor(() => expectShown(within(chat).getByText(/hello files/)));
     await user.selectOptions(screen.getByLabelText('Sender'), 'files');
     await user.type(screen.getByLabelText('Message'), 'hi alice');
     await user.click(screen.getByRole('button', { name: 'Send' }));
@@ -82,7 +83,7 @@ describe('KDC screens', () => {
     await user.click(screen.getByRole('radio', { name: /Denning–Sacco/ }));
     await user.click(screen.getByRole('button', { name: 'Run attack' }));
     const clavis = await screen.findByRole('region', { name: /Against Clavis's protocol: attack refused/ });
-    expect(within(clavis).getByText('Ticket not expired', { selector: 'strong' })).toBeTruthy();
+    expectShown(within(clavis).getByText('Ticket not expired', { selector: 'strong' }));
     const checks = within(clavis).getByRole('list', { name: "Checks of Clavis's protocol" });
     expect(checks.querySelector('[aria-current="true"]')?.textContent).toBe('Ticket not expired — stopped the attack');
     const unfixed = screen.getByRole('region', { name: /Against the unfixed protocol: attack succeeded/ });
@@ -101,6 +102,6 @@ describe('KDC screens', () => {
     await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke key' }));
     const revoked = await screen.findByRole('table', { name: 'Revoked keys' });
     expect(within(revoked).getByRole('row', { name: new RegExp(run.keyId!) }).textContent).toContain('alice ↔ files');
-    expect(within(revoked).getByText('key compromise')).toBeTruthy();
+    expectShown(within(revoked).getByText('key compromise'));
   });
 });

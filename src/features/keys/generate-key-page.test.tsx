@@ -1,8 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { GenerateKeyPage } from './generate-key-page';
+import { expectShown } from '../../testing/dom';
 
 describe('GenerateKeyPage (A1)', () => {
   it('generates a non-extractable key from the chosen template and opens its page', async () => {
@@ -11,7 +12,7 @@ describe('GenerateKeyPage (A1)', () => {
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'Build signer');
     await user.type(screen.getByRole('textbox', { name: 'Owner' }), 'ci');
     await user.selectOptions(screen.getByRole('combobox', { name: 'Template' }), 'ECDSA-P-256');
-    expect(screen.getByText(/Elliptic-curve signatures on NIST P-256/)).toBeTruthy();
+    expectShown(screen.getByText(/Elliptic-curve signatures on NIST P-256/));
     expect((screen.getByRole('checkbox', { name: 'Exportable' }) as HTMLInputElement).checked).toBe(false);
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
 
@@ -104,7 +105,7 @@ describe('GenerateKeyPage (A1)', () => {
     const box = screen.getByRole('checkbox', { name: 'Exportable' }) as HTMLInputElement;
     expect(box.checked).toBe(true);
     expect(box.disabled).toBe(true);
-    expect(screen.getByText(/Always on for this template: A Fernet key is by definition a shared secret/)).toBeTruthy();
+    expectShown(screen.getByText(/Always on for this template: A Fernet key is by definition a shared secret/));
   });
 
   it('B3: an activation date in the future creates the key in pre-activation with that date', async () => {

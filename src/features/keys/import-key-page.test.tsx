@@ -1,8 +1,9 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { ImportKeyPage } from './import-key-page';
+import { expectShown } from '../../testing/dom';
 
 async function render() {
   const navigate = vi.fn();
@@ -29,7 +30,7 @@ describe('ImportKeyPage (A5)', () => {
 
     const { user, engine, navigate } = await render();
     fireEvent.change(pasteBox(), { target: { value: pem } });
-    expect(screen.getByText('Detected format: Public key: SubjectPublicKeyInfo, PEM')).toBeTruthy();
+    expectShown(screen.getByText('Detected format: Public key: SubjectPublicKeyInfo, PEM'));
     expect(screen.queryByLabelText('Passphrase of the encrypted key')).toBeNull();
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'partner signing key');
     await user.type(screen.getByRole('textbox', { name: 'Owner' }), 'partner');
@@ -49,7 +50,7 @@ describe('ImportKeyPage (A5)', () => {
 
     const { user, engine, navigate } = await render();
     await user.upload(screen.getByLabelText('Key file'), new File([pem], 'laptop-key.pem'));
-    expect(await screen.findByText(/Detected format: Encrypted private key: PKCS #8, PEM/)).toBeTruthy();
+    expectShown(await screen.findByText(/Detected format: Encrypted private key: PKCS #8, PEM/));
     expect((screen.getByRole('textbox', { name: /^Name/ }) as HTMLInputElement).value).toBe('laptop-key');
     const pass = screen.getByLabelText('Passphrase of the encrypted key') as HTMLInputElement;
     expect(pass.type).toBe('password');
@@ -75,8 +76,8 @@ describe('ImportKeyPage (A5)', () => {
     const raw = crypto.getRandomValues(new Uint8Array(32));
     const zone = screen.getByLabelText('Key file').closest('.drop-zone')!;
     fireEvent.drop(zone, { dataTransfer: { files: [new File([raw], 'shared.key')], types: ['Files'] } });
-    expect(await screen.findByText(/Detected format: Raw key bytes/)).toBeTruthy();
-    expect(screen.getByText(/Using file shared\.key \(32 B\)/)).toBeTruthy();
+    expectShown(await screen.findByText(/Detected format: Raw key bytes/));
+    expectShown(screen.getByText(/Using file shared\.key \(32 B\)/));
 
     await user.selectOptions(screen.getByRole('combobox', { name: 'Template' }), 'HMAC-SHA-256');
     await user.click(screen.getByRole('button', { name: 'Import key' }));

@@ -1,9 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TemplateName } from '../../engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyPage } from './key-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -68,7 +69,7 @@ describe('signature encodings and files (A4, A5)', () => {
 
   it('an ECDH key offers no OpenSSH form (SSH keys sign)', async () => {
     await pageFor('ECDH-P-256', 'agreement');
-    expect(screen.getByRole('button', { name: 'Download public key (PEM)' })).toBeTruthy();
+    expectShown(screen.getByRole('button', { name: 'Download public key (PEM)' }));
     expect(screen.queryByRole('button', { name: 'Download public key (OpenSSH)' })).toBeNull();
   });
 
@@ -77,7 +78,7 @@ describe('signature encodings and files (A4, A5)', () => {
     const { user, engine, key } = await pageFor('ECDSA-P-256', 'build server', true);
     const section = screen.getByRole('region', { name: 'Export the private key' });
     const button = within(section).getByRole('button', { name: 'Download private key (PKCS #8 PEM, unencrypted)' });
-    expect(within(section).getByText(/these files hold the key in the clear/)).toBeTruthy();
+    expectShown(within(section).getByText(/these files hold the key in the clear/));
     await user.click(button);
     await waitFor(() => expect(files.map((f) => f.name)).toEqual(['build-server-private.pem']));
     const pem = await files[0]!.blob.text();

@@ -1,8 +1,9 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyListPage } from './key-list-page';
+import { expectShown } from '../../testing/dom';
 
 async function vaultWithKeys() {
   const { engine } = await freshEngine();
@@ -24,16 +25,16 @@ describe('KeyListPage (A8)', () => {
   it('lists every key with owner, template, kind, extractability badge and short fingerprint', async () => {
     const engine = await vaultWithKeys();
     await renderWithEngine(<KeyListPage />, { engine });
-    expect(screen.getByRole('heading', { level: 1, name: 'Keys' })).toBeTruthy();
+    expectShown(screen.getByRole('heading', { level: 1, name: 'Keys' }));
     expect(shownNames().sort()).toEqual(['Django secret', 'Payroll data', 'Release signer']);
     const signerRow = screen.getByRole('rowheader', { name: 'Release signer' }).closest('tr')!;
-    expect(within(signerRow).getByText('Key pair')).toBeTruthy();
-    expect(within(signerRow).getByText('Non-extractable')).toBeTruthy();
-    expect(within(signerRow).getByText('Active')).toBeTruthy();
-    expect(within(signerRow).getByText(/^[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}…$/)).toBeTruthy();
+    expectShown(within(signerRow).getByText('Key pair'));
+    expectShown(within(signerRow).getByText('Non-extractable'));
+    expectShown(within(signerRow).getByText('Active'));
+    expectShown(within(signerRow).getByText(/^[0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}…$/));
     const fernetRow = screen.getByRole('rowheader', { name: 'Django secret' }).closest('tr')!;
-    expect(within(fernetRow).getByText('Exportable')).toBeTruthy();
-    expect(within(fernetRow).getByText(/^KCV [0-9a-f]{6}$/)).toBeTruthy();
+    expectShown(within(fernetRow).getByText('Exportable'));
+    expectShown(within(fernetRow).getByText(/^KCV [0-9a-f]{6}$/));
     const link = within(signerRow).getByRole('link', { name: 'Release signer' });
     expect(link.getAttribute('href')).toMatch(/^#\/keys\/key_[0-9a-f]+$/);
   });
@@ -59,7 +60,7 @@ describe('KeyListPage (A8)', () => {
 
     await user.selectOptions(screen.getByRole('combobox', { name: 'Kind' }), 'Public key');
     expect(shownNames()).toEqual([]);
-    expect(screen.getByText('No keys match these filters.')).toBeTruthy();
+    expectShown(screen.getByText('No keys match these filters.'));
   });
 
   it('search matches a fingerprint prefix, so a key can be found from its fingerprint', async () => {
@@ -72,7 +73,7 @@ describe('KeyListPage (A8)', () => {
 
   it('shows an empty state that links to key generation when the vault is empty', async () => {
     await renderWithEngine(<KeyListPage />);
-    expect(screen.getByRole('heading', { name: 'No keys yet' })).toBeTruthy();
+    expectShown(screen.getByRole('heading', { name: 'No keys yet' }));
     expect(screen.getByRole('link', { name: 'Generate your first key' }).getAttribute('href')).toBe('#/keys/new');
     expect(screen.queryByRole('table')).toBeNull();
     expect(screen.queryByRole('searchbox', { name: 'Search keys' })).toBeNull();
@@ -82,7 +83,7 @@ describe('KeyListPage (A8)', () => {
     const { engine } = await freshEngine();
     await engine.generateKey({ template: 'AES-GCM-128', name: '<img src=x onerror="window.__pwned=1">' });
     await renderWithEngine(<KeyListPage />, { engine });
-    expect(screen.getByRole('link', { name: '<img src=x onerror="window.__pwned=1">' })).toBeTruthy();
+    expectShown(screen.getByRole('link', { name: '<img src=x onerror="window.__pwned=1">' }));
     expect(document.querySelector('img[src="x"]')).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { KeyInfo, TemplateName } from '../../engine';
-import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
+import { ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { VirtualRows } from '../../components/ui/virtual-rows';
 import { formatUtc } from '../../components/ui/format';
@@ -12,6 +13,10 @@ import { keyPaths } from './paths';
 import { KeyStateBadge } from './state-badge';
 
 const KINDS: Array<KeyInfo['kind']> = ['secret', 'key-pair', 'public'];
+const EXTRACTABILITY = [
+  { value: 'non-extractable', label: 'Non-extractable' },
+  { value: 'extractable', label: 'Exportable' },
+];
 
 /** A8: the inventory with search and filters, or an empty state that leads to generation. */
 export function KeyListPage() {
@@ -23,7 +28,6 @@ export function KeyListPage() {
   const templates = useAppStore((s) => s.keys.templates);
   const setFilter = useAppStore((s) => s.keys.setFilter);
   const clearFilter = useAppStore((s) => s.keys.clearFilter);
-  const fieldIds = { search: useId(), owner: useId(), template: useId(), kind: useId(), extractable: useId() };
 
   const all = useMemo(() => ids.map((id) => byId[id]).filter((k): k is KeyInfo => k !== undefined), [ids, byId]);
   const shown = useMemo(() => filterKeys(all, filter), [all, filter]);
@@ -62,65 +66,26 @@ export function KeyListPage() {
 
       {all.length > 0 ? (
         <>
-          <div role="search" className="filters" aria-label="Filter keys">
-            <div className="field">
-              <label htmlFor={fieldIds.search}>Search keys</label>
-              <input id={fieldIds.search} type="search" value={filter.text} onChange={on('text')} placeholder="Name, owner, template or fingerprint" />
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.owner}>Owner</label>
-              <select id={fieldIds.owner} value={filter.owner} onChange={on('owner')}>
-                <option value="">Any owner</option>
-                {owners.map((o) => (
-                  <option key={o} value={o}>
-                    {o}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.template}>Template</label>
-              <select id={fieldIds.template} value={filter.template} onChange={on('template')}>
-                <option value="">Any template</option>
-                {usedTemplates.map((t) => (
-                  <option key={t} value={t}>
-                    {templateLabel(t)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.kind}>Kind</label>
-              <select id={fieldIds.kind} value={filter.kind} onChange={on('kind')}>
-                <option value="">Any kind</option>
-                {KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {kindLabel(k)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.extractable}>Extractability</label>
-              <select id={fieldIds.extractable} value={filter.extractable} onChange={on('extractable')}>
-                <option value="">Any</option>
-                <option value="non-extractable">Non-extractable</option>
-                <option value="extractable">Exportable</option>
-              </select>
-            </div>
-            {filtering ? (
-              <button type="button" className="button" onClick={clearFilter}>
-                Clear filters
-              </button>
-            ) : null}
-          </div>
+          <FilterBar label="Filter keys" filtering={filtering} onClear={clearFilter}>
+            <Field label="Search keys">
+              {(control) => <input {...control} type="search" value={filter.text} onChange={on('text')} placeholder="Name, owner, template or fingerprint" />}
+            </Field>
+            <SelectField label="Owner" value={filter.owner} onChange={on('owner')} any="Any owner" choices={owners.map((o) => ({ value: o, label: o }))} />
+            <SelectField
+              label="Template"
+              value={filter.template}
+              onChange={on('template')}
+              any="Any template"
+              choices={usedTemplates.map((t) => ({ value: t, label: templateLabel(t) }))}
+            />
+            <SelectField label="Kind" value={filter.kind} onChange={on('kind')} any="Any kind" choices={KINDS.map((k) => ({ value: k, label: kindLabel(k) }))} />
+            <SelectField label="Extractability" value={filter.extractable} onChange={on('extractable')} any="Any" choices={EXTRACTABILITY} />
+          </FilterBar>
 
-          <StatusMessage>
-            {filtering ? `Showing ${shown.length} of ${all.length} keys` : `${all.length} ${all.length === 1 ? 'key' : 'keys'}`}
-          </StatusMessage>
+          <CountMessage shown={shown.length} total={all.length} filtering={filtering} one="key" many="keys" />
 
           {shown.length === 0 ? (
-            <p className="empty-state">No keys match these filters.</p>
+            <NoMatches>No keys match these filters.</NoMatches>
           ) : (
             <div className="table-scroll" tabIndex={0} role="region" aria-label="Keys in the vault (table, scrolls sideways on small screens)">
               <table className="key-table" aria-rowcount={shown.length + 1}>

@@ -3,9 +3,10 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { KeyInfo } from '../../engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyListPage } from './key-list-page';
+import { expectShown } from '../../testing/dom';
 
 const N = 10_000;
 
@@ -38,7 +39,7 @@ describe('KeyListPage at 10,000 keys', () => {
     const rows = dataRows(table);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThanOrEqual(100);
-    expect(screen.getByText('10000 keys')).toBeTruthy();
+    expectShown(screen.getByText('10000 keys'));
 
     const search = screen.getByRole('searchbox', { name: 'Search keys' });
     await user.type(search, 'key 09999');
@@ -59,7 +60,7 @@ describe('KeyListPage at 10,000 keys', () => {
     fireEvent.scroll(window);
     // (A generous wait: the re-render after the scroll is one event away, on a busy machine too.)
     await waitFor(() => expect(table.textContent).toContain('key 05000'));
-    expect(within(table).getByRole('rowheader', { name: 'key 05000' })).toBeTruthy();
+    expectShown(within(table).getByRole('rowheader', { name: 'key 05000' }));
     expect(within(table).queryByRole('rowheader', { name: 'key 00000' })).toBeNull();
     const indexes = [...dataRows(table)].map((r) => Number(r.getAttribute('aria-rowindex')));
     expect(indexes.length).toBeLessThanOrEqual(100);

@@ -1,10 +1,11 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupHex } from '../../components/ui/format';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { toBase64 } from '../../engine/internal/bytes';
 import { KeyPage } from './key-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -21,10 +22,10 @@ describe('KeyPage', () => {
   it('A2/A6 shows a non-extractable key pair with its badge, reason and full SHA-256 fingerprint', async () => {
     const { key } = await pageFor({ template: 'ECDSA-P-256', name: 'Release signer', owner: 'bob' });
     const section = screen.getByRole('region', { name: 'Extractability' });
-    expect(within(section).getByText('Non-extractable')).toBeTruthy();
-    expect(within(section).getByText(/refuses to reveal it to anyone, including this page/)).toBeTruthy();
+    expectShown(within(section).getByText('Non-extractable'));
+    expectShown(within(section).getByText(/refuses to reveal it to anyone, including this page/));
     const fp = screen.getByRole('region', { name: 'Fingerprint' });
-    expect(within(fp).getByText(groupHex(key.fingerprint.value))).toBeTruthy();
+    expectShown(within(fp).getByText(groupHex(key.fingerprint.value)));
     expect(key.fingerprint.value).toMatch(/^[0-9a-f]{64}$/);
     // No way to take the private key out.
     expect(screen.queryByRole('region', { name: /^Export the/ })).toBeNull();
@@ -49,12 +50,12 @@ describe('KeyPage', () => {
 
   it('shows a KCV for a secret key and, when exportable, the badge with the engine’s reason', async () => {
     const { key } = await pageFor({ template: 'AES-GCM-256', name: 'Data key', exportable: true });
-    expect(screen.getByRole('heading', { level: 2, name: 'Key check value' })).toBeTruthy();
-    expect(screen.getByText(groupHex(key.fingerprint.value))).toBeTruthy();
+    expectShown(screen.getByRole('heading', { level: 2, name: 'Key check value' }));
+    expectShown(screen.getByText(groupHex(key.fingerprint.value)));
     const section = screen.getByRole('region', { name: 'Extractability' });
-    expect(within(section).getByText('Exportable')).toBeTruthy();
-    expect(within(section).getByText(key.extractableReason!)).toBeTruthy();
-    expect(screen.getByRole('region', { name: 'Export the secret key' })).toBeTruthy();
+    expectShown(within(section).getByText('Exportable'));
+    expectShown(within(section).getByText(key.extractableReason!));
+    expectShown(screen.getByRole('region', { name: 'Export the secret key' }));
   });
 
   it('encrypts text and decrypts it back; a tampered ciphertext fails with DECRYPT_FAILED', async () => {
@@ -89,7 +90,7 @@ describe('KeyPage', () => {
 
     await user.click(screen.getByRole('button', { name: 'Use below to verify' }));
     await user.click(screen.getByRole('button', { name: 'Verify' }));
-    await waitFor(() => expect(screen.getByText(/^✓ Valid:/)).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText(/^✓ Valid:/)));
 
     await user.type(screen.getByRole('textbox', { name: 'Message to verify' }), '!');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
@@ -104,7 +105,7 @@ describe('KeyPage', () => {
     await user.upload(screen.getByLabelText('File to encrypt'), new File([original], 'report.bin'));
     await user.click(screen.getByRole('button', { name: 'Encrypt and download' }));
     await waitFor(() => expect(files.map((f) => f.name)).toEqual(['report.bin.clavis']));
-    expect(screen.getByText(/^Encrypted report\.bin: saved report\.bin\.clavis/)).toBeTruthy();
+    expectShown(screen.getByText(/^Encrypted report\.bin: saved report\.bin\.clavis/));
 
     const sealed = new File([await files[0]!.blob.arrayBuffer()], 'report.bin.clavis');
     await user.upload(screen.getByLabelText('Encrypted file to decrypt (.clavis)'), sealed);
@@ -186,7 +187,7 @@ describe('KeyPage', () => {
 
   it('says "Key not found" for an id that is not in the vault', async () => {
     await renderWithEngine(<KeyPage id="key_0123456789abcdef" navigate={vi.fn()} />);
-    expect(await screen.findByRole('heading', { level: 1, name: 'Key not found' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'Key not found' }));
     expect(screen.getByRole('link', { name: 'Back to all keys' }).getAttribute('href')).toBe('#/keys');
   });
 
@@ -197,7 +198,7 @@ describe('KeyPage', () => {
     await engine.suspendKey(key.id, 'investigating');
     const { user } = await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} />, { engine });
     await screen.findByRole('heading', { level: 1, name: 'on hold' });
-    expect(screen.getByText('Suspended', { selector: '.key-summary .badge' })).toBeTruthy();
+    expectShown(screen.getByText('Suspended', { selector: '.key-summary .badge' }));
     fireEvent.change(screen.getByRole('textbox', { name: 'Ciphertext to decrypt' }), { target: { value: ciphertext } });
     await user.click(screen.getByRole('button', { name: 'Decrypt' }));
     const alert = await screen.findByRole('alert');
@@ -205,7 +206,7 @@ describe('KeyPage', () => {
     expect(alert.textContent).toContain('only when the risk is explicitly acknowledged');
 
     // Each processing form asks for its own acknowledgement (text and file decryption).
-    expect(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting this file with a suspended key' })).toBeTruthy();
+    expectShown(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting this file with a suspended key' }));
     await user.click(screen.getByRole('checkbox', { name: 'I acknowledge the risk of decrypting this text with a suspended key' }));
     await user.click(screen.getByRole('button', { name: 'Decrypt' }));
     expect(((await screen.findByRole('textbox', { name: 'Decrypted text' })) as HTMLTextAreaElement).value).toBe('before the hold');
@@ -224,7 +225,7 @@ describe('KeyPage', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('KEY_STATE');
     await user.click(screen.getByRole('checkbox', { name: 'I acknowledge the risk of verifying this signature with a compromised key' }));
     await user.click(screen.getByRole('button', { name: 'Verify' }));
-    expect(await screen.findByText(/✓ Valid/)).toBeTruthy();
+    expectShown(await screen.findByText(/✓ Valid/));
   });
 
   it('B1: an active key needs no acknowledgement, and the page renders the lifecycle slot it is given', async () => {
@@ -232,7 +233,7 @@ describe('KeyPage', () => {
     const key = await engine.generateKey({ template: 'AES-GCM-256', name: 'plain' });
     await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} lifecycle={(info) => <p>lifecycle of {info.name}: {info.state}</p>} />, { engine });
     await screen.findByRole('heading', { level: 1, name: 'plain' });
-    expect(screen.getByText('lifecycle of plain: active')).toBeTruthy();
+    expectShown(screen.getByText('lifecycle of plain: active'));
     expect(screen.queryByRole('checkbox', { name: /I acknowledge the risk/ })).toBeNull();
   });
 });

@@ -2,10 +2,11 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { opNames } from '../../state/slices/keys-slice';
 import type { AppStore } from '../../state/store';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { ImportKeyPage } from './import-key-page';
 import { KeyPage } from './key-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -38,8 +39,8 @@ describe('passphrase-protected export of secret keys (seed 002)', () => {
     const view = await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} />, { engine });
     await screen.findByRole('heading', { level: 1, name: key.name });
     const section = screen.getByRole('region', { name: 'Export the secret key' });
-    expect(within(section).getByRole('heading', { name: 'Passphrase-protected JWE (recommended)' })).toBeTruthy();
-    expect(within(section).getByText(/PBES2-HS512\+A256KW/)).toBeTruthy();
+    expectShown(within(section).getByRole('heading', { name: 'Passphrase-protected JWE (recommended)' }));
+    expectShown(within(section).getByText(/PBES2-HS512\+A256KW/));
     await view.user.type(within(section).getByLabelText('Passphrase'), PASS);
     await view.user.type(within(section).getByLabelText('Confirm passphrase'), PASS);
     await view.user.click(within(section).getByRole('button', { name: 'Download passphrase-protected key (JWE)' }));
@@ -55,7 +56,7 @@ describe('passphrase-protected export of secret keys (seed 002)', () => {
     // Into another browser's vault through the import page.
     const other = await renderWithEngine(<ImportKeyPage navigate={vi.fn()} />);
     fireEvent.change(screen.getByRole('textbox', { name: /Or paste the key/ }), { target: { value: jwe } });
-    expect(screen.getByText(/Detected format: Passphrase-protected key: JWE/)).toBeTruthy();
+    expectShown(screen.getByText(/Detected format: Passphrase-protected key: JWE/));
     await other.user.type(screen.getByRole('textbox', { name: /^Name/ }), 'Payroll key (restored)');
     await other.user.type(screen.getByLabelText('Passphrase of the encrypted key'), 'wrong passphrase');
     await other.user.click(screen.getByRole('button', { name: 'Import key' }));
@@ -92,7 +93,7 @@ describe('passphrase-protected export of secret keys (seed 002)', () => {
     await renderWithEngine(<KeyPage id={key.id} navigate={vi.fn()} />, { engine });
     await screen.findByRole('heading', { level: 1, name: key.name });
     expect(screen.queryByRole('button', { name: /JWE/ })).toBeNull();
-    expect(screen.getByRole('button', { name: 'Download Fernet key' })).toBeTruthy();
+    expectShown(screen.getByRole('button', { name: 'Download Fernet key' }));
   });
 });
 

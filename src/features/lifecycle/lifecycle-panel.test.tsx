@@ -2,9 +2,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fixedClock, type Engine, type GenerateKeyParams, type KeyInfo } from '../../engine';
 import { useAppStore } from '../../state/engine-provider';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { LifecyclePanel } from './lifecycle-panel';
+import { expectShown } from '../../testing/dom';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const DAY = 86_400_000;
@@ -31,18 +32,18 @@ describe('LifecyclePanel', () => {
   it('B1: a pre-activation key offers Activate and explains the moves it cannot make', async () => {
     const { user, region } = await panelFor({ template: 'AES-GCM-256', name: 'staged', activateAt: T0 + DAY });
     expect(stateLine(region).textContent).toContain('Pre-activation');
-    expect(screen.getByRole('img', { name: /Current state: Pre-activation\./ })).toBeTruthy();
+    expectShown(screen.getByRole('img', { name: /Current state: Pre-activation\./ }));
     const group = within(region).getByRole('group', { name: 'Allowed transitions' });
     expect(within(group).getAllByRole('button').map((b) => b.textContent)).toEqual(['Activate', 'Destroy…', 'Mark compromised…', 'Revoke…']);
     const forbidden = within(region).getByRole('heading', { name: 'Not possible from pre-activation' }).nextElementSibling!;
     expect(forbidden.textContent).toContain('Suspended: only an active key can be suspended; a pre-activation key is not in use yet.');
     // B2: nothing may be done with it yet, and the table says why.
-    expect(within(region).getByRole('row', { name: /encrypt \(protect\) Refused .*before it is activated/ })).toBeTruthy();
+    expectShown(within(region).getByRole('row', { name: /encrypt \(protect\) Refused .*before it is activated/ }));
 
     await user.click(within(group).getByRole('button', { name: 'Activate' }));
     await waitFor(() => expect(stateLine(screen.getByRole('region', { name: 'Lifecycle' })).textContent).toContain('Active'));
     await waitFor(() => expect(within(screen.getByRole('region', { name: 'Lifecycle' })).getByRole('status').textContent).toBe('The key was activated. It is now active.'));
-    expect(screen.getByRole('row', { name: /encrypt \(protect\) Allowed/ })).toBeTruthy();
+    expectShown(screen.getByRole('row', { name: /encrypt \(protect\) Allowed/ }));
   });
 
   it('B1: an active key cannot be destroyed directly: no button, and the reason is listed', async () => {
@@ -89,7 +90,7 @@ describe('LifecyclePanel', () => {
     const k = await engine.getKey(key.id);
     expect(k.state).toBe('deactivated');
     expect(k.history.at(-1)).toMatchObject({ reason: 'superseded', cause: 'operator' });
-    expect(screen.getByText('The key was revoked (Superseded). It is now deactivated.')).toBeTruthy();
+    expectShown(screen.getByText('The key was revoked (Superseded). It is now deactivated.'));
   });
 
   it('K8: revoking a key pair with a certificate revokes the certificate too, and the panel says so', async () => {
@@ -103,9 +104,9 @@ describe('LifecyclePanel', () => {
     const dialog = screen.getByRole('dialog', { name: 'Revoke “web server”?' });
     await user.selectOptions(within(dialog).getByRole('combobox', { name: 'Revocation reason' }), 'cessationOfOperation');
     await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
-    expect(
+    expectShown(
       await screen.findByText("The key was revoked (Cessation of operation). It is now deactivated. 1 certificate was revoked (Cessation of operation) and is on the CA's new CRL."),
-    ).toBeTruthy();
+    );
     expect((await (await engine.pki()).getCertificate(certId)).revocation?.reason).toBe('cessationOfOperation');
   }, 30_000);
 
@@ -120,9 +121,9 @@ describe('LifecyclePanel', () => {
     const dialog = screen.getByRole('dialog', { name: 'Revoke “api server”?' });
     const reason = within(dialog).getByRole('combobox', { name: 'Revocation reason' });
     await user.selectOptions(reason, 'certificateHold');
-    expect(await within(dialog).findByText(/1 certificate stays valid: a hold only suspends the key/)).toBeTruthy();
+    expectShown(await within(dialog).findByText(/1 certificate stays valid: a hold only suspends the key/));
     await user.selectOptions(reason, 'unspecified');
-    expect(await within(dialog).findByText(/1 certificate of this key will be revoked too \(listed without a reason code, which means unspecified\)/)).toBeTruthy();
+    expectShown(await within(dialog).findByText(/1 certificate of this key will be revoked too \(listed without a reason code, which means unspecified\)/));
     // Nothing was revoked by looking.
     expect((await (await engine.pki()).getCertificate(certId)).status).toBe('valid');
     await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
@@ -138,7 +139,7 @@ describe('LifecyclePanel', () => {
     // The suspension outlives the originator-usage period; the clock has not run yet.
     clock.set(T0 + DAY / 2);
     await user.click(within(screen.getByRole('region', { name: 'Lifecycle' })).getByRole('button', { name: 'Resume' }));
-    await waitFor(() => expect(screen.getByText(/The key was resumed/)).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText(/The key was resumed/)));
     clock.set(T0 + DAY / 2 + 1000);
     await user.click(within(screen.getByRole('region', { name: 'Lifecycle' })).getByRole('button', { name: 'Suspend' }));
     await waitFor(() => expect(stateLine(screen.getByRole('region', { name: 'Lifecycle' })).textContent).toContain('Suspended'));
@@ -187,14 +188,14 @@ describe('LifecyclePanel', () => {
     });
     const section = () => screen.getByRole('region', { name: 'Versions' });
     await waitFor(() => expect(within(section()).getAllByRole('row')).toHaveLength(2));
-    expect(within(section()).getByRole('row', { name: /Version 1 \(this page\) ★ Primary \(protects\) Active/ })).toBeTruthy();
+    expectShown(within(section()).getByRole('row', { name: /Version 1 \(this page\) ★ Primary \(protects\) Active/ }));
     await waitFor(() => expect(section().textContent).toContain('Used 2 times, last on 2030-01-01 12:00 UTC.'));
 
     await user.click(within(section()).getByRole('button', { name: 'Rotate key' }));
     await waitFor(() => expect(within(section()).getAllByRole('row')).toHaveLength(3));
-    expect(within(section()).getByRole('row', { name: /Version 1 \(this page\) Process only Deactivated/ })).toBeTruthy();
+    expectShown(within(section()).getByRole('row', { name: /Version 1 \(this page\) Process only Deactivated/ }));
     const v2 = within(section()).getByRole('link', { name: 'Version 2' });
-    expect(within(section()).getByRole('row', { name: /Version 2 ★ Primary \(protects\) Active/ })).toBeTruthy();
+    expectShown(within(section()).getByRole('row', { name: /Version 2 ★ Primary \(protects\) Active/ }));
     expect(v2.getAttribute('href')).toMatch(/^#\/keys\/key_/);
     await waitFor(() => expect(within(section()).getByRole('status').textContent).toMatch(/version 2 is now the primary/));
     expect(v2.getAttribute('href')).not.toBe(`#/keys/${key.id}`);

@@ -2,6 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { allowedTransitions, KEY_STATES, TRANSITIONS } from '../../engine/lifecycle/states';
 import { edgePath, NODE_H, NODE_POSITIONS, NODE_W, StateDiagram } from './state-diagram';
+import { expectShown } from '../../testing/dom';
 
 describe('StateDiagram', () => {
   it('B1: draws every state and every transition of the engine’s table, and highlights the current state and its edges', () => {
@@ -35,7 +36,7 @@ describe('StateDiagram', () => {
 
   it('without a key, draws the machine with nothing highlighted', () => {
     const { container } = render(<StateDiagram />);
-    expect(screen.getByRole('img', { name: /Seven states and the transitions between them/ })).toBeTruthy();
+    expectShown(screen.getByRole('img', { name: /Seven states and the transitions between them/ }));
     expect(container.querySelectorAll('.lc-edge-on, .lc-node-on')).toHaveLength(0);
   });
 

@@ -1,9 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { LockControl } from './lock-control';
 import { LockSettingsPage } from './lock-settings-page';
+import { expectShown } from '../../testing/dom';
 
 const PASS = 'seed 002 vault passphrase';
 
@@ -75,7 +76,7 @@ describe('vault lock settings (issue 16)', () => {
       </>,
       { engine },
     );
-    expect(await screen.findByText(/Non-extractable keys are unaffected/)).toBeTruthy();
+    expectShown(await screen.findByText(/Non-extractable keys are unaffected/));
     const enable = await screen.findByRole('region', { name: 'Turn on the vault lock' });
     await view.user.type(within(enable).getByLabelText('Vault passphrase'), PASS);
     await view.user.type(within(enable).getByLabelText('Confirm vault passphrase'), `${PASS}!`);

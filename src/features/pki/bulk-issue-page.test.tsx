@@ -1,8 +1,9 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { BulkIssuePage } from './bulk-issue-page';
+import { expectShown } from '../../testing/dom';
 
 async function withCas() {
   const { engine } = await freshEngine();
@@ -26,11 +27,11 @@ describe('BulkIssuePage (E2 at scale)', () => {
     expect(ca.value).toBe(int.ca.id);
     const csv = 'cn,sans,profile,validity_days\none.bulk.test,,tls-server,30\ntwo.bulk.test,alt.bulk.test,tls-server,\nclient three,,tls-client,\n';
     await user.upload(screen.getByLabelText('CSV file'), new File([csv], 'batch.csv', { type: 'text/csv' }));
-    expect(await screen.findByText('3 certificates to issue, from batch.csv.')).toBeTruthy();
+    expectShown(await screen.findByText('3 certificates to issue, from batch.csv.'));
     await user.click(screen.getByRole('button', { name: 'Issue 3 certificates' }));
-    expect(await screen.findByText('Issued 3 certificates from Issuing, each for a new key in the vault.')).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Download PEM bundle' })).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Download ZIP' })).toBeTruthy();
+    expectShown(await screen.findByText('Issued 3 certificates from Issuing, each for a new key in the vault.'));
+    expectShown(screen.getByRole('button', { name: 'Download PEM bundle' }));
+    expectShown(screen.getByRole('button', { name: 'Download ZIP' }));
     const issued = await pki.listCertificates({ issuerId: int.ca.id });
     expect(issued.map((c) => c.subject).sort()).toEqual(['CN=client three', 'CN=one.bulk.test', 'CN=two.bulk.test']);
     expect(issued.find((c) => c.subject === 'CN=two.bulk.test')!.sans.dns).toEqual(['two.bulk.test', 'alt.bulk.test']);
@@ -71,7 +72,7 @@ describe('BulkIssuePage (E2 at scale)', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: 'Profile' }), 'tls-client');
     await user.upload(screen.getByLabelText('CSR files'), csrs);
     await user.click(await screen.findByRole('button', { name: 'Issue 2 certificates' }));
-    expect(await screen.findByText('Issued 2 certificates from Issuing.')).toBeTruthy();
+    expectShown(await screen.findByText('Issued 2 certificates from Issuing.'));
     const issued = await pki.listCertificates({ issuerId: int.ca.id });
     expect(issued.map((c) => [c.subject, c.profile, c.source]).sort()).toEqual([
       ['CN=a.csr.test', 'tls-client', 'csr'],

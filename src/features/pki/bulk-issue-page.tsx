@@ -7,6 +7,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import type { ErrorInfo } from '../../state/types';
 import { PROFILE_CHOICES, VALIDITY } from './labels';
+import { IssuingCaField, NoIssuer, pickIssuer } from './issuing-ca';
 import { pkiPaths } from './paths';
 import { useNow, usePkiData } from './use-pki-data';
 
@@ -56,8 +57,7 @@ export function BulkIssuePage() {
   useEffect(() => () => controller.current?.abort(), []);
 
   const now = useNow();
-  const issuers = cas.filter((c) => Date.parse(c.notAfter) > now);
-  const ca = issuers.find((c) => c.id === caId) ?? issuers.find((c) => c.kind === 'intermediate') ?? issuers[0];
+  const { issuers, ca } = pickIssuer(cas, caId, now);
 
   function reset() {
     setRows(null);
@@ -147,22 +147,9 @@ export function BulkIssuePage() {
         vault), or a folder of certificate signing requests. Every certificate and its audit entry is saved in one step, so a job lands
         whole or not at all.
       </p>
-      {issuers.length === 0 ? (
-        <p className="empty-state">
-          There is no CA that can issue yet. <a href={pkiPaths.newCa}>Create a CA</a> first.
-        </p>
-      ) : null}
+      <NoIssuer issuers={issuers} />
       <form className="form" onSubmit={onSubmit} aria-busy={running}>
-        <div className="field">
-          <label htmlFor={fid('ca')}>Issuing CA</label>
-          <select id={fid('ca')} value={ca?.id ?? ''} disabled={running} onChange={(e) => setCaId(e.currentTarget.value)}>
-            {issuers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({c.kind === 'root' ? 'root' : 'intermediate'})
-              </option>
-            ))}
-          </select>
-        </div>
+        <IssuingCaField issuers={issuers} ca={ca} onChange={setCaId} disabled={running} />
         <fieldset className="fieldset" disabled={running}>
           <legend>Certificates from</legend>
           <div className="field field-check">

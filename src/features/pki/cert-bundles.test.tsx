@@ -1,9 +1,10 @@
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import { CertPage } from './cert-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -30,7 +31,7 @@ describe('CertPage: chain bundles with the root (A5 formats)', () => {
       const der = (await pki.exportCertificate(c.cert.id, 'der')) as Uint8Array;
       expect(Buffer.from(p7b).includes(Buffer.from(der))).toBe(true);
     }
-    expect(screen.getByText(/Windows, Java keytool/)).toBeTruthy();
+    expectShown(screen.getByText(/Windows, Java keytool/));
   });
 
   it('seed 003: a leaf with an exportable key downloads as PKCS #12 (with the leaf inside) after the passphrase is typed twice alike, and the passphrase leaves the page', async () => {

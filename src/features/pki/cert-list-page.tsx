@@ -1,7 +1,8 @@
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { CertInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
-import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
+import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
+import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { VirtualRows } from '../../components/ui/virtual-rows';
 import { useAppStore } from '../../state/engine-provider';
@@ -24,7 +25,6 @@ export function CertListPage() {
   const filter = useAppStore((s) => s.pki.filter);
   const setFilter = useAppStore((s) => s.pki.setFilter);
   const clearFilter = useAppStore((s) => s.pki.clearFilter);
-  const ids = { search: useId(), ca: useId(), profile: useId(), status: useId() };
 
   const all = useMemo(() => certIds.map((i) => certsById[i]).filter((c): c is CertInfo => c !== undefined), [certIds, certsById]);
   const shown = useMemo(() => filterCerts(all, filter), [all, filter]);
@@ -69,55 +69,17 @@ export function CertListPage() {
       ) : null}
       {all.length > 0 ? (
         <>
-          <div role="search" className="filters" aria-label="Filter certificates">
-            <div className="field">
-              <label htmlFor={ids.search}>Search certificates</label>
-              <input id={ids.search} type="search" value={filter.text} onChange={on('text')} placeholder="Common name, SAN or serial" />
-            </div>
-            <div className="field">
-              <label htmlFor={ids.ca}>Issuing CA</label>
-              <select id={ids.ca} value={filter.caId} onChange={on('caId')}>
-                <option value="">Any CA</option>
-                {cas.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.profile}>Profile</label>
-              <select id={ids.profile} value={filter.profile} onChange={on('profile')}>
-                <option value="">Any profile</option>
-                {PROFILES.map((p) => (
-                  <option key={p} value={p}>
-                    {profileLabel(p)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.status}>Status</label>
-              <select id={ids.status} value={filter.status} onChange={on('status')}>
-                <option value="">Any status</option>
-                {STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {statusLabel(s)}
-                  </option>
-                ))}
-              </select>
-            </div>
-            {filtering ? (
-              <button type="button" className="button" onClick={clearFilter}>
-                Clear filters
-              </button>
-            ) : null}
-          </div>
-          <StatusMessage>
-            {filtering ? `Showing ${shown.length} of ${all.length} certificates` : `${all.length} ${all.length === 1 ? 'certificate' : 'certificates'}`}
-          </StatusMessage>
+          <FilterBar label="Filter certificates" filtering={filtering} onClear={clearFilter}>
+            <Field label="Search certificates">
+              {(control) => <input {...control} type="search" value={filter.text} onChange={on('text')} placeholder="Common name, SAN or serial" />}
+            </Field>
+            <SelectField label="Issuing CA" value={filter.caId} onChange={on('caId')} any="Any CA" choices={cas.map((c) => ({ value: c.id, label: c.name }))} />
+            <SelectField label="Profile" value={filter.profile} onChange={on('profile')} any="Any profile" choices={PROFILES.map((p) => ({ value: p, label: profileLabel(p) }))} />
+            <SelectField label="Status" value={filter.status} onChange={on('status')} any="Any status" choices={STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))} />
+          </FilterBar>
+          <CountMessage shown={shown.length} total={all.length} filtering={filtering} one="certificate" many="certificates" />
           {shown.length === 0 ? (
-            <p className="empty-state">No certificates match these filters.</p>
+            <NoMatches>No certificates match these filters.</NoMatches>
           ) : (
             <div className="table-scroll" tabIndex={0} role="region" aria-label="Issued certificates (table, scrolls sideways on small screens)">
               <table className="key-table" aria-rowcount={shown.length + 1}>

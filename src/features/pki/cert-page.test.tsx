@@ -1,9 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { CertPage } from './cert-page';
 import { CertListPage } from './cert-list-page';
+import { expectShown } from '../../testing/dom';
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
@@ -27,7 +28,7 @@ describe('CertPage (E5, E6)', () => {
   it('E5 shows subject, issuer, serial, status, decoded extensions, fingerprints, chain links, verification steps and the ASN.1 tree', async () => {
     const { engine, pki, root, int, leaf } = await withLeaf();
     await renderWithEngine(<CertPage id={leaf.cert.id} />, { engine });
-    expect(await screen.findByRole('heading', { level: 1, name: 'viewer.example.test' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'viewer.example.test' }));
     const details = screen.getByRole('region', { name: 'Details' });
     expect(details.textContent).toContain('CN=viewer.example.test');
     expect(within(details).getByRole('link', { name: 'CN=Viewer Issuing' }).getAttribute('href')).toBe(`#/certs/${int.cert.id}`);
@@ -67,7 +68,7 @@ describe('CertPage (E5, E6)', () => {
     const der = new Uint8Array(await files[1]!.blob.arrayBuffer());
     expect(der).toEqual(await pki.exportCertificate(leaf.cert.id, 'der'));
     expect(await files[2]!.blob.text()).toBe(leaf.pem + int.pem);
-    expect(screen.getByText('Saved viewer.example.test-chain.pem')).toBeTruthy();
+    expectShown(screen.getByText('Saved viewer.example.test-chain.pem'));
   });
 
   it('E6 revokes after a confirmation, with reason and invalidity date; the status and verification change', async () => {
@@ -83,8 +84,8 @@ describe('CertPage (E5, E6)', () => {
     expect((await pki.getCertificate(leaf.cert.id)).status).toBe('valid');
     await user.click(screen.getByRole('button', { name: 'Revoke…' }));
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke certificate' }));
-    await waitFor(() => expect(screen.getByText(/reason: key compromise/)).toBeTruthy());
-    expect(screen.getByText(/key invalid since/)).toBeTruthy();
+    await waitFor(() => expectShown(screen.getByText(/reason: key compromise/)));
+    expectShown(screen.getByText(/key invalid since/));
     const verification = screen.getByRole('region', { name: 'Verification' });
     await waitFor(() => expect(verification.textContent).toContain('✗ The chain does not verify'));
     expect(verification.textContent).toContain('revocation: revoked');
@@ -97,7 +98,7 @@ describe('CertPage (E5, E6)', () => {
   it('H5 a subject with markup renders as literal text and runs nothing', async () => {
     const { engine, leaf } = await withLeaf({ CN: XSS, O: '"><svg onload=window.__pwned=1>' });
     const { container } = await renderWithEngine(<CertPage id={leaf.cert.id} />, { engine });
-    expect(await screen.findByRole('heading', { level: 1, name: XSS })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: XSS }));
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('svg')).toBeNull();
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
@@ -107,7 +108,7 @@ describe('CertPage (E5, E6)', () => {
 
   it('an unknown id says the certificate was not found', async () => {
     await renderWithEngine(<CertPage id="cert-missing" />);
-    expect(await screen.findByRole('heading', { level: 1, name: 'Certificate not found' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'Certificate not found' }));
     expect(screen.getByRole('alert').textContent).toContain('INVALID_ARGUMENT');
   });
 });
@@ -125,7 +126,7 @@ describe('CertListPage (E10)', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'revoked');
     expect(screen.getByRole('status').textContent).toBe('Showing 1 of 3 certificates');
     await user.selectOptions(screen.getByRole('combobox', { name: 'Profile' }), 'sub-ca');
-    expect(screen.getByText('No certificates match these filters.')).toBeTruthy();
+    expectShown(screen.getByText('No certificates match these filters.'));
     await user.click(screen.getByRole('button', { name: 'Clear filters' }));
     await user.type(screen.getByRole('searchbox', { name: 'Search certificates' }), leaf.cert.serialHex.slice(0, 8));
     expect(screen.getByRole('status').textContent).toBe('Showing 1 of 3 certificates');

@@ -2,8 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../engine';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { CRL_PAGE_SIZE, CrlPage } from './crl-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -21,14 +22,14 @@ describe('CrlPage (E7)', () => {
     }
     const files = captureDownloads();
     const { user } = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
-    expect(await screen.findByRole('heading', { level: 1, name: 'Revocation list of CRL Root' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'Revocation list of CRL Root' }));
     const current = await screen.findByRole('region', { name: 'Current CRL' });
     const number = CRL_PAGE_SIZE + 3 + 1;
     expect(within(current).getByText('CRL number').nextElementSibling?.textContent).toBe(String(number));
     expect(within(current).getByText('Revoked certificates').nextElementSibling?.textContent).toBe(String(CRL_PAGE_SIZE + 3));
     const table = await screen.findByRole('table', { name: `Entries of CRL number ${number}` });
     await waitFor(() => expect(within(table).getAllByRole('row')).toHaveLength(CRL_PAGE_SIZE + 1));
-    expect(screen.getByText(`Page 1 of 2 (${CRL_PAGE_SIZE + 3} entries)`)).toBeTruthy();
+    expectShown(screen.getByText(`Page 1 of 2 (${CRL_PAGE_SIZE + 3} entries)`));
     expect(within(table).getAllByText('superseded').length).toBe(CRL_PAGE_SIZE);
     await user.click(screen.getByRole('button', { name: 'Next page' }));
     await waitFor(() => expect(within(screen.getByRole('table', { name: `Entries of CRL number ${number}` })).getAllByRole('row')).toHaveLength(4));
@@ -76,10 +77,10 @@ describe('CrlPage (E7)', () => {
     const pki = await engine.pki();
     const root = await pki.createRootCa({ name: 'Quiet', subject: { CN: 'Quiet Root' } });
     const view = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
-    expect(await screen.findByText('No certificate of this CA is revoked.')).toBeTruthy();
+    expectShown(await screen.findByText('No certificate of this CA is revoked.'));
     view.unmount();
     await renderWithEngine(<CrlPage caId="ca-missing" />, { engine });
-    expect(await screen.findByRole('heading', { level: 1, name: 'CA not found' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'CA not found' }));
   });
 
   it('issue 16: an old "Saved …" does not stay beside a new error, and revocation reasons read as words', async () => {
@@ -93,7 +94,7 @@ describe('CrlPage (E7)', () => {
     const { user } = await renderWithEngine(<CrlPage caId={root.ca.id} />, { engine });
     const current = await screen.findByRole('region', { name: 'Current CRL' });
     const table = await screen.findByRole('table', { name: /^Entries of CRL number/ });
-    expect(within(table).getByText('key compromise')).toBeTruthy();
+    expectShown(within(table).getByText('key compromise'));
     expect(within(table).queryByText('keyCompromise')).toBeNull();
 
     await user.click(within(current).getByRole('button', { name: 'Download CRL (PEM)' }));

@@ -1,8 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { captureDownloads, renderWithEngine } from '../../state/test-utils';
+import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { CsrPage } from './csr-page';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -14,7 +15,7 @@ describe('CsrPage (E2)', () => {
     await engine.generateKey({ template: 'AES-GCM-256', name: 'secret' });
     const files = captureDownloads();
     const { user } = await renderWithEngine(<CsrPage keyId={signer.id} />, { engine });
-    expect(screen.getByRole('heading', { level: 1, name: 'Create a certificate signing request' })).toBeTruthy();
+    expectShown(screen.getByRole('heading', { level: 1, name: 'Create a certificate signing request' }));
     const select = screen.getByRole('combobox', { name: 'Vault key pair' }) as HTMLSelectElement;
     // Only keys that can sign a request are offered; the key from the link is preselected.
     expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual(['web key (ECDSA-P-256)']);
@@ -55,7 +56,7 @@ describe('CsrPage (E2)', () => {
     view.unmount();
     await engine.suspendKey(key.id);
     await renderWithEngine(<CsrPage />, { engine });
-    expect(screen.getByText(/No active ECDSA or RSA signing key pair in the vault/)).toBeTruthy();
+    expectShown(screen.getByText(/No active ECDSA or RSA signing key pair in the vault/));
     expect((screen.getByRole('button', { name: 'Create CSR' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

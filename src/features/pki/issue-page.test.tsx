@@ -2,7 +2,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../engine';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
+import { expectShown } from '../../testing/dom';
 import { IssuePage } from './issue-page';
 
 async function withCas() {
@@ -147,7 +148,7 @@ describe('IssuePage (E2, E3)', () => {
     const asks = await screen.findByRole('region', { name: 'What the request asks for' });
     expect(asks.textContent).toContain('CN=der.example.test');
     expect((screen.getByRole('textbox', { name: 'Common name (CN)' }) as HTMLInputElement).value).toBe('der.example.test');
-    expect(screen.getByText(/Read from req\.der \(DER,/)).toBeTruthy();
+    expectShown(screen.getByText(/Read from req\.der \(DER,/));
     await user.click(screen.getByRole('button', { name: 'Issue certificate' }));
     await waitFor(() => expect(navigate).toHaveBeenCalled());
     const [leaf] = await pki.listCertificates({ issuerId: int.ca.id });

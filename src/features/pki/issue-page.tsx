@@ -13,6 +13,7 @@ import { pkiOpNames } from '../../state/slices/pki-slice';
 import type { ErrorInfo } from '../../state/types';
 import { NAME_FIELDS, PROFILE_CHOICES, VALIDITY, cleanName } from './labels';
 import { EMPTY_SANS, SAN_FIELDS, SubjectFields, sansOf, type SanText } from './subject-fields';
+import { IssuingCaField, NoIssuer, pickIssuer } from './issuing-ca';
 import { pkiPaths, type Navigate } from './paths';
 import { useNow, usePkiData } from './use-pki-data';
 
@@ -99,8 +100,7 @@ export function IssuePage(props: { navigate: Navigate }) {
   useEffect(() => () => clearOp(pkiOpNames.issue), [clearOp]);
 
   const now = useNow();
-  const issuers = cas.filter((c) => Date.parse(c.notAfter) > now);
-  const ca = issuers.find((c) => c.id === caId) ?? issuers.find((c) => c.kind === 'intermediate') ?? issuers[0];
+  const { issuers, ca } = pickIssuer(cas, caId, now);
   const keys = useMemo(() => keyIds.map((k) => keysById[k]).filter((k): k is KeyInfo => !!k && certifiable(k)), [keyIds, keysById]);
   const key = keys.find((k) => k.id === keyId) ?? keys[0];
   const busy = op?.status === 'busy';
@@ -180,23 +180,9 @@ export function IssuePage(props: { navigate: Navigate }) {
         Pick the CA that signs, what the certificate is for, and whose key it certifies: a key pair in the vault, or a certificate
         signing request (CSR) from another tool such as <code>openssl req -new</code>.
       </p>
-      {issuers.length === 0 ? (
-        <p className="empty-state">
-          There is no CA that can issue yet. <a href={pkiPaths.newCa}>Create a CA</a> first.
-        </p>
-      ) : null}
+      <NoIssuer issuers={issuers} />
       <form className="form" onSubmit={onSubmit} aria-busy={busy}>
-        <div className="field">
-          <label htmlFor={fid('ca')}>Issuing CA</label>
-          <select id={fid('ca')} value={ca?.id ?? ''} onChange={(e) => setCaId(e.currentTarget.value)}>
-            {issuers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({c.kind === 'root' ? 'root' : 'intermediate'})
-              </option>
-            ))}
-          </select>
-          <p className="hint">Prefer an intermediate: a root’s key should sign only CAs.</p>
-        </div>
+        <IssuingCaField issuers={issuers} ca={ca} onChange={setCaId} hint="Prefer an intermediate: a root’s key should sign only CAs." />
         <div className="field">
           <label htmlFor={fid('profile')}>Profile</label>
           <select id={fid('profile')} value={profile} onChange={(e) => chooseProfile(e.currentTarget.value as LeafProfile)} aria-describedby={fid('profile-help')}>

@@ -3,8 +3,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { VerifyPage, peerOf } from './verify-page';
+import { expectShown } from '../../testing/dom';
 
 const NOW = Date.UTC(2026, 2, 1, 12);
 
@@ -33,7 +34,7 @@ describe('VerifyPage (E8)', () => {
   it('E8 a pasted Clavis chain verifies against the Clavis root with the CAs’ CRLs: verdict, path and every check with its section', async () => {
     const { engine, chainPem } = await withChain();
     const { user } = await renderWithEngine(<VerifyPage />, { engine });
-    expect(await screen.findByRole('heading', { level: 1, name: 'Verify a certificate chain' })).toBeTruthy();
+    expectShown(await screen.findByRole('heading', { level: 1, name: 'Verify a certificate chain' }));
     await user.click(screen.getByLabelText('Chain (PEM), in any order'));
     await user.paste(chainPem);
     await user.click(await screen.findByRole('checkbox', { name: 'Clavis CA: Verify Root' }));
@@ -117,7 +118,7 @@ describe('VerifyPage (E8)', () => {
     expect((await pki.listCas()).map((c) => c.name).sort()).toEqual(['Verify Issuing', 'Verify Root']);
 
     await user.click(within(table).getByRole('button', { name: 'Remove CN=Verify Root' }));
-    await waitFor(() => expect(within(imported).getByText('No certificates imported.')).toBeTruthy());
+    await waitFor(() => expectShown(within(imported).getByText('No certificates imported.')));
     expect(screen.queryByRole('checkbox', { name: 'Imported root: CN=Verify Root' })).toBeNull();
   });
 
@@ -132,6 +133,6 @@ describe('VerifyPage (E8)', () => {
     expect(alert.textContent).toContain('Nothing was imported');
     expect(alert.textContent).toContain('The text holds a certificate request (CSR); paste the certificate the CA sent back instead.');
     expect(alert.textContent).toContain('Error code: MALFORMED_INPUT');
-    expect(within(imported).getByText('No certificates imported.')).toBeTruthy();
+    expectShown(within(imported).getByText('No certificates imported.'));
   });
 });

@@ -6,13 +6,14 @@ import { useEffect } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toHex } from '../../engine/internal/bytes';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
-import { renderWithEngine } from '../../state/test-utils';
+import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { keyLife } from './key-life';
 import { storageNamespace } from './namespace';
 import { WalkthroughObjectPage } from './object-page';
 import { createRunner, type WalkthroughRunner } from './runner';
 import { WalkthroughStepPage } from './step-page';
+import { expectShown } from '../../testing/dom';
 
 const runners: WalkthroughRunner[] = [];
 afterEach(async () => {
@@ -41,7 +42,7 @@ describe('walkthrough objects on their own pages', () => {
     const link = await screen.findByRole('link', { name: 'Key orders-db v1' });
     const v1 = (runner.state() as { v1: string }).v1;
     expect(link.getAttribute('href')).toBe(`#/walkthroughs/key-life/0/key/${v1}`);
-    expect(screen.getByRole('link', { name: 'Key alice-signing' })).toBeTruthy();
+    expectShown(screen.getByRole('link', { name: 'Key alice-signing' }));
   });
 
   it('F2: the object page renders the app’s page inside the namespace, with the way back to its step', async () => {
@@ -53,7 +54,7 @@ describe('walkthrough objects on their own pages', () => {
     await user.generateKey({ template: 'AES-GCM-256', name: 'my own key' });
     const render = (kind: string, id: string) => (kind === 'key' ? <KeyNames id={id} /> : null);
     await renderWithEngine(<WalkthroughObjectPage walkthroughId="key-life" step={3} kind="key" objectId={v2} runner={runner} render={render} />, { engine: user });
-    await waitFor(() => expect(screen.getByText(/^found orders-db v2 \(active\) among 3 keys$/)).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText(/^found orders-db v2 \(active\) among 3 keys$/)));
     expect(screen.queryByText(/my own key/)).toBeNull();
     expect(screen.getByRole('complementary', { name: 'Walkthrough data' }).textContent).toContain(keyLife.title);
     expect(screen.getByRole('link', { name: 'Back to step 4' }).getAttribute('href')).toBe('#/walkthroughs/key-life/3');
@@ -82,7 +83,7 @@ describe('walkthrough objects on their own pages', () => {
     const render2 = (kind: string, id: string) => (kind === 'key' ? <KeyNames id={id} /> : null);
     await renderWithEngine(<WalkthroughObjectPage walkthroughId="key-life" step={1} kind="key" objectId={v1} runner={runner} render={render2} />, { engine: user });
     // Step 2 (activate) links one key: the rebuilt step's orders-db v1, under its new id.
-    await waitFor(() => expect(screen.getByText(/^found orders-db v1 \(active\) among 2 keys$/)).toBeTruthy());
+    await waitFor(() => expectShown(screen.getByText(/^found orders-db v1 \(active\) among 2 keys$/)));
     expect((runner.state() as { v1: string }).v1).not.toBe(v1);
     expect(screen.getByRole('complementary', { name: 'Walkthrough data' }).textContent).toMatch(/Step 2 was rebuilt from scratch/);
   });

@@ -6,6 +6,7 @@ import { kdcSymmetric } from './kdc-symmetric';
 import { storageNamespace } from './namespace';
 import { createRunner, type WalkthroughRunner } from './runner';
 import { WalkthroughStepPage } from './step-page';
+import { expectShown } from '../../testing/dom';
 
 const runners: WalkthroughRunner[] = [];
 afterEach(async () => {
@@ -23,7 +24,7 @@ describe('walkthrough step numbers in messages', () => {
 
   it('F2 a step past the end says the steps are 1 to n and links to step 1', () => {
     render(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={n} navigate={vi.fn()} runner={runner()} />);
-    expect(screen.getByText(new RegExp(`This walkthrough has steps 1 to ${n}\\.`))).toBeTruthy();
+    expectShown(screen.getByText(new RegExp(`This walkthrough has steps 1 to ${n}\\.`)));
     expect(screen.getByRole('link', { name: 'Start at step 1' }).getAttribute('href')).toBe('#/walkthroughs/kdc-symmetric/0');
   });
 

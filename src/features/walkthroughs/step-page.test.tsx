@@ -14,6 +14,7 @@ import { StepDatumView } from './step-data-view';
 import { WalkthroughStepPage } from './step-page';
 import type { Walkthrough } from './types';
 import { WalkthroughsPage } from './walkthroughs-page';
+import { expectShown } from '../../testing/dom';
 
 const runners: WalkthroughRunner[] = [];
 afterEach(async () => {
@@ -37,21 +38,21 @@ describe('walkthrough step page', () => {
     render(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={2} navigate={navigate} runner={runner} />);
     // Rebuilding three steps on a busy machine can take longer than findBy's default second.
     await screen.findByRole('heading', { name: 'What the engine returned' });
-    expect(screen.getByRole('heading', { level: 1, name: kdcSymmetric.title })).toBeTruthy();
-    expect(screen.getByRole('heading', { level: 2, name: 'Step 3 of 10: The KDC issues the key and a ticket' })).toBeTruthy();
+    expectShown(screen.getByRole('heading', { level: 1, name: kdcSymmetric.title }));
+    expectShown(screen.getByRole('heading', { level: 2, name: 'Step 3 of 10: The KDC issues the key and a ticket' }));
     expect(runner.snapshot().results).toHaveLength(3);
     const ticket = screen.getByRole('region', { name: 'Ticket id' });
-    expect(within(ticket).getByText(runner.state().ticketId as string)).toBeTruthy();
-    expect(screen.getByText(kdcSymmetric.steps[2]!.standard)).toBeTruthy();
-    expect(screen.getByRole('heading', { name: 'What changed' })).toBeTruthy();
-    expect(screen.getByText(new RegExp(`ticket ${runner.state().ticketId as string}`))).toBeTruthy();
+    expectShown(within(ticket).getByText(runner.state().ticketId as string));
+    expectShown(screen.getByText(kdcSymmetric.steps[2]!.standard));
+    expectShown(screen.getByRole('heading', { name: 'What changed' }));
+    expectShown(screen.getByText(new RegExp(`ticket ${runner.state().ticketId as string}`)));
     // The sequence diagram has a text form; this step's message is marked.
-    expect(screen.getByRole('img', { name: /Sequence diagram: alice, KDC, bob/ })).toBeTruthy();
-    expect(screen.getByText('(this step)', { exact: false })).toBeTruthy();
+    expectShown(screen.getByRole('img', { name: /Sequence diagram: alice, KDC, bob/ }));
+    expectShown(screen.getByText('(this step)', { exact: false }));
     // The step list marks the current step; the step's own link is shown.
     const steps = screen.getByRole('navigation', { name: 'Steps of this walkthrough' });
     expect(within(steps).getByRole('link', { current: 'step' }).getAttribute('href')).toBe('#/walkthroughs/kdc-symmetric/2');
-    expect(screen.getByText(/#\/walkthroughs\/kdc-symmetric\/2$/)).toBeTruthy();
+    expectShown(screen.getByText(/#\/walkthroughs\/kdc-symmetric\/2$/));
   });
 
   it('F2: Back and Next work from the keyboard and go to the neighbouring step URLs', async () => {
@@ -78,7 +79,7 @@ describe('walkthrough step page', () => {
     expect(runner.snapshot().generation).toBe(gen);
     rerender(<WalkthroughStepPage walkthroughId="kdc-symmetric" step={9} navigate={() => {}} runner={runner} />);
     await screen.findByRole('region', { name: 'bob holds the session key alice sent' });
-    expect(screen.getByRole('link', { name: 'All walkthroughs' })).toBeTruthy();
+    expectShown(screen.getByRole('link', { name: 'All walkthroughs' }));
     expect(screen.queryByRole('button', { name: 'Next' })).toBeNull();
   });
 
@@ -113,7 +114,7 @@ describe('walkthrough step page', () => {
     const draw = vi.fn((state: string, from?: string) => <p>{`diagram ${from ?? ''}>${state}`}</p>);
     render(<WalkthroughStepPage walkthroughId="key-life" step={1} navigate={() => {}} runner={runner} lifecycleDiagram={draw} />);
     await screen.findByText('diagram pre-activation>active');
-    expect(screen.getByText('pre-activation')).toBeTruthy();
+    expectShown(screen.getByText('pre-activation'));
     expect(draw).toHaveBeenCalledWith('active', 'pre-activation');
   });
 
@@ -148,7 +149,7 @@ describe('walkthrough step page', () => {
 
   it('F2: an unknown walkthrough or step says so', () => {
     render(<WalkthroughStepPage walkthroughId="nope" step={0} navigate={() => {}} />);
-    expect(screen.getByRole('heading', { name: 'Walkthrough not found' })).toBeTruthy();
+    expectShown(screen.getByRole('heading', { name: 'Walkthrough not found' }));
   });
 });
 
@@ -172,17 +173,17 @@ describe('walkthrough data renderers', () => {
     // SEQUENCE { OID 2.5.4.3 (commonName), UTF8String "Clavis" }
     render(<StepDatumView datum={{ kind: 'asn1', label: 'Name', der: '300d0603550403' + '0c06436c61766973' }} />);
     const region = screen.getByRole('region', { name: 'Name' });
-    expect(within(region).getByText('SEQUENCE')).toBeTruthy();
-    expect(within(region).getByText('2.5.4.3 (commonName)')).toBeTruthy();
-    expect(within(region).getByText('Clavis')).toBeTruthy();
+    expectShown(within(region).getByText('SEQUENCE'));
+    expectShown(within(region).getByText('2.5.4.3 (commonName)'));
+    expectShown(within(region).getByText('Clavis'));
   });
 
   it('F2: field tables have a header row and one row per field', () => {
     render(<StepDatumView datum={{ kind: 'fields', label: 'Ticket', caption: 'AES-GCM under K_bob', fields: [{ name: 'client', value: 'alice', note: 'who' }] }} />);
     const region = screen.getByRole('region', { name: 'Ticket' });
-    expect(within(region).getByText('AES-GCM under K_bob')).toBeTruthy();
-    expect(within(region).getByRole('rowheader', { name: 'client' })).toBeTruthy();
-    expect(within(region).getByRole('columnheader', { name: 'Value' })).toBeTruthy();
+    expectShown(within(region).getByText('AES-GCM under K_bob'));
+    expectShown(within(region).getByRole('rowheader', { name: 'client' }));
+    expectShown(within(region).getByRole('columnheader', { name: 'Value' }));
   });
 });
 

@@ -1,7 +1,7 @@
 /** Fixtures for exchange tests: a fresh context, the CA, the exchange verbs and the demo parties. */
-import { freshPki } from '../../testing/pki-fixtures';
-import { createExchange } from '.';
-import type { SessionParams } from './session';
+import { freshPki } from './pki-fixtures';
+import { createExchange } from '../engine/exchange';
+import type { SessionParams } from '../engine/exchange/session';
 
 export async function freshExchange(opts: { wire?: SessionParams['wire'] } = {}) {
   const base = await freshPki();

@@ -7,10 +7,10 @@ import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
 import { vi } from 'vitest';
 import type { Engine } from '../engine';
-import { freshEngine } from '../testing/engine';
-import { EngineProvider } from './engine-provider';
-import type { StorageManagerLike } from './slices/storage-slice';
-import { createAppStore } from './store';
+import { freshEngine } from './engine';
+import { EngineProvider } from '../state/engine-provider';
+import type { StorageManagerLike } from '../state/slices/storage-slice';
+import { createAppStore } from '../state/store';
 
 /** Options of `renderWithEngine`. */
 export interface RenderWithEngineOptions {
