@@ -127,7 +127,7 @@ async function searchClear(page, n) {
  * Runs the scale part. `bench.call` drives the bench page; `context` is the persistent
  * browser context (the app gets its own page in it).
  */
-export async function runScale({ bench, context, results, record, root, quick, log }) {
+export async function runScale({ bench, context, results, record, root, quick, log, issuanceOnly = false }) {
   const single = quick ? 20 : 200;
   const bulk = quick ? 200 : 2000;
   const tenK = quick ? 1000 : 10_000;
@@ -151,6 +151,7 @@ export async function runScale({ bench, context, results, record, root, quick, l
     figures.issue_raw_sign_per_s = round(median(iss.rawPerS));
     figures.issue_bulk_ratio_to_raw_sign = round(median(iss.ratio), 2);
   }
+  if (issuanceOnly) return;
   log(`bench: scale issuance with ${tenK} keys stored x${RUNS}`);
   const at = await runs('issueAtKeys', 'issueAtKeys', tenK, quick ? 10 : 50);
   if (at) figures.issue_ms_at_10k_keys = round(median(at.perCert), 2);

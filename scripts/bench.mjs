@@ -8,7 +8,8 @@
 //   npm run bench -- --quick   one iteration of everything, small sizes: a smoke test
 //   npm run bench -- --only=crl   only the named parts (comma-separated: keygen, worker,
 //                                 aes, blocking, idb, pbkdf2, crl, scale; crlfig = only the
-//                                 named CRL figures, which crl also runs)
+//                                 named CRL figures, which crl also runs; issuance = only
+//                                 the issuance figures of scale)
 //   npm run bench -- --json FILE  also writes the named figures (issue 15) to FILE
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -299,7 +300,7 @@ async function main() {
     }
     if (want('crl') || want('crlfig')) await runCrlFigures(bench, record, results);
 
-    if (want('scale')) await runScale({ bench, context, results, record, root: ROOT, quick: QUICK, log });
+    if (want('scale') || want('issuance')) await runScale({ bench, context, results, record, root: ROOT, quick: QUICK, log, issuanceOnly: !want('scale') });
 
     results.cspViolations = await bench.violations();
     await context.close();

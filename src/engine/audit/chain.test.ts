@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isEngineError } from '../errors';
 import { concat, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../internal/bytes';
 import {
+  appendEntries,
   appendEntry,
   assertNoSecrets,
   auditHead,
@@ -306,5 +307,29 @@ describe('audit chain: A3 no secrets in audit entries', () => {
       };
       await expect(appendEntry(subtle, null, { ...draft(1), details })).resolves.toMatchObject({ seq: 1 });
     }
+  });
+
+  it('A3 a batch (appendEntries) refuses a blob in a machine field that it accepted in a text field earlier in the batch', async () => {
+    const value = 'Backup2024ProductionDatabaseKey';
+    const batch: AuditDraft[] = [{ ...draft(1), details: { name: value } }, { ...draft(2), details: { name: value } }, { ...draft(3), details: { value } }];
+    await expect(appendEntries(subtle, null, batch)).rejects.toThrow(/details\.value looks like key material/);
+    await expect(appendEntries(subtle, null, batch.slice(0, 2))).resolves.toHaveLength(2);
+  });
+
+  it('A3 a batch refuses key material in its last draft even when every other value repeats', async () => {
+    const batch = Array.from({ length: 50 }, (_, i) => ({ ...draft(1), details: { issuerId: `ca_${'ab'.repeat(16)}`, profile: 'tls-server', n: i } }) as AuditDraft);
+    batch.push({ ...draft(1), details: { issuerId: `ca_${'ab'.repeat(16)}`, profile: toBase64(random(32)) } });
+    await expect(appendEntries(subtle, null, batch)).rejects.toThrow(/details\.profile looks like key material/);
+  });
+
+  it('A1 a batch chains exactly as appendEntry one at a time', async () => {
+    const drafts = Array.from({ length: 5 }, (_, i) => draft(i + 1));
+    const one = await buildLog(5);
+    const batch = await appendEntries(subtle, null, drafts);
+    expect(batch).toEqual(one);
+    const more = await appendEntries(subtle, batch.at(-1)!, [draft(6), draft(7)]);
+    expect(more.map((e) => e.seq)).toEqual([6, 7]);
+    expect(more[0]!.prevHash).toBe(batch.at(-1)!.hash);
+    await expect(verifyAuditLog(subtle, [...batch, ...more])).resolves.toMatchObject({ ok: true });
   });
 });

@@ -104,6 +104,14 @@ export function canonicalEntry(e: AuditDraft & { seq: number }): string {
   return canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: e.details });
 }
 
+/**
+ * `canonicalEntry` with the details already canonical: the same string (keys in sorted
+ * order: action, actor, at, details, seq, subject), without walking the details again.
+ */
+function canonicalEntryWith(e: Omit<AuditDraft, 'details'>, seq: number, canonicalDetails: string): string {
+  return `{"action":${canonicalJson(e.action)},"actor":${canonicalJson(e.actor)},"at":${canonicalJson(e.at)},"details":${canonicalDetails},"seq":${canonicalJson(seq)},"subject":${canonicalJson(e.subject)}}`;
+}
+
 /** h = SHA-256(prevHash bytes || UTF-8(canonical(entry))), lower-case hex. */
 export async function entryHash(subtle: SubtleCrypto, prevHash: string, e: AuditDraft & { seq: number }): Promise<string> {
   const data = concat(fromHex(prevHash), utf8(canonicalEntry(e)));
@@ -185,7 +193,21 @@ function refuse(path: string, what: string): never {
   throw new EngineError('INVALID_ARGUMENT', `audit: ${path} looks like key material (${what}); audit entries never hold secrets`);
 }
 
-function scanString(s: string, path: string, field: string): void {
+/**
+ * Strings already found clean in this batch, by field and value (`appendEntries`): a
+ * batch repeats its issuer, profile, actor… in every entry, and each is checked once.
+ * Only values that passed are remembered, so a refusal is never skipped.
+ */
+type ScanMemo = Set<string>;
+
+function scanString(s: string, path: string, field: string, memo?: ScanMemo): void {
+  const memoKey = memo ? `${field}\u0000${s}` : '';
+  if (memo?.has(memoKey)) return;
+  checkString(s, path, field);
+  memo?.add(memoKey);
+}
+
+function checkString(s: string, path: string, field: string): void {
   if (PEM_PRIVATE.test(s)) refuse(path, 'a PEM private key block');
   if (JWK_IN_TEXT.test(s)) refuse(path, 'a JWK with private members');
   const kind = fieldKind(field);
@@ -207,16 +229,16 @@ function scanString(s: string, path: string, field: string): void {
   }
 }
 
-function scan(value: unknown, path: string, field: string): void {
+function scan(value: unknown, path: string, field: string, memo?: ScanMemo): void {
   if (value === null || typeof value === 'boolean' || typeof value === 'number') return;
-  if (typeof value === 'string') return scanString(value, path, field);
+  if (typeof value === 'string') return scanString(value, path, field, memo);
   if (typeof value !== 'object') refuse(path, `a ${typeof value}`);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) refuse(path, 'raw bytes');
   if (typeof CryptoKey !== 'undefined' && value instanceof CryptoKey) refuse(path, 'a CryptoKey');
   if (Array.isArray(value)) {
     // Sixteen or more small integers in a row is a byte array in disguise.
     if (value.length >= 16 && value.every((x) => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 255)) refuse(path, 'an array of bytes');
-    value.forEach((x, i) => scan(x, `${path}[${i}]`, field));
+    value.forEach((x, i) => scan(x, `${path}[${i}]`, field, memo));
     return;
   }
   const obj = value as Record<string, unknown>;
@@ -224,7 +246,7 @@ function scan(value: unknown, path: string, field: string): void {
     const p = `${path}.${k}`;
     if (JWK_PRIVATE.has(k)) refuse(p, 'a JWK private member');
     if (SECRET_NAMES.has(k.toLowerCase()) && v !== null && typeof v !== 'boolean') refuse(p, 'a field named as a secret');
-    scan(v, p, k);
+    scan(v, p, k, memo);
   }
 }
 
@@ -246,15 +268,15 @@ export function assertNoSecrets(details: unknown, path = 'details', field = ''):
 
 // --- append ---------------------------------------------------------------------------
 
-function checkDraft(d: AuditDraft): void {
+function checkDraft(d: AuditDraft, memo?: ScanMemo): void {
   if (typeof d.at !== 'string' || Number.isNaN(Date.parse(d.at))) throw new EngineError('INVALID_ARGUMENT', 'audit: at must be an ISO 8601 time');
   if (typeof d.actor !== 'string' || d.actor.length === 0 || d.actor.length > 200) throw new EngineError('INVALID_ARGUMENT', 'audit: actor must be 1–200 characters');
   if (typeof d.action !== 'string' || !ACTION.test(d.action)) throw new EngineError('INVALID_ARGUMENT', "audit: action must be dotted lower-case words like 'key.rotate'");
   if (!Array.isArray(d.subject) || !d.subject.every((s) => typeof s === 'string')) throw new EngineError('INVALID_ARGUMENT', 'audit: subject must be a list of ids');
   if (typeof d.details !== 'object' || d.details === null || Array.isArray(d.details)) throw new EngineError('INVALID_ARGUMENT', 'audit: details must be a JSON object');
-  assertNoSecrets(d.details);
-  assertNoSecrets(d.subject, 'subject', 'subject');
-  assertNoSecrets(d.actor, 'actor', 'actor');
+  scan(d.details, 'details', '', memo);
+  scan(d.subject, 'subject', 'subject', memo);
+  scan(d.actor, 'actor', 'actor', memo);
 }
 
 /**
@@ -264,12 +286,36 @@ function checkDraft(d: AuditDraft): void {
  */
 export async function appendEntry(subtle: SubtleCrypto, prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
   checkDraft(draft);
+  return chainEntry(subtle, prev, draft);
+}
+
+/** The entry after `prev` for a draft already checked (`checkDraft`). */
+async function chainEntry(subtle: SubtleCrypto, prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
   const seq = prev ? prev.seq + 1 : 1;
   const prevHash = prev ? prev.hash : GENESIS_HASH;
-  // Copy through JSON so later changes to the caller's objects cannot change the logged entry.
-  const body = { at: draft.at, actor: draft.actor, action: draft.action, subject: [...draft.subject], details: JSON.parse(canonicalJson(draft.details)) as AuditDraft['details'] };
-  const hash = await entryHash(subtle, prevHash, { ...body, seq });
+  // Copy through JSON so later changes to the caller's objects cannot change the logged
+  // entry; the details are canonicalised once, for the copy and for the hash.
+  const details = canonicalJson(draft.details);
+  const body = { at: draft.at, actor: draft.actor, action: draft.action, subject: [...draft.subject], details: JSON.parse(details) as AuditDraft['details'] };
+  const data = concat(fromHex(prevHash), utf8(canonicalEntryWith(body, seq, details)));
+  const hash = toHex(await subtle.digest('SHA-256', data));
   return { seq, ...body, prevHash, hash };
+}
+
+/**
+ * `appendEntry` for a batch: every draft is checked first (A3, plain JSON), repeated
+ * values once per batch, so a refused draft stores nothing of the batch; then the drafts
+ * are chained onto `prev` in order. @throws INVALID_ARGUMENT
+ */
+export async function appendEntries(subtle: SubtleCrypto, prev: AuditEntry | null, drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
+  const memo: ScanMemo = new Set();
+  for (const d of drafts) checkDraft(d, memo);
+  const out: AuditEntry[] = [];
+  for (const d of drafts) {
+    prev = await chainEntry(subtle, prev, d);
+    out.push(prev);
+  }
+  return out;
 }
 
 /** The head of a log (what to sign or remember), or undefined for an empty log. */

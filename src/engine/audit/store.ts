@@ -20,6 +20,7 @@ import { isoAt } from '../lifecycle/states';
 import { AUDIT_HANDOVERS_META, AUDIT_KEY_META, AuditConflictError, type AuditHandover, type PreparedAudit } from '../storage/db';
 import { fromBase64, fromHex, toBase64, toHex } from '../internal/bytes';
 import {
+  appendEntries,
   appendEntry,
   AUDIT_EXPORT_FORMAT,
   AUDIT_EXPORT_LIMITS,
@@ -49,11 +50,8 @@ export function auditDraft(ctx: Pick<EngineContext, 'clock'>, action: string, su
 export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'>, drafts: readonly AuditDraft[]): Promise<PreparedAudit> {
   const head = await ctx.storage.getAuditHead();
   let prev: AuditEntry | null = head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
-  const entries: AuditEntry[] = [];
-  for (const d of drafts) {
-    prev = await appendEntry(ctx.subtle, prev, d);
-    entries.push(prev);
-  }
+  const entries = await appendEntries(ctx.subtle, prev, drafts);
+  prev = entries[entries.length - 1] ?? prev;
   if (!prev || entries.length === 0) return { head, entries };
   // Sign the new head before the transaction (W3): a cut tail with a rewritten head, or a
   // cleared log, no longer verifies (SECURITY.md A1, issue 14 #6).

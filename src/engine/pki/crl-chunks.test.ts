@@ -235,6 +235,39 @@ describe('issue 15: CRL entries kept encoded, in sorted chunks', () => {
     await checkChunks(storage, int.ca.id, revs);
   });
 
+  it('R1 a snapshot counts the revocation records again when the chunks did not move with the revs counter (records written without chunks)', async () => {
+    const { pki, ctx, storage, dbName } = await freshPki();
+    const { int } = await hierarchy(pki);
+    const revs = Array.from({ length: 1_430 }, (_, i) => revocation(int.ca.id, newSerial(ctx.random).hex, i + 1));
+    await seed(dbName, 'certs', revs.map(certFor));
+    await storage.commitAudited({ head: await storage.getAuditHead(), entries: [], addRevocations: revs.slice(0, 1_400) });
+    // Counted, and found complete.
+    expect((await storage.readCrlSnapshot(int.ca.id)).revocations).toBe(1_400);
+    // Then 30 records and a counter bump of 50 arrive without chunks: the counter alone would say 1,450.
+    await seed(dbName, 'revocations', revs.slice(1_400));
+    const state = await storage.getCrlState(int.ca.id);
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open(dbName);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction('counters', 'readwrite');
+        tx.objectStore('counters').put({ key: `revs:${int.ca.id}`, value: state.revisions + 50 });
+        tx.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+    });
+    const snap = await storage.readCrlSnapshot(int.ca.id);
+    expect(snap.revocations).toBe(1_430);
+    expect(snap.chunks.reduce((n, c) => n + c.count, 0)).toBe(1_400);
+    // Publication rebuilds the chunks from the records: the CRL lists all 1,430 that have not expired.
+    await pki.publishCrl(int.ca.id);
+    await checkChunks(storage, int.ca.id, revs);
+  });
+
   it('W4 the v7 → v8 step builds the chunks of the revocations a vault already holds', async () => {
     const name = `clavis-chunks-v7-${Date.now()}-${Math.floor(performance.now())}`;
     const open = indexedDB.open(name, 7);

@@ -871,6 +871,68 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
   // The CRL chunks this connection has read, per issuer, under their keys (which change
   // with every write): publishing again reads only the chunks written since (issue 15).
   const chunkCache = new Map<string, Map<string, CrlChunkRecord>>();
+  /**
+   * Per issuer, the revocation records counted by this connection when its chunks were
+   * found complete, and its `revs:` counter then. Records are only ever added, each with
+   * its chunk entry and a counter bump in one transaction, so later snapshots infer the
+   * record count from the counter instead of counting 100,000 index entries again; when
+   * the chunks do not match the inference (a restore, records written without chunks)
+   * the records are counted again. Nothing else writes revocation records.
+   */
+  const countedRevocations = new Map<string, { records: number; revisions: number }>();
+
+  /** `readCrlSnapshot`: one read-only transaction; counts the records when `count` (see `countedRevocations`). */
+  async function readCrlSnapshot(issuerId: string, count: boolean): Promise<{ state: CrlState; chunks: CrlChunkRecord[]; revocations: number }> {
+    const k = crlCounterKeys(issuerId);
+    const range = IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff']);
+    const tx = db.transaction(['counters', 'crlChunks', 'revocations'], 'readonly');
+    const c = tx.objectStore('counters');
+    const chunkStore = tx.objectStore('crlChunks');
+    const [n, r, cov, keys, counted] = await Promise.all([
+      c.get(k.number),
+      c.get(k.revisions),
+      c.get(k.covered),
+      chunkStore.getAllKeys(range),
+      count ? tx.objectStore('revocations').index('byIssuer').count(issuerId) : undefined,
+    ]);
+    // Only the chunks written since this tab last read them (a chunk's key changes with
+    // every write), in the same transaction: one snapshot.
+    const cached = chunkCache.get(issuerId) ?? new Map<string, CrlChunkRecord>();
+    const ids = keys.map((key) => JSON.stringify(key));
+    const missing = keys.filter((_, i) => !cached.has(ids[i]!));
+    const read = await Promise.all(missing.map((key) => chunkStore.get(key)));
+    await tx.done;
+    missing.forEach((_, i) => {
+      const rec = read[i];
+      if (rec) cached.set(JSON.stringify([rec.issuerId, rec.lo, rec.ver]), rec);
+    });
+    const next = new Map<string, CrlChunkRecord>();
+    const chunks: CrlChunkRecord[] = [];
+    let entries = 0;
+    for (const id of ids) {
+      const rec = cached.get(id);
+      if (!rec) throw new StorageError('storage: a CRL chunk vanished while it was read');
+      next.set(id, rec);
+      chunks.push(rec);
+      entries += rec.count;
+    }
+    chunkCache.set(issuerId, next);
+    const revisions = r?.value ?? 0;
+    const state = { lastNumber: n?.value ?? 0, revisions, covered: cov?.value };
+    if (counted !== undefined) {
+      // An issuer without records is counted each time: a vault's first revocations may
+      // arrive without chunks (written by a restore or an older schema's data).
+      if (counted === entries && counted > 0) countedRevocations.set(issuerId, { records: counted, revisions });
+      else countedRevocations.delete(issuerId);
+      return { state, chunks, revocations: counted };
+    }
+    const known = countedRevocations.get(issuerId);
+    const inferred = known ? known.records + (revisions - known.revisions) : undefined;
+    if (inferred === entries) return { state, chunks, revocations: inferred };
+    // The chunks did not move with the counter: count the records (a fresh snapshot).
+    countedRevocations.delete(issuerId);
+    return readCrlSnapshot(issuerId, true);
+  }
 
   const repo: ClavisStorage = {
     onChange: (listener) => {
@@ -1245,42 +1307,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         const [n, r, c] = await Promise.all([tx.store.get(k.number), tx.store.get(k.revisions), tx.store.get(k.covered), tx.done]);
         return { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: c?.value };
       }),
-    readCrlSnapshot: (issuerId) =>
-      guard('reading the revocations for the CRL', async () => {
-        const k = crlCounterKeys(issuerId);
-        const range = IDBKeyRange.bound([issuerId, ''], [issuerId, '\uffff']);
-        const tx = db.transaction(['counters', 'crlChunks', 'revocations'], 'readonly');
-        const c = tx.objectStore('counters');
-        const chunkStore = tx.objectStore('crlChunks');
-        const [n, r, cov, keys, revocations] = await Promise.all([
-          c.get(k.number),
-          c.get(k.revisions),
-          c.get(k.covered),
-          chunkStore.getAllKeys(range),
-          tx.objectStore('revocations').index('byIssuer').count(issuerId),
-        ]);
-        // Only the chunks written since this tab last read them (a chunk's key changes with
-        // every write), in the same transaction: one snapshot.
-        const cached = chunkCache.get(issuerId) ?? new Map<string, CrlChunkRecord>();
-        const ids = keys.map((key) => JSON.stringify(key));
-        const missing = keys.filter((_, i) => !cached.has(ids[i]!));
-        const read = await Promise.all(missing.map((key) => chunkStore.get(key)));
-        await tx.done;
-        missing.forEach((_, i) => {
-          const rec = read[i];
-          if (rec) cached.set(JSON.stringify([rec.issuerId, rec.lo, rec.ver]), rec);
-        });
-        const next = new Map<string, CrlChunkRecord>();
-        const chunks: CrlChunkRecord[] = [];
-        for (const id of ids) {
-          const rec = cached.get(id);
-          if (!rec) throw new StorageError('storage: a CRL chunk vanished while it was read');
-          next.set(id, rec);
-          chunks.push(rec);
-        }
-        chunkCache.set(issuerId, next);
-        return { state: { lastNumber: n?.value ?? 0, revisions: r?.value ?? 0, covered: cov?.value }, chunks, revocations };
-      }),
+    readCrlSnapshot: (issuerId) => guard('reading the revocations for the CRL', () => readCrlSnapshot(issuerId, !countedRevocations.has(issuerId))),
     rebuildCrlChunks: (issuerId) =>
       guard('rebuilding the CRL entries', async () => {
         const tx = db.transaction(['crlChunks', 'revocations'], 'readwrite');
@@ -1390,6 +1417,8 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
       }),
     commitRestore: (c) =>
       guard('restoring the backup', async () => {
+        // Restored revocations come without chunks: every issuer is counted again.
+        countedRevocations.clear();
         const tx = db.transaction(['keys', 'keyMaterial', 'cas', 'certs', 'serials', 'revocations', 'crls', 'counters', 'principals', 'keyUsage', 'importedCerts', 'importedCrls', ...AUDIT_STORES], 'readwrite');
         await abortOnThrow(tx, async () => {
           // Reads first (IndexedDB requests only, W3): the head check and the counters.
