@@ -42,8 +42,8 @@ import {
   LifecyclePanel,
   VerifyPage,
   LockSettingsPage,
+  LockControl,
 } from './lazy-screens';
-import { LockControl } from '../features/lock/lock-control';
 import { hashPath, navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';
 import { ThemeSelect } from './theme-select';
@@ -260,7 +260,10 @@ export function App() {
           </p>
           <MainNav route={route} hash={hash} />
           <ThemeSelect />
-          <LockControl />
+          {/* The lock's control loads just after the first page (it is not needed to show it). */}
+          <Suspense fallback={null}>
+            <LockControl />
+          </Suspense>
         </div>
         <SimulatedTimeBanner />
       </header>

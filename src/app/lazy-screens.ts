@@ -61,3 +61,6 @@ export const WalkthroughObjectPage = named(walkthroughs.object, 'WalkthroughObje
 
 // Vault lock settings (issue 16): the header's control is in the entry chunk, its settings are not.
 export const LockSettingsPage = named(() => import('../features/lock/lock-settings-page'), 'LockSettingsPage');
+
+/** The header's vault-lock control: its own chunk, loaded right after the first page. */
+export const LockControl = named(() => import('../features/lock/lock-control'), 'LockControl');

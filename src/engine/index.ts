@@ -16,7 +16,10 @@ import { inThreadBulkCipher, type BulkCipher, type EngineContext } from './keys/
 import { createFeatureProbe } from './keys/features';
 import { TEMPLATES, type KeyTemplate } from './keys/templates';
 import * as transfer from './keys/transfer';
-import * as use from './keys/use';
+import type * as use from './keys/use';
+
+/** Using a key (encrypt, sign, wrap, derive…) loads with its first use, not with the first page. */
+const useModule = () => import('./keys/use');
 import * as vault from './keys/vault';
 import * as batch from './keys/batch';
 import type { ClavisStorage } from './storage/db';
@@ -34,7 +37,8 @@ import type { PrincipalRecord } from './storage/schema';
 // KDC: imports
 import type { Kdc } from './kdc';
 // Vault lock (issue 16)
-import { createVaultLock, type LockStatus } from './lock/vault-lock';
+import type { LockStatus } from './lock/basics';
+import { createLazyVaultLock } from './lock/lazy';
 
 export * from './errors';
 export type * from './types';
@@ -79,8 +83,8 @@ export type { KdcMessageType } from './kdc/codec';
 // Key exchange (D1–D5): public types; the module loads on demand through `engine.exchange()`
 export type * from './exchange/types';
 // Vault lock (issue 16)
-export type { LockStatus } from './lock/vault-lock';
-export { DEFAULT_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, LOCK_ITERATIONS } from './lock/vault-lock';
+export type { LockStatus } from './lock/basics';
+export { DEFAULT_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, LOCK_ITERATIONS } from './lock/basics';
 export type { ExchangeApi, ExchangeSession, ClassicDhParams, ClassicDhResult, ClassicDhStep, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './exchange';
 
 /** Dependencies of an engine. Only `storage` is required. */
@@ -286,7 +290,7 @@ export function createEngine(options: EngineOptions): Engine {
   const clock = lifecycle.simulatedClock(realClock);
   const random = options.random ?? cryptoRandom(crypto);
   // The lock reads and writes the plain storage; every other module writes through its guard.
-  const vaultLock = createVaultLock({ subtle: crypto.subtle, storage: options.storage, random, clock, idleClock: realClock });
+  const vaultLock = createLazyVaultLock({ subtle: crypto.subtle, storage: options.storage, random, clock, idleClock: realClock });
   const ctx: EngineContext = {
     crypto,
     subtle: crypto.subtle,
@@ -321,17 +325,17 @@ export function createEngine(options: EngineOptions): Engine {
     getKey: (id) => vault.getKeyInfo(ctx, id),
     renameKey: (id, name) => vault.renameKey(ctx, id, name),
     deleteKey: (id) => vault.deleteKey(ctx, id),
-    encrypt: (id, pt, o) => use.encrypt(ctx, id, pt, o),
-    decrypt: (ct, o) => use.decrypt(ctx, ct, o),
-    encryptText: (id, t, o) => use.encryptText(ctx, id, t, o),
-    decryptText: (a, o) => use.decryptText(ctx, a, o),
-    sign: (id, d, o) => use.sign(ctx, id, d, o),
-    verify: (id, d, s, o) => use.verify(ctx, id, d, s, o),
-    wrapKey: (w, t) => use.wrapKey(ctx, w, t),
-    unwrapKey: (w, b, l) => use.unwrapKey(ctx, w, b, l),
-    deriveKey: (p, peer, l) => use.deriveKey(ctx, p, peer, l),
-    encapsulate: (id, l) => use.encapsulate(ctx, id, l),
-    decapsulate: (id, c, l) => use.decapsulate(ctx, id, c, l),
+    encrypt: async (id, pt, o) => (await useModule()).encrypt(ctx, id, pt, o),
+    decrypt: async (ct, o) => (await useModule()).decrypt(ctx, ct, o),
+    encryptText: async (id, t, o) => (await useModule()).encryptText(ctx, id, t, o),
+    decryptText: async (a, o) => (await useModule()).decryptText(ctx, a, o),
+    sign: async (id, d, o) => (await useModule()).sign(ctx, id, d, o),
+    verify: async (id, d, s, o) => (await useModule()).verify(ctx, id, d, s, o),
+    wrapKey: async (w, t) => (await useModule()).wrapKey(ctx, w, t),
+    unwrapKey: async (w, b, l) => (await useModule()).unwrapKey(ctx, w, b, l),
+    deriveKey: async (p, peer, l) => (await useModule()).deriveKey(ctx, p, peer, l),
+    encapsulate: async (id, l) => (await useModule()).encapsulate(ctx, id, l),
+    decapsulate: async (id, c, l) => (await useModule()).decapsulate(ctx, id, c, l),
     exportPublicKey: (id, f) => transfer.exportPublicKey(ctx, id, f),
     exportKey: (id, o) => lifecycle.exportKeyAudited(ctx, id, o),
     importKey: (p) => transfer.importKey(ctx, p),
@@ -362,7 +366,7 @@ export function createEngine(options: EngineOptions): Engine {
       clock.set(ms);
       return lifecycle.applyDueTransitions(ctx);
     },
-    keyUsage: (id) => use.keyUsage(ctx, id),
+    keyUsage: async (id) => (await useModule()).keyUsage(ctx, id),
     listAuditEntries: (f) => auditStore.listAuditEntries(ctx, f),
     auditCount: async () => (await ctx.storage.getAuditHead())?.seq ?? 0,
     verifyAuditLog: () => auditStore.verifyStoredAuditLog(ctx),

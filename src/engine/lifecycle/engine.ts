@@ -22,7 +22,7 @@ import type { Clock } from '../internal/clock';
 import type { EngineContext } from '../keys/context';
 import { armor, isArmored, parseEnvelope, unarmor } from '../keys/envelope';
 import * as transfer from '../keys/transfer';
-import * as use from '../keys/use';
+
 import { assertOwnerNotRevoked, cleanLabel, describeKey, generateMaterial, getKeyInfo, keyCreatedDraft, newKeyId, templateOf } from '../keys/vault';
 import type { PrincipalRecord, RevocationRecord } from '../storage/schema';
 import type { KeyInfo, KeyState } from '../types';
@@ -358,6 +358,7 @@ export async function rewrap(ctx: EngineContext, ciphertext: Uint8Array | string
   }
   if (parseEnvelope(bytes).type !== 'cipher') throw new MalformedInputError('keys: this is a wrapped key, not encrypted data');
   const aad = opts.aad === undefined ? {} : { aad: opts.aad };
+  const use = await import('../keys/use');
   const opened = await use.decrypt(ctx, bytes, { ...aad, ...(opts.acknowledgeRisk ? { acknowledgeRisk: true } : {}) });
   try {
     const out = await use.encrypt(ctx, opened.keyId, opened.plaintext, aad);

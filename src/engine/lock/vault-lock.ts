@@ -50,18 +50,14 @@ import { randomId, type RandomSource } from '../internal/random';
 import { assertExportPassphrase, MAX_PASSPHRASE_LENGTH } from '../keys/pkcs8-encrypted';
 import type { AuditedCommit, ClavisStorage } from '../storage/db';
 import type { KeyMaterialRecord, SealedMaterial, SealedPiece } from '../storage/schema';
+import { DEFAULT_IDLE_TIMEOUT_MS, LOCK_ITERATIONS, LOCK_SALT_BYTES, MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, PIECES, hasExtractablePiece, type LockStatus } from './basics';
+
+export { DEFAULT_IDLE_TIMEOUT_MS, LOCK_ITERATIONS, LOCK_SALT_BYTES, MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, hasExtractablePiece, type LockStatus };
 
 /** The `meta` key of the lock's configuration. */
 export const LOCK_META_KEY = 'vaultLock';
-/** PBKDF2-HMAC-SHA-256 iterations (OWASP Password Storage: at least 600,000). */
-export const LOCK_ITERATIONS = 600_000;
-export const LOCK_SALT_BYTES = 16;
-export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
-export const MIN_IDLE_TIMEOUT_MS = 60_000;
-export const MAX_IDLE_TIMEOUT_MS = 24 * 60 * 60_000;
 
 const VERIFIER_TEXT = 'clavis vault lock v1';
-const PIECES = ['secret', 'macSecret', 'privateKey'] as const;
 type PieceName = (typeof PIECES)[number];
 
 /** The lock's configuration as stored in `meta` (no secret in it). */
@@ -76,14 +72,6 @@ export interface LockConfig {
   enabledAt: string;
 }
 
-/** What the app shows: off, locked or unlocked (with when the idle timeout locks it). */
-export interface LockStatus {
-  state: 'off' | 'locked' | 'unlocked';
-  /** The idle timeout (ms); the default while the lock is off. */
-  idleTimeoutMs: number;
-  /** While unlocked: epoch ms (real time) at which the vault locks unless used. */
-  locksAt?: number;
-}
 
 /** What the lock needs from the engine. */
 export interface LockContext {
@@ -108,10 +96,6 @@ function aad(id: string, field: PieceName): Uint8Array<ArrayBuffer> {
   return utf8(`clavis-vault-lock\u0000${id}\u0000${field}`);
 }
 
-/** True when a material record has an extractable piece the lock would seal. */
-export function hasExtractablePiece(m: KeyMaterialRecord): boolean {
-  return PIECES.some((f) => m[f]?.extractable === true);
-}
 
 function isLockConfig(v: unknown): v is LockConfig {
   const c = v as LockConfig | undefined;
