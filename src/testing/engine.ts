@@ -1,5 +1,5 @@
 /** A fresh engine over a fresh, uniquely named database: one per test. */
-import { createEngine, openStorage, type Engine, type EngineOptions } from '../engine';
+import { createEngine, isEngineError, openStorage, type Engine, type EngineOptions } from '../engine';
 import { toHex } from '../engine/internal/bytes';
 import type { ClavisStorage } from '../engine/storage/db';
 
@@ -7,4 +7,14 @@ export async function freshEngine(opts: Partial<EngineOptions> = {}): Promise<{ 
   const dbName = `clavis-test-${toHex(crypto.getRandomValues(new Uint8Array(8)))}`;
   const storage = await openStorage({ name: dbName });
   return { engine: createEngine({ storage, ...opts }), storage, dbName };
+}
+
+/** The engine error code a promise rejects with ('resolved' if it does not; 'untyped: …' for any other error). */
+export async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return isEngineError(e) ? e.code : `untyped: ${String(e)}`;
+  }
+  return 'resolved';
 }

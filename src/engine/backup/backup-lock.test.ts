@@ -3,20 +3,12 @@
 // locked vault refuses the restore (VAULT_LOCKED) and changes nothing; a backup of a
 // locked vault is refused rather than written without the sealed keys.
 import { describe, expect, it } from 'vitest';
-import { freshEngine } from '../../testing/engine';
-import { isEngineError } from '..';
+import { errorCode, freshEngine } from '../../testing/engine';
 
 const PASS = 'correct horse battery staple';
 const LOCK = 'a lock passphrase';
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return isEngineError(e) ? e.code : `untyped: ${String(e)}`;
-  }
-  return 'resolved';
-}
+const code = errorCode;
 
 async function backedUpVault() {
   const { engine } = await freshEngine();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freshEngine } from '../../testing/engine';
-import { createEngine, fixedClock, isEngineError, openStorage, type Engine, type KeyInfo } from '..';
+import { errorCode, freshEngine } from '../../testing/engine';
+import { createEngine, fixedClock, openStorage, type Engine, type KeyInfo } from '..';
 import type { ClavisStorage } from '../storage/db';
 import type { KeyMaterialRecord } from '../storage/schema';
 import { DEFAULT_IDLE_TIMEOUT_MS, LOCK_ITERATIONS, LOCK_META_KEY } from './vault-lock';
@@ -8,14 +8,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS, LOCK_ITERATIONS, LOCK_META_KEY } from './vault
 const PASS = 'correct horse battery';
 const OTHER = 'wrong horse battery';
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return isEngineError(e) ? e.code : `untyped: ${String(e)}`;
-  }
-  return 'resolved';
-}
+const code = errorCode;
 
 const text = (v: string | Uint8Array) => (typeof v === 'string' ? v : Array.from(v).join(','));
 

@@ -10,6 +10,7 @@ import { createPortal } from 'react-dom';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { lockOps } from '../../state/slices/lock-slice';
+import { keepTabInside } from '../../components/ui/focus-trap';
 
 const LABEL = { off: 'Off', locked: 'Locked', unlocked: 'Unlocked' } as const;
 /** Activity is reported at most this often (ms): the idle timeout is minutes long. */
@@ -72,8 +73,6 @@ export function LockControl() {
   );
 }
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
 /**
  * The unlock dialog: the vault passphrase, once. Modal (everything behind it is inert),
  * Escape or Cancel closes it, focus returns to what opened it. The passphrase leaves the
@@ -123,18 +122,7 @@ export function UnlockDialog(props: { onClose: () => void }) {
       if (!busy) props.onClose();
       return;
     }
-    if (e.key !== 'Tab' || !dialogRef.current) return;
-    const items = [...dialogRef.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-    if (items.length === 0) return;
-    const first = items[0]!;
-    const last = items[items.length - 1]!;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
+    keepTabInside(e, dialogRef.current);
   }
 
   const error = empty ? { code: 'INVALID_ARGUMENT', message: 'Enter the vault passphrase.' } : op?.status === 'error' ? op.error : null;
