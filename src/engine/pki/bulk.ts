@@ -45,7 +45,7 @@ import {
 } from './issue';
 import { decodeName, toDistinguishedName, type DistinguishedName } from './names';
 import { newSerial } from './serial';
-import { wholeSeconds } from './time';
+import { wholeSeconds } from '../internal/time';
 
 /** The most rows one job takes (one transaction holds them all). */
 export const MAX_BULK_ROWS = 20_000;

@@ -10,7 +10,7 @@ import { OID, keyIdentifier } from './extensions';
 import { issue, loadIssuer, vaultSubjectKey } from './issue';
 import { encodeName } from './names';
 import { newSerial, serialProblem } from './serial';
-import { encodeTime } from './time';
+import { encodeTime } from '../internal/time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseKeyUsage, skiValue } from './x509';
 
 const derOf = (pem: string) => fromBase64(pem.replace(/-----[^-]+-----/g, ''));

@@ -14,7 +14,7 @@ import { TAG, children, contentOf, enumerated, encodeLength as lengthBytes, expl
 import { OID, authorityKeyIdentifier, extension } from './extensions';
 import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';
-import { encodeGeneralizedTime, encodeTime } from './time';
+import { encodeGeneralizedTime, encodeTime } from '../internal/time';
 import { akiKeyId, parseExtensions, parseTime, splitSigned } from './x509';
 
 /** One revoked certificate on a CRL. */

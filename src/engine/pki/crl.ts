@@ -21,7 +21,7 @@ import { createRevocationPacker, encodeTbsCertList, encodeTbsCertListFrom, type 
 import { parseAsn1 } from './parse-asn1';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
 import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
-import { DAY, wholeSeconds } from './time';
+import { DAY, wholeSeconds } from '../internal/time';
 
 export { compareSerialHex, encodeTbsCertList, parseCrl, type CrlEntryInput, type ParsedCrl, type TbsCertListInput } from './crl-codec';
 

@@ -16,7 +16,7 @@ import { asn1Tree, hexValue, tagLabel, type Asn1Node } from '../internal/asn1-tr
 import { OID, KEY_USAGE_BITS, formatIp } from './extensions';
 import { decodeName, formatName } from './names';
 import { serialHex } from './serial';
-import { decodeTime } from './time';
+import { decodeTime } from '../internal/time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
 import { REASON_NAMES } from './crl';
 

@@ -35,7 +35,7 @@ import type { SubjectAltNames } from './extensions';
 import { LEAF_PROFILES, issue, loadIssuer, vaultSubjectKey, type LeafProfile } from './issue';
 import { decodeName, toDistinguishedName, type DistinguishedName } from './names';
 import { parseSpki } from './algorithms';
-import { wholeSeconds } from './time';
+import { wholeSeconds } from '../internal/time';
 import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './types';
 import { verifyChain, type VerifyChainParams } from './verify';
 import { issueBulk, parseBulkCsv, type BulkProgress, type BulkRow } from './bulk';

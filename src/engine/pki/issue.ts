@@ -43,7 +43,7 @@ import { MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertificate, type C
 import { decodeName, encodeName, formatName, type DistinguishedName } from './names';
 import { assertWithinNameConstraints, caLabel, generalNameValues, parseNameConstraints, type LabelledConstraints } from './name-constraints';
 import { newSerial } from './serial';
-import { DAY, HOUR, encodeTime, wholeSeconds } from './time';
+import { DAY, HOUR, encodeTime, wholeSeconds } from '../internal/time';
 import { parseBasicConstraints, parseCertificate, skiValue } from './x509';
 
 /** Profiles a leaf can be issued with. */

@@ -11,7 +11,7 @@ import { TAG, children, contentOf, oidToString, readTop } from '../internal/der'
 import * as OID from '../internal/oids';
 import { ATTRIBUTE_INFO, decodeName, nameStringProblem, type NameAttribute } from './names';
 import { serialProblem } from './serial';
-import { DAY } from './time';
+import { DAY } from '../internal/time';
 import {
   akiKeyId,
   parseBasicConstraints,

@@ -7,7 +7,7 @@
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
 import { TAG, children, contentOf, oidToString, rawOf, readTop, type Tlv, decodeBoolean, elementOf } from '../internal/der';
-import { decodeTime } from './time';
+import { decodeTime } from '../internal/time';
 
 /** One parsed extension. */
 export interface ParsedExtension {

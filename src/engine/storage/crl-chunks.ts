@@ -15,8 +15,9 @@
  */
 import { EngineError } from '../errors';
 import { fromHex, toHex } from '../internal/bytes';
-import { TAG, children, contentOf, encodeElement, encodeOctetString, encodeOid, encodeSequence, encodeUnsignedInteger, enumerated, readTlv } from '../internal/der';
+import { children, contentOf, encodeOctetString, encodeOid, encodeSequence, encodeUnsignedInteger, enumerated, readTlv } from '../internal/der';
 import * as OID from '../internal/oids';
+import { encodeGeneralizedTime, encodeTime, wholeSeconds } from '../internal/time';
 import type { CrlChunkRecord, RevocationRecord } from './schema';
 
 /** A chunk growing past this many entries is split. */
@@ -37,16 +38,12 @@ export function serialSortKey(hex: string): string {
   return `${String(hex.length).padStart(4, '0')}${hex}`;
 }
 
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-/** RFC 5280 Time: whole seconds, UTCTime through 2049, GeneralizedTime from 2050 (as `pki/time.ts`). */
+/** RFC 5280 Time for a revocation's dates (`internal/time.ts`), refused here as CERT_INVALID when outside 1950–9999. */
 function time(ms: number, forceGeneralized: boolean, what: string): Uint8Array<ArrayBuffer> {
-  const d = new Date(Math.floor(ms / 1000) * 1000);
+  const d = wholeSeconds(ms);
   const y = d.getUTCFullYear();
   if (!Number.isFinite(d.getTime()) || y < 1950 || y > 9999) throw new EngineError('CERT_INVALID', `storage: the ${what} of a revocation is outside 1950–9999`);
-  const rest = `${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
-  return forceGeneralized || y >= 2050 ? encodeElement(TAG.GENERALIZED_TIME, ascii(`${pad(y, 4)}${rest}`)) : encodeElement(TAG.UTC_TIME, ascii(`${pad(y % 100)}${rest}`));
+  return forceGeneralized ? encodeGeneralizedTime(d) : encodeTime(d);
 }
 
 

@@ -1,5 +1,5 @@
 /**
- * Certificate and CRL times (RFC 5280 §4.1.2.5): whole seconds, UTCTime for years
+ * Certificate and CRL times (RFC 5280 §4.1.2.5), for the CA and the stored CRL entries: whole seconds, UTCTime for years
  * 1950–2049 and GeneralizedTime from 2050 on. pkijs defaults to UTCTime for every year
  * and encodes milliseconds as fractional seconds; both break OpenSSL (SECURITY.md P4, P5).
  */
