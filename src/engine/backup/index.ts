@@ -40,8 +40,8 @@ import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { backupMaterial, restoreMaterial, type BackupMaterial } from '../keys/transfer';
 import { isDestroyedState } from '../lifecycle/states';
-import type { AuditHandover, RestoreCommit, VaultSnapshot } from '../storage/db';
-import type { CaRecord, CertRecord, CounterRecord, CrlRecord, ImportedCertRecord, ImportedCrlRecord, KeyMaterialRecord, KeyUsageRecord, PrincipalRecord, RevocationRecord, SerialRecord } from '../storage/schema';
+import type { AuditHandover, RestoreCommit, VaultRecords, VaultSnapshot } from '../storage/db';
+import type { CaRecord, CounterRecord, KeyMaterialRecord } from '../storage/schema';
 import type { KeyInfo } from '../types';
 
 export const BACKUP_FORMAT = 'clavis-vault-backup';
@@ -284,20 +284,10 @@ interface BackupKey {
   material?: BackupMaterial;
 }
 
-interface Payload {
+/** The decrypted file: its manifest, the keys with their material, every store's records, the audit log. */
+interface Payload extends VaultRecords {
   manifest: BackupManifest;
   keys: BackupKey[];
-  cas: CaRecord[];
-  certs: CertRecord[];
-  serials: SerialRecord[];
-  revocations: RevocationRecord[];
-  crls: CrlRecord[];
-  counters: CounterRecord[];
-  principals: PrincipalRecord[];
-  keyUsage: KeyUsageRecord[];
-  /** Trust material imported from outside (the Verify screen's roots, certificates and CRLs). */
-  importedCerts: ImportedCertRecord[];
-  importedCrls: ImportedCrlRecord[];
   audit: { entries: AuditEntry[]; head?: { seq: number; hash: string; sig?: string }; auditKey?: { spki: string; spkiSha256: string }; handovers: AuditHandover[] };
 }
 
@@ -493,20 +483,11 @@ async function exportAuditPublicKey(ctx: EngineContext, snap: VaultSnapshot): Pr
 // ---------------------------------------------------------------------------------------
 // Preview and restore
 
-interface Plan {
+/** A restore worked out: the preview, and what is new in each store (only that is written). */
+interface Plan extends VaultRecords {
   preview: RestorePreview;
   payload: Payload;
   addKeys: BackupKey[];
-  cas: CaRecord[];
-  certs: CertRecord[];
-  serials: SerialRecord[];
-  revocations: RevocationRecord[];
-  crls: CrlRecord[];
-  counters: CounterRecord[];
-  principals: PrincipalRecord[];
-  keyUsage: KeyUsageRecord[];
-  importedCerts: ImportedCertRecord[];
-  importedCrls: ImportedCrlRecord[];
 }
 
 const same = (a: unknown, b: unknown) => fromUtf8(encodePayload(a)) === fromUtf8(encodePayload(b));

@@ -179,20 +179,25 @@ export interface AuditHandover {
   at: string;
 }
 
-/** Everything a vault backup reads, from ONE readonly transaction (a consistent snapshot). */
-export interface VaultSnapshot {
-  keys: KeyInfo[];
+/** The vault's records a backup carries besides keys and the audit log, store by store (A7). */
+export interface VaultRecords {
   cas: CaRecord[];
   certs: CertRecord[];
   serials: SerialRecord[];
   revocations: RevocationRecord[];
   crls: CrlRecord[];
+  /** In a restore: set to `value` unless the vault's is higher already (numbers never go back). */
   counters: CounterRecord[];
   principals: PrincipalRecord[];
   keyUsage: KeyUsageRecord[];
   /** Trust material imported from outside (v6), kept apart from the CA's own records. */
   importedCerts: ImportedCertRecord[];
   importedCrls: ImportedCrlRecord[];
+}
+
+/** Everything a vault backup reads, from ONE readonly transaction (a consistent snapshot). */
+export interface VaultSnapshot extends VaultRecords {
+  keys: KeyInfo[];
   audit: AuditEntry[];
   auditHead: AuditHead | undefined;
   /** The audit key pair record (CryptoKeys), to export its public half. */
@@ -201,19 +206,8 @@ export interface VaultSnapshot {
 }
 
 /** What a restore writes, in ONE transaction (A7): only new records; counters raised; audit entries. */
-export interface RestoreCommit extends PreparedAudit {
+export interface RestoreCommit extends PreparedAudit, VaultRecords {
   addKeys: Array<{ info: KeyInfo; material?: KeyMaterialRecord }>;
-  importedCerts: ImportedCertRecord[];
-  importedCrls: ImportedCrlRecord[];
-  cas: CaRecord[];
-  certs: CertRecord[];
-  serials: SerialRecord[];
-  revocations: RevocationRecord[];
-  crls: CrlRecord[];
-  /** Counters set to `value` unless the vault's is higher already (numbers never go back). */
-  counters: CounterRecord[];
-  principals: PrincipalRecord[];
-  keyUsage: KeyUsageRecord[];
   /** Appended to `AUDIT_HANDOVERS_META` (restore into a vault whose audit key is new). */
   handover?: AuditHandover;
   /** The vault lock's guard, as in `AuditedCommit.metaStamp`: restored material was sealed (or left plain) for this lock state. */
