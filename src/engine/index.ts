@@ -28,7 +28,8 @@ import type { Pki } from './pki';
 import type { ExchangeApi } from './exchange';
 // Key lifecycle and audit (B1–B8): imports
 import * as auditStore from './audit/store';
-import { verifyAuditExport, type AuditEntry, type AuditExportVerification, type AuditVerification } from './audit/chain';
+import type { AuditEntry, AuditVerification } from './audit/chain';
+import { verifyAuditExport, type AuditExportVerification } from './audit/export';
 import * as lifecycle from './lifecycle/engine';
 import { previewCertificateCascade, revokeKeyWithCertificates, revokePrincipalWithCertificates, type CertificateCascade, type CertificatePreview } from './lifecycle/certificates';
 import type { RevocationReason } from './lifecycle/revocation';
@@ -63,7 +64,8 @@ export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFo
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
 export type * from './pki';
 // Key lifecycle and audit: public types
-export type { AuditEntry, AuditVerification, AuditDamage, AuditHead, AuditExportHeader, AuditExportVerification } from './audit/chain';
+export type { AuditEntry, AuditVerification, AuditDamage, AuditHead } from './audit/chain';
+export type { AuditExportHeader, AuditExportVerification } from './audit/export';
 export type { AuditFilter } from './audit/store';
 // Backup and restore (A7): types only; the module loads on demand through `engine.backup()`.
 export type { Backup, BackupFile, BackupManifest, NotBackedUp, RestoreChange, RestorePreview, RestoreResult } from './backup';

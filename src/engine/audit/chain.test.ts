@@ -4,17 +4,16 @@ import { concat, fromHex, toBase64, toBase64Url, toHex, utf8 } from '../internal
 import {
   appendEntries,
   appendEntry,
-  assertNoSecrets,
   auditHead,
   canonicalJson,
   GENESIS_HASH,
-  parseJsonLines,
-  toJsonLines,
   verifyAuditLog,
   type AuditDraft,
   type AuditEntry,
   type JsonValue,
 } from './chain';
+import { parseJsonLines, toJsonLines } from './export';
+import { assertNoSecrets } from './no-secrets';
 
 const subtle = crypto.subtle;
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
 import { toBase64, toHex } from '../internal/bytes';
-import { AUDIT_EXPORT_FORMAT, headMessage, parseAuditExport, parseJsonLines, verifyAuditExport, type AuditExportHeader } from './chain';
+import { headMessage } from './chain';
+import { AUDIT_EXPORT_FORMAT, parseAuditExport, parseJsonLines, verifyAuditExport, type AuditExportHeader } from './export';
 
 async function loggedExport() {
   const { engine } = await freshEngine();

@@ -22,18 +22,14 @@ import { fromBase64, fromHex, toBase64, toHex } from '../internal/bytes';
 import {
   appendEntries,
   appendEntry,
-  AUDIT_EXPORT_FORMAT,
-  AUDIT_EXPORT_LIMITS,
-  AUDIT_HASH_RECIPE,
   headMessage,
-  toAuditExport,
   verifyAuditLog as verifyChain,
   type AuditDraft,
   type AuditEntry,
-  type AuditExportHeader,
   type AuditHead,
   type AuditVerification,
 } from './chain';
+import { AUDIT_EXPORT_FORMAT, AUDIT_EXPORT_LIMITS, AUDIT_HASH_RECIPE, toAuditExport, type AuditExportHeader } from './export';
 
 /** How often a write whose audit head moved is recomputed before giving up. */
 export const MAX_AUDIT_RETRIES = 16;

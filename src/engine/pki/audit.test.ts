@@ -2,7 +2,8 @@
 // the lifecycle gate on CA keys; key compromise from a certificate revocation; paged
 // revocation reads for big CRLs.
 import { describe, expect, it } from 'vitest';
-import { assertNoSecrets, type AuditEntry } from '../audit/chain';
+import type { AuditEntry } from '../audit/chain';
+import { assertNoSecrets } from '../audit/no-secrets';
 import { listAuditEntries, verifyStoredAuditLog } from '../audit/store';
 import { isEngineError } from '../errors';
 import { toBase64 } from '../internal/bytes';

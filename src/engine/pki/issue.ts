@@ -7,7 +7,7 @@
  *
  * Common case: `pki.issueCertificate({ caId, keyId, profile: 'tls-server', subject: { CN: 'app.test' }, sans: { dns: ['app.test'] } })`.
  */
-import { assertNoSecrets } from '../audit/chain';
+import { assertNoSecrets } from '../audit/no-secrets';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, KeyStateError, StorageError, isEngineError, toErrorInfo } from '../errors';
 import { toHex } from '../internal/bytes';
