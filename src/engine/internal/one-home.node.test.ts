@@ -2,7 +2,8 @@
  * Issue 12 "one ASN.1/DER layer": a scan of the source under src/ for a second DER
  * length decoder, DER writer, PEM codec, OID table or hex/base64 codec. Each pattern is
  * the shape such a copy takes (the copies this scan was written against had exactly
- * these shapes); the homes are src/engine/internal/{der,oids,bytes}.ts and
+ * these shapes); the homes are src/engine/internal/{der-reader,der-writer,oid-codec,
+ * oids,bytes}.ts (the DER ones behind the one entry point internal/der.ts) and
  * src/engine/keys/pem.ts. Tests and test data may spell OIDs and bytes out on purpose.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -36,12 +37,12 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  // A DER length decoder masks the long-form length byte with 0x7f.
-  { what: 'a DER length decoder', home: ['src/engine/internal/der.ts'], pattern: /&\s*0x7f\b/ },
+  // A DER length decoder masks the long-form length byte with 0x7f (so does the OID codec's base-128 arc reader).
+  { what: 'a DER length decoder', home: ['src/engine/internal/der-reader.ts', 'src/engine/internal/oid-codec.ts'], pattern: /&\s*0x7f\b/ },
   // A DER length encoder sets the long-form bit over a byte count.
-  { what: 'a DER length encoder', home: ['src/engine/internal/der.ts'], pattern: /0x80\s*\|\s*\w+\.length/ },
+  { what: 'a DER length encoder', home: ['src/engine/internal/der-writer.ts'], pattern: /0x80\s*\|\s*\w+\.length/ },
   // An OID arc encoder or decoder works in base 128.
-  { what: 'an OID codec', home: ['src/engine/internal/der.ts'], pattern: /\*\s*128\b|\/\s*128\b|%\s*128\b/ },
+  { what: 'an OID codec', home: ['src/engine/internal/oid-codec.ts'], pattern: /\*\s*128\b|\/\s*128\b|%\s*128\b/ },
   { what: 'a PEM codec (armour written from a template)', home: ['src/engine/keys/pem.ts'], pattern: /`-----BEGIN \$\{/ },
   { what: 'a PEM codec (a regular expression over a whole block)', home: ['src/engine/keys/pem.ts'], pattern: /-----BEGIN[^\n]*-----END/ },
   { what: 'a base64 codec', home: ['src/engine/internal/bytes.ts'], pattern: /\batob\(|\bbtoa\(|ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/ },
@@ -71,6 +72,15 @@ describe('issue 12: one home for each encoder and decoder', () => {
         expect(rule.pattern.test(file!.text), `${rule.what} in ${home}`).toBe(true);
       }
     }
+  });
+
+  it('code outside internal/ reaches the DER layer only through internal/der.ts, which holds no code of its own', () => {
+    const parts = /from '[./]*(?:internal\/)?(der-reader|der-decode|der-writer|oid-codec)'/;
+    const offenders = FILES.filter((f) => !f.rel.startsWith('src/engine/internal/') && parts.test(f.text)).map((f) => f.rel);
+    expect(offenders).toEqual([]);
+    const entry = FILES.find((f) => f.rel === 'src/engine/internal/der.ts')!.text;
+    const code = entry.replace(/\/\*\*[\s\S]*?\*\//, '').replace(/export \{[^}]*\} from '\.\/[a-z-]+';/g, '').trim();
+    expect(code).toBe('');
   });
 
   it('the readers that were folded into the one reader are gone', () => {
