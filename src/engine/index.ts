@@ -33,7 +33,7 @@ import { verifyAuditExport, type AuditExportVerification } from './audit/export'
 import * as lifecycle from './lifecycle/engine';
 import { previewCertificateCascade, revokeKeyWithCertificates, revokePrincipalWithCertificates, type CertificateCascade, type CertificatePreview } from './lifecycle/certificates';
 import type { RevocationReason } from './lifecycle/revocation';
-import type { ScheduledDates } from './lifecycle/states';
+import type { ScheduledDates } from './lifecycle/transition';
 import type { PrincipalRecord } from './storage/schema';
 // KDC: imports
 import type { Kdc } from './kdc';
@@ -73,7 +73,8 @@ import type { Backup } from './backup';
 export type { CertificateCascade, CertificatePreview } from './lifecycle/certificates';
 export { CERTIFICATE_REASON_RULES } from './lifecycle/certificates';
 export type { AppliedTransition, PrincipalInfo, PrincipalRevocation, RevokedKey, RevokeKeyOptions, RewrapOptions } from './lifecycle/engine';
-export type { LifecycleDates, LifecycleEvent, ScheduledDates, TransitionCause } from './lifecycle/states';
+export type { LifecycleDates, LifecycleEvent, TransitionCause } from './lifecycle/states';
+export type { ScheduledDates } from './lifecycle/transition';
 // Named apart from the CA's certificate RevocationReason (a subset), which './pki' exports.
 export type { RevocationReason as KeyRevocationReason } from './lifecycle/revocation';
 export type { PrincipalRecord } from './storage/schema';

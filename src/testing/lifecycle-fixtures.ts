@@ -1,6 +1,7 @@
 /** Shared test fixtures for the lifecycle tests: a fixed clock and a record in each state. */
 import type { KeyState } from '../engine/types';
-import { newLifecycle, transition, type LifecycleRecord } from '../engine/lifecycle/states';
+import type { LifecycleRecord } from '../engine/lifecycle/states';
+import { newLifecycle, transition } from '../engine/lifecycle/transition';
 
 /** The fixed "now" the lifecycle tests start from. */
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');

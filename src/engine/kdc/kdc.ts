@@ -41,7 +41,7 @@ import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import * as lifecycle from '../lifecycle/engine';
 import { isRevocationReason, type RevocationReason } from '../lifecycle/revocation';
-import { isoAt } from '../lifecycle/states';
+import { isoAt } from '../lifecycle/transition';
 import type { KdcCommit } from '../storage/db';
 import type { KdcKeyRecord, KdcPrincipalKeyRecord, KdcPrincipalRecord } from '../storage/schema';
 import {

@@ -28,7 +28,7 @@ import { assertBytes, assertString } from '../internal/assert';
 import { concat, copy, fromUtf8, fromUtf8Lenient, utf8 } from '../internal/bytes';
 import { attempt } from '../internal/webcrypto';
 import { assertOperationAllowed, type GateOptions } from '../lifecycle/gates';
-import { isoAt } from '../lifecycle/states';
+import { isoAt } from '../lifecycle/transition';
 import type { ClavisStorage } from '../storage/db';
 import type { KeyId, KeyInfo, KeyOperation } from '../types';
 import type { KeyMaterialRecord } from '../storage/schema';

@@ -15,7 +15,7 @@ import {
   timeline,
 } from './dates';
 import { assertOperationAllowed } from './gates';
-import { newLifecycle, transition } from './states';
+import { newLifecycle, transition } from './transition';
 import { DAY, recordIn, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 const iso = (ms: number) => new Date(ms).toISOString();

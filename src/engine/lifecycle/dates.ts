@@ -13,14 +13,14 @@
 import { EngineError } from '../errors';
 import { TEMPLATES, type TemplateFamily, type TemplateName } from '../keys/templates';
 import type { KeyState } from '../types';
+import type { LifecycleRecord } from './states';
 import {
   isoAt,
   msOf,
   originatorUsageEnd,
   transition,
-  type LifecycleRecord,
   type ScheduledDates,
-} from './states';
+} from './transition';
 
 /**
  * What a key is for, in the vocabulary of SP 800-57 Table 1. A template family has a

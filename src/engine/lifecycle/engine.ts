@@ -36,7 +36,8 @@ import {
   type RevocationReason,
   type UnchangedKey,
 } from './revocation';
-import { assertDateOrder, isDestroyedState, isoAt, msOf, transition, type LifecycleEvent, type ScheduledDates } from './states';
+import { isDestroyedState, type LifecycleEvent } from './states';
+import { assertDateOrder, isoAt, msOf, transition, type ScheduledDates } from './transition';
 
 // ---------------------------------------------------------------------------------------
 // The clock (B3, B8)

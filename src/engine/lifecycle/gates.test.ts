@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { KeyStateError } from '../errors';
 import type { KeyOperation, KeyState } from '../types';
 import { ALL_OPERATIONS, assertCrlSigningAllowed, assertOperationAllowed, checkOperation, operationKind, operationMatrix } from './gates';
-import { KEY_STATES, newLifecycle, transition } from './states';
+import { KEY_STATES } from './states';
+import { newLifecycle, transition } from './transition';
 import { DAY, recordIn, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 type Verdict = 'allowed' | 'refused' | 'with-acknowledgement';

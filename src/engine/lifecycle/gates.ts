@@ -18,7 +18,8 @@
 import { KeyStateError } from '../errors';
 import type { KeyOperation, KeyState } from '../types';
 import { advance } from './dates';
-import { msOf, type LifecycleRecord } from './states';
+import type { LifecycleRecord } from './states';
+import { msOf } from './transition';
 
 /** Operations that create protected data (SP 800-57 "protect"; originator usage). */
 export const PROTECT_OPERATIONS = ['encrypt', 'sign', 'wrap', 'derive', 'encapsulate'] as const satisfies readonly KeyOperation[];

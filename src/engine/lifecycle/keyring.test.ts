@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isEngineError, KeyStateError } from '../errors';
 import { advance, defaultDates } from './dates';
 import { assertKeyring, createKeyring, processingVersions, rotate, versionFor, versionsToRewrap, type Keyring } from './keyring';
-import { newLifecycle, transition, type LifecycleRecord } from './states';
+import type { LifecycleRecord } from './states';
+import { newLifecycle, transition } from './transition';
 import { DAY, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 const newKey = (at: number) => newLifecycle({ createdAt: at, dates: defaultDates('AES-GCM-256', at) });

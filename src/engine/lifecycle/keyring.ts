@@ -18,7 +18,8 @@ import { EngineError, KeyStateError } from '../errors';
 import type { KeyOperation, KeyState } from '../types';
 import { advance } from './dates';
 import { checkOperation, operationKind, type GateOptions } from './gates';
-import { transition, type LifecycleRecord } from './states';
+import type { LifecycleRecord } from './states';
+import { transition } from './transition';
 
 /** One version of a keyring: the vault key behind it and its lifecycle. */
 export interface KeyringVersion<R extends LifecycleRecord = LifecycleRecord> {

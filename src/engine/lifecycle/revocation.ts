@@ -12,7 +12,8 @@
  */
 import { EngineError, KeyStateError } from '../errors';
 import type { KeyState } from '../types';
-import { transition, type LifecycleRecord, type TransitionCause } from './states';
+import type { LifecycleRecord, TransitionCause } from './states';
+import { transition } from './transition';
 
 /** Revocation reasons Clavis accepts (RFC 5280 names). */
 export type RevocationReason =

@@ -6,11 +6,10 @@ import {
   findTransition,
   forbiddenTransitions,
   KEY_STATES,
-  newLifecycle,
-  transition,
   TRANSITIONS,
   type TransitionCause,
 } from './states';
+import { newLifecycle, transition } from './transition';
 import { DAY, recordIn, T0, YEAR } from '../../testing/lifecycle-fixtures';
 
 const CAUSES: TransitionCause[] = ['operator', 'clock', 'cascade'];

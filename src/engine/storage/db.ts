@@ -8,7 +8,7 @@ import { deleteDB, openDB, type IDBPDatabase, type IDBPObjectStore, type IDBPTra
 import type { AuditEntry, AuditHead } from '../audit/chain';
 import { StorageError, EngineError, KeyStateError } from '../errors';
 import { defaultDates, nextDueAt } from '../lifecycle/dates';
-import { isoAt } from '../lifecycle/states';
+import { isoAt } from '../lifecycle/transition';
 import type { KeyInfo } from '../types';
 import {
   AUDIT_HEAD_KEY,
