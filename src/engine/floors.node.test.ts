@@ -38,7 +38,6 @@ const PENDING: readonly string[] = [
   'lifecycle/engine.ts',
   'pki/index.ts',
   'pki/issue.ts',
-  'pki/validate/parse.ts',
   'storage/db.ts',
 ];
 
