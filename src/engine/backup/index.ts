@@ -40,7 +40,7 @@ import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { backupMaterial, restoreMaterial, type BackupMaterial } from '../keys/transfer';
 import { isDestroyedState } from '../lifecycle/states';
-import type { AuditHandover, RestoreCommit, VaultRecords, VaultSnapshot } from '../storage/db';
+import type { AuditHandover, RestoreCommit, VaultRecords, VaultSnapshot } from '../storage/commits';
 import type { CaRecord, CounterRecord, KeyMaterialRecord } from '../storage/schema';
 import type { KeyInfo } from '../types';
 

@@ -12,7 +12,7 @@ import { normalizeLabel, ownerKey } from '../internal/labels';
 import { randomId } from '../internal/random';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState, newLifecycle } from '../lifecycle/states';
-import type { DeleteDependents } from '../storage/db';
+import type { DeleteDependents } from '../storage/commits';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyFilter, KeyId, KeyInfo, KeyOrigin } from '../types';
 import type { EngineContext } from './context';

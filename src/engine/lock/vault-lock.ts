@@ -48,7 +48,8 @@ import { utf8 } from '../internal/bytes';
 import type { Clock } from '../internal/clock';
 import { randomId, type RandomSource } from '../internal/random';
 import { assertExportPassphrase, MAX_PASSPHRASE_LENGTH } from '../keys/pkcs8-encrypted';
-import type { AuditedCommit, ClavisStorage } from '../storage/db';
+import type { AuditedCommit } from '../storage/commits';
+import type { ClavisStorage } from '../storage/db';
 import type { KeyMaterialRecord, SealedMaterial, SealedPiece } from '../storage/schema';
 import { DEFAULT_IDLE_TIMEOUT_MS, LOCK_ITERATIONS, LOCK_SALT_BYTES, MAX_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, PIECES, hasExtractablePiece, type LockStatus } from './basics';
 
