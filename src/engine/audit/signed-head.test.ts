@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
 import { AUDIT_HEAD_KEY } from '../storage/schema';
-import { AUDIT_KEY_META } from '../storage/db';
+import { AUDIT_KEY_META } from '../storage/commits';
 import { entryHash, type AuditEntry, type AuditHead } from './chain';
 import { AUDIT_VERIFICATION_LIMITS } from './store';
 

@@ -17,7 +17,7 @@
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { isoAt } from '../lifecycle/transition';
-import { AUDIT_HANDOVERS_META, AUDIT_KEY_META, AuditConflictError, type AuditHandover, type PreparedAudit } from '../storage/db';
+import { AUDIT_HANDOVERS_META, AUDIT_KEY_META, AuditConflictError, type AuditHandover, type PreparedAudit } from '../storage/commits';
 import { fromBase64, fromHex, toBase64, toHex } from '../internal/bytes';
 import {
   appendEntries,

@@ -5,7 +5,7 @@ import { toBase64, toHex } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { backupMaterial, type BackupMaterial } from '../keys/transfer';
 import { isDestroyedState } from '../lifecycle/states';
-import type { VaultSnapshot } from '../storage/db';
+import type { VaultSnapshot } from '../storage/commits';
 import { BACKUP_FORMAT, BACKUP_ITERATIONS, BACKUP_VERSION, MIN_BACKUP_PASSPHRASE, type BackupFile, type NotBackedUp } from './format';
 import { checkPassphrase, encodePayload, sealFile } from './file';
 import { AUDIT_KEY_NOT_BACKED_UP, KDC_NOT_BACKED_UP, WALKTHROUGHS_NOT_BACKED_UP, caKeyGone, nonExtractableWhy, restorableCas, type BackupKey, type Payload } from './payload';

@@ -1,7 +1,7 @@
 // The backup payload: the records a backup carries, their checks on the way in, and what is not backed up and why.
 import type { AuditEntry } from '../audit/chain';
 import type { BackupMaterial } from '../keys/transfer';
-import type { AuditHandover, VaultRecords } from '../storage/db';
+import type { AuditHandover, VaultRecords } from '../storage/commits';
 import type { CaRecord } from '../storage/schema';
 import type { KeyInfo } from '../types';
 import { BACKUP_FORMAT, type BackupManifest, type NotBackedUp } from './format';

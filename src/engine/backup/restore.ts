@@ -4,7 +4,7 @@ import { EngineError, isEngineError, StorageError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { restoreMaterial } from '../keys/transfer';
-import type { AuditHandover, RestoreCommit, VaultRecords } from '../storage/db';
+import type { AuditHandover, RestoreCommit, VaultRecords } from '../storage/commits';
 import type { CounterRecord, KeyMaterialRecord } from '../storage/schema';
 import type { KeyInfo } from '../types';
 import type { NotBackedUp, RestoreChange, RestorePreview, RestoreResult } from './format';

@@ -42,7 +42,7 @@ import type { EngineContext } from '../keys/context';
 import * as lifecycle from '../lifecycle/engine';
 import { isRevocationReason, type RevocationReason } from '../lifecycle/revocation';
 import { isoAt } from '../lifecycle/transition';
-import type { KdcCommit } from '../storage/db';
+import type { KdcCommit } from '../storage/commits';
 import type { KdcKeyRecord, KdcPrincipalKeyRecord, KdcPrincipalRecord } from '../storage/schema';
 import {
   b64Field,

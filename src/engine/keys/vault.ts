@@ -13,7 +13,7 @@ import { randomId } from '../internal/random';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState } from '../lifecycle/states';
 import { newLifecycle } from '../lifecycle/transition';
-import type { DeleteDependents } from '../storage/db';
+import type { DeleteDependents } from '../storage/commits';
 import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyFilter, KeyId, KeyInfo, KeyOrigin } from '../types';
 import type { EngineContext } from './context';

@@ -1,6 +1,7 @@
 // The storage the engine writes through while a vault lock exists: new exportable material is sealed, and each write pins the lock state it was planned for.
 import type { RandomSource } from '../internal/random';
-import type { AuditedCommit, ClavisStorage } from '../storage/db';
+import type { AuditedCommit } from '../storage/commits';
+import type { ClavisStorage } from '../storage/db';
 import { hasExtractablePiece } from './basics';
 import { LOCK_META_KEY, sealRecord } from './seal';
 import type { LockSession } from './session';

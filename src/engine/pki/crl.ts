@@ -12,7 +12,7 @@ import * as pkijs from 'pkijs';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, MalformedInputError } from '../errors';
 import type { EngineContext } from '../keys/context';
-import type { CrlState } from '../storage/db';
+import type { CrlState } from '../storage/commits';
 import { latestRevokedAt, liveEntries } from '../storage/crl-chunks';
 import type { CrlChunkRecord, CrlRecord } from '../storage/schema';
 import { pkiCrypto, type Signer } from './algorithms';

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '..';
 import { toHex } from '../internal/bytes';
 import { fixedClock } from '../internal/clock';
-import { MIGRATIONS, openStorage } from './db';
+import { openStorage } from './db';
+import { MIGRATIONS } from './migrations';
 import { DB_VERSION, type ClavisDB } from './schema';
 
 const DAY = 86_400_000;
