@@ -34,9 +34,9 @@
  * ```
  */
 import type { EngineContext } from '../keys/context';
-import { createApExchange } from './ap-exchange';
 import { runAttack } from './attacks';
 import { createChat } from './chat';
+import { createClientSide } from './client-side';
 import { cleanName, createKdcContext } from './context';
 import type { KdcInternals } from './internals';
 import { createKeyStore } from './key-store';
@@ -44,6 +44,7 @@ import { createPrincipals } from './principals';
 import { createKdcExchange } from './protocol';
 import { createRevocation } from './revocation';
 import { createRotation } from './rotation';
+import { createServiceSide } from './service-side';
 import { createSteps } from './steps';
 import { CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS, type Kdc, type KdcProtocol } from './types';
 
@@ -54,15 +55,16 @@ export { KDC_NAME, MAX_TICKET_LIFETIME_MS, MIN_TICKET_LIFETIME_MS } from './cont
 export function createKdc(ctx: EngineContext): Kdc {
   const k = createKdcContext(ctx);
   const kdcSide = createKdcExchange(k);
-  const parties = createApExchange(k);
+  const client = createClientSide(k);
+  const service = createServiceSide(k);
   const protocol: KdcProtocol = {
     request: kdcSide.request,
     issue: kdcSide.issue,
-    acceptReply: parties.acceptReply,
-    apRequest: parties.apRequest,
-    serviceAccept: parties.serviceAccept,
-    clientConfirm: parties.clientConfirm,
-    serviceFinish: parties.serviceFinish,
+    acceptReply: client.acceptReply,
+    apRequest: client.apRequest,
+    serviceAccept: service.serviceAccept,
+    clientConfirm: client.clientConfirm,
+    serviceFinish: service.serviceFinish,
   };
   const internals: KdcInternals = {
     heldKey: async (keyId, holder) => (await k.heldKey(keyId, holder)).key,
@@ -71,7 +73,7 @@ export function createKdc(ctx: EngineContext): Kdc {
   const kdc: Kdc = {
     ...createPrincipals(k),
     ...createRotation(k),
-    ...createSteps(k, kdcSide, parties),
+    ...createSteps(k, kdcSide, client, service),
     ...createChat(k),
     ...createRevocation(k),
     ...createKeyStore(k),

@@ -2,10 +2,11 @@
 import { EngineError } from '../errors';
 import { randomId } from '../internal/random';
 import { isoAt } from '../lifecycle/states';
-import type { createApExchange } from './ap-exchange';
+import type { createClientSide } from './client-side';
 import { cleanName, type KdcContext } from './context';
 import type { createKdcExchange } from './protocol';
-import { DEFAULT_TICKET_LIFETIME_MS, KdcRefusal, type KdcProtocolRun } from './types';
+import type { createServiceSide } from './service-side';
+import { DEFAULT_TICKET_LIFETIME_MS, KdcRefusal, type KdcProtocolRun, type KdcRunStep } from './types';
 
 interface RunState {
   run: KdcProtocolRun;
@@ -15,20 +16,15 @@ interface RunState {
 }
 
 /** The run verbs of a KDC, over its two protocol exchanges. */
-export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcExchange>, parties: ReturnType<typeof createApExchange>) {
+export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcExchange>, client: ReturnType<typeof createClientSide>, service: ReturnType<typeof createServiceSide>) {
   const { ctx, principalRecord } = k;
   const { requestWithWire, issueWithWire } = kdcSide;
-  const { acceptReplyWithWire, serviceAcceptWithWire, clientConfirmWithWire, serviceFinish } = parties;
+  const { acceptReplyWithWire, clientConfirmWithWire } = client;
+  const { serviceAcceptWithWire, serviceFinish } = service;
   const runs = new Map<string, RunState>();
 
-  const NEXT = [
-    (r: KdcProtocolRun) => `${r.client} sends the request to the KDC`,
-    (r: KdcProtocolRun) => `The KDC checks the request and issues a key and a ticket for ${r.service}`,
-    (r: KdcProtocolRun) => `${r.client} checks the reply (nonce, AEAD), unwraps the key and sends the ticket with an authenticator to ${r.service}`,
-    (r: KdcProtocolRun) => `${r.service} checks ticket, expiry, clock skew, replay cache and revocation, then sends its key confirmation`,
-    (r: KdcProtocolRun) => `${r.client} checks ${r.service}'s confirmation and sends its own`,
-    (r: KdcProtocolRun) => `${r.service} checks ${r.client}'s confirmation`,
-  ];
+  /** What the run's next delivery does, by stage (stage 0 is the request itself). */
+  const NEXT: readonly (KdcRunStep | undefined)[] = [undefined, 'issue', 'present-ticket', 'accept-ticket', 'confirm', 'finish'];
 
   function snapshot(st: RunState): KdcProtocolRun {
     return { ...st.run, messages: [...st.run.messages] };
@@ -43,7 +39,7 @@ export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcE
     const first = await requestWithWire(client, service, 1);
     const run: KdcProtocolRun = { id: randomId(ctx.random, 'run'), client, service, messages: [first.wire], done: false, confirmed: false };
     const st: RunState = { run, lifetimeMs: p.lifetimeMs ?? DEFAULT_TICKET_LIFETIME_MS, last: first.bytes, stage: 1 };
-    run.next = NEXT[1]!(run);
+    run.next = NEXT[1]!;
     runs.set(run.id, st);
     return snapshot(st);
   }
@@ -91,7 +87,7 @@ export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcE
       }
       st.stage++;
       if (r.done) delete r.next;
-      else r.next = NEXT[st.stage]!(r);
+      else r.next = NEXT[st.stage]!;
     } catch (e) {
       if (!(e instanceof KdcRefusal)) throw e;
       r.refusal = { check: e.check, code: e.code, message: e.message };
