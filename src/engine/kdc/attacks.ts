@@ -44,6 +44,18 @@ function forgedName(name: string): string {
   return 'mallory'.padEnd(name.length, 'y').slice(0, name.length);
 }
 
+/** What every attack works with: the parties, the protocol steps and the report builder. */
+interface AttackScene {
+  ctx: EngineContext;
+  kdc: Kdc;
+  internals: KdcInternals;
+  A: string;
+  B: string;
+  P: Kdc['protocol'];
+  report: (clavis: AttackOutcome, unfixed: AttackOutcome) => AttackReport;
+}
+
+/** C5: runs `attack` between `p.client` and `p.service` against Clavis's protocol and the unfixed one. */
 export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInternals, attack: KdcAttackName, p: { client: string; service: string }): Promise<AttackReport> {
   const meta = KDC_ATTACKS.find((a) => a.name === attack);
   if (!meta) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown attack');
@@ -53,165 +65,181 @@ export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInte
   const P = kdc.protocol;
   const report = (clavis: AttackOutcome, unfixed: AttackOutcome): AttackReport => ({ attack, title: meta.title, attackerTried: meta.summary, clavis, unfixed });
 
-  switch (attack) {
-    case 'replay-kdc-reply': {
-      // A legitimate exchange the attacker records; later the old session key leaks.
-      const reply1 = await P.issue(await P.request(A, B));
-      await P.acceptReply(A, reply1);
-      await P.request(A, B); // A's new request; the attacker intercepts it.
-      const a1 = await attempt(`Answer ${A}'s new request with the recorded reply (old session key)`, () => P.acceptReply(A, reply1));
-      const clavis = clavisOutcome([a1], 0, `${A} keeps each nonce N_A it sent until the matching reply arrives, and uses it once: the old reply carries the old nonce, so ${A} refuses it (D2).`);
-
-      const w = await ns.newWorld(ctx, A, B);
-      const old = await ns.nsReply(ctx, w, ns.nsRequest(ctx, w));
-      const first = await ns.nsAcceptReply(ctx, w, old, { checkNonce: false });
-      ns.nsRequest(ctx, w);
-      const second = await ns.nsAcceptReply(ctx, w, old, { checkNonce: false });
-      const secret = await ns.nsSeal(ctx, second.key, `for ${B} only`);
-      const read = await ns.nsOpen(ctx, first.key, secret); // the attacker holds the old key
-      const unfixed: AttackOutcome = {
-        protocol: 'unfixed',
-        protocolLabel: `${ns.UNFIXED_LABEL}, and with A's nonce check removed`,
-        succeeded: read === `for ${B} only`,
-        attempts: [{ description: `Answer ${A}'s new request with the recorded reply`, accepted: true, message: `${A} accepted the old key and the attacker read ${A}'s next message` }],
-        explanation: 'Without the nonce, a reply cannot be tied to a request: A reuses a key the attacker already knows. (The 1978 protocol introduced N_A for exactly this.)',
-      };
-      return report(clavis, unfixed);
-    }
-
-    case 'denning-sacco': {
-      const { keyId, apRequest, expiresAt } = await P.acceptReply(A, await P.issue(await P.request(A, B)));
-      await P.serviceAccept(B, apRequest);
-      const stolen = await internals.heldKey(keyId, A); // the old session key is compromised
-      const now = ctx.clock.now();
-      const after = Date.parse(expiresAt) + 3_600_000;
-      const forge = async (time: number) => {
-        const ap = decodeApRequest(apRequest);
-        const auth = await kc.seal(ctx, stolen, header('authenticator', A, B, { keyId }), { client: A, ticketId: await ticketIdOf(ctx, stolen, ap.authenticator), authenticatorId: toBase64(ctx.random(16)), time });
-        return encodeApRequest({ ...ap, authenticator: auth.sealed });
-      };
-      const attempts = [
-        await attempt('Replay the recorded ticket and authenticator at once', () => P.serviceAccept(B, apRequest)),
-        await attempt('Replay them 6 minutes later', () => P.serviceAccept(B, apRequest, { at: now + 6 * 60_000 })),
-        await attempt('Hours later, after the ticket expired: old ticket with a fresh authenticator made with the compromised key', async () => P.serviceAccept(B, await forge(after), { at: after })),
-      ];
-      // Within the ticket's lifetime a stolen session key is the operator's to revoke (C4).
-      await kdc.revokeDistributedKey(keyId, 'keyCompromise');
-      attempts.push(await attempt('Within the lifetime, after the operator revoked the compromised key: a fresh authenticator', async () => P.serviceAccept(B, await forge(ctx.clock.now()))));
-      const clavis = clavisOutcome(attempts, 2, 'Tickets carry an expiry and authenticators a time checked against a 5-minute window and a replay cache: an old ticket is refused (D3). Inside the lifetime, revoking the compromised key stops it (C4).');
-
-      const w = await ns.newWorld(ctx, A, B);
-      const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
-      const ticket = r.ticket; // recorded by the attacker
-      await ns.nsServiceFinish(ctx, w, await ns.nsClientAnswer(ctx, r.key, await ns.nsServiceAccept(ctx, w, ticket)));
-      // Much later: the old K_AB is compromised; the attacker replays the old ticket.
-      const challenge = await ns.nsServiceAccept(ctx, w, ticket);
-      const accepted = await ns.nsServiceFinish(ctx, w, await ns.nsClientAnswer(ctx, r.key, challenge));
-      const secret = await ns.nsSeal(ctx, w.serviceSession!.key, `for ${A} only`);
-      const read = await ns.nsOpen(ctx, r.key, secret);
-      const unfixed: AttackOutcome = {
-        protocol: 'unfixed',
-        protocolLabel: ns.UNFIXED_LABEL,
-        succeeded: accepted && w.serviceSession!.peer === A && read === `for ${A} only`,
-        attempts: [{ description: 'Replay the old ticket {K_AB, A}K_B and answer {N_B}K_AB with {N_B − 1}K_AB using the compromised key', accepted, message: `${B} believes it shares a fresh key with ${A}; the attacker read ${B}'s next message` }],
-        explanation: 'The ticket has no time in it, so B cannot tell an old ticket from a new one: whoever knows an old session key can pose as A for ever (Denning and Sacco, 1981).',
-      };
-      return report(clavis, unfixed);
-    }
-
-    case 'reflection': {
-      const { keyId, apRequest } = await P.acceptReply(A, await P.issue(await P.request(A, B)));
-      const { challenge } = await P.serviceAccept(B, apRequest);
-      const s = decodeSealed(challenge, 'ap-challenge');
-      const relabelled = encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: A, to: B } });
-      const stolen = await internals.heldKey(keyId, A);
-      const attempts = [
-        await attempt(`Send ${B}'s challenge back to ${B} unchanged`, () => P.serviceFinish(B, keyId, challenge)),
-        await attempt(`Send it back relabelled as ${A}'s confirmation`, () => P.serviceFinish(B, keyId, relabelled)),
-        await attempt(`Even with the session key K_AB: re-seal ${B}'s own HMAC as ${A}'s confirmation`, async () => {
-          const body = await kc.open(ctx, stolen, s, 'challenge');
-          const forged = await kc.seal(ctx, stolen, header('ap-confirm', A, B, { keyId }), { confirm: body.confirm as string });
-          await P.serviceFinish(B, keyId, forged.bytes);
-        }),
-      ];
-      const clavis = clavisOutcome(attempts, 2, "The message type is in the AES-GCM AAD, and the confirmation is an HMAC over the transcript with the direction in it: B's own tag never verifies as A's (D4).");
-
-      const w = await ns.newWorld(ctx, A, B);
-      const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
-      const c = await ns.nsServiceAccept(ctx, w, r.ticket);
-      const accepted = await ns.nsServiceFinish(ctx, w, c, { symmetric: true });
-      const unfixed: AttackOutcome = {
-        protocol: 'unfixed',
-        protocolLabel: `${ns.UNFIXED_LABEL}, with a confirmation that has no direction (the answer is {N_B}K_AB itself)`,
-        succeeded: accepted,
-        attempts: [{ description: `Send ${B}'s challenge {N_B}K_AB back unchanged`, accepted, message: `${B} accepted its own message as proof that ${A} holds the key` }],
-        explanation: "When both directions compute the same thing, a party's own message is a valid answer. The 1978 N_B − 1 tweak stops this naive form; a MAC bound to the direction and transcript stops the whole class.",
-      };
-      return report(clavis, unfixed);
-    }
-
-    case 'tamper-ticket': {
-      const { apRequest } = await P.acceptReply(A, await P.issue(await P.request(A, B)));
-      const ap = decodeApRequest(apRequest);
-      const bad = encodeApRequest({ ...ap, ticket: { ...ap.ticket, ct: flip(ap.ticket.ct, 8) } });
-      const badHeader = encodeApRequest({ ...ap, ticket: { ...ap.ticket, header: { ...ap.ticket.header, issuer: 'forged' } } });
-      const attempts = [
-        await attempt('Flip one bit of the ticket ciphertext (aiming at the client name)', () => P.serviceAccept(B, bad)),
-        await attempt('Add a field to the ticket header', () => P.serviceAccept(B, badHeader)),
-      ];
-      const clavis = clavisOutcome(attempts, 0, "The ticket is AES-GCM under B's key with its header as AAD: any change to ciphertext or header fails authentication (D1).");
-
-      const w = await ns.newWorld(ctx, A, B);
-      const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
-      const forged = forgedName(A);
-      const t = new Uint8Array(r.ticket);
-      const from = utf8(A);
-      const to = utf8(forged);
-      for (let i = 0; i < from.length; i++) t[ns.TICKET_NAME_OFFSET + i]! ^= from[i]! ^ to[i]!;
-      await ns.nsServiceAccept(ctx, w, t);
-      const peer = w.serviceSession!.peer;
-      const unfixed: AttackOutcome = {
-        protocol: 'unfixed',
-        protocolLabel: ns.UNFIXED_LABEL,
-        succeeded: peer === forged,
-        attempts: [{ description: `XOR the known name "${A}" into "${forged}" inside the ticket ciphertext`, accepted: peer === forged, message: `${B} accepted the ticket and now believes the client is "${peer}"` }],
-        explanation: 'Encryption without integrity (here AES-CTR) lets an attacker who knows the plaintext layout rewrite it bit by bit, unnoticed.',
-      };
-      return report(clavis, unfixed);
-    }
-
-    case 'tamper-reply': {
-      const reply = await P.issue(await P.request(A, B));
-      const s = decodeSealed(reply, 'kdc-reply');
-      const bad = encodeSealed({ ...s, ct: flip(s.ct, 20) });
-      const badHeader = encodeSealed({ ...s, header: { ...s.header, kvno: (s.header.kvno ?? 1) + 0, note: 'forged' } });
-      const attempts = [
-        await attempt(`Flip one bit of the KDC's reply to ${A}`, () => P.acceptReply(A, bad)),
-        await attempt('Add a field to the reply header', () => P.acceptReply(A, badHeader)),
-      ];
-      const clavis = clavisOutcome(attempts, 0, `The reply is AES-GCM under ${A}'s long-term key with its header as AAD: ${A} refuses any change (D1).`);
-
-      const w = await ns.newWorld(ctx, A, B);
-      const rep = await ns.nsReply(ctx, w, ns.nsRequest(ctx, w));
-      const forged = forgedName(B);
-      const t = new Uint8Array(rep);
-      // {"nonce":"<32 hex>","service":"  — 55 bytes before the service name in the plaintext.
-      const offset = 48 + 16 + 55;
-      const from = utf8(B);
-      const to = utf8(forged);
-      for (let i = 0; i < from.length; i++) t[offset + i]! ^= from[i]! ^ to[i]!;
-      const got = await ns.nsAcceptReply(ctx, w, t, { checkNonce: true });
-      const unfixed: AttackOutcome = {
-        protocol: 'unfixed',
-        protocolLabel: ns.UNFIXED_LABEL,
-        succeeded: got.service === forged,
-        attempts: [{ description: `XOR the service name "${B}" into "${forged}" inside the reply`, accepted: got.service === forged, message: `${A} accepted the reply and believes the key is for "${got.service}"` }],
-        explanation: 'Without integrity, the reply can be changed in transit: A is told the key is for another party.',
-      };
-      return report(clavis, unfixed);
-    }
-  }
+  const scene: AttackScene = { ctx, kdc, internals, A, B, P, report };
+  return ATTACKS[attack](scene);
 }
+
+/** Each attack, run against both protocols. */
+const ATTACKS: Readonly<Record<KdcAttackName, (s: AttackScene) => Promise<AttackReport>>> = {
+  'replay-kdc-reply': replayKdcReply,
+  'denning-sacco': denningSacco,
+  'reflection': reflection,
+  'tamper-ticket': tamperTicket,
+  'tamper-reply': tamperReply,
+};
+
+/** A recorded KDC reply answers A's new request (D2). */
+async function replayKdcReply({ ctx, A, B, P, report }: AttackScene): Promise<AttackReport> {
+  // A legitimate exchange the attacker records; later the old session key leaks.
+  const reply1 = await P.issue(await P.request(A, B));
+  await P.acceptReply(A, reply1);
+  await P.request(A, B); // A's new request; the attacker intercepts it.
+  const a1 = await attempt(`Answer ${A}'s new request with the recorded reply (old session key)`, () => P.acceptReply(A, reply1));
+  const clavis = clavisOutcome([a1], 0, `${A} keeps each nonce N_A it sent until the matching reply arrives, and uses it once: the old reply carries the old nonce, so ${A} refuses it (D2).`);
+
+  const w = await ns.newWorld(ctx, A, B);
+  const old = await ns.nsReply(ctx, w, ns.nsRequest(ctx, w));
+  const first = await ns.nsAcceptReply(ctx, w, old, { checkNonce: false });
+  ns.nsRequest(ctx, w);
+  const second = await ns.nsAcceptReply(ctx, w, old, { checkNonce: false });
+  const secret = await ns.nsSeal(ctx, second.key, `for ${B} only`);
+  const read = await ns.nsOpen(ctx, first.key, secret); // the attacker holds the old key
+  const unfixed: AttackOutcome = {
+    protocol: 'unfixed',
+    protocolLabel: `${ns.UNFIXED_LABEL}, and with A's nonce check removed`,
+    succeeded: read === `for ${B} only`,
+    attempts: [{ description: `Answer ${A}'s new request with the recorded reply`, accepted: true, message: `${A} accepted the old key and the attacker read ${A}'s next message` }],
+    explanation: 'Without the nonce, a reply cannot be tied to a request: A reuses a key the attacker already knows. (The 1978 protocol introduced N_A for exactly this.)',
+  };
+  return report(clavis, unfixed);
+}
+
+/** Denning–Sacco: an old ticket with a compromised session key (D3, C4). */
+async function denningSacco({ ctx, kdc, internals, A, B, P, report }: AttackScene): Promise<AttackReport> {
+  const { keyId, apRequest, expiresAt } = await P.acceptReply(A, await P.issue(await P.request(A, B)));
+  await P.serviceAccept(B, apRequest);
+  const stolen = await internals.heldKey(keyId, A); // the old session key is compromised
+  const now = ctx.clock.now();
+  const after = Date.parse(expiresAt) + 3_600_000;
+  const forge = async (time: number) => {
+    const ap = decodeApRequest(apRequest);
+    const auth = await kc.seal(ctx, stolen, header('authenticator', A, B, { keyId }), { client: A, ticketId: await ticketIdOf(ctx, stolen, ap.authenticator), authenticatorId: toBase64(ctx.random(16)), time });
+    return encodeApRequest({ ...ap, authenticator: auth.sealed });
+  };
+  const attempts = [
+    await attempt('Replay the recorded ticket and authenticator at once', () => P.serviceAccept(B, apRequest)),
+    await attempt('Replay them 6 minutes later', () => P.serviceAccept(B, apRequest, { at: now + 6 * 60_000 })),
+    await attempt('Hours later, after the ticket expired: old ticket with a fresh authenticator made with the compromised key', async () => P.serviceAccept(B, await forge(after), { at: after })),
+  ];
+  // Within the ticket's lifetime a stolen session key is the operator's to revoke (C4).
+  await kdc.revokeDistributedKey(keyId, 'keyCompromise');
+  attempts.push(await attempt('Within the lifetime, after the operator revoked the compromised key: a fresh authenticator', async () => P.serviceAccept(B, await forge(ctx.clock.now()))));
+  const clavis = clavisOutcome(attempts, 2, 'Tickets carry an expiry and authenticators a time checked against a 5-minute window and a replay cache: an old ticket is refused (D3). Inside the lifetime, revoking the compromised key stops it (C4).');
+
+  const w = await ns.newWorld(ctx, A, B);
+  const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
+  const ticket = r.ticket; // recorded by the attacker
+  await ns.nsServiceFinish(ctx, w, await ns.nsClientAnswer(ctx, r.key, await ns.nsServiceAccept(ctx, w, ticket)));
+  // Much later: the old K_AB is compromised; the attacker replays the old ticket.
+  const challenge = await ns.nsServiceAccept(ctx, w, ticket);
+  const accepted = await ns.nsServiceFinish(ctx, w, await ns.nsClientAnswer(ctx, r.key, challenge));
+  const secret = await ns.nsSeal(ctx, w.serviceSession!.key, `for ${A} only`);
+  const read = await ns.nsOpen(ctx, r.key, secret);
+  const unfixed: AttackOutcome = {
+    protocol: 'unfixed',
+    protocolLabel: ns.UNFIXED_LABEL,
+    succeeded: accepted && w.serviceSession!.peer === A && read === `for ${A} only`,
+    attempts: [{ description: 'Replay the old ticket {K_AB, A}K_B and answer {N_B}K_AB with {N_B − 1}K_AB using the compromised key', accepted, message: `${B} believes it shares a fresh key with ${A}; the attacker read ${B}'s next message` }],
+    explanation: 'The ticket has no time in it, so B cannot tell an old ticket from a new one: whoever knows an old session key can pose as A for ever (Denning and Sacco, 1981).',
+  };
+  return report(clavis, unfixed);
+}
+
+/** B's own challenge sent back as A's confirmation (D4). */
+async function reflection({ ctx, internals, A, B, P, report }: AttackScene): Promise<AttackReport> {
+  const { keyId, apRequest } = await P.acceptReply(A, await P.issue(await P.request(A, B)));
+  const { challenge } = await P.serviceAccept(B, apRequest);
+  const s = decodeSealed(challenge, 'ap-challenge');
+  const relabelled = encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: A, to: B } });
+  const stolen = await internals.heldKey(keyId, A);
+  const attempts = [
+    await attempt(`Send ${B}'s challenge back to ${B} unchanged`, () => P.serviceFinish(B, keyId, challenge)),
+    await attempt(`Send it back relabelled as ${A}'s confirmation`, () => P.serviceFinish(B, keyId, relabelled)),
+    await attempt(`Even with the session key K_AB: re-seal ${B}'s own HMAC as ${A}'s confirmation`, async () => {
+      const body = await kc.open(ctx, stolen, s, 'challenge');
+      const forged = await kc.seal(ctx, stolen, header('ap-confirm', A, B, { keyId }), { confirm: body.confirm as string });
+      await P.serviceFinish(B, keyId, forged.bytes);
+    }),
+  ];
+  const clavis = clavisOutcome(attempts, 2, "The message type is in the AES-GCM AAD, and the confirmation is an HMAC over the transcript with the direction in it: B's own tag never verifies as A's (D4).");
+
+  const w = await ns.newWorld(ctx, A, B);
+  const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
+  const c = await ns.nsServiceAccept(ctx, w, r.ticket);
+  const accepted = await ns.nsServiceFinish(ctx, w, c, { symmetric: true });
+  const unfixed: AttackOutcome = {
+    protocol: 'unfixed',
+    protocolLabel: `${ns.UNFIXED_LABEL}, with a confirmation that has no direction (the answer is {N_B}K_AB itself)`,
+    succeeded: accepted,
+    attempts: [{ description: `Send ${B}'s challenge {N_B}K_AB back unchanged`, accepted, message: `${B} accepted its own message as proof that ${A} holds the key` }],
+    explanation: "When both directions compute the same thing, a party's own message is a valid answer. The 1978 N_B − 1 tweak stops this naive form; a MAC bound to the direction and transcript stops the whole class.",
+  };
+  return report(clavis, unfixed);
+}
+
+/** Bits of the ticket flipped in transit (D1). */
+async function tamperTicket({ ctx, A, B, P, report }: AttackScene): Promise<AttackReport> {
+  const { apRequest } = await P.acceptReply(A, await P.issue(await P.request(A, B)));
+  const ap = decodeApRequest(apRequest);
+  const bad = encodeApRequest({ ...ap, ticket: { ...ap.ticket, ct: flip(ap.ticket.ct, 8) } });
+  const badHeader = encodeApRequest({ ...ap, ticket: { ...ap.ticket, header: { ...ap.ticket.header, issuer: 'forged' } } });
+  const attempts = [
+    await attempt('Flip one bit of the ticket ciphertext (aiming at the client name)', () => P.serviceAccept(B, bad)),
+    await attempt('Add a field to the ticket header', () => P.serviceAccept(B, badHeader)),
+  ];
+  const clavis = clavisOutcome(attempts, 0, "The ticket is AES-GCM under B's key with its header as AAD: any change to ciphertext or header fails authentication (D1).");
+
+  const w = await ns.newWorld(ctx, A, B);
+  const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
+  const forged = forgedName(A);
+  const t = new Uint8Array(r.ticket);
+  const from = utf8(A);
+  const to = utf8(forged);
+  for (let i = 0; i < from.length; i++) t[ns.TICKET_NAME_OFFSET + i]! ^= from[i]! ^ to[i]!;
+  await ns.nsServiceAccept(ctx, w, t);
+  const peer = w.serviceSession!.peer;
+  const unfixed: AttackOutcome = {
+    protocol: 'unfixed',
+    protocolLabel: ns.UNFIXED_LABEL,
+    succeeded: peer === forged,
+    attempts: [{ description: `XOR the known name "${A}" into "${forged}" inside the ticket ciphertext`, accepted: peer === forged, message: `${B} accepted the ticket and now believes the client is "${peer}"` }],
+    explanation: 'Encryption without integrity (here AES-CTR) lets an attacker who knows the plaintext layout rewrite it bit by bit, unnoticed.',
+  };
+  return report(clavis, unfixed);
+}
+
+/** Bits of the KDC's reply flipped in transit (D1). */
+async function tamperReply({ ctx, A, B, P, report }: AttackScene): Promise<AttackReport> {
+  const reply = await P.issue(await P.request(A, B));
+  const s = decodeSealed(reply, 'kdc-reply');
+  const bad = encodeSealed({ ...s, ct: flip(s.ct, 20) });
+  const badHeader = encodeSealed({ ...s, header: { ...s.header, kvno: (s.header.kvno ?? 1) + 0, note: 'forged' } });
+  const attempts = [
+    await attempt(`Flip one bit of the KDC's reply to ${A}`, () => P.acceptReply(A, bad)),
+    await attempt('Add a field to the reply header', () => P.acceptReply(A, badHeader)),
+  ];
+  const clavis = clavisOutcome(attempts, 0, `The reply is AES-GCM under ${A}'s long-term key with its header as AAD: ${A} refuses any change (D1).`);
+
+  const w = await ns.newWorld(ctx, A, B);
+  const rep = await ns.nsReply(ctx, w, ns.nsRequest(ctx, w));
+  const forged = forgedName(B);
+  const t = new Uint8Array(rep);
+  // {"nonce":"<32 hex>","service":"  — 55 bytes before the service name in the plaintext.
+  const offset = 48 + 16 + 55;
+  const from = utf8(B);
+  const to = utf8(forged);
+  for (let i = 0; i < from.length; i++) t[offset + i]! ^= from[i]! ^ to[i]!;
+  const got = await ns.nsAcceptReply(ctx, w, t, { checkNonce: true });
+  const unfixed: AttackOutcome = {
+    protocol: 'unfixed',
+    protocolLabel: ns.UNFIXED_LABEL,
+    succeeded: got.service === forged,
+    attempts: [{ description: `XOR the service name "${B}" into "${forged}" inside the reply`, accepted: got.service === forged, message: `${A} accepted the reply and believes the key is for "${got.service}"` }],
+    explanation: 'Without integrity, the reply can be changed in transit: A is told the key is for another party.',
+  };
+  return report(clavis, unfixed);
+}
+
 
 /** The ticket id inside a recorded authenticator (the attacker holds the session key). */
 async function ticketIdOf(ctx: EngineContext, key: CryptoKey, auth: ReturnType<typeof sealedFromJson>): Promise<string> {

@@ -77,7 +77,13 @@ describe('KDC session-key distribution (C2, C3, C6)', () => {
     const { kdc, storage } = await setup();
     let run = await kdc.startDistribution({ client: 'alice', service: 'files' });
     expect(run.messages.map((m) => m.type)).toEqual(['kdc-request']);
-    while (!run.done) run = await kdc.nextStep(run.id);
+    // The run names its next delivery by id; the screens put it in words.
+    const nexts = [run.next];
+    while (!run.done) {
+      run = await kdc.nextStep(run.id);
+      nexts.push(run.next);
+    }
+    expect(nexts).toEqual(['issue', 'present-ticket', 'accept-ticket', 'confirm', 'finish', undefined]);
     expect(run.refusal).toBeUndefined();
     expect(run.confirmed).toBe(true);
     expect(run.messages.map((m) => [m.step, m.type, m.from, m.to])).toEqual([

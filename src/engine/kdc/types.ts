@@ -128,6 +128,9 @@ export interface RefusalInfo {
   message: string;
 }
 
+/** The deliveries of a run, in order: the KDC issues (2), A presents the ticket (3), B accepts it (4), A confirms (5), B checks A's confirmation. */
+export type KdcRunStep = 'issue' | 'present-ticket' | 'accept-ticket' | 'confirm' | 'finish';
+
 /** One run of the distribution protocol, step by step (plain data). */
 export interface KdcProtocolRun {
   id: string;
@@ -135,8 +138,8 @@ export interface KdcProtocolRun {
   service: string;
   /** Messages sent so far, in order. */
   messages: WireMessage[];
-  /** What the next step does (absent when done). */
-  next?: string;
+  /** What the next step does (absent when done); the screens put it in words. */
+  next?: KdcRunStep;
   done: boolean;
   /** True when both sides confirmed the key (after the last message). */
   confirmed: boolean;

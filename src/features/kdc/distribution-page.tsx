@@ -5,6 +5,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
+import { nextStepText } from './copy';
 import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
 import { hexLines, MessageView } from './message-view';
 import { kdcPaths } from './paths';
@@ -164,7 +165,7 @@ export function KdcDistributionPage() {
               <button type="button" className="button button-primary" onClick={() => void step()} disabled={stepOp?.status === 'busy'}>
                 Next step
               </button>
-              <span className="hint">{run.next}</span>
+              <span className="hint">{nextStepText(run)}</span>
             </div>
           ) : null}
           {run.confirmed && run.keyId ? (

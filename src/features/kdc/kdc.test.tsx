@@ -54,10 +54,12 @@ describe('KDC screens', () => {
     await user.click(screen.getByRole('button', { name: 'Start distribution' }));
     const list = await screen.findByRole('list', { name: 'Protocol messages' });
     expect(within(list).getAllByRole('article')).toHaveLength(1);
+    expectShown(screen.getByText('The KDC checks the request and issues a key and a ticket for files'));
     for (let i = 2; i <= 5; i++) {
       await user.click(screen.getByRole('button', { name: 'Next step' }));
       await waitFor(() => expect(within(list).getAllByRole('article')).toHaveLength(i));
     }
+    expectShown(screen.getByText("files checks alice's confirmation"));
     await user.click(screen.getByRole('button', { name: 'Next step' }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^Key confirmed on both sides/));
     const reply = screen.getByRole('article', { name: /Message 2: kdc → alice/ });
