@@ -9,6 +9,12 @@ export async function freshEngine(opts: Partial<EngineOptions> = {}): Promise<{ 
   return { engine: createEngine({ storage, ...opts }), storage, dbName };
 }
 
+/** An engine over the database `name` as it stands (for tests that look at the app's own database). */
+export async function engineOn(name: string): Promise<{ engine: Engine; storage: ClavisStorage }> {
+  const storage = await openStorage({ name });
+  return { engine: createEngine({ storage }), storage };
+}
+
 /** The engine error code a promise rejects with ('resolved' if it does not; 'untyped: …' for any other error). */
 export async function errorCode(p: Promise<unknown>): Promise<string> {
   try {

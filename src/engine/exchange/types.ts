@@ -51,15 +51,84 @@ export interface WireMessageView {
   fields: MessageField[];
 }
 
-/** One performed step of the exchange. */
+/**
+ * What a performed step was, as an id: the app words each one (title, explanation) from
+ * the view's data. Refusals carry the failing check in `ExchangeStepView.check`.
+ */
+export type ExchangeStepKind =
+  | 'hello'
+  | 'attacker-replaces-hello'
+  | 'attacker-records-hello'
+  | 'responder-refuses-hello'
+  | 'responder-answers'
+  | 'attacker-records-response'
+  | 'attacker-replaces-response'
+  | 'initiator-checks-response'
+  | 'attacker-records-finish'
+  | 'attacker-replaces-finish'
+  | 'responder-checks-finish'
+  | 'refused'
+  | 'fingerprints-compared';
+
+/** The step the exchange performs next (one per place in the protocol, attacker's included). */
+export type ExchangePhase =
+  | 'hello'
+  | 'attacker-intercepts-hello'
+  | 'responder-answers'
+  | 'attacker-intercepts-response'
+  | 'initiator-checks-response'
+  | 'attacker-intercepts-finish'
+  | 'responder-checks-finish'
+  | 'compare-fingerprints';
+
+/**
+ * Which value a step shows. Party-relative ids (`own-ephemeral`, `nonce`,
+ * `transcript-hash`, `signature`) belong to the step's actor.
+ */
+export type StepValueId =
+  | 'own-ephemeral'
+  | 'nonce'
+  | 'transcript-hash'
+  | 'session-kcv'
+  | 'signature'
+  | 'recorded-key'
+  | 'kept-initiator-key'
+  | 'attacker-key-to-initiator'
+  | 'attacker-key-to-responder'
+  | 'kcv-with-initiator'
+  | 'kcv-with-responder'
+  | 'initiator-fingerprint'
+  | 'responder-fingerprint'
+  | 'initiator-sas'
+  | 'responder-sas';
+
+/** A value a step shows (hex for bytes), named by id. */
+export interface StepValue {
+  id: StepValueId;
+  value: string;
+}
+
+/** One performed step of the exchange: what happened, as ids and data. */
 export interface ExchangeStepView {
   index: number;
   actor: ExchangeRole;
-  title: string;
-  explanation: string;
-  values: ShownValue[];
+  kind: ExchangeStepKind;
+  values: StepValue[];
   message?: WireMessageView;
   checks?: ExchangeCheck[];
+  /** For `refused`: the check that failed. */
+  check?: ExchangeCheckName;
+  /** For `attacker-replaces-finish`: whether the initiator's MAC verified under the key the attacker shares with it. */
+  macVerified?: boolean;
+}
+
+/** Which party refused, the failing check and its detail. */
+export interface ExchangeFailure {
+  party: 'initiator' | 'responder';
+  check: ExchangeCheckName;
+  detail: string;
+  /** True when the responder refused hello itself (wrong addressee, curve or mode). */
+  atHello?: boolean;
 }
 
 /** One party's view of the exchange. */
@@ -132,11 +201,11 @@ export interface ExchangeView {
   responder: PartyView;
   attacker?: AttackerView;
   steps: ExchangeStepView[];
-  /** Title of the next step, when there is one. */
-  nextStep?: string;
+  /** The next step, when there is one. */
+  nextStep?: ExchangePhase;
   status: 'running' | 'established' | 'refused';
   /** Which party refused, and the failing check. */
-  failure?: { party: 'initiator' | 'responder'; check: ExchangeCheckName; message: string };
+  failure?: ExchangeFailure;
   comparison?: ExchangeComparison;
   deliveries: DeliveryView[];
 }

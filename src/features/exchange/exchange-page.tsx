@@ -15,6 +15,7 @@ import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
+import { failureMessage, nextStepLabel, stepCopy, valueLabel } from './copy';
 import { exchangeDemoEngine } from './namespace';
 import { shortHex } from './short-hex';
 import './exchange.css';
@@ -37,12 +38,13 @@ function Value(props: { label: string; value: string }) {
 function Step(props: { step: ExchangeStepView; view: ExchangeView }) {
   const s = props.step;
   const name = (r: string) => (r === 'initiator' ? props.view.initiator.name : r === 'responder' ? props.view.responder.name : (props.view.attacker?.name ?? 'attacker'));
+  const copy = stepCopy(s, props.view);
   return (
     <li className={`exchange-step ${ACTOR_CLASS[s.actor]}`}>
       <h3 className="exchange-step-title">
-        <span className="exchange-step-number">{s.index}.</span> {s.title}
+        <span className="exchange-step-number">{s.index}.</span> {copy.title}
       </h3>
-      <p className="hint">{s.explanation}</p>
+      <p className="hint">{copy.explanation}</p>
       {s.message ? (
         <div className="exchange-message">
           <p className="exchange-arrow">
@@ -69,7 +71,7 @@ function Step(props: { step: ExchangeStepView; view: ExchangeView }) {
       {s.values.length > 0 ? (
         <dl className="exchange-fields">
           {s.values.map((v) => (
-            <Value key={v.label} label={v.label} value={v.value} />
+            <Value key={v.id} label={valueLabel(v, s, props.view)} value={v.value} />
           ))}
         </dl>
       ) : null}
@@ -256,7 +258,7 @@ function ExchangeRun(props: { view: ExchangeView }) {
           <button className="button" type="button" disabled={busy} onClick={() => void store.getState().exchange.runToEnd()}>
             Run to the end
           </button>{' '}
-          <span className="hint">Next: {v.nextStep}</span>
+          <span className="hint">Next: {nextStepLabel(v.nextStep, v)}</span>
         </p>
       ) : null}
       <ErrorAlert error={op?.status === 'error' ? op.error : undefined} title="The exchange stopped" />
@@ -270,7 +272,7 @@ function ExchangeRun(props: { view: ExchangeView }) {
       {v.failure ? (
         <div className="alert alert-error" role="alert">
           <p className="alert-title">Attack detected — exchange refused ({v.failure.check})</p>
-          <p className="alert-message">{v.failure.message}</p>
+          <p className="alert-message">{failureMessage(v)}</p>
         </div>
       ) : null}
       {v.comparison ? (

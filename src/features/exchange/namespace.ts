@@ -5,22 +5,15 @@
  * the user's keys, CAs and certificates (nor as defaults of the Issue form). One engine
  * per tab, opened on first use; the database stays, so the parties survive a reload.
  */
-import { createEngine, openStorage, type Engine } from '../../engine';
+import type { Engine } from '../../engine';
+import { openNamespace } from '../../state/namespace';
 
 /** The database name of the exchange demo. */
 export const EXCHANGE_DEMO_DB = 'clavis-exchange-demo';
 
-let opening: Promise<Engine> | undefined;
+const demo = openNamespace(EXCHANGE_DEMO_DB);
 
 /** The tab's exchange-demo engine (opened once). @throws STORAGE */
 export function exchangeDemoEngine(): Promise<Engine> {
-  if (!opening) {
-    opening = openStorage({ name: EXCHANGE_DEMO_DB, onVersionChange: () => (opening = undefined) })
-      .then((storage) => createEngine({ storage }))
-      .catch((e: unknown) => {
-        opening = undefined;
-        throw e;
-      });
-  }
-  return opening;
+  return demo.engine();
 }

@@ -4,7 +4,7 @@
 // data is the engine's own (PEM and DER of stored objects, serials, fingerprints).
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import type { Engine } from '../../engine';
+import { toHex, type Engine } from '../../engine';
 import { certificateLife } from './certificate-life';
 import type { StepDatum, StepResult, WalkthroughState } from './types';
 
@@ -14,10 +14,6 @@ function datum<K extends StepDatum['kind']>(r: StepResult, kind: K, label: strin
   const d = r.data.find((x) => x.kind === kind && (typeof label === 'string' ? x.label === label : label.test(x.label)));
   if (!d) throw new Error(`no ${kind} datum "${String(label)}" in ${r.data.map((x) => `${x.kind}:${x.label}`).join(', ')}`);
   return d as Datum<K>;
-}
-
-function hexOf(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** Runs steps 0…last in order (as a deep link does), collecting each result and the state after it. */
@@ -56,7 +52,7 @@ describe('walkthrough 2: a certificate’s life', () => {
     // Root and intermediate: the PEM and DER shown are the stored certificates.
     const root = await pki.getCertificate(state.rootCertId as string);
     expect(datum(results.root!, 'pem', /PEM/).pem).toBe(await pki.exportCertificate(root.id, 'pem'));
-    expect(datum(results.root!, 'asn1', /DER/).der).toBe(hexOf((await pki.exportCertificate(root.id, 'der')) as Uint8Array));
+    expect(datum(results.root!, 'asn1', /DER/).der).toBe(toHex((await pki.exportCertificate(root.id, 'der')) as Uint8Array));
     expect(datum(results.root!, 'fingerprint', /SHA-256/).value.replaceAll(':', '')).toBe(root.sha256);
     const inter = await pki.getCa(state.intermediateCaId as string);
     expect(inter).toMatchObject({ kind: 'intermediate', parentId: state.rootCaId, pathLen: 0 });
@@ -103,7 +99,7 @@ describe('walkthrough 2: a certificate’s life', () => {
     expect(crl!.number).toBeGreaterThan(state.crlNumberBefore as number);
     expect(datum(results.crl!, 'json', 'CRL before the revocation').value).toMatchObject({ number: state.crlNumberBefore, entries: 0 });
     expect(datum(results.crl!, 'json', 'CRL after the revocation').value).toMatchObject({ number: crl!.number, entries: 1 });
-    expect(datum(results.crl!, 'asn1', /DER/).der).toBe(hexOf((await pki.exportCrl(state.intermediateCaId as string, 'der')) as Uint8Array));
+    expect(datum(results.crl!, 'asn1', /DER/).der).toBe(toHex((await pki.exportCrl(state.intermediateCaId as string, 'der')) as Uint8Array));
     expect(datum(results.crl!, 'json', 'CRL entries').value).toEqual([expect.objectContaining({ serialHex: issuedSerial, reason: 'keyCompromise' })]);
 
     // Verify again: invalid, and exactly one check fails: the certificate's revocation.

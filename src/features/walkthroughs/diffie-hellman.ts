@@ -10,7 +10,7 @@
  * its exchange, runs it to the end, sends its message and closes it. What goes forward is
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
-import { EngineError, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeView, type PartyView } from '../../engine';
+import { EngineError, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -86,6 +86,44 @@ function exchangeMessages(v: ExchangeView, current: (label: string) => boolean):
   return out;
 }
 
+/** How a message step is captioned under its fields (the exchange reports the step as an id). */
+function captionOf(s: ExchangeStepView, v: ExchangeView): string | undefined {
+  const [I, R, A] = [v.initiator.name, v.responder.name, v.attacker?.name ?? 'Mallory'];
+  const captions: Partial<Record<ExchangeStepKind, string>> = {
+    hello: `${I} makes an ephemeral ${v.curve} key pair and sends hello`,
+    'attacker-replaces-hello': `${A} replaces ${I}'s public key with its own`,
+    'attacker-records-hello': `${A} records hello and forwards it unchanged`,
+    'responder-answers': `${R} agrees a secret, derives keys${v.mode === 'authenticated' ? ', signs' : ''} and answers`,
+    'attacker-records-response': `${A} records the response and forwards it`,
+    'attacker-replaces-response': `${A} replaces ${R}'s public key too`,
+    'initiator-checks-response': `${I} checks ${R}'s answer`,
+    'attacker-records-finish': `${A} records finish and forwards it`,
+    'attacker-replaces-finish': `${A} recomputes the MAC for ${R}`,
+  };
+  return captions[s.kind];
+}
+
+/** Why an exchange was refused: who refused, at which check, and the check's detail. */
+function refusalOf(v: ExchangeView): string {
+  const f = v.failure;
+  if (!f) return 'the exchange was established';
+  const who = laneOf(f.party);
+  if (f.atHello) return `${who} refused: ${f.detail}`;
+  if (f.check === 'peer-key') return f.detail;
+  if (f.check === 'key-confirmation') return `${who} refused: key confirmation failed`;
+  return `${who} refused: ${REFUSED_CHECK[f.check]} check failed — ${f.detail}`;
+}
+
+/** Checks as named in a refusal. */
+const REFUSED_CHECK: Record<ExchangeCheck['name'], string> = {
+  'peer-key': 'peer key',
+  'certificate-chain': 'certificate chain',
+  'certificate-revocation': 'certificate revocation (CRL)',
+  identity: 'identity',
+  signature: 'signature',
+  'key-confirmation': 'key confirmation',
+};
+
 /** The exchange's messages as decoded fields; what Mallory changed is noted. */
 function wireMessages(v: ExchangeView): StepDatum[] {
   return v.steps.flatMap((s): StepDatum[] =>
@@ -94,7 +132,7 @@ function wireMessages(v: ExchangeView): StepDatum[] {
           {
             kind: 'fields',
             label: `${laneOf(s.message.from)} → ${laneOf(s.message.to)}: ${s.message.label}`,
-            caption: s.title,
+            ...(captionOf(s, v) ? { caption: captionOf(s, v)! } : {}),
             fields: s.message.fields.map((f) => ({ name: f.name, value: f.value, ...(f.changed ? { note: 'changed by Mallory' } : {}) })),
           },
         ]
@@ -306,7 +344,7 @@ const steps: WalkthroughStep[] = [
       try {
         const v = await s.runToEnd();
         const d = await s.send('initiator', DH_MESSAGES.honest);
-        const signatures = v.steps.flatMap((st) => st.values.filter((x) => /signature/.test(x.label)));
+        const signatures = v.steps.flatMap((st) => st.values.filter((x) => x.id === 'signature').map((x) => ({ label: `${laneOf(st.actor)}'s signature`, value: x.value })));
         const messages = exchangeMessages(v, () => true);
         return {
           result: {
@@ -383,7 +421,7 @@ const steps: WalkthroughStep[] = [
               kind: 'check',
               label: 'Alice accepts the exchange',
               ok: v.status === 'established',
-              detail: failed ? failed.message : 'the exchange was established',
+              detail: refusalOf(v),
             },
             { kind: 'text', label: 'Failed check', value: failed ? `${failed.check} (checked by ${laneOf(failed.party)})` : 'none' },
             ...checksOf('Alice', 'Bob', v.initiator.checks),
@@ -394,7 +432,7 @@ const steps: WalkthroughStep[] = [
               kind: 'check',
               label: 'Second attempt: Mallory signs with her own certificate',
               ok: w.status === 'established',
-              detail: w.failure ? w.failure.message : 'the exchange was established',
+              detail: refusalOf(w),
             },
             ...checksOf('Alice', 'Bob (second attempt)', w.initiator.checks),
             ...wireMessages(v),

@@ -4,7 +4,8 @@
  * `remove()` closes it and deletes the database. Nothing else is touched, so the user's
  * keys, CAs and KDC stay exactly as they were (F2 "reset", F3).
  */
-import { createEngine, deleteStorage, EngineError, openStorage, type ClavisStorage, type Engine } from '../../engine';
+import { EngineError, type Engine } from '../../engine';
+import { openNamespace } from '../../state/namespace';
 
 /** Where a walkthrough's data lives. */
 export interface WalkthroughNamespace {
@@ -28,22 +29,5 @@ export function storageNamespace(name: string): WalkthroughNamespace {
     // A guard against a typo pointing a walkthrough at the user's database.
     throw new EngineError('INVALID_ARGUMENT', `walkthroughs: a namespace database is named ${NAMESPACE_PREFIX}…`);
   }
-  let storage: ClavisStorage | undefined;
-  const close = () => {
-    storage?.close();
-    storage = undefined;
-  };
-  return {
-    name,
-    async fresh() {
-      close();
-      await deleteStorage(name);
-      storage = await openStorage({ name, onVersionChange: () => (storage = undefined) });
-      return createEngine({ storage });
-    },
-    async remove() {
-      close();
-      await deleteStorage(name);
-    },
-  };
+  return openNamespace(name);
 }

@@ -2,7 +2,8 @@
 // engine, a deep link rebuilds from scratch, reset deletes only the namespace database,
 // and a run leaves the user's own database byte-for-byte as it was.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, deleteStorage, openStorage, type Engine } from '../../engine';
+import { deleteStorage, type Engine } from '../../engine';
+import { engineOn } from '../../testing/engine';
 import { DB_NAME } from '../../engine/storage/schema';
 import { toHex } from '../../engine/internal/bytes';
 import { kdcSymmetric } from './kdc-symmetric';
@@ -156,8 +157,7 @@ describe('walkthrough runner', () => {
   it('F3: reset deletes only the namespace database; the user’s database keeps every record byte for byte', async () => {
     // The user's own vault, under the app's real database name, with a key, a rotated
     // key, a KDC principal and a simulated time of its own.
-    const userStorage = await openStorage({ name: DB_NAME });
-    const user = createEngine({ storage: userStorage });
+    const { engine: user, storage: userStorage } = await engineOn(DB_NAME);
     const k = await user.generateKey({ template: 'AES-GCM-256', name: 'my key', owner: 'alice' });
     await user.encryptText(k.id, 'mine');
     await user.rotateKey(k.id);
@@ -181,7 +181,7 @@ describe('walkthrough runner', () => {
     expect(await dump(DB_NAME)).toBe(before);
 
     // The namespace's simulated clock moved years ahead; the user's engine's did not.
-    const again = createEngine({ storage: await openStorage({ name: DB_NAME }) });
+    const { engine: again } = await engineOn(DB_NAME);
     expect(Math.abs(again.now() - userTime)).toBeLessThan(3_600_000);
     await deleteStorage('clavis-test-unused');
     await expect(deleteStorage(DB_NAME)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
