@@ -4,28 +4,28 @@ import type { KeyMaterialRecord } from '../storage/schema';
 import type { KeyInfo } from '../types';
 import type { EngineContext } from './context';
 import { exportPublicKey } from './export-public';
-import { exportKey } from './export-secret';
+import { dangerouslyExportRawSecret, dangerouslyExportUnprotectedKey } from './export-secret';
 import { importPrivateJwk, importPublic, importSecret } from './import';
 import { parseJwk } from './jwk';
 import { malformed } from './key-shape';
 import { templateOf } from './vault';
 
-/** A key's material as a vault backup holds it: what `exportKey` gave (secret bytes or private JWK), or the public JWK. */
+/** A key's material as a vault backup holds it: what the clear export gave (secret bytes or private JWK), or the public JWK. */
 export type BackupMaterial = { kind: 'raw'; raw: Uint8Array<ArrayBuffer> } | { kind: 'jwk'; jwk: JsonWebKey } | { kind: 'public-jwk'; jwk: JsonWebKey };
 
 /**
- * Reads a key's material for a vault backup through the export path (`exportKey`, so
+ * Reads a key's material for a vault backup through the export path (the clear export verbs, so
  * every rule that guards an export guards a backup too): symmetric keys as raw bytes
  * (a Fernet key as its 32 bytes), key pairs as the private JWK, public-only keys as the
  * public JWK. @throws NOT_EXTRACTABLE for a key that must stay in the vault; whatever
- * `exportKey` throws otherwise.
+ * the export throws otherwise.
  */
 export async function backupMaterial(ctx: EngineContext, info: KeyInfo): Promise<BackupMaterial> {
   if (info.kind === 'public') {
-    return { kind: 'public-jwk', jwk: JSON.parse((await exportPublicKey(ctx, info.id, 'jwk')) as string) as JsonWebKey };
+    return { kind: 'public-jwk', jwk: JSON.parse(await exportPublicKey(ctx, info.id, 'jwk')) as JsonWebKey };
   }
-  if (info.kind === 'secret') return { kind: 'raw', raw: (await exportKey(ctx, info.id, { format: 'raw' })) as Uint8Array<ArrayBuffer> };
-  return { kind: 'jwk', jwk: JSON.parse((await exportKey(ctx, info.id, { format: 'jwk' })) as string) as JsonWebKey };
+  if (info.kind === 'secret') return { kind: 'raw', raw: await dangerouslyExportRawSecret(ctx, info.id) };
+  return { kind: 'jwk', jwk: JSON.parse(await dangerouslyExportUnprotectedKey(ctx, info.id, 'jwk')) as JsonWebKey };
 }
 
 /**

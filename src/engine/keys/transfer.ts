@@ -30,14 +30,14 @@
  *   WRONG_PASSPHRASE, INVALID_ARGUMENT (a caller mistake), NOT_EXTRACTABLE. No message
  *   contains key material or a passphrase.
  */
-export type { PublicExportFormat } from './export-public';
-export type { SecretExportFormat } from './export-secret';
+export type { PublicExportFormat, PublicTextFormat } from './export-public';
+export type { ProtectedExportFormat, ProtectedExportOptions, SecretExportFormat, UnprotectedExportFormat } from './export-secret';
 export type { ImportKeyParams } from './import';
 export type { SniffedFormat } from './sniff';
 export type { BackupMaterial } from './backup-material';
 export { KEY_OID } from './key-shape';
 export { MAX_IMPORT_BYTES, sniffKeyFormat } from './sniff';
 export { importKey } from './import';
-export { exportPublicKey } from './export-public';
-export { exportKey } from './export-secret';
+export { exportPublicKey, exportPublicKeyDer } from './export-public';
+export { dangerouslyExportRawSecret, dangerouslyExportUnprotectedKey, exportKey } from './export-secret';
 export { backupMaterial, restoreMaterial } from './backup-material';
