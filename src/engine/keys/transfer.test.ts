@@ -532,6 +532,32 @@ describe('transfer: every malformed input has its own error', () => {
   });
 });
 
+describe('transfer: every export verb is audited with its format (B7)', () => {
+  it('the protected, unprotected and raw verbs each leave one key.export entry naming the format; a refused export leaves none', async () => {
+    const { engine } = await freshEngine();
+    const aes = await engine.generateKey({ template: 'AES-GCM-256', name: 'a', exportable: true });
+    const ec = await engine.generateKey({ template: 'ECDSA-P-256', name: 'e', exportable: true });
+    const raw = await engine.dangerouslyExportRawSecret(aes.id);
+    expect(raw).toBeInstanceOf(Uint8Array);
+    expect(raw.length).toBe(32);
+    expect(JSON.parse(await engine.dangerouslyExportUnprotectedKey(aes.id, 'jwk'))).toMatchObject({ kty: 'oct' });
+    expect(await engine.exportKey(aes.id, { format: 'jwe-pbes2', passphrase: PASS })).toMatch(/^eyJ/);
+    expect(await engine.dangerouslyExportUnprotectedKey(ec.id, 'pkcs8-pem')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(await engine.exportKey(ec.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    await failure(() => engine.dangerouslyExportRawSecret(ec.id), 'INVALID_ARGUMENT');
+    // Public halves are not audited exports.
+    expect(await engine.exportPublicKeyDer(ec.id)).toBeInstanceOf(Uint8Array);
+    const details = (await engine.listAuditEntries({ action: 'key.export' })).map((e) => e.details);
+    expect(details).toEqual([
+      { keyId: aes.id, format: 'raw', encrypted: false },
+      { keyId: aes.id, format: 'jwk', encrypted: false },
+      { keyId: aes.id, format: 'jwe-pbes2', encrypted: true },
+      { keyId: ec.id, format: 'pkcs8-pem', encrypted: false },
+      { keyId: ec.id, format: 'pkcs8-encrypted-pem', encrypted: true },
+    ]);
+  });
+});
+
 describe('transfer: export refusals (A2, K4, W2)', () => {
   it('K4 refuses to export a non-extractable private key, and the CryptoKey itself refuses too', async () => {
     const { engine, storage } = await freshEngine();
