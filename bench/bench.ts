@@ -6,7 +6,7 @@
  */
 import { createEngine, openStorage, type Engine, type TemplateName } from '../src/engine';
 import { inThreadBulkCipher, type BulkCipher } from '../src/engine/keys/context';
-import { createWorkerBulkCipher, type WorkerBulkCipher } from '../src/workers/bulk-client';
+import { createWorkerBulkCipher, type WorkerBulkCipher } from '../src/engine/workers/bulk-client';
 import { scaleBench } from './scale';
 
 /** A step's outcome: samples, or why it could not run (e.g. engine.encrypt not implemented). */

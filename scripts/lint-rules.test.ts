@@ -34,6 +34,15 @@ describe('lint: import boundaries of STYLE.md', () => {
     expect(out).toMatch(/bad\.ts.*'pkijs' import is restricted/);
   });
 
+  it('holds the bulk worker under src/engine/workers to the same engine boundaries', () => {
+    const out = lint({
+      'src/engine/workers/bad-worker.ts': "import { useState } from 'react';\nimport { openDB } from 'idb';\nimport * as p from 'pkijs';\nexport const a = [useState, openDB, p];\n",
+    });
+    expect(out).toMatch(/bad-worker\.ts.*'react' import is restricted/);
+    expect(out).toMatch(/bad-worker\.ts.*'idb' import is restricted/);
+    expect(out).toMatch(/bad-worker\.ts.*'pkijs' import is restricted/);
+  });
+
   it('lets engine/pki import pkijs and engine/storage import idb, and nothing else', () => {
     const out = lint({
       'src/engine/pki/ok.ts': "import * as p from 'pkijs';\nimport * as a from 'asn1js';\nexport const x = [p, a];\n",

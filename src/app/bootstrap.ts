@@ -6,7 +6,7 @@
 import { createEngine, openStorage, toErrorInfo, type Engine } from '../engine';
 import { createAppStore, type AppStore } from '../state/store';
 import type { ErrorInfo } from '../state/types';
-import { createWorkerBulkCipher } from '../workers/bulk-client';
+import { createWorkerBulkCipher } from '../engine/workers/bulk-client';
 
 /** Dispatched on `window` when another tab upgraded the database and this tab's connection closed. */
 export const VERSION_CHANGE_EVENT = 'clavis:versionchange';

@@ -60,7 +60,7 @@ export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
 export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult, NewKeyLabel, SignatureOptions } from './keys/use';
-export type { ImportKeyParams, PublicExportFormat, SecretExportFormat, SniffedFormat } from './keys/transfer';
+export type { ImportKeyParams, ProtectedExportFormat, ProtectedExportOptions, PublicExportFormat, PublicTextFormat, SecretExportFormat, SniffedFormat, UnprotectedExportFormat } from './keys/transfer';
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
 export type * from './pki';
 // Key lifecycle and audit: public types
@@ -163,10 +163,16 @@ export interface Engine {
   /** ML-KEM: recovers the shared secret from a ciphertext as a new AES-GCM-256 vault key. */
   decapsulate(id: string, ciphertext: Uint8Array, label: use.NewKeyLabel): Promise<KeyInfo>;
 
-  /** Exports the public half (SPKI PEM/DER, or JWK). @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
-  exportPublicKey(id: string, format: transfer.PublicExportFormat): Promise<string | Uint8Array>;
-  /** Exports an extractable secret/private key. @throws NOT_EXTRACTABLE, INVALID_ARGUMENT */
-  exportKey(id: string, opts: { format: transfer.SecretExportFormat; passphrase?: string }): Promise<string | Uint8Array>;
+  /** Exports the public half as text (SPKI PEM, public JWK, OpenSSH line). @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
+  exportPublicKey(id: string, format: transfer.PublicTextFormat): Promise<string>;
+  /** Exports the public half as SPKI DER bytes. @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
+  exportPublicKeyDer(id: string): Promise<Uint8Array>;
+  /** Exports an extractable key under a passphrase (encrypted PKCS#8 PEM, JWE); audited. @throws NOT_EXTRACTABLE, INVALID_ARGUMENT */
+  exportKey(id: string, opts: transfer.ProtectedExportOptions): Promise<string>;
+  /** Exports an extractable key IN THE CLEAR as text (JWK, Fernet string, PKCS#8 PEM); audited. @throws NOT_EXTRACTABLE */
+  dangerouslyExportUnprotectedKey(id: string, format: transfer.UnprotectedExportFormat): Promise<string>;
+  /** Exports a symmetric key's raw bytes IN THE CLEAR; audited. @throws NOT_EXTRACTABLE, INVALID_ARGUMENT */
+  dangerouslyExportRawSecret(id: string): Promise<Uint8Array>;
   /** Imports a key, sniffing its format. @throws MALFORMED_INPUT, WRONG_PASSPHRASE, UNSUPPORTED */
   importKey(params: transfer.ImportKeyParams): Promise<KeyInfo>;
   /** Names the format of key data without importing it. @throws MALFORMED_INPUT */
@@ -340,7 +346,10 @@ export function createEngine(options: EngineOptions): Engine {
     encapsulate: async (id, l) => (await useModule()).encapsulate(ctx, id, l),
     decapsulate: async (id, c, l) => (await useModule()).decapsulate(ctx, id, c, l),
     exportPublicKey: (id, f) => transfer.exportPublicKey(ctx, id, f),
-    exportKey: (id, o) => lifecycle.exportKeyAudited(ctx, id, o),
+    exportPublicKeyDer: (id) => transfer.exportPublicKeyDer(ctx, id),
+    exportKey: (id, o) => lifecycle.exportKeyAudited(ctx, id, o?.format, () => transfer.exportKey(ctx, id, o)),
+    dangerouslyExportUnprotectedKey: (id, f) => lifecycle.exportKeyAudited(ctx, id, f, () => transfer.dangerouslyExportUnprotectedKey(ctx, id, f)),
+    dangerouslyExportRawSecret: (id) => lifecycle.exportKeyAudited(ctx, id, 'raw', () => transfer.dangerouslyExportRawSecret(ctx, id)),
     importKey: (p) => transfer.importKey(ctx, p),
     sniffKeyFormat: (d) => transfer.sniffKeyFormat(d),
 

@@ -14,7 +14,7 @@ async function backedUpVault() {
   const { engine } = await freshEngine();
   const aes = await engine.generateKey({ template: 'AES-GCM-256', name: 'orders', exportable: true });
   const ciphertext = await engine.encryptText(aes.id, 'the order book');
-  const jwk = await engine.exportKey(aes.id, { format: 'jwk' });
+  const jwk = await engine.dangerouslyExportUnprotectedKey(aes.id, 'jwk');
   const file = await (await engine.backup()).createBackup(PASS);
   return { engine, aes, ciphertext, jwk, file };
 }
@@ -34,7 +34,7 @@ describe('A7 + vault lock: restored material follows the lock', () => {
     expect(await code(engine.decryptText(v.ciphertext))).toBe('VAULT_LOCKED');
     await engine.unlock(LOCK);
     expect(await engine.decryptText(v.ciphertext)).toBe('the order book');
-    expect(await engine.exportKey(v.aes.id, { format: 'jwk' })).toEqual(v.jwk);
+    expect(await engine.dangerouslyExportUnprotectedKey(v.aes.id, 'jwk')).toEqual(v.jwk);
   });
 
   it('a locked vault refuses the restore with VAULT_LOCKED and changes nothing', async () => {

@@ -2,7 +2,7 @@
 // the cipher runs (the worker in Chromium; this thread where there is no Worker), and the
 // envelope is byte-identical to the in-thread one and decrypts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkerBulkCipher, WORKER_THRESHOLD_BYTES, type WorkerBulkCipher } from '../../workers/bulk-client';
+import { createWorkerBulkCipher, WORKER_THRESHOLD_BYTES, type WorkerBulkCipher } from '../workers/bulk-client';
 import { createEngine, openStorage } from '..';
 import { equalBytes, toHex } from '../internal/bytes';
 import { inThreadBulkCipher } from './context';

@@ -3,7 +3,7 @@
 // is no Worker, they prove the client falls back to the in-thread cipher.
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { clavisScriptURL, createWorkerBulkCipher, WORKER_THRESHOLD_BYTES, type WorkerBulkCipher } from '../../workers/bulk-client';
+import { clavisScriptURL, createWorkerBulkCipher, WORKER_THRESHOLD_BYTES, type WorkerBulkCipher } from '../workers/bulk-client';
 import { equalBytes } from '../internal/bytes';
 import { inThreadBulkCipher } from './context';
 

@@ -57,8 +57,8 @@ interopSuite(
     it('seed 002: Python opens the passphrase-protected AES-256 key Clavis exported, and gets the key bytes of the clear export', async () => {
       const { engine } = await freshEngine();
       const key = await engine.generateKey({ template: 'AES-GCM-256', name: 'seed 002', exportable: true });
-      const jwe = (await engine.exportKey(key.id, { format: 'jwe-pbes2', passphrase: PASS })) as string;
-      const raw = (await engine.exportKey(key.id, { format: 'raw' })) as Uint8Array;
+      const jwe = await engine.exportKey(key.id, { format: 'jwe-pbes2', passphrase: PASS });
+      const raw = await engine.dangerouslyExportRawSecret(key.id);
       const opened = JSON.parse(py(['open', PASS], jwe)) as { kty: string; alg: string; key_hex: string };
       expect(opened).toEqual({ kty: 'oct', alg: 'A256GCM', key_hex: Buffer.from(raw).toString('hex') });
       // The wrong passphrase does not open it in Python either (AES key unwrap's integrity check).

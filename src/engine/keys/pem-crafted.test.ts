@@ -88,7 +88,7 @@ describe('PEM: crafted input is refused in linear time with a typed error (issue
     }
     // A real peer key still works.
     const peer = await engine.generateKey({ template: 'ECDH-P-256', name: 'peer' });
-    const pem = (await engine.exportPublicKey(peer.id, 'pem')) as string;
+    const pem = await engine.exportPublicKey(peer.id, 'pem');
     expect((await engine.deriveKey(mine.id, pem, { name: 'shared', owner: '' })).template).toBe('AES-GCM-256');
   });
 });
@@ -126,7 +126,7 @@ describe('PEM fuzz: every importer answers crafted PEM with a typed error or a v
     const pki = await engine.pki();
     const mine = await engine.generateKey({ template: 'ECDH-P-256', name: 'mine' });
     const signer = await engine.generateKey({ template: 'ECDSA-P-256', name: 'csr key' });
-    const realSpki = (await engine.exportPublicKey(mine.id, 'pem')) as string;
+    const realSpki = await engine.exportPublicKey(mine.id, 'pem');
     const realCsr = await pki.createCsr(signer.id, { subject: { CN: 'fuzz.example.test' } });
     const rand = prng(0x14);
     const untyped: string[] = [];

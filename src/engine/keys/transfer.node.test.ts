@@ -66,14 +66,14 @@ interopSuite(
     const EXPORTED: TemplateName[] = ['ECDSA-P-256', 'ECDSA-P-384', 'ECDSA-P-521', 'ECDH-P-256', 'RSA-OAEP-2048', 'RSA-PSS-2048', 'Ed25519', 'X25519'];
     it.each(EXPORTED)('(a) %s: an encrypted PKCS#8 export opens with openssl pkey -passin, and openssl derives the same public key as the SPKI export', async (template) => {
       const key = await engine.generateKey({ template, name: `export ${template}`, exportable: true });
-      const pem = (await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string;
+      const pem = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
       const path = file('enc.pem', pem);
       const publicDer = openssl(['pkey', '-in', path, '-passin', `pass:${PASS}`, '-pubout', '-outform', 'DER']);
-      const spki = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array;
+      const spki = await engine.exportPublicKeyDer(key.id);
       expect(Buffer.from(spki).equals(publicDer)).toBe(true);
       expect(sha256(publicDer)).toBe(key.fingerprint.value);
       // openssl also reads the PEM form of the public key identically.
-      const pubPem = (await engine.exportPublicKey(key.id, 'pem')) as string;
+      const pubPem = await engine.exportPublicKey(key.id, 'pem');
       expect(openssl(['pkey', '-pubin', '-in', file('pub.pem', pubPem), '-outform', 'DER']).equals(publicDer)).toBe(true);
       // A wrong passphrase does not open it in openssl either.
       expect(opensslStatus(['pkey', '-in', path, '-passin', 'pass:wrong passphrase', '-noout']).status).not.toBe(0);
@@ -81,7 +81,7 @@ interopSuite(
 
     it('(a) openssl sees PBES2 with PBKDF2-HMAC-SHA-256 at 600,000 iterations and AES-256-CBC in the export', async () => {
       const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'params', exportable: true });
-      const pem = (await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string;
+      const pem = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
       const dump = openssl(['asn1parse', '-in', file('enc.pem', pem)]).toString();
       expect(dump).toMatch(/OBJECT\s+:PBES2/);
       expect(dump).toMatch(/OBJECT\s+:PBKDF2/);
@@ -184,7 +184,7 @@ interopSuite(
     it.each(SIGNERS)('(c) %s: openssl dgst -verify accepts a Clavis signature with the exported public key, and rejects tampered data', async (template, dgstArgs) => {
       const key = await engine.generateKey({ template, name: `signer ${template}` });
       const sig = await engine.sign(key.id, data);
-      const pub = file('pub.pem', (await engine.exportPublicKey(key.id, 'pem')) as string);
+      const pub = file('pub.pem', await engine.exportPublicKey(key.id, 'pem'));
       const sigPath = file('sig.bin', sig);
       const ok = opensslStatus(['dgst', ...dgstArgs, '-verify', pub, '-signature', sigPath, file('data.bin', data)]);
       expect(ok.out).toContain('Verified OK');
@@ -199,7 +199,7 @@ interopSuite(
     it('(c) Ed25519: openssl pkeyutl -verify -rawin accepts a Clavis signature with the exported public key', async () => {
       const key = await engine.generateKey({ template: 'Ed25519', name: 'ed signer' });
       const sig = await engine.sign(key.id, data);
-      const pub = file('pub.pem', (await engine.exportPublicKey(key.id, 'pem')) as string);
+      const pub = file('pub.pem', await engine.exportPublicKey(key.id, 'pem'));
       const r = opensslStatus(['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', file('data.bin', data), '-sigfile', file('sig.bin', sig)]);
       expect(r.out).toContain('Signature Verified Successfully');
       expect(r.status).toBe(0);

@@ -11,7 +11,7 @@ import {
   OPENSSL_SEC1_EC_PRIVATE_KEY,
   OPENSSL_SECP256K1_SPKI,
 } from '../../testing/fixtures/openssl-keys';
-import { isEngineError, TEMPLATES, TEMPLATE_NAMES, type KeyInfo, type TemplateName } from '..';
+import { isEngineError, TEMPLATES, TEMPLATE_NAMES, type KeyInfo, type ProtectedExportOptions, type TemplateName } from '..';
 import { fromBase64, toBase64Url, toHex, utf8 } from '../internal/bytes';
 import type { ClavisStorage } from '../storage/db';
 import { encodeBitString, encodeNull, encodeOid, encodeSequence, encodeUnsignedInteger } from './der';
@@ -93,11 +93,11 @@ describe('transfer: public key export (A5)', () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: name, name: 'k' });
 
-    const der = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array<ArrayBuffer>;
+    const der = await engine.exportPublicKeyDer(key.id);
     expect(der).toBeInstanceOf(Uint8Array);
-    expect(await sha256Hex(der)).toBe(key.fingerprint.value);
+    expect(await sha256Hex(new Uint8Array(der))).toBe(key.fingerprint.value);
 
-    const pem = (await engine.exportPublicKey(key.id, 'pem')) as string;
+    const pem = await engine.exportPublicKey(key.id, 'pem');
     expect(pem.startsWith('-----BEGIN PUBLIC KEY-----\n')).toBe(true);
     expect(pem.endsWith('\n-----END PUBLIC KEY-----\n')).toBe(true);
     const body = pem.split('\n').slice(1, -2);
@@ -105,7 +105,7 @@ describe('transfer: public key export (A5)', () => {
     expect(body.at(-1)!.length).toBeLessThanOrEqual(64);
     expect(fromBase64(body.join(''))).toEqual(der);
 
-    const jwkText = (await engine.exportPublicKey(key.id, 'jwk')) as string;
+    const jwkText = await engine.exportPublicKey(key.id, 'jwk');
     const jwk = JSON.parse(jwkText) as Record<string, unknown>;
     for (const m of PRIVATE_JWK_MEMBERS) expect(jwk[m], `public JWK member ${m}`).toBeUndefined();
 
@@ -122,7 +122,7 @@ describe('transfer: public key export (A5)', () => {
   it('re-exports an imported public key as byte-identical PEM', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-384', name: 'k' });
-    const pem = (await engine.exportPublicKey(key.id, 'pem')) as string;
+    const pem = await engine.exportPublicKey(key.id, 'pem');
     const pub = await engine.importKey({ data: pem, name: 'pub' });
     expect(pub.template).toBe('ECDSA-P-384');
     expect(await engine.exportPublicKey(pub.id, 'pem')).toBe(pem);
@@ -144,10 +144,10 @@ describe('transfer: private key export and import round trips (A5)', () => {
     const key = await engine.generateKey({ template: name, name: 'k', exportable: true });
     expect(key.extractable).toBe(true);
 
-    const jwkText = (await engine.exportKey(key.id, { format: 'jwk' })) as string;
+    const jwkText = await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk');
     const jwk = JSON.parse(jwkText) as Record<string, unknown>;
     expect(jwk.d ?? jwk.priv).toBeTypeOf('string');
-    const pem = (await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string;
+    const pem = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n(?:[A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END ENCRYPTED PRIVATE KEY-----\n$/);
     expect(engine.sniffKeyFormat(pem)).toBe('pem-encrypted-pkcs8');
     expect(engine.sniffKeyFormat(jwkText)).toBe('jwk');
@@ -162,20 +162,20 @@ describe('transfer: private key export and import round trips (A5)', () => {
       expect(m.privateKey!.extractable).toBe(false);
       await expect(crypto.subtle.exportKey('pkcs8', m.privateKey!)).rejects.toBeDefined();
       await assertPairWorks(storage, imported.id, name);
-      await failure(() => engine.exportKey(imported.id, { format: 'jwk' }), 'NOT_EXTRACTABLE');
+      await failure(() => engine.dangerouslyExportUnprotectedKey(imported.id, 'jwk'), 'NOT_EXTRACTABLE');
     }
   });
 
   it('keeps an imported private key exportable when asked, and the re-export matches', async () => {
     const { engine, storage } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k', exportable: true });
-    const pem = (await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string;
+    const pem = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
     const imported = await engine.importKey({ data: pem, passphrase: PASS, name: 'again', exportable: true });
     expect(imported.extractable).toBe(true);
     expect(imported.extractableReason).toMatch(/exportable/);
     expect((await storage.getKeyMaterial(imported.id))!.privateKey!.extractable).toBe(true);
-    const a = JSON.parse((await engine.exportKey(key.id, { format: 'jwk' })) as string) as JsonWebKey;
-    const b = JSON.parse((await engine.exportKey(imported.id, { format: 'jwk' })) as string) as JsonWebKey;
+    const a = JSON.parse(await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk')) as JsonWebKey;
+    const b = JSON.parse(await engine.dangerouslyExportUnprotectedKey(imported.id, 'jwk')) as JsonWebKey;
     expect(b.d).toBe(a.d);
   });
 
@@ -183,8 +183,8 @@ describe('transfer: private key export and import round trips (A5)', () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'Ed25519', name: 'k', exportable: true }).catch(() => engine.generateKey({ template: 'ECDSA-P-256', name: 'k', exportable: true }));
     const der = (pem: string) => fromBase64(pem.split('\n').slice(1, -2).join(''));
-    const a = parseEncryptedPrivateKeyInfo(der((await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string));
-    const b = parseEncryptedPrivateKeyInfo(der((await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string));
+    const a = parseEncryptedPrivateKeyInfo(der(await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })));
+    const b = parseEncryptedPrivateKeyInfo(der(await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })));
     expect(a).toMatchObject({ iterations: PBKDF2_ITERATIONS, hash: 'SHA-256', keyBits: 256 });
     expect(a.iterations).toBeGreaterThanOrEqual(600_000);
     expect(toHex(a.salt)).not.toBe(toHex(b.salt));
@@ -193,9 +193,9 @@ describe('transfer: private key export and import round trips (A5)', () => {
   it('maps a 3072-bit RSA key to the 3072 template of the requested scheme', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'RSA-PSS-3072', name: 'k', exportable: true });
-    const jwk = (await engine.exportKey(key.id, { format: 'jwk' })) as string;
+    const jwk = await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk');
     expect((await engine.importKey({ data: jwk, name: 'alg says PS256' })).template).toBe('RSA-PSS-3072');
-    const pub = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array;
+    const pub = await engine.exportPublicKeyDer(key.id);
     // Without a template or a JWK alg, an RSA key is refused with the choices, not guessed.
     const before = (await engine.listKeys()).length;
     await expect(engine.importKey({ data: pub, name: 'default' })).rejects.toMatchObject({
@@ -214,14 +214,14 @@ describe('transfer: symmetric keys (A5)', () => {
     const { engine, storage } = await freshEngine();
     const want = name === 'AES-GCM-128' ? 16 : 32;
     const key = await engine.generateKey({ template: name, name: 'k', exportable: true });
-    const raw = (await engine.exportKey(key.id, { format: 'raw' })) as Uint8Array;
+    const raw = await engine.dangerouslyExportRawSecret(key.id);
     expect(raw).toHaveLength(want);
     expect(engine.sniffKeyFormat(raw)).toBe('raw');
     const fromRaw = await engine.importKey({ data: raw, name: 'raw', template: name });
     expect(fromRaw).toMatchObject({ kind: 'secret', template: name, fingerprint: key.fingerprint, extractable: false });
     expect((await storage.getKeyMaterial(fromRaw.id))!.secret!.extractable).toBe(false);
 
-    const jwk = (await engine.exportKey(key.id, { format: 'jwk' })) as string;
+    const jwk = await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk');
     expect(JSON.parse(jwk)).toMatchObject({ kty: 'oct' });
     // The JWK's "alg" names the template, so none is needed.
     const fromJwk = await engine.importKey({ data: jwk, name: 'jwk' });
@@ -244,16 +244,16 @@ describe('transfer: symmetric keys (A5)', () => {
   it('FERNET: exports the key string Python prints, which imports back (always extractable)', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'FERNET', name: 'f' });
-    const s = (await engine.exportKey(key.id, { format: 'fernet' })) as string;
+    const s = await engine.dangerouslyExportUnprotectedKey(key.id, 'fernet');
     expect(s).toMatch(/^[A-Za-z0-9_-]{43}=$/);
     expect(engine.sniffKeyFormat(s)).toBe('fernet');
     const back = await engine.importKey({ data: s, name: 'f2' });
     expect(back).toMatchObject({ template: 'FERNET', kind: 'secret', extractable: true, fingerprint: key.fingerprint });
-    const raw = (await engine.exportKey(key.id, { format: 'raw' })) as Uint8Array;
+    const raw = await engine.dangerouslyExportRawSecret(key.id);
     expect(`${toBase64Url(raw)}=`).toBe(s);
     expect((await engine.importKey({ data: raw, name: 'f3', template: 'FERNET' })).fingerprint).toEqual(key.fingerprint);
-    expect(await engine.exportKey(back.id, { format: 'fernet' })).toBe(s);
-    await failure(() => engine.exportKey(key.id, { format: 'jwk' }), 'INVALID_ARGUMENT');
+    expect(await engine.dangerouslyExportUnprotectedKey(back.id, 'fernet')).toBe(s);
+    await failure(() => engine.dangerouslyExportUnprotectedKey(key.id, 'jwk'), 'INVALID_ARGUMENT');
     await failure(() => engine.importKey({ data: s, name: 'x', template: 'AES-GCM-256' }), 'INVALID_ARGUMENT');
   });
 
@@ -264,7 +264,7 @@ describe('transfer: symmetric keys (A5)', () => {
     const a = await engine.importKey({ data: s, name: 'a' });
     const b = await engine.importKey({ data: utf8(`${s}\n`), name: 'b' });
     expect(a.fingerprint).toEqual(b.fingerprint);
-    expect(await engine.exportKey(a.id, { format: 'raw' })).toEqual(Uint8Array.from({ length: 32 }, (_, i) => i));
+    expect(await engine.dangerouslyExportRawSecret(a.id)).toEqual(Uint8Array.from({ length: 32 }, (_, i) => i));
   });
 });
 
@@ -272,8 +272,8 @@ describe('transfer: format sniffing', () => {
   it('names every format, including text files handed over as bytes', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k', exportable: true });
-    const pem = (await engine.exportPublicKey(key.id, 'pem')) as string;
-    const enc = (await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })) as string;
+    const pem = await engine.exportPublicKey(key.id, 'pem');
+    const enc = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
     const pkcs8 = encodePem('PRIVATE KEY', fromBase64(OPENSSL_ED25519_PKCS8.split('\n').slice(1, -2).join('')));
     const derOf = (p: string) => fromBase64(p.trim().split('\n').slice(1, -1).join(''));
     expect(engine.sniffKeyFormat(pem)).toBe('pem-spki');
@@ -335,7 +335,7 @@ describe('transfer: every malformed input has its own error', () => {
   it('PEM with no END line (cut off)', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
-    const pem = (await engine.exportPublicKey(key.id, 'pem')) as string;
+    const pem = await engine.exportPublicKey(key.id, 'pem');
     const e = await failure(() => engine.importKey({ data: pem.slice(0, pem.indexOf('-----END')), name: 'x' }), 'MALFORMED_INPUT');
     expect(e.message).toMatch(/^pem: the BEGIN PUBLIC KEY line has no matching END PUBLIC KEY line/);
   });
@@ -386,7 +386,7 @@ describe('transfer: every malformed input has its own error', () => {
   it('truncated DER', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
-    const der = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array;
+    const der = await engine.exportPublicKeyDer(key.id);
     const e = await failure(() => engine.importKey({ data: der.subarray(0, 40), name: 'x' }), 'MALFORMED_INPUT');
     expect(e.message).toMatch(/^der: the data is truncated/);
   });
@@ -394,7 +394,7 @@ describe('transfer: every malformed input has its own error', () => {
   it('DER with garbage after it', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
-    const der = (await engine.exportPublicKey(key.id, 'der')) as Uint8Array;
+    const der = await engine.exportPublicKeyDer(key.id);
     const e = await failure(() => engine.importKey({ data: Uint8Array.from([...der, 0, 0, 0]), name: 'x' }), 'MALFORMED_INPUT');
     expect(e.message).toBe('der: there are 3 unexpected bytes after the data');
   });
@@ -422,7 +422,7 @@ describe('transfer: every malformed input has its own error', () => {
   it('JWK missing a member', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
-    const jwk = JSON.parse((await engine.exportPublicKey(key.id, 'jwk')) as string) as Record<string, unknown>;
+    const jwk = JSON.parse(await engine.exportPublicKey(key.id, 'jwk')) as Record<string, unknown>;
     delete jwk.y;
     const e = await failure(() => engine.importKey({ data: JSON.stringify(jwk), name: 'x' }), 'MALFORMED_INPUT');
     expect(e.message).toBe('keys: the P-256 JWK lacks its "y" member');
@@ -450,7 +450,7 @@ describe('transfer: every malformed input has its own error', () => {
   it('an EC JWK whose point is not on the curve: MALFORMED_INPUT, never a raw DOMException', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
-    const jwk = JSON.parse((await engine.exportPublicKey(key.id, 'jwk')) as string) as Record<string, string>;
+    const jwk = JSON.parse(await engine.exportPublicKey(key.id, 'jwk')) as Record<string, string>;
     const y = fromBase64(jwk.y!.replace(/-/g, '+').replace(/_/g, '/') + '=');
     y[31]! ^= 1;
     jwk.y = toBase64Url(y);
@@ -462,8 +462,8 @@ describe('transfer: every malformed input has its own error', () => {
     const { engine } = await freshEngine();
     const a = await engine.generateKey({ template: 'RSA-PSS-2048', name: 'a', exportable: true });
     const b = await engine.generateKey({ template: 'RSA-PSS-2048', name: 'b', exportable: true });
-    const ja = JSON.parse((await engine.exportKey(a.id, { format: 'jwk' })) as string) as Record<string, string>;
-    const jb = JSON.parse((await engine.exportKey(b.id, { format: 'jwk' })) as string) as Record<string, string>;
+    const ja = JSON.parse(await engine.dangerouslyExportUnprotectedKey(a.id, 'jwk')) as Record<string, string>;
+    const jb = JSON.parse(await engine.dangerouslyExportUnprotectedKey(b.id, 'jwk')) as Record<string, string>;
     // Chromium rejects this at import; Node accepts it and the pairwise check catches it.
     const e = await failure(() => engine.importKey({ data: JSON.stringify({ ...ja, n: jb.n }), name: 'x' }), 'MALFORMED_INPUT');
     expect(e.message).toMatch(/^keys: the RSA.*(does not match its own public key|invalid \(WebCrypto rejected it\))/);
@@ -532,12 +532,38 @@ describe('transfer: every malformed input has its own error', () => {
   });
 });
 
+describe('transfer: every export verb is audited with its format (B7)', () => {
+  it('the protected, unprotected and raw verbs each leave one key.export entry naming the format; a refused export leaves none', async () => {
+    const { engine } = await freshEngine();
+    const aes = await engine.generateKey({ template: 'AES-GCM-256', name: 'a', exportable: true });
+    const ec = await engine.generateKey({ template: 'ECDSA-P-256', name: 'e', exportable: true });
+    const raw = await engine.dangerouslyExportRawSecret(aes.id);
+    expect(raw).toBeInstanceOf(Uint8Array);
+    expect(raw.length).toBe(32);
+    expect(JSON.parse(await engine.dangerouslyExportUnprotectedKey(aes.id, 'jwk'))).toMatchObject({ kty: 'oct' });
+    expect(await engine.exportKey(aes.id, { format: 'jwe-pbes2', passphrase: PASS })).toMatch(/^eyJ/);
+    expect(await engine.dangerouslyExportUnprotectedKey(ec.id, 'pkcs8-pem')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(await engine.exportKey(ec.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    await failure(() => engine.dangerouslyExportRawSecret(ec.id), 'INVALID_ARGUMENT');
+    // Public halves are not audited exports.
+    expect(await engine.exportPublicKeyDer(ec.id)).toBeInstanceOf(Uint8Array);
+    const details = (await engine.listAuditEntries({ action: 'key.export' })).map((e) => e.details);
+    expect(details).toEqual([
+      { keyId: aes.id, format: 'raw', encrypted: false },
+      { keyId: aes.id, format: 'jwk', encrypted: false },
+      { keyId: aes.id, format: 'jwe-pbes2', encrypted: true },
+      { keyId: ec.id, format: 'pkcs8-pem', encrypted: false },
+      { keyId: ec.id, format: 'pkcs8-encrypted-pem', encrypted: true },
+    ]);
+  });
+});
+
 describe('transfer: export refusals (A2, K4, W2)', () => {
   it('K4 refuses to export a non-extractable private key, and the CryptoKey itself refuses too', async () => {
     const { engine, storage } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k' });
-    for (const format of ['jwk', 'pkcs8-encrypted-pem'] as const) {
-      const e = await failure(() => engine.exportKey(key.id, { format, passphrase: PASS }), 'NOT_EXTRACTABLE');
+    for (const attempt of [() => engine.dangerouslyExportUnprotectedKey(key.id, 'jwk'), () => engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS })]) {
+      const e = await failure(attempt, 'NOT_EXTRACTABLE');
       expect(e.message).toMatch(/^keys: this key is non-extractable/);
     }
     const m = (await storage.getKeyMaterial(key.id))!;
@@ -550,8 +576,8 @@ describe('transfer: export refusals (A2, K4, W2)', () => {
   it('K4 refuses to export a non-extractable secret key, and the CryptoKey itself refuses too', async () => {
     const { engine, storage } = await freshEngine();
     const key = await engine.generateKey({ template: 'AES-GCM-256', name: 'k' });
-    await failure(() => engine.exportKey(key.id, { format: 'raw' }), 'NOT_EXTRACTABLE');
-    await failure(() => engine.exportKey(key.id, { format: 'jwk' }), 'NOT_EXTRACTABLE');
+    await failure(() => engine.dangerouslyExportRawSecret(key.id), 'NOT_EXTRACTABLE');
+    await failure(() => engine.dangerouslyExportUnprotectedKey(key.id, 'jwk'), 'NOT_EXTRACTABLE');
     await expect(crypto.subtle.exportKey('raw', (await storage.getKeyMaterial(key.id))!.secret!)).rejects.toBeDefined();
   });
 
@@ -559,12 +585,15 @@ describe('transfer: export refusals (A2, K4, W2)', () => {
     const { engine } = await freshEngine();
     const aes = await engine.generateKey({ template: 'AES-GCM-256', name: 'a', exportable: true });
     const ec = await engine.generateKey({ template: 'ECDSA-P-256', name: 'e', exportable: true });
-    const pub = await engine.importKey({ data: (await engine.exportPublicKey(ec.id, 'pem')) as string, name: 'p' });
-    expect((await failure(() => engine.exportKey(aes.id, { format: 'fernet' }), 'INVALID_ARGUMENT')).message).toMatch(/only Fernet keys/);
+    const pub = await engine.importKey({ data: await engine.exportPublicKey(ec.id, 'pem'), name: 'p' });
+    expect((await failure(() => engine.dangerouslyExportUnprotectedKey(aes.id, 'fernet'), 'INVALID_ARGUMENT')).message).toMatch(/only Fernet keys/);
     expect((await failure(() => engine.exportKey(aes.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS }), 'INVALID_ARGUMENT')).message).toMatch(/no PKCS#8 form/);
-    expect((await failure(() => engine.exportKey(ec.id, { format: 'raw' }), 'INVALID_ARGUMENT')).message).toMatch(/raw export is for symmetric keys/);
-    expect((await failure(() => engine.exportKey(pub.id, { format: 'jwk' }), 'INVALID_ARGUMENT')).message).toMatch(/public key only/);
-    await failure(() => engine.exportKey(ec.id, { format: 'pkcs12' as 'jwk' }), 'INVALID_ARGUMENT');
+    expect((await failure(() => engine.dangerouslyExportRawSecret(ec.id), 'INVALID_ARGUMENT')).message).toMatch(/raw export is for symmetric keys/);
+    expect((await failure(() => engine.dangerouslyExportUnprotectedKey(pub.id, 'jwk'), 'INVALID_ARGUMENT')).message).toMatch(/public key only/);
+    await failure(() => engine.exportKey(ec.id, { format: 'pkcs12' as 'jwe-pbes2', passphrase: PASS }), 'INVALID_ARGUMENT');
+    await failure(() => engine.dangerouslyExportUnprotectedKey(ec.id, 'pkcs12' as 'jwk'), 'INVALID_ARGUMENT');
+    // The raw key bytes are not a protected export.
+    await failure(() => engine.exportKey(aes.id, { format: 'raw' as 'jwe-pbes2', passphrase: PASS }), 'INVALID_ARGUMENT');
   });
 
   it('refuses a short passphrase without echoing it', async () => {
@@ -572,7 +601,7 @@ describe('transfer: export refusals (A2, K4, W2)', () => {
     const ec = await engine.generateKey({ template: 'ECDSA-P-256', name: 'e', exportable: true });
     const e = await failure(() => engine.exportKey(ec.id, { format: 'pkcs8-encrypted-pem', passphrase: 'abc123' }), 'INVALID_ARGUMENT');
     expect(e.message).toBe('keys: the passphrase must be at least 8 characters');
-    await failure(() => engine.exportKey(ec.id, { format: 'pkcs8-encrypted-pem' }), 'INVALID_ARGUMENT');
+    await failure(() => engine.exportKey(ec.id, { format: 'pkcs8-encrypted-pem' } as ProtectedExportOptions), 'INVALID_ARGUMENT');
   });
 });
 
@@ -592,7 +621,7 @@ describe('transfer: import defaults and stored metadata', () => {
   it('imports an EC public key as ECDSA by default and as ECDH when asked; the curve comes from the key', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDH-P-521', name: 'k' });
-    const pem = (await engine.exportPublicKey(key.id, 'pem')) as string;
+    const pem = await engine.exportPublicKey(key.id, 'pem');
     expect((await engine.importKey({ data: pem, name: 'a' })).template).toBe('ECDSA-P-521');
     const dh = await engine.importKey({ data: pem, name: 'b', template: 'ECDH-P-256' });
     expect(dh).toMatchObject({ template: 'ECDH-P-521', kind: 'public', operations: [] });
@@ -607,7 +636,7 @@ describe('transfer: import defaults and stored metadata', () => {
   it('never puts key material in error messages (base64 of the secret is absent)', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'k', exportable: true });
-    const jwk = JSON.parse((await engine.exportKey(key.id, { format: 'jwk' })) as string) as Record<string, string>;
+    const jwk = JSON.parse(await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk')) as Record<string, string>;
     const broken = [
       { ...jwk, y: undefined },
       { ...jwk, kty: 'XX' },

@@ -112,7 +112,7 @@ describe('B2: the engine gates every operation by the key state (fixed clock)', 
     const helperEc = await engine.generateKey({ template: 'ECDSA-P-256', name: 'helper signer' });
     const target = await engine.generateKey({ template: 'AES-GCM-128', name: 'to wrap', exportable: true });
     const peer = await engine.generateKey({ template: 'ECDH-P-256', name: 'peer' });
-    const peerSpki = (await engine.exportPublicKey(peer.id, 'der')) as Uint8Array;
+    const peerSpki = await engine.exportPublicKeyDer(peer.id);
     const aes = await engine.generateKey({ template: 'AES-GCM-256', name: 'aes', ...pre });
     const ec = await engine.generateKey({ template: 'ECDSA-P-256', name: 'ec', ...pre });
     const ecdh = await engine.generateKey({ template: 'ECDH-P-256', name: 'ecdh', ...pre });
@@ -374,7 +374,7 @@ describe('B7: the stored audit log', () => {
   it('records creation, every transition and export; verifies; exports JSON Lines without secrets', async () => {
     const { engine } = await setup();
     const k = await engine.generateKey({ template: 'ECDSA-P-256', name: 'signer', owner: 'ops', exportable: true });
-    const pem = (await engine.exportKey(k.id, { format: 'pkcs8-encrypted-pem', passphrase: 'correct horse battery' })) as string;
+    const pem = await engine.exportKey(k.id, { format: 'pkcs8-encrypted-pem', passphrase: 'correct horse battery' });
     expect(pem).toMatch(/ENCRYPTED PRIVATE KEY/);
     await engine.deactivateKey(k.id, 'no longer needed');
     const log = await engine.exportAuditLog();

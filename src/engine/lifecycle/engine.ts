@@ -534,14 +534,15 @@ export async function nextDueAt(ctx: EngineContext): Promise<number | undefined>
 // Audited export (B7)
 
 /**
- * `transfer.exportKey`, then a `key.export` audit entry (format only; never the key or
- * the passphrase). When the entry cannot be written the export is withheld.
+ * One export verb of keys/transfer (`exportIt`, which exports key `id` in `format`), then
+ * a `key.export` audit entry (format only; never the key or the passphrase). When the
+ * entry cannot be written the export is withheld. The result keeps the verb's type.
  */
-export async function exportKeyAudited(ctx: EngineContext, id: string, opts: { format: transfer.SecretExportFormat; passphrase?: string }): Promise<string | Uint8Array> {
-  const out = await transfer.exportKey(ctx, id, opts);
+export async function exportKeyAudited<T extends string | Uint8Array>(ctx: EngineContext, id: string, format: transfer.SecretExportFormat, exportIt: () => Promise<T>): Promise<T> {
+  const out = await exportIt();
   try {
     await withAudit(ctx, async () => ({
-      drafts: [auditDraft(ctx, 'key.export', [id], { keyId: id, format: opts.format, encrypted: opts.format === 'pkcs8-encrypted-pem' || opts.format === 'jwe-pbes2' })],
+      drafts: [auditDraft(ctx, 'key.export', [id], { keyId: id, format, encrypted: format === 'pkcs8-encrypted-pem' || format === 'jwe-pbes2' })],
       commit: (audit) => ctx.storage.commitAudited(audit),
     }));
   } catch (e) {

@@ -20,20 +20,20 @@ async function seeded(engine: Engine) {
   const fernet = await engine.generateKey({ template: 'FERNET', name: 'fernet' });
   const fixed = await engine.generateKey({ template: 'AES-GCM-256', name: 'non-extractable' });
   const exportsBefore = {
-    aes: text(await engine.exportKey(aes.id, { format: 'jwk' })),
-    hmac: text(await engine.exportKey(hmac.id, { format: 'raw' })),
-    ec: text(await engine.exportKey(ec.id, { format: 'jwk' })),
-    fernet: text(await engine.exportKey(fernet.id, { format: 'fernet' })),
+    aes: text(await engine.dangerouslyExportUnprotectedKey(aes.id, 'jwk')),
+    hmac: text(await engine.dangerouslyExportRawSecret(hmac.id)),
+    ec: text(await engine.dangerouslyExportUnprotectedKey(ec.id, 'jwk')),
+    fernet: text(await engine.dangerouslyExportUnprotectedKey(fernet.id, 'fernet')),
   };
   return { aes, hmac, ec, fernet, fixed, exportable: [aes, hmac, ec, fernet], exportsBefore };
 }
 
 async function exportsNow(engine: Engine, s: Awaited<ReturnType<typeof seeded>>) {
   return {
-    aes: text(await engine.exportKey(s.aes.id, { format: 'jwk' })),
-    hmac: text(await engine.exportKey(s.hmac.id, { format: 'raw' })),
-    ec: text(await engine.exportKey(s.ec.id, { format: 'jwk' })),
-    fernet: text(await engine.exportKey(s.fernet.id, { format: 'fernet' })),
+    aes: text(await engine.dangerouslyExportUnprotectedKey(s.aes.id, 'jwk')),
+    hmac: text(await engine.dangerouslyExportRawSecret(s.hmac.id)),
+    ec: text(await engine.dangerouslyExportUnprotectedKey(s.ec.id, 'jwk')),
+    fernet: text(await engine.dangerouslyExportUnprotectedKey(s.fernet.id, 'fernet')),
   };
 }
 
@@ -94,7 +94,7 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     engine.lock();
     expect((await engine.lockStatus()).state).toBe('locked');
 
-    for (const k of s.exportable) expect(await code(engine.exportKey(k.id, { format: k.template === 'FERNET' ? 'fernet' : 'jwk' }))).toBe('VAULT_LOCKED');
+    for (const k of s.exportable) expect(await code(engine.dangerouslyExportUnprotectedKey(k.id, k.template === 'FERNET' ? 'fernet' : 'jwk'))).toBe('VAULT_LOCKED');
     expect(await code(engine.exportKey(s.aes.id, { format: 'jwe-pbes2', passphrase: 'a long passphrase' }))).toBe('VAULT_LOCKED');
     expect(await code(engine.decryptText(ct))).toBe('VAULT_LOCKED');
     expect(await code(engine.sign(s.ec.id, new Uint8Array([1, 2, 3])))).toBe('VAULT_LOCKED');
@@ -125,7 +125,7 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     expect(await engine.verify(signer.id, new Uint8Array([9, 9]), sig)).toBe(true);
     const made = await engine.generateKey({ template: 'AES-GCM-256', name: 'made while locked' });
     expect(made.extractable).toBe(false);
-    expect(await code(engine.exportKey(s.fixed.id, { format: 'jwk' }))).toBe('NOT_EXTRACTABLE');
+    expect(await code(engine.dangerouslyExportUnprotectedKey(s.fixed.id, 'jwk'))).toBe('NOT_EXTRACTABLE');
   });
 
   it('a wrong passphrase is WRONG_PASSPHRASE, is audited without the passphrase, and changes nothing', async () => {
@@ -182,14 +182,14 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
       expect(extractablePieces(m)).toEqual([]);
       expect(m.sealed?.secret).toBeDefined();
     }
-    const jwk = text(await engine.exportKey(made.id, { format: 'jwk' }));
+    const jwk = text(await engine.dangerouslyExportUnprotectedKey(made.id, 'jwk'));
     // A new engine over the same database: a reloaded tab.
     const reloaded = createEngine({ storage: await openStorage({ name: dbName }) });
     expect((await reloaded.lockStatus()).state).toBe('locked');
-    expect(await code(reloaded.exportKey(made.id, { format: 'jwk' }))).toBe('VAULT_LOCKED');
+    expect(await code(reloaded.dangerouslyExportUnprotectedKey(made.id, 'jwk'))).toBe('VAULT_LOCKED');
     await reloaded.unlock(PASS);
-    expect(text(await reloaded.exportKey(made.id, { format: 'jwk' }))).toBe(jwk);
-    expect(Array.from((await reloaded.exportKey(imported.id, { format: 'raw' })) as Uint8Array)).toEqual(new Array(32).fill(7));
+    expect(text(await reloaded.dangerouslyExportUnprotectedKey(made.id, 'jwk'))).toBe(jwk);
+    expect(Array.from(await reloaded.dangerouslyExportRawSecret(imported.id))).toEqual(new Array(32).fill(7));
   });
 
   it('RSA, Ed25519 and X25519 exportable pairs come back from the seal as the same keys', async () => {
@@ -200,12 +200,12 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
       if ((await engine.listTemplates()).find((t) => t.template.name === template)?.available) keys.push(await engine.generateKey({ template, name: template, exportable: true }));
     }
     expect(keys.length).toBeGreaterThanOrEqual(3);
-    const before = await Promise.all(keys.map(async (k) => text(await engine.exportKey(k.id, { format: 'jwk' }))));
+    const before = await Promise.all(keys.map(async (k) => text(await engine.dangerouslyExportUnprotectedKey(k.id, 'jwk'))));
     await engine.enableLock(PASS);
     for (const m of await rawRecords(storage, keys)) expect(extractablePieces(m)).toEqual([]);
     engine.lock();
     await engine.unlock(PASS);
-    expect(await Promise.all(keys.map(async (k) => text(await engine.exportKey(k.id, { format: 'jwk' }))))).toEqual(before);
+    expect(await Promise.all(keys.map(async (k) => text(await engine.dangerouslyExportUnprotectedKey(k.id, 'jwk'))))).toEqual(before);
     const pss = keys.find((k) => k.template === 'RSA-PSS-2048')!;
     const sig = await engine.sign(pss.id, new Uint8Array([1]));
     expect(await engine.verify(pss.id, new Uint8Array([1]), sig)).toBe(true);
@@ -264,7 +264,7 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     expect(enabled.locksAt).toBe(clock.now() + DEFAULT_IDLE_TIMEOUT_MS);
 
     clock.advance(DEFAULT_IDLE_TIMEOUT_MS - 1);
-    await engine.exportKey(k.id, { format: 'jwk' }); // a use restarts the timeout
+    await engine.dangerouslyExportUnprotectedKey(k.id, 'jwk'); // a use restarts the timeout
     clock.advance(DEFAULT_IDLE_TIMEOUT_MS - 1);
     engine.noteLockActivity(); // so does the user's activity
     clock.advance(DEFAULT_IDLE_TIMEOUT_MS - 1);
@@ -275,7 +275,7 @@ describe('vault lock (issue 16, seed 002): exportable material kept under a pass
     clock.advance(1);
     expect((await engine.lockStatus()).state).toBe('locked');
     expect(seen).toEqual(['locked']);
-    expect(await code(engine.exportKey(k.id, { format: 'jwk' }))).toBe('VAULT_LOCKED');
+    expect(await code(engine.dangerouslyExportUnprotectedKey(k.id, 'jwk'))).toBe('VAULT_LOCKED');
     engine.noteLockActivity(); // activity after the timeout does not unlock
     expect((await engine.lockStatus()).state).toBe('locked');
 

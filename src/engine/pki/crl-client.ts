@@ -13,7 +13,7 @@
  * Common case: `const { tbs, entries, findings } = await crlJobs.build(request)`.
  */
 import { EngineError, MalformedInputError, type EngineErrorCode } from '../errors';
-import { clavisScriptURL } from '../../workers/bulk-client';
+import { clavisScriptURL } from '../workers/bulk-client';
 import { buildCrlTbs, indexCrlData, summariseCrl, type CrlBuildRequest, type CrlBuildResult, type CrlIndexData, type CrlSummary } from './crl-codec';
 import type { CrlWorkerRequest, CrlWorkerResponse } from './crl-worker';
 
@@ -39,7 +39,7 @@ export interface CrlJobs {
 }
 
 function startWorker(): Worker {
-  // Same pattern as workers/bulk-client.ts: Vite needs the literal form, and the local
+  // Same pattern as engine/workers/bulk-client.ts: Vite needs the literal form, and the local
   // subclass turns the URL into a TrustedScriptURL on the way in.
   const Worker = class extends globalThis.Worker {
     constructor(url: URL, options: WorkerOptions) {

@@ -26,7 +26,7 @@ describe('ImportKeyPage (A5)', () => {
   it('shows the sniffed format of a pasted public key, then imports it with the same fingerprint', async () => {
     const source = (await freshEngine()).engine;
     const original = await source.generateKey({ template: 'ECDSA-P-384', name: 'theirs' });
-    const pem = (await source.exportPublicKey(original.id, 'pem')) as string;
+    const pem = await source.exportPublicKey(original.id, 'pem');
 
     const { user, engine, navigate } = await render();
     fireEvent.change(pasteBox(), { target: { value: pem } });
@@ -46,7 +46,7 @@ describe('ImportKeyPage (A5)', () => {
   it('asks for the passphrase of an encrypted PKCS #8 file, reports a wrong one, and imports with the right one', async () => {
     const source = (await freshEngine()).engine;
     const original = await source.generateKey({ template: 'ECDSA-P-256', name: 'laptop', exportable: true });
-    const pem = (await source.exportKey(original.id, { format: 'pkcs8-encrypted-pem', passphrase: 'a long enough passphrase' })) as string;
+    const pem = await source.exportKey(original.id, { format: 'pkcs8-encrypted-pem', passphrase: 'a long enough passphrase' });
 
     const { user, engine, navigate } = await render();
     await user.upload(screen.getByLabelText('Key file'), new File([pem], 'laptop-key.pem'));

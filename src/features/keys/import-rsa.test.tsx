@@ -8,7 +8,7 @@ describe('importing an RSA key without a template (A5)', () => {
   it('refuses with the choice of templates instead of silently making an encrypt-only key, then imports with the chosen one', async () => {
     const source = (await freshEngine()).engine;
     const original = await source.generateKey({ template: 'RSA-PSS-2048', name: 'theirs' });
-    const pem = (await source.exportPublicKey(original.id, 'pem')) as string;
+    const pem = await source.exportPublicKey(original.id, 'pem');
     const navigate = vi.fn();
     const { user, engine } = await renderWithEngine(<ImportKeyPage navigate={navigate} />);
     fireEvent.change(screen.getByRole('textbox', { name: /Or paste the key/ }), { target: { value: pem } });

@@ -44,7 +44,7 @@ describe('Use this key: derive, wrap and unwrap (A4, seed 001)', () => {
     view.unmount();
 
     // Bob: his private key with Alice's public key, pasted as PEM this time.
-    const alicePem = (await engine.exportPublicKey(alice.id, 'pem')) as string;
+    const alicePem = await engine.exportPublicKey(alice.id, 'pem');
     view = await openPage(engine, bob);
     await view.user.selectOptions(screen.getByRole('combobox', { name: 'Other party’s public key' }), 'Paste a PEM public key…');
     fireEvent.change(screen.getByRole('textbox', { name: 'PEM text of the other party’s key' }), { target: { value: alicePem } });
@@ -88,7 +88,7 @@ describe('Use this key: derive, wrap and unwrap (A4, seed 001)', () => {
     // Only same-curve keys are offered; a wrong curve can still be pasted.
     expect(screen.queryByRole('option', { name: 'P-256 party' })).toBeNull();
     fireEvent.change(screen.getByRole('textbox', { name: 'PEM text of the other party’s key' }), {
-      target: { value: (await engine.exportPublicKey(other.id, 'pem')) as string },
+      target: { value: await engine.exportPublicKey(other.id, 'pem') },
     });
     await view.user.click(screen.getByRole('button', { name: 'Derive shared key' }));
     const alert = await screen.findByRole('alert');
@@ -106,7 +106,7 @@ describe('Use this key: derive, wrap and unwrap (A4, seed 001)', () => {
     const link = await newKeyLink('Shared key of Mine 521');
     const derived = await engine.getKey(idFromHref(link));
     // The other side agrees.
-    const back = await engine.deriveKey(theirs.id, (await engine.exportPublicKey(mine.id, 'pem')) as string, { name: 'check' });
+    const back = await engine.deriveKey(theirs.id, await engine.exportPublicKey(mine.id, 'pem'), { name: 'check' });
     expect(derived.fingerprint.value).toBe(back.fingerprint.value);
   });
 

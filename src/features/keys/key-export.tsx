@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { KeyInfo, PublicExportFormat, SecretExportFormat } from '../../engine';
+import type { KeyInfo, ProtectedExportFormat, PublicExportFormat, UnprotectedExportFormat } from '../../engine';
 import { VaultLockedNotice } from './locked-notice';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -24,6 +24,7 @@ function publicFormatsOf(k: KeyInfo): PublicExportFormat[] {
 export function PublicKeySection(props: { info: KeyInfo }) {
   const k = props.info;
   const exportPublicKey = useAppStore((s) => s.keys.exportPublicKey);
+  const exportPublicKeyDer = useAppStore((s) => s.keys.exportPublicKeyDer);
   const op = useOp(opNames.exportPublic(k.id));
   const [pem, setPem] = useState<string | null>(null);
   const [done, setDone] = useState('');
@@ -32,7 +33,7 @@ export function PublicKeySection(props: { info: KeyInfo }) {
   useEffect(() => {
     let live = true;
     void exportPublicKey(k.id, 'pem').then((r) => {
-      if (live && r.ok && typeof r.value === 'string') setPem(r.value);
+      if (live && r.ok) setPem(r.value);
     });
     return () => {
       live = false;
@@ -41,7 +42,7 @@ export function PublicKeySection(props: { info: KeyInfo }) {
 
   async function download(format: PublicExportFormat) {
     setDone('');
-    const r = await exportPublicKey(k.id, format);
+    const r = format === 'der' ? await exportPublicKeyDer(k.id) : await exportPublicKey(k.id, format);
     if (!r.ok) return;
     const f = PUBLIC_FILES[format];
     const name = `${safeFileName(k.name)}${f.suffix}`;
@@ -70,8 +71,9 @@ export function PublicKeySection(props: { info: KeyInfo }) {
   );
 }
 
+/** A clear format: a text one, or the raw key bytes. */
 interface SecretFormat {
-  format: SecretExportFormat;
+  format: UnprotectedExportFormat | 'raw';
   label: string;
   suffix: string;
   type: string;
@@ -92,6 +94,8 @@ function clearFormats(k: KeyInfo): SecretFormat[] {
 export function SecretExportSection(props: { info: KeyInfo }) {
   const k = props.info;
   const exportKey = useAppStore((s) => s.keys.exportKey);
+  const exportUnprotected = useAppStore((s) => s.keys.dangerouslyExportUnprotectedKey);
+  const exportRaw = useAppStore((s) => s.keys.dangerouslyExportRawSecret);
   const op = useOp(opNames.exportSecret(k.id));
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -102,9 +106,10 @@ export function SecretExportSection(props: { info: KeyInfo }) {
   const pair = k.kind === 'key-pair';
   const protectable = pair || k.template !== 'FERNET';
 
-  async function save(format: SecretExportFormat, suffix: string, type: string, pass?: string) {
+  async function save(f: { format: SecretFormat['format'] } | { format: ProtectedExportFormat; passphrase: string }, suffix: string, type: string) {
     setDone('');
-    const r = await exportKey(k.id, pass === undefined ? { format } : { format, passphrase: pass });
+    const r =
+      'passphrase' in f ? await exportKey(k.id, f) : f.format === 'raw' ? await exportRaw(k.id) : await exportUnprotected(k.id, f.format);
     if (!r.ok) return;
     const name = `${safeFileName(k.name)}${suffix}`;
     downloadFile(r.value, name, type);
@@ -129,8 +134,8 @@ export function SecretExportSection(props: { info: KeyInfo }) {
       setFormError({ code: 'INVALID_ARGUMENT', message: 'The two passphrases do not match. Type them again.' });
       return;
     }
-    if (pair) await save('pkcs8-encrypted-pem', '-private-encrypted.pem', 'application/x-pem-file', pass);
-    else await save('jwe-pbes2', '.jwe', 'application/jose', pass);
+    if (pair) await save({ format: 'pkcs8-encrypted-pem', passphrase: pass }, '-private-encrypted.pem', 'application/x-pem-file');
+    else await save({ format: 'jwe-pbes2', passphrase: pass }, '.jwe', 'application/jose');
   }
 
   return (
@@ -173,7 +178,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
       </p>
       <p className="actions">
         {clearFormats(k).map((f) => (
-          <button key={f.format} type="button" className="button" disabled={busy} onClick={() => void save(f.format, f.suffix, f.type)}>
+          <button key={f.format} type="button" className="button" disabled={busy} onClick={() => void save({ format: f.format }, f.suffix, f.type)}>
             {f.label}
           </button>
         ))}
@@ -191,7 +196,7 @@ export function SecretExportSection(props: { info: KeyInfo }) {
  * Showing it is an export and is audited like one.
  */
 function FernetReveal(props: { info: KeyInfo }) {
-  const exportKey = useAppStore((s) => s.keys.exportKey);
+  const exportUnprotected = useAppStore((s) => s.keys.dangerouslyExportUnprotectedKey);
   const [shown, setShown] = useState<string | null>(null);
   const fieldId = useId();
   const regionId = useId();
@@ -201,8 +206,8 @@ function FernetReveal(props: { info: KeyInfo }) {
       setShown(null);
       return;
     }
-    const r = await exportKey(props.info.id, { format: 'fernet' });
-    if (r.ok && typeof r.value === 'string') setShown(r.value);
+    const r = await exportUnprotected(props.info.id, 'fernet');
+    if (r.ok) setShown(r.value);
   }
 
   return (

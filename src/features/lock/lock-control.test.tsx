@@ -68,7 +68,7 @@ describe('vault lock settings (issue 16)', () => {
   it('turns the lock on only with the passphrase typed twice, and off only with the right passphrase', async () => {
     const { engine } = await freshEngine();
     const key = await engine.generateKey({ template: 'AES-GCM-256', name: 'payroll', exportable: true });
-    const before = await engine.exportKey(key.id, { format: 'jwk' });
+    const before = await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk');
     const view = await renderWithEngine(
       <>
         <LockControl />
@@ -100,6 +100,6 @@ describe('vault lock settings (issue 16)', () => {
     await view.user.type(within(disable).getByLabelText('Vault passphrase to turn the lock off'), PASS);
     await view.user.click(within(disable).getByRole('button', { name: 'Turn off the vault lock' }));
     await screen.findByRole('link', { name: 'Vault lock: Off' });
-    expect(await engine.exportKey(key.id, { format: 'jwk' })).toBe(before);
+    expect(await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk')).toBe(before);
   });
 });

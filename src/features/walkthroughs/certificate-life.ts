@@ -169,7 +169,7 @@ const steps: WalkthroughStep[] = [
       const key = await engine.generateKey({ template: 'ECDSA-P-256', name: N.keyName, owner: N.owner });
       const csr = await pki.createCsr(key.id, { subject: { CN: N.host }, sans: { dns: [N.host] } });
       const info = await pki.inspectCsr(csr);
-      const publicPem = (await engine.exportPublicKey(key.id, 'pem')) as string;
+      const publicPem = await engine.exportPublicKey(key.id, 'pem');
       return {
         result: {
           diagram: chain('valid', 'valid', 'unknown'),

@@ -301,7 +301,7 @@ export const kdcSymmetric: Walkthrough = {
         const template = x25519 ? 'X25519' : 'ECDH-P-256';
         const alice = await engine.generateKey({ template, name: `${A} key agreement`, owner: A });
         const bob = await engine.generateKey({ template, name: `${B} key agreement`, owner: B });
-        const pemOf = async (id: string) => (await engine.exportPublicKey(id, 'pem')) as string;
+        const pemOf = async (id: string) => await engine.exportPublicKey(id, 'pem');
         const wrapA = await engine.deriveKey(alice.id, await pemOf(bob.id), { name: `${A}’s wrapping key (derived)`, owner: A });
         const wrapB = await engine.deriveKey(bob.id, await pemOf(alice.id), { name: `${B}’s wrapping key (derived)`, owner: B });
         const session = await engine.generateKey({ template: 'AES-GCM-256', name: 'session key K_AB (sent wrapped)', owner: A, exportable: true });

@@ -15,8 +15,9 @@ import {
   type Engine,
   type ImportKeyParams,
   type KeyInfo,
-  type PublicExportFormat,
-  type SecretExportFormat,
+  type ProtectedExportOptions,
+  type PublicTextFormat,
+  type UnprotectedExportFormat,
   type SniffedFormat,
   type TemplateAvailability,
   type TemplateName,
@@ -122,10 +123,16 @@ export interface KeysSlice {
   sniffKeyFormat(data: Uint8Array | string): Result<SniffedFormat>;
   importKey(params: ImportKeyParams): Promise<Result<KeyInfo>>;
   deleteKey(id: string): Promise<Result<void>>;
-  /** The public half as PEM text, DER bytes or JWK text. */
-  exportPublicKey(id: string, format: PublicExportFormat): Promise<Result<string | Uint8Array>>;
-  /** The secret/private key of an exportable key. The value goes to the caller only. */
-  exportKey(id: string, opts: { format: SecretExportFormat; passphrase?: string }): Promise<Result<string | Uint8Array>>;
+  /** The public half as text: PEM, JWK or an OpenSSH line. */
+  exportPublicKey(id: string, format: PublicTextFormat): Promise<Result<string>>;
+  /** The public half as SPKI DER bytes. */
+  exportPublicKeyDer(id: string): Promise<Result<Uint8Array>>;
+  /** An exportable key under a passphrase. The value goes to the caller only. */
+  exportKey(id: string, opts: ProtectedExportOptions): Promise<Result<string>>;
+  /** An exportable key in the clear as text (JWK, Fernet string, PKCS #8 PEM). The value goes to the caller only. */
+  dangerouslyExportUnprotectedKey(id: string, format: UnprotectedExportFormat): Promise<Result<string>>;
+  /** A symmetric key's raw bytes in the clear. The value goes to the caller only. */
+  dangerouslyExportRawSecret(id: string): Promise<Result<Uint8Array>>;
   encryptText(id: string, text: string): Promise<Result<string>>;
   /** `acknowledgeRisk`: decrypt with a suspended or compromised key anyway (the person ticked the box). */
   decryptText(id: string, armored: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<string>>;
@@ -319,8 +326,11 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
     },
 
     exportPublicKey: (id, format) => run(opNames.exportPublic(id), () => engine.exportPublicKey(id, format)),
+    exportPublicKeyDer: (id) => run(opNames.exportPublic(id), () => engine.exportPublicKeyDer(id)),
 
     exportKey: (id, opts) => run(opNames.exportSecret(id), () => engine.exportKey(id, opts)),
+    dangerouslyExportUnprotectedKey: (id, format) => run(opNames.exportSecret(id), () => engine.dangerouslyExportUnprotectedKey(id, format)),
+    dangerouslyExportRawSecret: (id) => run(opNames.exportSecret(id), () => engine.dangerouslyExportRawSecret(id)),
 
     encryptText: (id, text) => run(opNames.encryptText(id), () => engine.encryptText(id, text)),
 
@@ -357,7 +367,7 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
 
     async deriveKey(id, peer, label) {
       const r = await run(opNames.derive(id), async () => {
-        const pem = 'pem' in peer ? peer.pem.trim() : ((await engine.exportPublicKey(peer.keyId, 'pem')) as string);
+        const pem = 'pem' in peer ? peer.pem.trim() : (await engine.exportPublicKey(peer.keyId, 'pem'));
         if (!pem) throw new EngineError('INVALID_ARGUMENT', 'keys: choose the other party’s public key, or paste it as PEM');
         return engine.deriveKey(id, pem, label);
       });

@@ -12,7 +12,7 @@
  * tag check rejects with a DOMException named `OperationError`, which the engine maps
  * to DECRYPT_FAILED.
  */
-import { inThreadBulkCipher, type BulkCipher } from '../engine/keys/context';
+import { inThreadBulkCipher, type BulkCipher } from '../keys/context';
 import type { BulkRequest, BulkResponse } from './bulk-cipher.worker';
 
 /** Inputs smaller than this (256 KiB) are encrypted in-thread, not in the worker. */
