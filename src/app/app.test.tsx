@@ -166,7 +166,8 @@ describe('App shell', () => {
     const status = screen.getByRole('region', { name: 'Storage status' });
     await waitFor(() => expect(status.textContent).toContain('Storage is not persistent yet'));
     expect(status.textContent).toContain('Using 3.0 KiB of 2.0 GiB');
-    await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'k');
+    // The generate screen is its own chunk: it arrives after the shell.
+    await user.type(await screen.findByRole('textbox', { name: /^Name/ }), 'k');
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
     await waitFor(() => expect(status.textContent).toContain('Storage is persistent'));
     // The generation ends by opening the key's page: wait for it, so nothing runs after the test.

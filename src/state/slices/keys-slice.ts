@@ -256,7 +256,12 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
         if (get().keys.ids.length === 0) {
           const first = await engine.listKeysNewest(FIRST_PAGE);
           if (mine !== refreshes) return;
-          if (first.length > 0) patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id) });
+          // A short first page is the whole vault.
+          if (first.length < FIRST_PAGE) {
+            patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id), listStatus: 'ready', listError: null });
+            return;
+          }
+          patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id) });
         }
         // Then the whole vault in chunks, one read (one task) each; state changes once, at the end.
         const all: KeyInfo[] = [];
