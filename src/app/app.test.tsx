@@ -115,7 +115,8 @@ describe('App shell', () => {
     const { user, engine } = await renderWithEngine(<App />);
     window.location.hash = '#/keys';
     await waitFor(() => expect(h1().textContent).toBe('Keys'));
-    await user.click(screen.getByRole('link', { name: 'Generate your first key' }));
+    // The empty state shows once the vault has been read (the heading comes first).
+    await user.click(await screen.findByRole('link', { name: 'Generate your first key' }));
     await waitFor(() => expect(h1().textContent).toBe('Generate a key'));
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'first key');
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
