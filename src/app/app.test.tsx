@@ -115,7 +115,8 @@ describe('App shell', () => {
     const { user, engine } = await renderWithEngine(<App />);
     window.location.hash = '#/keys';
     await waitFor(() => expect(h1().textContent).toBe('Keys'));
-    await user.click(screen.getByRole('link', { name: 'Generate your first key' }));
+    // The empty state shows once the vault has been read (the heading comes first).
+    await user.click(await screen.findByRole('link', { name: 'Generate your first key' }));
     await waitFor(() => expect(h1().textContent).toBe('Generate a key'));
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'first key');
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
@@ -166,7 +167,8 @@ describe('App shell', () => {
     const status = screen.getByRole('region', { name: 'Storage status' });
     await waitFor(() => expect(status.textContent).toContain('Storage is not persistent yet'));
     expect(status.textContent).toContain('Using 3.0 KiB of 2.0 GiB');
-    await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'k');
+    // The generate screen is its own chunk: it arrives after the shell.
+    await user.type(await screen.findByRole('textbox', { name: /^Name/ }), 'k');
     await user.click(screen.getByRole('button', { name: 'Generate key' }));
     await waitFor(() => expect(status.textContent).toContain('Storage is persistent'));
     // The generation ends by opening the key's page: wait for it, so nothing runs after the test.

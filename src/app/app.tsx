@@ -7,11 +7,8 @@ import { EvictionNotice } from './eviction-notice';
 import { Suspense, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { PageTitle } from '../components/ui/page-title';
 import { HomePage } from '../features/home/home-page';
-import { GenerateKeyPage } from '../features/keys/generate-key-page';
-import { ImportKeyPage } from '../features/keys/import-key-page';
 import { KeyListPage } from '../features/keys/key-list-page';
 import { SimulatedTimeBanner } from '../features/lifecycle/clock-control';
-import { StateDiagram } from '../features/lifecycle/state-diagram';
 import { KEY_STATES } from '../engine/lifecycle/states';
 import type { KeyState } from '../engine';
 import { useCrlScheduler } from '../features/pki/crl-scheduler';
@@ -43,6 +40,9 @@ import {
   VerifyPage,
   LockSettingsPage,
   LockControl,
+  GenerateKeyPage,
+  ImportKeyPage,
+  StateDiagram,
 } from './lazy-screens';
 import { hashPath, navigate, parseHash, useHash, type Route } from './router';
 import { StorageStatus } from './storage-status';

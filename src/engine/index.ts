@@ -21,6 +21,7 @@ import type * as use from './keys/use';
 /** Using a key (encrypt, sign, wrap, derive…) loads with its first use, not with the first page. */
 const useModule = () => import('./keys/use');
 import * as vault from './keys/vault';
+import * as keyList from './keys/key-list';
 import * as batch from './keys/batch';
 import type { ClavisStorage } from './storage/db';
 import type { KeyFilter, KeyInfo, TemplateName } from './types';
@@ -59,6 +60,7 @@ export { subjectAltName as SUBJECT_ALT_NAME_OID } from './internal/oids';
 export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
+export { compareKeys } from './keys/key-list';
 export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult, NewKeyLabel, SignatureOptions } from './keys/use';
 export type { ImportKeyParams, ProtectedExportFormat, ProtectedExportOptions, PublicExportFormat, PublicTextFormat, SecretExportFormat, SniffedFormat, UnprotectedExportFormat } from './keys/transfer';
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.
@@ -129,6 +131,14 @@ export interface Engine {
   generateKeys(params: batch.GenerateKeysParams): Promise<batch.GenerateKeysResult>;
   /** Keys matching the filter, newest first. @throws STORAGE */
   listKeys(filter?: KeyFilter): Promise<KeyInfo[]>;
+  /** The newest `limit` keys (1–10,000), newest first, read from an index: a list's first page. @throws INVALID_ARGUMENT, STORAGE */
+  listKeysNewest(limit: number): Promise<KeyInfo[]>;
+  /**
+   * Every key in chunks of `size` (default 1,000), one storage read each, in no list
+   * order (sort the whole with `compareKeys`): a large vault loads without a long task.
+   * @throws INVALID_ARGUMENT, STORAGE
+   */
+  keyChunks(size?: number): AsyncGenerator<KeyInfo[], void, undefined>;
   /** One key's metadata. @throws KEY_NOT_FOUND */
   getKey(id: string): Promise<KeyInfo>;
   /** Renames a key. @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
@@ -331,6 +341,8 @@ export function createEngine(options: EngineOptions): Engine {
     generateKey: (p) => vault.generateKey(ctx, p),
     generateKeys: (p) => batch.generateKeys(ctx, p),
     listKeys: (f) => vault.listKeys(ctx, f),
+    listKeysNewest: (limit) => keyList.listKeysNewest(ctx, limit),
+    keyChunks: (size) => keyList.keyChunks(ctx, size),
     getKey: (id) => vault.getKeyInfo(ctx, id),
     renameKey: (id, name) => vault.renameKey(ctx, id, name),
     deleteKey: (id) => vault.deleteKey(ctx, id),

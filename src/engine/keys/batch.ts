@@ -60,12 +60,11 @@ export async function generateKeys(ctx: EngineContext, p: GenerateKeysParams): P
   const exportable = p.exportable === true;
   const extractable = t.extractableReason !== undefined || exportable;
 
-  const keys: KeyInfo[] = [];
-  for (let start = 0; start < names.length; start += size) {
-    if (p.signal?.aborted) return { keys, cancelled: true };
-    // Crypto first, for the whole batch; then one transaction with only IndexedDB requests (W3).
-    const batch = await Promise.all(
-      names.slice(start, start + size).map(async (name): Promise<{ info: KeyInfo; material: KeyMaterialRecord }> => {
+  type Made = Array<{ info: KeyInfo; material: KeyMaterialRecord }>;
+  // Crypto for a whole batch (keys and fingerprints, in parallel); no transaction is open (W3).
+  const make = (start: number): Promise<Made> =>
+    Promise.all(
+      names.slice(start, start + size).map(async (name) => {
         let material: KeyMaterialRecord;
         try {
           material = await generateMaterial(ctx, t, newKeyId(ctx), extractable);
@@ -75,6 +74,23 @@ export async function generateKeys(ctx: EngineContext, p: GenerateKeysParams): P
         return { info: await describeKey(ctx, t, material, { name, owner, exportable, origin: 'generated' }), material };
       }),
     );
+
+  const keys: KeyInfo[] = [];
+  let next: Promise<Made> | undefined = make(0);
+  for (let start = 0; next; start += size) {
+    const made = next;
+    next = undefined;
+    if (p.signal?.aborted) {
+      made.catch(() => undefined);
+      return { keys, cancelled: true };
+    }
+    const batch = await made;
+    // The next batch's keys are made while this one is written: crypto and storage overlap.
+    if (start + size < names.length) {
+      next = make(start + size);
+      next.catch(() => undefined);
+    }
+    // One transaction per batch: keys, material and their key.create entries.
     await withAudit(ctx, async () => ({
       drafts: batch.map((k) => keyCreatedDraft(ctx, k.info)),
       commit: (audit) => ctx.storage.commitAudited({ ...audit, addKeys: batch, ownersNotRevoked: [owner] }),

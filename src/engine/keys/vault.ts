@@ -19,6 +19,7 @@ import type { KeyFilter, KeyId, KeyInfo, KeyOrigin } from '../types';
 import type { EngineContext } from './context';
 import { keyCheckValue, spkiFingerprint } from './fingerprint';
 import { isTemplateName, TEMPLATES, type KeyTemplate, type TemplateName } from './templates';
+import { compareKeys } from './key-list';
 
 /** What to generate. */
 export interface GenerateKeyParams {
@@ -293,7 +294,7 @@ export function matchesFilter(k: KeyInfo, f: KeyFilter): boolean {
 
 export async function listKeys(ctx: EngineContext, filter: KeyFilter = {}): Promise<KeyInfo[]> {
   const all = await ctx.storage.listKeyInfos();
-  return all.filter((k) => matchesFilter(k, filter)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.name.localeCompare(b.name)));
+  return all.filter((k) => matchesFilter(k, filter)).sort(compareKeys);
 }
 
 /**

@@ -11,6 +11,13 @@ export interface KeyRepo {
   getKeyInfo(id: string): Promise<KeyInfo | undefined>;
   getKeyMaterial(id: string): Promise<KeyMaterialRecord | undefined>;
   listKeyInfos(): Promise<KeyInfo[]>;
+  /**
+   * Up to `limit` keys in id order after `afterId` (from the first without it): one read
+   * of a bounded size, so a list of 10,000 keys loads in pieces that never hold the page.
+   */
+  listKeyInfoChunk(afterId: string | undefined, limit: number): Promise<KeyInfo[]>;
+  /** Up to `limit` keys, newest first (index `byCreated`): a list's first page without reading the vault. */
+  listKeysNewest(limit: number): Promise<KeyInfo[]>;
   /** Keys whose fingerprint value is `value` (index `byFingerprint`): the C6 check reads these, never the whole vault. */
   listKeysByFingerprint(value: string): Promise<KeyInfo[]>;
   /** Keys whose next clock transition is due at or before `at` (index `byDueAt`). */
@@ -48,6 +55,20 @@ export function keyRepo(db: Db): KeyRepo {
     getKeyInfo: (id) => guard('reading a key', async () => fromStoredKey(await db.get('keys', id))),
     getKeyMaterial: (id) => guard('reading key material', () => db.get('keyMaterial', id)),
     listKeyInfos: () => guard('listing keys', async () => (await db.getAll('keys')).map(fromStoredKey)),
+    listKeyInfoChunk: (afterId, limit) =>
+      guard('listing keys', async () => (await db.getAll('keys', afterId === undefined ? undefined : IDBKeyRange.lowerBound(afterId, true), limit)).map(fromStoredKey)),
+    listKeysNewest: (limit) =>
+      guard('listing keys', async () => {
+        const tx = db.transaction('keys', 'readonly');
+        const out: KeyInfo[] = [];
+        let cursor = await tx.store.index('byCreated').openCursor(null, 'prev');
+        while (cursor && out.length < limit) {
+          out.push(fromStoredKey(cursor.value));
+          cursor = await cursor.continue();
+        }
+        await tx.done;
+        return out;
+      }),
     listKeysByFingerprint: (value) => guard('listing keys', async () => (await db.getAllFromIndex('keys', 'byFingerprint', value)).map(fromStoredKey)),
     listKeysDueBy: (at) => guard('listing keys', async () => (await db.getAllFromIndex('keys', 'byDueAt', IDBKeyRange.upperBound(at))).map(fromStoredKey)),
     firstDueAt: () =>

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { KeyInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
-import { EMPTY_FILTER, filterKeys, opNames } from './keys-slice';
+import { EMPTY_FILTER, filterKeys, FIRST_PAGE, opNames } from './keys-slice';
 import { assertPlainData } from '../../testing/plain-data';
 
 async function setup(storageManager = {}) {
@@ -22,6 +22,32 @@ describe('keys slice', () => {
     expect(keys().byId[a.id]?.name).toBe('first');
     expect(store.getState().keys.listError).toBeNull();
   });
+
+  it('A8 refresh over a large vault: the first page from the index, then every key in list order, the list state changed only twice', async () => {
+    const { engine, store, keys } = await setup();
+    await engine.generateKeys({ template: 'AES-GCM-256', names: Array.from({ length: 2500 }, (_, i) => `fleet ${i}`), batchSize: 1250 });
+    const lists: number[] = [];
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (s.keys.ids !== prev.keys.ids) lists.push(s.keys.ids.length);
+    });
+    await keys().refresh();
+    unsubscribe();
+    expect(lists).toEqual([FIRST_PAGE, 2500]);
+    expect(keys().listStatus).toBe('ready');
+    expect(keys().ids).toEqual((await engine.listKeys()).map((k) => k.id));
+    expect(Object.keys(keys().byId)).toHaveLength(2500);
+  }, 240_000);
+
+  it('A8 of two overlapping refreshes only the later one writes the list, and it is complete', async () => {
+    const { engine, keys } = await setup();
+    await engine.generateKeys({ template: 'AES-GCM-256', names: Array.from({ length: 1500 }, (_, i) => `k${i}`) });
+    const first = keys().refresh();
+    const extra = await engine.generateKey({ template: 'AES-GCM-256', name: 'late' });
+    await Promise.all([first, keys().refresh()]);
+    expect(keys().listStatus).toBe('ready');
+    expect(keys().ids).toHaveLength(1501);
+    expect(keys().byId[extra.id]?.name).toBe('late');
+  }, 240_000);
 
   it('keeps only plain serialisable data: no CryptoKey or bytes after generating and loading templates', async () => {
     const { keys, store } = await setup();

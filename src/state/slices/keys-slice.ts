@@ -10,6 +10,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
+  compareKeys,
   EngineError,
   toErrorInfo,
   type Engine,
@@ -200,6 +201,16 @@ export function filterKeys(keys: readonly KeyInfo[], f: KeyListFilter): KeyInfo[
   });
 }
 
+/** Keys shown from the index before the whole vault is read. */
+export const FIRST_PAGE = 100;
+/** Keys per read while the whole vault loads. */
+export const KEY_CHUNK = 1000;
+
+/** Gives the page the event loop back (input, rendering) between two chunks of work. */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 const invalid = (message: string): ErrorInfo => ({ code: 'INVALID_ARGUMENT', message });
 
 /** Builds the keys slice over an engine. */
@@ -224,6 +235,9 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
     return { ok: false, error };
   }
 
+  /** Counts refreshes: only the latest one writes the list (an older one stops between chunks). */
+  let refreshes = 0;
+
   function remember(info: KeyInfo) {
     patch((k) => ({
       byId: { ...k.byId, [info.id]: info },
@@ -242,17 +256,32 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
     ops: {},
 
     async refresh() {
+      const mine = ++refreshes;
       patch({ listStatus: 'loading' });
       try {
-        const list = await engine.listKeys();
-        patch({
-          byId: Object.fromEntries(list.map((k) => [k.id, k])),
-          ids: list.map((k) => k.id),
-          listStatus: 'ready',
-          listError: null,
-        });
+        // First load: the newest page from an index, so the list shows before the vault is read.
+        if (get().keys.ids.length === 0) {
+          const first = await engine.listKeysNewest(FIRST_PAGE);
+          if (mine !== refreshes) return;
+          // A short first page is the whole vault.
+          if (first.length < FIRST_PAGE) {
+            patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id), listStatus: 'ready', listError: null });
+            return;
+          }
+          patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id) });
+        }
+        // Then the whole vault in chunks, one read (one task) each; state changes once, at the end.
+        const all: KeyInfo[] = [];
+        for await (const chunk of engine.keyChunks(KEY_CHUNK)) {
+          if (mine !== refreshes) return;
+          for (const k of chunk) all.push(k);
+          await yieldToPage();
+        }
+        if (mine !== refreshes) return;
+        all.sort(compareKeys);
+        patch({ byId: Object.fromEntries(all.map((k) => [k.id, k])), ids: all.map((k) => k.id), listStatus: 'ready', listError: null });
       } catch (e) {
-        patch({ listStatus: 'error', listError: toErrorInfo(e) });
+        if (mine === refreshes) patch({ listStatus: 'error', listError: toErrorInfo(e) });
       }
     },
 
