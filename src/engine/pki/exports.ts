@@ -83,3 +83,57 @@ export async function exportCrlDer(ctx: EngineContext, caId: string, number?: nu
 export async function exportCrlPem(ctx: EngineContext, caId: string, number?: number): Promise<string> {
   return toPem(await exportCrlDer(ctx, caId, number), 'X509 CRL');
 }
+
+/** A certificate in the format named: PEM text, or its original DER. */
+export interface CertificateExport {
+  (id: string, format: 'pem'): Promise<string>;
+  (id: string, format: 'der'): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+/** The whole chain, root included, in the format named: one PEM bundle, or a DER .p7b. */
+export interface FullChainExport {
+  (id: string, format: 'pem'): Promise<string>;
+  (id: string, format: 'p7b'): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+/** The latest CRL of a CA (or the one with `number`) in the format named: PEM text, or DER. */
+export interface CrlExport {
+  (caId: string, format: 'pem', number?: number): Promise<string>;
+  (caId: string, format: 'der', number?: number): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+/** `exportCertificate` over a context: one exact result type per format. */
+export function certificateExport(ctx: EngineContext): CertificateExport {
+  function run(id: string, format: 'pem'): Promise<string>;
+  function run(id: string, format: 'der'): Promise<Uint8Array<ArrayBuffer>>;
+  async function run(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array<ArrayBuffer>> {
+    if (format === 'der') return exportCertificateDer(ctx, id);
+    if (format === 'pem') return exportCertificatePem(ctx, id);
+    throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
+  }
+  return run;
+}
+
+/** `exportFullChain` over a context: one exact result type per format. */
+export function fullChainExport(ctx: EngineContext): FullChainExport {
+  function run(id: string, format: 'pem'): Promise<string>;
+  function run(id: string, format: 'p7b'): Promise<Uint8Array<ArrayBuffer>>;
+  async function run(id: string, format: 'pem' | 'p7b'): Promise<string | Uint8Array<ArrayBuffer>> {
+    if (format === 'p7b') return exportFullChainP7b(ctx, id);
+    if (format === 'pem') return exportFullChainPem(ctx, id);
+    throw new EngineError('INVALID_ARGUMENT', 'pki: a full chain exports as pem or p7b');
+  }
+  return run;
+}
+
+/** `exportCrl` over a context: one exact result type per format. */
+export function crlExport(ctx: EngineContext): CrlExport {
+  function run(caId: string, format: 'pem', number?: number): Promise<string>;
+  function run(caId: string, format: 'der', number?: number): Promise<Uint8Array<ArrayBuffer>>;
+  async function run(caId: string, format: 'pem' | 'der', number?: number): Promise<string | Uint8Array<ArrayBuffer>> {
+    if (format === 'der') return exportCrlDer(ctx, caId, number);
+    if (format === 'pem') return exportCrlPem(ctx, caId, number);
+    throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
+  }
+  return run;
+}

@@ -26,7 +26,7 @@ import { certInfo, describeRecord, getRecord, listCertificates, type CertFilter 
 import { crlsDue, publishCrl, type PublishCrlOptions } from './crl';
 import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
 import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
-import { exportCertificateDer, exportCertificatePem, exportChain, exportCrlDer, exportCrlPem, exportFullChainP7b, exportFullChainPem, exportPkcs12 } from './exports';
+import { certificateExport, crlExport, exportChain, exportPkcs12, fullChainExport, type CertificateExport, type CrlExport, type FullChainExport } from './exports';
 import type { SubjectAltNames } from './extensions';
 import { importTrustMaterial, listImported, readTrustMaterial, removeImported, setImportedTrust, type ImportOutcome, type ImportedCertInfo, type ImportedCrlInfo } from './imported';
 import { LEAF_PROFILES, issue, loadIssuer, vaultSubjectKey, type LeafProfile } from './issue';
@@ -57,6 +57,7 @@ export type { ProfileName as VerifyProfile, RevocationMode, PeerName, Purpose as
 export type { CertFilter } from './certs-view';
 export type { BulkRevocation, RevokeParams, RevokeSelection, SingleRevocation } from './revoke';
 export type { VerifyInputParams, VerifyStoredOptions } from './verification';
+export type { CertificateExport, CrlExport, FullChainExport } from './exports';
 
 /** Issue a leaf certificate for a key pair in the vault. */
 export interface IssueCertificateParams {
@@ -131,14 +132,14 @@ export interface Pki {
   /** Decoded extensions, fingerprints and the ASN.1 tree of a stored certificate (E5). @throws INVALID_ARGUMENT */
   describeCertificate(id: string): Promise<CertificateDetails>;
   /** The original DER (P14), or PEM. */
-  exportCertificate(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
+  exportCertificate: CertificateExport;
   /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
   exportChain(id: string): Promise<string>;
   /**
    * The whole chain, root included: `pem` as one PEM bundle (leaf first, root last), or
    * `p7b` as a DER certs-only PKCS#7 (bundle.ts).
    */
-  exportFullChain(id: string, format: 'pem' | 'p7b'): Promise<string | Uint8Array>;
+  exportFullChain: FullChainExport;
   /**
    * A PKCS #12 file (DER) with the certificate, its exportable vault private key
    * (encrypted under `passphrase`) and the chain up to the root (pkcs12.ts). Audited as
@@ -173,7 +174,7 @@ export interface Pki {
    * The latest CRL (or the one with `number`, from the history) as PEM or DER.
    * @throws INVALID_ARGUMENT when none was published / there is no such number
    */
-  exportCrl(caId: string, format: 'pem' | 'der', number?: number): Promise<string | Uint8Array>;
+  exportCrl: CrlExport;
   /** CA ids whose CRL reaches nextUpdate within `graceMs`: schedule their rebuild (R6). */
   crlsDue(graceMs: number): Promise<string[]>;
   /** Verifies a stored certificate against its stored chain and CRLs, step by step. */
@@ -293,29 +294,17 @@ export function createPki(ctx: EngineContext): Pki {
     listCertificates: (filter) => listCertificates(ctx, filter),
     getCertificate: async (id) => describe(await getRecord(ctx, id)),
     describeCertificate: async (id) => describeCertificateDer(ctx, (await getRecord(ctx, id)).der),
-    async exportCertificate(id, format) {
-      if (format === 'der') return exportCertificateDer(ctx, id);
-      if (format === 'pem') return exportCertificatePem(ctx, id);
-      throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
-    },
+    exportCertificate: certificateExport(ctx),
     exportChain: (id) => exportChain(ctx, id),
     exportPkcs12: (id, passphrase) => exportPkcs12(ctx, id, passphrase),
-    async exportFullChain(id, format) {
-      if (format === 'p7b') return exportFullChainP7b(ctx, id);
-      if (format === 'pem') return exportFullChainPem(ctx, id);
-      throw new EngineError('INVALID_ARGUMENT', 'pki: a full chain exports as pem or p7b');
-    },
+    exportFullChain: fullChainExport(ctx),
     revokeCertificate: (id, p) => revokeCertificate(ctx, id, p),
     revokeCertificates: (selection, p) => revokeCertificates(ctx, selection, p),
     publishCrl: (caId, opts) => publishCrl(ctx, caId, opts),
     getCrl: (caId) => getCrl(ctx, caId),
     crlEntries: (caId, page) => crlEntries(ctx, caId, page),
     listCrls: (caId, limit) => listCrls(ctx, caId, limit),
-    async exportCrl(caId, format, number) {
-      if (format === 'der') return exportCrlDer(ctx, caId, number);
-      if (format === 'pem') return exportCrlPem(ctx, caId, number);
-      throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
-    },
+    exportCrl: crlExport(ctx),
     crlsDue: (graceMs) => crlsDue(ctx, graceMs),
     verifyCertificate: (id, opts) => verifyCertificate(ctx, id, opts),
     verifyChain: (p) => verifyChain(ctx, p),

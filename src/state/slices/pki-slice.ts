@@ -317,15 +317,12 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
     describeCertificate: (id) => run(pkiOpNames.describe(id), (pki) => pki.describeCertificate(id)),
     verifyCertificate: (id, opts) => run(pkiOpNames.verify(id), (pki) => pki.verifyCertificate(id, opts)),
     exportCertificate: (id, format) =>
-      run(pkiOpNames.exportCert(id), (pki) =>
-        format === 'chain'
-          ? pki.exportChain(id)
-          : format === 'full-chain'
-            ? pki.exportFullChain(id, 'pem')
-            : format === 'p7b'
-              ? pki.exportFullChain(id, 'p7b')
-              : pki.exportCertificate(id, format),
-      ),
+      run(pkiOpNames.exportCert(id), (pki): Promise<string | Uint8Array> => {
+        if (format === 'chain') return pki.exportChain(id);
+        if (format === 'full-chain') return pki.exportFullChain(id, 'pem');
+        if (format === 'p7b') return pki.exportFullChain(id, 'p7b');
+        return format === 'der' ? pki.exportCertificate(id, 'der') : pki.exportCertificate(id, 'pem');
+      }),
 
     exportPkcs12: (id, passphrase) => run(pkiOpNames.exportPkcs12(id), (pki) => pki.exportPkcs12(id, passphrase)),
 
@@ -352,7 +349,8 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       if (r.ok) patch((k) => ({ crls: { ...k.crls, [caId]: r.value } }));
       return r;
     },
-    exportCrl: (caId, format, number) => run(pkiOpNames.exportCrl(caId), (pki) => pki.exportCrl(caId, format, number)),
+    exportCrl: (caId, format, number) =>
+      run(pkiOpNames.exportCrl(caId), (pki): Promise<string | Uint8Array> => (format === 'der' ? pki.exportCrl(caId, 'der', number) : pki.exportCrl(caId, 'pem', number))),
     listCrls: (caId, limit) => run(pkiOpNames.crlHistory(caId), (pki) => pki.listCrls(caId, limit)),
     createCsr: (keyId, p) => run(pkiOpNames.createCsr, (pki) => pki.createCsr(keyId, p)),
 
