@@ -69,7 +69,8 @@ export function BulkRevokeBar(props: { selected: ReadonlySet<string>; matching: 
       </p>
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="Nothing was revoked" />
       {outcome?.crlErrors.map((e) => <ErrorAlert key={e.caId} error={e} title="Revoked, but a CRL could not be rebuilt yet" />)}
-      <StatusMessage>{busy ? `Revoking ${n} certificates…` : outcome ? bulkRevocationText(outcome) : null}</StatusMessage>
+      {/* Only while revoking and after: the list's count message stays the page's one status at rest. */}
+      {busy || outcome ? <StatusMessage>{busy ? `Revoking ${n} certificates…` : outcome ? bulkRevocationText(outcome) : null}</StatusMessage> : null}
       <ConfirmDialog
         open={confirming}
         title={`Revoke ${n} ${n === 1 ? 'certificate' : 'certificates'}?`}
