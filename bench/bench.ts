@@ -350,7 +350,7 @@ const api = {
       const { readRevocations } = await import('../src/engine/pki/crl');
       const pagedRead = await watchMainThread(() => readRevocations({ storage } as Parameters<typeof readRevocations>[0], int.ca.id));
       const read = await watchMainThread(() => storage.listRevocations(int.ca.id));
-      const der = (await pki.exportCrl(int.ca.id, 'der')) as Uint8Array;
+      const der = await pki.exportCrl(int.ca.id, 'der');
       const { crlJobs } = await import('../src/engine/pki/crl-client');
       let count = 0;
       const parse = await watchMainThread(async () => {
@@ -394,7 +394,7 @@ const api = {
       const page: number[] = [];
       for (let r = 0; r < repeats; r++) {
         publish.push((await timed(() => pki.publishCrl(int.ca.id)))[0]);
-        const der = (await pki.exportCrl(int.ca.id, 'der')) as Uint8Array;
+        const der = await pki.exportCrl(int.ca.id, 'der');
         // The floor: the entries, already encoded, and the header parts, concatenated and signed once.
         const tbsParts = children(readTop(splitSigned(der, 'CRL').tbs, TAG.SEQUENCE));
         const list = tbsParts.find((t, i) => i > 3 && t.tag === TAG.SEQUENCE)!;

@@ -11,7 +11,7 @@ describe('A7: imported trust material in the backup', () => {
     // Another Clavis plays the outside world: its root certificate and CRL are imported here.
     const outside = await (await freshEngine()).engine.pki();
     const root = await outside.createRootCa({ name: 'Outside Root', subject: { CN: 'Outside Root' } });
-    const crlPem = (await outside.exportCrl(root.ca.id, 'pem')) as string;
+    const crlPem = await outside.exportCrl(root.ca.id, 'pem');
 
     const { engine } = await freshEngine();
     const pki = await engine.pki();

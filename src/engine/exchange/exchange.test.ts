@@ -296,7 +296,7 @@ describe('E2: tampering with any signed field, identity or certificate fails', (
   it.each(cases)('E2: $name → $expectParty refuses ($expectCheck)', async (t) => {
     let hook: ((m: WireMessage) => WireMessage) | undefined;
     const f = await withParties({ wire: (m) => (hook ? hook(m) : m) });
-    const chainOf = async (certId: string) => [(await f.pki.exportCertificate(certId, 'der')) as Uint8Array<ArrayBuffer>];
+    const chainOf = async (certId: string) => [await f.pki.exportCertificate(certId, 'der')];
     const other = await generateEphemeral(f.ctx, 'P-256');
     const c = { malloryChain: await chainOf(f.mallory.certId), aliceChain: await chainOf(f.alice.certId), otherKey: other.publicRaw };
     hook = (m) => t.f(m, c);

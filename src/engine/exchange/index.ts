@@ -90,7 +90,7 @@ export function createExchange(ctx: EngineContext, loadPki: () => Promise<Pki>, 
       return undefined;
     }
     if (key.template !== 'ECDSA-P-256' && key.template !== 'ECDSA-P-384') return undefined;
-    const facts = readCertificateFacts((await pki.exportCertificate(certId, 'der')) as Uint8Array);
+    const facts = readCertificateFacts(await pki.exportCertificate(certId, 'der'));
     const name = facts.commonNames[0];
     if (!name) return undefined;
     return { certId: c.id, keyId: c.keyId, name, subject: c.subject, issuer: c.issuer, issuerId: c.issuerId, status: c.status, notAfter: c.notAfter };
@@ -112,11 +112,11 @@ export function createExchange(ctx: EngineContext, loadPki: () => Promise<Pki>, 
     if (typeof certId !== 'string' || !certId) throw new EngineError('INVALID_ARGUMENT', 'exchange: a party needs a certificate');
     const party = await partyOf(pki, certId);
     if (!party) throw new EngineError('INVALID_ARGUMENT', 'exchange: that certificate cannot authenticate a party (it needs a TLS client certificate of an ECDSA vault key)');
-    const chain: Uint8Array<ArrayBuffer>[] = [(await pki.exportCertificate(certId, 'der')) as Uint8Array<ArrayBuffer>];
+    const chain: Uint8Array<ArrayBuffer>[] = [await pki.exportCertificate(certId, 'der')];
     const cert = await pki.getCertificate(certId);
     let ca = await pki.getCa(cert.issuerId);
     for (let guard = 0; ca.kind === 'intermediate' && ca.parentId && guard < 16; guard++) {
-      chain.push((await pki.exportCertificate(ca.certId, 'der')) as Uint8Array<ArrayBuffer>);
+      chain.push(await pki.exportCertificate(ca.certId, 'der'));
       ca = await pki.getCa(ca.parentId);
     }
     return { identity: party.name, certId, keyId: party.keyId, chain };
@@ -128,8 +128,8 @@ export function createExchange(ctx: EngineContext, loadPki: () => Promise<Pki>, 
     const anchors: Uint8Array[] = [];
     const crls: Uint8Array[] = [];
     for (const ca of cas) {
-      if (ca.kind === 'root') anchors.push((await pki.exportCertificate(ca.certId, 'der')) as Uint8Array);
-      if (await pki.getCrl(ca.id)) crls.push((await pki.exportCrl(ca.id, 'der')) as Uint8Array);
+      if (ca.kind === 'root') anchors.push(await pki.exportCertificate(ca.certId, 'der'));
+      if (await pki.getCrl(ca.id)) crls.push(await pki.exportCrl(ca.id, 'der'));
     }
     return pki.verifyChain({ target: chain[0]!, intermediates: chain.slice(1), trustAnchors: anchors, crls, usage: PARTY_PROFILE });
   }

@@ -39,19 +39,19 @@ interopSuite(
       const key = await generateKey(f.ctx, { template: 'ECDSA-P-256', name: 'web' });
       const leaf = await f.pki.issueCertificate({ caId: int.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: 'www.example.test' }, sans: { dns: ['www.example.test'] } });
 
-      const p7b = (await f.pki.exportFullChain(leaf.cert.id, 'p7b')) as Uint8Array;
+      const p7b = await f.pki.exportFullChain(leaf.cert.id, 'p7b');
       const printed = openssl(['pkcs7', '-inform', 'DER', '-in', file('chain.p7b', p7b), '-print_certs', '-noout']);
       expect(printed.status, printed.out).toBe(0);
       for (const cn of ['www.example.test', 'Clavis Test Issuing CA', 'Clavis Test Root']) expect(printed.out).toContain(`CN = ${cn}`);
       // openssl's own re-encoding of the certificates is byte-identical to Clavis's.
       const pemOut = spawnSync('openssl', ['pkcs7', '-inform', 'DER', '-in', join(dir, 'chain.p7b'), '-print_certs'], { encoding: 'utf8' }).stdout;
-      expect(pemOut).toContain((await f.pki.exportCertificate(root.cert.id, 'pem')) as string);
+      expect(pemOut).toContain(await f.pki.exportCertificate(root.cert.id, 'pem'));
 
-      const full = (await f.pki.exportFullChain(leaf.cert.id, 'pem')) as string;
+      const full = await f.pki.exportFullChain(leaf.cert.id, 'pem');
       expect(full.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(3);
-      expect(full.endsWith((await f.pki.exportCertificate(root.cert.id, 'pem')) as string)).toBe(true);
+      expect(full.endsWith(await f.pki.exportCertificate(root.cert.id, 'pem'))).toBe(true);
       // Root as the trust anchor, everything as untrusted intermediates: the chain is complete.
-      const v = openssl(['verify', '-CAfile', file('root.pem', (await f.pki.exportCertificate(root.cert.id, 'pem')) as string), '-untrusted', file('full.pem', full), file('leaf.pem', (await f.pki.exportCertificate(leaf.cert.id, 'pem')) as string)]);
+      const v = openssl(['verify', '-CAfile', file('root.pem', await f.pki.exportCertificate(root.cert.id, 'pem')), '-untrusted', file('full.pem', full), file('leaf.pem', await f.pki.exportCertificate(leaf.cert.id, 'pem'))]);
       expect(v.status, v.out).toBe(0);
     });
 

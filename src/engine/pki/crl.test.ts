@@ -15,7 +15,7 @@ import { parseCrl, parseCrlWithPkijs, signCrl, type CrlEntryInput } from './crl'
 import { parseCertificate, splitSigned } from './x509';
 
 const DAY = 86_400_000;
-const crlDer = async (pki: ReturnType<typeof createPki>, caId: string) => (await pki.exportCrl(caId, 'der')) as Uint8Array;
+const crlDer = async (pki: ReturnType<typeof createPki>, caId: string) => await pki.exportCrl(caId, 'der');
 const expectCode = async (p: Promise<unknown>, code: Parameters<typeof isEngineError>[1]) => {
   try {
     await p;
@@ -214,8 +214,8 @@ describe('chain verification (E8, R7, R8)', () => {
   it('R7 no CRL, an expired CRL, a future CRL or a rolled-back CRL number means "unknown" and fails closed', async () => {
     const { pki, ctx, root, int, leaf } = await setup();
     const a = await leaf('a.example.test');
-    const target = (await pki.exportCertificate(a.cert.id, 'der')) as Uint8Array;
-    const chain = { target, intermediates: [int.cert.id].length ? [(await pki.exportCertificate(int.cert.id, 'der')) as Uint8Array] : [], trustAnchors: [(await pki.exportCertificate(root.cert.id, 'der')) as Uint8Array] };
+    const target = await pki.exportCertificate(a.cert.id, 'der');
+    const chain = { target, intermediates: [int.cert.id].length ? [await pki.exportCertificate(int.cert.id, 'der')] : [], trustAnchors: [await pki.exportCertificate(root.cert.id, 'der')] };
     const rootCrl = await crlDer(pki, root.ca.id);
     const intCrl1 = await crlDer(pki, int.ca.id);
     const none = await pki.verifyChain({ ...chain, crls: [rootCrl] });
@@ -238,7 +238,7 @@ describe('chain verification (E8, R7, R8)', () => {
     const { pki, root, int, leaf } = await setup();
     const a = await leaf('a.example.test');
     const other = await (await freshPki()).pki.createRootCa({ name: 'Other', subject: { CN: 'Other root' } });
-    const der = async (id: string, p = pki) => (await p.exportCertificate(id, 'der')) as Uint8Array;
+    const der = async (id: string, p = pki) => await p.exportCertificate(id, 'der');
     const crls = [await crlDer(pki, root.ca.id), await crlDer(pki, int.ca.id)];
     const otherDer = new Uint8Array(fromBase64(other.pem.replace(/-----[^-]+-----/g, '')));
     // The untrusted root as target with a valid leaf in "intermediates": must fail.

@@ -36,7 +36,7 @@ describe('certificate details for the viewer (E5)', () => {
   it('E5 decodes every extension of a TLS leaf to text and gives SHA-256/SHA-1 fingerprints of the DER', async () => {
     const { pki, leaf, int } = await setup();
     const d = await pki.describeCertificate(leaf.cert.id);
-    const der = (await pki.exportCertificate(leaf.cert.id, 'der')) as Uint8Array;
+    const der = await pki.exportCertificate(leaf.cert.id, 'der');
     expect(d.fingerprints.sha256).toBe(toHex(await crypto.subtle.digest('SHA-256', der.slice())));
     expect(d.fingerprints.sha256).toBe(leaf.cert.sha256);
     expect(d.fingerprints.sha1).toBe(toHex(await crypto.subtle.digest('SHA-1', der.slice())));
@@ -76,7 +76,7 @@ describe('certificate details for the viewer (E5)', () => {
   it('E5 the ASN.1 tree covers the DER exactly, opens wrapped extension values, and names OIDs', async () => {
     const { pki, leaf } = await setup();
     const d = await pki.describeCertificate(leaf.cert.id);
-    const der = (await pki.exportCertificate(leaf.cert.id, 'der')) as Uint8Array;
+    const der = await pki.exportCertificate(leaf.cert.id, 'der');
     expect(d.asn1).toMatchObject({ tag: 0x30, label: 'SEQUENCE', offset: 0 });
     expect(d.asn1.children!.map((c) => c.label)).toEqual(['SEQUENCE', 'SEQUENCE', 'BIT STRING']);
     expect(find(d.asn1, (n) => n.value === '2.5.29.17 (Subject alternative name)')).toBeDefined();
@@ -138,7 +138,7 @@ describe('CRL entries paged (E7)', () => {
     const { pki, int } = await setup();
     expect(await pki.crlEntries(int.ca.id, { offset: 0, limit: 10 })).toEqual({ total: 0, entries: [] });
     expect(await pki.crlEntries('ca-none', { offset: 0, limit: 10 })).toEqual({ total: 0, entries: [] });
-    const der = (await pki.exportCrl(int.ca.id, 'der')) as Uint8Array;
+    const der = await pki.exportCrl(int.ca.id, 'der');
     expect(() => crlEntryPage(der, -1, 10)).toThrow(/offset/);
     expect(() => crlEntryPage(der, 0, 5000)).toThrow(/limit/);
     expect(() => crlEntryPage(fromBase64('MAA='), 0, 10)).toThrow();

@@ -15,35 +15,27 @@
  * Every verb throws `EngineError` with a code; lint refusals are `CERT_INVALID` with
  * "pki: lint <rule>: …".
  */
-import { assertExportPassphrase } from '../keys/pkcs8-encrypted';
-import { loadKey, type LoadedKey } from '../keys/vault';
-import { buildPkcs12, friendlyNameOf } from './pkcs12';
-import { certsOnlyPkcs7 } from './bundle';
-import type { AuditDraft } from '../audit/chain';
-import { auditDraft, withAudit } from '../audit/store';
-import { EngineError, toErrorInfo } from '../errors';
-import { prepareCompromise } from '../lifecycle/engine';
-import type { KeyInfo } from '../types';
+import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
-import type { CertRecord, RevocationRecord } from '../storage/schema';
-import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateIntermediateParams } from './ca';
-import { REASON_NAMES, REVOCATION_REASONS, crlsDue, publishCrl, rebuildStaleCrls, type PublishCrlOptions, type RevocationReason } from './crl';
-import { UNSPECIFIED_REASON } from './crl-codec';
-import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
 import { fromPemOrDer, toPem } from '../keys/pem';
+import type { CertRecord } from '../storage/schema';
+import { parseSpki } from './algorithms';
+import { issueBulk, parseBulkCsv, type BulkProgress, type BulkRow } from './bulk';
+import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateIntermediateParams } from './ca';
+import { certInfo, describeRecord, getRecord, listCertificates, type CertFilter } from './certs-view';
+import { crlsDue, publishCrl, type PublishCrlOptions } from './crl';
+import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
+import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
+import { certificateExport, crlExport, exportChain, exportPkcs12, fullChainExport, type CertificateExport, type CrlExport, type FullChainExport } from './exports';
 import type { SubjectAltNames } from './extensions';
+import { importTrustMaterial, listImported, readTrustMaterial, removeImported, setImportedTrust, type ImportOutcome, type ImportedCertInfo, type ImportedCrlInfo } from './imported';
 import { LEAF_PROFILES, issue, loadIssuer, vaultSubjectKey, type LeafProfile } from './issue';
 import { decodeName, toDistinguishedName, type DistinguishedName } from './names';
-import { parseSpki } from './algorithms';
-import { wholeSeconds } from '../internal/time';
+import { crlEntries, getCrl, listCrls } from './published-crls';
+import { revokeCertificate, revokeCertificates, type BulkRevocation, type RevokeParams, type RevokeSelection, type SingleRevocation } from './revoke';
 import type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult } from './types';
+import { verifyCertificate, verifyInput, type VerifyInputParams, type VerifyStoredOptions } from './verification';
 import { verifyChain, type VerifyChainParams } from './verify';
-import { issueBulk, parseBulkCsv, type BulkProgress, type BulkRow } from './bulk';
-import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
-import { latestCrlIndex, latestParsedCrl } from './crl-index';
-import { importTrustMaterial, listImported, readTrustMaterial, removeImported, setImportedTrust, type ImportOutcome, type ImportedCertInfo, type ImportedCrlInfo } from './imported';
-import type { ProfileName, RevocationMode, PeerName, Purpose } from './validate/index';
-import { parseCert } from './validate/parse';
 
 export type { CaInfo, CertInfo, CrlInfo, IssueResult, VerifyResult, VerifyStep, LintFinding } from './types';
 export type { CreateCaParams, CreateIntermediateParams, CaKeyTemplate } from './ca';
@@ -62,29 +54,10 @@ export type { Asn1Node, CertificateDetails, CrlEntry, DecodedExtension } from '.
 export type { ImportOutcome, ImportedCertInfo, ImportedCrlInfo, TrustMaterial } from './imported';
 export { MAX_IMPORT_BYTES, MAX_IMPORT_ITEMS } from './imported';
 export type { ProfileName as VerifyProfile, RevocationMode, PeerName, Purpose as VerifyPurpose } from './validate/index';
-
-/**
- * A verification of certificates brought from outside (the Verify screen, E8): the chain
- * as the user pasted or dropped it, trust anchors and CRLs picked from Clavis's CAs and
- * the imported trust material, and the verifier's settings.
- */
-export interface VerifyInputParams {
-  /**
-   * PEM text and/or file bytes (PEM, DER, .p7b), in any order. The certificate verified is
-   * the first one that issued none of the others (the first of all in a cycle); the others
-   * form the pool the path is built from. CRLs found here are used too.
-   */
-  chain: ReadonlyArray<string | Uint8Array>;
-  /** Trust anchors: Clavis CAs (their certificates) and imported trusted roots, by id. */
-  anchors: { caIds?: readonly string[]; importedIds?: readonly string[] };
-  /** CRLs: the latest CRL of Clavis CAs, and imported CRLs, by id. */
-  crls?: { caIds?: readonly string[]; importedIds?: readonly string[] };
-  at?: Date;
-  purpose?: Purpose;
-  peer?: PeerName;
-  profile?: ProfileName;
-  revocation?: RevocationMode;
-}
+export type { CertFilter } from './certs-view';
+export type { BulkRevocation, RevokeParams, RevokeSelection, SingleRevocation } from './revoke';
+export type { VerifyInputParams, VerifyStoredOptions } from './verification';
+export type { CertificateExport, CrlExport, FullChainExport } from './exports';
 
 /** Issue a leaf certificate for a key pair in the vault. */
 export interface IssueCertificateParams {
@@ -111,32 +84,6 @@ export interface IssueFromCsrParams {
   useRequestedSans?: boolean;
   validityDays?: number;
   notAfter?: Date;
-}
-
-/** Revoke a certificate (E6). */
-export interface RevokeParams {
-  reason: RevocationReason;
-  /** When the key is known or suspected to have been compromised (not after now). */
-  invalidityDate?: Date;
-}
-
-/** The certificates a bulk revocation takes: a selection, every certificate a CA issued, or every certificate of a vault key. */
-export type RevokeSelection = { certIds: readonly string[] } | { caId: string } | { keyId: string };
-
-/** What a bulk revocation did. */
-export interface BulkRevocation {
-  revoked: CertInfo[];
-  skipped: Array<{ certId: string; why: string }>;
-  /** The CRLs published, one per CA that revoked something. */
-  crls: CrlInfo[];
-  crlErrors: Array<{ caId: string; code: string; message: string }>;
-}
-
-/** Certificate filters for listings (E10). */
-export interface CertFilter {
-  issuerId?: string;
-  text?: string;
-  status?: CertInfo['status'];
 }
 
 /** A bulk issuance job (E2 at scale): see `Pki.issueBulk`. */
@@ -185,14 +132,14 @@ export interface Pki {
   /** Decoded extensions, fingerprints and the ASN.1 tree of a stored certificate (E5). @throws INVALID_ARGUMENT */
   describeCertificate(id: string): Promise<CertificateDetails>;
   /** The original DER (P14), or PEM. */
-  exportCertificate(id: string, format: 'pem' | 'der'): Promise<string | Uint8Array>;
+  exportCertificate: CertificateExport;
   /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
   exportChain(id: string): Promise<string>;
   /**
    * The whole chain, root included: `pem` as one PEM bundle (leaf first, root last), or
    * `p7b` as a DER certs-only PKCS#7 (bundle.ts).
    */
-  exportFullChain(id: string, format: 'pem' | 'p7b'): Promise<string | Uint8Array>;
+  exportFullChain: FullChainExport;
   /**
    * A PKCS #12 file (DER) with the certificate, its exportable vault private key
    * (encrypted under `passphrase`) and the chain up to the root (pkcs12.ts). Audited as
@@ -205,7 +152,7 @@ export interface Pki {
    * if the CRL cannot be rebuilt now, `crlError` says why and the next rebuild includes it.
    * @throws CERT_REVOKED (already), INVALID_ARGUMENT
    */
-  revokeCertificate(id: string, p: RevokeParams): Promise<{ cert: CertInfo; crl?: CrlInfo; crlError?: { code: string; message: string } }>;
+  revokeCertificate(id: string, p: RevokeParams): Promise<SingleRevocation>;
   /**
    * Revokes many certificates as ONE act (issue 14, E6): every revocation and its audit
    * entry (and, for keyCompromise, the certified vault keys' move to compromised) in one
@@ -227,11 +174,11 @@ export interface Pki {
    * The latest CRL (or the one with `number`, from the history) as PEM or DER.
    * @throws INVALID_ARGUMENT when none was published / there is no such number
    */
-  exportCrl(caId: string, format: 'pem' | 'der', number?: number): Promise<string | Uint8Array>;
+  exportCrl: CrlExport;
   /** CA ids whose CRL reaches nextUpdate within `graceMs`: schedule their rebuild (R6). */
   crlsDue(graceMs: number): Promise<string[]>;
   /** Verifies a stored certificate against its stored chain and CRLs, step by step. */
-  verifyCertificate(id: string, opts?: { usage?: LeafProfile | 'any'; hostname?: string; at?: Date }): Promise<VerifyResult>;
+  verifyCertificate(id: string, opts?: VerifyStoredOptions): Promise<VerifyResult>;
   /** Verifies arbitrary DER certificates and CRLs. */
   verifyChain(p: VerifyChainParams): Promise<VerifyResult>;
 
@@ -253,130 +200,28 @@ export interface Pki {
   verifyInput(p: VerifyInputParams): Promise<VerifyResult>;
 }
 
-/** The revocation record of a certificate (dates in whole seconds). */
-function revocationRecord(rec: CertRecord, reason: number, now: Date, invalidityDate: string | undefined): RevocationRecord {
-  const rev: RevocationRecord = {
-    id: `${rec.issuerId}:${rec.serialHex}`,
-    issuerId: rec.issuerId,
-    serialHex: rec.serialHex,
-    certId: rec.id,
-    reason,
-    revokedAt: now.toISOString(),
-    spkiSha256: rec.spkiSha256,
-    certNotAfter: rec.notAfter,
-  };
-  if (invalidityDate !== undefined) rev.invalidityDate = invalidityDate;
-  return rev;
+/** The leaf profile asked for. @throws INVALID_ARGUMENT for a CA or unknown profile */
+function checkProfile(profile: unknown): LeafProfile {
+  if (!LEAF_PROFILES.includes(profile as LeafProfile)) throw new EngineError('INVALID_ARGUMENT', `pki: the profile must be one of ${LEAF_PROFILES.join(', ')} (CAs have their own verbs)`);
+  return profile as LeafProfile;
 }
 
-/** The audit details of one certificate revocation (identifiers and reason; no key material). */
-function revocationDetails(rec: CertRecord, rev: RevocationRecord): AuditDraft['details'] {
-  const details: AuditDraft['details'] = {
-    issuerId: rec.issuerId,
-    serial: rec.serialHex,
-    reason: REASON_NAMES[rev.reason] ?? String(rev.reason),
-    spkiSha256: rec.spkiSha256,
-    sha256: rec.sha256,
+/** The validity an issuance asks for (days or an end date), without undefined fields. */
+function validityOf(p: { validityDays?: number; notAfter?: Date }) {
+  return {
+    ...(p.validityDays !== undefined ? { validityDays: p.validityDays } : {}),
+    ...(p.notAfter !== undefined ? { notAfter: p.notAfter } : {}),
   };
-  if (rev.invalidityDate) details.invalidityDate = rev.invalidityDate;
-  return details;
-}
-
-function reasonCode(reason: unknown): number {
-  if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason)) {
-    throw new EngineError('INVALID_ARGUMENT', `pki: the reason must be one of ${Object.keys(REVOCATION_REASONS).join(', ')}`);
-  }
-  return REVOCATION_REASONS[reason as RevocationReason];
 }
 
 /** Builds the CA verbs over an engine context. Nothing global is read or set. */
 export function createPki(ctx: EngineContext): Pki {
-  const certInfo = (rec: CertRecord, rev: RevocationRecord | undefined): CertInfo => {
-    const { der: _der, ...meta } = rec;
-    const now = ctx.clock.now();
-    const status: CertInfo['status'] = rev ? 'revoked' : now >= Date.parse(rec.notAfter) ? 'expired' : now < Date.parse(rec.notBefore) ? 'not-yet-valid' : 'valid';
-    const info: CertInfo = { ...meta, status };
-    if (rev) {
-      info.revocation = { reason: rev.reason === UNSPECIFIED_REASON ? 'unspecified' : (REASON_NAMES[rev.reason] ?? String(rev.reason)), revokedAt: rev.revokedAt };
-      if (rev.invalidityDate) info.revocation.invalidityDate = rev.invalidityDate;
-    }
-    return info;
-  };
-  const describe = async (rec: CertRecord) => certInfo(rec, await ctx.storage.getRevocation(rec.issuerId, rec.serialHex));
-  const getRecord = async (id: string) => {
-    const rec = typeof id === 'string' && id ? await ctx.storage.getCert(id) : undefined;
-    if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no certificate with that id');
-    return rec;
-  };
+  const describe = (rec: CertRecord) => describeRecord(ctx, rec);
   const result = async (out: { cert: CertRecord; truncated: boolean }): Promise<IssueResult> => ({
     cert: await describe(out.cert),
     pem: toPem(out.cert.der, 'CERTIFICATE'),
     truncated: out.truncated,
   });
-  const checkProfile = (profile: unknown): LeafProfile => {
-    if (!LEAF_PROFILES.includes(profile as LeafProfile)) throw new EngineError('INVALID_ARGUMENT', `pki: the profile must be one of ${LEAF_PROFILES.join(', ')} (CAs have their own verbs)`);
-    return profile as LeafProfile;
-  };
-  const validityOf = (p: { validityDays?: number; notAfter?: Date }) => ({
-    ...(p.validityDays !== undefined ? { validityDays: p.validityDays } : {}),
-    ...(p.notAfter !== undefined ? { notAfter: p.notAfter } : {}),
-  });
-  /**
-   * The vault keys a certificate certifies: the key it was issued for, and any vault key
-   * with the same public key (a CSR made from a vault key).
-   */
-  const vaultKeysOf = async (rec: CertRecord): Promise<string[]> => {
-    const ids = new Set<string>();
-    if (rec.keyId) ids.add(rec.keyId);
-    for (const k of await ctx.storage.listKeysByFingerprint(rec.spkiSha256)) {
-      if (k.fingerprint.kind === 'spki-sha256') ids.add(k.id);
-    }
-    const out: string[] = [];
-    for (const id of ids) if (await ctx.storage.getKeyInfo(id)) out.push(id);
-    return out;
-  };
-  /** Every vault key id by SPKI SHA-256 (one read for a bulk revocation). */
-  const vaultKeysBySpki = async (): Promise<Map<string, string[]>> => {
-    const m = new Map<string, string[]>();
-    for (const k of await ctx.storage.listKeyInfos()) {
-      if (k.fingerprint.kind !== 'spki-sha256') continue;
-      m.set(k.fingerprint.value, [...(m.get(k.fingerprint.value) ?? []), k.id]);
-    }
-    return m;
-  };
-  /** The vault keys a certificate certifies: those with its public key (its own key, or the key behind a CSR). */
-  const vaultKeyIdsOf = (rec: CertRecord, bySpki: Map<string, string[]>): string[] => bySpki.get(rec.spkiSha256) ?? [];
-  /** The certificate records a bulk revocation names. @throws INVALID_ARGUMENT */
-  const selectCertificates = async (sel: RevokeSelection): Promise<CertRecord[]> => {
-    if (sel && 'certIds' in sel && Array.isArray(sel.certIds)) {
-      const out: CertRecord[] = [];
-      for (const id of new Set(sel.certIds)) out.push(await getRecord(id));
-      return out;
-    }
-    if (sel && 'caId' in sel && typeof sel.caId === 'string') {
-      if (!(await ctx.storage.getCa(sel.caId))) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
-      return (await ctx.storage.listCerts(sel.caId)).filter((c) => c.issuerId === sel.caId);
-    }
-    if (sel && 'keyId' in sel && typeof sel.keyId === 'string') {
-      const key = await ctx.storage.getKeyInfo(sel.keyId);
-      if (!key) throw new EngineError('KEY_NOT_FOUND', 'pki: no vault key with that id');
-      return key.fingerprint.kind === 'spki-sha256' ? ctx.storage.listCertsBySpki(key.fingerprint.value) : [];
-    }
-    throw new EngineError('INVALID_ARGUMENT', 'pki: name the certificates to revoke: certIds, caId or keyId');
-  };
-  /** The chain of CA certificates above a certificate, nearest first, root last. */
-  const chainOf = async (rec: CertRecord): Promise<CertRecord[]> => {
-    const out: CertRecord[] = [];
-    let issuerId: string | undefined = rec.caId === rec.issuerId ? undefined : rec.issuerId;
-    for (let guard = 0; issuerId && guard < 32; guard++) {
-      const ca = await ctx.storage.getCa(issuerId);
-      const caCert = ca ? await ctx.storage.getCert(ca.certId) : undefined;
-      if (!ca || !caCert) throw new EngineError('STORAGE', 'pki: a CA of the chain is missing from the store');
-      out.push(caCert);
-      issuerId = ca.parentId;
-    }
-    return out;
-  };
 
   return {
     async createRootCa(p) {
@@ -434,7 +279,7 @@ export function createPki(ctx: EngineContext): Pki {
       return {
         status: 'issued',
         // Fresh certificates: valid (or not yet valid), never revoked; no store read per row.
-        certs: out.certs.map((c) => certInfo(c, undefined)),
+        certs: out.certs.map((c) => certInfo(ctx, c, undefined)),
         pem: out.certs.map((c) => toPem(c.der, 'CERTIFICATE')).join(''),
         newKeyIds: out.newKeys.map((k) => k.id),
       };
@@ -446,215 +291,22 @@ export function createPki(ctx: EngineContext): Pki {
     async inspectCsr(input) {
       return (await readCsr(ctx, input)).info;
     },
-    async listCertificates(filter = {}) {
-      const recs = await ctx.storage.listCerts(filter.issuerId);
-      // One revocation read per issuer, not one per certificate (10,000 certificates).
-      const revoked = new Map<string, Map<string, RevocationRecord>>();
-      for (const issuerId of new Set(recs.map((r) => r.issuerId))) {
-        revoked.set(issuerId, new Map((await ctx.storage.listRevocations(issuerId)).map((r) => [r.serialHex, r])));
-      }
-      const infos = recs.map((rec) => certInfo(rec, revoked.get(rec.issuerId)?.get(rec.serialHex)));
-      const q = filter.text?.trim().toLowerCase();
-      return infos
-        .filter((c) => !filter.status || c.status === filter.status)
-        .filter((c) => !q || [c.subject, c.serialHex, ...c.sans.dns, ...c.sans.ip, ...c.sans.email, ...c.sans.uri].some((s) => s.toLowerCase().includes(q)))
-        .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id)));
-    },
-    async getCertificate(id) {
-      return describe(await getRecord(id));
-    },
-    async describeCertificate(id) {
-      return describeCertificateDer(ctx, (await getRecord(id)).der);
-    },
-    async exportCertificate(id, format) {
-      const rec = await getRecord(id);
-      if (format === 'der') return rec.der.slice();
-      if (format === 'pem') return toPem(rec.der, 'CERTIFICATE');
-      throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
-    },
-    async exportChain(id) {
-      const rec = await getRecord(id);
-      const chain = await chainOf(rec);
-      return [rec, ...chain.filter((c) => c.profile !== 'root-ca')].map((c) => toPem(c.der, 'CERTIFICATE')).join('');
-    },
-    async exportPkcs12(id, passphrase) {
-      assertExportPassphrase(passphrase);
-      const rec = await getRecord(id);
-      let holder: LoadedKey | undefined;
-      for (const keyId of await vaultKeysOf(rec)) {
-        const k = await loadKey(ctx, keyId);
-        if (k.material.privateKey && (!holder || k.material.privateKey.extractable)) holder = k;
-      }
-      if (!holder) throw new EngineError('INVALID_ARGUMENT', 'pki: the private key of this certificate is not in this vault, so there is nothing to put in a PKCS #12 file; download the certificate and chain instead');
-      const privateKey = holder.material.privateKey!;
-      if (!privateKey.extractable) {
-        throw new EngineError('NOT_EXTRACTABLE', 'pki: the key of this certificate is non-extractable, so it cannot leave the vault in a PKCS #12 file; the certificate and chain can');
-      }
-      const pkcs8 = new Uint8Array(await ctx.subtle.exportKey('pkcs8', privateKey));
-      let pfx: Uint8Array<ArrayBuffer>;
-      try {
-        const all = [rec, ...(await chainOf(rec))];
-        pfx = await buildPkcs12(ctx.subtle, ctx.random, { pkcs8, certificates: all.map((c) => c.der), passphrase, friendlyName: friendlyNameOf(holder.info.name) });
-      } finally {
-        pkcs8.fill(0);
-      }
-      const keyId = holder.info.id;
-      await withAudit(ctx, async () => ({
-        drafts: [auditDraft(ctx, 'key.export', [keyId, rec.id], { keyId, certId: rec.id, format: 'pkcs12', encrypted: true })],
-        commit: (audit) => ctx.storage.commitAudited(audit),
-      }));
-      return pfx;
-    },
-    async exportFullChain(id, format) {
-      const rec = await getRecord(id);
-      const all = [rec, ...(await chainOf(rec))];
-      if (format === 'p7b') return certsOnlyPkcs7(all.map((c) => c.der));
-      if (format === 'pem') return all.map((c) => toPem(c.der, 'CERTIFICATE')).join('');
-      throw new EngineError('INVALID_ARGUMENT', 'pki: a full chain exports as pem or p7b');
-    },
-    async revokeCertificate(id, p) {
-      const rec = await getRecord(id);
-      if (rec.profile === 'root-ca') throw new EngineError('INVALID_ARGUMENT', 'pki: a root cannot be revoked on a CRL; remove it from the trust store instead');
-      const reason = reasonCode(p?.reason);
-      const now = wholeSeconds(ctx.clock.now());
-      let invalidityDate: string | undefined;
-      if (p.invalidityDate !== undefined) {
-        const d = wholeSeconds(p.invalidityDate);
-        if (!Number.isFinite(d.getTime()) || d.getTime() > now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the invalidity date must be a date not in the future');
-        invalidityDate = d.toISOString();
-      }
-      const rev = revocationRecord(rec, reason, now, invalidityDate);
-      // Persist the revocation first: the CRL is derived from the store (R6). The
-      // revocation, its audit entry and (for keyCompromise) the certified vault keys'
-      // move to compromised are ONE transaction (A4, K8).
-      await withAudit(ctx, async () => {
-        const drafts = [auditDraft(ctx, 'cert.revoke', [rec.id], revocationDetails(rec, rev))];
-        const putKeys: Array<{ info: KeyInfo; before: KeyInfo }> = [];
-        if (reason === REVOCATION_REASONS.keyCompromise) {
-          for (const keyId of await vaultKeysOf(rec)) {
-            const change = await prepareCompromise(ctx, keyId, rev.invalidityDate ? { compromiseOccurredAt: Date.parse(rev.invalidityDate) } : {});
-            if (!change) continue;
-            putKeys.push({ info: change.after, before: change.before });
-            drafts.push(...change.drafts);
-          }
-        }
-        return { drafts, commit: (audit) => ctx.storage.commitRevocation({ rev, audit, putKeys }) };
-      });
-      const cert = certInfo(rec, rev);
-      try {
-        return { cert, crl: await publishCrl(ctx, rec.issuerId, { onlyIfStale: true }) };
-      } catch (e) {
-        return { cert, crlError: toErrorInfo(e) };
-      } finally {
-        // Any other CA left stale (a tab closed mid-way) catches up on every revocation.
-        await rebuildStaleCrls(ctx, [rec.issuerId]);
-      }
-    },
-    async revokeCertificates(selection, p) {
-      const reason = reasonCode(p?.reason);
-      const now = wholeSeconds(ctx.clock.now());
-      let invalidityDate: string | undefined;
-      if (p.invalidityDate !== undefined) {
-        const d = wholeSeconds(p.invalidityDate);
-        if (!Number.isFinite(d.getTime()) || d.getTime() > now.getTime()) throw new EngineError('INVALID_ARGUMENT', 'pki: the invalidity date must be a date not in the future');
-        invalidityDate = d.toISOString();
-      }
-      const records = await selectCertificates(selection);
-      const skipped: BulkRevocation['skipped'] = [];
-      const revoked: CertInfo[] = [];
-      const affected = new Set<string>();
-      await withAudit(ctx, async () => {
-        skipped.length = 0;
-        revoked.length = 0;
-        affected.clear();
-        const revs: RevocationRecord[] = [];
-        const drafts: AuditDraft[] = [];
-        for (const rec of records) {
-          if (rec.profile === 'root-ca') {
-            skipped.push({ certId: rec.id, why: 'a root certificate is not on any CRL; remove it from trust stores instead' });
-            continue;
-          }
-          if (await ctx.storage.getRevocation(rec.issuerId, rec.serialHex)) {
-            skipped.push({ certId: rec.id, why: 'already revoked' });
-            continue;
-          }
-          const rev = revocationRecord(rec, reason, now, invalidityDate);
-          revs.push(rev);
-          revoked.push(certInfo(rec, rev));
-          affected.add(rec.issuerId);
-          drafts.push(auditDraft(ctx, 'cert.revoke', [rec.id], revocationDetails(rec, rev)));
-        }
-        const putKeys: Array<{ info: KeyInfo; before: KeyInfo }> = [];
-        if (reason === REVOCATION_REASONS.keyCompromise && revs.length) {
-          const keyIds = new Set<string>();
-          const bySpki = await vaultKeysBySpki();
-          for (const rec of records) if (revs.some((r) => r.certId === rec.id)) for (const id of vaultKeyIdsOf(rec, bySpki)) keyIds.add(id);
-          for (const keyId of keyIds) {
-            const change = await prepareCompromise(ctx, keyId, invalidityDate ? { compromiseOccurredAt: Date.parse(invalidityDate) } : {});
-            if (!change) continue;
-            putKeys.push({ info: change.after, before: change.before });
-            drafts.push(...change.drafts);
-          }
-        }
-        return { drafts, commit: (audit) => (revs.length ? ctx.storage.commitAudited({ ...audit, addRevocations: revs, putKeys }) : Promise.resolve()) };
-      });
-      const out: BulkRevocation = { revoked, skipped, crls: [], crlErrors: [] };
-      for (const caId of affected) {
-        try {
-          out.crls.push(await publishCrl(ctx, caId, { onlyIfStale: true }));
-        } catch (e) {
-          out.crlErrors.push({ caId, ...toErrorInfo(e) });
-        }
-      }
-      if (affected.size) await rebuildStaleCrls(ctx, [...affected]);
-      return out;
-    },
+    listCertificates: (filter) => listCertificates(ctx, filter),
+    getCertificate: async (id) => describe(await getRecord(ctx, id)),
+    describeCertificate: async (id) => describeCertificateDer(ctx, (await getRecord(ctx, id)).der),
+    exportCertificate: certificateExport(ctx),
+    exportChain: (id) => exportChain(ctx, id),
+    exportPkcs12: (id, passphrase) => exportPkcs12(ctx, id, passphrase),
+    exportFullChain: fullChainExport(ctx),
+    revokeCertificate: (id, p) => revokeCertificate(ctx, id, p),
+    revokeCertificates: (selection, p) => revokeCertificates(ctx, selection, p),
     publishCrl: (caId, opts) => publishCrl(ctx, caId, opts),
-    async getCrl(caId) {
-      const rec = await ctx.storage.getLatestCrl(caId);
-      if (!rec) return undefined;
-      const { der: _der, ...info } = rec;
-      return info;
-    },
-    async crlEntries(caId, page) {
-      const { offset, limit } = page ?? {};
-      if (!Number.isInteger(offset) || offset! < 0 || !Number.isInteger(limit) || limit! < 1 || limit! > 1000) {
-        throw new EngineError('INVALID_ARGUMENT', 'pki: a CRL page needs an offset ≥ 0 and a limit of 1–1000');
-      }
-      // A slice of the cached index of the latest CRL (issue 15): no walk from the first entry.
-      const index = await latestCrlIndex(ctx, caId);
-      return index ? { total: index.count, entries: index.page(offset!, limit!) } : { total: 0, entries: [] };
-    },
-    async listCrls(caId, limit = 20) {
-      const n = Number.isInteger(limit) && limit > 0 ? Math.min(limit, 100) : 20;
-      return (await ctx.storage.listCrls(caId, n)).map(({ der: _der, ...info }) => info);
-    },
-    async exportCrl(caId, format, number) {
-      const rec = number === undefined ? await ctx.storage.getLatestCrl(caId) : Number.isInteger(number) ? await ctx.storage.getCrl(caId, number) : undefined;
-      if (!rec) throw new EngineError('INVALID_ARGUMENT', number === undefined ? 'pki: this CA has not published a CRL' : 'pki: this CA has no CRL with that number');
-      if (format === 'der') return rec.der.slice();
-      if (format === 'pem') return toPem(rec.der, 'X509 CRL');
-      throw new EngineError('INVALID_ARGUMENT', 'pki: export format must be pem or der');
-    },
+    getCrl: (caId) => getCrl(ctx, caId),
+    crlEntries: (caId, page) => crlEntries(ctx, caId, page),
+    listCrls: (caId, limit) => listCrls(ctx, caId, limit),
+    exportCrl: crlExport(ctx),
     crlsDue: (graceMs) => crlsDue(ctx, graceMs),
-    async verifyCertificate(id, opts = {}) {
-      const rec = await getRecord(id);
-      const chain = await chainOf(rec);
-      const root = rec.profile === 'root-ca' ? rec : chain[chain.length - 1];
-      if (!root) throw new EngineError('STORAGE', 'pki: the chain has no root');
-      const cas = [rec, ...chain].filter((c) => c.caId).map((c) => c.caId!);
-      // The cached parses of the latest CRLs: a 100,000-entry CRL is read and parsed once, not per call (issue 15).
-      const parsedCrls = (await Promise.all([...new Set([rec.issuerId, ...cas])].map((c) => latestParsedCrl(ctx, c)))).flatMap((c) => (c ? [c] : []));
-      return verifyChain(ctx, {
-        target: rec.der,
-        intermediates: chain.filter((c) => c !== root).map((c) => c.der),
-        trustAnchors: [root.der],
-        parsedCrls,
-        ...(opts.usage ? { usage: opts.usage } : {}),
-        ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
-        ...(opts.at ? { at: opts.at } : {}),
-      });
-    },
+    verifyCertificate: (id, opts) => verifyCertificate(ctx, id, opts),
     verifyChain: (p) => verifyChain(ctx, p),
 
     readTrustMaterial(input) {
@@ -665,61 +317,7 @@ export function createPki(ctx: EngineContext): Pki {
     listImported: () => listImported(ctx),
     setImportedTrust: (id, trusted) => setImportedTrust(ctx, id, trusted),
     removeImported: (id) => removeImported(ctx, id),
-    async verifyInput(p) {
-      if (!p || !Array.isArray(p.chain) || !p.anchors) throw new EngineError('INVALID_ARGUMENT', 'pki: a verification needs a chain and trust anchors');
-      const certs: Uint8Array[] = [];
-      const inputCrls: Uint8Array[] = [];
-      for (const part of p.chain) {
-        if (typeof part === 'string' && part.trim() === '') continue;
-        const m = readTrustMaterial(part);
-        certs.push(...m.certs);
-        inputCrls.push(...m.crls);
-      }
-      if (certs.length === 0) throw new EngineError('INVALID_ARGUMENT', 'pki: paste or drop at least one certificate to verify');
-      const anchors: Uint8Array[] = [];
-      for (const caId of new Set(p.anchors.caIds ?? [])) {
-        const ca = await ctx.storage.getCa(caId);
-        const cert = ca ? await ctx.storage.getCert(ca.certId) : undefined;
-        if (!cert) throw new EngineError('INVALID_ARGUMENT', 'pki: no Clavis CA with that id');
-        anchors.push(cert.der);
-      }
-      for (const id of new Set(p.anchors.importedIds ?? [])) {
-        const rec = await ctx.storage.getImportedCert(id);
-        if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no imported certificate with that id');
-        if (!rec.trusted) throw new EngineError('INVALID_ARGUMENT', `pki: the imported certificate "${rec.subject}" is not marked as a trusted root`);
-        anchors.push(rec.der);
-      }
-      if (anchors.length === 0) throw new EngineError('INVALID_ARGUMENT', 'pki: pick at least one trust anchor (a Clavis CA or an imported trusted root)');
-      const parsedCrls = [];
-      for (const caId of new Set(p.crls?.caIds ?? [])) {
-        const crl = await latestParsedCrl(ctx, caId);
-        if (crl) parsedCrls.push(crl);
-      }
-      const crls = [...inputCrls];
-      for (const id of new Set(p.crls?.importedIds ?? [])) {
-        const rec = await ctx.storage.getImportedCrl(id);
-        if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no imported CRL with that id');
-        crls.push(rec.der);
-      }
-      // The target is the first certificate that issued none of the others (a .p7b's SET OF
-      // has no order; a bundle may start with the root), or the first one when every
-      // certificate issued another (a cycle).
-      const parsed = certs.map((der) => parseCert(der));
-      let t = parsed.findIndex((c, i) => !parsed.some((o, j) => j !== i && o.issuer.key === c.subject.key));
-      if (t < 0) t = 0;
-      return verifyChain(ctx, {
-        target: certs[t]!,
-        intermediates: certs.filter((_, i) => i !== t),
-        trustAnchors: anchors,
-        crls,
-        parsedCrls,
-        ...(p.at ? { at: p.at } : {}),
-        ...(p.purpose ? { usage: p.purpose } : {}),
-        ...(p.peer ? { peer: p.peer } : {}),
-        ...(p.profile ? { profile: p.profile } : {}),
-        ...(p.revocation ? { revocation: p.revocation } : {}),
-      });
-    },
+    verifyInput: (p) => verifyInput(ctx, p),
   };
 }
 

@@ -59,7 +59,7 @@ interopSuite(
         const h = await build(rootKey, tag);
         const rootPem = file(`${tag}-root.pem`, h.root.pem);
         const intPem = file(`${tag}-int.pem`, h.int.pem);
-        const crls = file(`${tag}-crls.pem`, `${(await h.pki.exportCrl(h.root.ca.id, 'pem')) as string}${(await h.pki.exportCrl(h.int.ca.id, 'pem')) as string}`);
+        const crls = file(`${tag}-crls.pem`, `${await h.pki.exportCrl(h.root.ca.id, 'pem')}${await h.pki.exportCrl(h.int.ca.id, 'pem')}`);
         for (const [i, leaf] of h.leaves.entries()) {
           const leafPem = file(`${tag}-leaf${i}.pem`, leaf.pem);
           const strict = openssl(['verify', '-x509_strict', '-CAfile', rootPem, '-untrusted', intPem, leafPem]);
@@ -72,8 +72,8 @@ interopSuite(
             expect(crl.status, crl.out).toBe(0);
           }
         }
-        const intCrl = file(`${tag}-int.crl`, (await h.pki.exportCrl(h.int.ca.id, 'pem')) as string);
-        const rootCrl = file(`${tag}-root.crl`, (await h.pki.exportCrl(h.root.ca.id, 'pem')) as string);
+        const intCrl = file(`${tag}-int.crl`, await h.pki.exportCrl(h.int.ca.id, 'pem'));
+        const rootCrl = file(`${tag}-root.crl`, await h.pki.exportCrl(h.root.ca.id, 'pem'));
         const v1 = openssl(['crl', '-in', intCrl, '-noout', '-verify', '-CAfile', file(`${tag}-both.pem`, h.root.pem + h.int.pem)]);
         expect(v1.out).toMatch(/verify OK/);
         const v2 = openssl(['crl', '-in', rootCrl, '-noout', '-verify', '-CAfile', rootPem]);
@@ -193,10 +193,10 @@ async function artefacts() {
   const revoked = await f.pki.issueCertificate({ caId: int.ca.id, keyId: bad.id, profile: 'tls-client', subject: { CN: 'gone' } });
   await f.pki.revokeCertificate(revoked.cert.id, { reason: 'keyCompromise', invalidityDate: new Date(Date.now() - 3_600_000) });
   const certs = { root: root.pem, int: int.pem, leafEc: leafEc.pem, leafRsa: leafRsa.pem, revoked: revoked.pem };
-  const crls = { root: (await f.pki.exportCrl(root.ca.id, 'pem')) as string, int: (await f.pki.exportCrl(int.ca.id, 'pem')) as string };
-  const der = async (id: string) => (await f.pki.exportCertificate(id, 'der')) as Uint8Array;
+  const crls = { root: await f.pki.exportCrl(root.ca.id, 'pem'), int: await f.pki.exportCrl(int.ca.id, 'pem') };
+  const der = async (id: string) => await f.pki.exportCertificate(id, 'der');
   const ders = { root: await der(root.cert.id), int: await der(int.cert.id), leafEc: await der(leafEc.cert.id), leafRsa: await der(leafRsa.cert.id), revoked: await der(revoked.cert.id) };
-  const crlDers = { root: (await f.pki.exportCrl(root.ca.id, 'der')) as Uint8Array, int: (await f.pki.exportCrl(int.ca.id, 'der')) as Uint8Array };
+  const crlDers = { root: await f.pki.exportCrl(root.ca.id, 'der'), int: await f.pki.exportCrl(int.ca.id, 'der') };
   return { certs, crls, ders, crlDers };
 }
 

@@ -28,7 +28,7 @@ describe('CertPage: chain bundles with the root (A5 formats)', () => {
     expect(p7b[0]).toBe(0x30);
     expect(Buffer.from(p7b).includes(Buffer.from('06092a864886f70d010702', 'hex'))).toBe(true);
     for (const c of [leaf, int, root]) {
-      const der = (await pki.exportCertificate(c.cert.id, 'der')) as Uint8Array;
+      const der = await pki.exportCertificate(c.cert.id, 'der');
       expect(Buffer.from(p7b).includes(Buffer.from(der))).toBe(true);
     }
     expectShown(screen.getByText(/Windows, Java keytool/));
@@ -67,7 +67,7 @@ describe('CertPage: chain bundles with the root (A5 formats)', () => {
     await screen.findByText('Saved p12.example.test.p12');
     expect(files.map((f) => f.name)).toEqual(['p12.example.test.p12']);
     const pfx = new Uint8Array(await files[0]!.blob.arrayBuffer());
-    expect(Buffer.from(pfx).includes(Buffer.from((await pki.exportCertificate(leaf.cert.id, 'der')) as Uint8Array))).toBe(true);
+    expect(Buffer.from(pfx).includes(Buffer.from(await pki.exportCertificate(leaf.cert.id, 'der')))).toBe(true);
     expect((pass as HTMLInputElement).value).toBe('');
     expect(document.body.innerHTML).not.toContain('a good passphrase');
   });

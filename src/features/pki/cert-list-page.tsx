@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { CertInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
 import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
@@ -7,6 +7,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { VirtualRows } from '../../components/ui/virtual-rows';
 import { useAppStore } from '../../state/engine-provider';
 import { EXPIRY_WARNING_DAYS, expiryWarnings, filterCerts, pkiOpNames, type CertListFilter } from '../../state/slices/pki-slice';
+import { BulkRevokeBar } from './bulk-revoke';
 import { commonName, profileLabel, statusLabel, statusTone } from './labels';
 import { pkiPaths } from './paths';
 import { useNow, usePkiData } from './use-pki-data';
@@ -32,6 +33,15 @@ export function CertListPage() {
   const filtering = Object.values(filter).some((v) => v !== '');
   const now = useNow();
   const warned = all.filter((c) => expiryWarnings(c, cas, now).length > 0).length;
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const refreshCerts = useAppStore((s) => s.pki.refreshCerts);
+  const toggle = (id: string, on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const on = (field: keyof CertListFilter) => (e: { currentTarget: { value: string } }) => setFilter({ [field]: e.currentTarget.value } as Partial<CertListFilter>);
 
   return (
@@ -77,6 +87,16 @@ export function CertListPage() {
             <SelectField label="Profile" value={filter.profile} onChange={on('profile')} any="Any profile" choices={PROFILES.map((p) => ({ value: p, label: profileLabel(p) }))} />
             <SelectField label="Status" value={filter.status} onChange={on('status')} any="Any status" choices={STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))} />
           </FilterBar>
+          <BulkRevokeBar
+            selected={selected}
+            matching={shown.map((c) => c.id)}
+            onSelectMatching={() => setSelected(new Set(shown.map((c) => c.id)))}
+            onClear={() => setSelected(new Set())}
+            onDone={() => {
+              setSelected(new Set());
+              void refreshCerts();
+            }}
+          />
           <CountMessage shown={shown.length} total={all.length} filtering={filtering} one="certificate" many="certificates" />
           {shown.length === 0 ? (
             <NoMatches>No certificates match these filters.</NoMatches>
@@ -86,6 +106,9 @@ export function CertListPage() {
                 <caption className="visually-hidden">Issued certificates</caption>
                 <thead>
                   <tr aria-rowindex={1}>
+                    <th scope="col">
+                      <span className="visually-hidden">Selected</span>
+                    </th>
                     <th scope="col">Subject</th>
                     <th scope="col">Issuer</th>
                     <th scope="col">Profile</th>
@@ -98,12 +121,15 @@ export function CertListPage() {
                   {/* Only the rows near the viewport are rendered: 10,000 certificates stay instant. */}
                   <VirtualRows
                     count={shown.length}
-                    columns={6}
+                    columns={7}
                     row={(i) => {
                     const c = shown[i]!;
                     const warnings = expiryWarnings(c, cas, now);
                     return (
                       <tr key={c.id} data-row aria-rowindex={i + 2}>
+                        <td>
+                          <input type="checkbox" aria-label={`Select ${commonName(c.subject)} (serial ${c.serialHex.slice(0, 16)})`} checked={selected.has(c.id)} onChange={(e) => toggle(c.id, e.currentTarget.checked)} />
+                        </td>
                         <th scope="row">
                           <a href={pkiPaths.cert(c.id)}>{commonName(c.subject)}</a>
                           {c.sans.dns.length ? <span className="hint cert-sans"> {c.sans.dns.join(', ')}</span> : null}

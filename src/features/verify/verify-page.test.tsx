@@ -88,7 +88,7 @@ describe('VerifyPage (E8)', () => {
 
   it('E8 an imported root is listed apart, becomes a trust anchor only when marked, verifies a chain, and can be removed', async () => {
     const { engine, pki, root, chainPem } = await withChain();
-    const rootPem = (await pki.exportCertificate(root.cert.id, 'pem')) as string;
+    const rootPem = await pki.exportCertificate(root.cert.id, 'pem');
     const { user } = await renderWithEngine(<VerifyPage />, { engine });
     const imported = await screen.findByRole('region', { name: 'Imported roots, certificates and CRLs' });
     await user.click(within(imported).getByLabelText(/PEM to import/));

@@ -54,7 +54,7 @@ function needNumber(state: WalkthroughState, key: string): number {
 }
 
 async function derHex(pki: Pki, certId: string): Promise<string> {
-  return hexOf((await pki.exportCertificate(certId, 'der')) as Uint8Array);
+  return hexOf(await pki.exportCertificate(certId, 'der'));
 }
 
 async function latestCrl(pki: Pki, caId: string): Promise<CrlInfo> {
@@ -309,8 +309,8 @@ const steps: WalkthroughStep[] = [
       if (!after) throw new EngineError('STORAGE', 'walkthrough: the intermediate has no CRL');
       const { entries } = await pki.crlEntries(caId, { offset: 0, limit: 20 });
       const entry = entries.find((e) => e.serialHex === serialHex);
-      const pem = (await pki.exportCrl(caId, 'pem')) as string;
-      const der = (await pki.exportCrl(caId, 'der')) as Uint8Array;
+      const pem = await pki.exportCrl(caId, 'pem');
+      const der = await pki.exportCrl(caId, 'der');
       const summary = (c: CrlInfo | undefined) => (c ? { number: c.number, thisUpdate: c.thisUpdate, nextUpdate: c.nextUpdate, entries: c.entries } : null);
       return {
         result: {

@@ -70,6 +70,34 @@ describe('pki slice', () => {
     expect(!again.ok && again.error.code).toBe('CERT_REVOKED');
   });
 
+  it('E6 revoking a selection is one act: the store shows every certificate revoked and the one new CRL; the rest are skipped with why', async () => {
+    const { pki, engine, store } = await setup();
+    const root = await pki().createCa({ name: 'Root', subject: { CN: 'R' } });
+    if (!root.ok) throw new Error('root');
+    const ids: string[] = [];
+    for (const cn of ['a.test', 'b.test', 'c.test']) {
+      const key = await engine.generateKey({ template: 'ECDSA-P-256', name: cn });
+      const leaf = await pki().issueCertificate({ caId: root.value.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: cn }, sans: { dns: [cn] } });
+      if (!leaf.ok) throw new Error(leaf.error.message);
+      ids.push(leaf.value.cert.id);
+    }
+    const r = await pki().revokeCertificates({ certIds: [ids[0]!, ids[1]!, root.value.cert.id] }, { reason: 'cessationOfOperation' });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.revoked).toBe(2);
+    expect(r.value.skipped.map((x) => x.certId)).toEqual([root.value.cert.id]);
+    expect(r.value.crls.map((c) => c.number)).toEqual([2]);
+    expect(r.value.crlErrors).toEqual([]);
+    const s = store.getState().pki;
+    expect(ids.map((id) => s.certsById[id]?.status)).toEqual(['revoked', 'revoked', 'valid']);
+    expect(s.crls[root.value.ca.id]?.number).toBe(2);
+    assertPlainData({ certs: s.certsById, crls: s.crls });
+    const page = await pki().crlEntries(root.value.ca.id, { offset: 0, limit: 100 });
+    expect(page.ok && page.value.total).toBe(2);
+    const bad = await pki().revokeCertificates({ certIds: ['nope'] }, { reason: 'superseded' });
+    expect(!bad.ok && bad.error.code).toBe('INVALID_ARGUMENT');
+    expect(store.getState().pki.ops[pkiOpNames.revokeMany]?.status).toBe('error');
+  });
+
   it('refreshCerts loads the inventory newest first', async () => {
     const { pki, store } = await setup();
     await pki().createCa({ name: 'A', subject: { CN: 'A' } });

@@ -30,6 +30,7 @@ import {
   type IssueFromCsrParams,
   type LeafProfile,
   type RevokeParams,
+  type RevokeSelection,
   type VerifyResult,
 } from '../../engine';
 import type { OpStatus, Result } from '../types';
@@ -63,6 +64,7 @@ export const pkiOpNames = {
   exportCert: (id: string) => `export-cert:${id}`,
   exportPkcs12: (id: string) => `export-pkcs12:${id}`,
   revoke: (id: string) => `revoke:${id}`,
+  revokeMany: 'revoke-many',
   loadCrl: (caId: string) => `load-crl:${caId}`,
   crlEntries: (caId: string) => `crl-entries:${caId}`,
   publishCrl: (caId: string) => `publish-crl:${caId}`,
@@ -87,6 +89,14 @@ export type CreateCaRequest = (CreateCaParams | CreateIntermediateParams) & {
    */
   exportableKey?: boolean;
 };
+
+/** What a bulk revocation did, as the screen reports it (plain data). */
+export interface BulkRevocationSummary {
+  revoked: number;
+  skipped: Array<{ certId: string; why: string }>;
+  crls: CrlInfo[];
+  crlErrors: Array<{ caId: string; code: string; message: string }>;
+}
 
 /** State and actions of the certificate authority. */
 export interface PkiSlice {
@@ -130,6 +140,11 @@ export interface PkiSlice {
   /** Certificate, encrypted private key and chain as a PKCS #12 file; the bytes go to the caller only. */
   exportPkcs12(id: string, passphrase: string): Promise<Result<Uint8Array>>;
   revokeCertificate(id: string, p: RevokeParams): Promise<Result<{ cert: CertInfo; crlError?: { code: string; message: string } }>>;
+  /**
+   * Revokes a selection (certificate ids, every certificate of a CA or of a vault key) as
+   * one act; the revoked certificates and the CRLs published replace theirs in the store.
+   */
+  revokeCertificates(selection: RevokeSelection, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
   loadCrl(caId: string): Promise<Result<CrlInfo | undefined>>;
   crlEntries(caId: string, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
   publishCrl(caId: string): Promise<Result<CrlInfo>>;
@@ -317,15 +332,12 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
     describeCertificate: (id) => run(pkiOpNames.describe(id), (pki) => pki.describeCertificate(id)),
     verifyCertificate: (id, opts) => run(pkiOpNames.verify(id), (pki) => pki.verifyCertificate(id, opts)),
     exportCertificate: (id, format) =>
-      run(pkiOpNames.exportCert(id), (pki) =>
-        format === 'chain'
-          ? pki.exportChain(id)
-          : format === 'full-chain'
-            ? pki.exportFullChain(id, 'pem')
-            : format === 'p7b'
-              ? pki.exportFullChain(id, 'p7b')
-              : pki.exportCertificate(id, format),
-      ),
+      run(pkiOpNames.exportCert(id), (pki): Promise<string | Uint8Array> => {
+        if (format === 'chain') return pki.exportChain(id);
+        if (format === 'full-chain') return pki.exportFullChain(id, 'pem');
+        if (format === 'p7b') return pki.exportFullChain(id, 'p7b');
+        return format === 'der' ? pki.exportCertificate(id, 'der') : pki.exportCertificate(id, 'pem');
+      }),
 
     exportPkcs12: (id, passphrase) => run(pkiOpNames.exportPkcs12(id), (pki) => pki.exportPkcs12(id, passphrase)),
 
@@ -336,6 +348,18 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       const { crl } = r.value;
       if (crl) patch((k) => ({ crls: { ...k.crls, [crl.issuerId]: crl } }));
       return { ok: true, value: r.value.crlError ? { cert: r.value.cert, crlError: r.value.crlError } : { cert: r.value.cert } };
+    },
+
+    async revokeCertificates(selection, p) {
+      const r = await run(pkiOpNames.revokeMany, (pki) => pki.revokeCertificates(selection, p));
+      if (!r.ok) return r;
+      const { revoked, skipped, crls, crlErrors } = r.value;
+      // One state change for the whole act, however many certificates it took.
+      patch((k) => ({
+        certsById: { ...k.certsById, ...Object.fromEntries(revoked.map((c) => [c.id, c])) },
+        crls: { ...k.crls, ...Object.fromEntries(crls.map((c) => [c.issuerId, c])) },
+      }));
+      return { ok: true, value: { revoked: revoked.length, skipped, crls, crlErrors } };
     },
 
     async loadCrl(caId) {
@@ -352,7 +376,8 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       if (r.ok) patch((k) => ({ crls: { ...k.crls, [caId]: r.value } }));
       return r;
     },
-    exportCrl: (caId, format, number) => run(pkiOpNames.exportCrl(caId), (pki) => pki.exportCrl(caId, format, number)),
+    exportCrl: (caId, format, number) =>
+      run(pkiOpNames.exportCrl(caId), (pki): Promise<string | Uint8Array> => (format === 'der' ? pki.exportCrl(caId, 'der', number) : pki.exportCrl(caId, 'pem', number))),
     listCrls: (caId, limit) => run(pkiOpNames.crlHistory(caId), (pki) => pki.listCrls(caId, limit)),
     createCsr: (keyId, p) => run(pkiOpNames.createCsr, (pki) => pki.createCsr(keyId, p)),
 

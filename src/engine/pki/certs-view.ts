@@ -1,0 +1,84 @@
+// Reading stored certificates: their public view (status, revocation), lookups, listings, chains and the vault keys they certify.
+import { EngineError } from '../errors';
+import type { EngineContext } from '../keys/context';
+import type { CertRecord, RevocationRecord } from '../storage/schema';
+import { REASON_NAMES } from './crl';
+import { UNSPECIFIED_REASON } from './crl-codec';
+import type { CertInfo } from './types';
+
+/** Certificate filters for listings (E10). */
+export interface CertFilter {
+  issuerId?: string;
+  text?: string;
+  status?: CertInfo['status'];
+}
+
+/** The public view of a certificate record: metadata without the DER, its status now and its revocation. */
+export function certInfo(ctx: Pick<EngineContext, 'clock'>, rec: CertRecord, rev: RevocationRecord | undefined): CertInfo {
+  const { der: _der, ...meta } = rec;
+  const now = ctx.clock.now();
+  const status: CertInfo['status'] = rev ? 'revoked' : now >= Date.parse(rec.notAfter) ? 'expired' : now < Date.parse(rec.notBefore) ? 'not-yet-valid' : 'valid';
+  const info: CertInfo = { ...meta, status };
+  if (rev) {
+    info.revocation = { reason: rev.reason === UNSPECIFIED_REASON ? 'unspecified' : (REASON_NAMES[rev.reason] ?? String(rev.reason)), revokedAt: rev.revokedAt };
+    if (rev.invalidityDate) info.revocation.invalidityDate = rev.invalidityDate;
+  }
+  return info;
+}
+
+/** The public view of a certificate record, its revocation read from the store. */
+export async function describeRecord(ctx: EngineContext, rec: CertRecord): Promise<CertInfo> {
+  return certInfo(ctx, rec, await ctx.storage.getRevocation(rec.issuerId, rec.serialHex));
+}
+
+/** The stored record of a certificate. @throws INVALID_ARGUMENT when there is no such certificate */
+export async function getRecord(ctx: EngineContext, id: string): Promise<CertRecord> {
+  const rec = typeof id === 'string' && id ? await ctx.storage.getCert(id) : undefined;
+  if (!rec) throw new EngineError('INVALID_ARGUMENT', 'pki: no certificate with that id');
+  return rec;
+}
+
+/** The certificates matching a filter, newest first. */
+export async function listCertificates(ctx: EngineContext, filter: CertFilter = {}): Promise<CertInfo[]> {
+  const recs = await ctx.storage.listCerts(filter.issuerId);
+  // One revocation read per issuer, not one per certificate (10,000 certificates).
+  const revoked = new Map<string, Map<string, RevocationRecord>>();
+  for (const issuerId of new Set(recs.map((r) => r.issuerId))) {
+    revoked.set(issuerId, new Map((await ctx.storage.listRevocations(issuerId)).map((r) => [r.serialHex, r])));
+  }
+  const infos = recs.map((rec) => certInfo(ctx, rec, revoked.get(rec.issuerId)?.get(rec.serialHex)));
+  const q = filter.text?.trim().toLowerCase();
+  return infos
+    .filter((c) => !filter.status || c.status === filter.status)
+    .filter((c) => !q || [c.subject, c.serialHex, ...c.sans.dns, ...c.sans.ip, ...c.sans.email, ...c.sans.uri].some((s) => s.toLowerCase().includes(q)))
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id)));
+}
+
+/** The chain of CA certificates above a certificate, nearest first, root last. */
+export async function chainOf(ctx: EngineContext, rec: CertRecord): Promise<CertRecord[]> {
+  const out: CertRecord[] = [];
+  let issuerId: string | undefined = rec.caId === rec.issuerId ? undefined : rec.issuerId;
+  for (let guard = 0; issuerId && guard < 32; guard++) {
+    const ca = await ctx.storage.getCa(issuerId);
+    const caCert = ca ? await ctx.storage.getCert(ca.certId) : undefined;
+    if (!ca || !caCert) throw new EngineError('STORAGE', 'pki: a CA of the chain is missing from the store');
+    out.push(caCert);
+    issuerId = ca.parentId;
+  }
+  return out;
+}
+
+/**
+ * The vault keys a certificate certifies: the key it was issued for, and any vault key
+ * with the same public key (a CSR made from a vault key).
+ */
+export async function vaultKeysOf(ctx: EngineContext, rec: CertRecord): Promise<string[]> {
+  const ids = new Set<string>();
+  if (rec.keyId) ids.add(rec.keyId);
+  for (const k of await ctx.storage.listKeysByFingerprint(rec.spkiSha256)) {
+    if (k.fingerprint.kind === 'spki-sha256') ids.add(k.id);
+  }
+  const out: string[] = [];
+  for (const id of ids) if (await ctx.storage.getKeyInfo(id)) out.push(id);
+  return out;
+}
