@@ -37,6 +37,7 @@ import {
   type ImportedCertRecord,
   type ImportedCrlRecord,
 } from './schema';
+import { issuanceStorage } from './issuance';
 import { buildChunks, chunkStamp, encodeRevokedEntry, insertEntry, openChunk, packChunk, serialSortKey, type OpenChunk } from './crl-chunks';
 
 /**
@@ -1186,42 +1187,7 @@ export async function openStorage(opts: OpenStorageOptions = {}): Promise<Clavis
         return out;
       }),
     countCerts: () => guard('counting certificates', () => db.count('certs')),
-    reserveSerials: (serials, at) =>
-      guard('reserving serial numbers', async () => {
-        const tx = db.transaction('serials', 'readwrite');
-        const writes = serials.map(({ issuerId, serialHex }) => tx.store.add({ id: serialId(issuerId, serialHex), issuerId, serialHex, state: 'reserved', at }));
-        await Promise.all([...writes, tx.done]);
-      }),
-    burnSerials: (serials) =>
-      guard('burning serial numbers', async () => {
-        const tx = db.transaction('serials', 'readwrite');
-        const recs = await Promise.all(serials.map(({ issuerId, serialHex }) => tx.store.get(serialId(issuerId, serialHex))));
-        const writes = recs.flatMap((rec) => (rec && rec.state === 'reserved' ? [tx.store.put({ ...rec, state: 'burned' })] : []));
-        await Promise.all([...writes, tx.done]);
-      }),
-    commitIssuanceBatch: ({ certs, addKeys = [], audit }) =>
-      guard('saving the certificates', async () => {
-        if (addKeys.some(({ info, material }) => info.id !== material.id)) throw new EngineError('INVALID_ARGUMENT', 'storage: key and material ids differ');
-        const stores: StoreNames<ClavisDB>[] = ['serials', 'certs', ...AUDIT_STORES];
-        if (addKeys.length) stores.push('keys', 'keyMaterial');
-        const tx = db.transaction(stores, 'readwrite');
-        // Only IndexedDB requests from here to tx.done (W3): reads first, then the writes.
-        const auditWrites = await queueAuditEntries(tx, audit);
-        const serials = tx.objectStore('serials');
-        const recs = await Promise.all(certs.map((c) => serials.get(serialId(c.issuerId, c.serialHex))));
-        if (recs.some((rec) => !rec || rec.state !== 'reserved')) {
-          tx.abort();
-          await tx.done.catch(() => undefined);
-          throw new EngineError('CERT_INVALID', 'storage: a serial number was not reserved for its issuer, or was already used');
-        }
-        const store = tx.objectStore('certs');
-        const writes: Promise<unknown>[] = [...auditWrites];
-        for (const { info, material } of addKeys) {
-          writes.push(tx.objectStore('keys').add(toStoredKey(info)), tx.objectStore('keyMaterial').add(material));
-        }
-        certs.forEach((cert, i) => writes.push(serials.put({ ...recs[i]!, state: 'issued', certId: cert.id }), store.add(cert)));
-        await Promise.all([...writes, tx.done]);
-      }),
+    ...issuanceStorage(db, { guard, toStoredKey, auditConflict: (m) => new AuditConflictError(m), auditKeyMeta: AUDIT_KEY_META }),
     addRevocation: (rev, audit) =>
       guard('saving the revocation', async () => {
         const stores: StoreNames<ClavisDB>[] = ['certs', 'revocations', 'counters', 'crlChunks'];
