@@ -18,6 +18,7 @@
  */
 import { EngineError } from '../errors';
 import { concat, fromHex, toHex, utf8 } from '../internal/bytes';
+import { sha256Hex } from '../internal/sha256';
 import { scan, type ScanMemo } from './no-secrets';
 
 /** A JSON value (what `details` may hold). */
@@ -133,16 +134,17 @@ function checkDraft(d: AuditDraft, memo?: ScanMemo): void {
 
 /**
  * The next entry after `prev` (null for the first entry), with seq, prevHash and hash.
- * Refuses drafts with key material (A3) or that are not plain JSON.
+ * Refuses drafts with key material (A3) or that are not plain JSON. The hash is computed
+ * synchronously (`internal/sha256.ts`); `_subtle` stays in the signature for its callers.
  * @throws INVALID_ARGUMENT
  */
-export async function appendEntry(subtle: SubtleCrypto, prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
+export async function appendEntry(_subtle: SubtleCrypto, prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
   checkDraft(draft);
-  return chainEntry(subtle, prev, draft);
+  return chainEntry(prev, draft);
 }
 
 /** The entry after `prev` for a draft already checked (`checkDraft`). */
-async function chainEntry(subtle: SubtleCrypto, prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
+function chainEntry(prev: AuditEntry | null, draft: AuditDraft): AuditEntry {
   const seq = prev ? prev.seq + 1 : 1;
   const prevHash = prev ? prev.hash : GENESIS_HASH;
   // Copy through JSON so later changes to the caller's objects cannot change the logged
@@ -150,8 +152,9 @@ async function chainEntry(subtle: SubtleCrypto, prev: AuditEntry | null, draft: 
   const details = canonicalJson(draft.details);
   const body = { at: draft.at, actor: draft.actor, action: draft.action, subject: [...draft.subject], details: JSON.parse(details) as AuditDraft['details'] };
   const data = concat(fromHex(prevHash), utf8(canonicalEntryWith(body, seq, details)));
-  const hash = toHex(await subtle.digest('SHA-256', data));
-  return { seq, ...body, prevHash, hash };
+  // Synchronous SHA-256: a batch of thousands of entries is chained without a thread hop
+  // per entry. Verification (`entryHash`) recomputes with WebCrypto.
+  return { seq, ...body, prevHash, hash: sha256Hex(data) };
 }
 
 /**
@@ -159,12 +162,12 @@ async function chainEntry(subtle: SubtleCrypto, prev: AuditEntry | null, draft: 
  * values once per batch, so a refused draft stores nothing of the batch; then the drafts
  * are chained onto `prev` in order. @throws INVALID_ARGUMENT
  */
-export async function appendEntries(subtle: SubtleCrypto, prev: AuditEntry | null, drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
+export async function appendEntries(_subtle: SubtleCrypto, prev: AuditEntry | null, drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
   const memo: ScanMemo = new Set();
   for (const d of drafts) checkDraft(d, memo);
   const out: AuditEntry[] = [];
   for (const d of drafts) {
-    prev = await chainEntry(subtle, prev, d);
+    prev = chainEntry(prev, d);
     out.push(prev);
   }
   return out;

@@ -44,6 +44,9 @@ export function auditDraft(ctx: Pick<EngineContext, 'clock'>, action: string, su
  * previous entry, which is all the head holds.
  */
 export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'>, drafts: readonly AuditDraft[]): Promise<PreparedAudit> {
+  // The head and the audit key are read together (two reads, one wait).
+  const signing = auditSigningKey(ctx);
+  signing.catch(() => undefined);
   const head = await ctx.storage.getAuditHead();
   let prev: AuditEntry | null = head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
   const entries = await appendEntries(ctx.subtle, prev, drafts);
@@ -51,7 +54,7 @@ export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'
   if (!prev || entries.length === 0) return { head, entries };
   // Sign the new head before the transaction (W3): a cut tail with a rewritten head, or a
   // cleared log, no longer verifies (SECURITY.md A1, issue 14 #6).
-  const { key, created } = await auditSigningKey(ctx);
+  const { key, created } = await signing;
   const sig = new Uint8Array(await ctx.subtle.sign(SIGN_ALGORITHM, key.privateKey, headMessage(prev.seq, prev.hash)));
   return { head, entries, headSignature: toHex(sig), ...(created ? { newAuditKey: key } : {}) };
 }

@@ -37,10 +37,13 @@ export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** The two hex digits of each byte value, built once (toHex runs on every hash and serial). */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function toHex(b: Uint8Array | ArrayBuffer): string {
   const a = b instanceof Uint8Array ? b : new Uint8Array(b);
   let s = '';
-  for (const x of a) s += x.toString(16).padStart(2, '0');
+  for (let i = 0; i < a.length; i++) s += HEX_PAIRS[a[i]!]!;
   return s;
 }
 

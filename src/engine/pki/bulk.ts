@@ -102,7 +102,21 @@ function rowError(row: number, e: unknown): EngineError {
   return new EngineError(info.code === 'UNEXPECTED' ? 'CERT_INVALID' : info.code, `pki: row ${row}: ${info.message.replace(/^\w+: /, '')}`, { cause: e });
 }
 
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/**
+ * Yields to the page between slices. A MessageChannel task, not setTimeout(0): nested
+ * timers are clamped to 4 ms, which a job of 2,000 rows would pay 60 times.
+ */
+const nextTask = (): Promise<void> =>
+  typeof MessageChannel === 'undefined'
+    ? new Promise((resolve) => setTimeout(resolve, 0))
+    : new Promise((resolve) => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => {
+          ch.port1.close();
+          resolve();
+        };
+        ch.port2.postMessage(null);
+      });
 
 /** Per-job memos: a vault key or a public key named by many rows is loaded and checked once. */
 interface JobMemo {

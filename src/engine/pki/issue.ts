@@ -7,18 +7,15 @@
  *
  * Common case: `pki.issueCertificate({ caId, keyId, profile: 'tls-server', subject: { CN: 'app.test' }, sans: { dns: ['app.test'] } })`.
  */
-import { assertNoSecrets } from '../audit/no-secrets';
 import { auditDraft, withAudit } from '../audit/store';
-import { EngineError, KeyStateError, StorageError, isEngineError, toErrorInfo } from '../errors';
+import { EngineError, StorageError, isEngineError } from '../errors';
 import { toHex } from '../internal/bytes';
+import { sha256Hex as syncSha256Hex } from '../internal/sha256';
 import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
-import { destroyedKeyError, loadKey } from '../keys/vault';
-import { isDestroyedState } from '../lifecycle/states';
-import { assertCrlSigningAllowed, assertOperationAllowed } from '../lifecycle/gates';
 import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
 import type { AuditDraft } from '../audit/chain';
-import { assertCertifiableKey, createSigner, parseSpki, type Signer, type SpkiInfo } from './algorithms';
+import { assertCertifiableKey, type SpkiInfo } from './algorithms';
 import { bitString, explicit, seq, uint, uintBytes } from '../internal/der';
 import {
   OID,
@@ -41,17 +38,19 @@ import {
 } from './extensions';
 import { MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertificate, type CertProfile } from './lint';
 import { decodeName, encodeName, formatName, type DistinguishedName } from './names';
-import { assertWithinNameConstraints, caLabel, generalNameValues, parseNameConstraints, type LabelledConstraints } from './name-constraints';
+import { assertWithinNameConstraints, generalNameValues } from './name-constraints';
 import { newSerial } from './serial';
 import { DAY, HOUR, encodeTime, wholeSeconds } from '../internal/time';
-import { parseBasicConstraints, parseCertificate, skiValue } from './x509';
+export { forgetIssuer, loadIssuer, type IssuerHandle } from './issuer';
+export { CompromisedKeyError, assertCertifiable, assertKeyNotCompromised, vaultSubjectKey, type KeyRole } from './issue-checks';
+export { auditRefusal, auditText } from './issue-record';
+import type { IssuerHandle } from './issuer';
+import { assertCertifiable, type KeyRole } from './issue-checks';
+import { auditRefusal, auditText } from './issue-record';
 
 /** Profiles a leaf can be issued with. */
 export type LeafProfile = 'tls-server' | 'tls-client' | 'code-signing' | 'email';
 export const LEAF_PROFILES: readonly LeafProfile[] = ['tls-server', 'tls-client', 'code-signing', 'email'];
-
-/** What the subject key may do, which decides keyUsage (C5). */
-export type KeyRole = 'sign' | 'encrypt' | 'agree' | 'any';
 
 /** Default and maximum validity per profile, in days (TLS server: BR 6.3.2, 398 days). */
 export const VALIDITY_DAYS: Record<CertProfile, { default: number; max: number }> = {
@@ -65,23 +64,6 @@ export const VALIDITY_DAYS: Record<CertProfile, { default: number; max: number }
 
 /** notBefore is backdated so a client with a slow clock still accepts the certificate (C3). */
 export const BACKDATE_MS = HOUR;
-
-/** Who signs: a CA from the store, or (for a root) the new CA itself. */
-export interface IssuerHandle {
-  id: string;
-  name: Uint8Array;
-  display: string;
-  ski: Uint8Array;
-  notAfter?: Date;
-  pathLen?: number;
-  signer: Signer;
-  crlUrl?: string;
-  caIssuersUrl?: string;
-  /** True when the CA's CRLs last longer than 10 days: it issues only CAs (BR 4.9.7). */
-  caOnly?: boolean;
-  /** Name constraints of this CA and every CA above it (RFC 5280 §4.2.1.10). */
-  nameConstraints?: LabelledConstraints[];
-}
 
 /** One certificate to make. */
 export interface CertSpec {
@@ -112,183 +94,6 @@ export interface IssueOutcome {
 /** Hex SHA-256. */
 export async function sha256Hex(ctx: EngineContext, data: Uint8Array): Promise<string> {
   return toHex(await ctx.subtle.digest('SHA-256', data.slice()));
-}
-
-/**
- * What issuing needs from a CA that never changes while its record stays the same: its
- * certificate (immutable DER), the parsed chain above it (names, constraints, the links
- * whose revocation must be checked) and a signer over its non-extractable key.
- */
-interface CachedIssuer {
-  /** The CA record this was built from (JSON): any change of the CA's own record rebuilds it. */
-  caJson: string;
-  cert: CertRecord;
-  /** Each certificate link above the CA: (parent CA, serial) to look up in the revocation index. */
-  links: Array<{ parentId: string; serialHex: string; name: string }>;
-  constraints: LabelledConstraints[];
-  name: Uint8Array;
-  ski: Uint8Array;
-  pathLen?: number;
-  signer: Signer;
-}
-
-/**
- * The issuer cache, per storage (so per engine and per database). Only facts that cannot
- * change under an unchanged CA record are kept; every use re-reads the CA record (a change
- * there, in this tab or another, rebuilds the entry), the CA key's lifecycle state and the
- * revocation of every certificate above, so a revocation, a suspended CA key or a CA
- * edited in another tab is seen at once without any message between tabs.
- */
-const issuerCache = new WeakMap<object, Map<string, CachedIssuer>>();
-
-/** Drops a CA's cached issuer (after a change of the CA; the next issuance rebuilds it). */
-export function forgetIssuer(ctx: Pick<EngineContext, 'storage'>, caId: string): void {
-  issuerCache.get(ctx.storage)?.delete(caId);
-}
-
-/** Loads a CA as an issuer, refusing expired, revoked or unusable CAs. */
-export async function loadIssuer(
-  ctx: EngineContext,
-  caId: string,
-  opts: { forCrl?: boolean } = {},
-): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
-  if (typeof caId !== 'string' || !caId) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA id is required');
-  const ca = await ctx.storage.getCa(caId);
-  if (!ca) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
-  if (!opts.forCrl) {
-    const cached = issuerCache.get(ctx.storage)?.get(caId);
-    if (cached && cached.caJson === JSON.stringify(ca)) return fromCache(ctx, ca, cached);
-  }
-  const cert = await ctx.storage.getCert(ca.certId);
-  if (!cert) throw new EngineError('STORAGE', 'pki: the CA certificate is missing from the store');
-  const now = ctx.clock.now();
-  if (now >= Date.parse(ca.notAfter)) throw new EngineError('CERT_INVALID', `pki: the CA "${ca.name}" has expired`);
-  // A CA whose certificate (or any ancestor's) is revoked must not issue (R8). The same
-  // walk collects the name constraints of every CA above what will be issued.
-  const constraints: LabelledConstraints[] = [];
-  const links: CachedIssuer['links'] = [];
-  // A revoked CA still publishes its CRL (its leaves' revocations stay visible).
-  let walk: CaRecord | undefined = opts.forCrl ? undefined : ca;
-  let walkCert: CertRecord | undefined = cert;
-  for (let guard = 0; walk && walkCert && guard < 32; guard++) {
-    const walkParts = parseCertificate(walkCert.der).parts;
-    const nc = walkParts.extensions.find((e) => e.oid === OID.nameConstraints);
-    if (nc) constraints.push({ label: caLabel(walkParts.subject), constraints: parseNameConstraints(nc.value) });
-    if (!walk.parentId) break;
-    links.push({ parentId: walk.parentId, serialHex: walkCert.serialHex, name: walk.name });
-    if (await ctx.storage.getRevocation(walk.parentId, walkCert.serialHex)) {
-      throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${walk.name}" is revoked`);
-    }
-    walk = await ctx.storage.getCa(walk.parentId);
-    walkCert = walk ? await ctx.storage.getCert(walk.certId) : undefined;
-  }
-  const key = await loadKey(ctx, ca.keyId);
-  // B2: the CA key signs certificates only when its lifecycle allows it (active, within
-  // its dates); CRLs also after deactivation, until process-stop (K3).
-  try {
-    if (opts.forCrl) assertCrlSigningAllowed(key.info, now);
-    else assertOperationAllowed(key.info, 'sign', now);
-  } catch (e) {
-    if (e instanceof KeyStateError) throw new KeyStateError(`pki: CA "${ca.name}" cannot sign: ${e.message}`, { cause: e });
-    throw e;
-  }
-  if (!key.material.privateKey) throw new EngineError('KEY_STATE', 'pki: the CA key has no private half');
-  const signer = await createSigner(ctx, key.material.privateKey);
-  const parsed = parseCertificate(cert.der).parts;
-  const skiExt = parsed.extensions.find((e) => e.oid === OID.subjectKeyIdentifier);
-  const bc = parsed.extensions.find((e) => e.oid === OID.basicConstraints);
-  const pathLen = bc ? parseBasicConstraints(bc.value).pathLen : undefined;
-  const handle: IssuerHandle = {
-    id: ca.id,
-    name: parsed.subject,
-    display: cert.subject,
-    ski: skiExt ? skiValue(skiExt.value) : new Uint8Array(0),
-    notAfter: new Date(ca.notAfter),
-    signer,
-  };
-  if (pathLen !== undefined) handle.pathLen = pathLen;
-  if (constraints.length) handle.nameConstraints = constraints;
-  if (ca.crlValidityDays > MAX_LEAF_CRL_VALIDITY_DAYS) handle.caOnly = true;
-  if (ca.crlUrl) handle.crlUrl = ca.crlUrl;
-  if (ca.caIssuersUrl) handle.caIssuersUrl = ca.caIssuersUrl;
-  if (!opts.forCrl) {
-    let perStorage = issuerCache.get(ctx.storage);
-    if (!perStorage) issuerCache.set(ctx.storage, (perStorage = new Map()));
-    const entry: CachedIssuer = { caJson: JSON.stringify(ca), cert, links, constraints, name: parsed.subject, ski: handle.ski, signer };
-    if (pathLen !== undefined) entry.pathLen = pathLen;
-    perStorage.set(ca.id, entry);
-  }
-  return { handle, ca, cert };
-}
-
-/** loadIssuer from the cache: the same refusals, with only the reads that can change the answer. */
-async function fromCache(ctx: EngineContext, ca: CaRecord, c: CachedIssuer): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
-  const now = ctx.clock.now();
-  if (now >= Date.parse(ca.notAfter)) throw new EngineError('CERT_INVALID', `pki: the CA "${ca.name}" has expired`);
-  const [info, ...revoked] = await Promise.all([ctx.storage.getKeyInfo(ca.keyId), ...c.links.map((l) => ctx.storage.getRevocation(l.parentId, l.serialHex))]);
-  const hit = revoked.findIndex((r) => r !== undefined);
-  if (hit >= 0) throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${c.links[hit]!.name}" is revoked`);
-  if (!info) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
-  if (isDestroyedState(info.state)) throw destroyedKeyError(info);
-  try {
-    assertOperationAllowed(info, 'sign', now);
-  } catch (e) {
-    if (e instanceof KeyStateError) throw new KeyStateError(`pki: CA "${ca.name}" cannot sign: ${e.message}`, { cause: e });
-    throw e;
-  }
-  const handle: IssuerHandle = { id: ca.id, name: c.name, display: c.cert.subject, ski: c.ski, notAfter: new Date(ca.notAfter), signer: c.signer };
-  if (c.pathLen !== undefined) handle.pathLen = c.pathLen;
-  if (c.constraints.length) handle.nameConstraints = c.constraints;
-  if (ca.crlValidityDays > MAX_LEAF_CRL_VALIDITY_DAYS) handle.caOnly = true;
-  if (ca.crlUrl) handle.crlUrl = ca.crlUrl;
-  if (ca.caIssuersUrl) handle.caIssuersUrl = ca.caIssuersUrl;
-  return { handle, ca, cert: c.cert };
-}
-
-/**
- * The public key was revoked for key compromise, or its vault key is compromised: it can
- * never be certified again (C6, Boulder `goodkey`). Code KEY_STATE.
- */
-export class CompromisedKeyError extends KeyStateError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CompromisedKeyError';
-  }
-}
-
-const COMPROMISED_STATES: readonly string[] = ['compromised', 'destroyed-compromised'];
-
-/**
- * Refuses a public key (by SPKI SHA-256) that a certificate revocation for keyCompromise
- * named (the revocations' `bySpki` index), or whose vault key is compromised.
- * @throws CompromisedKeyError
- */
-export async function assertKeyNotCompromised(ctx: EngineContext, spkiSha256: string): Promise<void> {
-  const revs = await ctx.storage.listRevocationsBySpki(spkiSha256);
-  if (revs.some((r) => r.reason === 1)) {
-    throw new CompromisedKeyError('pki: this public key was revoked for key compromise and can never be certified again; make a new key');
-  }
-  // The `byFingerprint` index: only the vault keys with this fingerprint, never the whole vault.
-  const keys = await ctx.storage.listKeysByFingerprint(spkiSha256);
-  if (keys.some((k) => k.fingerprint.kind === 'spki-sha256' && k.fingerprint.value === spkiSha256 && COMPROMISED_STATES.includes(k.state))) {
-    throw new CompromisedKeyError('pki: this public key belongs to a vault key marked compromised and can never be certified again; make a new key');
-  }
-}
-
-/** Subject-key facts for a vault key. @throws KEY_NOT_FOUND, UNSUPPORTED, KEY_STATE */
-export async function vaultSubjectKey(ctx: EngineContext, keyId: string): Promise<{ spki: SpkiInfo; role: KeyRole }> {
-  const key = await loadKey(ctx, keyId);
-  if (!key.material.publicKey) throw new EngineError('KEY_STATE', 'pki: only key pairs can be certified');
-  if (COMPROMISED_STATES.includes(key.info.state)) throw new CompromisedKeyError('pki: the key is compromised and can never be certified again; make a new key');
-  if (key.info.state !== 'active') throw new EngineError('KEY_STATE', `pki: the key is ${key.info.state}, not active`);
-  const family = key.template.family;
-  const role: KeyRole | undefined =
-    family === 'ecdsa' || family === 'rsa-pss' || family === 'rsa-pkcs1' ? 'sign' : family === 'rsa-oaep' ? 'encrypt' : family === 'ecdh' ? 'agree' : undefined;
-  // Ed25519, X25519 and the post-quantum keys cannot be certified with pkijs (M5, P11).
-  if (!role) throw new EngineError('UNSUPPORTED', `pki: Clavis cannot issue certificates for ${key.template.label} keys`);
-  const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', key.material.publicKey)));
-  assertCertifiableKey(spki.type);
-  return { spki, role };
 }
 
 function keyUsageFor(profile: CertProfile, role: KeyRole, kind: 'ec' | 'rsa'): KeyUsageName[] {
@@ -457,15 +262,6 @@ export async function prepareCert(ctx: EngineContext, issuer: IssuerHandle, spec
   return out;
 }
 
-/** C6: never certify a key reported compromised, or a CA's key as a leaf. */
-export async function assertCertifiable(ctx: EngineContext, spkiSha256: string, isCa: boolean): Promise<void> {
-  await assertKeyNotCompromised(ctx, spkiSha256);
-  if (!isCa) {
-    const others = await ctx.storage.listCertsBySpki(spkiSha256);
-    if (others.some((c) => c.caId !== undefined)) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA key cannot also get a leaf certificate');
-  }
-}
-
 /** C7 then signing: the TBS encoded once with its serial, linted, signed; returns the certificate DER. */
 export async function encodeLintSign(issuer: IssuerHandle, p: PreparedCert, serial: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   const tbs = encodeTbsCertificate({
@@ -507,7 +303,8 @@ export async function certRecordOf(ctx: EngineContext, issuer: IssuerHandle, p: 
     notAfter: p.notAfter.toISOString(),
     source: p.spec.source,
     spkiSha256: p.spkiSha256,
-    sha256: await sha256Hex(ctx, der),
+    // Synchronous SHA-256: a bulk job fingerprints thousands of certificates without a thread hop each.
+    sha256: syncSha256Hex(der),
     truncated: p.truncated,
     der,
     createdAt: nowIso,
@@ -571,28 +368,4 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
     if (isEngineError(e)) throw e;
     throw new EngineError('CERT_INVALID', 'pki: issuance failed', { cause: e });
   }
-}
-
-/** Text for an audit entry when the secrets guard accepts it (a subject is never a secret, but may look like a blob). */
-export function auditText(text: string): string | undefined {
-  try {
-    assertNoSecrets({ description: text });
-    return text;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Audits a refused issuance (C7/A2): rule and code, never the request's bytes. */
-export async function auditRefusal(ctx: EngineContext, issuerId: string, serialHex: string, profile: string, e: unknown): Promise<void> {
-  const info = toErrorInfo(e);
-  const rule = /^pki: lint ([\w.-]+):/.exec(info.message)?.[1];
-  const details: AuditDraft['details'] = { issuerId, serial: serialHex, profile, code: info.code };
-  if (rule) details.rule = rule;
-  const message = auditText(info.message);
-  if (message !== undefined) details.message = message;
-  await withAudit(ctx, async () => ({
-    drafts: [auditDraft(ctx, 'cert.refused', [issuerId], details)],
-    commit: (audit) => ctx.storage.commitAudited(audit),
-  }));
 }
