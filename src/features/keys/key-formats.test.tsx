@@ -1,3 +1,4 @@
+// Signature encodings (DER, raw r‖s) and the files a key page downloads.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TemplateName } from '../../engine';

@@ -1,3 +1,4 @@
+// The lifecycle state diagram and its text alternative.
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { allowedTransitions, KEY_STATES, TRANSITIONS } from '../../engine/lifecycle/states';
