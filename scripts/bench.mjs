@@ -81,7 +81,7 @@ const FIGURE_REPEATS = QUICK ? 1 : 3;
  * The CRL figures (issue 15), each the median of FIGURE_REPEATS runs in one page, with
  * the raw limit (concatenate the encoded entries + one signature) measured in the same
  * page: crl_publish_100k_ms, crl_publish_10k_ms, crl_limit_100k_ms, crl_parse_100k_ms,
- * revocation_check_us, crl_page_ms. Added to `results.figures`.
+ * revocation_check_us (with revocation_check_floor_us, Set.has over the same serials), crl_page_ms. Added to `results.figures`.
  */
 async function runCrlFigures(bench, record, results) {
   results.figures ??= {};
@@ -95,13 +95,14 @@ async function runCrlFigures(bench, record, results) {
       if (one) runs.push(one);
     }
     if (runs.length === 0) continue;
-    const v = Object.fromEntries(['publish', 'limit', 'parse', 'checkUs', 'page'].map((k) => [k, runs.flatMap((x) => x[k])]));
+    const v = Object.fromEntries(['publish', 'limit', 'parse', 'checkUs', 'checkFloorUs', 'page'].map((k) => [k, runs.flatMap((x) => x[k])]));
     const k = n === 100_000 ? '100k' : '10k';
     f[`crl_publish_${k}_ms`] = round(median(v.publish));
     f[`crl_limit_${k}_ms`] = round(median(v.limit));
     f[`crl_parse_${k}_ms`] = round(median(v.parse));
     if (n === 100_000 || QUICK) {
       f.revocation_check_us = round(median(v.checkUs), 4);
+      f.revocation_check_floor_us = round(median(v.checkFloorUs), 4);
       f.crl_page_ms = round(median(v.page));
     }
   }

@@ -1,3 +1,4 @@
+// The app shell: hash routes parse to screens, and the home page, navigation and header behave.
 import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renderWithEngine } from '../testing/render';

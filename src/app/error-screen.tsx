@@ -1,3 +1,4 @@
+// The screen shown when storage cannot be opened, with the error code and a retry.
 import { PageTitle } from '../components/ui/page-title';
 
 /**

@@ -1,3 +1,4 @@
+// What Clavis shows when it cannot start: the whole page, with the error and a reload to retry.
 import { StorageErrorScreen } from './error-screen';
 
 /** The whole page when the app could not start (no storage, no WebCrypto). */

@@ -1,3 +1,4 @@
+// Whether the browser may evict the vault, and how much space it uses.
 import { formatBytes } from '../components/ui/format';
 import { useAppStore } from '../state/engine-provider';
 

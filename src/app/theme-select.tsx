@@ -1,3 +1,4 @@
+// The light/dark/system theme choice in the header.
 import { useId, useState } from 'react';
 import { applyTheme, loadTheme, type ThemePreference } from './theme';
 

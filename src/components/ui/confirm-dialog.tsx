@@ -1,3 +1,4 @@
+// A modal dialog that asks the user to confirm or cancel an action.
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { keepTabInside } from './focus-trap';

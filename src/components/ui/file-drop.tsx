@@ -1,3 +1,4 @@
+// A file picker that also takes a dropped file.
 import { useId, useState, type DragEvent, type ReactNode } from 'react';
 
 /**

@@ -1,3 +1,4 @@
+// The shared list pieces: Field, SelectField, FilterBar, CountMessage and NoMatches.
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// A modal dialog that explains something and closes with a button or Escape.
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { keepTabInside } from './focus-trap';

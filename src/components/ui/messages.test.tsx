@@ -1,3 +1,4 @@
+// Error alerts, status messages and badges say what happened in words.
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { formatLocal } from './format';

@@ -1,3 +1,4 @@
+// Error alerts, status messages and badges shared by every screen.
 import type { ReactNode } from 'react';
 import { errorHeading, readableMessage } from './readable';
 

@@ -1,3 +1,4 @@
+// A screen's heading, which also sets the document title.
 import { useEffect, type ReactNode } from 'react';
 
 /**

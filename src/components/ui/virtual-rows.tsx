@@ -1,3 +1,4 @@
+// Table rows rendered only near the viewport, so a list of thousands stays a few dozen DOM rows.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 /** Rows rendered above and below the visible ones, so a fast scroll shows no gap. */

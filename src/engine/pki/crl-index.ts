@@ -1,6 +1,6 @@
 /**
  * Published CRLs read once and kept (issue 15, SECURITY.md M3, M7): a revocation check is
- * a binary search over the sorted serials, a page of entries is a slice of entry offsets,
+ * one Map lookup by serial hex, a page of entries is a slice of entry offsets,
  * and `verifyCertificate` neither re-reads nor re-parses a 100,000-entry CRL per call.
  *
  * A stored CRL never changes (its id is issuer + number, written once), so an index is
@@ -13,7 +13,7 @@ import { MalformedInputError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { crlJobs } from './crl-client';
-import { compareSerialHex, type CrlHeader, type CrlIndexData } from './crl-codec';
+import type { CrlHeader, CrlIndexData } from './crl-codec';
 import { readTlv } from '../internal/der';
 import { decodeCrlEntry, type CrlEntry } from './describe';
 import { parseCrl, type Crl } from './validate/parse';
@@ -23,52 +23,49 @@ export class CrlIndex {
   readonly header: CrlHeader;
   /** The stored CRL's id (`issuer:number`), when it came from storage. */
   readonly id: string | undefined;
-  private readonly serials: string[];
-  /** Positions (CRL order) sorted by serial; null when the CRL lists them sorted already (Clavis's do). */
-  private readonly order: Uint32Array | null;
+  /** How many entries the CRL lists. */
+  readonly count: number;
+  /**
+   * Serial (canonical hex) → the position of its first entry in CRL order. A check is one
+   * hashed lookup of a string the caller already has: no comparison walk, no allocation,
+   * whatever order the CRL lists its entries in.
+   */
+  private readonly positions: Map<string, number>;
   private readonly reasons: Int16Array;
   private readonly starts: Uint32Array;
 
   constructor(data: CrlIndexData, id?: string) {
     this.header = data.header;
     this.id = id;
-    this.serials = data.serials === '' ? [] : data.serials.split(',');
     this.reasons = data.reasons;
     this.starts = data.starts;
-    let sorted = true;
-    for (let i = 1; i < this.serials.length && sorted; i++) sorted = compareSerialHex(this.serials[i - 1]!, this.serials[i]!) < 0;
-    if (sorted) this.order = null;
-    else {
-      const order = Uint32Array.from(this.serials.keys());
-      order.sort((a, b) => compareSerialHex(this.serials[a]!, this.serials[b]!));
-      this.order = order;
+    const positions = new Map<string, number>();
+    let count = 0;
+    if (data.serials !== '') {
+      const all = data.serials;
+      let from = 0;
+      for (;;) {
+        const comma = all.indexOf(',', from);
+        const serial = all.slice(from, comma < 0 ? all.length : comma);
+        if (!positions.has(serial)) positions.set(serial, count);
+        count++;
+        if (comma < 0) break;
+        from = comma + 1;
+      }
     }
-  }
-
-  /** How many entries the CRL lists. */
-  get count(): number {
-    return this.serials.length;
+    this.count = count;
+    this.positions = positions;
   }
 
   /** The entry's position in CRL order, or -1 when the serial (canonical hex) is not listed. */
   find(serial: string): number {
-    let lo = 0;
-    let hi = this.serials.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const pos = this.order ? this.order[mid]! : mid;
-      const c = compareSerialHex(this.serials[pos]!, serial);
-      if (c === 0) return pos;
-      if (c < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return this.positions.get(serial) ?? -1;
   }
 
   /** A listed serial's reason code (null without one); undefined when not listed. */
   lookup(serial: string): number | null | undefined {
-    const pos = this.find(serial);
-    if (pos < 0) return undefined;
+    const pos = this.positions.get(serial);
+    if (pos === undefined) return undefined;
     const r = this.reasons[pos]!;
     return r < 0 ? null : r;
   }
@@ -76,7 +73,7 @@ export class CrlIndex {
   /** Entries `offset` to `offset + limit` in CRL order, decoded (only those). @throws MALFORMED_INPUT */
   page(offset: number, limit: number): CrlEntry[] {
     const out: CrlEntry[] = [];
-    const end = Math.min(this.serials.length, offset + limit);
+    const end = Math.min(this.count, offset + limit);
     try {
       for (let i = offset; i < end; i++) out.push(decodeCrlEntry(readTlv(this.header.tbs, this.starts[i]!, this.starts[i + 1]!)));
     } catch (e) {

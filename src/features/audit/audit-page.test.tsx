@@ -1,3 +1,4 @@
+// The audit log page lists, filters and links entries, and checks the hash chain.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineError, fixedClock, type AuditEntry } from '../../engine';

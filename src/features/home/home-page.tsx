@@ -1,3 +1,4 @@
+// The home page: the areas of Clavis and where each lives.
 import { useMemo } from 'react';
 import type { KeyInfo } from '../../engine';
 import { PageTitle } from '../../components/ui/page-title';

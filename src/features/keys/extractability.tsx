@@ -1,3 +1,4 @@
+// A key's extractability badge and the sentence explaining why it is or is not exportable.
 import type { KeyInfo } from '../../engine';
 import { Badge } from '../../components/ui/messages';
 

@@ -1,3 +1,4 @@
+// Generating a key from a template on the generate page.
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';

@@ -1,3 +1,4 @@
+// The page that generates a key from a named template.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { TemplateName } from '../../engine';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';

@@ -1,3 +1,4 @@
+// Importing keys: format sniffing, passphrase-protected PKCS #8 and errors.
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { renderWithEngine } from '../../testing/render';

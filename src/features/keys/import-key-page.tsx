@@ -1,3 +1,4 @@
+// The page that imports a key, sniffing its format and asking for a passphrase when needed.
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { SniffedFormat, TemplateName } from '../../engine';
 import { FileDrop } from '../../components/ui/file-drop';

@@ -1,3 +1,4 @@
+// Importing an RSA key without a template asks which template it is for.
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { renderWithEngine } from '../../testing/render';

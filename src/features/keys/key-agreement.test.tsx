@@ -1,3 +1,4 @@
+// Deriving, wrapping and unwrapping with ECDH and X25519 keys on the key page.
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Engine, KeyInfo } from '../../engine';

@@ -1,3 +1,4 @@
+// The key page's export sections: public key formats and protected secret-key export.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { KeyInfo, ProtectedExportFormat, PublicExportFormat, UnprotectedExportFormat } from '../../engine';
 import { VaultLockedNotice } from './locked-notice';

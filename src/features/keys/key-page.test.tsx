@@ -1,3 +1,4 @@
+// A key's page: its badges, fingerprint, public key and downloads.
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupHex } from '../../components/ui/format';

@@ -1,3 +1,4 @@
+// A key's page: what it is, its fingerprint, its lifecycle and how to use it.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { KeyInfo } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';

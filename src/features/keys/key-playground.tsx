@@ -1,3 +1,4 @@
+// The key page's "Use this key" sections: encrypt and decrypt text and files, sign and verify.
 import { useId, useState, type FormEvent } from 'react';
 import { fromBase64, type KeyInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';

@@ -1,3 +1,4 @@
+// Exporting a secret key as a passphrase-protected JWE and importing it back.
 import { fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { opNames } from '../../state/slices/keys-slice';

@@ -1,3 +1,4 @@
+// A badge naming a key's lifecycle state.
 import type { KeyState } from '../../engine';
 import { Badge } from '../../components/ui/messages';
 

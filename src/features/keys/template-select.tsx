@@ -1,3 +1,4 @@
+// The key template choice, with the templates this browser cannot make marked.
 import { useId } from 'react';
 import type { TemplateName } from '../../engine';
 import type { TemplateInfo } from '../../state/types';

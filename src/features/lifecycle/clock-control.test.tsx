@@ -1,3 +1,4 @@
+// The simulated clock control and the banner shown while time is simulated.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../engine';

@@ -1,3 +1,4 @@
+// The lifecycle overview: keys by state, upcoming changes, revocations and principals.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../engine';

@@ -1,3 +1,4 @@
+// The key page's lifecycle panel offers only the transitions the state allows.
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fixedClock, type Engine, type GenerateKeyParams, type KeyInfo } from '../../engine';

@@ -1,3 +1,4 @@
+// The lifecycle state diagram and its text alternative.
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { allowedTransitions, KEY_STATES, TRANSITIONS } from '../../engine/lifecycle/states';
@@ -8,7 +9,10 @@ describe('StateDiagram', () => {
   it('B1: draws every state and every transition of the engine’s table, and highlights the current state and its edges', () => {
     const { container } = render(<StateDiagram state="active" />);
     const img = screen.getByRole('img', { name: /^Key lifecycle state diagram \(SP 800-57 and KMIP\) Current state: Active\./ });
-    expect(img.getAttribute('aria-labelledby')).toBeTruthy();
+    // Named by its title and description elements (aria-labelledby), not by a copy of their text.
+    const labelledBy = img.getAttribute('aria-labelledby')!.split(' ');
+    expect(labelledBy).toHaveLength(2);
+    expect(labelledBy.map((id) => document.getElementById(id)?.tagName.toLowerCase())).toEqual(['title', 'desc']);
     const nodes = [...container.querySelectorAll('[data-state]')];
     expect(nodes.map((n) => n.getAttribute('data-state'))).toEqual([...KEY_STATES]);
     expect(container.querySelectorAll('[data-edge]')).toHaveLength(TRANSITIONS.length);

@@ -1,3 +1,4 @@
+// Hooks and helpers the lifecycle screens share: an operation runner and UTC date inputs.
 import { useAppStore } from '../../state/engine-provider';
 
 /** The status of a named lifecycle operation (see `lifecycleOpNames`), or undefined. */

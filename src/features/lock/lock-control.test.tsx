@@ -1,3 +1,4 @@
+// The vault lock control in the header: Off, Locked, Unlocked, and the unlock dialog.
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { renderWithEngine } from '../../testing/render';

@@ -1,3 +1,4 @@
+// A DER structure shown as an expandable ASN.1 tree.
 import type { Asn1Node } from '../../engine';
 
 function NodeLine(props: { node: Asn1Node }) {

@@ -1,3 +1,4 @@
+// Issuing certificates in bulk from a CSV.
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';

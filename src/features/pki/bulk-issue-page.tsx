@@ -1,3 +1,4 @@
+// The page that issues many certificates at once from a CSV.
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { decodePem, encodePem, utf8, zipStored, type BulkProgress, type BulkRow, type LeafProfile } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';

@@ -1,3 +1,4 @@
+// The list of certificate authorities.
 import { useMemo } from 'react';
 import type { CaInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';

@@ -1,3 +1,4 @@
+// A certificate's chain bundles (PEM, .p7b) and PKCS #12 download.
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';

@@ -1,3 +1,4 @@
+// A certificate's page: its fields, extensions, status, downloads and verification.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';

@@ -1,3 +1,4 @@
+// A certificate's page: its fields, status, chain, downloads, revocation and verification.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CertificateDetails, CertInfo, RevocationReason, VerifyResult } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';

@@ -1,3 +1,4 @@
+// Creating root and intermediate CAs.
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { renderWithEngine } from '../../testing/render';

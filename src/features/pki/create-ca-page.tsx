@@ -1,3 +1,4 @@
+// The page that creates a root or intermediate certificate authority.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CaKeyTemplate, DistinguishedName, NameConstraints, NameSubtrees } from '../../engine';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';

@@ -1,3 +1,4 @@
+// A CA's CRL page: publishing, the entries and the downloads.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../../engine';

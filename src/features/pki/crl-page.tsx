@@ -1,3 +1,4 @@
+// A CA's CRL page: the latest CRL, its entries, publishing and downloads.
 import { useEffect, useMemo, useState } from 'react';
 import type { CrlEntry, CrlInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';

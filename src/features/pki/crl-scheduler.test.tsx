@@ -1,3 +1,4 @@
+// CRLs due for republishing are published while Clavis is open.
 import { waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';

@@ -1,3 +1,4 @@
+// Republishes the CRLs that are due while Clavis is open.
 import { useEffect } from 'react';
 import { useAppStore } from '../../state/engine-provider';
 import { CRL_CHECK_INTERVAL_MS } from '../../state/slices/pki-slice';

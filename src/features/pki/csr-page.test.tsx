@@ -1,3 +1,4 @@
+// Reading a CSR and issuing a certificate from it.
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshEngine } from '../../testing/engine';

@@ -1,3 +1,4 @@
+// The page that reads a CSR and issues a certificate from it.
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { DistinguishedName, KeyInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';

@@ -1,3 +1,4 @@
+// Issuing a certificate from a profile on the issue page.
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../engine';

@@ -1,3 +1,4 @@
+// The page that issues a certificate from a profile and a key.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { CsrInfo, DistinguishedName, KeyInfo, LeafProfile, SubjectAltNames } from '../../engine';
 import { SUBJECT_ALT_NAME_OID } from '../../engine';

@@ -1,3 +1,4 @@
+// Loads the CAs and, when asked, the certificate inventory for the PKI screens.
 import { useEffect, useState } from 'react';
 import { useAppStoreApi } from '../../state/engine-provider';
 

@@ -1,3 +1,4 @@
+// The keys slice loads the engine's inventory as plain data and keeps engine errors as codes.
 import { describe, expect, it, vi } from 'vitest';
 import type { KeyInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';

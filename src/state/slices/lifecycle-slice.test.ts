@@ -1,3 +1,4 @@
+// The lifecycle clock applies due transitions at start-up and re-arms its timer.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixedClock } from '../../engine';
 import { freshEngine } from '../../testing/engine';

@@ -1,3 +1,4 @@
+// The lock slice follows the vault lock's state.
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../engine';
 import { freshEngine } from '../../testing/engine';

@@ -143,6 +143,22 @@ function entryIndex(crl: Crl): EntryIndex {
   return idx;
 }
 
+/**
+ * The entry listing `cert` on `c`, if any: a direct CRL (no certificateIssuer entries) is
+ * one lookup by serial, without allocating; an indirect one is walked, since an entry's
+ * issuer depends on the entries before it.
+ */
+function listedEntry(c: Crl, cert: Cert): CrlEntry | undefined {
+  const idx = entryIndex(c);
+  if (idx.direct) return sameName(c.issuer, cert.issuer) ? idx.bySerial.get(cert.serial) : undefined;
+  let entryIssuer: Name = c.issuer;
+  for (const e of c.entries) {
+    if (e.certIssuer) entryIssuer = e.certIssuer;
+    if (e.serial === cert.serial && sameName(entryIssuer, cert.issuer)) return e;
+  }
+  return undefined;
+}
+
 function crlProblem(crl: Crl, time: number): string | undefined {
   if (crl.problems.length > 0) return crl.problems[0];
   for (const e of crl.extensions) {
@@ -222,22 +238,13 @@ export async function revocationStatus(ctx: RevocationContext, cert: Cert, issue
     const reasons = crl.idp?.reasons !== undefined ? crl.idp.reasons & ALL_REASONS : ALL_REASONS;
     covered |= reasons;
     const check = (c: Crl): RevocationStatus | undefined => {
-      // A direct CRL (no certificateIssuer entries) is looked up by serial; an indirect one
-      // is walked, since an entry's issuer depends on the entries before it.
-      const idx = entryIndex(c);
-      const candidates = idx.direct ? (sameName(c.issuer, cert.issuer) ? [idx.bySerial.get(cert.serial)].filter((e) => e !== undefined) : []) : c.entries;
-      let entryIssuer: Name = c.issuer;
-      for (const e of candidates) {
-        if (e.certIssuer) entryIssuer = e.certIssuer;
-        if (e.serial === cert.serial && sameName(entryIssuer, cert.issuer)) {
-          if (e.reason === 8) return { status: 'good', detail: 'removed from the CRL' };
-          // "(CRL n, reason r)" is the form the certificate page and walkthroughs have always shown.
-          const number = c.crlNumber ? `${BigInt(`0x${c.crlNumber}`)}` : '?';
-          const code = e.reason !== undefined ? `, reason ${e.reason}` : '';
-          return { status: 'revoked', reason: e.reason, detail: `revoked (CRL ${number}${code}): ${reasonName(e.reason)}, on the CRL of ${c.issuer.text}` };
-        }
-      }
-      return undefined;
+      const e = listedEntry(c, cert);
+      if (!e) return undefined;
+      if (e.reason === 8) return { status: 'good', detail: 'removed from the CRL' };
+      // "(CRL n, reason r)" is the form the certificate page and walkthroughs have always shown.
+      const number = c.crlNumber ? `${BigInt(`0x${c.crlNumber}`)}` : '?';
+      const code = e.reason !== undefined ? `, reason ${e.reason}` : '';
+      return { status: 'revoked', reason: e.reason, detail: `revoked (CRL ${number}${code}): ${reasonName(e.reason)}, on the CRL of ${c.issuer.text}` };
     };
     // A delta CRL for this base, valid and signed, speaks first: an entry there (revoked,
     // or removeFromCRL for a certificate on hold in the base) overrides the base (6.3.3 (c), (i)).
