@@ -85,4 +85,18 @@ describe('lint: import boundaries of STYLE.md', () => {
     const out = lint({ 'src/engine/internal/r.ts': 'export const r = Math.random();\n' });
     expect(out).toMatch(/r\.ts.*Math\.random/);
   });
+
+  it('holds engine files to 400 lines and engine functions to 120 (issue 12), tests excepted', () => {
+    const body = (n: number) => Array.from({ length: n }, (_, i) => `  const v${i} = ${i};`).join('\n');
+    const out = lint({
+      'src/engine/keys/long-file.ts': Array.from({ length: 401 }, (_, i) => `export const c${i} = ${i};`).join('\n') + '\n',
+      'src/engine/keys/long-fn.ts': `export function f(): number {\n${body(125)}\n  return v0;\n}\n`,
+      'src/engine/keys/short-fn.ts': `export function g(): number {\n${body(100)}\n  return v0;\n}\n`,
+      'src/engine/keys/long.test.ts': `export function t(): number {\n${body(500)}\n  return v0;\n}\n`,
+    });
+    expect(out).toMatch(/long-file\.ts.*max-lines/);
+    expect(out).toMatch(/long-fn\.ts.*max-lines-per-function/);
+    expect(out).not.toMatch(/short-fn\.ts.*max-lines/);
+    expect(out).not.toMatch(/long\.test\.ts.*max-lines/);
+  });
 });

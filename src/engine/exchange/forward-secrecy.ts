@@ -102,6 +102,13 @@ export async function forwardSecrecyDemo(ctx: EngineContext, p: { curve?: Forwar
   const text = utf8(p.message);
   const aad = messageAad('initiator-to-responder', 0);
 
+  const ephemeral = await runEphemeral(ctx, curve, text, p.message, aad);
+  const statics = await runStatic(ctx, curve, text, aad);
+  return { curve, message: p.message, ephemeral, static: statics };
+}
+
+/** Conversation 1: ephemeral ECDH keys signed with long-term keys, then the theft of the long-term keys. */
+async function runEphemeral(ctx: EngineContext, curve: ForwardSecrecyCurve, text: Uint8Array<ArrayBuffer>, message: string, aad: Uint8Array<ArrayBuffer>): Promise<ForwardSecrecyRun> {
   // --- 1. Ephemeral keys, signed with long-term keys ---------------------------------
   const ecdsa = { name: 'ECDSA', namedCurve: curve };
   const signA = (await ctx.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -120,7 +127,7 @@ export async function forwardSecrecyDemo(ctx: EngineContext, p: { curve?: Forwar
   const keysB = await deriveSessionKeys(ctx, await agree(ctx, eB, (await importPeerKey(ctx, curve, eA.publicRaw)).key), salt, th);
   const sealed = await sealMessage(ctx, keysA.sessionKey, aad, text);
   const bobRead = await openMessage(ctx, keysB.sessionKey, aad, sealed);
-  if (!bobRead || fromUtf8(bobRead) !== p.message) throw new EngineError('DECRYPT_FAILED', 'exchange: the demo conversation did not decrypt on the other side');
+  if (!bobRead || fromUtf8(bobRead) !== message) throw new EngineError('DECRYPT_FAILED', 'exchange: the demo conversation did not decrypt on the other side');
   const destroyed = eA.destroyed && eB.destroyed;
 
   const stolenA = await importStolen(ctx, curve, new Uint8Array(await ctx.subtle.exportKey('pkcs8', signA.privateKey)));
@@ -184,7 +191,11 @@ export async function forwardSecrecyDemo(ctx: EngineContext, p: { curve?: Forwar
     attempts,
     recovered: recoveredEphemeral,
   };
+  return ephemeralRun;
+}
 
+/** Conversation 2: static (long-term) ECDH keys, then the theft of Bob's. */
+async function runStatic(ctx: EngineContext, curve: ForwardSecrecyCurve, text: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<ForwardSecrecyRun> {
   // --- 2. Static keys ----------------------------------------------------------------
   const ecdh = { name: 'ECDH', namedCurve: curve };
   const staticA = (await ctx.subtle.generateKey(ecdh, true, ['deriveBits'])) as CryptoKeyPair;
@@ -220,5 +231,6 @@ export async function forwardSecrecyDemo(ctx: EngineContext, p: { curve?: Forwar
     ],
     recovered,
   };
-  return { curve, message: p.message, ephemeral: ephemeralRun, static: staticRun };
+  return staticRun;
 }
+

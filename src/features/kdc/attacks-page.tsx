@@ -1,3 +1,4 @@
+// C5: the KDC's attacks screen: each attack against Clavis and against the unfixed protocol.
 import { useState, type FormEvent } from 'react';
 import { KDC_ATTACKS, KDC_CHECK_LABELS, type AttackOutcome, type KdcAttackName, type KdcCheck } from '../../engine';
 import { Badge, ErrorAlert } from '../../components/ui/messages';

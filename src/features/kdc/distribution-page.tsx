@@ -1,3 +1,4 @@
+// C2 and C6: the KDC's protocol run, one message at a time, then chat under the session key.
 import { useState, type FormEvent } from 'react';
 import { KDC_CHECK_LABELS, type KdcProtocolRun, type WireMessage } from '../../engine';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';

@@ -1,3 +1,4 @@
+// The KDC screens' shared navigation and the data they load once.
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../../state/engine-provider';
 import { kdcPaths } from './paths';

@@ -1,3 +1,4 @@
+// C3 and C4: the KDC's distributed keys screen: verify against the record, revoke.
 import { useState } from 'react';
 import type { KeyRevocationReason, VerifyKeyResult } from '../../engine';
 import { formatUtc } from '../../components/ui/format';

@@ -1,3 +1,4 @@
+// One KDC protocol message drawn part by part: protection, decoded fields, bytes.
 import { useId } from 'react';
 import type { WireMessage } from '../../engine';
 

@@ -1,3 +1,4 @@
+// C1: the KDC's principals screen: register, list, suspend, revoke and reinstate.
 import { useState, type FormEvent } from 'react';
 import type { KdcPrincipalInfo, KeyRevocationReason } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';

@@ -1,3 +1,4 @@
+// A8: the key inventory: search, filters, a virtualized list, or the empty state.
 import { useMemo } from 'react';
 import type { KeyInfo, TemplateName } from '../../engine';
 import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';

@@ -1,3 +1,4 @@
+// E10: the certificate list: search, filters, selection for bulk revocation.
 import { useMemo, useState } from 'react';
 import type { CertInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
