@@ -63,6 +63,26 @@ describe('lint: import boundaries of STYLE.md', () => {
     expect(out).toMatch(/button\.tsx.*state\/store' import is restricted/);
   });
 
+  it('lets src/copy import engine types only, lets features import it, and keeps it out of the engine and shared UI (issue 12)', () => {
+    const out = lint({
+      'src/copy/ok.ts': "// ok\nimport type { KdcCheck } from '../engine';\nimport { type KdcAttackName } from '../engine/kdc/types';\nexport type Id = KdcCheck | KdcAttackName;\n",
+      'src/copy/bad.ts':
+        "// bad\nimport { fromHex } from '../engine';\nimport { useState } from 'react';\nimport { s } from '../state/store';\nimport { f } from '../features/kdc/copy';\nimport { Badge } from '../components/ui/messages';\nexport const z = [fromHex, useState, s, f, Badge];\n",
+      'src/features/kdc/uses-copy.ts': "// ok\nimport { KDC_CHECK_LABELS } from '../../copy/kdc';\nexport const z = KDC_CHECK_LABELS;\n",
+      'src/engine/kdc/uses-copy.ts': "// bad\nimport { KDC_CHECK_LABELS } from '../../copy/kdc';\nexport const z = KDC_CHECK_LABELS;\n",
+      'src/components/ui/uses-copy.tsx': "// bad\nimport { KDC_CHECK_LABELS } from '../../copy/kdc';\nexport const z = KDC_CHECK_LABELS;\n",
+    });
+    expect(out).not.toMatch(/copy\/ok\.ts/);
+    expect(out).not.toMatch(/features\/kdc\/uses-copy\.ts/);
+    expect(out).toMatch(/copy\/bad\.ts.*'\.\.\/engine' import is restricted/);
+    expect(out).toMatch(/copy\/bad\.ts.*'react' import is restricted/);
+    expect(out).toMatch(/copy\/bad\.ts.*'\.\.\/state\/store' import is restricted/);
+    expect(out).toMatch(/copy\/bad\.ts.*'\.\.\/features\/kdc\/copy' import is restricted/);
+    expect(out).toMatch(/copy\/bad\.ts.*'\.\.\/components\/ui\/messages' import is restricted/);
+    expect(out).toMatch(/engine\/kdc\/uses-copy\.ts.*copy\/kdc' import is restricted/);
+    expect(out).toMatch(/components\/ui\/uses-copy\.tsx.*copy\/kdc' import is restricted/);
+  });
+
   it('forbids import cycles, type-only ones and long ones included (issue 12)', () => {
     const out = lint({
       'src/engine/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
