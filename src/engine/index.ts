@@ -75,7 +75,7 @@ export type { RevocationReason as KeyRevocationReason } from './lifecycle/revoca
 export type { PrincipalRecord } from './storage/schema';
 // KDC (C1–C6): public types
 // Constants and the refusal type only: the protocol loads on demand through `engine.kdc()`.
-export { KDC_ATTACKS, KDC_CHECK_LABELS, KdcRefusal, isKdcRefusal, CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc/types';
+export { KDC_ATTACK_NAMES, KdcRefusal, isKdcRefusal, CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc/types';
 export type * from './kdc/types';
 export type { KdcMessageType } from './kdc/codec';
 // Key exchange (D1–D5): public types; the module loads on demand through `engine.exchange()`

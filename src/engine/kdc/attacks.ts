@@ -11,7 +11,7 @@ import { decodeApRequest, decodeSealed, encodeApRequest, encodeSealed, header, s
 import * as kc from './crypto';
 import * as ns from './insecure-ns';
 import type { KdcInternals } from './internals';
-import { KDC_ATTACKS, KdcRefusal, type AttackAttempt, type AttackOutcome, type AttackReport, type Kdc, type KdcAttackName, type KdcCheck } from './types';
+import { KDC_ATTACK_NAMES, KdcRefusal, type AttackAttempt, type AttackOutcome, type AttackReport, type Kdc, type KdcAttackName, type KdcCheck } from './types';
 import { EngineError } from '../errors';
 
 /** Tries `f`; a KdcRefusal becomes a refused attempt naming its check. */
@@ -57,13 +57,12 @@ interface AttackScene {
 
 /** C5: runs `attack` between `p.client` and `p.service` against Clavis's protocol and the unfixed one. */
 export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInternals, attack: KdcAttackName, p: { client: string; service: string }): Promise<AttackReport> {
-  const meta = KDC_ATTACKS.find((a) => a.name === attack);
-  if (!meta) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown attack');
+  if (!KDC_ATTACK_NAMES.includes(attack)) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown attack');
   const A = internals.cleanName(p.client, 'client');
   const B = internals.cleanName(p.service, 'service');
   if (A === B) throw new EngineError('INVALID_ARGUMENT', 'kdc: A and B must be two different principals');
   const P = kdc.protocol;
-  const report = (clavis: AttackOutcome, unfixed: AttackOutcome): AttackReport => ({ attack, title: meta.title, attackerTried: meta.summary, clavis, unfixed });
+  const report = (clavis: AttackOutcome, unfixed: AttackOutcome): AttackReport => ({ attack, clavis, unfixed });
 
   const scene: AttackScene = { ctx, kdc, internals, A, B, P, report };
   return ATTACKS[attack](scene);

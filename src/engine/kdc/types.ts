@@ -8,7 +8,7 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 /** Default ticket lifetime: 8 hours. */
 export const DEFAULT_TICKET_LIFETIME_MS = 8 * 3_600_000;
 
-/** The checks a party runs; a refusal names the one that failed. */
+/** The checks a party runs; a refusal names the one that failed. The screens word each id (src/copy/kdc.ts). */
 export type KdcCheck =
   | 'message-format'
   | 'addressing'
@@ -21,21 +21,6 @@ export type KdcCheck =
   | 'principal-status'
   | 'key-confirmation'
   | 'owner';
-
-/** What each check means, for people. */
-export const KDC_CHECK_LABELS: Readonly<Record<KdcCheck, string>> = {
-  'message-format': 'Message format and type',
-  addressing: 'Names and ids agree (sender, receiver, ticket)',
-  aead: 'AES-GCM authentication (tag over ciphertext and header)',
-  nonce: "A's nonce matches an outstanding request",
-  expiry: 'Ticket not expired',
-  skew: 'Authenticator time within the clock-skew window',
-  'replay-cache': 'Authenticator not seen before (replay cache)',
-  'key-revoked': 'Distributed key not revoked',
-  'principal-status': 'Principals active (not suspended or revoked)',
-  'key-confirmation': 'Key confirmation (HMAC over the transcript, bound to the direction)',
-  owner: 'Requester owns the stored key',
-};
 
 /** A party refused a message. `check` names the check that failed. */
 export class KdcRefusal extends EngineError {
@@ -171,13 +156,8 @@ export interface SealedMessage {
 /** The attacks the KDC can demonstrate (C5). */
 export type KdcAttackName = 'replay-kdc-reply' | 'denning-sacco' | 'reflection' | 'tamper-ticket' | 'tamper-reply';
 
-export const KDC_ATTACKS: ReadonlyArray<{ name: KdcAttackName; title: string; summary: string }> = [
-  { name: 'replay-kdc-reply', title: 'Replay of an old KDC reply', summary: "The attacker answers A's new request with a recorded reply whose session key it has compromised." },
-  { name: 'denning-sacco', title: 'Denning–Sacco: old ticket with a compromised session key', summary: 'The attacker replays a recorded ticket and uses the old, compromised session key to pass as A.' },
-  { name: 'reflection', title: "Reflection of B's challenge", summary: "The attacker sends B's own key-confirmation message back to B as A's answer." },
-  { name: 'tamper-ticket', title: 'Tampered ticket', summary: 'The attacker flips bits of the ticket to change the client name B will believe.' },
-  { name: 'tamper-reply', title: 'Tampered KDC reply', summary: "The attacker flips bits of the KDC's reply to A." },
-];
+/** Every attack `runAttack` takes, in the order the screens offer them; the screens word them (src/copy/kdc.ts). */
+export const KDC_ATTACK_NAMES: readonly KdcAttackName[] = ['replay-kdc-reply', 'denning-sacco', 'reflection', 'tamper-ticket', 'tamper-reply'];
 
 /** One thing the attacker tried and how the target answered. */
 export interface AttackAttempt {
@@ -202,9 +182,8 @@ export interface AttackOutcome {
 
 /** What `runAttack` returns: the same attack against Clavis's protocol and the unfixed one. */
 export interface AttackReport {
+  /** Which attack ran; the screens name and describe it by this id. */
   attack: KdcAttackName;
-  title: string;
-  attackerTried: string;
   clavis: AttackOutcome;
   unfixed: AttackOutcome;
 }

@@ -1,6 +1,7 @@
 // C5: the KDC's attacks screen: each attack against Clavis and against the unfixed protocol.
 import { useState, type FormEvent } from 'react';
-import { KDC_ATTACKS, KDC_CHECK_LABELS, type AttackOutcome, type KdcAttackName, type KdcCheck } from '../../engine';
+import { KDC_ATTACK_NAMES, type AttackOutcome, type KdcAttackName, type KdcCheck } from '../../engine';
+import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
@@ -85,12 +86,12 @@ export function KdcAttacksPage() {
       <form className="form panel" onSubmit={(e) => void onRun(e)}>
         <fieldset className="fieldset">
           <legend>Attack</legend>
-          {KDC_ATTACKS.map((a) => (
-            <div className="field-check" key={a.name}>
-              <input type="radio" id={`kdc-attack-${a.name}`} name="kdc-attack" value={a.name} checked={attack === a.name} onChange={() => setAttack(a.name)} />
-              <label htmlFor={`kdc-attack-${a.name}`}>
-                {a.title}
-                <span className="hint"> {a.summary}</span>
+          {KDC_ATTACK_NAMES.map((name) => (
+            <div className="field-check" key={name}>
+              <input type="radio" id={`kdc-attack-${name}`} name="kdc-attack" value={name} checked={attack === name} onChange={() => setAttack(name)} />
+              <label htmlFor={`kdc-attack-${name}`}>
+                {KDC_ATTACK_COPY[name].title}
+                <span className="hint"> {KDC_ATTACK_COPY[name].summary}</span>
               </label>
             </div>
           ))}
@@ -126,8 +127,8 @@ export function KdcAttacksPage() {
       <ErrorAlert error={error} />
       {report ? (
         <section aria-labelledby="kdc-report-title">
-          <h2 id="kdc-report-title">{report.title}</h2>
-          <p>{report.attackerTried}</p>
+          <h2 id="kdc-report-title">{KDC_ATTACK_COPY[report.attack].title}</h2>
+          <p>{KDC_ATTACK_COPY[report.attack].summary}</p>
           <div className="kdc-outcomes">
             <Outcome outcome={report.clavis} id="kdc-outcome-clavis" />
             <Outcome outcome={report.unfixed} id="kdc-outcome-unfixed" />

@@ -1,6 +1,7 @@
 // C2 and C6: the KDC's protocol run, one message at a time, then chat under the session key.
 import { useState, type FormEvent } from 'react';
-import { KDC_CHECK_LABELS, type KdcProtocolRun, type WireMessage } from '../../engine';
+import type { KdcProtocolRun, WireMessage } from '../../engine';
+import { KDC_CHECK_LABELS } from '../../copy/kdc';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';

@@ -6,6 +6,7 @@ import { freshEngine } from '../../testing/engine';
 import { renderWithEngine } from '../../testing/render';
 import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } from '.';
 import { expectShown } from '../../testing/dom';
+import { KDC_ATTACK_NAMES } from '../../engine';
 
 async function engineWithPrincipals() {
   const { engine } = await freshEngine();
@@ -82,10 +83,16 @@ describe('KDC screens', () => {
     const engine = await engineWithPrincipals();
     const { user } = await renderWithEngine(<KdcAttacksPage />, { engine });
     await waitFor(() => expect((screen.getByLabelText('B (service)') as HTMLSelectElement).value).toBe('files'));
+    // The engine reports attacks and checks by id; the screen words them.
+    expect(screen.getAllByRole('radio').map((r) => r.getAttribute('value'))).toEqual([...KDC_ATTACK_NAMES]);
+    expect(document.querySelector('label[for="kdc-attack-reflection"]')?.textContent).toBe("Reflection of B's challenge The attacker sends B's own key-confirmation message back to B as A's answer.");
     await user.click(screen.getByRole('radio', { name: /Denning–Sacco/ }));
     await user.click(screen.getByRole('button', { name: 'Run attack' }));
+    expectShown(await screen.findByRole('heading', { level: 2, name: 'Denning–Sacco: old ticket with a compromised session key' }));
+    expectShown(screen.getByText('The attacker replays a recorded ticket and uses the old, compromised session key to pass as A.', { selector: 'p' }));
     const clavis = await screen.findByRole('region', { name: /Against Clavis's protocol: attack refused/ });
     expectShown(within(clavis).getByText('Ticket not expired', { selector: 'strong' }));
+    expect(within(clavis).getByRole('list', { name: 'What the attacker tried (Clavis)' }).textContent).toContain('refused by Authenticator not seen before (replay cache)');
     const checks = within(clavis).getByRole('list', { name: "Checks of Clavis's protocol" });
     expect(checks.querySelector('[aria-current="true"]')?.textContent).toBe('Ticket not expired — stopped the attack');
     const unfixed = screen.getByRole('region', { name: /Against the unfixed protocol: attack succeeded/ });

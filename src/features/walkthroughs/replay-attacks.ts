@@ -5,7 +5,8 @@
  * tickets, timestamped authenticators, a replay cache, nonces, direction-bound key
  * confirmation) refuses each replay. Every attack runs for real in the namespace engine.
  */
-import { KDC_CHECK_LABELS, fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
+import { fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
+import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
 import { refusalOf, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
@@ -50,7 +51,7 @@ function outcomeData(o: AttackOutcome): StepDatum[] {
   ];
 }
 
-const reportHead = (r: AttackReport): StepDatum => ({ kind: 'text', label: 'What the attacker tries', value: r.attackerTried });
+const reportHead = (r: AttackReport): StepDatum => ({ kind: 'text', label: 'What the attacker tries', value: KDC_ATTACK_COPY[r.attack].summary });
 
 export const replayAttacks: Walkthrough = {
   id: 'replay-attacks',

@@ -270,6 +270,10 @@ describe('walkthrough 5: replay attacks', () => {
     expect(datum(r['replay-later']!, 'check', 'Bob refuses the stale authenticator').detail).toContain('skew');
     const ds = checks(r['denning-sacco-clavis']!);
     expect(ds.every((c) => c.ok)).toBe(true);
+    // The engine reports the attack and the checks by id; the walkthrough words them.
+    expect(datum(r['denning-sacco-clavis']!, 'text', 'What the attacker tries').value).toBe('The attacker replays a recorded ticket and uses the old, compromised session key to pass as A.');
+    expect(ds[0]!.detail).toMatch(/^Stopped by: Ticket not expired \(expiry\)\. \S/);
+    expect(ds.map((c) => c.detail).join(' ')).toContain('refused by Authenticator not seen before (replay cache) (replay-cache)');
     expect(ds.map((c) => c.detail).join(' ')).toMatch(/expiry[\s\S]*key-revoked/);
     for (const id of ['old-reply', 'reflection']) {
       const cs = checks(r[id]!);
