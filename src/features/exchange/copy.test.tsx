@@ -2,7 +2,8 @@
 // are worded from the ids and data the engine reports (names, curve, attacker).
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { failureMessage, nextStepLabel, stepCopy, valueLabel } from './copy';
+import { stepCopy } from '../../copy/exchange';
+import { failureMessage, nextStepLabel, valueLabel } from './copy';
 
 async function exchange() {
   const { engine } = await freshEngine();

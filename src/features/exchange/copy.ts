@@ -1,105 +1,10 @@
 /**
- * The Exchange page's words for what the engine reports as ids: each step's title and
- * explanation, the labels of the values it shows, the next step, the failing check.
- * Everything is built from the view's plain data (names, curve, mode, attacker).
+ * The Exchange page's own words for what the engine reports as ids: the labels of the
+ * values a step shows, the next step, the failure. Step titles and explanations, check
+ * names and refusal sentences are shared with the Diffie–Hellman walkthrough (src/copy/exchange.ts).
  */
-import type { ExchangeCheckName, ExchangePhase, ExchangeRole, ExchangeStepView, ExchangeView, StepValue } from '../../engine';
-
-/** How a check is named in a sentence. */
-export const CHECK_TITLES: Record<ExchangeCheckName, string> = {
-  'peer-key': 'peer key',
-  'certificate-chain': 'certificate chain',
-  'certificate-revocation': 'certificate revocation (CRL)',
-  identity: 'identity',
-  signature: 'signature',
-  'key-confirmation': 'key confirmation',
-};
-
-/** The names in a view: initiator, responder, attacker, and whoever acts. */
-function namesOf(v: ExchangeView) {
-  const I = v.initiator.name;
-  const R = v.responder.name;
-  const A = v.attacker?.name ?? 'attacker';
-  return { I, R, A, of: (r: ExchangeRole) => (r === 'initiator' ? I : r === 'responder' ? R : A) };
-}
-
-/** A step's heading and the sentence under it. */
-export function stepCopy(s: ExchangeStepView, v: ExchangeView): { title: string; explanation: string } {
-  const { I, R, A, of } = namesOf(v);
-  const authenticated = v.mode === 'authenticated';
-  switch (s.kind) {
-    case 'hello':
-      return {
-        title: `${I} makes an ephemeral ${v.curve} key pair and sends hello`,
-        explanation: `The private key is generated non-extractable and will be used for exactly one agreement. ${I} sends the public key and a random nonce${v.attacker ? `, and ${A} sits on the wire` : ''}.`,
-      };
-    case 'attacker-replaces-hello':
-      return {
-        title: `${A} replaces ${I}'s public key with its own`,
-        explanation: `${A} keeps ${I}'s key and forwards hello to ${R} with a public key of its own, so it can agree one key with each side.`,
-      };
-    case 'attacker-records-hello':
-      return {
-        title: `${A} records hello and forwards it unchanged`,
-        explanation: 'A passive attacker sees every public value. Public keys and nonces are public: knowing them does not give the shared secret.',
-      };
-    case 'responder-refuses-hello':
-      return { title: `${R} refuses hello`, explanation: s.checks?.at(-1)?.detail ?? '' };
-    case 'responder-answers':
-      return {
-        title: `${R} agrees a secret, derives keys${authenticated ? ', signs' : ''} and answers`,
-        explanation: `${R} computes the shared secret with ECDH, feeds it to HKDF-SHA-256 (salt: both nonces; info: protocol and transcript hash) for an AES-GCM-256 session key and a key-confirmation key, then drops its ephemeral private key.${authenticated ? ` It signs its role, the transcript hash (both identities, both ephemeral keys) and its certificate's hash with its long-term key.` : ''}`,
-      };
-    case 'attacker-records-response':
-      return { title: `${A} records the response and forwards it`, explanation: 'Still only public values, a signature and a MAC: nothing that yields the session key.' };
-    case 'attacker-replaces-response':
-      return {
-        title: `${A} replaces ${R}'s public key too`,
-        explanation: !authenticated
-          ? `${A} now shares one key with ${I} and another with ${R}, and recomputes the key-confirmation MAC with the key it shares with ${I}.`
-          : v.attacker?.strategy === 'own-certificate'
-            ? `${A} now shares one key with each side. It cannot sign as ${R}, so it signs with its own valid certificate from the same CA.`
-            : `${A} now shares one key with each side. It cannot sign as ${R}, so it forwards ${R}'s signature, which covers ${A}'s key, not the one ${I} will see.`,
-      };
-    case 'initiator-checks-response':
-      return {
-        title: `${I} checks ${R}'s answer`,
-        explanation: `${I} agrees the secret, derives the same way, ${authenticated ? 'validates the certificate chain and CRL, checks the name and the signature, ' : ''}verifies the key-confirmation MAC and drops its ephemeral private key. Then it sends its own ${authenticated ? 'signature and ' : ''}MAC.`,
-      };
-    case 'attacker-records-finish':
-      return { title: `${A} records finish and forwards it`, explanation: 'The exchange completes; the attacker holds a recording and no key.' };
-    case 'attacker-replaces-finish':
-      return {
-        title: `${A} recomputes the MAC for ${R}`,
-        explanation: `${s.macVerified ? `${I}'s MAC checks out under the key ${A} shares with it; ` : ''}${A} computes a new one with the key it shares with ${R}.`,
-      };
-    case 'responder-checks-finish':
-      return { title: `${R} checks ${I}'s finish: the exchange is complete`, explanation: 'Both sides hold a session key. Ephemeral private keys are gone on both sides.' };
-    case 'refused':
-      return refusalCopy(s, of(s.actor));
-    case 'fingerprints-compared': {
-      const c = v.comparison;
-      return c?.match
-        ? { title: 'The fingerprints agree', explanation: `Read aloud over another channel, both short authentication strings are ${c.initiator.sas}: both sides saw the same two public keys.` }
-        : {
-            title: 'The fingerprints DISAGREE: someone is in the middle',
-            explanation: `${I} reads ${c?.initiator.sas ?? '—'}, ${R} reads ${c?.responder.sas ?? '—'}: they saw different public keys, so each shares its key with someone else. Nothing in the unauthenticated exchange itself revealed this.`,
-          };
-    }
-  }
-}
-
-function refusalCopy(s: ExchangeStepView, who: string): { title: string; explanation: string } {
-  const initiator = s.actor === 'initiator';
-  if (s.check === 'peer-key') {
-    return initiator
-      ? { title: `${who} refuses the public key in the response`, explanation: 'An invalid peer key is refused at import.' }
-      : { title: `${who} refuses the public key in hello`, explanation: 'An invalid peer key is refused at import, before any agreement.' };
-  }
-  const title = s.check === 'key-confirmation' || !s.check ? `${who} refuses: key confirmation fails` : `${who} refuses: the ${CHECK_TITLES[s.check]} check fails`;
-  if (!initiator) return { title, explanation: `${who} drops the keys it derived.` };
-  return { title, explanation: s.check === 'key-confirmation' ? `${who} stops the exchange.` : `${who} stops the exchange and uses no key.` };
-}
+import type { ExchangePhase, ExchangeStepView, ExchangeView, StepValue } from '../../engine';
+import { fingerprintLabel, namesOf, refusalSentence, sasLabel } from '../../copy/exchange';
 
 /** The label of a value a step shows. */
 export function valueLabel(x: StepValue, s: ExchangeStepView, v: ExchangeView): string {
@@ -117,10 +22,10 @@ export function valueLabel(x: StepValue, s: ExchangeStepView, v: ExchangeView): 
     'attacker-key-to-responder': `${A}'s public key towards ${R}`,
     'kcv-with-initiator': `key shared with ${I} (KCV)`,
     'kcv-with-responder': `key shared with ${R} (KCV)`,
-    'initiator-fingerprint': `${I}: fingerprint of both public keys`,
-    'responder-fingerprint': `${R}: fingerprint of both public keys`,
-    'initiator-sas': `${I}: short authentication string`,
-    'responder-sas': `${R}: short authentication string`,
+    'initiator-fingerprint': fingerprintLabel(I),
+    'responder-fingerprint': fingerprintLabel(R),
+    'initiator-sas': sasLabel(I),
+    'responder-sas': sasLabel(R),
   };
   return labels[x.id];
 }
@@ -145,9 +50,5 @@ export function nextStepLabel(phase: ExchangePhase, v: ExchangeView): string {
 export function failureMessage(v: ExchangeView): string {
   const f = v.failure;
   if (!f) return '';
-  const who = f.party === 'initiator' ? v.initiator.name : v.responder.name;
-  if (f.atHello) return `${who} refused: ${f.detail}`;
-  if (f.check === 'peer-key') return f.detail;
-  if (f.check === 'key-confirmation') return `${who} refused: key confirmation failed`;
-  return `${who} refused: ${CHECK_TITLES[f.check]} check failed — ${f.detail}`;
+  return refusalSentence(f, f.party === 'initiator' ? v.initiator.name : v.responder.name);
 }

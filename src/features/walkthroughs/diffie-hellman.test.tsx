@@ -102,6 +102,10 @@ describe('walkthrough 3: Diffie–Hellman', () => {
     const altered = datum(mitm, 'fields', 'Mallory → Bob: hello (altered)');
     expect(altered.fields.find((f) => f.name === 'ephemeral public key')).toMatchObject({ value: expect.stringMatching(/^[0-9a-f]{64,}$/), note: 'changed by Mallory' });
     expect(altered.fields.find((f) => f.name === 'nonce')?.note).toBeUndefined();
+    // Captions are the step titles the Exchange page shows (one shared wording, src/copy/exchange.ts).
+    expect(altered.caption).toBe("Mallory replaces Alice's public key with its own");
+    expect(datum(mitm, 'fields', 'Bob → Mallory: response').caption).toBe('Bob agrees a secret, derives keys and answers');
+    expect(datum(ecdh, 'fields', 'Alice → Bob: hello').caption).toBe(`Alice makes an ephemeral ${state.curve as string} key pair and sends hello`);
     expect(datum(ecdh, 'fields', 'Alice → Bob: hello').fields.find((f) => f.name === 'ephemeral public key')?.value).toBe(pubHex);
 
     // Authenticated, honest: every check passes on both sides; fingerprints and keys agree.
@@ -124,7 +128,7 @@ describe('walkthrough 3: Diffie–Hellman', () => {
     const stop = results['authenticated-mitm']!;
     expect(state.refusedCheck).toBe('signature');
     expect(state.refusedBy).toBe('Alice');
-    expect(datum(stop, 'check', 'Alice accepts the exchange').ok).toBe(false);
+    expect(datum(stop, 'check', 'Alice accepts the exchange')).toMatchObject({ ok: false, detail: expect.stringMatching(/^Alice refused: signature check failed — \S/) });
     expect(datum(stop, 'text', 'Failed check').value).toBe('signature (checked by Alice)');
     expect(datum(stop, 'check', 'Alice checks Bob: signature').ok).toBe(false);
     expect(datum(stop, 'check', 'Alice checks Bob: certificate-chain').ok).toBe(true);
@@ -132,7 +136,7 @@ describe('walkthrough 3: Diffie–Hellman', () => {
     expect(datum(stop, 'check', 'The fingerprints agree on both sides').ok).toBe(false);
     expect(datum(stop, 'check', 'No session key is used')).toMatchObject({ ok: true, detail: expect.stringContaining('KEY_STATE') });
     expect(state.ownCertificateRefusedCheck).toBe('identity');
-    expect(datum(stop, 'check', 'Second attempt: Mallory signs with her own certificate')).toMatchObject({ ok: false, detail: expect.stringMatching(/identity check.*Mallory/) });
+    expect(datum(stop, 'check', 'Second attempt: Mallory signs with her own certificate')).toMatchObject({ ok: false, detail: 'Alice refused: identity check failed — the certificate names Mallory, not Bob' });
     if (stop.diagram.kind === 'sequence') {
       const refused = stop.diagram.messages.filter((m) => m.refused);
       expect(refused).toEqual([expect.objectContaining({ from: 'Mallory', to: 'Alice' })]);

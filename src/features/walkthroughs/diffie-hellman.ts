@@ -11,6 +11,7 @@
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
 import { EngineError, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
+import { fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -86,43 +87,28 @@ function exchangeMessages(v: ExchangeView, current: (label: string) => boolean):
   return out;
 }
 
+/** The message steps captioned under their fields, with the step's title (the words the Exchange page uses). */
+const CAPTIONED: ReadonlySet<ExchangeStepKind> = new Set<ExchangeStepKind>([
+  'hello',
+  'attacker-replaces-hello',
+  'attacker-records-hello',
+  'responder-answers',
+  'attacker-records-response',
+  'attacker-replaces-response',
+  'initiator-checks-response',
+  'attacker-records-finish',
+  'attacker-replaces-finish',
+]);
+
 /** How a message step is captioned under its fields (the exchange reports the step as an id). */
 function captionOf(s: ExchangeStepView, v: ExchangeView): string | undefined {
-  const [I, R, A] = [v.initiator.name, v.responder.name, v.attacker?.name ?? 'Mallory'];
-  const captions: Partial<Record<ExchangeStepKind, string>> = {
-    hello: `${I} makes an ephemeral ${v.curve} key pair and sends hello`,
-    'attacker-replaces-hello': `${A} replaces ${I}'s public key with its own`,
-    'attacker-records-hello': `${A} records hello and forwards it unchanged`,
-    'responder-answers': `${R} agrees a secret, derives keys${v.mode === 'authenticated' ? ', signs' : ''} and answers`,
-    'attacker-records-response': `${A} records the response and forwards it`,
-    'attacker-replaces-response': `${A} replaces ${R}'s public key too`,
-    'initiator-checks-response': `${I} checks ${R}'s answer`,
-    'attacker-records-finish': `${A} records finish and forwards it`,
-    'attacker-replaces-finish': `${A} recomputes the MAC for ${R}`,
-  };
-  return captions[s.kind];
+  return CAPTIONED.has(s.kind) ? stepCopy(s, v).title : undefined;
 }
 
-/** Why an exchange was refused: who refused, at which check, and the check's detail. */
+/** Why an exchange was refused: who refused (by lane), at which check, and the check's detail. */
 function refusalOf(v: ExchangeView): string {
-  const f = v.failure;
-  if (!f) return 'the exchange was established';
-  const who = laneOf(f.party);
-  if (f.atHello) return `${who} refused: ${f.detail}`;
-  if (f.check === 'peer-key') return f.detail;
-  if (f.check === 'key-confirmation') return `${who} refused: key confirmation failed`;
-  return `${who} refused: ${REFUSED_CHECK[f.check]} check failed — ${f.detail}`;
+  return v.failure ? refusalSentence(v.failure, laneOf(v.failure.party)) : 'the exchange was established';
 }
-
-/** Checks as named in a refusal. */
-const REFUSED_CHECK: Record<ExchangeCheck['name'], string> = {
-  'peer-key': 'peer key',
-  'certificate-chain': 'certificate chain',
-  'certificate-revocation': 'certificate revocation (CRL)',
-  identity: 'identity',
-  signature: 'signature',
-  'key-confirmation': 'key confirmation',
-};
 
 /** The exchange's messages as decoded fields; what Mallory changed is noted. */
 function wireMessages(v: ExchangeView): StepDatum[] {
@@ -149,8 +135,8 @@ function sidesData(v: ExchangeView): StepDatum[] {
   const out: StepDatum[] = [];
   const side = (p: PartyView) => {
     const who = p.role === 'initiator' ? 'Alice' : 'Bob';
-    if (p.keysFingerprint) out.push({ kind: 'fingerprint', label: `${who}: fingerprint of both public keys`, value: p.keysFingerprint });
-    if (p.sas) out.push({ kind: 'fingerprint', label: `${who}: short authentication string`, value: p.sas });
+    if (p.keysFingerprint) out.push({ kind: 'fingerprint', label: fingerprintLabel(who), value: p.keysFingerprint });
+    if (p.sas) out.push({ kind: 'fingerprint', label: sasLabel(who), value: p.sas });
     if (p.sessionKeyKcv) out.push({ kind: 'fingerprint', label: `${who}: session key check value`, value: p.sessionKeyKcv });
   };
   side(v.initiator);
