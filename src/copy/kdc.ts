@@ -1,5 +1,5 @@
-// The words for the KDC's ids (its checks and attacks), shared by the KDC screens and the walkthroughs, which may not import each other.
-import type { KdcAttackName, KdcCheck } from '../engine';
+// The words for the KDC's ids (checks, attacks, message types), shared by the KDC screens and the walkthroughs, which may not import each other.
+import type { KdcAttackName, KdcCheck, WireMessage } from '../engine';
 
 /** What each check means, for people. */
 export const KDC_CHECK_LABELS: Readonly<Record<KdcCheck, string>> = {
@@ -24,3 +24,22 @@ export const KDC_ATTACK_COPY: Readonly<Record<KdcAttackName, { title: string; su
   'tamper-ticket': { title: 'Tampered ticket', summary: 'The attacker flips bits of the ticket to change the client name B will believe.' },
   'tamper-reply': { title: 'Tampered KDC reply', summary: "The attacker flips bits of the KDC's reply to A." },
 };
+
+/** What a protocol message does, in a line, from its type and parties (a chat message is just "from → to"). */
+export function kdcMessageTitle(m: Pick<WireMessage, 'type' | 'from' | 'to' | 'service'>): string {
+  const service = m.service ?? m.to;
+  switch (m.type) {
+    case 'kdc-request':
+      return `${m.from} asks the KDC for a key to talk to ${service}`;
+    case 'kdc-reply':
+      return `The KDC answers ${m.to} with a session key and a ticket for ${service}`;
+    case 'ap-request':
+      return `${m.from} presents the ticket and a fresh authenticator to ${m.to}`;
+    case 'ap-challenge':
+      return `${m.from} accepts the ticket and proves it holds the key`;
+    case 'ap-confirm':
+      return `${m.from} confirms the key back to ${m.to}`;
+    default:
+      return `${m.from} → ${m.to}`;
+  }
+}

@@ -26,7 +26,6 @@ export function createChat(k: KdcContext) {
       type: 'data',
       from,
       to,
-      title: `${from} → ${to}`,
       sections: [clearSection(sealed.sealed), { label: 'Message', protection: underSession(keyId), fields: [{ name: 'text', value: `${utf8(text).length} bytes of text` }, { name: 'time', value: isoAt(body.time) }] }],
     });
     return { keyId, from, to, bytes: sealed.bytes, wire: w };

@@ -55,7 +55,7 @@ export function createClientSide(k: KdcContext) {
       type: 'ap-request',
       from: client,
       to: t.service,
-      title: `${client} presents the ticket and a fresh authenticator to ${t.service}`,
+      service: t.service,
       sections: [
         { label: 'Envelope', protection: 'clear', fields: [{ name: 'type', value: 'ap-request' }, { name: 'from', value: client }, { name: 'to', value: t.service }] },
         clearSection(t.ticket, 'Ticket header'),
@@ -93,7 +93,7 @@ export function createClientSide(k: KdcContext) {
       type: 'ap-confirm',
       from: client,
       to: t.service,
-      title: `${client} confirms the key back to ${t.service}`,
+      service: t.service,
       sections: [clearSection(sealed.sealed), { label: 'Confirmation', protection: underSession(keyId), fields: bodyFields(confirmBody, { confirm: 'HMAC-SHA-256(K_conf, "client-to-service" ‖ SHA-256(message 3 ‖ N_B)): the direction label defeats reflection (D4)' }) }],
     });
     return { bytes: sealed.bytes, wire: w };

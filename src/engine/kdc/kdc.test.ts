@@ -86,13 +86,15 @@ describe('KDC session-key distribution (C2, C3, C6)', () => {
     expect(nexts).toEqual(['issue', 'present-ticket', 'accept-ticket', 'confirm', 'finish', undefined]);
     expect(run.refusal).toBeUndefined();
     expect(run.confirmed).toBe(true);
-    expect(run.messages.map((m) => [m.step, m.type, m.from, m.to])).toEqual([
-      [1, 'kdc-request', 'alice', 'kdc'],
-      [2, 'kdc-reply', 'kdc', 'alice'],
-      [3, 'ap-request', 'alice', 'files'],
-      [4, 'ap-challenge', 'files', 'alice'],
-      [5, 'ap-confirm', 'alice', 'files'],
+    // Messages are ids and names; the screens word them (src/copy/kdc.ts).
+    expect(run.messages.map((m) => [m.step, m.type, m.from, m.to, m.service])).toEqual([
+      [1, 'kdc-request', 'alice', 'kdc', 'files'],
+      [2, 'kdc-reply', 'kdc', 'alice', 'files'],
+      [3, 'ap-request', 'alice', 'files', 'files'],
+      [4, 'ap-challenge', 'files', 'alice', 'files'],
+      [5, 'ap-confirm', 'alice', 'files', 'files'],
     ]);
+    expect(run.messages.every((m) => !('title' in m))).toBe(true);
     // Each message is shown decoded and as its exact bytes.
     const reply = run.messages[1]!;
     expect(reply.sections.map((s) => s.protection)).toContain("AES-GCM under K_alice (alice's long-term key, kvno 1)");

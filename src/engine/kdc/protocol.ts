@@ -33,7 +33,7 @@ export function createKdcExchange(k: KdcContext) {
       type: 'kdc-request',
       from: client,
       to: KDC_NAME,
-      title: `${client} asks the KDC for a key to talk to ${service}`,
+      service,
       sections: [clearSection(sealed), { label: 'Request', protection: underLongTerm(client, kvno), fields: bodyFields(body, { nonce: 'N_A: 128 bits, fresh, single use (D2)' }) }],
     });
     return { bytes, wire: w };
@@ -119,7 +119,7 @@ export function createKdcExchange(k: KdcContext) {
       type: 'kdc-reply',
       from: KDC_NAME,
       to: clientName,
-      title: `The KDC answers ${clientName} with a session key and a ticket for ${serviceRec.name}`,
+      service: serviceRec.name,
       sections: [
         clearSection(reply.sealed),
         { label: 'Reply', protection: underLongTerm(clientName, clientRec.kvno), fields: bodyFields(replyBody, { nonce: 'N_A echoed: A checks it (D2)', sessionKey: 'K_AB, AES-GCM wrapKey under K_' + clientName, confirmKey: 'K_conf (HMAC) for key confirmation' }) },

@@ -80,7 +80,7 @@ export function createServiceSide(k: KdcContext) {
       type: 'ap-challenge',
       from: service,
       to: t.client,
-      title: `${service} accepts the ticket and proves it holds the key`,
+      service,
       sections: [
         clearSection(challenge.sealed),
         {

@@ -99,7 +99,8 @@ export interface WireMessage {
   type: KdcMessageType;
   from: string;
   to: string;
-  title: string;
+  /** The service the run's key is for (messages 1–5 of a run; absent on chat messages). The screens word the message from type, from, to and service. */
+  service?: string;
   /** The exact bytes sent, lower-case hex. */
   hex: string;
   length: number;

@@ -64,6 +64,10 @@ describe('KDC screens', () => {
     await user.click(screen.getByRole('button', { name: 'Next step' }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^Key confirmed on both sides/));
     const reply = screen.getByRole('article', { name: /Message 2: kdc → alice/ });
+    // The engine reports each message by type and names; the screen words it.
+    expectShown(within(reply).getByText('The KDC answers alice with a session key and a ticket for files'));
+    expectShown(within(screen.getByRole('article', { name: /Message 1: alice → kdc/ })).getByText('alice asks the KDC for a key to talk to files'));
+    expectShown(within(screen.getByRole('article', { name: /Message 4: files → alice/ })).getByText('files accepts the ticket and proves it holds the key'));
     expect(within(reply).getByRole('region', { name: 'Ticket of message 2' }).textContent).toContain("AES-GCM under K_files (files's long-term key, kvno 1)");
     expectShown(within(reply).getByText(/^Bytes \(\d+\) of message 2$/));
     expect(within(reply).getByLabelText('Hex bytes of message 2').textContent).toMatch(/^0000 {2}7b 22/);

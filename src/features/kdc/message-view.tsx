@@ -1,6 +1,7 @@
 // One KDC protocol message drawn part by part: protection, decoded fields, bytes.
 import { useId } from 'react';
 import type { WireMessage } from '../../engine';
+import { kdcMessageTitle } from '../../copy/kdc';
 
 /** Hex bytes in groups of 16, for the "as bytes" view. */
 export function hexLines(hex: string): string {
@@ -23,7 +24,7 @@ export function MessageView(props: { message: WireMessage; headingLevel?: 3 | 4 
         {m.step > 0 ? `Message ${m.step}: ` : ''}
         {m.from} → {m.to} <span className="muted">({m.type})</span>
       </H>
-      <p>{m.title}</p>
+      <p>{kdcMessageTitle(m)}</p>
       {m.sections.map((s, i) => (
         <section key={i} className={`kdc-section ${s.protection.startsWith('clear') ? 'kdc-clear' : 'kdc-sealed'}`} aria-label={`${s.label} of message ${m.step || m.type}`}>
           <p className="kdc-section-title">

@@ -6,6 +6,7 @@
  * other route, a session key wrapped under a Diffie–Hellman-derived key.
  */
 import { fromHex, type KdcProtocolRun, type WireMessage } from '../../engine';
+import { kdcMessageTitle } from '../../copy/kdc';
 import { hex, refusalOf, shortDate, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
@@ -34,7 +35,7 @@ function sequence(s: WalkthroughState, current: Array<{ from: string; to: string
   };
 }
 
-const msg = (m: WireMessage) => ({ from: lane(m.from), to: lane(m.to), label: `${m.step}. ${m.title}` });
+const msg = (m: WireMessage) => ({ from: lane(m.from), to: lane(m.to), label: `${m.step}. ${kdcMessageTitle(m)}` });
 
 function runFacts(run: KdcProtocolRun): StepDatum[] {
   const out: StepDatum[] = [];

@@ -215,6 +215,15 @@ describe('walkthrough 1: a symmetric key through the KDC', () => {
     expect(issued).toBe(runner.state().ticketId);
     expect(datum(r.deliver!, 'text', 'Ticket id being delivered').value).toBe(issued);
     expect(r.deliver!.diagram).toMatchObject({ kind: 'sequence', lanes: ['alice', 'KDC', 'bob'] });
+    // The engine reports each message by type and names; the walkthrough words it.
+    const confirmDiagram = r.confirm!.diagram;
+    expect(confirmDiagram.kind === 'sequence' && confirmDiagram.messages.map((m) => m.label).filter((l) => /^\d\. /.test(l))).toEqual([
+      '1. alice asks the KDC for a key to talk to bob',
+      '2. The KDC answers alice with a session key and a ticket for bob',
+      '3. alice presents the ticket and a fresh authenticator to bob',
+      '4. bob accepts the ticket and proves it holds the key',
+      '5. alice confirms the key back to bob',
+    ]);
     expect(checks(r.confirm!).every((c) => c.ok)).toBe(true);
     expect(checks(r.message!).every((c) => c.ok)).toBe(true);
     const kdcKcv = datum(r.verify!, 'fingerprint', 'KCV in the KDC’s record').value;
