@@ -7,6 +7,9 @@ describe('D4: forward secrecy', () => {
   it.each(['P-256', 'P-384'] as const)('D4 (%s): after the long-term keys are stolen the ephemeral recording stays sealed; the static-key recording opens', async (curve) => {
     const { ex } = await freshExchange();
     const r = await ex.forwardSecrecyDemo({ curve, message: 'meet at noon' });
+    // Each conversation is reported by kind; the screen titles it (features/exchange/copy.ts).
+    expect([r.ephemeral.kind, r.static.kind]).toEqual(['ephemeral', 'static']);
+    expect('title' in r.ephemeral || 'title' in r.static).toBe(false);
     expect(r.ephemeral.ephemeralKeysDestroyed).toBe(true);
     expect(r.ephemeral.recovered).toBeNull();
     const ecdhAttempts = r.ephemeral.attempts.filter((a) => a.what.startsWith('ECDH'));

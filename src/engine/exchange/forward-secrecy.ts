@@ -44,8 +44,8 @@ export interface TheftAttempt {
 
 /** One recorded conversation and what its later compromise yields. */
 export interface ForwardSecrecyRun {
+  /** Which conversation this is; the screen titles it by this id. */
   kind: 'ephemeral' | 'static';
-  title: string;
   /** What the eavesdropper recorded (public values and ciphertext, hex). */
   recorded: ShownValue[];
   /** Which private keys were stolen later (by fingerprint). */
@@ -173,7 +173,6 @@ async function runEphemeral(ctx: EngineContext, curve: ForwardSecrecyCurve, text
   });
   const ephemeralRun: ForwardSecrecyRun = {
     kind: 'ephemeral',
-    title: 'Ephemeral ECDH keys, signed with long-term keys (forward secrecy)',
     recorded: [
       { label: "Alice's ephemeral public key", value: toHex(eA.publicRaw) },
       { label: "Bob's ephemeral public key", value: toHex(eB.publicRaw) },
@@ -212,7 +211,6 @@ async function runStatic(ctx: EngineContext, curve: ForwardSecrecyCurve, text: U
   const recovered = await tryDecrypt(ctx, curve, stolenStaticB, rawA, sSalt, sTh, sSealed);
   const staticRun: ForwardSecrecyRun = {
     kind: 'static',
-    title: 'Static (long-term) ECDH keys, no ephemeral keys',
     recorded: [
       { label: "Alice's static public key", value: toHex(rawA) },
       { label: "Bob's static public key", value: toHex(rawB) },

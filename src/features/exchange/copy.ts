@@ -1,9 +1,9 @@
 /**
  * The Exchange page's own words for what the engine reports as ids: the labels of the
- * values a step shows, the next step, the failure. Step titles and explanations, check
+ * values a step shows, the next step, the failure, the forward-secrecy conversations. Step titles and explanations, check
  * names and refusal sentences are shared with the Diffie–Hellman walkthrough (src/copy/exchange.ts).
  */
-import type { ExchangePhase, ExchangeStepView, ExchangeView, StepValue } from '../../engine';
+import type { ExchangePhase, ExchangeStepView, ExchangeView, ForwardSecrecyRun, StepValue } from '../../engine';
 import { fingerprintLabel, namesOf, refusalSentence, sasLabel } from '../../copy/exchange';
 
 /** The label of a value a step shows. */
@@ -52,3 +52,9 @@ export function failureMessage(v: ExchangeView): string {
   if (!f) return '';
   return refusalSentence(f, f.party === 'initiator' ? v.initiator.name : v.responder.name);
 }
+
+/** The title of each forward-secrecy conversation (D4). */
+export const FORWARD_SECRECY_TITLES: Readonly<Record<ForwardSecrecyRun['kind'], string>> = {
+  ephemeral: 'Ephemeral ECDH keys, signed with long-term keys (forward secrecy)',
+  static: 'Static (long-term) ECDH keys, no ephemeral keys',
+};

@@ -71,9 +71,10 @@ describe('ExchangePage', () => {
   it('D4 and D5: forward secrecy and classic DH with p = 23, g = 5', async () => {
     const { user } = await renderWithEngine(<ExchangePage demoEngine={demo().open} />);
     await user.click(await screen.findByRole('button', { name: 'Record, then steal the long-term keys' }));
-    const eph = await screen.findByRole('region', { name: /Ephemeral ECDH keys/ });
+    const eph = await screen.findByRole('region', { name: 'Ephemeral ECDH keys, signed with long-term keys (forward secrecy)' });
+    expectShown(within(eph).getByRole('heading', { level: 3, name: 'Ephemeral ECDH keys, signed with long-term keys (forward secrecy)' }));
     expect(eph.textContent).toMatch(/Recorded message recovered: no — it stays sealed/);
-    expect(screen.getByRole('region', { name: /Static \(long-term\) ECDH keys/ }).textContent).toMatch(/Recorded message recovered: yes — “The launch code is 0000”/);
+    expect(screen.getByRole('region', { name: 'Static (long-term) ECDH keys, no ephemeral keys' }).textContent).toMatch(/Recorded message recovered: yes — “The launch code is 0000”/);
     await user.click(screen.getByRole('button', { name: 'Compute step by step' }));
     const table = await screen.findByRole('table', { name: /p = 23, g = 5: both sides reach 2/ });
     expectShown(within(table).getByText('5^6 mod 23'));

@@ -4,13 +4,14 @@ import type { ForwardSecrecyCurve, ForwardSecrecyRun } from '../../engine';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
+import { FORWARD_SECRECY_TITLES } from './copy';
 import { shortHex } from './short-hex';
 
 function Run(props: { run: ForwardSecrecyRun }) {
   const r = props.run;
   return (
-    <section className="panel exchange-fs-run" aria-label={r.title}>
-      <h3>{r.title}</h3>
+    <section className="panel exchange-fs-run" aria-label={FORWARD_SECRECY_TITLES[r.kind]}>
+      <h3>{FORWARD_SECRECY_TITLES[r.kind]}</h3>
       <h4>Recorded by the eavesdropper</h4>
       <dl className="exchange-fields">
         {r.recorded.map((v) => (
