@@ -32,8 +32,20 @@ export function oidToString(content: Uint8Array, what = 'an object identifier'):
   return decodeOid({ tag: TAG.OID, content, encoded: content }, what);
 }
 
-/** OBJECT IDENTIFIER from its dotted form. */
+/** Encodings already made: a certificate names the same dozen OIDs every time. */
+const encoded = new Map<string, Uint8Array<ArrayBuffer>>();
+
+/** OBJECT IDENTIFIER from its dotted form (a fresh copy each call). */
 export function encodeOid(dotted: string): Uint8Array<ArrayBuffer> {
+  let der = encoded.get(dotted);
+  if (!der) {
+    der = encodeOidUncached(dotted);
+    if (encoded.size < 1024) encoded.set(dotted, der);
+  }
+  return der.slice();
+}
+
+function encodeOidUncached(dotted: string): Uint8Array<ArrayBuffer> {
   const arcs = dotted.split('.').map((s) => {
     if (!/^\d+$/.test(s)) throw new RangeError('not a dotted OID');
     return Number(s);

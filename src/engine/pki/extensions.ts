@@ -207,25 +207,36 @@ export interface CertificateSans {
 export function certificateSans(profile: string, commonName: string | undefined, sans: SubjectAltNames | undefined): CertificateSans {
   const out = checkSans(sans, profile === 'tls-server');
   if (profile !== 'tls-server' || !commonName) return { sans: out };
-  try {
-    const ip = parseIp(commonName);
+  const ip = addressOf(commonName);
+  if (ip) {
     const text = ip.length === 4 ? commonName.trim() : undefined;
     if (text && !out.ip.includes(text)) {
       out.ip.push(text);
       return { sans: out, fromCommonName: { kind: 'ip', value: text } };
     }
-  } catch {
-    try {
-      const dns = checkDnsName(commonName, { wildcard: true, what: 'common name' });
-      if (!out.dns.includes(dns)) {
-        out.dns.unshift(dns);
-        return { sans: out, fromCommonName: { kind: 'dns', value: dns } };
-      }
-    } catch {
-      // Not a host name: the SAN list must stand on its own (linted at issuance).
+    return { sans: out };
+  }
+  try {
+    const dns = checkDnsName(commonName, { wildcard: true, what: 'common name' });
+    if (!out.dns.includes(dns)) {
+      out.dns.unshift(dns);
+      return { sans: out, fromCommonName: { kind: 'dns', value: dns } };
     }
+  } catch {
+    // Not a host name: the SAN list must stand on its own (linted at issuance).
   }
   return { sans: out };
+}
+
+/** The address `text` names, or undefined; only text shaped like an address is parsed (no exception per host name). */
+function addressOf(text: string): Uint8Array<ArrayBuffer> | undefined {
+  const t = text.trim();
+  if (!/^[\d.]+$/.test(t) && !t.includes(':')) return undefined;
+  try {
+    return parseIp(t);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Canonical text of a 4- or 16-byte address. */
