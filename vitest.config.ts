@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/engine/**/*.test.ts', 'src/testing/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['src/engine/**/*.test.ts', 'src/routes/**/*.test.ts', 'src/testing/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.browser.test.ts'],
           setupFiles: ['src/testing/setup-node.ts'],
           testTimeout: 300_000,

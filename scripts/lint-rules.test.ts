@@ -83,6 +83,21 @@ describe('lint: import boundaries of STYLE.md', () => {
     expect(out).toMatch(/components\/ui\/uses-copy\.tsx.*copy\/kdc' import is restricted/);
   });
 
+  it('lets features, shared UI and the app import the route table, which imports none of them (issue 12)', () => {
+    const out = lint({
+      'src/features/keys/ok.tsx': "import { href } from '../../routes/routes';\nexport const z = href;\n",
+      'src/components/ui/ok.ts': "import { href } from '../../routes/routes';\nexport const z = href;\n",
+      'src/app/ok.tsx': "import { parseHash } from '../routes/routes';\nexport const z = parseHash;\n",
+      'src/routes/bad.ts': "import { useState } from 'react';\nimport { s } from '../state/store';\nimport { e } from '../engine';\nimport { b } from '../components/ui/button';\nimport { a } from '../app/router';\nexport const z = [useState, s, e, b, a];\n",
+    });
+    expect(out).not.toMatch(/ok\.tsx?/);
+    expect(out).toMatch(/routes\/bad\.ts.*'react' import is restricted/);
+    expect(out).toMatch(/routes\/bad\.ts.*state\/store' import is restricted/);
+    expect(out).toMatch(/routes\/bad\.ts.*\.\.\/engine' import is restricted/);
+    expect(out).toMatch(/routes\/bad\.ts.*components\/ui\/button' import is restricted/);
+    expect(out).toMatch(/routes\/bad\.ts.*app\/router' import is restricted/);
+  });
+
   it('forbids import cycles, type-only ones and long ones included (issue 12)', () => {
     const out = lint({
       'src/engine/a.ts': "import { b } from './b';\nexport const a = () => b;\n",

@@ -1,10 +1,10 @@
-// The app shell: hash routes parse to screens, and the home page, navigation and header behave.
+// The app shell: the home page, navigation and header behave (hash parsing: src/routes/routes.test.ts).
 import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { renderWithEngine } from '../testing/render';
 import { freshEngine } from '../testing/engine';
 import { App } from './app';
-import { parseHash } from './router';
+import { parseHash } from '../routes/routes';
 import { THEME_STORAGE_KEY } from './theme';
 import { expectShown } from '../testing/dom';
 
@@ -15,31 +15,6 @@ beforeEach(() => {
 });
 
 const h1 = () => screen.getByRole('heading', { level: 1 });
-
-describe('parseHash', () => {
-  it('maps every route, decodes ids, and treats other fragments as home', () => {
-    expect(parseHash('')).toEqual({ name: 'home' });
-    expect(parseHash('#/')).toEqual({ name: 'home' });
-    expect(parseHash('#main')).toEqual({ name: 'home' });
-    expect(parseHash('#/keys')).toEqual({ name: 'keys' });
-    expect(parseHash('#/keys/')).toEqual({ name: 'keys' });
-    expect(parseHash('#/keys/new')).toEqual({ name: 'key-new' });
-    expect(parseHash('#/keys/import')).toEqual({ name: 'key-import' });
-    expect(parseHash('#/keys/key_ab%2Fcd')).toEqual({ name: 'key', id: 'key_ab/cd' });
-    expect(parseHash('#/keys/a/b')).toEqual({ name: 'not-found', path: '/keys/a/b' });
-    expect(parseHash('#/keys/%E0%A4%A')).toEqual({ name: 'not-found', path: '/keys/%E0%A4%A' });
-    expect(parseHash('#/pki')).toEqual({ name: 'not-found', path: '/pki' });
-  });
-
-  it('F2: maps the walkthrough index and each step’s deep link (0-based step index)', () => {
-    expect(parseHash('#/walkthroughs')).toEqual({ name: 'walkthroughs' });
-    expect(parseHash('#/walkthroughs/key-life')).toEqual({ name: 'walkthrough-step', id: 'key-life', step: 0 });
-    expect(parseHash('#/walkthroughs/key-life/4')).toEqual({ name: 'walkthrough-step', id: 'key-life', step: 4 });
-    expect(parseHash('#/walkthroughs/key-life/x')).toEqual({ name: 'not-found', path: '/walkthroughs/key-life/x' });
-    expect(parseHash('#/walkthroughs/key-life/3/key/key_1')).toEqual({ name: 'walkthrough-object', id: 'key-life', step: 3, kind: 'key', objectId: 'key_1' });
-    expect(parseHash('#/walkthroughs/key-life/3/vault/key_1')).toEqual({ name: 'not-found', path: '/walkthroughs/key-life/3/vault/key_1' });
-  });
-});
 
 describe('Home page', () => {
   it('links every area of Clavis to a screen that exists', async () => {

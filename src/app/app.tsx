@@ -44,26 +44,27 @@ import {
   ImportKeyPage,
   StateDiagram,
 } from './lazy-screens';
-import { hashPath, navigate, parseHash, useHash, type Route } from './router';
+import { navigate, useHash } from './router';
+import { hashPath, href, parseHash, type Route } from '../routes/routes';
 import { StorageStatus } from './storage-status';
 import { ThemeSelect } from './theme-select';
 
 /** Main navigation entries: only areas that exist. */
 const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }> = [
-  { href: '#/', label: 'Home', section: (r) => r.name === 'home' },
-  { href: '#/keys', label: 'Keys', section: (r) => r.name === 'keys' || r.name === 'key' || r.name === 'key-new' || r.name === 'key-import' },
+  { href: href({ name: 'home' }), label: 'Home', section: (r) => r.name === 'home' },
+  { href: href({ name: 'keys' }), label: 'Keys', section: (r) => r.name === 'keys' || r.name === 'key' || r.name === 'key-new' || r.name === 'key-import' },
   {
-    href: '#/certs',
+    href: href({ name: 'certs' }),
     label: 'Certificates',
     section: (r) => r.name === 'certs' || r.name === 'cert' || r.name === 'cert-issue' || r.name === 'cert-csr' || r.name === 'cas' || r.name === 'ca-new' || r.name === 'ca-bulk' || r.name === 'crl',
   },
-  { href: '#/verify', label: 'Verify', section: (r) => r.name === 'verify' },
-  { href: '#/lifecycle', label: 'Lifecycle', section: (r) => r.name === 'lifecycle' },
-  { href: '#/audit', label: 'Audit', section: (r) => r.name === 'audit' },
-  { href: '#/backup', label: 'Backup', section: (r) => r.name === 'backup' },
-  { href: '#/kdc', label: 'KDC', section: (r) => r.name.startsWith('kdc') },
-  { href: '#/exchange', label: 'Exchange', section: (r) => r.name === 'exchange' },
-  { href: '#/walkthroughs', label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' || r.name === 'walkthrough-object' },
+  { href: href({ name: 'verify' }), label: 'Verify', section: (r) => r.name === 'verify' },
+  { href: href({ name: 'lifecycle' }), label: 'Lifecycle', section: (r) => r.name === 'lifecycle' },
+  { href: href({ name: 'audit' }), label: 'Audit', section: (r) => r.name === 'audit' },
+  { href: href({ name: 'backup' }), label: 'Backup', section: (r) => r.name === 'backup' },
+  { href: href({ name: 'kdc' }), label: 'KDC', section: (r) => r.name.startsWith('kdc') },
+  { href: href({ name: 'exchange' }), label: 'Exchange', section: (r) => r.name === 'exchange' },
+  { href: href({ name: 'walkthroughs' }), label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' || r.name === 'walkthrough-object' },
 ];
 
 /** The walkthrough step page draws key states with the lifecycle feature's diagram. */
@@ -154,7 +155,7 @@ function Screen(props: { route: Route }) {
         <>
           <PageTitle documentTitle="Page not found">Page not found</PageTitle>
           <p>
-            Nothing lives at this address. Go to the <a href="#/">home page</a> or the <a href="#/keys">key list</a>.
+            Nothing lives at this address. Go to the <a href={href({ name: 'home' })}>home page</a> or the <a href={href({ name: 'keys' })}>key list</a>.
           </p>
         </>
       );
@@ -253,7 +254,7 @@ export function App() {
       <header className="site-header">
         <div className="site-header-inner">
           <p className="brand">
-            <a href="#/">
+            <a href={href({ name: 'home' })}>
               <img src="/favicon.svg" alt="" width={24} height={24} />
               Clavis
             </a>

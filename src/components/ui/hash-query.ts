@@ -10,12 +10,7 @@
  * ```
  */
 import { useSyncExternalStore } from 'react';
-
-/** The query part of a hash ("#/audit?action=x" → action=x). */
-export function queryOfHash(hash: string): URLSearchParams {
-  const i = hash.indexOf('?');
-  return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
-}
+import { hashPath, href, withQuery } from '../../routes/routes';
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
@@ -40,11 +35,8 @@ export function useHashQueryString(): string {
  * must not add one per keystroke) and tells hash readers. Empty values are left out.
  */
 export function setHashQuery(values: Record<string, string | undefined>): void {
-  const path = window.location.hash.split('?')[0] || '#/';
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v) q.set(k, v);
-  const s = q.toString();
-  const target = s ? `${path}?${s}` : path;
+  const path = hashPath(window.location.hash) || href({ name: 'home' });
+  const target = withQuery(path, values);
   if (window.location.hash === target) return;
   window.history.replaceState(window.history.state, '', target);
   window.dispatchEvent(new Event('hashchange'));

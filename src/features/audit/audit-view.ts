@@ -4,6 +4,7 @@
  * (`#/audit?action=key.create&object=alpha&actor=operator&from=2030-01-01&to=2030-01-31&q=text&page=2`).
  */
 import type { AuditEntry } from '../../engine';
+import { href } from '../../routes/routes';
 
 /** Entries per page: 10,000 entries still put at most this many rows in the page. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -75,13 +76,12 @@ export interface AuditObject {
 
 /** The page of an object id, by its prefix: key_, cert_, ca_, kdk_, exch_. */
 export function objectOf(id: string): AuditObject {
-  const enc = encodeURIComponent(id);
-  if (id.startsWith('key_')) return { id, kind: 'Key', href: `#/keys/${enc}` };
-  if (id.startsWith('cert_')) return { id, kind: 'Certificate', href: `#/certs/${enc}` };
-  if (id.startsWith('ca_')) return { id, kind: 'CA', href: `#/ca/${enc}/crl` };
-  if (id.startsWith('kdk_')) return { id, kind: 'KDC key', href: '#/kdc/keys' };
+  if (id.startsWith('key_')) return { id, kind: 'Key', href: href({ name: 'key', id }) };
+  if (id.startsWith('cert_')) return { id, kind: 'Certificate', href: href({ name: 'cert', id }) };
+  if (id.startsWith('ca_')) return { id, kind: 'CA', href: href({ name: 'crl', caId: id }) };
+  if (id.startsWith('kdk_')) return { id, kind: 'KDC key', href: href({ name: 'kdc-keys' }) };
   if (id.startsWith('tkt_')) return { id, kind: 'KDC ticket' };
-  if (id.startsWith('exch_')) return { id, kind: 'Key exchange', href: '#/exchange' };
+  if (id.startsWith('exch_')) return { id, kind: 'Key exchange', href: href({ name: 'exchange' }) };
   return { id, kind: 'Object' };
 }
 

@@ -3,32 +3,33 @@ import { useMemo } from 'react';
 import type { KeyInfo } from '../../engine';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
+import { href } from '../../routes/routes';
 
 /** The areas of Clavis and where each lives. */
 const AREAS: Array<{ name: string; what: string; href: string }> = [
   {
     name: 'Keys',
-    href: '#/keys',
+    href: href({ name: 'keys' }),
     what: 'A vault of named keys (AES-GCM, HMAC, Fernet, RSA, ECDSA, ECDH, X25519, Ed25519 and, where the browser has them, ML-KEM and ML-DSA): generate, import, export, fingerprint, and use them to encrypt, decrypt, sign and verify.',
   },
   {
     name: 'Lifecycle',
-    href: '#/lifecycle',
+    href: href({ name: 'lifecycle' }),
     what: 'The NIST SP 800-57 key states, from pre-activation to destruction, with dates, rotation, revocation of keys and their owners, and a simulated clock to watch keys age.',
   },
-  { name: 'Audit log', href: '#/audit', what: 'Every change and use of a key in a hash-chained log: verify it, find a tampered entry, export it as JSON Lines.' },
+  { name: 'Audit log', href: href({ name: 'audit' }), what: 'Every change and use of a key in a hash-chained log: verify it, find a tampered entry, export it as JSON Lines.' },
   {
     name: 'Key distribution center',
-    href: '#/kdc',
+    href: href({ name: 'kdc' }),
     what: 'A Needham–Schroeder/Kerberos-style KDC that hands out session keys, with the replay attacks it must stop, run against it and against the unfixed protocol.',
   },
-  { name: 'Key exchange', href: '#/exchange', what: 'ECDH and X25519 between two parties, with and without a man in the middle, how signatures catch him, and forward secrecy.' },
+  { name: 'Key exchange', href: href({ name: 'exchange' }), what: 'ECDH and X25519 between two parties, with and without a man in the middle, how signatures catch him, and forward secrecy.' },
   {
     name: 'Certificate authority',
-    href: '#/certs',
+    href: href({ name: 'certs' }),
     what: 'Root and intermediate CAs, certificates for vault keys or from CSRs that openssl accepts, revocation and CRLs, a certificate viewer with an ASN.1 tree, and path validation that explains itself.',
   },
-  { name: 'Walkthroughs', href: '#/walkthroughs', what: 'Guided, step-by-step scenarios that run the real engine and show the real bytes.' },
+  { name: 'Walkthroughs', href: href({ name: 'walkthroughs' }), what: 'Guided, step-by-step scenarios that run the real engine and show the real bytes.' },
 ];
 
 function count(keys: KeyInfo[], pred: (k: KeyInfo) => boolean): number {
@@ -56,7 +57,7 @@ export function HomePage() {
         {listStatus === 'ready' ? (
           keys.length === 0 ? (
             <p>
-              The vault is empty. <a href="#/keys/new">Generate a key</a> to start.
+              The vault is empty. <a href={href({ name: 'key-new' })}>Generate a key</a> to start.
             </p>
           ) : (
             <dl className="counts">

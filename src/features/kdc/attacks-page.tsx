@@ -8,7 +8,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
 import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
-import { kdcPaths } from './paths';
+import { href } from '../../routes/routes';
 
 /** The checks of Clavis's protocol, in the order B and A run them. */
 const CHECK_ORDER: KdcCheck[] = ['message-format', 'addressing', 'aead', 'nonce', 'expiry', 'skew', 'replay-cache', 'key-revoked', 'principal-status', 'key-confirmation'];
@@ -75,14 +75,14 @@ export function KdcAttacksPage() {
 
   return (
     <>
-      <KdcNav current={kdcPaths.attacks} />
+      <KdcNav current={href({ name: 'kdc-attacks' })} />
       <PageTitle documentTitle="KDC attacks">Attacks on key distribution</PageTitle>
       <p>
         Each attack runs for real twice: against Clavis&apos;s protocol (its refusals go to the audit log) and against the original Needham–Schroeder
         protocol without the fixes, which is <strong>insecure and for demonstration only</strong>. A run uses the two principals you choose and issues
         real tickets.
       </p>
-      {active.length < 2 ? <p className="warning">Register two active principals first, on the <a href={kdcPaths.principals}>Principals</a> screen.</p> : null}
+      {active.length < 2 ? <p className="warning">Register two active principals first, on the <a href={href({ name: 'kdc-principals' })}>Principals</a> screen.</p> : null}
       <form className="form panel" onSubmit={(e) => void onRun(e)}>
         <fieldset className="fieldset">
           <legend>Attack</legend>

@@ -10,7 +10,7 @@ import type { ErrorInfo } from '../../state/types';
 import { nextStepText } from './copy';
 import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
 import { hexLines, MessageView } from './message-view';
-import { kdcPaths } from './paths';
+import { href } from '../../routes/routes';
 
 /** Which lane (A, KDC, B) a party is in. */
 function lane(run: KdcProtocolRun, who: string): 0 | 1 | 2 {
@@ -88,7 +88,7 @@ export function KdcDistributionPage() {
 
   return (
     <>
-      <KdcNav current={kdcPaths.distribution} />
+      <KdcNav current={href({ name: 'kdc' })} />
       <PageTitle documentTitle="Key distribution">Key distribution</PageTitle>
       <p>
         Needham–Schroeder with the Kerberos fixes: A asks the KDC for a key to talk to B with a fresh nonce, presents the ticket to B with a timestamped
@@ -97,7 +97,7 @@ export function KdcDistributionPage() {
       </p>
       {principals.length < 2 ? (
         <p className="warning">
-          Register at least two principals first, on the <a href={kdcPaths.principals}>Principals</a> screen.
+          Register at least two principals first, on the <a href={href({ name: 'kdc-principals' })}>Principals</a> screen.
         </p>
       ) : null}
       <form className="form panel" onSubmit={(e) => void start(e)} aria-labelledby="kdc-run-title">

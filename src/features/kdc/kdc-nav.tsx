@@ -1,13 +1,13 @@
 // The KDC screens' shared navigation and the data they load once.
 import { useEffect, useState } from 'react';
 import { useAppStore } from '../../state/engine-provider';
-import { kdcPaths } from './paths';
+import { href } from '../../routes/routes';
 
 const LINKS = [
-  { href: kdcPaths.distribution, label: 'Distribution' },
-  { href: kdcPaths.principals, label: 'Principals' },
-  { href: kdcPaths.attacks, label: 'Attacks' },
-  { href: kdcPaths.keys, label: 'Distributed keys' },
+  { href: href({ name: 'kdc' }), label: 'Distribution' },
+  { href: href({ name: 'kdc-principals' }), label: 'Principals' },
+  { href: href({ name: 'kdc-attacks' }), label: 'Attacks' },
+  { href: href({ name: 'kdc-keys' }), label: 'Distributed keys' },
 ] as const;
 
 /** The KDC's own navigation between its four screens. */

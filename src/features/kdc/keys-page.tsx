@@ -9,7 +9,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import type { ErrorInfo } from '../../state/types';
 import { KdcNav, useKdcData } from './kdc-nav';
-import { kdcPaths } from './paths';
+import { href } from '../../routes/routes';
 import { ReasonField } from './reason-field';
 
 /** C3 and C4: the distributed keys, verified against the KDC's record, revoked. */
@@ -57,7 +57,7 @@ export function KdcKeysPage() {
 
   return (
     <>
-      <KdcNav current={kdcPaths.keys} />
+      <KdcNav current={href({ name: 'kdc-keys' })} />
       <PageTitle documentTitle="Distributed keys">Distributed keys</PageTitle>
       <p>
         The KDC keeps every key it distributed wrapped (AES-KW) under its master key, with a key check value. A holder can verify that its key is the one

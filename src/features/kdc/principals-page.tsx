@@ -9,7 +9,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
 import { KdcNav, useKdcData } from './kdc-nav';
-import { kdcPaths } from './paths';
+import { href } from '../../routes/routes';
 import { ReasonField } from './reason-field';
 
 function statusTone(p: KdcPrincipalInfo): 'safe' | 'warn' | 'neutral' {
@@ -57,7 +57,7 @@ export function KdcPrincipalsPage() {
 
   return (
     <>
-      <KdcNav current={kdcPaths.principals} />
+      <KdcNav current={href({ name: 'kdc-principals' })} />
       <PageTitle documentTitle="KDC principals">KDC principals</PageTitle>
       <p>
         Each principal shares a long-term AES-256 key with the key distribution center. The principal&apos;s copy is non-extractable; the KDC keeps its

@@ -5,7 +5,7 @@ import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
-import { keyPaths, type Navigate } from './paths';
+import { href, type Navigate } from '../../routes/routes';
 import { TemplateSelect } from './template-select';
 
 const DEFAULT_TEMPLATE: TemplateName = 'AES-GCM-256';
@@ -44,7 +44,7 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
     if (busy || !template) return;
     const activateAt = utcInputToMs(activation);
     const r = await generateKey({ template, name, owner, exportable: alwaysExtractable || exportable, ...(activateAt !== undefined ? { activateAt } : {}) });
-    if (r.ok) props.navigate(keyPaths.key(r.value.id));
+    if (r.ok) props.navigate(href({ name: 'key', id: r.value.id }));
   }
 
   return (
@@ -82,7 +82,7 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
               : 'Leave this off unless you must back the key up or move it to another system. An exportable key can be downloaded (as JWK, raw bytes or passphrase-encrypted PKCS #8), so anyone using this browser profile could take a copy. A non-extractable key can only be used here.'}
           </p>
           <p id={ids.lockHelp} className="hint">
-            The <a href="#/settings/lock">vault lock</a> protects exportable keys only: while it is on, their material is kept sealed under the vault passphrase.
+            The <a href={href({ name: 'lock-settings' })}>vault lock</a> protects exportable keys only: while it is on, their material is kept sealed under the vault passphrase.
             Non-extractable keys are unaffected by the lock and work while the vault is locked.
             {lockState === 'locked' ? ' The vault is locked now: unlock it to create an exportable key.' : lockState === 'unlocked' ? ' The lock is on: an exportable key made now is sealed.' : ''}
           </p>
@@ -108,7 +108,7 @@ export function GenerateKeyPage(props: { navigate: Navigate }) {
           <button type="submit" className="button button-primary" disabled={busy || !template}>
             {busy ? 'Generating…' : 'Generate key'}
           </button>
-          <a className="button" href={keyPaths.list}>
+          <a className="button" href={href({ name: 'keys' })}>
             Cancel
           </a>
         </p>

@@ -9,7 +9,7 @@ import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
 import type { ErrorInfo } from '../../state/types';
 import { formatLabel, needsPassphrase } from './labels';
-import { keyPaths, type Navigate } from './paths';
+import { href, type Navigate } from '../../routes/routes';
 import { TemplateSelect } from './template-select';
 
 /** Where the key data came from: a chosen/dropped file, or pasted text. */
@@ -91,7 +91,7 @@ export function ImportKeyPage(props: { navigate: Navigate }) {
     if (r.ok) {
       setSource(null);
       setPasted('');
-      props.navigate(keyPaths.key(r.value.id));
+      props.navigate(href({ name: 'key', id: r.value.id }));
     }
   }
 
@@ -157,7 +157,7 @@ export function ImportKeyPage(props: { navigate: Navigate }) {
           <button type="submit" className="button button-primary" disabled={!source || busy || (sniffed !== null && !sniffed.ok)}>
             {busy ? 'Importing…' : 'Import key'}
           </button>
-          <a className="button" href={keyPaths.list}>
+          <a className="button" href={href({ name: 'keys' })}>
             Cancel
           </a>
         </p>

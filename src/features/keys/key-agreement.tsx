@@ -11,7 +11,7 @@ import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
 import { fullFingerprint } from './labels';
-import { keyPaths } from './paths';
+import { href } from '../../routes/routes';
 
 /** SP 800-57: a suspended or compromised key processes only at the relying party's explicit risk. */
 function isRisky(k: KeyInfo): boolean {
@@ -31,7 +31,7 @@ function NewKeyResult(props: { verb: string; info: KeyInfo }) {
   const what = k.fingerprint.kind === 'kcv' ? 'key check value' : 'fingerprint';
   return (
     <p>
-      {props.verb} <a href={keyPaths.key(k.id)}>{k.name}</a>, a new {k.template} key in this vault, {what} <code>{fullFingerprint(k.fingerprint)}</code>. Compare the {what}{' '}
+      {props.verb} <a href={href({ name: 'key', id: k.id })}>{k.name}</a>, a new {k.template} key in this vault, {what} <code>{fullFingerprint(k.fingerprint)}</code>. Compare the {what}{' '}
       with the other side: the same value means the same key.
     </p>
   );

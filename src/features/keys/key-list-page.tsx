@@ -10,7 +10,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { filterKeys, type KeyListFilter } from '../../state/slices/keys-slice';
 import { ExtractabilityBadge } from './extractability';
 import { kindLabel, shortFingerprint } from './labels';
-import { keyPaths } from './paths';
+import { href } from '../../routes/routes';
 import { KeyStateBadge } from './state-badge';
 
 const KINDS: Array<KeyInfo['kind']> = ['secret', 'key-pair', 'public'];
@@ -45,10 +45,10 @@ export function KeyListPage() {
       <PageTitle documentTitle="Keys">Keys</PageTitle>
       <p className="lead">Every key in this browser’s vault. Secret and private parts stay inside the browser unless a key is marked exportable.</p>
       <p className="actions">
-        <a className="button button-primary" href={keyPaths.generate}>
+        <a className="button button-primary" href={href({ name: 'key-new' })}>
           Generate a key
         </a>
-        <a className="button" href={keyPaths.import}>
+        <a className="button" href={href({ name: 'key-import' })}>
           Import a key
         </a>
       </p>
@@ -59,8 +59,8 @@ export function KeyListPage() {
         <section className="empty-state" aria-labelledby="empty-keys">
           <h2 id="empty-keys">No keys yet</h2>
           <p>
-            The vault is empty. <a href={keyPaths.generate}>Generate your first key</a> or{' '}
-            <a href={keyPaths.import}>import one</a>.
+            The vault is empty. <a href={href({ name: 'key-new' })}>Generate your first key</a> or{' '}
+            <a href={href({ name: 'key-import' })}>import one</a>.
           </p>
         </section>
       ) : null}
@@ -113,7 +113,7 @@ export function KeyListPage() {
                       return (
                     <tr key={k.id} data-row aria-rowindex={i + 2}>
                       <th scope="row">
-                        <a href={keyPaths.key(k.id)}>{k.name}</a>
+                        <a href={href({ name: 'key', id: k.id })}>{k.name}</a>
                       </th>
                       <td>{k.owner || <span className="muted">none</span>}</td>
                       <td>{templateLabel(k.template)}</td>

@@ -13,7 +13,7 @@ import { VaultLockedNotice } from './locked-notice';
 import { DeriveSection, KemSection, WrapSection } from './key-agreement';
 import { FileCryptSection, SignVerifySection, TextCryptSection } from './key-playground';
 import { fingerprintKindLabel, fullFingerprint, kindLabel, operationsLabel } from './labels';
-import { keyPaths, type Navigate } from './paths';
+import { href, type Navigate } from '../../routes/routes';
 import { KeyStateBadge } from './state-badge';
 
 /**
@@ -40,7 +40,7 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
         {notFound ? <p>There is no key with this id in this browser’s vault. It may have been deleted, or created in another browser.</p> : null}
         {failed ? <ErrorAlert error={loadOp.error} /> : null}
         <p>
-          <a href={keyPaths.list}>Back to all keys</a>
+          <a href={href({ name: 'keys' })}>Back to all keys</a>
         </p>
       </>
     );
@@ -132,7 +132,7 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
       {key.kind === 'key-pair' && key.state === 'active' && key.operations.includes('sign') && /^(ECDSA|RSA)/.test(key.template) && key.owner !== 'certificate authority' ? (
         <p className="actions">
           {/* The certificate screens' CSR form (#/certs/csr/<id>), preset to this key. */}
-          <a className="button" href={`#/certs/csr/${encodeURIComponent(key.id)}`}>
+          <a className="button" href={href({ name: 'cert-csr', keyId: key.id })}>
             Create a CSR for this key
           </a>
         </p>
@@ -148,7 +148,7 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
 function Breadcrumb() {
   return (
     <nav aria-label="Breadcrumb" className="breadcrumb">
-      <a href={keyPaths.list}>Keys</a> <span aria-hidden="true">/</span>
+      <a href={href({ name: 'keys' })}>Keys</a> <span aria-hidden="true">/</span>
     </nav>
   );
 }
@@ -164,7 +164,7 @@ function DeleteKeySection(props: { info: KeyInfo; navigate: Navigate }) {
     const r = await deleteKey(k.id);
     if (r.ok) {
       setOpen(false);
-      props.navigate(keyPaths.list);
+      props.navigate(href({ name: 'keys' }));
     }
   }
 

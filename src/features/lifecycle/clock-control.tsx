@@ -13,6 +13,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames } from '../../state/slices/lifecycle-slice';
 import { STATE_LABELS } from './labels';
 import { useLifecycleOp } from './use-lifecycle';
+import { href } from '../../routes/routes';
 import './lifecycle.css';
 
 const DAY = 86_400_000;
@@ -90,7 +91,7 @@ export function SimulatedTimeBanner() {
       <p role="status">
         Simulated time: <time dateTime={new Date(clock.now).toISOString()}>{at(clock.now)}</time>
       </p>
-      <a href="#/lifecycle">Clock</a>
+      <a href={href({ name: 'lifecycle' })}>Clock</a>
       <button type="button" className="button button-small" disabled={op?.status === 'busy'} onClick={() => void setSimulatedTime(null)}>
         Return to real time
       </button>

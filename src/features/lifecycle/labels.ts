@@ -64,9 +64,6 @@ export function revocationOutcome(state: KeyState, reason: KeyRevocationReason):
   return info.activeTo;
 }
 
-/** The hash path of a key's page (the app's router parses it). */
-export const keyHref = (id: string) => `#/keys/${encodeURIComponent(id)}`;
-
 /**
  * What a revocation will do to the key's certificates, said in the dialog before the
  * operator confirms (issue 14): how many are revoked and with which CRL reason, and which

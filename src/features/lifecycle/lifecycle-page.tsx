@@ -14,9 +14,10 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames, upcomingChanges, UPCOMING_DAYS } from '../../state/slices/lifecycle-slice';
 import { ClockControl } from './clock-control';
-import { CAUSE_LABELS, certificateOutcome, keyHref, reasonLabel, REVOCATION_REASON_LIST, STATE_LABELS, STATE_SUMMARY } from './labels';
+import { CAUSE_LABELS, certificateOutcome, reasonLabel, REVOCATION_REASON_LIST, STATE_LABELS, STATE_SUMMARY } from './labels';
 import { StateBadge } from './lifecycle-panel';
 import { useLifecycleOp } from './use-lifecycle';
+import { href } from '../../routes/routes';
 
 export function LifecyclePage() {
   const ids = useAppStore((s) => s.keys.ids);
@@ -37,7 +38,7 @@ export function LifecyclePage() {
       <PageTitle documentTitle="Key lifecycle">Key lifecycle</PageTitle>
       <p className="lead">
         Every key moves through the NIST SP 800-57 states, with KMIP’s rules: a key is used only in the states that allow it, its
-        dates move it on, and every change is in the <a href="#/audit">audit log</a>.
+        dates move it on, and every change is in the <a href={href({ name: 'audit' })}>audit log</a>.
       </p>
       <ClockControl />
       <ErrorAlert error={overviewOp?.status === 'error' ? overviewOp.error : null} title="The overview could not be loaded" />
@@ -55,7 +56,7 @@ function KeysByState(props: { keys: KeyInfo[] }) {
       <h2 id="lc-by-state">Keys by state</h2>
       {props.keys.length === 0 ? (
         <p>
-          No keys yet. <a href={'#/keys/new'}>Generate one</a>.
+          No keys yet. <a href={href({ name: 'key-new' })}>Generate one</a>.
         </p>
       ) : (
         <div className="state-groups">
@@ -72,7 +73,7 @@ function KeysByState(props: { keys: KeyInfo[] }) {
                   <ul>
                     {inState.map((k) => (
                       <li key={k.id}>
-                        <a href={keyHref(k.id)}>{k.name}</a> <span className="muted">v{k.version}</span>
+                        <a href={href({ name: 'key', id: k.id })}>{k.name}</a> <span className="muted">v{k.version}</span>
                       </li>
                     ))}
                   </ul>
@@ -107,7 +108,7 @@ function Upcoming(props: { upcoming: ReturnType<typeof upcomingChanges> }) {
               {props.upcoming.map((u) => (
                 <tr key={`${u.keyId}-${u.label}`}>
                   <th scope="row">
-                    <a href={keyHref(u.keyId)}>{u.name}</a>
+                    <a href={href({ name: 'key', id: u.keyId })}>{u.name}</a>
                   </th>
                   <td>
                     <time dateTime={u.at}>{formatUtc(u.at)}</time>
@@ -150,7 +151,7 @@ function RevokedKeys() {
               {revoked.map((r) => (
                 <tr key={r.key.id}>
                   <th scope="row">
-                    <a href={keyHref(r.key.id)}>{r.key.name}</a>
+                    <a href={href({ name: 'key', id: r.key.id })}>{r.key.name}</a>
                   </th>
                   <td>{reasonLabel(r.reason)}</td>
                   <td>

@@ -15,9 +15,10 @@ import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { readableMessage } from '../../components/ui/readable';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames, type LifecycleVerb } from '../../state/slices/lifecycle-slice';
-import { certificateOutcome, certificatePreviewText, keyHref, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
+import { certificateOutcome, certificatePreviewText, reasonsFor, revocationOutcome, STATE_LABELS, STATE_SUMMARY } from './labels';
 import { StateDiagram } from './state-diagram';
 import { fromUtcInput, toUtcInput, useLifecycleOp } from './use-lifecycle';
+import { href } from '../../routes/routes';
 
 /** The tone of a state's badge (the text says the state; the tone only decorates). */
 export function stateTone(state: KeyState): 'safe' | 'warn' | 'info' | 'neutral' {
@@ -453,7 +454,7 @@ function VersionsSection(props: { info: KeyInfo }) {
               {ring.map((v) => (
                 <tr key={v.id}>
                   <th scope="row">
-                    {v.id === k.id ? `Version ${v.version} (this page)` : <a href={keyHref(v.id)}>Version {v.version}</a>}
+                    {v.id === k.id ? `Version ${v.version} (this page)` : <a href={href({ name: 'key', id: v.id })}>Version {v.version}</a>}
                   </th>
                   <td className={v.primary ? 'lc-primary' : undefined}>{v.primary ? '★ Primary (protects)' : 'Process only'}</td>
                   <td>
@@ -486,7 +487,7 @@ function VersionsSection(props: { info: KeyInfo }) {
       <StatusMessage>
         {done ? (
           <>
-            Rotated: <a href={keyHref(done.id)}>version {done.version}</a> is now the primary. Older versions only
+            Rotated: <a href={href({ name: 'key', id: done.id })}>version {done.version}</a> is now the primary. Older versions only
             decrypt and verify.
           </>
         ) : null}

@@ -11,6 +11,7 @@ import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { lockOps } from '../../state/slices/lock-slice';
 import { keepTabInside } from '../../components/ui/focus-trap';
+import { href } from '../../routes/routes';
 
 const LABEL = { off: 'Off', locked: 'Locked', unlocked: 'Unlocked' } as const;
 /** Activity is reported at most this often (ms): the idle timeout is minutes long. */
@@ -55,7 +56,7 @@ export function LockControl() {
   if (!status) return null;
   return (
     <div className="lock-control">
-      <a href="#/settings/lock" className="lock-state">
+      <a href={href({ name: 'lock-settings' })} className="lock-state">
         Vault lock: <strong>{LABEL[status.state]}</strong>
       </a>
       {status.state === 'locked' ? (

@@ -9,7 +9,7 @@ import { useAppStore } from '../../state/engine-provider';
 import type { ErrorInfo } from '../../state/types';
 import { PROFILE_CHOICES, VALIDITY } from './labels';
 import { IssuingCaField, NoIssuer, pickIssuer } from './issuing-ca';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 import { useNow, usePkiData } from './use-pki-data';
 
 const PHASE_TEXT: Record<BulkProgress['phase'], string> = {
@@ -140,7 +140,7 @@ export function BulkIssuePage() {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.cas}>Certificate authorities</a> › Issue many
+        <a href={href({ name: 'cas' })}>Certificate authorities</a> › Issue many
       </p>
       <PageTitle documentTitle="Issue many certificates">Issue many certificates</PageTitle>
       <p className="lead">
@@ -265,7 +265,7 @@ export function BulkIssuePage() {
             <button type="button" className="button" onClick={() => downloadZip(outcome)}>
               Download ZIP
             </button>
-            <a className="button" href={pkiPaths.certs}>
+            <a className="button" href={href({ name: 'certs' })}>
               Go to the certificate list
             </a>
           </p>

@@ -6,7 +6,7 @@ import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { EXPIRY_WARNING_DAYS, caTree, pkiOpNames, type CaTreeNode } from '../../state/slices/pki-slice';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 import { useNow, usePkiData } from './use-pki-data';
 
 const DAY = 86_400_000;
@@ -25,7 +25,7 @@ function CaItem(props: { node: CaTreeNode; now: number }) {
     <li className="ca-tree-item">
       <div className="ca-tree-card">
         <p className="ca-tree-name">
-          <a href={pkiPaths.cert(ca.certId)}>{ca.name}</a> <Badge tone="info">{ca.kind === 'root' ? 'Root CA' : 'Intermediate CA'}</Badge>{' '}
+          <a href={href({ name: 'cert', id: ca.certId })}>{ca.name}</a> <Badge tone="info">{ca.kind === 'root' ? 'Root CA' : 'Intermediate CA'}</Badge>{' '}
           {warning ? <Badge tone="warn">{warning}</Badge> : null}
         </p>
         <p className="ca-tree-subject">
@@ -37,7 +37,7 @@ function CaItem(props: { node: CaTreeNode; now: number }) {
           {ca.crlValidityDays} days
         </p>
         <p className="ca-tree-links">
-          <a href={pkiPaths.crl(ca.id)}>CRL of {ca.name}</a>
+          <a href={href({ name: 'crl', caId: ca.id })}>CRL of {ca.name}</a>
         </p>
       </div>
       {children.length > 0 ? (
@@ -63,7 +63,7 @@ export function CaListPage() {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.certs}>Certificates</a> › Certificate authorities
+        <a href={href({ name: 'certs' })}>Certificates</a> › Certificate authorities
       </p>
       <PageTitle documentTitle="Certificate authorities">Certificate authorities</PageTitle>
       <p className="lead">
@@ -71,13 +71,13 @@ export function CaListPage() {
         the day-to-day certificates, so the root key can stay unused. Every CA key lives in this browser’s vault.
       </p>
       <p className="actions">
-        <a className="button button-primary" href={pkiPaths.newCa}>
+        <a className="button button-primary" href={href({ name: 'ca-new' })}>
           Create a CA
         </a>
-        <a className="button" href={pkiPaths.issue}>
+        <a className="button" href={href({ name: 'cert-issue' })}>
           Issue a certificate
         </a>
-        <a className="button" href={pkiPaths.bulk}>
+        <a className="button" href={href({ name: 'ca-bulk' })}>
           Issue many
         </a>
       </p>
@@ -86,7 +86,7 @@ export function CaListPage() {
         <section className="empty-state" aria-labelledby="no-cas">
           <h2 id="no-cas">No CAs yet</h2>
           <p>
-            Start with a root: <a href={pkiPaths.newCa}>create a root CA</a>, then an intermediate under it.
+            Start with a root: <a href={href({ name: 'ca-new' })}>create a root CA</a>, then an intermediate under it.
           </p>
         </section>
       ) : null}

@@ -10,7 +10,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { EXPIRY_WARNING_DAYS, expiryWarnings, filterCerts, pkiOpNames, type CertListFilter } from '../../state/slices/pki-slice';
 import { BulkRevokeBar } from './bulk-revoke';
 import { commonName, profileLabel, statusLabel, statusTone } from './labels';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 import { useNow, usePkiData } from './use-pki-data';
 
 const PROFILES = ['root-ca', 'sub-ca', 'tls-server', 'tls-client', 'code-signing', 'email'];
@@ -50,16 +50,16 @@ export function CertListPage() {
       <PageTitle documentTitle="Certificates">Certificates</PageTitle>
       <p className="lead">Every certificate the CAs in this browser have issued, CA certificates included.</p>
       <p className="actions">
-        <a className="button button-primary" href={pkiPaths.issue}>
+        <a className="button button-primary" href={href({ name: 'cert-issue' })}>
           Issue a certificate
         </a>
-        <a className="button" href={pkiPaths.csr()}>
+        <a className="button" href={href({ name: 'cert-csr' })}>
           Create a CSR
         </a>
-        <a className="button" href={pkiPaths.cas}>
+        <a className="button" href={href({ name: 'cas' })}>
           Certificate authorities
         </a>
-        <a className="button" href={pkiPaths.newCa}>
+        <a className="button" href={href({ name: 'ca-new' })}>
           Create a CA
         </a>
       </p>
@@ -68,7 +68,7 @@ export function CertListPage() {
         <section className="empty-state" aria-labelledby="no-certs">
           <h2 id="no-certs">No certificates yet</h2>
           <p>
-            <a href={pkiPaths.newCa}>Create a root CA</a> first; its certificate is the first one listed here.
+            <a href={href({ name: 'ca-new' })}>Create a root CA</a> first; its certificate is the first one listed here.
           </p>
         </section>
       ) : null}
@@ -132,7 +132,7 @@ export function CertListPage() {
                           <input type="checkbox" aria-label={`Select ${commonName(c.subject)} (serial ${c.serialHex.slice(0, 16)})`} checked={selected.has(c.id)} onChange={(e) => toggle(c.id, e.currentTarget.checked)} />
                         </td>
                         <th scope="row">
-                          <a href={pkiPaths.cert(c.id)}>{commonName(c.subject)}</a>
+                          <a href={href({ name: 'cert', id: c.id })}>{commonName(c.subject)}</a>
                           {c.sans.dns.length ? <span className="hint cert-sans"> {c.sans.dns.join(', ')}</span> : null}
                         </th>
                         <td>{caName.get(c.issuerId) ?? c.issuer}</td>

@@ -13,7 +13,7 @@ import { pkiOpNames } from '../../state/slices/pki-slice';
 import type { ErrorInfo } from '../../state/types';
 import { Asn1Tree } from './asn1-tree';
 import { PROFILE_CHOICES, REASON_CHOICES, commonName, profileLabel, statusLabel, statusTone } from './labels';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 import { usePkiData } from './use-pki-data';
 
 function StatusLine(props: { cert: CertInfo }) {
@@ -182,12 +182,12 @@ export function CertPage(props: { id: string }) {
     return (
       <>
         <p className="breadcrumb">
-          <a href={pkiPaths.certs}>Certificates</a>
+          <a href={href({ name: 'certs' })}>Certificates</a>
         </p>
         <PageTitle documentTitle="Certificate">{failed ? 'Certificate not found' : 'Loading certificate…'}</PageTitle>
         {failed ? <ErrorAlert error={loadOp.error} /> : null}
         <p>
-          <a href={pkiPaths.certs}>Back to all certificates</a>
+          <a href={href({ name: 'certs' })}>Back to all certificates</a>
         </p>
       </>
     );
@@ -221,7 +221,7 @@ export function CertPage(props: { id: string }) {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.certs}>Certificates</a> › {profileLabel(cert.profile)}
+        <a href={href({ name: 'certs' })}>Certificates</a> › {profileLabel(cert.profile)}
       </p>
       <PageTitle documentTitle={commonName(cert.subject)}>{commonName(cert.subject)}</PageTitle>
       <StatusLine cert={cert} />
@@ -235,7 +235,7 @@ export function CertPage(props: { id: string }) {
           </dd>
           <dt>Issuer</dt>
           <dd>
-            {issuerCa && issuerCa.certId !== cert.id ? <a href={pkiPaths.cert(issuerCa.certId)}>{cert.issuer}</a> : <code>{cert.issuer}</code>}
+            {issuerCa && issuerCa.certId !== cert.id ? <a href={href({ name: 'cert', id: issuerCa.certId })}>{cert.issuer}</a> : <code>{cert.issuer}</code>}
             {cert.caId === cert.issuerId ? ' (self-signed)' : ''}
           </dd>
           <dt>Serial number</dt>
@@ -265,7 +265,7 @@ export function CertPage(props: { id: string }) {
           ) : null}
           <dt>Key</dt>
           <dd>
-            {cert.keyId ? <a href={pkiPaths.key(cert.keyId)}>Vault key</a> : cert.source === 'csr' ? 'From a certificate request (not in the vault)' : 'none'}
+            {cert.keyId ? <a href={href({ name: 'key', id: cert.keyId })}>Vault key</a> : cert.source === 'csr' ? 'From a certificate request (not in the vault)' : 'none'}
           </dd>
           {cert.sans.dns.length + cert.sans.ip.length + cert.sans.email.length + cert.sans.uri.length > 0 ? (
             <>
@@ -292,7 +292,7 @@ export function CertPage(props: { id: string }) {
             <>
               <dt>CA</dt>
               <dd>
-                This is the certificate of the CA “{ownCa.name}”. <a href={pkiPaths.crl(ownCa.id)}>Its CRL</a>
+                This is the certificate of the CA “{ownCa.name}”. <a href={href({ name: 'crl', caId: ownCa.id })}>Its CRL</a>
               </dd>
             </>
           ) : null}
@@ -325,7 +325,7 @@ export function CertPage(props: { id: string }) {
           </li>
           {chain.map((ca) => (
             <li key={ca.id}>
-              <a href={pkiPaths.cert(ca.certId)}>{ca.name}</a> ({ca.kind === 'root' ? 'root CA' : 'intermediate CA'})
+              <a href={href({ name: 'cert', id: ca.certId })}>{ca.name}</a> ({ca.kind === 'root' ? 'root CA' : 'intermediate CA'})
             </li>
           ))}
         </ol>
@@ -393,7 +393,7 @@ export function CertPage(props: { id: string }) {
       {cert.profile !== 'root-ca' && cert.status !== 'revoked' ? <RevokeSection cert={cert} onRevoked={onRevoked} /> : null}
       {cert.status === 'revoked' ? (
         <p>
-          <a href={pkiPaths.crl(cert.issuerId)}>See the CRL of {issuerCa?.name ?? 'the issuer'}</a>
+          <a href={href({ name: 'crl', caId: cert.issuerId })}>See the CRL of {issuerCa?.name ?? 'the issuer'}</a>
         </p>
       ) : null}
 

@@ -6,7 +6,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import { CA_KEY_CHOICES, NAME_FIELDS, VALIDITY, cleanName, lines } from './labels';
-import { pkiPaths, type Navigate } from './paths';
+import { href, type Navigate } from '../../routes/routes';
 import { useNow, usePkiData } from './use-pki-data';
 
 const CA_NAME_FIELDS = NAME_FIELDS.filter((f) => f.key === 'CN' || f.key === 'O' || f.key === 'OU' || f.key === 'C');
@@ -85,7 +85,7 @@ export function CreateCaPage(props: { navigate: Navigate }) {
       ...(caIssuersUrl.trim() ? { caIssuersUrl: caIssuersUrl.trim() } : {}),
       ...(kind === 'intermediate' ? { parentId: effectiveParent, ...(p || x ? { nameConstraints: nc } : {}) } : {}),
     });
-    if (r.ok) props.navigate(pkiPaths.cas);
+    if (r.ok) props.navigate(href({ name: 'cas' }));
   }
 
   const subtreeFields = (which: 'permitted' | 'excluded', value: SubtreeText, set: (v: SubtreeText) => void) =>
@@ -107,7 +107,7 @@ export function CreateCaPage(props: { navigate: Navigate }) {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.cas}>Certificate authorities</a> › New CA
+        <a href={href({ name: 'cas' })}>Certificate authorities</a> › New CA
       </p>
       <PageTitle documentTitle="Create a CA">Create a certificate authority</PageTitle>
       <p className="lead">
@@ -253,7 +253,7 @@ export function CreateCaPage(props: { navigate: Navigate }) {
           <button type="submit" className="button button-primary" disabled={busy || (kind === 'intermediate' && !effectiveParent)}>
             {busy ? 'Creating…' : kind === 'root' ? 'Create root CA' : 'Create intermediate CA'}
           </button>
-          <a className="button" href={pkiPaths.cas}>
+          <a className="button" href={href({ name: 'cas' })}>
             Cancel
           </a>
         </p>

@@ -8,7 +8,7 @@ import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 import { usePkiData } from './use-pki-data';
 
 /** Entries per page: a CA may have 100,000 revocations. */
@@ -75,7 +75,7 @@ export function CrlPage(props: { caId: string }) {
     return (
       <>
         <p className="breadcrumb">
-          <a href={pkiPaths.cas}>Certificate authorities</a>
+          <a href={href({ name: 'cas' })}>Certificate authorities</a>
         </p>
         <PageTitle documentTitle="CRL">{casStatus === 'ready' ? 'CA not found' : 'Loading CRL…'}</PageTitle>
         {casStatus === 'ready' ? <p>There is no CA with this id in this browser.</p> : null}
@@ -105,7 +105,7 @@ export function CrlPage(props: { caId: string }) {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.cas}>Certificate authorities</a> › {ca.name}
+        <a href={href({ name: 'cas' })}>Certificate authorities</a> › {ca.name}
       </p>
       <PageTitle documentTitle={`CRL of ${ca.name}`}>Revocation list of {ca.name}</PageTitle>
       <p className="lead">
@@ -131,7 +131,7 @@ export function CrlPage(props: { caId: string }) {
             <dd>{crl.entries}</dd>
             <dt>Issuer</dt>
             <dd>
-              <a href={pkiPaths.cert(ca.certId)}>{ca.subject}</a>
+              <a href={href({ name: 'cert', id: ca.certId })}>{ca.subject}</a>
             </dd>
           </dl>
           <p className="actions">
@@ -178,7 +178,7 @@ export function CrlPage(props: { caId: string }) {
                       const certId = certBySerial.get(e.serialHex);
                       return (
                         <tr key={e.serialHex}>
-                          <th scope="row">{certId ? <a href={pkiPaths.cert(certId)}>{e.serialHex}</a> : <code>{e.serialHex}</code>}</th>
+                          <th scope="row">{certId ? <a href={href({ name: 'cert', id: certId })}>{e.serialHex}</a> : <code>{e.serialHex}</code>}</th>
                           <td>{formatUtc(e.revocationDate)}</td>
                           <td>{e.reason ? reasonWords(e.reason) : 'unspecified'}</td>
                           <td>{e.invalidityDate ? formatUtc(e.invalidityDate) : '—'}</td>

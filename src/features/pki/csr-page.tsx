@@ -8,7 +8,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import { cleanName } from './labels';
 import { EMPTY_SANS, SubjectFields, sansOf, type SanText } from './subject-fields';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 
 
 /** Vault keys that can sign a request: active ECDSA/RSA signing key pairs (not CA keys). */
@@ -66,7 +66,7 @@ export function CsrPage(props: { keyId?: string }) {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.certs}>Certificates</a> › Create a CSR
+        <a href={href({ name: 'certs' })}>Certificates</a> › Create a CSR
       </p>
       <PageTitle documentTitle="Create a certificate signing request">Create a certificate signing request</PageTitle>
       <p className="lead">
@@ -87,7 +87,7 @@ export function CsrPage(props: { keyId?: string }) {
           <p className="hint">
             {keys.length === 0 ? (
               <>
-                No active ECDSA or RSA signing key pair in the vault. <a href={pkiPaths.newKey}>Generate one</a> first.
+                No active ECDSA or RSA signing key pair in the vault. <a href={href({ name: 'key-new' })}>Generate one</a> first.
               </>
             ) : props.keyId && !key ? (
               'That key cannot sign a request (it is not an active ECDSA or RSA signing key pair); choose another.'
@@ -128,7 +128,7 @@ export function CsrPage(props: { keyId?: string }) {
             >
               Download CSR
             </button>
-            <a className="button" href={pkiPaths.issue}>
+            <a className="button" href={href({ name: 'cert-issue' })}>
               Issue it with a CA here
             </a>
           </p>

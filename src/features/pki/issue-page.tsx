@@ -15,7 +15,7 @@ import type { ErrorInfo } from '../../state/types';
 import { NAME_FIELDS, PROFILE_CHOICES, VALIDITY, cleanName } from './labels';
 import { EMPTY_SANS, SAN_FIELDS, SubjectFields, sansOf, type SanText } from './subject-fields';
 import { IssuingCaField, NoIssuer, pickIssuer } from './issuing-ca';
-import { pkiPaths, type Navigate } from './paths';
+import { href, type Navigate } from '../../routes/routes';
 import { useNow, usePkiData } from './use-pki-data';
 
 const DAY = 86_400_000;
@@ -161,7 +161,7 @@ export function IssuePage(props: { navigate: Navigate }) {
       source === 'vault'
         ? await issueCertificate({ ...common, keyId: key?.id ?? '' })
         : await issueFromCsr({ ...common, csr: csrFile ? csrFile.der : csrText });
-    if (r.ok) props.navigate(pkiPaths.cert(r.value.cert.id));
+    if (r.ok) props.navigate(href({ name: 'cert', id: r.value.cert.id }));
   }
 
   const sanPreview = previewSansText(profile, cleanName(subject).CN, sansOf(sans));
@@ -174,7 +174,7 @@ export function IssuePage(props: { navigate: Navigate }) {
   return (
     <>
       <p className="breadcrumb">
-        <a href={pkiPaths.certs}>Certificates</a> › Issue
+        <a href={href({ name: 'certs' })}>Certificates</a> › Issue
       </p>
       <PageTitle documentTitle="Issue a certificate">Issue a certificate</PageTitle>
       <p className="lead">
@@ -221,7 +221,7 @@ export function IssuePage(props: { navigate: Navigate }) {
               <p className="hint">
                 {keys.length === 0 ? (
                   <>
-                    No ECDSA or RSA key pair in the vault. <a href={pkiPaths.newKey}>Generate one</a> first.
+                    No ECDSA or RSA key pair in the vault. <a href={href({ name: 'key-new' })}>Generate one</a> first.
                   </>
                 ) : (
                   'ECDSA and RSA key pairs can be certified; the private key never leaves the vault.'
@@ -342,7 +342,7 @@ export function IssuePage(props: { navigate: Navigate }) {
           <button type="submit" className="button button-primary" disabled={busy || !ready}>
             {busy ? 'Issuing…' : 'Issue certificate'}
           </button>
-          <a className="button" href={pkiPaths.certs}>
+          <a className="button" href={href({ name: 'certs' })}>
             Cancel
           </a>
         </p>

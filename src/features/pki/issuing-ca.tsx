@@ -4,7 +4,7 @@
  */
 import type { CaInfo } from '../../engine';
 import { Field } from '../../components/ui/filter-bar';
-import { pkiPaths } from './paths';
+import { href } from '../../routes/routes';
 
 /** The CAs still valid at `now`, and the chosen one: `chosenId`, else an intermediate, else the first. */
 export function pickIssuer(cas: readonly CaInfo[], chosenId: string, now: number): { issuers: CaInfo[]; ca: CaInfo | undefined } {
@@ -18,7 +18,7 @@ export function NoIssuer(props: { issuers: readonly CaInfo[] }) {
   if (props.issuers.length > 0) return null;
   return (
     <p className="empty-state">
-      There is no CA that can issue yet. <a href={pkiPaths.newCa}>Create a CA</a> first.
+      There is no CA that can issue yet. <a href={href({ name: 'ca-new' })}>Create a CA</a> first.
     </p>
   );
 }

@@ -9,10 +9,11 @@ import { PageTitle } from '../../components/ui/page-title';
 import type { Engine } from '../../engine';
 import { EngineProvider } from '../../state/engine-provider';
 import { createAppStore } from '../../state/store';
-import { findWalkthrough, stepHref, walkthroughObjectHref } from './index';
+import { findWalkthrough } from './index';
 import type { WalkthroughRunner } from './runner';
 import { runnerFor } from './session';
 import type { ObjectLink } from './types';
+import { href } from '../../routes/routes';
 import './walkthroughs.css';
 
 export interface WalkthroughObjectPageProps {
@@ -36,7 +37,7 @@ export function WalkthroughObjectPage(props: WalkthroughObjectPageProps) {
       <>
         <PageTitle documentTitle="Walkthrough object not found">Walkthrough object not found</PageTitle>
         <p>
-          There is no such walkthrough step. <a href="#/walkthroughs">See all walkthroughs</a>.
+          There is no such walkthrough step. <a href={href({ name: 'walkthroughs' })}>See all walkthroughs</a>.
         </p>
       </>
     );
@@ -63,7 +64,7 @@ function Rebuilt(props: WalkthroughObjectPageProps & { runner: WalkthroughRunner
   const engine = runner.engine();
   const ofKind = (result?.objects ?? []).filter((o) => o.kind === props.kind);
   const known = (snap.results.slice(0, step + 1).flatMap((r) => r.objects ?? [])).some((o) => o.kind === props.kind && o.id === props.objectId);
-  const back = stepHref(props.walkthroughId, step);
+  const back = href({ name: 'walkthrough-step', id: props.walkthroughId, step });
 
   if (snap.failure && snap.failure.step <= step) {
     return (
@@ -99,7 +100,7 @@ function Rebuilt(props: WalkthroughObjectPageProps & { runner: WalkthroughRunner
         <ul>
           {(result.objects ?? []).map((o) => (
             <li key={`${o.kind}-${o.id}`}>
-              <a href={walkthroughObjectHref(props.walkthroughId, step, o)}>{o.label}</a>
+              <a href={href({ name: 'walkthrough-object', id: props.walkthroughId, step: step, kind: o.kind, objectId: o.id })}>{o.label}</a>
             </li>
           ))}
         </ul>
@@ -114,7 +115,7 @@ function Rebuilt(props: WalkthroughObjectPageProps & { runner: WalkthroughRunner
 
 function InNamespace(props: WalkthroughObjectPageProps & { engine: Engine; title: string; rebuilt: boolean }) {
   const store = useMemo(() => createAppStore(props.engine), [props.engine]);
-  const back = stepHref(props.walkthroughId, props.step);
+  const back = href({ name: 'walkthrough-step', id: props.walkthroughId, step: props.step });
   return (
     <>
       <aside className="wt-namespace-note" aria-label="Walkthrough data">

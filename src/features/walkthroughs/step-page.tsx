@@ -10,11 +10,12 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
-import { findWalkthrough, stepHref, walkthroughObjectHref } from './index';
+import { findWalkthrough } from './index';
 import type { WalkthroughRunner } from './runner';
 import { runnerFor } from './session';
 import { StepDatumView } from './step-data-view';
 import { StepDiagramView, type LifecycleDiagramRenderer } from './step-diagram';
+import { href } from '../../routes/routes';
 import './walkthroughs.css';
 
 export interface WalkthroughStepPageProps {
@@ -35,7 +36,7 @@ export function WalkthroughStepPage(props: WalkthroughStepPageProps) {
       <>
         <PageTitle documentTitle="Walkthrough not found">Walkthrough not found</PageTitle>
         <p>
-          There is no walkthrough called “{props.walkthroughId}”. See <a href="#/walkthroughs">all walkthroughs</a>.
+          There is no walkthrough called “{props.walkthroughId}”. See <a href={href({ name: 'walkthroughs' })}>all walkthroughs</a>.
         </p>
       </>
     );
@@ -46,7 +47,7 @@ export function WalkthroughStepPage(props: WalkthroughStepPageProps) {
       <>
         <PageTitle documentTitle={`${walkthrough.title}: no such step`}>{walkthrough.title}</PageTitle>
         <p>
-          This walkthrough has steps 1 to {n}. <a href={stepHref(walkthrough.id, 0)}>Start at step 1</a>.
+          This walkthrough has steps 1 to {n}. <a href={href({ name: 'walkthrough-step', id: walkthrough.id, step: 0 })}>Start at step 1</a>.
         </p>
       </>
     );
@@ -79,10 +80,10 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
     runner.ensure(index).catch(() => undefined); // the failure is in the snapshot
   }, [runner, index, cleared, resetHere]);
 
-  const href = stepHref(w.id, index);
+  const stepLink = href({ name: 'walkthrough-step', id: w.id, step: index });
   const go = (i: number) => {
     setNote('');
-    navigate(stepHref(w.id, i));
+    navigate(href({ name: 'walkthrough-step', id: w.id, step: i }));
   };
   const rebuild = () => {
     setNote('');
@@ -111,14 +112,14 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
   return (
     <>
       <p className="breadcrumb">
-        <a href="#/walkthroughs">Walkthroughs</a>
+        <a href={href({ name: 'walkthroughs' })}>Walkthroughs</a>
       </p>
       <PageTitle documentTitle={`${step.title} · ${w.title}`}>{w.title}</PageTitle>
       <nav aria-label="Steps of this walkthrough" className="wt-step-nav">
         <ol className="wt-steps">
           {w.steps.map((s, i) => (
             <li key={s.id} className={i === index ? 'wt-step-on' : i < snap.results.length ? 'wt-step-done' : undefined}>
-              <a href={stepHref(w.id, i)} aria-current={i === index ? 'step' : undefined}>
+              <a href={href({ name: 'walkthrough-step', id: w.id, step: i })} aria-current={i === index ? 'step' : undefined}>
                 <span className="wt-step-num">{i + 1}</span> <span className="wt-step-title">{s.title}</span>
               </a>
             </li>
@@ -171,7 +172,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
                     <ul className="wt-objects">
                       {result.objects.map((o) => (
                         <li key={`${o.kind}-${o.id}`}>
-                          <a href={walkthroughObjectHref(w.id, index, o)}>{o.label}</a>
+                          <a href={href({ name: 'walkthrough-object', id: w.id, step: index, kind: o.kind, objectId: o.id })}>{o.label}</a>
                         </li>
                       ))}
                     </ul>
@@ -191,7 +192,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
               Next<span aria-hidden="true"> →</span>
             </button>
           ) : (
-            <a className="button button-primary" href="#/walkthroughs">
+            <a className="button button-primary" href={href({ name: 'walkthroughs' })}>
               All walkthroughs
             </a>
           )}
@@ -209,7 +210,7 @@ function StepView(props: WalkthroughStepPageProps & { runner: WalkthroughRunner 
         <section aria-labelledby="wt-tools-heading" className="wt-tools">
           <h3 id="wt-tools-heading">This step</h3>
           <p>
-            Link to this step: <a href={href}>{`${location.origin}${location.pathname}${href}`}</a>. Opened directly, it rebuilds
+            Link to this step: <a href={stepLink}>{`${location.origin}${location.pathname}${stepLink}`}</a>. Opened directly, it rebuilds
             the step from scratch.
           </p>
           <p className="actions">

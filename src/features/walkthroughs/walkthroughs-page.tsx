@@ -5,8 +5,9 @@
 import { useState } from 'react';
 import { ErrorAlert, StatusMessage, type UiError } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
-import { stepHref, WALKTHROUGHS } from './index';
+import { WALKTHROUGHS } from './index';
 import { resetAllWalkthroughs } from './session';
+import { href } from '../../routes/routes';
 import './walkthroughs.css';
 
 export function WalkthroughsPage(props: { resetAll?: () => Promise<void> }) {
@@ -40,7 +41,7 @@ export function WalkthroughsPage(props: { resetAll?: () => Promise<void> }) {
         {WALKTHROUGHS.map((w, i) => (
           <li key={w.id} className="panel wt-card">
             <h2 id={`wt-${w.id}`}>
-              <a href={stepHref(w.id, 0)}>
+              <a href={href({ name: 'walkthrough-step', id: w.id, step: 0 })}>
                 {i + 1}. {w.title}
               </a>
             </h2>
@@ -53,7 +54,7 @@ export function WalkthroughsPage(props: { resetAll?: () => Promise<void> }) {
               <ol>
                 {w.steps.map((s, k) => (
                   <li key={s.id}>
-                    <a href={stepHref(w.id, k)}>{s.title}</a>
+                    <a href={href({ name: 'walkthrough-step', id: w.id, step: k })}>{s.title}</a>
                   </li>
                 ))}
               </ol>
