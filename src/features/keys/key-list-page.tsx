@@ -1,7 +1,9 @@
 // A8: the key inventory: search, filters, a virtualized list, or the empty state.
 import { useMemo } from 'react';
 import type { KeyInfo, TemplateName } from '../../engine';
-import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
+import { EmptyState, NoMatches } from '../../components/ui/empty-state';
+import { Field, SelectField } from '../../components/ui/field';
+import { CountMessage, FilterBar } from '../../components/ui/filter-bar';
 import { ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { VirtualRows } from '../../components/ui/virtual-rows';
@@ -56,13 +58,12 @@ export function KeyListPage() {
       <ErrorAlert error={listError} title="The key list could not be loaded" />
 
       {listStatus === 'ready' && all.length === 0 ? (
-        <section className="empty-state" aria-labelledby="empty-keys">
-          <h2 id="empty-keys">No keys yet</h2>
+        <EmptyState title="No keys yet" headingId="empty-keys">
           <p>
             The vault is empty. <a href={keyPaths.generate}>Generate your first key</a> or{' '}
             <a href={keyPaths.import}>import one</a>.
           </p>
-        </section>
+        </EmptyState>
       ) : null}
 
       {all.length > 0 ? (

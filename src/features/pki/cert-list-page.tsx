@@ -2,7 +2,9 @@
 import { useMemo, useState } from 'react';
 import type { CertInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
-import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
+import { EmptyState, NoMatches } from '../../components/ui/empty-state';
+import { Field, SelectField } from '../../components/ui/field';
+import { CountMessage, FilterBar } from '../../components/ui/filter-bar';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { VirtualRows } from '../../components/ui/virtual-rows';
@@ -65,12 +67,11 @@ export function CertListPage() {
       </p>
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The certificates could not be loaded" />
       {status === 'ready' && all.length === 0 ? (
-        <section className="empty-state" aria-labelledby="no-certs">
-          <h2 id="no-certs">No certificates yet</h2>
+        <EmptyState title="No certificates yet" headingId="no-certs">
           <p>
             <a href={pkiPaths.newCa}>Create a root CA</a> first; its certificate is the first one listed here.
           </p>
-        </section>
+        </EmptyState>
       ) : null}
       {warned > 0 ? (
         <p className="warning" role="note">
