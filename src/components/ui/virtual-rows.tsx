@@ -14,7 +14,7 @@ const ESTIMATE = 41;
  * `aria-rowcount` (set by the caller on the table: `count + 1` with the header row) and
  * each row's `aria-rowindex`.
  *
- * Common case:
+ * A list table gets all of this from `<DataTable … virtual />`; by hand:
  * `<tbody><VirtualRows count={keys.length} columns={8} row={(i) => <KeyRow key={keys[i].id} k={keys[i]} rowIndex={i + 2} />} /></tbody>`
  */
 export function VirtualRows(props: { count: number; columns: number; row: (index: number) => ReactNode }) {

@@ -9,12 +9,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry, AuditVerification } from '../../engine';
 import { canonicalEntry } from '../../engine/audit/chain';
+import { DataTable, type Column } from '../../components/ui/data-table';
 import { downloadFile } from '../../components/ui/download';
 import { formatLocal } from '../../components/ui/format';
 import { setHashQuery, useHashQueryString } from '../../components/ui/hash-query';
 import { queryOfHash } from '../../routes/routes';
 import { InfoDialog } from '../../components/ui/info-dialog';
-import { Field, FilterBar, SelectField } from '../../components/ui/filter-bar';
+import { Field, SelectField } from '../../components/ui/field';
+import { FilterBar, countText } from '../../components/ui/filter-bar';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
@@ -79,6 +81,43 @@ export function AuditPage() {
   const setFilter = (f: AuditListFilter) => setHashQuery(auditQuery(f, 1));
   const setPage = (p: number) => setHashQuery(auditQuery(filter, p));
   const set = (k: keyof AuditListFilter) => (e: { currentTarget: { value: string } }) => setFilter({ ...filter, [k]: e.currentTarget.value });
+
+  const columns: Column<AuditEntry>[] = [
+    {
+      header: '#',
+      rowHeader: true,
+      cell: (e) => (
+        <>
+          {e.seq}
+          {broken?.firstBadSeq === e.seq ? <span> ✗ broken here</span> : null}
+        </>
+      ),
+    },
+    { header: 'Time', cell: (e) => <time dateTime={e.at}>{formatLocal(e.at)}</time> },
+    { header: 'Actor', cell: (e) => e.actor },
+    { header: 'Action', cell: (e) => actionWords(e.action) },
+    {
+      header: 'Object',
+      cell: (e) => {
+        const principal = principalOf(e);
+        return (
+          <>
+            <ObjectLinks ids={e.subject} names={names} />
+            {principal ? <span className="audit-object">Owner {principal}</span> : null}
+          </>
+        );
+      },
+    },
+    { header: 'Outcome', cell: (e) => outcomeOf(e).text, className: (e) => (outcomeOf(e).refused ? 'audit-refused' : undefined) },
+    {
+      header: <span className="visually-hidden">Details</span>,
+      cell: (e) => (
+        <button type="button" className="button button-small" onClick={() => setOpen(e)}>
+          Details of entry {e.seq}
+        </button>
+      ),
+    },
+  ];
 
   function showBroken(seq: number) {
     const at = entries.findIndex((e) => e.seq >= seq);
@@ -174,58 +213,19 @@ export function AuditPage() {
         </FilterBar>
         <ErrorAlert error={loadOp?.status === 'error' ? loadOp.error : null} title="The log could not be loaded" />
         <p aria-live="polite">
-          {status === 'ready' ? (filtering ? `Showing ${shown.length} of ${entries.length} entries` : plural(entries.length)) : 'Loading…'}
+          {status === 'ready' ? countText(shown.length, entries.length, filtering, 'entry', 'entries') : 'Loading…'}
         </p>
         {rows.length > 0 ? (
           <>
-            <div className="table-scroll" tabIndex={0} role="region" aria-label="Audit entries table">
-              <table className="key-table audit-table">
-                <caption className="visually-hidden">Audit entries, oldest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">Time</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Object</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Details</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((e) => {
-                    const bad = broken?.firstBadSeq === e.seq;
-                    const outcome = outcomeOf(e);
-                    const principal = principalOf(e);
-                    return (
-                      <tr key={`${e.seq}-${e.hash}`} className={bad ? 'audit-broken' : undefined} aria-current={bad ? 'true' : undefined}>
-                        <th scope="row">
-                          {e.seq}
-                          {bad ? <span> ✗ broken here</span> : null}
-                        </th>
-                        <td>
-                          <time dateTime={e.at}>{formatLocal(e.at)}</time>
-                        </td>
-                        <td>{e.actor}</td>
-                        <td>{actionWords(e.action)}</td>
-                        <td>
-                          <ObjectLinks ids={e.subject} names={names} />
-                          {principal ? <span className="audit-object">Owner {principal}</span> : null}
-                        </td>
-                        <td className={outcome.refused ? 'audit-refused' : undefined}>{outcome.text}</td>
-                        <td>
-                          <button type="button" className="button button-small" onClick={() => setOpen(e)}>
-                            Details of entry {e.seq}
-                          </button>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Audit entries, oldest first"
+              regionLabel="Audit entries table"
+              className="audit-table"
+              columns={columns}
+              rows={rows}
+              rowKey={(e) => `${e.seq}-${e.hash}`}
+              rowAttributes={(e) => (broken?.firstBadSeq === e.seq ? { className: 'audit-broken', 'aria-current': 'true' } : {})}
+            />
             {pages > 1 ? (
               <nav aria-label="Audit pages" className="pager">
                 <button type="button" className="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>

@@ -1,10 +1,12 @@
 // A8: the key inventory: search, filters, a virtualized list, or the empty state.
 import { useMemo } from 'react';
 import type { KeyInfo, TemplateName } from '../../engine';
-import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
+import { DataTable, type Column } from '../../components/ui/data-table';
+import { EmptyState, NoMatches } from '../../components/ui/empty-state';
+import { Field, SelectField } from '../../components/ui/field';
+import { CountMessage, FilterBar } from '../../components/ui/filter-bar';
 import { ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
-import { VirtualRows } from '../../components/ui/virtual-rows';
 import { formatUtc } from '../../components/ui/format';
 import { useAppStore } from '../../state/engine-provider';
 import { filterKeys, type KeyListFilter } from '../../state/slices/keys-slice';
@@ -37,6 +39,17 @@ export function KeyListPage() {
   const templateLabel = (name: TemplateName) => templates.find((t) => t.name === name)?.label ?? name;
   const filtering = Object.values(filter).some((v) => v !== '');
 
+  const columns: Column<KeyInfo>[] = [
+    { header: 'Name', rowHeader: true, cell: (k) => <a href={href({ name: 'key', id: k.id })}>{k.name}</a> },
+    { header: 'Owner', cell: (k) => k.owner || <span className="muted">none</span> },
+    { header: 'Template', cell: (k) => templateLabel(k.template) },
+    { header: 'Kind', cell: (k) => kindLabel(k.kind) },
+    { header: 'State', cell: (k) => <KeyStateBadge state={k.state} /> },
+    { header: 'Extractability', cell: (k) => <ExtractabilityBadge info={k} /> },
+    { header: 'Fingerprint', cell: (k) => <code className="fingerprint-short">{shortFingerprint(k.fingerprint)}</code> },
+    { header: 'Created', cell: (k) => <time dateTime={k.createdAt}>{formatUtc(k.createdAt)}</time> },
+  ];
+
   const on = (field: keyof KeyListFilter) => (e: { currentTarget: { value: string } }) =>
     setFilter({ [field]: e.currentTarget.value } as Partial<KeyListFilter>);
 
@@ -56,13 +69,12 @@ export function KeyListPage() {
       <ErrorAlert error={listError} title="The key list could not be loaded" />
 
       {listStatus === 'ready' && all.length === 0 ? (
-        <section className="empty-state" aria-labelledby="empty-keys">
-          <h2 id="empty-keys">No keys yet</h2>
+        <EmptyState title="No keys yet" headingId="empty-keys">
           <p>
             The vault is empty. <a href={href({ name: 'key-new' })}>Generate your first key</a> or{' '}
             <a href={href({ name: 'key-import' })}>import one</a>.
           </p>
-        </section>
+        </EmptyState>
       ) : null}
 
       {all.length > 0 ? (
@@ -88,55 +100,8 @@ export function KeyListPage() {
           {shown.length === 0 ? (
             <NoMatches>No keys match these filters.</NoMatches>
           ) : (
-            <div className="table-scroll" tabIndex={0} role="region" aria-label="Keys in the vault (table, scrolls sideways on small screens)">
-              <table className="key-table" aria-rowcount={shown.length + 1}>
-                <caption className="visually-hidden">Keys in the vault</caption>
-                <thead>
-                  <tr aria-rowindex={1}>
-                    <th scope="col">Name</th>
-                    <th scope="col">Owner</th>
-                    <th scope="col">Template</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Extractability</th>
-                    <th scope="col">Fingerprint</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {/* Only the rows near the viewport are rendered: 10,000 keys stay instant. */}
-                  <VirtualRows
-                    count={shown.length}
-                    columns={8}
-                    row={(i) => {
-                      const k = shown[i]!;
-                      return (
-                    <tr key={k.id} data-row aria-rowindex={i + 2}>
-                      <th scope="row">
-                        <a href={href({ name: 'key', id: k.id })}>{k.name}</a>
-                      </th>
-                      <td>{k.owner || <span className="muted">none</span>}</td>
-                      <td>{templateLabel(k.template)}</td>
-                      <td>{kindLabel(k.kind)}</td>
-                      <td>
-                        <KeyStateBadge state={k.state} />
-                      </td>
-                      <td>
-                        <ExtractabilityBadge info={k} />
-                      </td>
-                      <td>
-                        <code className="fingerprint-short">{shortFingerprint(k.fingerprint)}</code>
-                      </td>
-                      <td>
-                        <time dateTime={k.createdAt}>{formatUtc(k.createdAt)}</time>
-                      </td>
-                    </tr>
-                      );
-                    }}
-                  />
-                </tbody>
-              </table>
-            </div>
+            /* Only the rows near the viewport are rendered: 10,000 keys stay instant. */
+            <DataTable caption="Keys in the vault" columns={columns} rows={shown} rowKey={(k) => k.id} virtual />
           )}
         </>
       ) : null}

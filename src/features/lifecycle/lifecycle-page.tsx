@@ -4,15 +4,16 @@
  * their status and revoke/reinstate.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import type { KeyInfo, KeyRevocationReason, PrincipalInfo } from '../../engine';
+import type { KeyInfo, KeyRevocationReason, PrincipalInfo, RevokedKey } from '../../engine';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
 import { KEY_STATES } from '../../engine/lifecycle/states';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { DataTable, type Column } from '../../components/ui/data-table';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
-import { lifecycleOpNames, upcomingChanges, UPCOMING_DAYS } from '../../state/slices/lifecycle-slice';
+import { lifecycleOpNames, upcomingChanges, UPCOMING_DAYS, type UpcomingChange } from '../../state/slices/lifecycle-slice';
 import { ClockControl } from './clock-control';
 import { CAUSE_LABELS, certificateOutcome, reasonLabel, REVOCATION_REASON_LIST, STATE_LABELS, STATE_SUMMARY } from './labels';
 import { StateBadge } from './lifecycle-panel';
@@ -87,6 +88,12 @@ function KeysByState(props: { keys: KeyInfo[] }) {
   );
 }
 
+const UPCOMING_COLUMNS: Column<UpcomingChange>[] = [
+  { header: 'Key', rowHeader: true, cell: (u) => <a href={href({ name: 'key', id: u.keyId })}>{u.name}</a> },
+  { header: 'Date', cell: (u) => <time dateTime={u.at}>{formatUtc(u.at)}</time> },
+  { header: 'What happens', cell: (u) => u.label },
+];
+
 function Upcoming(props: { upcoming: ReturnType<typeof upcomingChanges> }) {
   return (
     <section aria-labelledby="lc-upcoming" className="panel">
@@ -94,35 +101,19 @@ function Upcoming(props: { upcoming: ReturnType<typeof upcomingChanges> }) {
       {props.upcoming.length === 0 ? (
         <p>No key reaches a date in the next {UPCOMING_DAYS} days.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={`Dates reached in the next ${UPCOMING_DAYS} days (table, scrolls sideways on small screens)`}>
-          <table className="key-table">
-            <caption className="visually-hidden">Dates reached in the next {UPCOMING_DAYS} days</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Date</th>
-                <th scope="col">What happens</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.upcoming.map((u) => (
-                <tr key={`${u.keyId}-${u.label}`}>
-                  <th scope="row">
-                    <a href={href({ name: 'key', id: u.keyId })}>{u.name}</a>
-                  </th>
-                  <td>
-                    <time dateTime={u.at}>{formatUtc(u.at)}</time>
-                  </td>
-                  <td>{u.label}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption={`Dates reached in the next ${UPCOMING_DAYS} days`} columns={UPCOMING_COLUMNS} rows={props.upcoming} rowKey={(u) => `${u.keyId}-${u.label}`} />
       )}
     </section>
   );
 }
+
+const REVOKED_COLUMNS: Column<RevokedKey>[] = [
+  { header: 'Key', rowHeader: true, cell: (r) => <a href={href({ name: 'key', id: r.key.id })}>{r.key.name}</a> },
+  { header: 'Reason', cell: (r) => reasonLabel(r.reason) },
+  { header: 'Revoked', cell: (r) => <time dateTime={r.revokedAt}>{formatUtc(r.revokedAt)}</time> },
+  { header: 'By', cell: (r) => CAUSE_LABELS[r.cause] },
+  { header: 'State now', cell: (r) => <StateBadge state={r.key.state} /> },
+];
 
 function RevokedKeys() {
   const revoked = useAppStore((s) => s.lifecycle.revoked);
@@ -135,37 +126,7 @@ function RevokedKeys() {
       ) : revoked.length === 0 ? (
         <p>No key has been revoked.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked keys, newest first (table, scrolls sideways on small screens)">
-          <table className="key-table">
-            <caption className="visually-hidden">Revoked keys, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Revoked</th>
-                <th scope="col">By</th>
-                <th scope="col">State now</th>
-              </tr>
-            </thead>
-            <tbody>
-              {revoked.map((r) => (
-                <tr key={r.key.id}>
-                  <th scope="row">
-                    <a href={href({ name: 'key', id: r.key.id })}>{r.key.name}</a>
-                  </th>
-                  <td>{reasonLabel(r.reason)}</td>
-                  <td>
-                    <time dateTime={r.revokedAt}>{formatUtc(r.revokedAt)}</time>
-                  </td>
-                  <td>{CAUSE_LABELS[r.cause]}</td>
-                  <td>
-                    <StateBadge state={r.key.state} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Revoked keys, newest first" columns={REVOKED_COLUMNS} rows={revoked} rowKey={(r) => r.key.id} />
       )}
     </section>
   );
@@ -186,6 +147,37 @@ function Principals() {
     if (r.ok) setDone(`${p.id} was reinstated: new keys may be created for it again.`);
   }
 
+  const columns: Column<PrincipalInfo>[] = [
+    { header: 'Principal', rowHeader: true, cell: (p) => p.id },
+    {
+      header: 'Status',
+      cell: (p) =>
+        p.revoked
+          ? `Revoked${p.reason ? ` (${reasonLabel(p.reason)})` : ''}${p.revokedAt ? ` on ${formatUtc(p.revokedAt)}` : ''}`
+          : `In good standing${p.reinstatedAt ? `, reinstated on ${formatUtc(p.reinstatedAt)}` : ''}`,
+    },
+    { header: 'Keys', cell: (p) => p.keyCount },
+    {
+      header: 'Action',
+      cell: (p) =>
+        p.revoked ? (
+          <button
+            type="button"
+            className="button button-small"
+            aria-label={`Reinstate ${p.id}`}
+            disabled={ops[lifecycleOpNames.principal(p.id)]?.status === 'busy'}
+            onClick={() => void onReinstate(p)}
+          >
+            Reinstate
+          </button>
+        ) : (
+          <button type="button" className="button button-small button-danger" aria-label={`Revoke ${p.id}…`} onClick={() => setRevoking(p)}>
+            Revoke…
+          </button>
+        ),
+    },
+  ];
+
   return (
     <section aria-labelledby="lc-principals" className="panel">
       <h2 id="lc-principals">Principals</h2>
@@ -195,49 +187,7 @@ function Principals() {
       ) : principals.length === 0 ? (
         <p>No key has an owner yet. Give keys an owner when you generate or import them.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Principals and their status (table, scrolls sideways on small screens)">
-          <table className="key-table">
-            <caption className="visually-hidden">Principals and their status</caption>
-            <thead>
-              <tr>
-                <th scope="col">Principal</th>
-                <th scope="col">Status</th>
-                <th scope="col">Keys</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {principals.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{p.id}</th>
-                  <td>
-                    {p.revoked
-                      ? `Revoked${p.reason ? ` (${reasonLabel(p.reason)})` : ''}${p.revokedAt ? ` on ${formatUtc(p.revokedAt)}` : ''}`
-                      : `In good standing${p.reinstatedAt ? `, reinstated on ${formatUtc(p.reinstatedAt)}` : ''}`}
-                  </td>
-                  <td>{p.keyCount}</td>
-                  <td>
-                    {p.revoked ? (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Reinstate ${p.id}`}
-                        disabled={ops[lifecycleOpNames.principal(p.id)]?.status === 'busy'}
-                        onClick={() => void onReinstate(p)}
-                      >
-                        Reinstate
-                      </button>
-                    ) : (
-                      <button type="button" className="button button-small button-danger" aria-label={`Revoke ${p.id}…`} onClick={() => setRevoking(p)}>
-                        Revoke…
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Principals and their status" columns={columns} rows={principals} rowKey={(p) => p.id} />
       )}
       <ErrorAlert error={failed?.op?.error} title={failed ? `${failed.p.id}: not changed` : undefined} />
       <StatusMessage>{done}</StatusMessage>

@@ -6,10 +6,11 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { KeyInfo, KeyRevocationReason, KeyState, ScheduledDates } from '../../engine';
 import { timeline } from '../../engine/lifecycle/dates';
-import { checkOperation } from '../../engine/lifecycle/gates';
+import { checkOperation, type GateDecision } from '../../engine/lifecycle/gates';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
 import { allowedTransitions, forbiddenTransitions, isDestroyedState, type TransitionRule } from '../../engine/lifecycle/states';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { DataTable, type Column } from '../../components/ui/data-table';
 import { formatUtc } from '../../components/ui/format';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { readableMessage } from '../../components/ui/readable';
@@ -112,6 +113,20 @@ function CertificatePreviewNote(props: { keyId: string; reason: KeyRevocationRea
 }
 
 type Pending = { kind: 'compromise' | 'destroy'; rule: TransitionRule } | { kind: 'revoke' } | null;
+
+const OPERATION_COLUMNS: Column<GateDecision>[] = [
+  {
+    header: 'Operation',
+    rowHeader: true,
+    cell: (d) => (
+      <>
+        {d.op} <span className="muted">({d.kind})</span>
+      </>
+    ),
+  },
+  { header: 'Now', cell: (d) => (d.allowed ? 'Allowed' : d.needsAcknowledgement ? 'Only with acknowledged risk' : 'Refused') },
+  { header: 'Rule', cell: (d) => d.message.replace(/^lifecycle: /, '') },
+];
 
 function StateSection(props: { info: KeyInfo }) {
   const k = props.info;
@@ -217,29 +232,7 @@ function StateSection(props: { info: KeyInfo }) {
       {operations.length > 0 ? (
         <>
           <h3>What it may do now</h3>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Operations of this key at the current time (table, scrolls sideways on small screens)">
-            <table className="key-table lc-ops">
-              <caption className="visually-hidden">Operations of this key at the current time</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Operation</th>
-                  <th scope="col">Now</th>
-                  <th scope="col">Rule</th>
-                </tr>
-              </thead>
-              <tbody>
-                {operations.map((d) => (
-                  <tr key={d.op}>
-                    <th scope="row">
-                      {d.op} <span className="muted">({d.kind})</span>
-                    </th>
-                    <td>{d.allowed ? 'Allowed' : d.needsAcknowledgement ? 'Only with acknowledged risk' : 'Refused'}</td>
-                    <td>{d.message.replace(/^lifecycle: /, '')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable caption="Operations of this key at the current time" className="lc-ops" columns={OPERATION_COLUMNS} rows={operations} rowKey={(d) => d.op} />
         </>
       ) : null}
 
@@ -430,6 +423,13 @@ function VersionsSection(props: { info: KeyInfo }) {
     if (r.ok) setDone(r.value);
   }
 
+  const versionColumns: Column<KeyInfo>[] = [
+    { header: 'Version', rowHeader: true, cell: (v) => (v.id === k.id ? `Version ${v.version} (this page)` : <a href={href({ name: 'key', id: v.id })}>Version {v.version}</a>) },
+    { header: 'Role', cell: (v) => (v.primary ? '★ Primary (protects)' : 'Process only'), className: (v) => (v.primary ? 'lc-primary' : undefined) },
+    { header: 'State', cell: (v) => <StateBadge state={v.state} /> },
+    { header: 'Created', cell: (v) => <time dateTime={v.createdAt}>{formatUtc(v.createdAt)}</time> },
+  ];
+
   const canRotate = k.kind !== 'public' && !isDestroyedState(k.state);
   return (
     <section aria-labelledby="key-versions" className="panel">
@@ -439,35 +439,7 @@ function VersionsSection(props: { info: KeyInfo }) {
         with any version uses the primary.
       </p>
       {ring ? (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Versions of this key (table, scrolls sideways on small screens)">
-          <table className="key-table">
-            <caption className="visually-hidden">Versions of this key</caption>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Role</th>
-                <th scope="col">State</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ring.map((v) => (
-                <tr key={v.id}>
-                  <th scope="row">
-                    {v.id === k.id ? `Version ${v.version} (this page)` : <a href={href({ name: 'key', id: v.id })}>Version {v.version}</a>}
-                  </th>
-                  <td className={v.primary ? 'lc-primary' : undefined}>{v.primary ? '★ Primary (protects)' : 'Process only'}</td>
-                  <td>
-                    <StateBadge state={v.state} />
-                  </td>
-                  <td>
-                    <time dateTime={v.createdAt}>{formatUtc(v.createdAt)}</time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Versions of this key" columns={versionColumns} rows={ring} rowKey={(v) => v.id} />
       ) : (
         <p>Loading versions…</p>
       )}

@@ -1,6 +1,7 @@
 // The list of certificate authorities.
 import { useMemo } from 'react';
 import type { CaInfo } from '../../engine';
+import { EmptyState } from '../../components/ui/empty-state';
 import { formatUtc } from '../../components/ui/format';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
@@ -83,12 +84,11 @@ export function CaListPage() {
       </p>
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The CAs could not be loaded" />
       {status === 'ready' && cas.length === 0 ? (
-        <section className="empty-state" aria-labelledby="no-cas">
-          <h2 id="no-cas">No CAs yet</h2>
+        <EmptyState title="No CAs yet" headingId="no-cas">
           <p>
             Start with a root: <a href={href({ name: 'ca-new' })}>create a root CA</a>, then an intermediate under it.
           </p>
-        </section>
+        </EmptyState>
       ) : null}
       {cas.length > 0 ? (
         <section aria-labelledby="ca-hierarchy" className="panel">

@@ -2,10 +2,12 @@
 import { useMemo, useState } from 'react';
 import type { CertInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
-import { CountMessage, Field, FilterBar, NoMatches, SelectField } from '../../components/ui/filter-bar';
+import { DataTable, type Column } from '../../components/ui/data-table';
+import { EmptyState, NoMatches } from '../../components/ui/empty-state';
+import { Field, SelectField } from '../../components/ui/field';
+import { CountMessage, FilterBar } from '../../components/ui/filter-bar';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
-import { VirtualRows } from '../../components/ui/virtual-rows';
 import { useAppStore } from '../../state/engine-provider';
 import { EXPIRY_WARNING_DAYS, expiryWarnings, filterCerts, pkiOpNames, type CertListFilter } from '../../state/slices/pki-slice';
 import { BulkRevokeBar } from './bulk-revoke';
@@ -43,6 +45,42 @@ export function CertListPage() {
       else next.delete(id);
       return next;
     });
+  const columns: Column<CertInfo>[] = [
+    {
+      header: <span className="visually-hidden">Selected</span>,
+      cell: (c) => (
+        <input type="checkbox" aria-label={`Select ${commonName(c.subject)} (serial ${c.serialHex.slice(0, 16)})`} checked={selected.has(c.id)} onChange={(e) => toggle(c.id, e.currentTarget.checked)} />
+      ),
+    },
+    {
+      header: 'Subject',
+      rowHeader: true,
+      cell: (c) => (
+        <>
+          <a href={href({ name: 'cert', id: c.id })}>{commonName(c.subject)}</a>
+          {c.sans.dns.length ? <span className="hint cert-sans"> {c.sans.dns.join(', ')}</span> : null}
+        </>
+      ),
+    },
+    { header: 'Issuer', cell: (c) => caName.get(c.issuerId) ?? c.issuer },
+    { header: 'Profile', cell: (c) => profileLabel(c.profile) },
+    { header: 'Serial', cell: (c) => <code className="fingerprint-short">{c.serialHex.slice(0, 16)}…</code> },
+    {
+      header: 'Valid until',
+      cell: (c) => (
+        <>
+          <time dateTime={c.notAfter}>{formatUtc(c.notAfter)}</time>
+          {expiryWarnings(c, cas, now).map((w) => (
+            <span key={w}>
+              {' '}
+              <Badge tone="warn">{w}</Badge>
+            </span>
+          ))}
+        </>
+      ),
+    },
+    { header: 'Status', cell: (c) => <Badge tone={statusTone(c.status)}>{statusLabel(c.status)}</Badge> },
+  ];
   const on = (field: keyof CertListFilter) => (e: { currentTarget: { value: string } }) => setFilter({ [field]: e.currentTarget.value } as Partial<CertListFilter>);
 
   return (
@@ -65,12 +103,11 @@ export function CertListPage() {
       </p>
       <ErrorAlert error={op?.status === 'error' ? op.error : null} title="The certificates could not be loaded" />
       {status === 'ready' && all.length === 0 ? (
-        <section className="empty-state" aria-labelledby="no-certs">
-          <h2 id="no-certs">No certificates yet</h2>
+        <EmptyState title="No certificates yet" headingId="no-certs">
           <p>
             <a href={href({ name: 'ca-new' })}>Create a root CA</a> first; its certificate is the first one listed here.
           </p>
-        </section>
+        </EmptyState>
       ) : null}
       {warned > 0 ? (
         <p className="warning" role="note">
@@ -102,63 +139,8 @@ export function CertListPage() {
           {shown.length === 0 ? (
             <NoMatches>No certificates match these filters.</NoMatches>
           ) : (
-            <div className="table-scroll" tabIndex={0} role="region" aria-label="Issued certificates (table, scrolls sideways on small screens)">
-              <table className="key-table" aria-rowcount={shown.length + 1}>
-                <caption className="visually-hidden">Issued certificates</caption>
-                <thead>
-                  <tr aria-rowindex={1}>
-                    <th scope="col">
-                      <span className="visually-hidden">Selected</span>
-                    </th>
-                    <th scope="col">Subject</th>
-                    <th scope="col">Issuer</th>
-                    <th scope="col">Profile</th>
-                    <th scope="col">Serial</th>
-                    <th scope="col">Valid until</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {/* Only the rows near the viewport are rendered: 10,000 certificates stay instant. */}
-                  <VirtualRows
-                    count={shown.length}
-                    columns={7}
-                    row={(i) => {
-                    const c = shown[i]!;
-                    const warnings = expiryWarnings(c, cas, now);
-                    return (
-                      <tr key={c.id} data-row aria-rowindex={i + 2}>
-                        <td>
-                          <input type="checkbox" aria-label={`Select ${commonName(c.subject)} (serial ${c.serialHex.slice(0, 16)})`} checked={selected.has(c.id)} onChange={(e) => toggle(c.id, e.currentTarget.checked)} />
-                        </td>
-                        <th scope="row">
-                          <a href={href({ name: 'cert', id: c.id })}>{commonName(c.subject)}</a>
-                          {c.sans.dns.length ? <span className="hint cert-sans"> {c.sans.dns.join(', ')}</span> : null}
-                        </th>
-                        <td>{caName.get(c.issuerId) ?? c.issuer}</td>
-                        <td>{profileLabel(c.profile)}</td>
-                        <td>
-                          <code className="fingerprint-short">{c.serialHex.slice(0, 16)}…</code>
-                        </td>
-                        <td>
-                          <time dateTime={c.notAfter}>{formatUtc(c.notAfter)}</time>
-                          {warnings.map((w) => (
-                            <span key={w}>
-                              {' '}
-                              <Badge tone="warn">{w}</Badge>
-                            </span>
-                          ))}
-                        </td>
-                        <td>
-                          <Badge tone={statusTone(c.status)}>{statusLabel(c.status)}</Badge>
-                        </td>
-                      </tr>
-                    );
-                  }}
-                  />
-                </tbody>
-              </table>
-            </div>
+            /* Only the rows near the viewport are rendered: 10,000 certificates stay instant. */
+            <DataTable caption="Issued certificates" columns={columns} rows={shown} rowKey={(c) => c.id} virtual />
           )}
         </>
       ) : null}

@@ -3,7 +3,7 @@
  * issue now, which one is chosen, the field, and what shows when there is none.
  */
 import type { CaInfo } from '../../engine';
-import { Field } from '../../components/ui/filter-bar';
+import { Field } from '../../components/ui/field';
 import { href } from '../../routes/routes';
 
 /** The CAs still valid at `now`, and the chosen one: `chosenId`, else an intermediate, else the first. */

@@ -1,0 +1,85 @@
+// A table of records from column definitions: caption, header row, one row per record, windowed when the list is long.
+import type { HTMLAttributes, ReactNode } from 'react';
+import { VirtualRows } from './virtual-rows';
+
+/** One column of a `DataTable`: its header and what its cell shows for a record. */
+export interface Column<T> {
+  /** The header cell's content (`<th scope="col">`); a visually hidden text names a column without a visible title. */
+  header: ReactNode;
+  /** The cell of `row` (the `index`th record of the table). */
+  cell: (row: T, index: number) => ReactNode;
+  /** The cell heads its row (`<th scope="row">`), as the name or id of a record does. */
+  rowHeader?: boolean;
+  /** The cell's class, the same for every row or chosen by the record. */
+  className?: string | ((row: T) => string | undefined);
+}
+
+/** What a record may set on its own `<tr>`. */
+export type RowAttributes = Pick<HTMLAttributes<HTMLTableRowElement>, 'className' | 'aria-current'>;
+
+/** The props of `DataTable`. */
+export interface DataTableProps<T> {
+  /** The table's name: its `<caption>`, visually hidden unless `captionShown`. */
+  caption: string;
+  captionShown?: boolean;
+  /** The name of the keyboard-scrollable region around the table; by default the caption and "(table, scrolls sideways on small screens)". */
+  regionLabel?: string;
+  /** Classes added after `key-table`. */
+  className?: string;
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  /** A stable React key per record. */
+  rowKey: (row: T, index: number) => string;
+  rowAttributes?: (row: T, index: number) => RowAttributes;
+  /**
+   * Render only the rows near the viewport (`VirtualRows`), for lists that can hold
+   * thousands: the table then states its real size in `aria-rowcount` and each row its
+   * `aria-rowindex`, and each rendered record row carries `data-row`.
+   */
+  virtual?: boolean;
+}
+
+/**
+ * The list table every list page repeats, inside a focusable region that scrolls sideways
+ * on small screens. Columns are data: a header and a cell function each.
+ *
+ * `<DataTable caption="Distributed keys" columns={[{ header: 'Key id', rowHeader: true, cell: (k) => k.id }, …]} rows={keys} rowKey={(k) => k.id} />`
+ */
+export function DataTable<T>(props: DataTableProps<T>) {
+  const { columns, rows, virtual } = props;
+
+  const renderRow = (row: T, index: number) => (
+    <tr key={props.rowKey(row, index)} data-row={virtual || undefined} aria-rowindex={virtual ? index + 2 : undefined} {...props.rowAttributes?.(row, index)}>
+      {columns.map((c, at) => {
+        const className = typeof c.className === 'function' ? c.className(row) : c.className;
+        return c.rowHeader ? (
+          <th key={at} scope="row" className={className}>
+            {c.cell(row, index)}
+          </th>
+        ) : (
+          <td key={at} className={className}>
+            {c.cell(row, index)}
+          </td>
+        );
+      })}
+    </tr>
+  );
+
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.regionLabel ?? `${props.caption} (table, scrolls sideways on small screens)`}>
+      <table className={props.className ? `key-table ${props.className}` : 'key-table'} aria-rowcount={virtual ? rows.length + 1 : undefined}>
+        <caption className={props.captionShown ? undefined : 'visually-hidden'}>{props.caption}</caption>
+        <thead>
+          <tr aria-rowindex={virtual ? 1 : undefined}>
+            {columns.map((c, at) => (
+              <th key={at} scope="col">
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{virtual ? <VirtualRows count={rows.length} columns={columns.length} row={(i) => renderRow(rows[i]!, i)} /> : rows.map(renderRow)}</tbody>
+      </table>
+    </div>
+  );
+}

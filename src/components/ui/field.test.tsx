@@ -1,0 +1,64 @@
+// Field and SelectField: the label names the control; the hint and the error describe it.
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { Field, SelectField } from './field';
+
+describe('Field', () => {
+  it('names its control by the label and describes it by the hint and the error', () => {
+    render(
+      <Field label="Name" hint="Shown in the list" error="A name is required">
+        {(control) => <input {...control} />}
+      </Field>,
+    );
+    const box = screen.getByRole('textbox', { name: 'Name' });
+    expect(box.getAttribute('aria-invalid')).toBe('true');
+    const described = box.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)!.textContent);
+    expect(described).toEqual(['Shown in the list', 'A name is required']);
+  });
+
+  it('without hint or error leaves the control undescribed and valid', () => {
+    render(<Field label="Owner">{(control) => <input {...control} />}</Field>);
+    const box = screen.getByRole('textbox', { name: 'Owner' });
+    expect(box.hasAttribute('aria-describedby')).toBe(false);
+    expect(box.hasAttribute('aria-invalid')).toBe(false);
+  });
+
+  it('gives two fields of one page distinct ids, each label naming its own control', () => {
+    render(
+      <>
+        <Field label="From">{(control) => <input {...control} type="date" />}</Field>
+        <Field label="To">{(control) => <input {...control} type="date" />}</Field>
+      </>,
+    );
+    const from = screen.getByLabelText('From');
+    const to = screen.getByLabelText('To');
+    expect(from).not.toBe(to);
+    expect(from.id).not.toBe(to.id);
+  });
+});
+
+describe('SelectField', () => {
+  it('is a combobox named by its label, "any" first with the value \'\', then the choices', () => {
+    let picked = '';
+    render(
+      <SelectField
+        label="Colour"
+        value=""
+        onChange={(e) => (picked = e.currentTarget.value)}
+        any="Any colour"
+        choices={[
+          { value: 'red', label: 'Red' },
+          { value: 'blue', label: 'Blue' },
+        ]}
+      />,
+    );
+    const select = screen.getByRole('combobox', { name: 'Colour' }) as HTMLSelectElement;
+    expect([...select.options].map((o) => [o.value, o.textContent])).toEqual([
+      ['', 'Any colour'],
+      ['red', 'Red'],
+      ['blue', 'Blue'],
+    ]);
+    fireEvent.change(select, { target: { value: 'blue' } });
+    expect(picked).toBe('blue');
+  });
+});

@@ -1,0 +1,69 @@
+// A labelled form control (label, control, hint, error wired by ids) and the labelled select of a list filter.
+import { useId, type ChangeEvent, type ReactNode } from 'react';
+
+/** What a `Field` hands its control so that the label, hint and error point at it. */
+export interface FieldControl {
+  id: string;
+  'aria-describedby'?: string;
+  'aria-invalid'?: true;
+}
+
+/**
+ * A label, its control (rendered by `children` with the ids it needs), an optional hint
+ * and an optional error, inside `.field`. The control is named by the label and described
+ * by the hint and the error.
+ *
+ * `<Field label="Search keys">{(control) => <input {...control} type="search" value={text} onChange={onText} />}</Field>`
+ */
+export function Field(props: { label: ReactNode; hint?: ReactNode; error?: ReactNode; className?: string; children: (control: FieldControl) => ReactNode }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const described = [props.hint ? hintId : null, props.error ? errorId : null].filter(Boolean).join(' ');
+  const control: FieldControl = { id };
+  if (described) control['aria-describedby'] = described;
+  if (props.error) control['aria-invalid'] = true;
+  return (
+    <div className={props.className ? `field ${props.className}` : 'field'}>
+      <label htmlFor={id}>{props.label}</label>
+      {props.children(control)}
+      {props.hint ? (
+        <p className="hint" id={hintId}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p className="field-error" id={errorId}>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** One choice of a `SelectField`. */
+export interface Choice {
+  value: string;
+  label: ReactNode;
+}
+
+/**
+ * A labelled select whose first choice, value '', means "any" (a list filter):
+ * `<SelectField label="Owner" value={owner} onChange={onOwner} any="Any owner" choices={owners} />`.
+ */
+export function SelectField(props: { label: ReactNode; value: string; onChange: (e: ChangeEvent<HTMLSelectElement>) => void; any: string; choices: readonly Choice[] }) {
+  return (
+    <Field label={props.label}>
+      {(control) => (
+        <select {...control} value={props.value} onChange={props.onChange}>
+          <option value="">{props.any}</option>
+          {props.choices.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
