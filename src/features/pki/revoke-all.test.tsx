@@ -103,6 +103,17 @@ describe('revoke all certificates of a key', () => {
     await waitFor(() => expect(store.getState().keys.byId[key.id]?.state).toBe('compromised'));
   });
 
+  it('R8 the key of an intermediate CA: the dialog warns that its CA certificate goes, and cancelling keeps it valid', async () => {
+    const { engine, pki, int } = await setup();
+    const { user } = await renderWithEngine(<RevokeAllSection scope={{ kind: 'key', keyId: int.ca.keyId, spkiSha256: int.cert.spkiSha256, name: 'Sweep Issuing (CA key)' }} />, { engine });
+    await user.click(screen.getByRole('button', { name: 'Revoke all certificates of this key…' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByText('This includes a CA certificate.')).toBeTruthy();
+    expect(within(dialog).getByText(/Revoking a CA certificate ends every certificate issued under it/)).toBeTruthy();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect((await pki.getCertificate(int.cert.id)).status).toBe('valid');
+  });
+
   it('an unknown key is refused with its code', async () => {
     const { engine } = await setup();
     const { user } = await renderWithEngine(<RevokeAllSection scope={{ kind: 'key', keyId: 'key_gone', spkiSha256: '00', name: 'gone' }} />, { engine });

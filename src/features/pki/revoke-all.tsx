@@ -40,10 +40,13 @@ export function RevokeAllSection(props: { scope: RevokeAllScope }) {
   const headingId = useId();
   const busy = op?.status === 'busy';
   const what = scope.kind === 'ca' ? 'this CA' : 'this key';
-  const count = useMemo(
-    () => (certsStatus === 'ready' ? sweepCandidates(Object.values(certsById), scope.kind === 'ca' ? { caId: scope.caId } : { spkiSha256: scope.spkiSha256 }).length : undefined),
+  const candidates = useMemo(
+    () => (certsStatus === 'ready' ? sweepCandidates(Object.values(certsById), scope.kind === 'ca' ? { caId: scope.caId } : { spkiSha256: scope.spkiSha256 }) : undefined),
     [certsStatus, certsById, scope],
   );
+  const count = candidates?.length;
+  // Only a key sweep takes CA certificates (a CA's own key); say so, it ends a whole branch.
+  const caCerts = candidates?.filter((c) => c.profile === 'sub-ca').length ?? 0;
 
   // A key's certificates may sit at several CAs: its outcome names each CRL's CA.
   const caNameOf = (caId: string) => cas.find((c) => c.id === caId)?.name;
@@ -120,6 +123,12 @@ export function RevokeAllSection(props: { scope: RevokeAllScope }) {
               : `${plural(count)} will be revoked for “${REASON_CHOICES.find((r) => r.value === reason)?.label.split(':')[0] ?? reason}”.`}{' '}
           Their serials go on the revocation lists, which Clavis rebuilds at once, one CRL per CA. This cannot be undone.
         </p>
+        {caCerts > 0 ? (
+          <p>
+            <strong>{caCerts === 1 ? 'This includes a CA certificate.' : `This includes ${caCerts} CA certificates.`}</strong> Revoking a CA certificate ends
+            every certificate issued under it.
+          </p>
+        ) : null}
       </ConfirmDialog>
     </section>
   );
