@@ -10,7 +10,7 @@ import { HomePage } from '../features/home/home-page';
 import { KeyListPage } from '../features/keys/key-list-page';
 import { SimulatedTimeBanner } from '../features/lifecycle/clock-control';
 import { KEY_STATES } from '../engine/lifecycle/states';
-import type { KeyState } from '../engine';
+import type { KeyInfo, KeyState } from '../engine';
 import { useCrlScheduler } from '../features/pki/crl-scheduler';
 import { useAppStore, useAppStoreApi } from '../state/engine-provider';
 import { startLifecycleClock } from '../state/slices/lifecycle-slice';
@@ -37,6 +37,7 @@ import {
   WalkthroughStepPage,
   KeyPage,
   LifecyclePanel,
+  RevokeAllSection,
   VerifyPage,
   LockSettingsPage,
   LockControl,
@@ -67,6 +68,13 @@ const NAV: Array<{ href: string; label: string; section: (r: Route) => boolean }
   { href: href({ name: 'walkthroughs' }), label: 'Walkthroughs', section: (r) => r.name === 'walkthroughs' || r.name === 'walkthrough-step' || r.name === 'walkthrough-object' },
 ];
 
+/** A key page's certificates panel: the CA screens' "revoke all certificates of this key", in its own boundary so its chunk never blanks the page. */
+const keyCertificates = (info: KeyInfo) => (
+  <Suspense fallback={null}>
+    <RevokeAllSection scope={{ kind: 'key', keyId: info.id, spkiSha256: info.fingerprint.value, name: info.name }} />
+  </Suspense>
+);
+
 /** The walkthrough step page draws key states with the lifecycle feature's diagram. */
 const walkthroughLifecycle = (state: string) =>
   (KEY_STATES as readonly string[]).includes(state) ? <StateDiagram state={state as KeyState} caption="The key’s state after this step; thick arrows leave it." /> : null;
@@ -75,7 +83,7 @@ const walkthroughLifecycle = (state: string) =>
 function walkthroughObject(kind: 'key' | 'cert' | 'crl', id: string, back: string) {
   switch (kind) {
     case 'key':
-      return <KeyPage id={id} navigate={() => navigate(back)} lifecycle={(info) => <LifecyclePanel info={info} />} />;
+      return <KeyPage id={id} navigate={() => navigate(back)} lifecycle={(info) => <LifecyclePanel info={info} />} certificates={keyCertificates} />;
     case 'cert':
       return <CertPage id={id} />;
     case 'crl':
@@ -95,7 +103,7 @@ function Screen(props: { route: Route }) {
     case 'key-import':
       return <ImportKeyPage navigate={navigate} />;
     case 'key':
-      return <KeyPage key={r.id} id={r.id} navigate={navigate} lifecycle={(info) => <LifecyclePanel info={info} />} />;
+      return <KeyPage key={r.id} id={r.id} navigate={navigate} lifecycle={(info) => <LifecyclePanel info={info} />} certificates={keyCertificates} />;
     case 'cas':
       return <CaListPage />;
     case 'ca-new':

@@ -41,6 +41,8 @@ export const CrlPage = named(pki.crl, 'CrlPage');
 export const CsrPage = named(pki.csr, 'CsrPage');
 export const IssuePage = named(pki.issue, 'IssuePage');
 export const BulkIssuePage = named(pki.bulk, 'BulkIssuePage');
+/** A key page's "revoke all certificates of this key" (issue 15), from the CA screens' chunk. */
+export const RevokeAllSection = named(() => import('../features/pki/revoke-all'), 'RevokeAllSection');
 
 export const KeyPage = named(() => import('../features/keys/key-page'), 'KeyPage');
 export const LifecyclePanel = named(() => import('../features/lifecycle/lifecycle-panel'), 'LifecyclePanel');

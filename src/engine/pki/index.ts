@@ -159,7 +159,15 @@ export interface Pki {
    * transaction, then one CRL per issuing CA. Roots and certificates already revoked are
    * skipped and listed with why. `crlErrors` names CAs whose CRL could not be rebuilt now
    * (they stay stale and are rebuilt by the scheduler).
-   * @throws INVALID_ARGUMENT (unknown certificate, CA or reason), STORAGE
+   *
+   * Sweeps (issue 15): `{ caId }` takes every unexpired certificate the CA issued but not
+   * its sub-CA certificates (revoke those by selection: it ends everything under them);
+   * `{ keyId }` takes every unexpired certificate of the key's public key at every CA (one
+   * CRL per affected CA), a CA certificate included when the key is a CA key, as K8 does.
+   * Unlike `engine.revokeKey`, a sweep leaves the key's state alone (except keyCompromise,
+   * which marks the key compromised). Nothing left to revoke is not an error: nothing is
+   * written and `revoked` and `crls` are empty.
+   * @throws INVALID_ARGUMENT (unknown certificate, CA or reason), KEY_NOT_FOUND (unknown key), STORAGE
    */
   revokeCertificates(selection: RevokeSelection, p: RevokeParams): Promise<BulkRevocation>;
   /** Rebuilds a CA's CRL from the revocation store (R6); `onlyIfStale` returns a complete latest CRL as it is. */

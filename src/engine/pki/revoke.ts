@@ -18,7 +18,11 @@ export interface RevokeParams {
   invalidityDate?: Date;
 }
 
-/** The certificates a bulk revocation takes: a selection, every certificate a CA issued, or every certificate of a vault key. */
+/**
+ * The certificates a bulk revocation takes: a selection; every unexpired certificate a CA
+ * issued except its sub-CA certificates (`caId`); or every unexpired certificate of a vault
+ * key's public key, at every CA, including a CA certificate when the key is a CA key (`keyId`).
+ */
 export type RevokeSelection = { certIds: readonly string[] } | { caId: string } | { keyId: string };
 
 /** What a bulk revocation did. */
@@ -96,21 +100,54 @@ async function vaultKeysBySpki(ctx: EngineContext): Promise<Map<string, string[]
   return m;
 }
 
-/** The certificate records a bulk revocation names. @throws INVALID_ARGUMENT, KEY_NOT_FOUND */
-async function selectCertificates(ctx: EngineContext, sel: RevokeSelection): Promise<CertRecord[]> {
+/** Why a sweep leaves a sub-CA certificate alone (issue 15). */
+const SUB_CA_WHY = 'an intermediate CA certificate: revoke it by selection, which also ends every certificate under it';
+
+/**
+ * Why a sweep (every certificate of a CA or of a key, issue 15) leaves a certificate
+ * alone before it is even considered; undefined when it is in scope. A sweep takes only
+ * certificates still worth revoking: expired ones fall off CRLs anyway (R6 "tidy"), and
+ * "by CA" stops at its own leaves, so one click on a CA never ends the CAs below it.
+ */
+function sweepSkip(ctx: EngineContext, rec: CertRecord, scope: 'ca' | 'key'): string | undefined {
+  if (ctx.clock.now() >= Date.parse(rec.notAfter)) return 'expired';
+  if (scope === 'ca' && rec.profile === 'sub-ca') return SUB_CA_WHY;
+  return undefined;
+}
+
+/** What a selection names: the records to consider, and those a sweep left out with why. */
+interface Selected {
+  records: CertRecord[];
+  skipped: BulkRevocation['skipped'];
+}
+
+/** Splits a sweep's records into those in scope and those it leaves alone. */
+function sweep(ctx: EngineContext, recs: readonly CertRecord[], scope: 'ca' | 'key'): Selected {
+  const out: Selected = { records: [], skipped: [] };
+  for (const rec of recs) {
+    const why = sweepSkip(ctx, rec, scope);
+    if (why) out.skipped.push({ certId: rec.id, why });
+    else out.records.push(rec);
+  }
+  return out;
+}
+
+/** The certificate records a bulk revocation names. @throws INVALID_ARGUMENT (unknown certificate or CA), KEY_NOT_FOUND */
+async function selectCertificates(ctx: EngineContext, sel: RevokeSelection): Promise<Selected> {
   if (sel && 'certIds' in sel && Array.isArray(sel.certIds)) {
     const out: CertRecord[] = [];
     for (const id of new Set(sel.certIds)) out.push(await getRecord(ctx, id));
-    return out;
+    return { records: out, skipped: [] };
   }
   if (sel && 'caId' in sel && typeof sel.caId === 'string') {
     if (!(await ctx.storage.getCa(sel.caId))) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
-    return (await ctx.storage.listCerts(sel.caId)).filter((c) => c.issuerId === sel.caId);
+    return sweep(ctx, (await ctx.storage.listCerts(sel.caId)).filter((c) => c.issuerId === sel.caId), 'ca');
   }
   if (sel && 'keyId' in sel && typeof sel.keyId === 'string') {
     const key = await ctx.storage.getKeyInfo(sel.keyId);
     if (!key) throw new EngineError('KEY_NOT_FOUND', 'pki: no vault key with that id');
-    return key.fingerprint.kind === 'spki-sha256' ? ctx.storage.listCertsBySpki(key.fingerprint.value) : [];
+    // A secret key certifies nothing: an empty sweep, not an error.
+    return sweep(ctx, key.fingerprint.kind === 'spki-sha256' ? await ctx.storage.listCertsBySpki(key.fingerprint.value) : [], 'key');
   }
   throw new EngineError('INVALID_ARGUMENT', 'pki: name the certificates to revoke: certIds, caId or keyId');
 }
@@ -156,17 +193,19 @@ export async function revokeCertificate(ctx: EngineContext, id: string, p: Revok
  * Revokes many certificates as ONE act (E6): every revocation and its audit entry (and,
  * for keyCompromise, the certified vault keys' move to compromised) in one transaction,
  * then one CRL per issuing CA. Roots and certificates already revoked are skipped and
- * listed with why. `crlErrors` names CAs whose CRL could not be rebuilt now.
- * @throws INVALID_ARGUMENT (unknown certificate, CA or reason), STORAGE
+ * listed with why; so are, in a sweep (`caId`, `keyId`), expired certificates and (by CA)
+ * sub-CA certificates. A selection with nothing left to revoke writes nothing and returns
+ * `revoked: []` and `crls: []`. `crlErrors` names CAs whose CRL could not be rebuilt now.
+ * @throws INVALID_ARGUMENT (unknown certificate, CA or reason), KEY_NOT_FOUND (unknown key), STORAGE
  */
 export async function revokeCertificates(ctx: EngineContext, selection: RevokeSelection, p: RevokeParams): Promise<BulkRevocation> {
   const { reason, now, invalidityDate } = readParams(ctx, p);
-  const records = await selectCertificates(ctx, selection);
+  const { records, skipped: leftOut } = await selectCertificates(ctx, selection);
   const skipped: BulkRevocation['skipped'] = [];
   const revoked: CertInfo[] = [];
   const affected = new Set<string>();
   await withAudit(ctx, async () => {
-    skipped.length = 0;
+    skipped.splice(0, skipped.length, ...leftOut);
     revoked.length = 0;
     affected.clear();
     const revs: RevocationRecord[] = [];

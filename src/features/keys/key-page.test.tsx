@@ -237,4 +237,22 @@ describe('KeyPage', () => {
     expectShown(screen.getByText('lifecycle of plain: active'));
     expect(screen.queryByRole('checkbox', { name: /I acknowledge the risk/ })).toBeNull();
   });
+
+  it('issue 15: the certificates slot (the app passes "revoke all certificates of this key") appears for a key with a public key, never for a secret key', async () => {
+    const { engine } = await freshEngine();
+    const pair = await engine.generateKey({ template: 'ECDSA-P-256', name: 'tls' });
+    const secret = await engine.generateKey({ template: 'AES-GCM-256', name: 'data' });
+    const slot = (info: { name: string; fingerprint: { value: string } }) => (
+      <section aria-label="Certificates of this key">
+        <p>certificates of {info.name}: {info.fingerprint.value}</p>
+      </section>
+    );
+    const view = await renderWithEngine(<KeyPage id={pair.id} navigate={vi.fn()} certificates={slot} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: 'tls' });
+    expectShown(within(screen.getByRole('region', { name: 'Certificates of this key' })).getByText(`certificates of tls: ${pair.fingerprint.value}`));
+    view.unmount();
+    await renderWithEngine(<KeyPage id={secret.id} navigate={vi.fn()} certificates={slot} />, { engine });
+    await screen.findByRole('heading', { level: 1, name: 'data' });
+    expect(screen.queryByRole('region', { name: 'Certificates of this key' })).toBeNull();
+  });
 });

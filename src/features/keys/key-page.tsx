@@ -18,9 +18,11 @@ import { KeyStateBadge } from './state-badge';
 
 /**
  * One key: metadata, fingerprint, extractability, what it can do, export, delete.
- * `lifecycle` renders the key's lifecycle sections (the app passes the lifecycle feature's panel).
+ * `lifecycle` renders the key's lifecycle sections (the app passes the lifecycle feature's panel);
+ * `certificates` renders, for a key with a public key, what the CA can do with its
+ * certificates (the app passes the CA feature's "revoke all certificates of this key").
  */
-export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (info: KeyInfo) => ReactNode }) {
+export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (info: KeyInfo) => ReactNode; certificates?: (info: KeyInfo) => ReactNode }) {
   const { id } = props;
   const key = useAppStore((s) => s.keys.byId[id]);
   const loadOp = useOp(opNames.load(id));
@@ -137,6 +139,7 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
           </a>
         </p>
       ) : null}
+      {key.fingerprint.kind === 'spki-sha256' ? props.certificates?.(key) : null}
       {key.extractable && key.kind !== 'public' ? <SecretExportSection info={key} /> : null}
 
       <DeleteKeySection info={key} navigate={props.navigate} />

@@ -7,10 +7,16 @@ import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames, type BulkRevocationSummary } from '../../state/slices/pki-slice';
 import { REASON_CHOICES } from './labels';
 
-/** The sentence a finished bulk revocation reads as: how many, the CRLs published, what was skipped. */
-export function bulkRevocationText(r: BulkRevocationSummary): string {
+/**
+ * The sentence a finished bulk revocation reads as: how many, the CRLs published, what was
+ * skipped. With `caName`, each CRL says whose it is (several CAs can publish in one act).
+ */
+export function bulkRevocationText(r: BulkRevocationSummary, caName?: (caId: string) => string | undefined): string {
   const parts = [`Revoked ${r.revoked} ${r.revoked === 1 ? 'certificate' : 'certificates'}.`];
-  for (const crl of r.crls) parts.push(`Published CRL number ${crl.number}.`);
+  for (const crl of r.crls) {
+    const name = caName?.(crl.issuerId);
+    parts.push(`Published CRL number ${crl.number}${name ? ` of ${name}` : ''}.`);
+  }
   if (r.skipped.length) parts.push(`Skipped ${r.skipped.length} (${[...new Set(r.skipped.map((s) => s.why))].join('; ')}).`);
   return parts.join(' ');
 }

@@ -1,4 +1,4 @@
-// A CA's CRL page: the latest CRL, its entries, publishing and downloads.
+// A CA's CRL page: the latest CRL, its entries, publishing, downloads and "revoke all certificates of this CA".
 import { useEffect, useMemo, useState } from 'react';
 import type { CrlEntry, CrlInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
@@ -9,6 +9,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import { href } from '../../routes/routes';
+import { RevokeAllSection } from './revoke-all';
 import { usePkiData } from './use-pki-data';
 
 /** Entries per page: a CA may have 100,000 revocations. */
@@ -16,7 +17,7 @@ export const CRL_PAGE_SIZE = 100;
 /** Published CRLs shown in the history. */
 export const CRL_HISTORY_SIZE = 10;
 
-/** E7: a CA's current CRL decoded, its entries paged, downloads, and "Rebuild now". */
+/** E7: a CA's current CRL decoded, its entries paged, downloads, "Rebuild now", and revoking all its certificates (issue 15). */
 export function CrlPage(props: { caId: string }) {
   const { caId } = props;
   usePkiData({ certs: true });
@@ -252,6 +253,7 @@ export function CrlPage(props: { caId: string }) {
         </section>
       ) : null}
       <ErrorAlert error={historyOp?.status === 'error' ? historyOp.error : null} title="The CRL history could not be read" />
+      <RevokeAllSection scope={{ kind: 'ca', caId, name: ca.name }} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CaInfo, CertInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
-import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames } from './pki-slice';
+import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames, sweepCandidates } from './pki-slice';
 import { assertPlainData } from '../../testing/plain-data';
 
 const DAY = 86_400_000;
@@ -96,6 +96,45 @@ describe('pki slice', () => {
     const bad = await pki().revokeCertificates({ certIds: ['nope'] }, { reason: 'superseded' });
     expect(!bad.ok && bad.error.code).toBe('INVALID_ARGUMENT');
     expect(store.getState().pki.ops[pkiOpNames.revokeMany]?.status).toBe('error');
+  });
+
+  it('issue 15 revoking all of a CA or of a key: each under its own operation, the store shows the certificates revoked and the new CRL; refusals keep { code, message }', async () => {
+    const { pki, engine, store } = await setup();
+    const root = await pki().createCa({ name: 'Root', subject: { CN: 'R' }, pathLen: 1 });
+    if (!root.ok) throw new Error('root');
+    const int = await pki().createCa({ name: 'Issuing', subject: { CN: 'I' }, parentId: root.value.ca.id, pathLen: 0 });
+    if (!int.ok) throw new Error('int');
+    const leaves = [];
+    for (const cn of ['a.test', 'b.test']) {
+      const key = await engine.generateKey({ template: 'ECDSA-P-256', name: cn });
+      const leaf = await pki().issueCertificate({ caId: int.value.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: cn }, sans: { dns: [cn] } });
+      if (!leaf.ok) throw new Error(leaf.error.message);
+      leaves.push({ key, cert: leaf.value.cert });
+    }
+    const certs = Object.values(store.getState().pki.certsById);
+    expect(sweepCandidates(certs, { caId: root.value.ca.id })).toEqual([]);
+    expect(sweepCandidates(certs, { caId: int.value.ca.id }).map((c) => c.id).sort()).toEqual(leaves.map((l) => l.cert.id).sort());
+    expect(sweepCandidates(certs, { spkiSha256: leaves[0]!.cert.spkiSha256 }).map((c) => c.id)).toEqual([leaves[0]!.cert.id]);
+
+    const byKey = await pki().revokeKeyCertificates(leaves[0]!.key.id, { reason: 'superseded' });
+    if (!byKey.ok) throw new Error(byKey.error.message);
+    expect(byKey.value.revoked).toBe(1);
+    expect(store.getState().pki.ops[pkiOpNames.revokeAll('key', leaves[0]!.key.id)]?.status).toBe('done');
+    const byCa = await pki().revokeCaCertificates(int.value.ca.id, { reason: 'cessationOfOperation' });
+    if (!byCa.ok) throw new Error(byCa.error.message);
+    expect(byCa.value.revoked).toBe(1);
+    expect(byCa.value.crls.map((c) => c.number)).toEqual([3]);
+    const s = store.getState().pki;
+    expect(leaves.map((l) => s.certsById[l.cert.id]?.status)).toEqual(['revoked', 'revoked']);
+    expect(s.crls[int.value.ca.id]?.number).toBe(3);
+    expect(s.certsById[int.value.cert.id]?.status).toBe('valid');
+    assertPlainData({ certs: s.certsById, crls: s.crls });
+
+    const none = await pki().revokeCaCertificates(int.value.ca.id, { reason: 'superseded' });
+    expect(none.ok && none.value.revoked).toBe(0);
+    const bad = await pki().revokeKeyCertificates('key_missing', { reason: 'superseded' });
+    expect(!bad.ok && bad.error.code).toBe('KEY_NOT_FOUND');
+    expect(store.getState().pki.ops[pkiOpNames.revokeAll('key', 'key_missing')]).toMatchObject({ status: 'error', error: { code: 'KEY_NOT_FOUND' } });
   });
 
   it('refreshCerts loads the inventory newest first', async () => {

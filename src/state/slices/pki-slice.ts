@@ -65,6 +65,8 @@ export const pkiOpNames = {
   exportPkcs12: (id: string) => `export-pkcs12:${id}`,
   revoke: (id: string) => `revoke:${id}`,
   revokeMany: 'revoke-many',
+  /** "Revoke all certificates of this CA / key" (issue 15): one operation per CA or key. */
+  revokeAll: (scope: 'ca' | 'key', id: string) => `revoke-all:${scope}:${id}`,
   loadCrl: (caId: string) => `load-crl:${caId}`,
   crlEntries: (caId: string) => `crl-entries:${caId}`,
   publishCrl: (caId: string) => `publish-crl:${caId}`,
@@ -145,6 +147,17 @@ export interface PkiSlice {
    * one act; the revoked certificates and the CRLs published replace theirs in the store.
    */
   revokeCertificates(selection: RevokeSelection, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
+  /**
+   * Revokes every unexpired certificate a CA issued, its sub-CA certificates excepted
+   * (issue 15), as one act with one CRL; status under `pkiOpNames.revokeAll('ca', caId)`.
+   */
+  revokeCaCertificates(caId: string, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
+  /**
+   * Revokes every unexpired certificate of a vault key at every CA as one act, one CRL per
+   * affected CA; status under `pkiOpNames.revokeAll('key', keyId)`. keyCompromise also
+   * marks the key compromised: the view reloads the key.
+   */
+  revokeKeyCertificates(keyId: string, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
   loadCrl(caId: string): Promise<Result<CrlInfo | undefined>>;
   crlEntries(caId: string, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
   publishCrl(caId: string): Promise<Result<CrlInfo>>;
@@ -194,6 +207,18 @@ export function expiryWarnings(cert: CertInfo, cas: readonly CaInfo[], now: numb
   return out;
 }
 
+/**
+ * The loaded certificates a sweep would revoke (issue 15), for the confirmation to count:
+ * unrevoked and unexpired, no root; by CA its own leaves (no sub-CA certificate), by key
+ * every certificate of that public key. The engine decides; this only announces.
+ */
+export function sweepCandidates(certs: readonly CertInfo[], scope: { caId: string } | { spkiSha256: string }): CertInfo[] {
+  return certs.filter((c) => {
+    if (c.profile === 'root-ca' || (c.status !== 'valid' && c.status !== 'not-yet-valid')) return false;
+    return 'caId' in scope ? c.issuerId === scope.caId && c.profile !== 'sub-ca' : c.spkiSha256 === scope.spkiSha256;
+  });
+}
+
 /** CAs as a forest: roots first, each with its children, in creation order. */
 export interface CaTreeNode {
   ca: CaInfo;
@@ -226,6 +251,17 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
 
   function rememberCert(c: CertInfo) {
     patch((k) => ({ certsById: { ...k.certsById, [c.id]: c }, certIds: k.certIds.includes(c.id) ? k.certIds : [c.id, ...k.certIds] }));
+  }
+  /** One bulk revocation under the operation `name`: one state change for the whole act, however many certificates it took. */
+  async function revokeSelection(name: string, selection: RevokeSelection, p: RevokeParams): Promise<Result<BulkRevocationSummary>> {
+    const r = await run(name, (pki) => pki.revokeCertificates(selection, p));
+    if (!r.ok) return r;
+    const { revoked, skipped, crls, crlErrors } = r.value;
+    patch((k) => ({
+      certsById: { ...k.certsById, ...Object.fromEntries(revoked.map((c) => [c.id, c])) },
+      crls: { ...k.crls, ...Object.fromEntries(crls.map((c) => [c.issuerId, c])) },
+    }));
+    return { ok: true, value: { revoked: revoked.length, skipped, crls, crlErrors } };
   }
   function rememberCa(ca: CaInfo) {
     patch((k) => ({ cas: [...k.cas.filter((c) => c.id !== ca.id), ca] }));
@@ -350,17 +386,9 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       return { ok: true, value: r.value.crlError ? { cert: r.value.cert, crlError: r.value.crlError } : { cert: r.value.cert } };
     },
 
-    async revokeCertificates(selection, p) {
-      const r = await run(pkiOpNames.revokeMany, (pki) => pki.revokeCertificates(selection, p));
-      if (!r.ok) return r;
-      const { revoked, skipped, crls, crlErrors } = r.value;
-      // One state change for the whole act, however many certificates it took.
-      patch((k) => ({
-        certsById: { ...k.certsById, ...Object.fromEntries(revoked.map((c) => [c.id, c])) },
-        crls: { ...k.crls, ...Object.fromEntries(crls.map((c) => [c.issuerId, c])) },
-      }));
-      return { ok: true, value: { revoked: revoked.length, skipped, crls, crlErrors } };
-    },
+    revokeCertificates: (selection, p) => revokeSelection(pkiOpNames.revokeMany, selection, p),
+    revokeCaCertificates: (caId, p) => revokeSelection(pkiOpNames.revokeAll('ca', caId), { caId }, p),
+    revokeKeyCertificates: (keyId, p) => revokeSelection(pkiOpNames.revokeAll('key', keyId), { keyId }, p),
 
     async loadCrl(caId) {
       const r = await run(pkiOpNames.loadCrl(caId), (pki) => pki.getCrl(caId));
