@@ -70,6 +70,26 @@ describe('DataTable', () => {
     expect([lime!.hasAttribute('class'), lime!.hasAttribute('aria-current')]).toEqual([false, false]);
   });
 
+  it('plain and framed: no key-table class, named by a heading, in a plain box or in nothing', () => {
+    render(
+      <>
+        <h3 id="fruit-heading">Fruit on the shelf</h3>
+        <DataTable labelledBy="fruit-heading" plain frame={{ className: 'table-scroll' }} columns={COLUMNS} rows={FRUIT} rowKey={(f) => f.id} />
+        <DataTable caption="Fruit sold" captionShown plain className="sold" frame="none" columns={COLUMNS} rows={FRUIT} rowKey={(f) => f.id} />
+      </>,
+    );
+    expect(screen.queryByRole('region')).toBeNull();
+    const shelf = screen.getByRole('table', { name: 'Fruit on the shelf' });
+    expect(shelf.hasAttribute('class')).toBe(false);
+    expect(shelf.querySelector('caption')).toBeNull();
+    const box = shelf.parentElement!;
+    expect([box.tagName, box.className, box.hasAttribute('tabindex')]).toEqual(['DIV', 'table-scroll', false]);
+    const sold = screen.getByRole('table', { name: 'Fruit sold' });
+    expect(sold.className).toBe('sold');
+    // No frame: the table sits directly beside the other one's box.
+    expect(sold.previousElementSibling).toBe(box);
+  });
+
   it('virtual: 10,000 records put a bounded window of rows in the DOM, with the real size for assistive technology', () => {
     const N = 10_000;
     const many = Array.from({ length: N }, (_, i) => ({ id: `f${i}`, name: `fruit ${i}`, colour: 'red', ripe: true }));

@@ -17,15 +17,26 @@ export interface Column<T> {
 /** What a record may set on its own `<tr>`. */
 export type RowAttributes = Pick<HTMLAttributes<HTMLTableRowElement>, 'className' | 'aria-current'>;
 
+/**
+ * What surrounds the table: `'region'` (the default) a focusable, named region that scrolls
+ * sideways; `'none'` nothing; `{ className }` a plain box of that class (not a region, not focusable).
+ */
+export type TableFrame = 'region' | 'none' | { className: string };
+
 /** The props of `DataTable`. */
 export interface DataTableProps<T> {
-  /** The table's name: its `<caption>`, visually hidden unless `captionShown`. */
-  caption: string;
+  /** The table's name: its `<caption>`, visually hidden unless `captionShown`. Leave it out when `labelledBy` names the table (with neither, the table has no name). */
+  caption?: string;
   captionShown?: boolean;
+  /** The id of an element on the page (usually its heading) that names the table, in place of a caption. */
+  labelledBy?: string;
   /** The name of the keyboard-scrollable region around the table; by default the caption and "(table, scrolls sideways on small screens)". */
   regionLabel?: string;
   /** Classes added after `key-table`. */
   className?: string;
+  /** Leave out the `key-table` class: the table is styled by `className` and its context only. */
+  plain?: boolean;
+  frame?: TableFrame;
   columns: readonly Column<T>[];
   rows: readonly T[];
   /** A stable React key per record. */
@@ -65,21 +76,28 @@ export function DataTable<T>(props: DataTableProps<T>) {
     </tr>
   );
 
+  const classes = [props.plain ? null : 'key-table', props.className].filter(Boolean).join(' ') || undefined;
+  const table = (
+    <table className={classes} aria-labelledby={props.labelledBy} aria-rowcount={virtual ? rows.length + 1 : undefined}>
+      {props.caption === undefined ? null : <caption className={props.captionShown ? undefined : 'visually-hidden'}>{props.caption}</caption>}
+      <thead>
+        <tr aria-rowindex={virtual ? 1 : undefined}>
+          {columns.map((c, at) => (
+            <th key={at} scope="col">
+              {c.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{virtual ? <VirtualRows count={rows.length} columns={columns.length} row={(i) => renderRow(rows[i]!, i)} /> : rows.map(renderRow)}</tbody>
+    </table>
+  );
+  const frame = props.frame ?? 'region';
+  if (frame === 'none') return table;
+  if (frame !== 'region') return <div className={frame.className}>{table}</div>;
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.regionLabel ?? `${props.caption} (table, scrolls sideways on small screens)`}>
-      <table className={props.className ? `key-table ${props.className}` : 'key-table'} aria-rowcount={virtual ? rows.length + 1 : undefined}>
-        <caption className={props.captionShown ? undefined : 'visually-hidden'}>{props.caption}</caption>
-        <thead>
-          <tr aria-rowindex={virtual ? 1 : undefined}>
-            {columns.map((c, at) => (
-              <th key={at} scope="col">
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{virtual ? <VirtualRows count={rows.length} columns={columns.length} row={(i) => renderRow(rows[i]!, i)} /> : rows.map(renderRow)}</tbody>
-      </table>
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.regionLabel ?? `${props.caption ?? ''} (table, scrolls sideways on small screens)`}>
+      {table}
     </div>
   );
 }

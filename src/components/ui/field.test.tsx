@@ -23,6 +23,18 @@ describe('Field', () => {
     expect(box.hasAttribute('aria-invalid')).toBe(false);
   });
 
+  it('keeps a fixed id when given one, the hint and error ids following it', () => {
+    render(
+      <Field id="kdc-name" label="Principal name" hint="Lower-case letters" error="Taken">
+        {(control) => <input {...control} />}
+      </Field>,
+    );
+    const box = screen.getByRole('textbox', { name: 'Principal name' });
+    expect(box.id).toBe('kdc-name');
+    expect(box.getAttribute('aria-describedby')).toBe('kdc-name-hint kdc-name-error');
+    expect(document.getElementById('kdc-name-hint')!.textContent).toBe('Lower-case letters');
+  });
+
   it('gives two fields of one page distinct ids, each label naming its own control', () => {
     render(
       <>

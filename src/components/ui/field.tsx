@@ -15,8 +15,17 @@ export interface FieldControl {
  *
  * `<Field label="Search keys">{(control) => <input {...control} type="search" value={text} onChange={onText} />}</Field>`
  */
-export function Field(props: { label: ReactNode; hint?: ReactNode; error?: ReactNode; className?: string; children: (control: FieldControl) => ReactNode }) {
-  const id = useId();
+export function Field(props: {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: ReactNode;
+  className?: string;
+  /** A fixed control id where links, tests or other pages rely on it (the hint and error ids follow it); generated otherwise. */
+  id?: string;
+  children: (control: FieldControl) => ReactNode;
+}) {
+  const generated = useId();
+  const id = props.id ?? generated;
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const described = [props.hint ? hintId : null, props.error ? errorId : null].filter(Boolean).join(' ');
