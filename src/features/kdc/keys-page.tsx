@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { KeyRevocationReason, VerifyKeyResult } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { DataTable } from '../../components/ui/data-table';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
@@ -68,88 +69,60 @@ export function KdcKeysPage() {
       {keys.length === 0 ? (
         <p>{status === 'ready' ? 'No keys distributed yet.' : 'Loading…'}</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Distributed keys (table, scrolls sideways on small screens)">
-          <table className="key-table">
-            <caption className="visually-hidden">Distributed keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key id</th>
-                <th scope="col">Parties</th>
-                <th scope="col">KCV</th>
-                <th scope="col">Issued</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row" className="mono kdc-id">
-                    {k.id}
-                  </th>
-                  <td>{k.parties.join(' ↔ ')}</td>
-                  <td className="mono">{k.kcv}</td>
-                  <td>{fmt(k.issuedAt)}</td>
-                  <td>{fmt(k.expiresAt)}</td>
-                  <td>{k.revoked ? <Badge tone="neutral">revoked</Badge> : <Badge tone="safe">active</Badge>}</td>
-                  <td>
-                    <div className="actions">
-                      {k.parties.map((p) => {
-                        const v = results[`${k.id}:${p}`];
-                        return (
-                          <span key={p}>
-                            <button type="button" className="button button-small" onClick={() => void onVerify(k.id, p)} aria-label={`Verify ${p}'s copy of ${k.id}`}>
-                              Verify {p}
-                            </button>
-                            {v ? (
-                              <span className="hint"> {v.revoked ? '✗ revoked: do not use' : v.match ? `✓ matches (${v.holderKcv})` : `✗ differs (${v.holderKcv} ≠ ${v.kdcKcv})`}</span>
-                            ) : null}
-                          </span>
-                        );
-                      })}
-                      {!k.revoked ? (
-                        <button type="button" className="button button-small button-danger" onClick={() => setRevoking(k.id)} aria-label={`Revoke ${k.id}`}>
-                          Revoke
+        <DataTable
+          caption="Distributed keys"
+          rows={keys}
+          rowKey={(k) => k.id}
+          columns={[
+            { header: 'Key id', rowHeader: true, cell: (k) => k.id, className: 'mono kdc-id' },
+            { header: 'Parties', cell: (k) => k.parties.join(' ↔ ') },
+            { header: 'KCV', cell: (k) => k.kcv, className: 'mono' },
+            { header: 'Issued', cell: (k) => fmt(k.issuedAt) },
+            { header: 'Expires', cell: (k) => fmt(k.expiresAt) },
+            { header: 'Status', cell: (k) => (k.revoked ? <Badge tone="neutral">revoked</Badge> : <Badge tone="safe">active</Badge>) },
+            {
+              header: 'Actions',
+              cell: (k) => (
+                <div className="actions">
+                  {k.parties.map((p) => {
+                    const v = results[`${k.id}:${p}`];
+                    return (
+                      <span key={p}>
+                        <button type="button" className="button button-small" onClick={() => void onVerify(k.id, p)} aria-label={`Verify ${p}'s copy of ${k.id}`}>
+                          Verify {p}
                         </button>
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                        {v ? (
+                          <span className="hint"> {v.revoked ? '✗ revoked: do not use' : v.match ? `✓ matches (${v.holderKcv})` : `✗ differs (${v.holderKcv} ≠ ${v.kdcKcv})`}</span>
+                        ) : null}
+                      </span>
+                    );
+                  })}
+                  {!k.revoked ? (
+                    <button type="button" className="button button-small button-danger" onClick={() => setRevoking(k.id)} aria-label={`Revoke ${k.id}`}>
+                      Revoke
+                    </button>
+                  ) : null}
+                </div>
+              ),
+            },
+          ]}
+        />
       )}
       <h2>Revoked keys</h2>
       {revoked.length === 0 ? (
         <p>No revoked keys.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Revoked keys (table, scrolls sideways on small screens)">
-          <table className="key-table">
-            <caption className="visually-hidden">Revoked keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key id</th>
-                <th scope="col">Parties</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Revoked</th>
-              </tr>
-            </thead>
-            <tbody>
-              {revoked.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row" className="mono kdc-id">
-                    {r.id}
-                  </th>
-                  <td>{r.parties.join(' ↔ ')}</td>
-                  <td>{reasonWords(r.reason)}</td>
-                  <td>{fmt(r.revokedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Revoked keys"
+          rows={revoked}
+          rowKey={(r) => r.id}
+          columns={[
+            { header: 'Key id', rowHeader: true, cell: (r) => r.id, className: 'mono kdc-id' },
+            { header: 'Parties', cell: (r) => r.parties.join(' ↔ ') },
+            { header: 'Reason', cell: (r) => reasonWords(r.reason) },
+            { header: 'Revoked', cell: (r) => fmt(r.revokedAt) },
+          ]}
+        />
       )}
       <ConfirmDialog open={revoking !== null} title="Revoke this key?" confirmLabel="Revoke key" busy={busy} busyLabel="Revoking…" onCancel={() => setRevoking(null)} onConfirm={() => void onRevoke()}>
         <p>Services refuse tickets for a revoked key and the parties stop using it.</p>

@@ -2,6 +2,8 @@
 import { useState, type FormEvent } from 'react';
 import type { KdcPrincipalInfo, KeyRevocationReason } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
+import { DataTable } from '../../components/ui/data-table';
+import { Field } from '../../components/ui/field';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { reasonWords } from '../../components/ui/readable';
 import { PageTitle } from '../../components/ui/page-title';
@@ -65,20 +67,17 @@ export function KdcPrincipalsPage() {
       </p>
       <form className="form panel" onSubmit={(e) => void onRegister(e)} aria-labelledby="kdc-register-title">
         <h2 id="kdc-register-title">Register a principal</h2>
-        <div className="field">
-          <label htmlFor="kdc-name">Principal name</label>
-          <input id="kdc-name" value={name} onChange={(e) => setName(e.target.value)} aria-describedby="kdc-name-hint" autoComplete="off" maxLength={64} required />
-          <p className="hint" id="kdc-name-hint">
-            Up to 64 lower-case letters, digits and . _ @ - (for example alice or files.example).
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor="kdc-kind">Kind</label>
-          <select id="kdc-kind" value={kind} onChange={(e) => setKind(e.target.value as 'user' | 'service')}>
-            <option value="user">User</option>
-            <option value="service">Service</option>
-          </select>
-        </div>
+        <Field id="kdc-name" label="Principal name" hint="Up to 64 lower-case letters, digits and . _ @ - (for example alice or files.example).">
+          {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" maxLength={64} required />}
+        </Field>
+        <Field id="kdc-kind" label="Kind">
+          {(control) => (
+            <select {...control} value={kind} onChange={(e) => setKind(e.target.value as 'user' | 'service')}>
+              <option value="user">User</option>
+              <option value="service">Service</option>
+            </select>
+          )}
+        </Field>
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={registerOp?.status === 'busy'}>
             Register principal
@@ -91,59 +90,53 @@ export function KdcPrincipalsPage() {
       {principals.length === 0 ? (
         <p>{status === 'ready' ? 'No principals yet. Register two (a user and a service) to distribute a key.' : 'Loading…'}</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Registered principals (table, scrolls sideways on small screens)">
-          <table className="key-table">
-            <caption className="visually-hidden">Registered principals</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Status</th>
-                <th scope="col">Key version</th>
-                <th scope="col">Long-term key KCV</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {principals.map((p) => (
-                <tr key={p.name}>
-                  <th scope="row">{p.name}</th>
-                  <td>{p.kind}</td>
-                  <td>
-                    <Badge tone={statusTone(p)}>{p.status}</Badge>
-                    {p.reason ? <span className="hint"> ({reasonWords(p.reason)})</span> : null}
-                    {p.ownerRevoked && p.status !== 'revoked' ? <span className="hint"> revoked as a key owner</span> : null}
-                  </td>
-                  <td>{p.kvno}</td>
-                  <td className="mono">{p.kcv}</td>
-                  <td>
-                    <div className="actions">
-                      {p.status === 'active' ? (
-                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('suspended', () => suspend(p.name))} aria-label={`Suspend ${p.name}`}>
-                          Suspend
-                        </button>
-                      ) : (
-                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('reinstated', () => reinstate(p.name))} aria-label={`Reinstate ${p.name}`}>
-                          Reinstate
-                        </button>
-                      )}
-                      {p.status !== 'revoked' ? (
-                        <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate key of ${p.name} (its long-term key)`}>
-                          Rotate key
-                        </button>
-                      ) : null}
-                      {p.status !== 'revoked' ? (
-                        <button type="button" className="button button-small button-danger" disabled={busy} onClick={() => setRevoking(p.name)} aria-label={`Revoke ${p.name}`}>
-                          Revoke
-                        </button>
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Registered principals"
+          rows={principals}
+          rowKey={(p) => p.name}
+          columns={[
+            { header: 'Name', rowHeader: true, cell: (p) => p.name },
+            { header: 'Kind', cell: (p) => p.kind },
+            {
+              header: 'Status',
+              cell: (p) => (
+                <>
+                  <Badge tone={statusTone(p)}>{p.status}</Badge>
+                  {p.reason ? <span className="hint"> ({reasonWords(p.reason)})</span> : null}
+                  {p.ownerRevoked && p.status !== 'revoked' ? <span className="hint"> revoked as a key owner</span> : null}
+                </>
+              ),
+            },
+            { header: 'Key version', cell: (p) => p.kvno },
+            { header: 'Long-term key KCV', cell: (p) => p.kcv, className: 'mono' },
+            {
+              header: 'Actions',
+              cell: (p) => (
+                <div className="actions">
+                  {p.status === 'active' ? (
+                    <button type="button" className="button button-small" disabled={busy} onClick={() => void act('suspended', () => suspend(p.name))} aria-label={`Suspend ${p.name}`}>
+                      Suspend
+                    </button>
+                  ) : (
+                    <button type="button" className="button button-small" disabled={busy} onClick={() => void act('reinstated', () => reinstate(p.name))} aria-label={`Reinstate ${p.name}`}>
+                      Reinstate
+                    </button>
+                  )}
+                  {p.status !== 'revoked' ? (
+                    <button type="button" className="button button-small" disabled={busy} onClick={() => void act('rotated', () => rotate(p.name))} aria-label={`Rotate key of ${p.name} (its long-term key)`}>
+                      Rotate key
+                    </button>
+                  ) : null}
+                  {p.status !== 'revoked' ? (
+                    <button type="button" className="button button-small button-danger" disabled={busy} onClick={() => setRevoking(p.name)} aria-label={`Revoke ${p.name}`}>
+                      Revoke
+                    </button>
+                  ) : null}
+                </div>
+              ),
+            },
+          ]}
+        />
       )}
       <ConfirmDialog
         open={revoking !== null}

@@ -1,6 +1,7 @@
 /** The revocation-reason picker of the KDC's revoke dialogs (principals and distributed keys). */
 import type { KeyRevocationReason } from '../../engine';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
+import { Field } from '../../components/ui/field';
 
 /** Reasons offered for principals and keys, labelled as the lifecycle labels them. */
 export const KDC_REASONS: ReadonlyArray<{ value: KeyRevocationReason; label: string }> = (
@@ -9,15 +10,16 @@ export const KDC_REASONS: ReadonlyArray<{ value: KeyRevocationReason; label: str
 
 export function ReasonField(props: { id: string; value: KeyRevocationReason; onChange: (reason: KeyRevocationReason) => void }) {
   return (
-    <div className="field">
-      <label htmlFor={props.id}>Reason</label>
-      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value as KeyRevocationReason)}>
-        {KDC_REASONS.map((r) => (
-          <option key={r.value} value={r.value}>
-            {r.label}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field id={props.id} label="Reason">
+      {(control) => (
+        <select {...control} value={props.value} onChange={(e) => props.onChange(e.target.value as KeyRevocationReason)}>
+          {KDC_REASONS.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
