@@ -1,6 +1,7 @@
 // A CA's CRL page: the latest CRL, its entries, publishing, downloads and "revoke all certificates of this CA".
 import { useEffect, useMemo, useState } from 'react';
 import type { CrlEntry, CrlInfo } from '../../engine';
+import { DataTable } from '../../components/ui/data-table';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -163,32 +164,25 @@ export function CrlPage(props: { caId: string }) {
           {entries && entries.total === 0 ? <p>No certificate of this CA is revoked.</p> : null}
           {entries && entries.total > 0 ? (
             <>
-              <div className="table-scroll" tabIndex={0} role="region" aria-label="Entries of this CRL (table, scrolls sideways on small screens)">
-                <table className="key-table">
-                  <caption className="visually-hidden">Entries of CRL number {crl.number}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Serial</th>
-                      <th scope="col">Revoked</th>
-                      <th scope="col">Reason</th>
-                      <th scope="col">Invalidity date</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {entries.entries.map((e) => {
+              <DataTable
+                caption={`Entries of CRL number ${crl.number}`}
+                regionLabel="Entries of this CRL (table, scrolls sideways on small screens)"
+                rows={entries.entries}
+                rowKey={(e) => e.serialHex}
+                columns={[
+                  {
+                    header: 'Serial',
+                    rowHeader: true,
+                    cell: (e) => {
                       const certId = certBySerial.get(e.serialHex);
-                      return (
-                        <tr key={e.serialHex}>
-                          <th scope="row">{certId ? <a href={href({ name: 'cert', id: certId })}>{e.serialHex}</a> : <code>{e.serialHex}</code>}</th>
-                          <td>{formatUtc(e.revocationDate)}</td>
-                          <td>{e.reason ? reasonWords(e.reason) : 'unspecified'}</td>
-                          <td>{e.invalidityDate ? formatUtc(e.invalidityDate) : '—'}</td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                      return certId ? <a href={href({ name: 'cert', id: certId })}>{e.serialHex}</a> : <code>{e.serialHex}</code>;
+                    },
+                  },
+                  { header: 'Revoked', cell: (e) => formatUtc(e.revocationDate) },
+                  { header: 'Reason', cell: (e) => (e.reason ? reasonWords(e.reason) : 'unspecified') },
+                  { header: 'Invalidity date', cell: (e) => (e.invalidityDate ? formatUtc(e.invalidityDate) : '—') },
+                ]}
+              />
               <nav aria-label="CRL pages" className="pager">
                 <button type="button" className="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
                   Previous page
@@ -211,45 +205,31 @@ export function CrlPage(props: { caId: string }) {
             The {history.length === 1 ? 'only CRL' : `latest ${history.length} CRLs`} this CA published, newest first. Verifiers must use the newest: an
             older CRL misses later revocations.
           </p>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Published CRLs of this CA (table, scrolls sideways on small screens)">
-            <table className="key-table">
-              <caption className="visually-hidden">Published CRLs of {ca.name}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">CRL number</th>
-                  <th scope="col">This update</th>
-                  <th scope="col">Next update</th>
-                  <th scope="col">Entries</th>
-                  <th scope="col">Download</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.map((h) => (
-                  <tr key={h.id}>
-                    <th scope="row">
-                      {h.number}
-                      {h.number === crl?.number ? ' (current)' : ''}
-                    </th>
-                    <td>
-                      <time dateTime={h.thisUpdate}>{formatUtc(h.thisUpdate)}</time>
-                    </td>
-                    <td>
-                      <time dateTime={h.nextUpdate}>{formatUtc(h.nextUpdate)}</time>
-                    </td>
-                    <td>{h.entries}</td>
-                    <td>
-                      <button type="button" className="button button-small" onClick={() => void save('pem', h.number)} aria-label={`PEM of CRL number ${h.number}`}>
-                        PEM
-                      </button>{' '}
-                      <button type="button" className="button button-small" onClick={() => void save('der', h.number)} aria-label={`DER of CRL number ${h.number}`}>
-                        DER
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`Published CRLs of ${ca.name}`}
+            regionLabel="Published CRLs of this CA (table, scrolls sideways on small screens)"
+            rows={history}
+            rowKey={(h) => h.id}
+            columns={[
+              { header: 'CRL number', rowHeader: true, cell: (h) => `${h.number}${h.number === crl?.number ? ' (current)' : ''}` },
+              { header: 'This update', cell: (h) => <time dateTime={h.thisUpdate}>{formatUtc(h.thisUpdate)}</time> },
+              { header: 'Next update', cell: (h) => <time dateTime={h.nextUpdate}>{formatUtc(h.nextUpdate)}</time> },
+              { header: 'Entries', cell: (h) => h.entries },
+              {
+                header: 'Download',
+                cell: (h) => (
+                  <>
+                    <button type="button" className="button button-small" onClick={() => void save('pem', h.number)} aria-label={`PEM of CRL number ${h.number}`}>
+                      PEM
+                    </button>{' '}
+                    <button type="button" className="button button-small" onClick={() => void save('der', h.number)} aria-label={`DER of CRL number ${h.number}`}>
+                      DER
+                    </button>
+                  </>
+                ),
+              },
+            ]}
+          />
         </section>
       ) : null}
       <ErrorAlert error={historyOp?.status === 'error' ? historyOp.error : null} title="The CRL history could not be read" />
