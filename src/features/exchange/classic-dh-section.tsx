@@ -1,5 +1,6 @@
 /** D5: classic finite-field Diffie–Hellman with small numbers, drawn, beside the real ECDH. A teaching aid. */
 import { useId, useState, type FormEvent } from 'react';
+import { DataTable } from '../../components/ui/data-table';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
@@ -54,33 +55,20 @@ export function ClassicDhSection() {
       {r ? (
         <>
           <p className="exchange-teaching">{r.warning}</p>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Classic Diffie–Hellman steps (table, scrolls sideways on small screens)">
-            <table>
-              <caption>
-                p = {r.p}, g = {r.g}: both sides reach {r.sharedByAlice}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Computation</th>
-                  <th scope="col">Value</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.steps.map((s) => (
-                  <tr key={s.what}>
-                    <td>{s.who}</td>
-                    <td>{s.what}</td>
-                    <td>
-                      <code>{s.formula}</code>
-                    </td>
-                    <td>{s.value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`p = ${r.p}, g = ${r.g}: both sides reach ${r.sharedByAlice}`}
+            captionShown
+            regionLabel="Classic Diffie–Hellman steps (table, scrolls sideways on small screens)"
+            plain
+            rows={r.steps}
+            rowKey={(s) => s.what}
+            columns={[
+              { header: 'Who', cell: (s) => s.who },
+              { header: 'What', cell: (s) => s.what },
+              { header: 'Computation', cell: (s) => <code>{s.formula}</code> },
+              { header: 'Value', cell: (s) => s.value },
+            ]}
+          />
           {r.powers ? (
             <figure className="exchange-powers">
               <figcaption>
@@ -102,25 +90,17 @@ export function ClassicDhSection() {
               </ol>
             </figure>
           ) : null}
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="The same structure in the real exchange (table, scrolls sideways on small screens)">
-            <table>
-              <caption>The same structure in the real exchange</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Classic DH (teaching aid)</th>
-                  <th scope="col">ECDH / X25519 in Clavis</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.analogy.map((row) => (
-                  <tr key={row.classic}>
-                    <td>{row.classic}</td>
-                    <td>{row.ecdh}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="The same structure in the real exchange"
+            captionShown
+            plain
+            rows={r.analogy}
+            rowKey={(row) => row.classic}
+            columns={[
+              { header: 'Classic DH (teaching aid)', cell: (row) => row.classic },
+              { header: 'ECDH / X25519 in Clavis', cell: (row) => row.ecdh },
+            ]}
+          />
         </>
       ) : null}
     </section>

@@ -8,6 +8,7 @@
  */
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Engine, AttackerMode, AttackerStrategy, ExchangeCurve, ExchangeMode, ExchangeStepView, ExchangeView, PartyView, StartExchangeParams } from '../../engine';
+import { DataTable } from '../../components/ui/data-table';
 import { Badge, ErrorAlert, StatusMessage, type UiError } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { EngineProvider, useAppStore, useAppStoreApi } from '../../state/engine-provider';
@@ -190,37 +191,33 @@ function Messages(props: { view: ExchangeView }) {
       </form>
       <ErrorAlert error={op?.status === 'error' ? op.error : undefined} title="Could not send" />
       {v.deliveries.length > 0 ? (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Messages sent (table, scrolls sideways on small screens)">
-          <table className="exchange-deliveries">
-            <caption>Messages sent</caption>
-            <thead>
-              <tr>
-                <th scope="col">From → to</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Ciphertext on the wire</th>
-                {attacker ? <th scope="col">{attacker} read</th> : null}
-                <th scope="col">Received</th>
-              </tr>
-            </thead>
-            <tbody>
-              {v.deliveries.map((d) => (
-                <tr key={`${d.from}-${d.seq}`}>
-                  <td>
-                    {d.from === 'initiator' ? v.initiator.name : v.responder.name} → {d.to === 'initiator' ? v.initiator.name : v.responder.name}
-                  </td>
-                  <td>{d.sentText}</td>
-                  <td>
-                    <code className="mono" title={d.ciphertextHex}>
-                      {shortHex(d.ciphertextHex, 10)}
-                    </code>
-                  </td>
-                  {attacker ? <td>{d.attackerRead === null ? 'only ciphertext' : d.attackerRead}{d.altered ? ' (altered)' : ''}</td> : null}
-                  <td>{d.delivered.ok ? d.delivered.text : `refused: ${d.delivered.reason}`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Messages sent"
+          captionShown
+          plain
+          className="exchange-deliveries"
+          rows={v.deliveries}
+          rowKey={(d) => `${d.from}-${d.seq}`}
+          columns={[
+            {
+              header: 'From → to',
+              cell: (d) => `${d.from === 'initiator' ? v.initiator.name : v.responder.name} → ${d.to === 'initiator' ? v.initiator.name : v.responder.name}`,
+            },
+            { header: 'Sent', cell: (d) => d.sentText },
+            {
+              header: 'Ciphertext on the wire',
+              cell: (d) => (
+                <code className="mono" title={d.ciphertextHex}>
+                  {shortHex(d.ciphertextHex, 10)}
+                </code>
+              ),
+            },
+            ...(attacker
+              ? [{ header: `${attacker} read`, cell: (d: ExchangeView['deliveries'][number]) => `${d.attackerRead === null ? 'only ciphertext' : d.attackerRead}${d.altered ? ' (altered)' : ''}` }]
+              : []),
+            { header: 'Received', cell: (d) => (d.delivered.ok ? d.delivered.text : `refused: ${d.delivered.reason}`) },
+          ]}
+        />
       ) : null}
     </section>
   );
