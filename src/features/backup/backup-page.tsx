@@ -7,6 +7,7 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { BackupManifest, NotBackedUp, RestoreChange, RestorePreview } from '../../engine';
+import { DataTable } from '../../components/ui/data-table';
 import { downloadFile } from '../../components/ui/download';
 import { FileDrop } from '../../components/ui/file-drop';
 import { ErrorAlert, StatusMessage, type UiError } from '../../components/ui/messages';
@@ -177,29 +178,21 @@ function PreviewView(props: { preview: RestorePreview }) {
     <section aria-label="What the backup holds" className="backup-preview">
       <h3>What the backup holds</h3>
       <p>Made {p.manifest.createdAt.replace('T', ' ').slice(0, 19)} UTC.</p>
-      <table>
-        <caption>What a restore would change</caption>
-        <thead>
-          <tr>
-            <th scope="col">Records</th>
-            <th scope="col">New</th>
-            <th scope="col">Already here</th>
-            <th scope="col">Would replace</th>
-            <th scope="col">Conflicts (kept as they are here)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.changes.map((c) => (
-            <tr key={c.kind}>
-              <th scope="row">{KIND_LABEL[c.kind]}</th>
-              <td>{c.added}</td>
-              <td>{c.unchanged}</td>
-              <td>{c.replaced}</td>
-              <td>{c.conflicts}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption="What a restore would change"
+        captionShown
+        plain
+        frame="none"
+        rows={p.changes}
+        rowKey={(c) => c.kind}
+        columns={[
+          { header: 'Records', rowHeader: true, cell: (c) => KIND_LABEL[c.kind] },
+          { header: 'New', cell: (c) => c.added },
+          { header: 'Already here', cell: (c) => c.unchanged },
+          { header: 'Would replace', cell: (c) => c.replaced },
+          { header: 'Conflicts (kept as they are here)', cell: (c) => c.conflicts },
+        ]}
+      />
       {p.conflicts.length > 0 ? (
         <section aria-label="Conflicts" className="backup-list">
           <h3>Conflicts</h3>
