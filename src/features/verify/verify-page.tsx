@@ -13,6 +13,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CaInfo, CrlInfo, ImportedCertInfo, ImportedCrlInfo, ImportOutcome, PeerName, RevocationMode, VerifyProfile, VerifyPurpose, VerifyResult } from '../../engine';
 import { toErrorInfo } from '../../engine';
+import { DataTable } from '../../components/ui/data-table';
 import { FileDrop } from '../../components/ui/file-drop';
 import { StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
@@ -105,6 +106,11 @@ async function loadSources(engine: ReturnType<typeof useEngine>): Promise<Source
   return { cas, caCrls, certs: imported.certs, crls: imported.crls };
 }
 
+/** An imported CRL's number in decimal, or 'none'. */
+function crlNumberText(c: ImportedCrlInfo): string {
+  return c.crlNumber !== undefined ? BigInt(`0x${c.crlNumber}`).toString() : 'none';
+}
+
 /** Imported roots, certificates and CRLs: list, import, trust, remove. */
 function ImportedSection(props: { sources: Sources; reload: () => Promise<void>; live: () => boolean }) {
   const engine = useEngine();
@@ -181,116 +187,100 @@ function ImportedSection(props: { sources: Sources; reload: () => Promise<void>;
       {certs.length === 0 ? (
         <p>No certificates imported.</p>
       ) : (
-        <div className="table-scroll">
-          <table aria-labelledby="verify-imported-certs">
-            <thead>
-              <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Issuer</th>
-                <th scope="col">Valid until</th>
-                <th scope="col">Trust</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {certs.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <code>{c.subject}</code>
-                  </td>
-                  <td>
-                    <code>{c.issuer}</code>
-                  </td>
-                  <td>{c.notAfter.slice(0, 10)}</td>
-                  <td>
-                    {c.trusted
-                      ? 'Trusted root'
-                      : c.isCa && c.selfSigned
-                        ? 'Self-signed CA, not trusted'
-                        : !c.isCa
-                          ? 'Cannot be a trust anchor: not a CA certificate'
-                          : 'Cannot be a trust anchor: not self-signed'}
-                  </td>
-                  <td>
-                    {c.isCa && c.selfSigned ? (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        disabled={busy}
-                        onClick={() =>
-                          void act(async () => {
-                            const r = await (await engine.pki()).setImportedTrust(c.id, !c.trusted);
-                            return r.trusted ? `${c.subject} is now a trusted root.` : `${c.subject} is no longer trusted.`;
-                          })
-                        }
-                      >
-                        {c.trusted ? `Stop trusting ${c.subject}` : `Trust ${c.subject} as a root`}
-                      </button>
-                    ) : null}{' '}
+        <DataTable
+          labelledBy="verify-imported-certs"
+          plain
+          frame={{ className: 'table-scroll' }}
+          rows={certs}
+          rowKey={(c) => c.id}
+          columns={[
+            { header: 'Subject', cell: (c) => <code>{c.subject}</code> },
+            { header: 'Issuer', cell: (c) => <code>{c.issuer}</code> },
+            { header: 'Valid until', cell: (c) => c.notAfter.slice(0, 10) },
+            {
+              header: 'Trust',
+              cell: (c) =>
+                c.trusted
+                  ? 'Trusted root'
+                  : c.isCa && c.selfSigned
+                    ? 'Self-signed CA, not trusted'
+                    : !c.isCa
+                      ? 'Cannot be a trust anchor: not a CA certificate'
+                      : 'Cannot be a trust anchor: not self-signed',
+            },
+            {
+              header: 'Actions',
+              cell: (c) => (
+                <>
+                  {c.isCa && c.selfSigned ? (
                     <button
                       type="button"
-                      className="button button-small button-danger"
+                      className="button button-small"
                       disabled={busy}
                       onClick={() =>
                         void act(async () => {
-                          await (await engine.pki()).removeImported(c.id);
-                          return `Removed ${c.subject}.`;
+                          const r = await (await engine.pki()).setImportedTrust(c.id, !c.trusted);
+                          return r.trusted ? `${c.subject} is now a trusted root.` : `${c.subject} is no longer trusted.`;
                         })
                       }
                     >
-                      Remove {c.subject}
+                      {c.trusted ? `Stop trusting ${c.subject}` : `Trust ${c.subject} as a root`}
                     </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  ) : null}{' '}
+                  <button
+                    type="button"
+                    className="button button-small button-danger"
+                    disabled={busy}
+                    onClick={() =>
+                      void act(async () => {
+                        await (await engine.pki()).removeImported(c.id);
+                        return `Removed ${c.subject}.`;
+                      })
+                    }
+                  >
+                    Remove {c.subject}
+                  </button>
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       <h3 id="verify-imported-crls">Imported CRLs</h3>
       {crls.length === 0 ? (
         <p>No CRLs imported.</p>
       ) : (
-        <div className="table-scroll">
-          <table aria-labelledby="verify-imported-crls">
-            <thead>
-              <tr>
-                <th scope="col">Issuer</th>
-                <th scope="col">Number</th>
-                <th scope="col">Entries</th>
-                <th scope="col">This update</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {crls.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <code>{c.issuer}</code>
-                  </td>
-                  <td>{c.crlNumber !== undefined ? BigInt(`0x${c.crlNumber}`).toString() : 'none'}</td>
-                  <td>{c.entries}</td>
-                  <td>{c.thisUpdate.slice(0, 16).replace('T', ' ')} UTC</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button button-small button-danger"
-                      disabled={busy}
-                      onClick={() =>
-                        void act(async () => {
-                          await (await engine.pki()).removeImported(c.id);
-                          return `Removed the CRL of ${c.issuer}.`;
-                        })
-                      }
-                    >
-                      Remove CRL of {c.issuer} number {c.crlNumber !== undefined ? BigInt(`0x${c.crlNumber}`).toString() : 'none'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          labelledBy="verify-imported-crls"
+          plain
+          frame={{ className: 'table-scroll' }}
+          rows={crls}
+          rowKey={(c) => c.id}
+          columns={[
+            { header: 'Issuer', cell: (c) => <code>{c.issuer}</code> },
+            { header: 'Number', cell: (c) => crlNumberText(c) },
+            { header: 'Entries', cell: (c) => c.entries },
+            { header: 'This update', cell: (c) => `${c.thisUpdate.slice(0, 16).replace('T', ' ')} UTC` },
+            {
+              header: 'Actions',
+              cell: (c) => (
+                <button
+                  type="button"
+                  className="button button-small button-danger"
+                  disabled={busy}
+                  onClick={() =>
+                    void act(async () => {
+                      await (await engine.pki()).removeImported(c.id);
+                      return `Removed the CRL of ${c.issuer}.`;
+                    })
+                  }
+                >
+                  Remove CRL of {c.issuer} number {crlNumberText(c)}
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
     </section>
   );
