@@ -6,6 +6,7 @@
 import { useId } from 'react';
 import { fromHex } from '../../engine';
 import { asn1Tree, type Asn1Node } from '../../engine/asn1';
+import { DataTable } from '../../components/ui/data-table';
 import type { StepDatum } from './types';
 
 /** Hex in groups of two bytes, so long strings wrap and can be read. */
@@ -88,28 +89,18 @@ function Body(props: { datum: StepDatum }) {
       return (
         <>
           {d.caption ? <p className="wt-protection">{d.caption}</p> : null}
-          <div className="wt-table-wrap">
-            <table className="wt-fields">
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Note</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.fields.map((f, i) => (
-                  <tr key={`${i}-${f.name}`}>
-                    <th scope="row">{f.name}</th>
-                    <td>
-                      <code>{f.value}</code>
-                    </td>
-                    <td>{f.note ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            plain
+            className="wt-fields"
+            frame={{ className: 'wt-table-wrap' }}
+            rows={d.fields}
+            rowKey={(f, i) => `${i}-${f.name}`}
+            columns={[
+              { header: 'Field', rowHeader: true, cell: (f) => f.name },
+              { header: 'Value', cell: (f) => <code>{f.value}</code> },
+              { header: 'Note', cell: (f) => f.note ?? '' },
+            ]}
+          />
         </>
       );
   }
