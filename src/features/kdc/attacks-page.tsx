@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { KDC_ATTACK_NAMES, type AttackOutcome, type KdcAttackName, type KdcCheck } from '../../engine';
 import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
+import { Field } from '../../components/ui/field';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
@@ -97,26 +98,28 @@ export function KdcAttacksPage() {
           ))}
         </fieldset>
         <div className="kdc-pair">
-          <div className="field">
-            <label htmlFor="kdc-attack-a">A (client)</label>
-            <select id="kdc-attack-a" value={client} onChange={(e) => setClient(e.target.value)}>
-              {active.map((p) => (
-                <option key={p.name} value={p.name}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="kdc-attack-b">B (service)</label>
-            <select id="kdc-attack-b" value={service} onChange={(e) => setService(e.target.value)}>
-              {active.map((p) => (
-                <option key={p.name} value={p.name}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="kdc-attack-a" label="A (client)">
+            {(control) => (
+              <select {...control} value={client} onChange={(e) => setClient(e.target.value)}>
+                {active.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="kdc-attack-b" label="B (service)">
+            {(control) => (
+              <select {...control} value={service} onChange={(e) => setService(e.target.value)}>
+                {active.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={active.length < 2 || op?.status === 'busy'}>

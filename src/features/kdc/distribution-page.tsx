@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { KdcProtocolRun, WireMessage } from '../../engine';
 import { KDC_CHECK_LABELS } from '../../copy/kdc';
+import { Field } from '../../components/ui/field';
 import { Badge, ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
@@ -103,26 +104,28 @@ export function KdcDistributionPage() {
       <form className="form panel" onSubmit={(e) => void start(e)} aria-labelledby="kdc-run-title">
         <h2 id="kdc-run-title">Choose the parties</h2>
         <div className="kdc-pair">
-          <div className="field">
-            <label htmlFor="kdc-a">A (client)</label>
-            <select id="kdc-a" value={client} onChange={(e) => setClient(e.target.value)}>
-              {offered.map((p) => (
-                <option key={p.name} value={p.name}>
-                  {p.name} ({p.kind}, {p.status})
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="kdc-b">B (service)</label>
-            <select id="kdc-b" value={service} onChange={(e) => setService(e.target.value)}>
-              {offered.map((p) => (
-                <option key={p.name} value={p.name}>
-                  {p.name} ({p.kind}, {p.status})
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="kdc-a" label="A (client)">
+            {(control) => (
+              <select {...control} value={client} onChange={(e) => setClient(e.target.value)}>
+                {offered.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name} ({p.kind}, {p.status})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="kdc-b" label="B (service)">
+            {(control) => (
+              <select {...control} value={service} onChange={(e) => setService(e.target.value)}>
+                {offered.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name} ({p.kind}, {p.status})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={principals.length < 2}>
@@ -189,17 +192,17 @@ export function KdcDistributionPage() {
                 ))}
               </ol>
               <form className="form" onSubmit={(e) => void sendChat(e)}>
-                <div className="field">
-                  <label htmlFor="kdc-sender">Sender</label>
-                  <select id="kdc-sender" value={sender} onChange={(e) => setSender(e.target.value as 'client' | 'service')}>
-                    <option value="client">{run.client}</option>
-                    <option value="service">{run.service}</option>
-                  </select>
-                </div>
-                <div className="field">
-                  <label htmlFor="kdc-text">Message</label>
-                  <input id="kdc-text" value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" />
-                </div>
+                <Field id="kdc-sender" label="Sender">
+                  {(control) => (
+                    <select {...control} value={sender} onChange={(e) => setSender(e.target.value as 'client' | 'service')}>
+                      <option value="client">{run.client}</option>
+                      <option value="service">{run.service}</option>
+                    </select>
+                  )}
+                </Field>
+                <Field id="kdc-text" label="Message">
+                  {(control) => <input {...control} value={text} onChange={(e) => setText(e.target.value)} autoComplete="off" />}
+                </Field>
                 <div className="actions">
                   <button type="submit" className="button button-primary" disabled={!text}>
                     Send
