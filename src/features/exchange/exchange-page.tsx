@@ -9,6 +9,7 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Engine, AttackerMode, AttackerStrategy, ExchangeCurve, ExchangeMode, ExchangeStepView, ExchangeView, PartyView, StartExchangeParams } from '../../engine';
 import { DataTable } from '../../components/ui/data-table';
+import { Field } from '../../components/ui/field';
 import { Badge, ErrorAlert, StatusMessage, type UiError } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { EngineProvider, useAppStore, useAppStoreApi } from '../../state/engine-provider';
@@ -362,17 +363,18 @@ function SetupForm() {
             Authenticated (signatures and certificates from the Clavis CA)
           </label>
         </fieldset>
-        <div className="field">
-          <label htmlFor={`${ids}-curve`}>Curve</label>
-          <select id={`${ids}-curve`} value={curve} onChange={(e) => setCurve(e.target.value as ExchangeCurve)}>
-            {(curves.length ? curves : [{ curve: 'P-256' as const, label: 'ECDH on NIST P-256', available: true }]).map((c) => (
-              <option key={c.curve} value={c.curve} disabled={!c.available}>
-                {c.label}
-                {c.available ? '' : ' (not offered by this browser)'}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="Curve">
+          {(control) => (
+            <select {...control} value={curve} onChange={(e) => setCurve(e.target.value as ExchangeCurve)}>
+              {(curves.length ? curves : [{ curve: 'P-256' as const, label: 'ECDH on NIST P-256', available: true }]).map((c) => (
+                <option key={c.curve} value={c.curve} disabled={!c.available}>
+                  {c.label}
+                  {c.available ? '' : ' (not offered by this browser)'}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         {mode === 'unauthenticated' ? (
           <fieldset className="fieldset">
             <legend>Parties</legend>
@@ -395,30 +397,33 @@ function SetupForm() {
               </button>
             </p>
             <ErrorAlert error={demoOp?.status === 'error' ? demoOp.error : undefined} title="Could not create the demo parties" />
-            <div className="field">
-              <label htmlFor={`${ids}-icert`}>Initiator certificate</label>
-              <select id={`${ids}-icert`} value={iCertValue} onChange={(e) => setICert(e.target.value)} required>
-                <option value="">Choose…</option>
-                {certOptions}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`${ids}-rcert`}>Responder certificate</label>
-              <select id={`${ids}-rcert`} value={rCertValue} onChange={(e) => setRCert(e.target.value)} required>
-                <option value="">Choose…</option>
-                {certOptions}
-              </select>
-            </div>
+            <Field label="Initiator certificate">
+              {(control) => (
+                <select {...control} value={iCertValue} onChange={(e) => setICert(e.target.value)} required>
+                  <option value="">Choose…</option>
+                  {certOptions}
+                </select>
+              )}
+            </Field>
+            <Field label="Responder certificate">
+              {(control) => (
+                <select {...control} value={rCertValue} onChange={(e) => setRCert(e.target.value)} required>
+                  <option value="">Choose…</option>
+                  {certOptions}
+                </select>
+              )}
+            </Field>
           </fieldset>
         )}
-        <div className="field">
-          <label htmlFor={`${ids}-attacker`}>Attacker in the middle</label>
-          <select id={`${ids}-attacker`} value={attacker} onChange={(e) => setAttacker(e.target.value as AttackerMode)}>
-            <option value="none">None</option>
-            <option value="eavesdrop">Eavesdropper (records everything)</option>
-            <option value="substitute">Man in the middle (replaces the public keys)</option>
-          </select>
-        </div>
+        <Field label="Attacker in the middle">
+          {(control) => (
+            <select {...control} value={attacker} onChange={(e) => setAttacker(e.target.value as AttackerMode)}>
+              <option value="none">None</option>
+              <option value="eavesdrop">Eavesdropper (records everything)</option>
+              <option value="substitute">Man in the middle (replaces the public keys)</option>
+            </select>
+          )}
+        </Field>
         {mode === 'authenticated' && attacker === 'substitute' ? (
           <fieldset className="fieldset">
             <legend>What the attacker does about signatures</legend>
@@ -431,13 +436,14 @@ function SetupForm() {
               Sign with its own valid certificate
             </label>
             {strategy === 'own-certificate' ? (
-              <div className="field">
-                <label htmlFor={`${ids}-acert`}>Attacker certificate</label>
-                <select id={`${ids}-acert`} value={aCertValue} onChange={(e) => setACert(e.target.value)} required>
-                  <option value="">Choose…</option>
-                  {certOptions}
-                </select>
-              </div>
+              <Field label="Attacker certificate">
+                {(control) => (
+                  <select {...control} value={aCertValue} onChange={(e) => setACert(e.target.value)} required>
+                    <option value="">Choose…</option>
+                    {certOptions}
+                  </select>
+                )}
+              </Field>
             ) : null}
           </fieldset>
         ) : null}

@@ -1,6 +1,7 @@
 /** D4: the forward-secrecy demonstration: two recordings, then every long-term key stolen. */
 import { useId, useState, type FormEvent } from 'react';
 import type { ForwardSecrecyCurve, ForwardSecrecyRun } from '../../engine';
+import { Field } from '../../components/ui/field';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
@@ -73,13 +74,14 @@ export function ForwardSecrecySection() {
           <label htmlFor={`${ids}-msg`}>Recorded message</label>
           <input id={`${ids}-msg`} value={message} onChange={(e) => setMessage(e.target.value)} required />
         </div>
-        <div className="field">
-          <label htmlFor={`${ids}-curve`}>Curve for the demonstration</label>
-          <select id={`${ids}-curve`} value={curve} onChange={(e) => setCurve(e.target.value as ForwardSecrecyCurve)}>
-            <option value="P-256">P-256</option>
-            <option value="P-384">P-384</option>
-          </select>
-        </div>
+        <Field label="Curve for the demonstration">
+          {(control) => (
+            <select {...control} value={curve} onChange={(e) => setCurve(e.target.value as ForwardSecrecyCurve)}>
+              <option value="P-256">P-256</option>
+              <option value="P-384">P-384</option>
+            </select>
+          )}
+        </Field>
         <button className="button button-primary" type="submit" disabled={op?.status === 'busy'}>
           Record, then steal the long-term keys
         </button>
