@@ -14,6 +14,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import type { CaInfo, CrlInfo, ImportedCertInfo, ImportedCrlInfo, ImportOutcome, PeerName, RevocationMode, VerifyProfile, VerifyPurpose, VerifyResult } from '../../engine';
 import { toErrorInfo } from '../../engine';
 import { DataTable } from '../../components/ui/data-table';
+import { Field } from '../../components/ui/field';
 import { FileDrop } from '../../components/ui/file-drop';
 import { StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
@@ -297,7 +298,7 @@ export function VerifyPage() {
     };
   }, []);
   const live = useCallback(() => mounted.current, []);
-  const ids = { chain: useId(), time: useId(), purpose: useId(), peer: useId(), profile: useId(), revocation: useId(), peerHint: useId(), timeHint: useId() };
+  const ids = { chain: useId(), time: useId(), peer: useId(), peerHint: useId(), timeHint: useId() };
 
   const [sources, setSources] = useState<Sources>({ cas: [], caCrls: {}, certs: [], crls: [] });
   const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
@@ -466,16 +467,17 @@ export function VerifyPage() {
             Leave empty for now.
           </p>
         </div>
-        <div className="field">
-          <label htmlFor={ids.purpose}>Purpose (extended key usage)</label>
-          <select id={ids.purpose} value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as VerifyPurpose)}>
-            {PURPOSES.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="Purpose (extended key usage)">
+          {(control) => (
+            <select {...control} value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as VerifyPurpose)}>
+              {PURPOSES.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <div className="field">
           <label htmlFor={ids.peer}>Peer name</label>
           <input id={ids.peer} type="text" value={peer} onChange={(e) => setPeer(e.currentTarget.value)} aria-describedby={ids.peerHint} autoComplete="off" spellCheck={false} />
@@ -483,26 +485,28 @@ export function VerifyPage() {
             A DNS name, an IP address or an e-mail address the certificate must name; leave empty to skip.
           </p>
         </div>
-        <div className="field">
-          <label htmlFor={ids.profile}>Profile</label>
-          <select id={ids.profile} value={profile} onChange={(e) => setProfile(e.currentTarget.value as VerifyProfile)}>
-            {PROFILES.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.revocation}>Revocation</label>
-          <select id={ids.revocation} value={revocation} onChange={(e) => setRevocation(e.currentTarget.value as RevocationMode)}>
-            {REVOCATION.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="Profile">
+          {(control) => (
+            <select {...control} value={profile} onChange={(e) => setProfile(e.currentTarget.value as VerifyProfile)}>
+              {PROFILES.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Revocation">
+          {(control) => (
+            <select {...control} value={revocation} onChange={(e) => setRevocation(e.currentTarget.value as RevocationMode)}>
+              {REVOCATION.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <p className="actions">
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Verifying…' : 'Verify'}
