@@ -25,6 +25,7 @@ import {
 } from '../../internal/der';
 import { decodePem } from '../../keys/pem';
 import { VOID, type Cert, type Crl, type CrlEntry, type Name } from './cert-types';
+import { decodeAuthorityKeyIdentifier } from './extension-values';
 import { algorithm, distributionPoint, parseCertExtension, readExtensions, reasonMask, seqOf } from './parse-extensions';
 import { generalNames, parseName } from './parse-names';
 
@@ -136,9 +137,8 @@ export function parseCrl(der: Uint8Array): Crl {
         if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeIntegerBytes(parseDer(e.value), 'cRLNumber'));
         else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeIntegerBytes(parseDer(e.value), 'deltaCRLIndicator'));
         else if (e.oid === VOID.authorityKeyIdentifier) {
-          const a = seqOf(e.value, 'AuthorityKeyIdentifier');
-          const kid = a.optional(0x80, 'keyIdentifier');
-          crl.aki = kid ? { keyId: kid.content } : {};
+          const { keyId } = decodeAuthorityKeyIdentifier(e.value);
+          crl.aki = keyId ? { keyId } : {};
         } else if (e.oid === VOID.issuingDistributionPoint) {
           const d = seqOf(e.value, 'IssuingDistributionPoint');
           const dp = distributionPoint(new DerReader(new Uint8Array(0)));
