@@ -17,7 +17,7 @@ import type { DistributionPoint, Extension, GeneralName, PolicyInfo, Subtree } f
 import { generalNames, parseGeneralName, parseName } from './parse-names';
 
 /** An extension as encoded, with whether its critical flag was written out as FALSE (not DER, but readable). */
-export interface DecodedExtension extends Extension {
+export interface ListedExtension extends Extension {
   explicitFalse: boolean;
 }
 
@@ -34,10 +34,10 @@ export function seqOf(value: Uint8Array, what: string): DerReader {
  * problem or a lint finding); a critical flag that is not DER (0x00/0xFF) is refused.
  * @throws MALFORMED_INPUT
  */
-export function decodeExtensionList(seq: DerElement): DecodedExtension[] {
+export function decodeExtensionList(seq: DerElement): ListedExtension[] {
   if (seq.tag !== TAG.SEQUENCE) throw new MalformedInputError('validate: Extensions is not a SEQUENCE');
   const r = new DerReader(seq.content, 'Extensions');
-  const out: DecodedExtension[] = [];
+  const out: ListedExtension[] = [];
   while (!r.done) {
     const e = r.sequence('Extension');
     const oid = decodeOid(e.expect(TAG.OID, 'extnID'), 'an extension id');
