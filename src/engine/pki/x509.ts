@@ -1,12 +1,16 @@
 /**
- * A strict structural reader for certificates, CRLs and their TBS parts, on top of the
- * DER walker. The lint reads what was encoded through it, and the CA reads its own
- * certificates' subject, SKI and validity through it; foreign input is parsed with
- * pkijs (see `csr.ts`, `verify.ts`).
+ * The CA's view of certificates and CRLs: the signed envelope (`splitSigned`), a
+ * TBSCertificate with its values kept as encoded so the lint can judge them, and the
+ * extension decoders under the names the CA uses. Nothing here reads X.509 a second
+ * time: the TBSCertificate layout is `readTbsCertificate` (validate/parse.ts) and each
+ * extension is decoded by its one home, validate/extension-values.ts, both strict on
+ * the engine's one DER reader. The CA reads only what it wrote itself, so it never
+ * needs a more lenient reading than the verifier's.
  */
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, bitIsSet, children, contentOf, elementOf, rawOf, readTop, type Tlv } from '../internal/der';
+import { TAG, bitIsSet, children, contentOf, elementOf, parseDer, rawOf, readTop, type DerElement, type Tlv } from '../internal/der';
+import { readTbsCertificate } from './validate/parse';
 import { decodeTime } from '../internal/time';
 import {
   decodeAuthorityKeyIdentifier,
@@ -67,9 +71,10 @@ export function splitSigned(der: Uint8Array, what: string): SignedParts {
   return { tbs: rawOf(parts[0]!), signatureAlgorithm: rawOf(parts[1]!), signature: sig.subarray(1) };
 }
 
-export function parseTime(t: Tlv | undefined): ParsedTime {
+/** A time field with its tag and text; `date` only when it is a strict whole-second DER time. @throws MALFORMED_INPUT when it is no time at all */
+export function parseTime(t: Tlv | DerElement | undefined): ParsedTime {
   if (!t || (t.tag !== TAG.UTC_TIME && t.tag !== TAG.GENERALIZED_TIME)) fail('a time field is missing or of the wrong type');
-  const text = fromUtf8(contentOf(t));
+  const text = fromUtf8('content' in t ? t.content : contentOf(t));
   return { tag: t.tag, text, date: decodeTime(t.tag, text) };
 }
 
@@ -78,40 +83,25 @@ export function parseExtensions(t: Tlv): ParsedExtension[] {
   return decodeExtensionList(elementOf(t));
 }
 
-/** Parses a TBSCertificate. @throws MALFORMED_INPUT */
+/**
+ * Parses a TBSCertificate with the verifier's field reader (`readTbsCertificate`), so the
+ * lint and the verifier agree on the layout; the values stay as encoded for the lint to
+ * judge (a non-minimal serial or a fractional time is a finding, not a parse error).
+ * @throws MALFORMED_INPUT
+ */
 export function parseTbsCertificate(tbs: Uint8Array): TbsCertificateParts {
-  const top = readTop(tbs, TAG.SEQUENCE);
-  const c = children(top);
-  let i = 0;
-  let version = 0;
-  if (c[0]?.tag === 0xa0) {
-    const v = readTop(contentOf(c[0]), TAG.INTEGER);
-    version = contentOf(v)[0] ?? 0;
-    i = 1;
-  }
-  const serial = c[i++];
-  const alg = c[i++];
-  const issuer = c[i++];
-  const validity = c[i++];
-  const subject = c[i++];
-  const spki = c[i++];
-  if (!serial || serial.tag !== TAG.INTEGER || !alg || !issuer || !validity || !subject || !spki) fail('the certificate body is incomplete');
-  const [nb, na] = children(validity);
-  let extensions: ParsedExtension[] = [];
-  for (; i < c.length; i++) {
-    if (c[i]!.tag === 0xa3) extensions = parseExtensions(readTop(contentOf(c[i]!), TAG.SEQUENCE));
-  }
+  const f = readTbsCertificate(parseDer(tbs));
   return {
     raw: tbs,
-    version,
-    serial: contentOf(serial),
-    signatureAlgorithm: rawOf(alg),
-    issuer: rawOf(issuer),
-    notBefore: parseTime(nb),
-    notAfter: parseTime(na),
-    subject: rawOf(subject),
-    spki: rawOf(spki),
-    extensions,
+    version: f.version - 1,
+    serial: f.serial.content,
+    signatureAlgorithm: f.signature.encoded,
+    issuer: f.issuer.encoded,
+    notBefore: parseTime(f.notBefore),
+    notAfter: parseTime(f.notAfter),
+    subject: f.subject.encoded,
+    spki: f.spki.encoded,
+    extensions: f.extensions ? decodeExtensionList(parseDer(f.extensions.content)) : [],
   };
 }
 

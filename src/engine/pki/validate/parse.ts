@@ -22,6 +22,7 @@ import {
   decodeSmallInteger,
   decodeTime,
   parseDer,
+  type DerElement,
 } from '../../internal/der';
 import { decodePem } from '../../keys/pem';
 import { VOID, type Cert, type Crl, type CrlEntry, type Name } from './cert-types';
@@ -34,6 +35,53 @@ export { parseGeneralName, parseName } from './parse-names';
 
 let idCounter = 0;
 
+/** The fields of a TBSCertificate as elements, in RFC 5280 4.1 order. */
+export interface TbsFields {
+  /** X.509 version (1, 2 or 3). */
+  version: number;
+  /** True when the version field is present and says v1 (the DEFAULT, which DER omits). */
+  explicitV1: boolean;
+  serial: DerElement;
+  signature: DerElement;
+  issuer: DerElement;
+  notBefore: DerElement;
+  notAfter: DerElement;
+  subject: DerElement;
+  spki: DerElement;
+  /** The `[3]` wrapper of the extensions, when present. */
+  extensions?: DerElement;
+}
+
+/**
+ * The one reader of the TBSCertificate layout (RFC 5280 4.1): every field in order with
+ * its tag, the version a DER INTEGER of at most 2, nothing after the extensions. Values
+ * (serial, times, names, key, extensions) are left to the caller to decode: the
+ * verifier decodes them strictly, the CA's lint reports a non-DER value as a finding.
+ * @throws MALFORMED_INPUT
+ */
+export function readTbsCertificate(tbs: DerElement): TbsFields {
+  if (tbs.tag !== TAG.SEQUENCE) throw new MalformedInputError('validate: a TBSCertificate is not a SEQUENCE');
+  const t = new DerReader(tbs.content, 'TBSCertificate');
+  const vEl = t.optional(0xa0, 'version');
+  const version = vEl ? decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1 : 1;
+  const serial = t.expect(TAG.INTEGER, 'serialNumber');
+  const signature = t.expect(TAG.SEQUENCE, 'signature');
+  const issuer = t.expect(TAG.SEQUENCE, 'issuer');
+  const validity = t.sequence('validity');
+  const notBefore = validity.next('notBefore');
+  const notAfter = validity.next('notAfter');
+  validity.end();
+  const subject = t.expect(TAG.SEQUENCE, 'subject');
+  const spki = t.expect(TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  t.optional(0x81, 'issuerUniqueID');
+  t.optional(0x82, 'subjectUniqueID');
+  const extensions = t.optional(0xa3, 'extensions');
+  t.end();
+  const f: TbsFields = { version, explicitV1: vEl !== undefined && version === 1, serial, signature, issuer, notBefore, notAfter, subject, spki };
+  if (extensions) f.extensions = extensions;
+  return f;
+}
+
 /** Parses a DER certificate. @throws MALFORMED_INPUT when the outer structure is broken. */
 export function parseCert(der: Uint8Array): Cert {
   const outer = parseDer(der);
@@ -43,32 +91,22 @@ export function parseCert(der: Uint8Array): Cert {
   const sigAlgEl = r.expect(TAG.SEQUENCE, 'signatureAlgorithm');
   const signature = decodeBitString(r.expect(TAG.BIT_STRING, 'signatureValue'), 'the signature');
   r.end();
-  const t = new DerReader(tbsEl.content, 'TBSCertificate');
+  const f = readTbsCertificate(tbsEl);
   const problems: string[] = [];
-  let version = 1;
-  const vEl = t.optional(0xa0, 'version');
-  if (vEl) {
-    version = decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1;
-    if (version === 1) problems.push('the version field encodes the default v1 (non-DER)');
-  }
-  const serialEl = t.expect(TAG.INTEGER, 'serialNumber');
-  const serialBytes = decodeIntegerBytes(serialEl, 'the serial number');
-  const tbsSig = t.expect(TAG.SEQUENCE, 'signature');
-  const issuer = parseName(t.expect(TAG.SEQUENCE, 'issuer'), 'the issuer');
-  const validity = t.sequence('validity');
-  const notBefore = decodeTime(validity.next('notBefore'), 'notBefore');
-  const notAfter = decodeTime(validity.next('notAfter'), 'notAfter');
-  validity.end();
-  const subject = parseName(t.expect(TAG.SEQUENCE, 'subject'), 'the subject');
-  const spkiEl = t.expect(TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  const version = f.version;
+  if (f.explicitV1) problems.push('the version field encodes the default v1 (non-DER)');
+  const serialBytes = decodeIntegerBytes(f.serial, 'the serial number');
+  const tbsSig = f.signature;
+  const issuer = parseName(f.issuer, 'the issuer');
+  const notBefore = decodeTime(f.notBefore, 'notBefore');
+  const notAfter = decodeTime(f.notAfter, 'notAfter');
+  const subject = parseName(f.subject, 'the subject');
+  const spkiEl = f.spki;
   const spkiR = new DerReader(spkiEl.content, 'SubjectPublicKeyInfo');
   const spkiAlg = algorithm(spkiR.expect(TAG.SEQUENCE, 'algorithm'));
   const publicKey = decodeBitString(spkiR.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'the public key');
   spkiR.end();
-  t.optional(0x81, 'issuerUniqueID');
-  t.optional(0x82, 'subjectUniqueID');
-  const extEl = t.optional(0xa3, 'extensions');
-  t.end();
+  const extEl = f.extensions;
   const cert: Cert = {
     der,
     id: `c${++idCounter}`,
