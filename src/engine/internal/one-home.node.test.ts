@@ -94,7 +94,7 @@ describe('issue 12: one home for each encoder and decoder', () => {
   });
 });
 
-/** The named X.509 extensions (the `OID.` / `VOID.` names) and their one decoder in EXTENSION_HOME. */
+/** The named X.509 certificate and CRL extensions (the `OID.` / `VOID.` names) and their one decoder in EXTENSION_HOME. */
 const EXTENSION_DECODERS: Readonly<Record<string, string>> = {
   basicConstraints: 'decodeBasicConstraints',
   keyUsage: 'decodeKeyUsage',
@@ -109,12 +109,15 @@ const EXTENSION_DECODERS: Readonly<Record<string, string>> = {
   policyConstraints: 'decodePolicyConstraints',
   inhibitAnyPolicy: 'decodeInhibitAnyPolicy',
   authorityInfoAccess: 'decodeAuthorityInfoAccess',
+  cRLNumber: 'decodeCrlNumber',
+  deltaCRLIndicator: 'decodeCrlNumber',
+  reasonCode: 'decodeReasonCode',
 };
 const EXTENSION_HOME = 'src/engine/pki/validate/extension-values.ts';
 /** Calls that read DER structure by hand (the reader's primitives), as opposed to calling a decoder. */
 const RAW_DER_READ = /\b(readTop|readTlv|readSequence|children|contentOf|parseDer|seqOf|decodeOid|oidToString|decodeBoolean|decodeNamedBits|decodeSmallInteger|decodeOctetString|decodeIntegerBytes)\(|new DerReader\(|\.(optional|expect|sequence|next)\(/;
 /** A function whose name says it decodes a named extension. */
-const DECODER_NAME = /function\s+((?:parse|decode|read)(?:BasicConstraints|KeyUsage|ExtKeyUsage|SubjectAltName|GeneralNames|SubjectKeyIdentifier|AuthorityKeyIdentifier|CrlDistributionPoints|CRLDistributionPoints|NameConstraints|CertificatePolicies|PolicyMappings|PolicyConstraints|InhibitAnyPolicy|AuthorityInfoAccess|Aki|Ski))\s*\(/g;
+const DECODER_NAME = /function\s+((?:parse|decode|read)(?:BasicConstraints|KeyUsage|ExtKeyUsage|SubjectAltName|GeneralNames|SubjectKeyIdentifier|AuthorityKeyIdentifier|CrlDistributionPoints|CRLDistributionPoints|NameConstraints|CertificatePolicies|PolicyMappings|PolicyConstraints|InhibitAnyPolicy|AuthorityInfoAccess|CrlNumber|ReasonCode|Aki|Ski))\s*\(/g;
 const HOME_CALL = new RegExp(`\\b(${Object.values(EXTENSION_DECODERS).join('|')})\\(`);
 
 /**

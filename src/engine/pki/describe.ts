@@ -20,7 +20,7 @@ import { decodeTime } from '../internal/time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
 import { REASON_NAMES } from './crl';
 import type { GeneralName } from './validate/cert-types';
-import { decodeAuthorityInfoAccess, decodeCertificatePolicies, decodeCrlDistributionPoints, decodeGeneralNames, decodeNameConstraints, generalNameTlv } from './validate/extension-values';
+import { decodeAuthorityInfoAccess, decodeCertificatePolicies, decodeCrlDistributionPoints, decodeGeneralNames, decodeNameConstraints, decodeReasonCode, generalNameTlv } from './validate/extension-values';
 
 export { asn1Tree, type Asn1Node };
 
@@ -172,7 +172,7 @@ export function decodeCrlEntry(e: Tlv): CrlEntry {
   if (exts) {
     for (const x of parseExtensions(exts)) {
       if (x.oid === OID.reasonCode) {
-        const code = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? 0;
+        const code = decodeReasonCode(x.value);
         entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
       } else if (x.oid === OID.invalidityDate) {
         const t = readTop(x.value, TAG.GENERALIZED_TIME);

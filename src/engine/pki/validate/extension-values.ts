@@ -5,6 +5,7 @@ import {
   DerReader,
   TAG,
   decodeBoolean,
+  decodeIntegerBytes,
   decodeNamedBits,
   decodeOctetString,
   decodeOid,
@@ -228,6 +229,18 @@ export function decodePolicyConstraints(value: Uint8Array): { requireExplicit?: 
 /** inhibitAnyPolicy (4.2.1.14). @throws MALFORMED_INPUT */
 export function decodeInhibitAnyPolicy(value: Uint8Array): number {
   return decodeSmallInteger(parseDer(value), 'inhibitAnyPolicy', 1 << 30);
+}
+
+/** cRLNumber (5.2.3) or deltaCRLIndicator (5.2.4): the INTEGER's content octets, minimal, sign kept. @throws MALFORMED_INPUT */
+export function decodeCrlNumber(value: Uint8Array, what = 'cRLNumber'): Uint8Array {
+  return decodeIntegerBytes(parseDer(value), what);
+}
+
+/** reasonCode (5.3.1): an ENUMERATED CRLReason, 0..10. @throws MALFORMED_INPUT */
+export function decodeReasonCode(value: Uint8Array): number {
+  const el = parseDer(value);
+  if (el.tag !== TAG.ENUMERATED) throw new MalformedInputError('validate: reasonCode is not ENUMERATED');
+  return decodeSmallInteger({ ...el, tag: TAG.INTEGER }, 'reasonCode', 10);
 }
 
 /** A GeneralName back as its tag byte and content octets (the CA's matching and lint work on those). */

@@ -26,7 +26,7 @@ import {
 } from '../../internal/der';
 import { decodePem } from '../../keys/pem';
 import { VOID, type Cert, type Crl, type CrlEntry, type Name } from './cert-types';
-import { decodeAuthorityKeyIdentifier } from './extension-values';
+import { decodeAuthorityKeyIdentifier, decodeCrlNumber, decodeReasonCode } from './extension-values';
 import { algorithm, distributionPoint, parseCertExtension, readExtensions, reasonMask, seqOf } from './parse-extensions';
 import { generalNames, parseName } from './parse-names';
 
@@ -172,8 +172,8 @@ export function parseCrl(der: Uint8Array): Crl {
     crl.extensions = readExtensions(extEl, problems);
     for (const e of crl.extensions) {
       try {
-        if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeIntegerBytes(parseDer(e.value), 'cRLNumber'));
-        else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeIntegerBytes(parseDer(e.value), 'deltaCRLIndicator'));
+        if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeCrlNumber(e.value));
+        else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeCrlNumber(e.value, 'deltaCRLIndicator'));
         else if (e.oid === VOID.authorityKeyIdentifier) {
           const { keyId } = decodeAuthorityKeyIdentifier(e.value);
           crl.aki = keyId ? { keyId } : {};
@@ -215,9 +215,7 @@ export function parseCrl(der: Uint8Array): Crl {
         for (const x of readExtensions({ tag: TAG.OCTET_STRING, content: ex.encoded, encoded: ex.encoded }, problems)) {
           try {
             if (x.oid === VOID.reasonCode) {
-              const el = parseDer(x.value);
-              if (el.tag !== TAG.ENUMERATED) throw new MalformedInputError('validate: reasonCode is not ENUMERATED');
-              entry.reason = decodeSmallInteger({ ...el, tag: TAG.INTEGER }, 'reasonCode', 10);
+              entry.reason = decodeReasonCode(x.value);
             } else if (x.oid === VOID.certificateIssuer) {
               const gns = generalNames(parseDer(x.value).content, 'certificateIssuer');
               const dn = gns.find((g) => g.type === 'dn');
