@@ -243,7 +243,11 @@ export function assertWithinNameConstraints(chain: readonly LabelledConstraints[
   }
 }
 
-/** SAN GeneralNames from encoded GeneralName TLVs (as `generalNames()` writes them). */
+/**
+ * SAN GeneralNames from encoded GeneralName TLVs (as `generalNames()` writes them). Not a
+ * parser of foreign input: it splits the TLVs the CA has just written from checked
+ * names, before signing, so it takes each tag and content as they are.
+ */
 export function generalNameValues(encoded: readonly Uint8Array[]): GeneralNameValue[] {
   return encoded.map((g) => {
     const t = readTlv(g, 0);

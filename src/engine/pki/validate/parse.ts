@@ -8,6 +8,11 @@
  * `problems`, and fails validation with that sentence (RFC 5280 4.2: a verifier that
  * cannot understand an extension must not silently ignore it).
  *
+ * This is also the engine's one X.509 reader (issue 12): the TBSCertificate layout is
+ * `readTbsCertificate` here, a Name is `readNameAttributes` (parse-names.ts) and each
+ * extension value has one decoder in extension-values.ts. The CA's view (pki/x509.ts,
+ * names.ts, describe.ts, csr.ts, crl-codec.ts, lint.ts) and the exchange call these.
+ *
  * Common case: `const cert = parseCert(der); cert.subject.key === issuer.subject.key`.
  */
 import { MalformedInputError, isEngineError } from '../../errors';
