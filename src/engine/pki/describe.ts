@@ -10,7 +10,7 @@ import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8, toHex } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { parseSpki } from './algorithms';
-import { TAG, children, contentOf, oidToString, readTlv, readTop, type Tlv } from '../internal/der';
+import { TAG, children, contentOf, parseDer, readTlv, readTop, type Tlv } from '../internal/der';
 import { OID_NAMES } from '../internal/oid-names';
 import { asn1Tree, hexValue, tagLabel, type Asn1Node } from '../internal/asn1-tree';
 import { OID, KEY_USAGE_BITS, formatIp } from './extensions';
@@ -20,6 +20,7 @@ import { decodeTime } from '../internal/time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
 import { REASON_NAMES } from './crl';
 import type { GeneralName } from './validate/cert-types';
+import { algorithm } from './validate/parse-extensions';
 import { decodeAuthorityInfoAccess, decodeCertificatePolicies, decodeCrlDistributionPoints, decodeGeneralNames, decodeNameConstraints, decodeReasonCode, generalNameTlv } from './validate/extension-values';
 
 export { asn1Tree, type Asn1Node };
@@ -123,9 +124,7 @@ export function decodeExtension(oid: string, value: Uint8Array): string[] {
 }
 
 function algorithmName(algDer: Uint8Array): string {
-  const first = children(readTop(algDer, TAG.SEQUENCE))[0];
-  if (!first || first.tag !== TAG.OID) return 'unknown';
-  const o = oidToString(contentOf(first));
+  const o = algorithm(parseDer(algDer)).oid;
   return OID_NAMES[o] ?? o;
 }
 
