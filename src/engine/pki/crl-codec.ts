@@ -16,6 +16,7 @@ import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';
 import { encodeGeneralizedTime, encodeTime } from '../internal/time';
 import { akiKeyId, parseExtensions, parseTime, splitSigned } from './x509';
+import { decodeCrlNumber, decodeReasonCode } from './validate/extension-values';
 
 /** One revoked certificate on a CRL. */
 export interface CrlEntryInput {
@@ -116,7 +117,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
         let reason: number | undefined;
         if (ec[2]) {
           for (const x of parseExtensions(ec[2])) {
-            if (x.oid === OID.reasonCode) reason = contentOf(readTop(x.value, TAG.ENUMERATED))[0];
+            if (x.oid === OID.reasonCode) reason = decodeReasonCode(x.value);
             else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
           }
         }
@@ -131,7 +132,7 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
           const k = akiKeyId(x.value);
           if (k) out.authorityKeyId = k;
         } else if (x.oid === OID.cRLNumber) {
-          out.number = [...contentOf(readTop(x.value, TAG.INTEGER))].reduce((a, b) => a * 256 + b, 0);
+          out.number = [...decodeCrlNumber(x.value)].reduce((a, b) => a * 256 + b, 0);
         } else if (x.critical) unknownCritical.push(x.oid);
       }
     }
@@ -355,7 +356,7 @@ export function indexCrlData(der: Uint8Array): CrlIndexData {
         let reason = -1;
         if (ec[2]) {
           for (const x of parseExtensions(ec[2])) {
-            if (x.oid === OID.reasonCode) reason = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? -1;
+            if (x.oid === OID.reasonCode) reason = decodeReasonCode(x.value);
             else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
           }
         }
@@ -381,7 +382,7 @@ export function indexCrlData(der: Uint8Array): CrlIndexData {
           const k = akiKeyId(x.value);
           if (k) header.authorityKeyId = k.slice();
         } else if (x.oid === OID.cRLNumber) {
-          header.number = [...contentOf(readTop(x.value, TAG.INTEGER))].reduce((a, b) => a * 256 + b, 0);
+          header.number = [...decodeCrlNumber(x.value)].reduce((a, b) => a * 256 + b, 0);
         } else if (x.critical) unknownCritical.push(x.oid);
       }
     }

@@ -8,7 +8,6 @@
  */
 import * as pkijs from 'pkijs';
 import { EngineError, MalformedInputError } from '../errors';
-import { fromUtf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { loadKey } from '../keys/vault';
 import { assertOperationAllowed } from '../lifecycle/gates';
@@ -19,7 +18,8 @@ import { parseAsn1 } from './parse-asn1';
 import { OID, checkSans, formatIp, sanCount, subjectAltName, type SubjectAltNames } from './extensions';
 import { assembleSigned } from './issue';
 import { decodeName, encodeName, formatName, type DistinguishedName, type NameEntry } from './names';
-import { parseExtensions, parseGeneralNames } from './x509';
+import { decodeGeneralNames } from './validate/extension-values';
+import { parseExtensions } from './x509';
 
 /** What a CSR asks for, after its proof of possession was checked. */
 export interface CsrInfo {
@@ -43,11 +43,11 @@ export interface ParsedCsr {
 
 function sansFromGeneralNames(value: Uint8Array): Required<SubjectAltNames> {
   const out: Required<SubjectAltNames> = { dns: [], ip: [], email: [], uri: [] };
-  for (const g of parseGeneralNames(value)) {
-    if (g.tag === 0x82) out.dns.push(fromUtf8(g.content));
-    else if (g.tag === 0x87) out.ip.push(formatIp(g.content));
-    else if (g.tag === 0x81) out.email.push(fromUtf8(g.content));
-    else if (g.tag === 0x86) out.uri.push(fromUtf8(g.content));
+  for (const g of decodeGeneralNames(value)) {
+    if (g.type === 'dns') out.dns.push(g.value);
+    else if (g.type === 'ip') out.ip.push(formatIp(g.bytes));
+    else if (g.type === 'email') out.email.push(g.value);
+    else if (g.type === 'uri') out.uri.push(g.value);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8, toHex } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { parseSpki } from './algorithms';
-import { TAG, children, contentOf, oidToString, readTlv, readTop, type Tlv } from '../internal/der';
+import { TAG, children, contentOf, parseDer, readTlv, readTop, type Tlv } from '../internal/der';
 import { OID_NAMES } from '../internal/oid-names';
 import { asn1Tree, hexValue, tagLabel, type Asn1Node } from '../internal/asn1-tree';
 import { OID, KEY_USAGE_BITS, formatIp } from './extensions';
@@ -19,6 +19,9 @@ import { serialHex } from './serial';
 import { decodeTime } from '../internal/time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
 import { REASON_NAMES } from './crl';
+import type { GeneralName } from './validate/cert-types';
+import { algorithm } from './validate/parse-extensions';
+import { decodeAuthorityInfoAccess, decodeCertificatePolicies, decodeCrlDistributionPoints, decodeGeneralNames, decodeNameConstraints, decodeReasonCode, generalNameTlv } from './validate/extension-values';
 
 export { asn1Tree, type Asn1Node };
 
@@ -57,26 +60,28 @@ export interface CrlEntry {
 }
 
 /** One GeneralName as "DNS: x", "IP: y", …; `constraint` formats IP address+mask as CIDR. */
-function generalName(t: Tlv, constraint = false): string {
-  const c = contentOf(t);
-  switch (t.tag) {
-    case 0x81:
-      return `E-mail: ${fromUtf8(c)}`;
-    case 0x82:
-      return `DNS: ${fromUtf8(c)}`;
-    case 0x86:
-      return `URI: ${fromUtf8(c)}`;
-    case 0x87: {
+function generalName(g: GeneralName, constraint = false): string {
+  switch (g.type) {
+    case 'email':
+      return `E-mail: ${g.value}`;
+    case 'dns':
+      return `DNS: ${g.value}`;
+    case 'uri':
+      return `URI: ${g.value}`;
+    case 'ip': {
+      const c = g.bytes;
       if (!constraint) return `IP: ${formatIp(c)}`;
       const half = c.length / 2;
       let bits = 0;
       for (const b of c.subarray(half)) for (let i = 7; i >= 0; i--) if (b & (1 << i)) bits++;
       return `IP: ${formatIp(c.subarray(0, half))}/${bits}`;
     }
-    case 0xa4:
-      return `Directory name: ${formatName(decodeName(c))}`;
-    default:
-      return `${tagLabel(t.tag)}: ${hexValue(c)}`;
+    case 'dn':
+      return `Directory name: ${formatName(decodeName(g.name.der))}`;
+    default: {
+      const t = generalNameTlv(g);
+      return `${tagLabel(t.tag)}: ${hexValue(t.content)}`;
+    }
   }
 }
 
@@ -101,43 +106,25 @@ export function decodeExtension(oid: string, value: Uint8Array): string[] {
       return k ? [`Key identifier: ${toHex(k)}`] : ['(no key identifier)'];
     }
     case OID.subjectAltName:
-      return children(readTop(value, TAG.SEQUENCE)).map((g) => generalName(g));
+      return decodeGeneralNames(value).map((g) => generalName(g));
     case OID.nameConstraints: {
-      const out: string[] = [];
-      for (const part of children(readTop(value, TAG.SEQUENCE))) {
-        const kind = part.tag === 0xa0 ? 'Permitted' : part.tag === 0xa1 ? 'Excluded' : tagLabel(part.tag);
-        for (const sub of children(part)) {
-          const base = children(sub)[0];
-          if (base) out.push(`${kind} ${generalName(base, true)}`);
-        }
-      }
-      return out;
+      const nc = decodeNameConstraints(value);
+      return [...(nc.permitted ?? []).map((st) => `Permitted ${generalName(st.base, true)}`), ...(nc.excluded ?? []).map((st) => `Excluded ${generalName(st.base, true)}`)];
     }
-    case OID.cRLDistributionPoints: {
-      const out: string[] = [];
-      const find = (t: Tlv) => {
-        if (t.tag === 0x86) out.push(`URI: ${fromUtf8(contentOf(t))}`);
-        else if (t.tag & 0x20) children(t).forEach(find);
-      };
-      find(readTop(value, TAG.SEQUENCE));
-      return out;
-    }
+    case OID.cRLDistributionPoints:
+      // Every URI a distribution point names, its own and its CRL issuer's, in order.
+      return decodeCrlDistributionPoints(value).flatMap((dp) => [...(dp.fullName ?? []), ...(dp.crlIssuer ?? [])].flatMap((g) => (g.type === 'uri' ? [`URI: ${g.value}`] : [])));
     case OID.authorityInfoAccess:
-      return children(readTop(value, TAG.SEQUENCE)).map((ad) => {
-        const [m, loc] = children(ad);
-        return `${m ? OID_NAMES[oidToString(contentOf(m))] ?? oidToString(contentOf(m)) : '?'} – ${loc ? generalName(loc) : '?'}`;
-      });
+      return decodeAuthorityInfoAccess(value).map((ad) => `${OID_NAMES[ad.method] ?? ad.method} – ${generalName(ad.location)}`);
     case OID.certificatePolicies:
-      return children(readTop(value, TAG.SEQUENCE)).map((p) => oidName(oidToString(contentOf(children(p)[0]!))));
+      return decodeCertificatePolicies(value).map((p) => oidName(p.oid));
     default:
       return [hexValue(value, 64)];
   }
 }
 
 function algorithmName(algDer: Uint8Array): string {
-  const first = children(readTop(algDer, TAG.SEQUENCE))[0];
-  if (!first || first.tag !== TAG.OID) return 'unknown';
-  const o = oidToString(contentOf(first));
+  const o = algorithm(parseDer(algDer)).oid;
   return OID_NAMES[o] ?? o;
 }
 
@@ -184,7 +171,7 @@ export function decodeCrlEntry(e: Tlv): CrlEntry {
   if (exts) {
     for (const x of parseExtensions(exts)) {
       if (x.oid === OID.reasonCode) {
-        const code = contentOf(readTop(x.value, TAG.ENUMERATED))[0] ?? 0;
+        const code = decodeReasonCode(x.value);
         entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
       } else if (x.oid === OID.invalidityDate) {
         const t = readTop(x.value, TAG.GENERALIZED_TIME);

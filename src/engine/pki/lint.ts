@@ -25,6 +25,7 @@ import {
   type ParsedExtension,
   type ParsedTime,
 } from './x509';
+import { decodeCrlNumber, decodeReasonCode } from './validate/extension-values';
 
 /** One lint finding: the rule's name and what is wrong. */
 export interface LintFinding {
@@ -331,8 +332,13 @@ export function lintTbsCertList(tbs: Uint8Array, c: CrlLintContext): LintFinding
         if (ec[2]) {
           for (const x of parseExtensions(ec[2])) {
             if (x.oid === OID.reasonCode) {
-              const r = contentOf(readTop(x.value, TAG.ENUMERATED));
-              const code = r.length === 1 ? r[0]! : -1;
+              // Not a CRLReason at all (not ENUMERATED, not DER, out of range) is one more reason not allowed.
+              let code: number;
+              try {
+                code = decodeReasonCode(x.value);
+              } catch {
+                code = -1;
+              }
               if (!ALLOWED_REASONS.has(code)) f.push({ rule: 'e_crl_reason_code_not_allowed', message: `reason code ${code}` });
               if (x.critical) f.push({ rule: 'e_crl_reason_code_critical', message: 'reasonCode must not be critical' });
             } else if (x.oid === OID.invalidityDate) {
@@ -360,7 +366,7 @@ export function lintTbsCertList(tbs: Uint8Array, c: CrlLintContext): LintFinding
     if (!num) f.push({ rule: 'e_crl_missing_crl_number', message: 'cRLNumber is absent' });
     else {
       if (num.critical) f.push({ rule: 'e_crl_number_critical', message: 'cRLNumber must not be critical' });
-      const n = contentOf(readTop(num.value, TAG.INTEGER));
+      const n = decodeCrlNumber(num.value);
       const sp = n.length > 20 ? 'longer than 20 octets' : n[0]! & 0x80 ? 'negative' : undefined;
       if (sp) f.push({ rule: 'e_crl_number_invalid', message: `cRLNumber is ${sp}` });
       const value = [...n].reduce((a, b) => a * 256 + b, 0);

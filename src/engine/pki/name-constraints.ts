@@ -19,9 +19,11 @@
  */
 import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8, utf8 } from '../internal/bytes';
-import { TAG, children, contentOf, readTlv, readTop, type Tlv } from '../internal/der';
+import { contentOf, readTlv } from '../internal/der';
 import { OID, formatIp } from './extensions';
 import { decodeName, formatName } from './names';
+import type { Subtree } from './validate/cert-types';
+import { decodeNameConstraints, generalNameTlv } from './validate/extension-values';
 
 /** GeneralName tags as they appear in SANs and subtrees. */
 export const GN = { rfc822: 0x81, dns: 0x82, directoryName: 0xa4, uri: 0x86, ip: 0x87 } as const;
@@ -54,28 +56,23 @@ export interface LabelledConstraints {
 
 const EMAIL_ADDRESS_OID = OID.emailAddress;
 
-function subtreeList(t: Tlv): GeneralNameValue[] {
-  return children(t).map((gs) => {
-    if (gs.tag !== TAG.SEQUENCE) throw new MalformedInputError('pki: a name-constraint subtree is not a SEQUENCE');
-    const [base, ...rest] = children(gs);
-    if (!base) throw new MalformedInputError('pki: a name-constraint subtree has no base');
-    // RFC 5280: minimum MUST be zero and maximum MUST be absent.
-    for (const r of rest) {
-      if (r.tag === 0x81 || (r.tag === 0x80 && contentOf(r).some((b) => b !== 0))) throw new MalformedInputError('pki: a name-constraint subtree sets minimum or maximum');
-    }
-    return { tag: base.tag, content: contentOf(base).slice() };
+const subtreeBases = (subtrees: readonly Subtree[]): GeneralNameValue[] =>
+  subtrees.map((st) => {
+    const g = generalNameTlv(st.base);
+    return { tag: g.tag, content: g.content.slice() };
   });
-}
 
-/** Parses the extnValue of nameConstraints. @throws MALFORMED_INPUT */
+/**
+ * Parses the extnValue of nameConstraints with the one decoder the verifier uses
+ * (validate/extension-values.ts): a subtree that writes out the DEFAULT minimum 0, sets
+ * a maximum, or lists its parts out of order is refused, as the verifier refuses it.
+ * @throws MALFORMED_INPUT
+ */
 export function parseNameConstraints(value: Uint8Array): ParsedNameConstraints {
   try {
-    const out: ParsedNameConstraints = { excluded: [] };
-    for (const part of children(readTop(value, TAG.SEQUENCE))) {
-      if (part.tag === 0xa0) out.permitted = subtreeList(part);
-      else if (part.tag === 0xa1) out.excluded = subtreeList(part);
-      else throw new MalformedInputError('pki: nameConstraints has an unknown field');
-    }
+    const nc = decodeNameConstraints(value);
+    const out: ParsedNameConstraints = { excluded: subtreeBases(nc.excluded ?? []) };
+    if (nc.permitted) out.permitted = subtreeBases(nc.permitted);
     return out;
   } catch (e) {
     if (e instanceof EngineError) throw e;
@@ -246,7 +243,11 @@ export function assertWithinNameConstraints(chain: readonly LabelledConstraints[
   }
 }
 
-/** SAN GeneralNames from encoded GeneralName TLVs (as `generalNames()` writes them). */
+/**
+ * SAN GeneralNames from encoded GeneralName TLVs (as `generalNames()` writes them). Not a
+ * parser of foreign input: it splits the TLVs the CA has just written from checked
+ * names, before signing, so it takes each tag and content as they are.
+ */
 export function generalNameValues(encoded: readonly Uint8Array[]): GeneralNameValue[] {
   return encoded.map((g) => {
     const t = readTlv(g, 0);

@@ -7,9 +7,9 @@
  * in the UI and copied into other tools.
  */
 import { EngineError, MalformedInputError } from '../errors';
-import { fromUtf8 } from '../internal/bytes';
 import * as OID from '../internal/oids';
-import { TAG, children, contentOf, oid, oidToString, printableString, readTlv, seq, setOf, utf8String, type Tlv } from '../internal/der';
+import { TAG, oid, parseDer, printableString, seq, setOf, utf8String } from '../internal/der';
+import { decodeDirectoryString, readNameAttributes } from './validate/parse-names';
 
 /** The attribute types Clavis writes, in the order it writes them. */
 export const NAME_ATTRIBUTES = ['C', 'ST', 'L', 'O', 'OU', 'CN'] as const;
@@ -96,45 +96,21 @@ export interface NameEntry {
   stringTag: number;
 }
 
-const STRING_TAGS = new Set([TAG.UTF8_STRING, TAG.PRINTABLE_STRING, TAG.IA5_STRING, 0x14 /* T61 */, 0x1e /* BMP */, 0x1c /* Universal */]);
+/** The string types a name Clavis reads back may use (VisibleString and NumericString are not among them). */
+const STRING_TAGS = new Set<number>([TAG.UTF8_STRING, TAG.PRINTABLE_STRING, TAG.IA5_STRING, TAG.T61_STRING, TAG.BMP_STRING, TAG.UNIVERSAL_STRING]);
 
-function decodeString(t: Tlv): string {
-  const c = contentOf(t);
-  if (t.tag === 0x1e) {
-    let s = '';
-    for (let i = 0; i + 1 < c.length; i += 2) s += String.fromCharCode((c[i]! << 8) | c[i + 1]!);
-    return s;
-  }
-  if (t.tag === 0x1c) {
-    let s = '';
-    for (let i = 0; i + 3 < c.length; i += 4) s += String.fromCodePoint(((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0);
-    return s;
-  }
-  if (t.tag === 0x14) return String.fromCharCode(...c);
-  return fromUtf8(c);
-}
-
-/** Decodes a Name. @throws MALFORMED_INPUT */
+/**
+ * Decodes a Name with the verifier's Name reader and string decoder
+ * (validate/parse-names.ts): the layout and the strings are read once, strictly, for
+ * both. Every value must be one of the string types above and decode.
+ * @throws MALFORMED_INPUT
+ */
 export function decodeName(der: Uint8Array): NameEntry[] {
-  try {
-    const top = readTlv(der, 0);
-    if (top.tag !== TAG.SEQUENCE) throw new TypeError('not a sequence');
-    const out: NameEntry[] = [];
-    children(top).forEach((rdn, i) => {
-      if (rdn.tag !== TAG.SET) throw new TypeError('RDN is not a SET');
-      for (const atv of children(rdn)) {
-        const [t, v] = children(atv);
-        if (!t || !v || t.tag !== TAG.OID) throw new TypeError('bad attribute');
-        const o = oidToString(contentOf(t));
-        if (!STRING_TAGS.has(v.tag as never)) throw new TypeError('attribute value is not a string');
-        out.push({ rdn: i, oid: o, type: BY_OID.get(o) ?? EXTRA_LABELS[o] ?? o, value: decodeString(v), stringTag: v.tag });
-      }
-    });
-    return out;
-  } catch (e) {
-    if (e instanceof EngineError) throw e;
-    throw new MalformedInputError('pki: a distinguished name could not be decoded', { cause: e });
-  }
+  return readNameAttributes(parseDer(der), 'a distinguished name').map(({ rdn, oid: o, value }) => {
+    const text = STRING_TAGS.has(value.tag) ? decodeDirectoryString(value) : undefined;
+    if (text === undefined) throw new MalformedInputError('pki: a distinguished name has an attribute value that is not a readable string');
+    return { rdn, oid: o, type: BY_OID.get(o) ?? EXTRA_LABELS[o] ?? o, value: text, stringTag: value.tag };
+  });
 }
 
 /** RFC 4514-style text, most significant RDN first as OpenSSL prints it ("C=DE, O=x, CN=y"). */

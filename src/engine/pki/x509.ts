@@ -1,23 +1,31 @@
 /**
- * A strict structural reader for certificates, CRLs and their TBS parts, on top of the
- * DER walker. The lint reads what was encoded through it, and the CA reads its own
- * certificates' subject, SKI and validity through it; foreign input is parsed with
- * pkijs (see `csr.ts`, `verify.ts`).
+ * The CA's view of certificates and CRLs: the signed envelope (`splitSigned`), a
+ * TBSCertificate with its values kept as encoded so the lint can judge them, and the
+ * extension decoders under the names the CA uses. Nothing here reads X.509 a second
+ * time: the TBSCertificate layout is `readTbsCertificate` (validate/parse.ts) and each
+ * extension is decoded by its one home, validate/extension-values.ts, both strict on
+ * the engine's one DER reader. The CA reads only what it wrote itself, so it never
+ * needs a more lenient reading than the verifier's.
  */
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, children, contentOf, oidToString, rawOf, readTop, type Tlv, decodeBoolean, elementOf } from '../internal/der';
+import { TAG, bitIsSet, children, contentOf, elementOf, parseDer, rawOf, readTop, type DerElement, type Tlv } from '../internal/der';
+import { readTbsCertificate } from './validate/parse';
 import { decodeTime } from '../internal/time';
+import {
+  decodeAuthorityKeyIdentifier,
+  decodeBasicConstraints,
+  decodeExtKeyUsage,
+  decodeExtensionList,
+  decodeGeneralNames,
+  decodeKeyUsage,
+  decodeSubjectKeyIdentifier,
+  generalNameTlv,
+  type ListedExtension,
+} from './validate/extension-values';
 
-/** One parsed extension. */
-export interface ParsedExtension {
-  oid: string;
-  critical: boolean;
-  /** The extnValue OCTET STRING's content (the DER of the extension value). */
-  value: Uint8Array;
-  /** True when `critical` was encoded explicitly as FALSE (not DER). */
-  explicitFalse: boolean;
-}
+/** One parsed extension (`value` is the extnValue content; `explicitFalse` when critical FALSE was written out). */
+export type ParsedExtension = ListedExtension;
 
 /** A time field with its tag and text, so encodings can be linted. */
 export interface ParsedTime {
@@ -63,66 +71,37 @@ export function splitSigned(der: Uint8Array, what: string): SignedParts {
   return { tbs: rawOf(parts[0]!), signatureAlgorithm: rawOf(parts[1]!), signature: sig.subarray(1) };
 }
 
-export function parseTime(t: Tlv | undefined): ParsedTime {
+/** A time field with its tag and text; `date` only when it is a strict whole-second DER time. @throws MALFORMED_INPUT when it is no time at all */
+export function parseTime(t: Tlv | DerElement | undefined): ParsedTime {
   if (!t || (t.tag !== TAG.UTC_TIME && t.tag !== TAG.GENERALIZED_TIME)) fail('a time field is missing or of the wrong type');
-  const text = fromUtf8(contentOf(t));
+  const text = fromUtf8('content' in t ? t.content : contentOf(t));
   return { tag: t.tag, text, date: decodeTime(t.tag, text) };
 }
 
-/** Parses an `Extensions` SEQUENCE. */
+/** Parses an `Extensions` SEQUENCE (view of `decodeExtensionList`, the one home). @throws MALFORMED_INPUT */
 export function parseExtensions(t: Tlv): ParsedExtension[] {
-  return children(t).map((e) => {
-    const c = children(e);
-    const id = c[0];
-    if (!id || id.tag !== TAG.OID) fail('an extension has no OID');
-    let critical = false;
-    let explicitFalse = false;
-    let i = 1;
-    if (c[i]?.tag === TAG.BOOLEAN) {
-      critical = decodeBoolean(elementOf(c[i]!), 'the critical flag of an extension');
-      explicitFalse = !critical;
-      i++;
-    }
-    const v = c[i];
-    if (!v || v.tag !== TAG.OCTET_STRING || c.length !== i + 1) fail('an extension value is malformed');
-    return { oid: oidToString(contentOf(id)), critical, value: contentOf(v), explicitFalse };
-  });
+  return decodeExtensionList(elementOf(t));
 }
 
-/** Parses a TBSCertificate. @throws MALFORMED_INPUT */
+/**
+ * Parses a TBSCertificate with the verifier's field reader (`readTbsCertificate`), so the
+ * lint and the verifier agree on the layout; the values stay as encoded for the lint to
+ * judge (a non-minimal serial or a fractional time is a finding, not a parse error).
+ * @throws MALFORMED_INPUT
+ */
 export function parseTbsCertificate(tbs: Uint8Array): TbsCertificateParts {
-  const top = readTop(tbs, TAG.SEQUENCE);
-  const c = children(top);
-  let i = 0;
-  let version = 0;
-  if (c[0]?.tag === 0xa0) {
-    const v = readTop(contentOf(c[0]), TAG.INTEGER);
-    version = contentOf(v)[0] ?? 0;
-    i = 1;
-  }
-  const serial = c[i++];
-  const alg = c[i++];
-  const issuer = c[i++];
-  const validity = c[i++];
-  const subject = c[i++];
-  const spki = c[i++];
-  if (!serial || serial.tag !== TAG.INTEGER || !alg || !issuer || !validity || !subject || !spki) fail('the certificate body is incomplete');
-  const [nb, na] = children(validity);
-  let extensions: ParsedExtension[] = [];
-  for (; i < c.length; i++) {
-    if (c[i]!.tag === 0xa3) extensions = parseExtensions(readTop(contentOf(c[i]!), TAG.SEQUENCE));
-  }
+  const f = readTbsCertificate(parseDer(tbs));
   return {
     raw: tbs,
-    version,
-    serial: contentOf(serial),
-    signatureAlgorithm: rawOf(alg),
-    issuer: rawOf(issuer),
-    notBefore: parseTime(nb),
-    notAfter: parseTime(na),
-    subject: rawOf(subject),
-    spki: rawOf(spki),
-    extensions,
+    version: f.version - 1,
+    serial: f.serial.content,
+    signatureAlgorithm: f.signature.encoded,
+    issuer: f.issuer.encoded,
+    notBefore: parseTime(f.notBefore),
+    notAfter: parseTime(f.notAfter),
+    subject: f.subject.encoded,
+    spki: f.spki.encoded,
+    extensions: f.extensions ? decodeExtensionList(parseDer(f.extensions.content)) : [],
   };
 }
 
@@ -132,51 +111,32 @@ export function parseCertificate(der: Uint8Array): SignedParts & { parts: TbsCer
   return { ...s, parts: parseTbsCertificate(s.tbs) };
 }
 
-/** The keyIdentifier inside an AKI extension value, if present. */
+// The CA's names for the extension decoders: the same functions as their one home
+// (validate/extension-values.ts, strict), or thin views of them, never second readers.
+
+/** The keyIdentifier of an AKI extension value, if present (view of `decodeAuthorityKeyIdentifier`). @throws MALFORMED_INPUT */
 export function akiKeyId(value: Uint8Array): Uint8Array | undefined {
-  const top = readTop(value, TAG.SEQUENCE);
-  const k = children(top).find((x) => x.tag === 0x80);
-  return k ? contentOf(k) : undefined;
+  return decodeAuthorityKeyIdentifier(value).keyId;
 }
 
-/** The SKI extension value's key identifier. */
-export function skiValue(value: Uint8Array): Uint8Array {
-  return contentOf(readTop(value, TAG.OCTET_STRING));
-}
+/** The SKI extension value's key identifier (the same function as `decodeSubjectKeyIdentifier`). */
+export const skiValue = decodeSubjectKeyIdentifier;
 
-/** basicConstraints: cA and pathLen. */
-export function parseBasicConstraints(value: Uint8Array): { ca: boolean; pathLen?: number; explicitFalse: boolean } {
-  const c = children(readTop(value, TAG.SEQUENCE));
-  let ca = false;
-  let explicitFalse = false;
-  let pathLen: number | undefined;
-  for (const x of c) {
-    if (x.tag === TAG.BOOLEAN) {
-      ca = contentOf(x)[0] !== 0;
-      explicitFalse = !ca;
-    } else if (x.tag === TAG.INTEGER) {
-      pathLen = [...contentOf(x)].reduce((n, b) => n * 256 + b, 0);
-    }
-  }
-  return pathLen === undefined ? { ca, explicitFalse } : { ca, pathLen, explicitFalse };
-}
+/** basicConstraints: cA, pathLen, cA FALSE written out (the same function as `decodeBasicConstraints`). */
+export const parseBasicConstraints = decodeBasicConstraints;
 
-/** keyUsage bit numbers that are set. */
+/** keyUsage bit numbers that are set (view of `decodeKeyUsage`). @throws MALFORMED_INPUT */
 export function parseKeyUsage(value: Uint8Array): Set<number> {
-  const c = contentOf(readTop(value, TAG.BIT_STRING));
+  const bits = decodeKeyUsage(value);
   const out = new Set<number>();
-  for (let i = 1; i < c.length; i++) for (let b = 0; b < 8; b++) if (c[i]! & (0x80 >> b)) out.add((i - 1) * 8 + b);
+  for (let n = 0; n < bits.bytes.length * 8; n++) if (bitIsSet(bits, n)) out.add(n);
   return out;
 }
 
-/** extKeyUsage OIDs. */
-export function parseExtKeyUsage(value: Uint8Array): string[] {
-  return children(readTop(value, TAG.SEQUENCE)).map((x) => oidToString(contentOf(x)));
-}
+/** extKeyUsage OIDs (the same function as `decodeExtKeyUsage`). */
+export const parseExtKeyUsage = decodeExtKeyUsage;
 
-/** GeneralNames as tag + raw content (SAN, name-constraint bases). */
+/** GeneralNames as tag + content (SAN, CSR SAN; view of `decodeGeneralNames`). @throws MALFORMED_INPUT */
 export function parseGeneralNames(value: Uint8Array): Array<{ tag: number; content: Uint8Array }> {
-  return children(readTop(value, TAG.SEQUENCE)).map((x) => ({ tag: x.tag, content: contentOf(x) }));
+  return decodeGeneralNames(value).map(generalNameTlv);
 }
-
-

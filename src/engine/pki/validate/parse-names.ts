@@ -20,7 +20,13 @@ function byteString(c: Uint8Array): string {
 
 const STRING_TAGS = new Set<number>([TAG.UTF8_STRING, TAG.PRINTABLE_STRING, TAG.T61_STRING, TAG.IA5_STRING, TAG.BMP_STRING, TAG.UNIVERSAL_STRING, 0x1a, 0x12]);
 
-function decodeString(el: DerElement): string | undefined {
+/**
+ * The text of a directory string (UTF8String, PrintableString, IA5String, T61String,
+ * BMPString, UniversalString, VisibleString, NumericString), or undefined when the value
+ * is another type or does not decode (invalid UTF-8, a BMP or Universal string of the
+ * wrong length). The one string decoder for names, the verifier's and the CA's.
+ */
+export function decodeDirectoryString(el: DerElement): string | undefined {
   const c = el.content;
   try {
     switch (el.tag) {
@@ -62,27 +68,45 @@ function shortName(oid: string): string {
   return Object.hasOwn(SHORT_NAMES, oid) ? SHORT_NAMES[oid]! : oid;
 }
 
-/** Parses a Name (SEQUENCE OF SET OF AttributeTypeAndValue). @throws MALFORMED_INPUT */
-export function parseName(el: DerElement, what = 'a name'): Name {
+/** One AttributeTypeAndValue of a Name, with the index of its RDN. */
+export interface NameAttributeElement {
+  rdn: number;
+  oid: string;
+  value: DerElement;
+}
+
+/**
+ * The one reader of the Name layout (RFC 5280 4.1.2.4): a SEQUENCE OF non-empty SET OF
+ * SEQUENCE { OID, value }, nothing else. Values are left to the caller.
+ * @throws MALFORMED_INPUT
+ */
+export function readNameAttributes(el: DerElement, what = 'a name'): NameAttributeElement[] {
   if (el.tag !== TAG.SEQUENCE) throw new MalformedInputError(`validate: ${what} is not a SEQUENCE`);
   const r = new DerReader(el.content, what);
-  const rdns: NameAttribute[][] = [];
-  while (!r.done) {
+  const out: NameAttributeElement[] = [];
+  for (let rdn = 0; !r.done; rdn++) {
     const set = r.set('a relative distinguished name');
-    const rdn: NameAttribute[] = [];
+    if (set.done) throw new MalformedInputError(`validate: ${what} has an empty relative distinguished name`);
     while (!set.done) {
       const ava = set.sequence('an attribute');
       const oid = decodeOid(ava.expect(TAG.OID, 'attribute type'), 'an attribute type');
-      const v = ava.next('an attribute value');
+      const value = ava.next('an attribute value');
       ava.end();
-      const s = decodeString(v);
-      const text = s ?? toHex(v.encoded);
-      // RFC 5280 7.1 / RFC 4518 in brief: trimmed, inner white space folded, case folded.
-      const norm = s === undefined ? `#${text}` : (/\s\s|[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(s) ? s.trim().replace(/\s+/g, ' ') : s.trim()).toLowerCase();
-      rdn.push({ oid, text, norm });
+      out.push({ rdn, oid, value });
     }
-    if (rdn.length === 0) throw new MalformedInputError(`validate: ${what} has an empty relative distinguished name`);
-    rdns.push(rdn);
+  }
+  return out;
+}
+
+/** Parses a Name (SEQUENCE OF SET OF AttributeTypeAndValue). @throws MALFORMED_INPUT */
+export function parseName(el: DerElement, what = 'a name'): Name {
+  const rdns: NameAttribute[][] = [];
+  for (const { rdn, oid, value: v } of readNameAttributes(el, what)) {
+    const s = decodeDirectoryString(v);
+    const text = s ?? toHex(v.encoded);
+    // RFC 5280 7.1 / RFC 4518 in brief: trimmed, inner white space folded, case folded.
+    const norm = s === undefined ? `#${text}` : (/\s\s|[\t\n\v\f\r\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(s) ? s.trim().replace(/\s+/g, ' ') : s.trim()).toLowerCase();
+    (rdns[rdn] ??= []).push({ oid, text, norm });
   }
   // A one-attribute RDN (nearly all) needs no array to sort: its key is the same JSON.
   const rdnKeys = rdns.map((rdn) => (rdn.length === 1 ? `[${JSON.stringify(`${rdn[0]!.oid}=${rdn[0]!.norm}`)}]` : JSON.stringify(rdn.map((a) => `${a.oid}=${a.norm}`).sort())));

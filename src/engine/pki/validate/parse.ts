@@ -8,6 +8,11 @@
  * `problems`, and fails validation with that sentence (RFC 5280 4.2: a verifier that
  * cannot understand an extension must not silently ignore it).
  *
+ * This is also the engine's one X.509 reader (issue 12): the TBSCertificate layout is
+ * `readTbsCertificate` here, a Name is `readNameAttributes` (parse-names.ts) and each
+ * extension value has one decoder in extension-values.ts. The CA's view (pki/x509.ts,
+ * names.ts, describe.ts, csr.ts, crl-codec.ts, lint.ts) and the exchange call these.
+ *
  * Common case: `const cert = parseCert(der); cert.subject.key === issuer.subject.key`.
  */
 import { MalformedInputError, isEngineError } from '../../errors';
@@ -22,9 +27,11 @@ import {
   decodeSmallInteger,
   decodeTime,
   parseDer,
+  type DerElement,
 } from '../../internal/der';
 import { decodePem } from '../../keys/pem';
 import { VOID, type Cert, type Crl, type CrlEntry, type Name } from './cert-types';
+import { decodeAuthorityKeyIdentifier, decodeCrlNumber, decodeReasonCode } from './extension-values';
 import { algorithm, distributionPoint, parseCertExtension, readExtensions, reasonMask, seqOf } from './parse-extensions';
 import { generalNames, parseName } from './parse-names';
 
@@ -32,6 +39,53 @@ export * from './cert-types';
 export { parseGeneralName, parseName } from './parse-names';
 
 let idCounter = 0;
+
+/** The fields of a TBSCertificate as elements, in RFC 5280 4.1 order. */
+export interface TbsFields {
+  /** X.509 version (1, 2 or 3). */
+  version: number;
+  /** True when the version field is present and says v1 (the DEFAULT, which DER omits). */
+  explicitV1: boolean;
+  serial: DerElement;
+  signature: DerElement;
+  issuer: DerElement;
+  notBefore: DerElement;
+  notAfter: DerElement;
+  subject: DerElement;
+  spki: DerElement;
+  /** The `[3]` wrapper of the extensions, when present. */
+  extensions?: DerElement;
+}
+
+/**
+ * The one reader of the TBSCertificate layout (RFC 5280 4.1): every field in order with
+ * its tag, the version a DER INTEGER of at most 2, nothing after the extensions. Values
+ * (serial, times, names, key, extensions) are left to the caller to decode: the
+ * verifier decodes them strictly, the CA's lint reports a non-DER value as a finding.
+ * @throws MALFORMED_INPUT
+ */
+export function readTbsCertificate(tbs: DerElement): TbsFields {
+  if (tbs.tag !== TAG.SEQUENCE) throw new MalformedInputError('validate: a TBSCertificate is not a SEQUENCE');
+  const t = new DerReader(tbs.content, 'TBSCertificate');
+  const vEl = t.optional(0xa0, 'version');
+  const version = vEl ? decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1 : 1;
+  const serial = t.expect(TAG.INTEGER, 'serialNumber');
+  const signature = t.expect(TAG.SEQUENCE, 'signature');
+  const issuer = t.expect(TAG.SEQUENCE, 'issuer');
+  const validity = t.sequence('validity');
+  const notBefore = validity.next('notBefore');
+  const notAfter = validity.next('notAfter');
+  validity.end();
+  const subject = t.expect(TAG.SEQUENCE, 'subject');
+  const spki = t.expect(TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  t.optional(0x81, 'issuerUniqueID');
+  t.optional(0x82, 'subjectUniqueID');
+  const extensions = t.optional(0xa3, 'extensions');
+  t.end();
+  const f: TbsFields = { version, explicitV1: vEl !== undefined && version === 1, serial, signature, issuer, notBefore, notAfter, subject, spki };
+  if (extensions) f.extensions = extensions;
+  return f;
+}
 
 /** Parses a DER certificate. @throws MALFORMED_INPUT when the outer structure is broken. */
 export function parseCert(der: Uint8Array): Cert {
@@ -42,32 +96,22 @@ export function parseCert(der: Uint8Array): Cert {
   const sigAlgEl = r.expect(TAG.SEQUENCE, 'signatureAlgorithm');
   const signature = decodeBitString(r.expect(TAG.BIT_STRING, 'signatureValue'), 'the signature');
   r.end();
-  const t = new DerReader(tbsEl.content, 'TBSCertificate');
+  const f = readTbsCertificate(tbsEl);
   const problems: string[] = [];
-  let version = 1;
-  const vEl = t.optional(0xa0, 'version');
-  if (vEl) {
-    version = decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1;
-    if (version === 1) problems.push('the version field encodes the default v1 (non-DER)');
-  }
-  const serialEl = t.expect(TAG.INTEGER, 'serialNumber');
-  const serialBytes = decodeIntegerBytes(serialEl, 'the serial number');
-  const tbsSig = t.expect(TAG.SEQUENCE, 'signature');
-  const issuer = parseName(t.expect(TAG.SEQUENCE, 'issuer'), 'the issuer');
-  const validity = t.sequence('validity');
-  const notBefore = decodeTime(validity.next('notBefore'), 'notBefore');
-  const notAfter = decodeTime(validity.next('notAfter'), 'notAfter');
-  validity.end();
-  const subject = parseName(t.expect(TAG.SEQUENCE, 'subject'), 'the subject');
-  const spkiEl = t.expect(TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  const version = f.version;
+  if (f.explicitV1) problems.push('the version field encodes the default v1 (non-DER)');
+  const serialBytes = decodeIntegerBytes(f.serial, 'the serial number');
+  const tbsSig = f.signature;
+  const issuer = parseName(f.issuer, 'the issuer');
+  const notBefore = decodeTime(f.notBefore, 'notBefore');
+  const notAfter = decodeTime(f.notAfter, 'notAfter');
+  const subject = parseName(f.subject, 'the subject');
+  const spkiEl = f.spki;
   const spkiR = new DerReader(spkiEl.content, 'SubjectPublicKeyInfo');
   const spkiAlg = algorithm(spkiR.expect(TAG.SEQUENCE, 'algorithm'));
   const publicKey = decodeBitString(spkiR.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'the public key');
   spkiR.end();
-  t.optional(0x81, 'issuerUniqueID');
-  t.optional(0x82, 'subjectUniqueID');
-  const extEl = t.optional(0xa3, 'extensions');
-  t.end();
+  const extEl = f.extensions;
   const cert: Cert = {
     der,
     id: `c${++idCounter}`,
@@ -133,12 +177,11 @@ export function parseCrl(der: Uint8Array): Crl {
     crl.extensions = readExtensions(extEl, problems);
     for (const e of crl.extensions) {
       try {
-        if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeIntegerBytes(parseDer(e.value), 'cRLNumber'));
-        else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeIntegerBytes(parseDer(e.value), 'deltaCRLIndicator'));
+        if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeCrlNumber(e.value));
+        else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeCrlNumber(e.value, 'deltaCRLIndicator'));
         else if (e.oid === VOID.authorityKeyIdentifier) {
-          const a = seqOf(e.value, 'AuthorityKeyIdentifier');
-          const kid = a.optional(0x80, 'keyIdentifier');
-          crl.aki = kid ? { keyId: kid.content } : {};
+          const { keyId } = decodeAuthorityKeyIdentifier(e.value);
+          crl.aki = keyId ? { keyId } : {};
         } else if (e.oid === VOID.issuingDistributionPoint) {
           const d = seqOf(e.value, 'IssuingDistributionPoint');
           const dp = distributionPoint(new DerReader(new Uint8Array(0)));
@@ -177,9 +220,7 @@ export function parseCrl(der: Uint8Array): Crl {
         for (const x of readExtensions({ tag: TAG.OCTET_STRING, content: ex.encoded, encoded: ex.encoded }, problems)) {
           try {
             if (x.oid === VOID.reasonCode) {
-              const el = parseDer(x.value);
-              if (el.tag !== TAG.ENUMERATED) throw new MalformedInputError('validate: reasonCode is not ENUMERATED');
-              entry.reason = decodeSmallInteger({ ...el, tag: TAG.INTEGER }, 'reasonCode', 10);
+              entry.reason = decodeReasonCode(x.value);
             } else if (x.oid === VOID.certificateIssuer) {
               const gns = generalNames(parseDer(x.value).content, 'certificateIssuer');
               const dn = gns.find((g) => g.type === 'dn');
