@@ -15,10 +15,12 @@ import { cryptoRandom } from './internal/random';
 import { inThreadBulkCipher, type EngineContext } from './keys/context';
 import { createFeatureProbe } from './keys/features';
 import { TEMPLATES } from './keys/templates';
-import * as transfer from './keys/transfer';
+import { sniffKeyFormat } from './keys/sniff';
 
 /** Using a key (encrypt, sign, wrap, derive…) loads with its first use, not with the first page. */
 const useModule = () => import('./keys/use');
+/** Import and export load with their first use too. */
+const transferModule = () => import('./keys/transfer');
 import * as vault from './keys/vault';
 import * as keyList from './keys/key-list';
 import * as batch from './keys/batch';
@@ -144,13 +146,13 @@ export function createEngine(options: EngineOptions): Engine {
     deriveKey: async (p, peer, l) => (await useModule()).deriveKey(ctx, p, peer, l),
     encapsulate: async (id, l) => (await useModule()).encapsulate(ctx, id, l),
     decapsulate: async (id, c, l) => (await useModule()).decapsulate(ctx, id, c, l),
-    exportPublicKey: (id, f) => transfer.exportPublicKey(ctx, id, f),
-    exportPublicKeyDer: (id) => transfer.exportPublicKeyDer(ctx, id),
-    exportKey: (id, o) => lifecycle.exportKeyAudited(ctx, id, o?.format, () => transfer.exportKey(ctx, id, o)),
-    dangerouslyExportUnprotectedKey: (id, f) => lifecycle.exportKeyAudited(ctx, id, f, () => transfer.dangerouslyExportUnprotectedKey(ctx, id, f)),
-    dangerouslyExportRawSecret: (id) => lifecycle.exportKeyAudited(ctx, id, 'raw', () => transfer.dangerouslyExportRawSecret(ctx, id)),
-    importKey: (p) => transfer.importKey(ctx, p),
-    sniffKeyFormat: (d) => transfer.sniffKeyFormat(d),
+    exportPublicKey: async (id, f) => (await transferModule()).exportPublicKey(ctx, id, f),
+    exportPublicKeyDer: async (id) => (await transferModule()).exportPublicKeyDer(ctx, id),
+    exportKey: (id, o) => lifecycle.exportKeyAudited(ctx, id, o?.format, async () => (await transferModule()).exportKey(ctx, id, o)),
+    dangerouslyExportUnprotectedKey: (id, f) => lifecycle.exportKeyAudited(ctx, id, f, async () => (await transferModule()).dangerouslyExportUnprotectedKey(ctx, id, f)),
+    dangerouslyExportRawSecret: (id) => lifecycle.exportKeyAudited(ctx, id, 'raw', async () => (await transferModule()).dangerouslyExportRawSecret(ctx, id)),
+    importKey: async (p) => (await transferModule()).importKey(ctx, p),
+    sniffKeyFormat: (d) => sniffKeyFormat(d),
 
     // Key lifecycle and audit
     activateKey: (id) => lifecycle.activateKey(ctx, id),
