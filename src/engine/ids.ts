@@ -19,13 +19,14 @@ const PREFIX = { KeyId: 'key', CaId: 'ca', CertId: 'cert' } as const;
 const shapeOf = (prefix: string) => new RegExp(`^${prefix}_[0-9a-f]{32}$`);
 const SHAPES = { KeyId: shapeOf(PREFIX.KeyId), CaId: shapeOf(PREFIX.CaId), CertId: shapeOf(PREFIX.CertId) };
 
-/** Checks one id's shape; the message names the kind of id, not the value (it may be anything). */
-function brand<K extends keyof typeof SHAPES>(kind: K, s: unknown): string {
-  if (typeof s !== 'string' || !SHAPES[kind].test(s)) {
-    throw new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected "${PREFIX[kind]}_" and 32 hex digits)`);
-  }
-  return s;
-}
+// Type guards: the shape check is what earns the brand, so no cast is needed anywhere.
+const isKeyId = (s: unknown): s is KeyId => typeof s === 'string' && SHAPES.KeyId.test(s);
+const isCaId = (s: unknown): s is CaId => typeof s === 'string' && SHAPES.CaId.test(s);
+const isCertId = (s: unknown): s is CertId => typeof s === 'string' && SHAPES.CertId.test(s);
+
+/** The refusal of a malformed id; the message names the kind of id, not the value (it may be anything). */
+const malformed = (kind: keyof typeof SHAPES) =>
+  new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected "${PREFIX[kind]}_" and 32 hex digits)`);
 
 /**
  * Brands a string from outside the engine (a route parameter, a form, a file) as a key id.
@@ -33,25 +34,28 @@ function brand<K extends keyof typeof SHAPES>(kind: K, s: unknown): string {
  * @returns the same string, unchanged. @throws INVALID_ARGUMENT when it is not shaped as a key id
  */
 export function asKeyId(s: string): KeyId {
-  return brand('KeyId', s) as KeyId;
+  if (isKeyId(s)) return s;
+  throw malformed('KeyId');
 }
 
 /** Brands a string from outside as a CA id. @throws INVALID_ARGUMENT when it is not shaped as one */
 export function asCaId(s: string): CaId {
-  return brand('CaId', s) as CaId;
+  if (isCaId(s)) return s;
+  throw malformed('CaId');
 }
 
 /** Brands a string from outside as a certificate id. @throws INVALID_ARGUMENT when it is not shaped as one */
 export function asCertId(s: string): CertId {
-  return brand('CertId', s) as CertId;
+  if (isCertId(s)) return s;
+  throw malformed('CertId');
 }
 
-// Minting: the engine's own new ids are well formed by construction, so they are branded
-// without a check. Only the code that creates a record calls these.
+// Minting: the engine's own new ids, made only where a record is created. `randomId`
+// always gives the shape, so these go through the same brand functions without failing.
 
 /** A new random key id. */
-export const mintKeyId = (random: RandomSource): KeyId => randomId(random, PREFIX.KeyId) as KeyId;
+export const mintKeyId = (random: RandomSource): KeyId => asKeyId(randomId(random, PREFIX.KeyId));
 /** A new random CA id. */
-export const mintCaId = (random: RandomSource): CaId => randomId(random, PREFIX.CaId) as CaId;
+export const mintCaId = (random: RandomSource): CaId => asCaId(randomId(random, PREFIX.CaId));
 /** A new random certificate id. */
-export const mintCertId = (random: RandomSource): CertId => randomId(random, PREFIX.CertId) as CertId;
+export const mintCertId = (random: RandomSource): CertId => asCertId(randomId(random, PREFIX.CertId));
