@@ -23,7 +23,7 @@ async function newKeyLink(name: string): Promise<HTMLAnchorElement> {
   return (await screen.findByRole('link', { name })) as HTMLAnchorElement;
 }
 
-/** The key id a link points at, read back from its href: branded as any id from a URL is. */
+/** The key id a link points at, read back from its href and branded like every id from a URL. */
 function idFromHref(a: HTMLAnchorElement): KeyId {
   return asKeyId(decodeURIComponent(a.getAttribute('href')!.replace('#/keys/', '')));
 }

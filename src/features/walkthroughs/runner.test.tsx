@@ -263,7 +263,7 @@ describe('walkthrough 4: a key’s life', () => {
     expect(env.segments[0]).toEqual({ label: 'magic "CLV"', hex: '434c56' });
     expect(env.segments.find((s) => s.label.startsWith('key id "'))!.label).toContain(runner.state().v1 as string);
     const engine = runner.engine()!;
-    expect((await engine.getKey(asKeyId(runner.state().v2 as string))).state).toBe('destroyed-compromised');
+    expect((await engine.getKey(asKeyId(String(runner.state().v2)))).state).toBe('destroyed-compromised');
     expect(engine.now()).toBeGreaterThan(Date.now() + 365 * 86_400_000);
     expect(datum(results[8]!, 'check', 'Audit chain verifies').ok).toBe(true);
   });
