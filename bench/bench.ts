@@ -4,7 +4,7 @@
  * Playwright. Every method returns raw samples in milliseconds; the script takes medians
  * and prints the table. Nothing here runs on its own.
  */
-import { createEngine, openStorage, type Engine, type TemplateName } from '../src/engine';
+import { createEngine, openStorage, type Engine, type KeyId, type TemplateName } from '../src/engine';
 import { inThreadBulkCipher, type BulkCipher } from '../src/engine/keys/context';
 import { createWorkerBulkCipher, type WorkerBulkCipher } from '../src/engine/workers/bulk-client';
 import { scaleBench } from './scale';
@@ -44,8 +44,8 @@ function benchEngines(): Promise<Record<CipherKind, Engine>> {
   return engines;
 }
 
-let aesKeyId: Promise<string> | undefined;
-function benchKeyId(): Promise<string> {
+let aesKeyId: Promise<KeyId> | undefined;
+function benchKeyId(): Promise<KeyId> {
   aesKeyId ??= benchEngines().then(async (e) => (await e.worker.generateKey({ template: 'AES-GCM-256', name: 'bench data key' })).id);
   return aesKeyId;
 }
@@ -285,7 +285,7 @@ const api = {
       // Untimed warm-up: the first transactions of a fresh database open its files.
       for (let i = 0; i < 5; i++) await engine.generateKey({ template: 'AES-GCM-256', name: `warm-up ${i}` });
       const put: number[] = [];
-      const ids: string[] = [];
+      const ids: KeyId[] = [];
       for (let i = 0; i < n; i++) {
         const [ms, info] = await timed(() => engine.generateKey({ template: 'AES-GCM-256', name: `idb ${i}` }));
         put.push(ms);

@@ -21,7 +21,7 @@ import type { LockStatus } from './lock/basics';
 import type { Pki } from './pki';
 import type { ClavisStorage } from './storage/db';
 import type { PrincipalRecord } from './storage/schema';
-import type { KeyFilter, KeyInfo } from './types';
+import type { KeyFilter, KeyId, KeyInfo } from './types';
 
 /** Dependencies of an engine. Only `storage` is required. */
 export interface EngineOptions {
@@ -71,49 +71,49 @@ export interface Engine {
    */
   keyChunks(size?: number): AsyncGenerator<KeyInfo[], void, undefined>;
   /** One key's metadata. @throws KEY_NOT_FOUND */
-  getKey(id: string): Promise<KeyInfo>;
+  getKey(id: KeyId): Promise<KeyInfo>;
   /** Renames a key. @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
-  renameKey(id: string, name: string): Promise<KeyInfo>;
+  renameKey(id: KeyId, name: string): Promise<KeyInfo>;
   /** Deletes a key and its material in one transaction. @throws KEY_NOT_FOUND, STORAGE */
-  deleteKey(id: string): Promise<void>;
+  deleteKey(id: KeyId): Promise<void>;
 
   /**
    * Encrypts bytes under a key (AES-GCM, ChaCha20-Poly1305, RSA-OAEP hybrid) into the
    * versioned Clavis envelope that names the key and version.
    * @throws KEY_NOT_FOUND, KEY_STATE (key cannot encrypt), INVALID_ARGUMENT
    */
-  encrypt(id: string, plaintext: Uint8Array, opts?: use.EncryptOptions): Promise<Uint8Array>;
+  encrypt(id: KeyId, plaintext: Uint8Array, opts?: use.EncryptOptions): Promise<Uint8Array>;
   /** Opens a Clavis envelope with the key it names. @throws MALFORMED_INPUT, KEY_NOT_FOUND, DECRYPT_FAILED */
   decrypt(ciphertext: Uint8Array, opts?: use.DecryptOptions): Promise<use.DecryptResult>;
   /** Encrypts text into printable form (a Clavis armored envelope, or a Fernet token for Fernet keys). */
-  encryptText(id: string, text: string, opts?: use.EncryptOptions): Promise<string>;
+  encryptText(id: KeyId, text: string, opts?: use.EncryptOptions): Promise<string>;
   /** Decrypts printable ciphertext; Fernet tokens need `keyId`. @throws MALFORMED_INPUT, DECRYPT_FAILED */
   decryptText(armored: string, opts?: use.DecryptTextOptions): Promise<string>;
   /** Signs (or MACs) bytes. @throws KEY_NOT_FOUND, KEY_STATE */
-  sign(id: string, data: Uint8Array, opts?: use.SignatureOptions): Promise<Uint8Array>;
+  sign(id: KeyId, data: Uint8Array, opts?: use.SignatureOptions): Promise<Uint8Array>;
   /** Checks a signature or MAC; false when it does not verify. @throws KEY_NOT_FOUND, KEY_STATE */
-  verify(id: string, data: Uint8Array, signature: Uint8Array, opts?: use.SignatureOptions): Promise<boolean>;
+  verify(id: KeyId, data: Uint8Array, signature: Uint8Array, opts?: use.SignatureOptions): Promise<boolean>;
   /** Wraps a vault key under another (AES-KW, AES-GCM, RSA-OAEP). @throws NOT_EXTRACTABLE, KEY_STATE */
-  wrapKey(wrappingKeyId: string, targetKeyId: string): Promise<Uint8Array>;
+  wrapKey(wrappingKeyId: KeyId, targetKeyId: KeyId): Promise<Uint8Array>;
   /** Unwraps into a new non-extractable vault key. @throws DECRYPT_FAILED, MALFORMED_INPUT */
-  unwrapKey(wrappingKeyId: string, wrapped: Uint8Array, label: use.NewKeyLabel): Promise<KeyInfo>;
+  unwrapKey(wrappingKeyId: KeyId, wrapped: Uint8Array, label: use.NewKeyLabel): Promise<KeyInfo>;
   /** ECDH/X25519 with a peer public key, HKDF-SHA-256 to a new AES-GCM-256 vault key. */
-  deriveKey(privateKeyId: string, peerPublicKey: Uint8Array | string, label: use.NewKeyLabel): Promise<KeyInfo>;
+  deriveKey(privateKeyId: KeyId, peerPublicKey: Uint8Array | string, label: use.NewKeyLabel): Promise<KeyInfo>;
   /** ML-KEM: encapsulates to a public key; the shared secret becomes a new AES-GCM-256 vault key. */
-  encapsulate(id: string, label: use.NewKeyLabel): Promise<{ ciphertext: Uint8Array; key: KeyInfo }>;
+  encapsulate(id: KeyId, label: use.NewKeyLabel): Promise<{ ciphertext: Uint8Array; key: KeyInfo }>;
   /** ML-KEM: recovers the shared secret from a ciphertext as a new AES-GCM-256 vault key. */
-  decapsulate(id: string, ciphertext: Uint8Array, label: use.NewKeyLabel): Promise<KeyInfo>;
+  decapsulate(id: KeyId, ciphertext: Uint8Array, label: use.NewKeyLabel): Promise<KeyInfo>;
 
   /** Exports the public half as text (SPKI PEM, public JWK, OpenSSH line). @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
-  exportPublicKey(id: string, format: transfer.PublicTextFormat): Promise<string>;
+  exportPublicKey(id: KeyId, format: transfer.PublicTextFormat): Promise<string>;
   /** Exports the public half as SPKI DER bytes. @throws KEY_NOT_FOUND, INVALID_ARGUMENT */
-  exportPublicKeyDer(id: string): Promise<Uint8Array>;
+  exportPublicKeyDer(id: KeyId): Promise<Uint8Array>;
   /** Exports an extractable key under a passphrase (encrypted PKCS#8 PEM, JWE); audited. @throws NOT_EXTRACTABLE, INVALID_ARGUMENT */
-  exportKey(id: string, opts: transfer.ProtectedExportOptions): Promise<string>;
+  exportKey(id: KeyId, opts: transfer.ProtectedExportOptions): Promise<string>;
   /** Exports an extractable key IN THE CLEAR as text (JWK, Fernet string, PKCS#8 PEM); audited. @throws NOT_EXTRACTABLE */
-  dangerouslyExportUnprotectedKey(id: string, format: transfer.UnprotectedExportFormat): Promise<string>;
+  dangerouslyExportUnprotectedKey(id: KeyId, format: transfer.UnprotectedExportFormat): Promise<string>;
   /** Exports a symmetric key's raw bytes IN THE CLEAR; audited. @throws NOT_EXTRACTABLE, INVALID_ARGUMENT */
-  dangerouslyExportRawSecret(id: string): Promise<Uint8Array>;
+  dangerouslyExportRawSecret(id: KeyId): Promise<Uint8Array>;
   /** Imports a key, sniffing its format. @throws MALFORMED_INPUT, WRONG_PASSPHRASE, UNSUPPORTED */
   importKey(params: transfer.ImportKeyParams): Promise<KeyInfo>;
   /** Names the format of key data without importing it. @throws MALFORMED_INPUT */
@@ -138,36 +138,36 @@ export interface Engine {
   // Key lifecycle and audit (B1–B8). Every transition is stored with its date, cause
   // and audit entry in one transaction; each throws KEY_STATE naming the state and the rule.
   /** Pre-activation → active. */
-  activateKey(id: string): Promise<KeyInfo>;
+  activateKey(id: KeyId): Promise<KeyInfo>;
   /** Active → suspended: no protecting; processing needs `acknowledgeRisk`. */
-  suspendKey(id: string, reason?: string): Promise<KeyInfo>;
+  suspendKey(id: KeyId, reason?: string): Promise<KeyInfo>;
   /** Suspended → active, before the protect-stop date. */
-  resumeKey(id: string, reason?: string): Promise<KeyInfo>;
+  resumeKey(id: KeyId, reason?: string): Promise<KeyInfo>;
   /** Active or suspended → deactivated: process only. */
-  deactivateKey(id: string, reason?: string): Promise<KeyInfo>;
+  deactivateKey(id: KeyId, reason?: string): Promise<KeyInfo>;
   /**
    * Revokes for an RFC 5280 reason (compromise → compromised; hold → suspended; others →
    * deactivated). The key's certificates are revoked at their CAs too (K8): keyCompromise
    * for a compromise, otherwise the same reason; `certificates` says what happened to each.
    */
-  revokeKey(id: string, reason: RevocationReason, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
+  revokeKey(id: KeyId, reason: RevocationReason, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
   /**
    * What revoking the key for `reason` will do to each of its unrevoked certificates, so a
    * revoke dialog can say it beforehand (issue 14). Nothing is written.
    */
-  previewKeyRevocation(id: string, reason: RevocationReason): Promise<CertificatePreview[]>;
+  previewKeyRevocation(id: KeyId, reason: RevocationReason): Promise<CertificatePreview[]>;
   /** Marks a key compromised (permanent), and revokes its certificates for keyCompromise (K8). */
-  compromiseKey(id: string, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
+  compromiseKey(id: KeyId, opts?: lifecycle.RevokeKeyOptions): Promise<KeyInfo & { certificates: CertificateCascade[] }>;
   /** Crypto-shreds a pre-activation, deactivated or compromised key; its metadata stays as a tombstone. */
-  destroyKey(id: string, reason?: string): Promise<KeyInfo>;
+  destroyKey(id: KeyId, reason?: string): Promise<KeyInfo>;
   /** A new primary version of the key's keyring; the old primary only processes. @returns the new version */
-  rotateKey(id: string): Promise<KeyInfo>;
+  rotateKey(id: KeyId): Promise<KeyInfo>;
   /** The versions of a key's keyring, oldest first. */
-  listKeyring(id: string): Promise<KeyInfo[]>;
+  listKeyring(id: KeyId): Promise<KeyInfo[]>;
   /** Re-encrypts a ciphertext under its keyring's primary; the plaintext never leaves the engine. */
   rewrap(ciphertext: Uint8Array | string, opts?: lifecycle.RewrapOptions): Promise<Uint8Array | string>;
   /** Changes scheduled dates (epoch ms); dates now or past take effect at once. @throws INVALID_ARGUMENT, KEY_STATE */
-  setKeyDates(id: string, dates: ScheduledDates): Promise<KeyInfo>;
+  setKeyDates(id: KeyId, dates: ScheduledDates): Promise<KeyInfo>;
   /** Revoked keys with reason, date and cause, newest first. */
   listRevokedKeys(): Promise<lifecycle.RevokedKey[]>;
   /** Revokes an owner: its keys cascade, and so do their certificates (K8); no new keys for it until reinstated. */
@@ -185,7 +185,7 @@ export interface Engine {
   /** Moves the engine's time (walkthroughs) or returns to real time (null), then applies due transitions. */
   setSimulatedTime(ms: number | null): Promise<lifecycle.AppliedTransition[]>;
   /** How often a key was used (operations its gate allowed). */
-  keyUsage(id: string): Promise<{ count: number; lastUsedAt?: string }>;
+  keyUsage(id: KeyId): Promise<{ count: number; lastUsedAt?: string }>;
   /** Audit entries matching the filter, oldest first. */
   listAuditEntries(filter?: auditStore.AuditFilter): Promise<AuditEntry[]>;
   /** How many entries the audit log has (its head's sequence number; 0 when empty): one small read. */

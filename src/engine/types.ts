@@ -1,13 +1,14 @@
 /** Public types of the engine. Nothing here holds key material. */
 import type { KeyOperation, TemplateName } from './keys/templates';
 import type { KeyState, LifecycleDates, LifecycleEvent } from './lifecycle/states';
+import type { KeyId } from './ids';
 
 // KeyState and KeyOperation are defined beside the policy that uses them (lifecycle/states.ts,
 // keys/templates.ts), so this file only points down to them and no import cycle forms.
 export type { KeyOperation, KeyState, TemplateName };
 
-/** A vault key's id. Branded so it cannot be mixed with other ids by mistake. */
-export type KeyId = string & { readonly __brand: 'KeyId' };
+// The branded ids and their brand functions live in ids.ts.
+export type { CaId, CertId, KeyId } from './ids';
 
 /** How a key is identified to people: SHA-256 over SPKI, or a key check value. */
 export interface KeyFingerprint {

@@ -3,15 +3,17 @@ import { freshEngine } from '../../testing/engine';
 import { systemClock } from '../internal/clock';
 import type { CertRecord } from '../storage/schema';
 import { auditDraft, prepareAudit, withAudit } from './store';
+import { testCaId, testCertId } from '../../testing/ids';
+import type { CertId } from '../ids';
 
 async function setup() {
   const s = await freshEngine();
   return { ...s, ctx: { storage: s.storage, subtle: crypto.subtle, clock: systemClock } };
 }
 
-const cert = (id: string): CertRecord => ({
+const cert = (id: CertId): CertRecord => ({
   id,
-  issuerId: 'ca_1',
+  issuerId: testCaId('1'),
   serialHex: '01',
   profile: 'tls-server',
   subject: 'CN=x',
@@ -60,18 +62,18 @@ describe('audit store: appending inside the change\'s transaction', () => {
 
   it('the CA hook: commitIssuance appends the entry in the issuance transaction, and a stale head writes neither', async () => {
     const { ctx, storage, engine } = await setup();
-    await storage.reserveSerial('ca_1', '01', '2030-01-01T00:00:00.000Z');
-    const stale = await prepareAudit(ctx, [auditDraft(ctx, 'cert.issue', ['cert_1'], { issuerId: 'ca_1', serial: '01' })]);
+    await storage.reserveSerial(testCaId('1'), '01', '2030-01-01T00:00:00.000Z');
+    const stale = await prepareAudit(ctx, [auditDraft(ctx, 'cert.issue', [testCertId('1')], { issuerId: testCaId('1'), serial: '01' })]);
     await storage.commitAudited(await prepareAudit(ctx, [auditDraft(ctx, 'test.first', [], {})]));
-    await expect(storage.commitIssuance(cert('cert_1'), undefined, stale)).rejects.toMatchObject({ name: 'AuditConflictError' });
-    expect(await storage.getCert('cert_1')).toBeUndefined();
-    expect((await storage.getSerial('ca_1', '01'))?.state).toBe('reserved');
+    await expect(storage.commitIssuance(cert(testCertId('1')), undefined, stale)).rejects.toMatchObject({ name: 'AuditConflictError' });
+    expect(await storage.getCert(testCertId('1'))).toBeUndefined();
+    expect((await storage.getSerial(testCaId('1'), '01'))?.state).toBe('reserved');
 
     await withAudit(ctx, async () => ({
-      drafts: [auditDraft(ctx, 'cert.issue', ['cert_1'], { issuerId: 'ca_1', serial: '01' })],
-      commit: (audit) => storage.commitIssuance(cert('cert_1'), undefined, audit),
+      drafts: [auditDraft(ctx, 'cert.issue', [testCertId('1')], { issuerId: testCaId('1'), serial: '01' })],
+      commit: (audit) => storage.commitIssuance(cert(testCertId('1')), undefined, audit),
     }));
-    expect((await storage.getSerial('ca_1', '01'))?.state).toBe('issued');
+    expect((await storage.getSerial(testCaId('1'), '01'))?.state).toBe('issued');
     expect((await engine.listAuditEntries()).map((e) => e.action)).toEqual(['test.first', 'cert.issue']);
     expect((await engine.verifyAuditLog()).ok).toBe(true);
   });

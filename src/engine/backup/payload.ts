@@ -79,7 +79,7 @@ export function caKeyGone(ca: CaRecord): NotBackedUp {
 
 /** The CAs that can be restored: their key's material is available (in `keyOk`) and so is their parent, recursively. */
 export function restorableCas(cas: readonly CaRecord[], keyOk: (keyId: string) => boolean, existingCa: (id: string) => boolean): Set<string> {
-  const byId = new Map(cas.map((c) => [c.id, c]));
+  const byId = new Map<string, CaRecord>(cas.map((c) => [c.id, c]));
   const memo = new Map<string, boolean>();
   const ok = (id: string, depth: number): boolean => {
     if (existingCa(id)) return true;

@@ -71,7 +71,7 @@ export async function plan(ctx: EngineContext, file: Uint8Array | string, passph
     }
   }
   const keyUsable = (id: string) => payload.keys.some((k) => k.info.id === id && k.material && k.material.kind !== 'public-jwk') || vaultKeys.has(id);
-  const vaultCaIds = new Set(vault.cas.map((c) => c.id));
+  const vaultCaIds = new Set<string>(vault.cas.map((c) => c.id));
   const okCas = restorableCas(payload.cas, keyUsable, (id) => vaultCaIds.has(id));
   for (const ca of payload.cas) if (!okCas.has(ca.id) && !notRestorable.some((n) => n.id === ca.id)) notRestorable.push(caKeyGone(ca));
   const ofOkIssuer = <T extends { issuerId: string }>(rs: readonly T[]) => rs.filter((r) => okCas.has(r.issuerId));

@@ -11,6 +11,7 @@ import type { WireMessage } from './session';
 import type { ExchangeCurve } from './types';
 import { deriveSessionKeys, hkdfInfo, messageAad, openMessage, sealMessage, sessionKeyKcv } from './derive';
 import { agree, generateEphemeral, importPeerKey } from './peer-key';
+import type { CertId } from '../ids';
 
 const X25519_AVAILABLE = await crypto.subtle.generateKey({ name: 'X25519' }, false, ['deriveBits']).then(
   () => true,
@@ -296,7 +297,7 @@ describe('E2: tampering with any signed field, identity or certificate fails', (
   it.each(cases)('E2: $name → $expectParty refuses ($expectCheck)', async (t) => {
     let hook: ((m: WireMessage) => WireMessage) | undefined;
     const f = await withParties({ wire: (m) => (hook ? hook(m) : m) });
-    const chainOf = async (certId: string) => [await f.pki.exportCertificate(certId, 'der')];
+    const chainOf = async (certId: CertId) => [await f.pki.exportCertificate(certId, 'der')];
     const other = await generateEphemeral(f.ctx, 'P-256');
     const c = { malloryChain: await chainOf(f.mallory.certId), aliceChain: await chainOf(f.alice.certId), otherKey: other.publicRaw };
     hook = (m) => t.f(m, c);

@@ -1,4 +1,5 @@
 // The parties of an exchange: certificates that authenticate them, the demo parties, and the chain check.
+import type { CertId } from '../ids';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { generateKey, getKeyInfo } from '../keys/vault';
@@ -17,7 +18,7 @@ const NAME_RE = /^[\p{L}\p{N} ._-]{1,64}$/u;
 export function exchangeParties(ctx: EngineContext, loadPki: () => Promise<Pki>) {
   const now = () => ctx.clock.now();
 
-  async function partyOf(pki: Pki, certId: string): Promise<ExchangeParty | undefined> {
+  async function partyOf(pki: Pki, certId: CertId): Promise<ExchangeParty | undefined> {
     const c = await pki.getCertificate(certId);
     if (c.profile !== PARTY_PROFILE || !c.keyId) return undefined;
     let key;
@@ -45,7 +46,7 @@ export function exchangeParties(ctx: EngineContext, loadPki: () => Promise<Pki>)
     return out;
   }
 
-  async function credentialOf(pki: Pki, certId: string): Promise<Credential> {
+  async function credentialOf(pki: Pki, certId: CertId): Promise<Credential> {
     if (typeof certId !== 'string' || !certId) throw new EngineError('INVALID_ARGUMENT', 'exchange: a party needs a certificate');
     const party = await partyOf(pki, certId);
     if (!party) throw new EngineError('INVALID_ARGUMENT', 'exchange: that certificate cannot authenticate a party (it needs a TLS client certificate of an ECDSA vault key)');

@@ -4,6 +4,7 @@
  * signing, the key-confirmation MAC input, deriving, refusing. Holds CryptoKeys: it never
  * leaves the session; views are built from it as plain data.
  */
+import type { CertId, KeyId } from '../ids';
 import type { AuditDraft } from '../audit/chain';
 import { concat } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
@@ -16,8 +17,8 @@ import type { AuthPart, FinishMessage, HelloMessage, ResponseMessage, WireMessag
 /** A party's long-term credential: a vault signing key and its certificate chain (leaf first). */
 export interface Credential {
   identity: string;
-  certId: string;
-  keyId: string;
+  certId: CertId;
+  keyId: KeyId;
   chain: Uint8Array<ArrayBuffer>[];
 }
 

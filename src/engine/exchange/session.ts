@@ -19,6 +19,7 @@
  * The parties' steps are in protocol.ts, the attacker's in attacker.ts; this file runs
  * them in order, audits the outcome and carries messages afterwards.
  */
+import type { CertId } from '../ids';
 import { EngineError, KeyStateError } from '../errors';
 import { fromUtf8, toHex, utf8 } from '../internal/bytes';
 import { randomId } from '../internal/random';
@@ -141,7 +142,7 @@ async function writeAudit(run: Run) {
     at: new Date(run.ctx.clock.now()).toISOString(),
     actor: 'operator',
     action: established ? 'exchange.established' : 'exchange.refused',
-    subject: [run.id, ...[I.credential?.certId, R.credential?.certId].filter((x): x is string => !!x)],
+    subject: [run.id, ...[I.credential?.certId, R.credential?.certId].filter((x): x is CertId => !!x)],
     details: {
       mode: p.mode,
       curve: p.curve,

@@ -3,6 +3,7 @@
  * Nothing here is a CryptoKey or secret bytes: public values are hex, derived keys are
  * shown by their key check value only.
  */
+import type { CaId, CertId, KeyId } from '../ids';
 import type { ExchangeCurve, PeerKeyProblem } from './peer-key';
 import type { ExchangeMode } from './derive';
 
@@ -136,7 +137,7 @@ export interface PartyView {
   role: 'initiator' | 'responder';
   name: string;
   /** The party's certificate (authenticated mode). */
-  certId?: string;
+  certId?: CertId;
   /** Who the party believes it talks to. */
   peerName: string;
   ownPublicHex?: string;
@@ -212,19 +213,19 @@ export interface ExchangeView {
 
 /** A certificate that can authenticate a party (an ECDSA vault key with a TLS client certificate). */
 export interface ExchangeParty {
-  certId: string;
-  keyId: string;
+  certId: CertId;
+  keyId: KeyId;
   /** The subject common name: the identity. */
   name: string;
   subject: string;
   issuer: string;
-  issuerId: string;
+  issuerId: CaId;
   status: 'valid' | 'revoked' | 'expired' | 'not-yet-valid';
   notAfter: string;
 }
 
 /** A party as chosen for one exchange: a certificate, or (unauthenticated) just a name. */
-export type PartyChoice = { certId: string } | { name: string };
+export type PartyChoice = { certId: CertId } | { name: string };
 
 /** What an exchange starts with. */
 export interface StartExchangeParams {

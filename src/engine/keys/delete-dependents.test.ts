@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, fixedClock, StorageError } from '..';
 import { freshEngine } from '../../testing/engine';
+import type { CaId } from '../ids';
 
 const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
 const DAY = 86_400_000;
@@ -79,7 +80,7 @@ describe('vault: the delete-dependency check runs inside the delete transaction 
     const otherTab = createEngine({ storage });
     const k = await otherTab.generateKey({ template: 'ECDSA-P-256', name: 'soon a CA key' });
     let deleting = false;
-    let caId: string | undefined;
+    let caId: CaId | undefined;
     // prepareAudit reads the head after the delete was built: the other tab creates its CA there.
     const racing = {
       ...storage,

@@ -77,8 +77,8 @@ interopSuite(
       const now = Date.UTC(2031, 5, 1, 8, 0, 0);
       const { engine, id, key } = await fernetKey(now);
       const { token } = py({ op: 'encrypt', key, data: b64('aged'), now: now / 1000 - 120 }) as { token: string };
-      expect(await engine.decryptText(token, { keyId: id, ttlSeconds: 120 } as { keyId: string })).toBe('aged');
-      await expect(engine.decryptText(token, { keyId: id, ttlSeconds: 119 } as { keyId: string })).rejects.toMatchObject({ reason: 'expired' });
+      expect(await engine.decryptText(token, { keyId: id, ttlSeconds: 120 })).toBe('aged');
+      await expect(engine.decryptText(token, { keyId: id, ttlSeconds: 119 })).rejects.toMatchObject({ reason: 'expired' });
       const ours = await engine.encryptText(id, 'stamped');
       expect(py({ op: 'decrypt', key, token: ours, ttl: 10, now: now / 1000 + 10 })).toMatchObject({ ok: true });
       expect(py({ op: 'decrypt', key, token: ours, ttl: 10, now: now / 1000 + 11 })).toEqual({ ok: false });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock, isEngineError, type Engine } from '..';
+import { fixedClock, isEngineError, type Engine, type KeyId } from '..';
 import { fromBase64, utf8 } from '../internal/bytes';
 import { freshEngine } from '../../testing/engine';
 import generate from '../../testing/vectors/fernet-generate.json';
@@ -98,7 +98,7 @@ describe('fernet: checks beyond the spec files', () => {
 describe('fernet: through the engine', () => {
   const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-  async function setup(): Promise<{ engine: Engine; clock: ReturnType<typeof fixedClock>; id: string }> {
+  async function setup(): Promise<{ engine: Engine; clock: ReturnType<typeof fixedClock>; id: KeyId }> {
     const clock = fixedClock(T0);
     const { engine } = await freshEngine({ clock });
     const key = await engine.generateKey({ template: 'FERNET', name: 'tokens' });
@@ -134,9 +134,9 @@ describe('fernet: through the engine', () => {
     const { engine, clock, id } = await setup();
     const token = await engine.encryptText(id, 'x');
     clock.advance(120_000);
-    expect(await engine.decryptText(token, { keyId: id, ttlSeconds: 120 } as { keyId: string })).toBe('x');
+    expect(await engine.decryptText(token, { keyId: id, ttlSeconds: 120 })).toBe('x');
     clock.advance(1_000);
-    await expect(engine.decryptText(token, { keyId: id, ttlSeconds: 120 } as { keyId: string })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', reason: 'expired' });
+    await expect(engine.decryptText(token, { keyId: id, ttlSeconds: 120 })).rejects.toMatchObject({ code: 'DECRYPT_FAILED', reason: 'expired' });
     // Without a ttl an old token still opens (as in Python).
     expect(await engine.decryptText(token, { keyId: id })).toBe('x');
   });

@@ -18,6 +18,7 @@ import { encodeBitString, encodeNull, encodeOid, encodeSequence, encodeUnsignedI
 import { encodePem } from './pem';
 import { parseEncryptedPrivateKeyInfo, PBKDF2_ITERATIONS } from './pkcs8-encrypted';
 import { KEY_OID } from './transfer';
+import { testKeyId } from '../../testing/ids';
 
 // RSA 3072/4096 generation is slow; their size mapping is covered with a 3072-bit key once.
 const FAST: TemplateName[] = TEMPLATE_NAMES.filter((n) => !/RSA.*-(3072|4096)$/.test(n));
@@ -134,7 +135,7 @@ describe('transfer: public key export (A5)', () => {
     const e = await failure(() => engine.exportPublicKey(key.id, 'pem'), 'INVALID_ARGUMENT');
     expect(e.message).toBe('keys: a symmetric key has no public half');
     await failure(() => engine.exportPublicKey(key.id, 'xml' as 'pem'), 'INVALID_ARGUMENT');
-    await failure(() => engine.exportPublicKey('key_missing', 'pem'), 'KEY_NOT_FOUND');
+    await failure(() => engine.exportPublicKey(testKeyId('missing'), 'pem'), 'KEY_NOT_FOUND');
   });
 });
 

@@ -21,7 +21,7 @@ export interface EncryptOptions {
  * The envelope header, including the original key id, stays authenticated either way.
  */
 export interface DecryptOptions extends EncryptOptions {
-  keyId?: string;
+  keyId?: KeyId;
   /**
    * Process with a suspended or compromised key anyway, at the caller's risk (SP 800-57
    * §7; gates.ts). Without it such a key refuses with KEY_STATE.

@@ -14,6 +14,7 @@ import { keyCheckValue } from './fingerprint';
 import { DERIVE_SALT, deriveInfo } from './use';
 import * as use from './use';
 import { describeKey, newKeyId, templateOf } from './vault';
+import { testKeyId } from '../../testing/ids';
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -305,8 +306,8 @@ describe('encrypt: keys that cannot (KEY_STATE)', () => {
 
   it('unknown key ids are KEY_NOT_FOUND', async () => {
     const s = await setup();
-    expect(await codeOf(s.engine.encrypt('key_missing', utf8('x')))).toBe('KEY_NOT_FOUND');
-    expect(await codeOf(s.engine.sign('key_missing', utf8('x')))).toBe('KEY_NOT_FOUND');
+    expect(await codeOf(s.engine.encrypt(testKeyId('missing'), utf8('x')))).toBe('KEY_NOT_FOUND');
+    expect(await codeOf(s.engine.sign(testKeyId('missing'), utf8('x')))).toBe('KEY_NOT_FOUND');
   });
 
   it('B2: a suspended key decrypts (with the risk acknowledged) but no longer encrypts; a destroyed or pre-activation key does neither', async () => {

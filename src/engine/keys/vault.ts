@@ -9,7 +9,7 @@ import type { AuditDraft } from '../audit/chain';
 import { EngineError, KeyStateError } from '../errors';
 import { assertString } from '../internal/assert';
 import { normalizeLabel, ownerKey } from '../internal/labels';
-import { randomId } from '../internal/random';
+import { mintKeyId } from '../ids';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState } from '../lifecycle/states';
 import { newLifecycle } from '../lifecycle/transition';
@@ -207,7 +207,7 @@ export async function assertOwnerNotRevoked(ctx: EngineContext, owner: string): 
 }
 
 export function newKeyId(ctx: EngineContext): KeyId {
-  return randomId(ctx.random, 'key') as KeyId;
+  return mintKeyId(ctx.random);
 }
 
 export async function generateKey(ctx: EngineContext, params: GenerateKeyParams): Promise<KeyInfo> {

@@ -11,6 +11,8 @@ import { compromiseKey as lifecycleCompromise } from './engine';
 import type { ClavisStorage } from '../storage/db';
 import type { CertRecord, SerialRecord } from '../storage/schema';
 import { parseCrl } from '../pki/crl';
+import { testCaId, testCertId } from '../../testing/ids';
+import type { CaId } from '../ids';
 
 
 async function setup(wrap?: (s: ClavisStorage) => ClavisStorage) {
@@ -43,7 +45,7 @@ function seedCertificates(dbName: string, template: CertRecord, n: number): Prom
       const tx = db.transaction(['certs', 'serials'], 'readwrite');
       for (let i = 0; i < n; i++) {
         const serialHex = `7e${i.toString(16).padStart(6, '0')}${template.serialHex.slice(8)}`;
-        const id = `cert_seed_${i}`;
+        const id = testCertId(`seed_${i}`);
         ids.push(id);
         tx.objectStore('certs').add({ ...template, id, serialHex } satisfies CertRecord);
         tx.objectStore('serials').add({ id: `${template.issuerId}:${serialHex}`, issuerId: template.issuerId, serialHex, state: 'issued', certId: id, at: template.createdAt } satisfies SerialRecord);
@@ -57,7 +59,7 @@ function seedCertificates(dbName: string, template: CertRecord, n: number): Prom
   });
 }
 
-const crlNumbers = async (engine: Engine, caId: string) => (await (await engine.pki()).listCrls(caId, 100)).map((c) => c.number);
+const crlNumbers = async (engine: Engine, caId: CaId) => (await (await engine.pki()).listCrls(caId, 100)).map((c) => c.number);
 
 describe('issue 14: key revocation cascades to certificates in one act', () => {
   it('K8/A4 revoking a key with 1,000 certificates leaves 1,000 revocations, one audit entry each plus one for the CRL, and ONE new CRL', async () => {
@@ -109,7 +111,7 @@ describe('issue 14: key revocation cascades to certificates in one act', () => {
     expect(audit).toHaveLength(4);
     const crl = parseCrl(await pki.exportCrl(int.ca.id, 'der'));
     expect(crl.revoked.size).toBe(4);
-    await expect(pki.revokeCertificates({ caId: 'ca_nope' }, { reason: 'superseded' })).rejects.toSatisfy((e) => isEngineError(e, 'INVALID_ARGUMENT'));
+    await expect(pki.revokeCertificates({ caId: testCaId('nope') }, { reason: 'superseded' })).rejects.toSatisfy((e) => isEngineError(e, 'INVALID_ARGUMENT'));
   });
 
   it('K8 an interrupted compromise changes nothing, and the retry revokes key and certificates together', async () => {

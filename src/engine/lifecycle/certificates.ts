@@ -11,6 +11,7 @@
  *
  * Common case: `engine.revokeKey(id, 'superseded')` → `revokeKeyWithCertificates(…)`.
  */
+import type { CaId, CertId, KeyId } from '../ids';
 import type { AuditDraft } from '../audit/chain';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, isEngineError } from '../errors';
@@ -24,8 +25,8 @@ import { REVOCATION_REASONS, isRevocationReason, type RevocationReason } from '.
 
 /** What happened to one certificate of a revoked key. */
 export interface CertificateCascade {
-  certId: string;
-  keyId: string;
+  certId: CertId;
+  keyId: KeyId;
   /** The reason written for the certificate ('unspecified': an entry without reasonCode). */
   reason: RevocationReason;
   revoked: boolean;
@@ -36,7 +37,7 @@ export interface CertificateCascade {
 /** What a key revocation will do to one certificate, said before it is done. */
 export interface CertificatePreview extends CertificateCascade {
   subject: string;
-  issuerId: string;
+  issuerId: CaId;
   serialHex: string;
 }
 
@@ -83,7 +84,7 @@ async function plan(ctx: EngineContext, keyIds: readonly string[], reason: Revoc
       if (seen.has(rec.id)) continue;
       seen.add(rec.id);
       if (await ctx.storage.getRevocation(rec.issuerId, rec.serialHex)) continue;
-      const base = { certId: rec.id, keyId, subject: rec.subject, issuerId: rec.issuerId, serialHex: rec.serialHex };
+      const base = { certId: rec.id, keyId: key.id, subject: rec.subject, issuerId: rec.issuerId, serialHex: rec.serialHex };
       if (rec.profile === 'root-ca') out.push({ rec, out: { ...base, reason, revoked: false, why: ROOT_WHY } });
       else if (!rule.revoke) out.push({ rec, out: { ...base, reason, revoked: false, why: rule.why } });
       else out.push({ rec, out: { ...base, reason: rule.reason, revoked: true } });

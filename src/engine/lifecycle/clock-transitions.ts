@@ -1,4 +1,5 @@
 // Clock-driven transitions (B3): apply what the clock made due, and when the next one falls due.
+import type { KeyId } from '../ids';
 import { withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import type { EngineContext } from '../keys/context';
@@ -8,7 +9,7 @@ import { newEvents, transitionDraft } from './key-events';
 
 /** One transition the clock applied. */
 export interface AppliedTransition {
-  keyId: string;
+  keyId: KeyId;
   from: KeyState;
   to: KeyState;
   /** The date that was reached, ISO 8601. */

@@ -7,6 +7,7 @@ import { parseEnvelope } from '../keys/envelope';
 import type { ClavisStorage } from '../storage/db';
 import { addYears } from './dates';
 import { DAY, T0 } from '../../testing/lifecycle-fixtures';
+import { asKeyId, type KeyId } from '../ids';
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -77,7 +78,7 @@ function expected(state: KeyState, op: KeyOperation): { plain: boolean; acknowle
   }
 }
 
-async function moveTo(engine: Engine, id: string, state: KeyState): Promise<void> {
+async function moveTo(engine: Engine, id: KeyId, state: KeyState): Promise<void> {
   switch (state) {
     case 'active':
     case 'pre-activation':
@@ -472,7 +473,7 @@ describe('storage v3 migration', () => {
     const db = await req(open);
     const secret = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey']);
     const legacy = {
-      id: 'key_00112233445566778899aabbccddeeff',
+      id: asKeyId('key_00112233445566778899aabbccddeeff'),
       name: 'legacy',
       owner: '',
       template: 'AES-GCM-256',

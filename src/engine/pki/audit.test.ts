@@ -17,6 +17,8 @@ import { createPki } from './index';
 import { REVOCATION_PAGE_SIZE, readRevocations } from './crl';
 import { CompromisedKeyError, issue, loadIssuer, vaultSubjectKey } from './issue';
 import { derNull, oid, seq } from '../internal/der';
+import { testCaId, testCertId } from '../../testing/ids';
+import type { CaId } from '../ids';
 
 const expectCode = async (p: Promise<unknown>, code: Parameters<typeof isEngineError>[1], msg?: RegExp) => {
   try {
@@ -221,19 +223,19 @@ describe('the CA key is gated by its lifecycle (B2)', () => {
 describe('paged revocation reads (M3, M7)', () => {
   it('M3 listRevocationsPage walks one issuer in (issuer, serial) index order; readRevocations packs every page', async () => {
     const { storage, ctx, dbName } = await freshPki();
-    const rev = (issuerId: string, i: number): RevocationRecord => {
+    const rev = (issuerId: CaId, i: number): RevocationRecord => {
       const serialHex = (0x10 + i).toString(16).padStart(2, '0') + '00';
-      return { id: `${issuerId}:${serialHex}`, issuerId, serialHex, certId: `c${i}`, reason: 4, revokedAt: '2026-01-01T00:00:00.000Z', spkiSha256: 'x', certNotAfter: '2027-01-01T00:00:00.000Z' };
+      return { id: `${issuerId}:${serialHex}`, issuerId, serialHex, certId: testCertId(`c${i}`), reason: 4, revokedAt: '2026-01-01T00:00:00.000Z', spkiSha256: 'x', certNotAfter: '2027-01-01T00:00:00.000Z' };
     };
     // Seeded straight into the store (as the 100,000-entry tests do), newest serial first, with neighbour issuers.
-    await seedRevocations(dbName, [...Array.from({ length: 23 }, (_, i) => rev('ca_b', 22 - i)), rev('ca_a', 1), rev('ca_c', 2)]);
-    const page1 = await storage.listRevocationsPage('ca_b', { limit: 10 });
-    expect(page1.map((r) => r.certId)).toEqual(Array.from({ length: 10 }, (_, i) => `c${i}`));
-    const page3 = await storage.listRevocationsPage('ca_b', { afterSerialHex: '2500', limit: 10 });
-    expect(page3.map((r) => r.certId)).toEqual(['c22']);
-    const packed = await readRevocations(ctx, 'ca_b', 7);
+    await seedRevocations(dbName, [...Array.from({ length: 23 }, (_, i) => rev(testCaId('b'), 22 - i)), rev(testCaId('a'), 1), rev(testCaId('c'), 2)]);
+    const page1 = await storage.listRevocationsPage(testCaId('b'), { limit: 10 });
+    expect(page1.map((r) => r.certId)).toEqual(Array.from({ length: 10 }, (_, i) => testCertId(`c${i}`)));
+    const page3 = await storage.listRevocationsPage(testCaId('b'), { afterSerialHex: '2500', limit: 10 });
+    expect(page3.map((r) => r.certId)).toEqual([testCertId('c22')]);
+    const packed = await readRevocations(ctx, testCaId('b'), 7);
     expect(packed.count).toBe(23);
-    expect(packed.serials.split(',')).toEqual(Array.from({ length: 23 }, (_, i) => rev('ca_b', i).serialHex));
+    expect(packed.serials.split(',')).toEqual(Array.from({ length: 23 }, (_, i) => rev(testCaId('b'), i).serialHex));
     expect(REVOCATION_PAGE_SIZE).toBeLessThanOrEqual(10_000);
   });
 

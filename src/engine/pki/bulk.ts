@@ -19,6 +19,7 @@
  * const out = await pki.issueBulk({ caId, rows, signal, onProgress: (p) => bar(p.done / p.total) });
  * ```
  */
+import type { CaId, KeyId } from '../ids';
 import { withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import { EngineError, MalformedInputError, isEngineError, toErrorInfo } from '../errors';
@@ -64,7 +65,7 @@ export interface BulkRow {
   subject?: DistinguishedName;
   sans?: SubjectAltNames;
   validityDays?: number;
-  keyId?: string;
+  keyId?: KeyId;
   csr?: string | Uint8Array;
 }
 
@@ -77,7 +78,7 @@ export interface BulkProgress {
 
 /** A bulk job. */
 export interface BulkIssueParams {
-  caId: string;
+  caId: CaId;
   rows: readonly BulkRow[];
   /** Cancels the job; honoured until the final transaction starts. */
   signal?: AbortSignal;

@@ -12,6 +12,7 @@ import { encodeName } from './names';
 import { newSerial, serialProblem } from './serial';
 import { encodeTime } from '../internal/time';
 import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseKeyUsage, skiValue } from './x509';
+import { testCaId } from '../../testing/ids';
 
 const derOf = (pem: string) => fromBase64(pem.replace(/-----[^-]+-----/g, ''));
 const ext = (pem: string, id: string) => parseCertificate(derOf(pem)).parts.extensions.find((e) => e.oid === id);
@@ -46,13 +47,13 @@ describe('serial numbers (C1)', () => {
     for (let batch = 0; batch < 100; batch++) {
       const serials = Array.from({ length: 100 }, () => newSerial(ctx.random).hex);
       serials.forEach((s) => seen.add(s));
-      await Promise.all(serials.map((s) => storage.reserveSerial('ca_x', s, '2026-01-01T00:00:00.000Z')));
+      await Promise.all(serials.map((s) => storage.reserveSerial(testCaId('x'), s, '2026-01-01T00:00:00.000Z')));
     }
     expect(seen.size).toBe(10_000);
     const one = [...seen][1234]!;
-    await expectCode(storage.reserveSerial('ca_x', one, '2026-01-01T00:00:00.000Z'), 'STORAGE', /conflicts/);
+    await expectCode(storage.reserveSerial(testCaId('x'), one, '2026-01-01T00:00:00.000Z'), 'STORAGE', /conflicts/);
     // The same serial under another issuer is fine (uniqueness is per issuer).
-    await storage.reserveSerial('ca_y', one, '2026-01-01T00:00:00.000Z');
+    await storage.reserveSerial(testCaId('y'), one, '2026-01-01T00:00:00.000Z');
   }, 600_000);
 
   it('C1 10,000 issuances by one CA carry 10,000 distinct serials, each recorded issued in the store', async () => {

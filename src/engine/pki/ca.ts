@@ -6,10 +6,10 @@
  *
  * Common case: `const root = await pki.createRootCa({ name: 'Dev root', subject: { CN: 'Dev Root CA' } })`.
  */
+import { mintCaId, type CaId, type KeyId } from '../ids';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError } from '../errors';
 import { normalizeLabel } from '../internal/labels';
-import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import { deleteKey, generateKey, loadKey } from '../keys/vault';
 import type { TemplateName } from '../types';
@@ -41,7 +41,7 @@ export interface CreateCaParams {
   /** Template for a new key (default ECDSA-P-256). Ignored when `keyId` is given. */
   keyTemplate?: CaKeyTemplate;
   /** Use an existing vault key instead of generating one. */
-  keyId?: string;
+  keyId?: KeyId;
   /**
    * Generate the CA key exportable (default false: non-extractable). Only an exportable
    * CA key goes into an encrypted vault backup (A7), so only such a CA can be restored;
@@ -67,7 +67,7 @@ export interface CreateCaParams {
 /** Parameters of a new intermediate CA. */
 export interface CreateIntermediateParams extends CreateCaParams {
   /** The CA that signs the intermediate. */
-  parentId: string;
+  parentId: CaId;
   nameConstraints?: NameConstraints;
 }
 
@@ -106,7 +106,7 @@ function checkCaName(name: unknown): string {
 }
 
 /** Generates (or loads) the CA key; returns whether it was generated here. */
-async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: string; generated: boolean }> {
+async function caKey(ctx: EngineContext, p: CreateCaParams): Promise<{ keyId: KeyId; generated: boolean }> {
   if (p.keyId) return { keyId: p.keyId, generated: false };
   const template = p.keyTemplate ?? 'ECDSA-P-256';
   if (!(CA_KEY_TEMPLATES as readonly string[]).includes(template)) throw new EngineError('INVALID_ARGUMENT', 'pki: choose an ECDSA P-256/P-384 or RSA template for a CA');
@@ -156,7 +156,7 @@ export async function createRootCa(ctx: EngineContext, p: CreateCaParams): Promi
     if (!loaded.material.privateKey || !loaded.material.publicKey) throw new EngineError('KEY_STATE', 'pki: a CA needs a key pair');
     const signer = await createSigner(ctx, loaded.material.privateKey);
     const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', loaded.material.publicKey)));
-    const id = randomId(ctx.random, 'ca');
+    const id = mintCaId(ctx.random);
     const handle: IssuerHandle = {
       id,
       name: subjectDer,
@@ -194,7 +194,7 @@ export async function createIntermediateCa(ctx: EngineContext, p: CreateIntermed
     // Fail early (UNSUPPORTED) if this key could never sign.
     await createSigner(ctx, loaded.material.privateKey);
     const spki = parseSpki(new Uint8Array(await ctx.subtle.exportKey('spki', loaded.material.publicKey)));
-    const id = randomId(ctx.random, 'ca');
+    const id = mintCaId(ctx.random);
     const out = await issue(ctx, parent.handle, {
       profile: 'sub-ca',
       subject: p.subject,

@@ -1,4 +1,5 @@
 // Reading stored certificates: their public view (status, revocation), lookups, listings, chains and the vault keys they certify.
+import type { CaId } from '../ids';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import type { CertRecord, RevocationRecord } from '../storage/schema';
@@ -8,7 +9,7 @@ import type { CertInfo } from './types';
 
 /** Certificate filters for listings (E10). */
 export interface CertFilter {
-  issuerId?: string;
+  issuerId?: CaId;
   text?: string;
   status?: CertInfo['status'];
 }

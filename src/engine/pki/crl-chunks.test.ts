@@ -16,6 +16,8 @@ import { TAG, children, readTop } from '../internal/der';
 import { lintTbsCertList } from './lint';
 import { newSerial } from './serial';
 import { splitSigned } from './x509';
+import { testCaId, testCertId } from '../../testing/ids';
+import type { CaId } from '../ids';
 
 const DAY = 86_400_000;
 
@@ -38,12 +40,12 @@ function seed(dbName: string, store: 'revocations' | 'certs', records: unknown[]
 }
 
 /** A revocation of serial `serialHex` with a reason, dates and expiry that vary with `i`. */
-function revocation(issuerId: string, serialHex: string, i: number): RevocationRecord {
+function revocation(issuerId: CaId, serialHex: string, i: number): RevocationRecord {
   const r: RevocationRecord = {
     id: `${issuerId}:${serialHex}`,
     issuerId,
     serialHex,
-    certId: `cert_${serialHex}`,
+    certId: testCertId(`${serialHex}`),
     reason: [0, 1, 3, 4, 5, 9][i % 6]!,
     // Milliseconds on purpose: the entry is written in whole seconds.
     revokedAt: new Date(T0 - (i % 977) * 1_003 - 5 * DAY).toISOString(),
@@ -109,11 +111,11 @@ async function checkChunks(storage: ClavisStorage, issuerId: string, expected: r
 describe('issue 15: CRL entries kept encoded, in sorted chunks', () => {
   it('R4 storage encodes an entry byte-equal to the CRL encoder: high-bit serials, no reasonCode for unspecified, invalidity dates, GeneralizedTime from 2050', () => {
     const cases: RevocationRecord[] = [
-      { ...revocation('ca', '01', 0), revokedAt: '2026-03-04T05:06:07.890Z' },
-      { ...revocation('ca', '80', 1), revokedAt: '2049-12-31T23:59:59.999Z' },
-      { ...revocation('ca', 'ff00aa', 2), revokedAt: '2050-01-01T00:00:00.000Z', invalidityDate: '2025-12-31T10:00:00.500Z' },
-      { ...revocation('ca', '7f' + 'ab'.repeat(19), 3), reason: 9 },
-      { ...revocation('ca', '00ff'.slice(2), 4), reason: 5, invalidityDate: '2060-06-06T06:06:06.000Z' },
+      { ...revocation(testCaId('ca'), '01', 0), revokedAt: '2026-03-04T05:06:07.890Z' },
+      { ...revocation(testCaId('ca'), '80', 1), revokedAt: '2049-12-31T23:59:59.999Z' },
+      { ...revocation(testCaId('ca'), 'ff00aa', 2), revokedAt: '2050-01-01T00:00:00.000Z', invalidityDate: '2025-12-31T10:00:00.500Z' },
+      { ...revocation(testCaId('ca'), '7f' + 'ab'.repeat(19), 3), reason: 9 },
+      { ...revocation(testCaId('ca'), '00ff'.slice(2), 4), reason: 5, invalidityDate: '2060-06-06T06:06:06.000Z' },
     ];
     for (const r of cases) {
       const [old] = crlEntriesFrom(packRevocations([{ ...r, certNotAfter: '9999-01-01T00:00:00.000Z' }]), T0);
@@ -123,7 +125,7 @@ describe('issue 15: CRL entries kept encoded, in sorted chunks', () => {
 
   it('R4 an entry that may not go on a CRL is refused when recorded (reason, serial), with nothing stored', async () => {
     for (const bad of [{ reason: 6 }, { reason: 2 }, { serialHex: '00' }, { serialHex: '0080' }, { serialHex: 'ab'.repeat(21) }, { revokedAt: 'not a date' }]) {
-      expect(() => encodeRevokedEntry({ ...revocation('ca', '0a', 1), ...bad }), JSON.stringify(bad)).toThrow();
+      expect(() => encodeRevokedEntry({ ...revocation(testCaId('ca'), '0a', 1), ...bad }), JSON.stringify(bad)).toThrow();
     }
     const { pki, storage, dbName } = await freshPki();
     const { int } = await hierarchy(pki);
@@ -283,17 +285,17 @@ describe('issue 15: CRL entries kept encoded, in sorted chunks', () => {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const a = Array.from({ length: 1_300 }, (_, i) => revocation('ca_a', (0x100000 + i * 7919).toString(16), i));
-    const b = [revocation('ca_b', '42', 1)];
+    const a = Array.from({ length: 1_300 }, (_, i) => revocation(testCaId('a'), (0x100000 + i * 7919).toString(16), i));
+    const b = [revocation(testCaId('b'), '42', 1)];
     const tx = v7.transaction('revocations', 'readwrite');
     for (const r of [...b, ...a]) tx.objectStore('revocations').add(r);
     await new Promise((r) => (tx.oncomplete = r));
     v7.close();
 
     const storage = await openStorage({ name });
-    const chunksA = await checkChunks(storage, 'ca_a', a);
-    expect(chunksA.map((c) => c.count)).toEqual(buildChunks('ca_a', a).map((c) => c.count));
-    await checkChunks(storage, 'ca_b', b);
+    const chunksA = await checkChunks(storage, testCaId('a'), a);
+    expect(chunksA.map((c) => c.count)).toEqual(buildChunks(testCaId('a'), a).map((c) => c.count));
+    await checkChunks(storage, testCaId('b'), b);
     storage.close();
   });
 });

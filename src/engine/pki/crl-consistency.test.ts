@@ -8,6 +8,7 @@ import type { ClavisStorage } from '../storage/db';
 import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { createPki } from './index';
 import { parseCrl } from './crl';
+import type { CaId } from '../ids';
 
 /** A promise and its resolver: the test decides when a stalled call continues. */
 function gate() {
@@ -27,7 +28,7 @@ async function setup() {
 }
 
 /** Every stored CRL of a CA, oldest first, parsed. */
-async function history(pki: ReturnType<typeof createPki>, caId: string) {
+async function history(pki: ReturnType<typeof createPki>, caId: CaId) {
   const infos = (await pki.listCrls(caId, 100)).reverse();
   return Promise.all(infos.map(async (i) => ({ info: i, crl: parseCrl(await pki.exportCrl(caId, 'der', i.number)) })));
 }

@@ -11,6 +11,8 @@ import { buildAndSignCrl, parseCrl } from './crl';
 import { packRevocations } from './crl-codec';
 import { loadIssuer } from './issue';
 import { newSerial } from './serial';
+import { testCertId } from '../../testing/ids';
+import type { CaId } from '../ids';
 
 const DAY = 86_400_000;
 
@@ -38,7 +40,7 @@ function seedRevocations(dbName: string, records: RevocationRecord[]): Promise<v
   });
 }
 
-function fakeRevocations(issuerId: string, n: number, random: (n: number) => Uint8Array<ArrayBuffer>): RevocationRecord[] {
+function fakeRevocations(issuerId: CaId, n: number, random: (n: number) => Uint8Array<ArrayBuffer>): RevocationRecord[] {
   const reasons = [1, 3, 4, 5, 9];
   const out: RevocationRecord[] = [];
   for (let i = 0; i < n; i++) {
@@ -47,7 +49,7 @@ function fakeRevocations(issuerId: string, n: number, random: (n: number) => Uin
       id: `${issuerId}:${s}`,
       issuerId,
       serialHex: s,
-      certId: `cert_seed_${i}`,
+      certId: testCertId(`seed_${i}`),
       reason: reasons[i % 5]!,
       revokedAt: new Date(T0 - (i % 1000) * 1000).toISOString(),
       spkiSha256: 'seed',

@@ -13,9 +13,11 @@ import { encodeName } from './names';
 import { newSerial } from './serial';
 import { parseCrl, parseCrlWithPkijs, signCrl, type CrlEntryInput } from './crl';
 import { parseCertificate, splitSigned } from './x509';
+import { testCaId } from '../../testing/ids';
+import type { CaId, CertId } from '../ids';
 
 const DAY = 86_400_000;
-const crlDer = async (pki: ReturnType<typeof createPki>, caId: string) => await pki.exportCrl(caId, 'der');
+const crlDer = async (pki: ReturnType<typeof createPki>, caId: CaId) => await pki.exportCrl(caId, 'der');
 const expectCode = async (p: Promise<unknown>, code: Parameters<typeof isEngineError>[1]) => {
   try {
     await p;
@@ -131,7 +133,7 @@ describe('revocation and CRLs (E6, E7)', () => {
     const { dbName } = await freshPki();
     const tabA = await openStorage({ name: dbName });
     const tabB = await openStorage({ name: dbName });
-    const all = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? tabA : tabB).allocateCrlNumber('ca_1')));
+    const all = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? tabA : tabB).allocateCrlNumber(testCaId('1'))));
     expect(new Set(all).size).toBe(60);
     expect(Math.max(...all)).toBe(60);
   });
@@ -238,7 +240,7 @@ describe('chain verification (E8, R7, R8)', () => {
     const { pki, root, int, leaf } = await setup();
     const a = await leaf('a.example.test');
     const other = await (await freshPki()).pki.createRootCa({ name: 'Other', subject: { CN: 'Other root' } });
-    const der = async (id: string, p = pki) => await p.exportCertificate(id, 'der');
+    const der = async (id: CertId, p = pki) => await p.exportCertificate(id, 'der');
     const crls = [await crlDer(pki, root.ca.id), await crlDer(pki, int.ca.id)];
     const otherDer = new Uint8Array(fromBase64(other.pem.replace(/-----[^-]+-----/g, '')));
     // The untrusted root as target with a valid leaf in "intermediates": must fail.

@@ -8,6 +8,7 @@
  * Common case: `pki.revokeCertificate(certId, { reason: 'keyCompromise' })` rebuilds the
  * issuer's CRL; `pki.exportCrl(caId, 'pem')` hands it out.
  */
+import type { CaId } from '../ids';
 import * as pkijs from 'pkijs';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, MalformedInputError } from '../errors';
@@ -74,7 +75,7 @@ export type CrlInfo = Omit<CrlRecord, 'der'>;
  * 4.9.7). Only a CA configured for longer CRLs (a root that issues only CAs) is looked
  * up; it is refused leaves at issuance, and this keeps the cap if one exists anyway.
  */
-async function issuesLeaves(ctx: EngineContext, caId: string, crlValidityDays: number): Promise<boolean> {
+async function issuesLeaves(ctx: EngineContext, caId: CaId, crlValidityDays: number): Promise<boolean> {
   if (crlValidityDays <= MAX_LEAF_CRL_VALIDITY_DAYS) return true;
   return (await ctx.storage.listCerts(caId)).some((c) => c.caId === undefined);
 }
@@ -145,7 +146,7 @@ export async function signCrlFromChunks(
  * add up to the issuer's revocation records (a database whose revocations were written
  * without them) are rebuilt from the records first, once.
  */
-async function readCrlSnapshot(ctx: EngineContext, caId: string): Promise<{ state: CrlState; chunks: CrlChunkRecord[] }> {
+async function readCrlSnapshot(ctx: EngineContext, caId: CaId): Promise<{ state: CrlState; chunks: CrlChunkRecord[] }> {
   let snap = await ctx.storage.readCrlSnapshot(caId);
   if (snap.chunks.reduce((n, c) => n + c.count, 0) !== snap.revocations) {
     await ctx.storage.rebuildCrlChunks(caId);
@@ -178,7 +179,7 @@ export interface PublishCrlOptions {
  * it lists.
  * @throws CERT_INVALID, STORAGE
  */
-export async function publishCrl(ctx: EngineContext, caId: string, opts: PublishCrlOptions = {}): Promise<CrlInfo> {
+export async function publishCrl(ctx: EngineContext, caId: CaId, opts: PublishCrlOptions = {}): Promise<CrlInfo> {
   const { handle, ca } = await loadIssuer(ctx, caId, { forCrl: true });
   let firstSeen: number | undefined;
   return withAudit(ctx, async () => {
@@ -248,7 +249,7 @@ export async function publishCrl(ctx: EngineContext, caId: string, opts: Publish
 }
 
 /** True when the CA's latest CRL misses a recorded revocation, or it has none (issue 14). */
-export async function crlIsStale(ctx: EngineContext, caId: string): Promise<boolean> {
+export async function crlIsStale(ctx: EngineContext, caId: CaId): Promise<boolean> {
   const s = await ctx.storage.getCrlState(caId);
   return s.lastNumber === 0 || s.covered === undefined || s.covered < s.revisions;
 }
@@ -294,12 +295,12 @@ function yieldToPage(): Promise<void> {
  * {@link REVOCATION_PAGE_SIZE}, packing each page and yielding to the page in between,
  * so 100,000 revocations never arrive as one huge structured clone on the main thread.
  */
-export async function readRevocations(ctx: EngineContext, caId: string, pageSize = REVOCATION_PAGE_SIZE): Promise<PackedRevocations> {
+export async function readRevocations(ctx: EngineContext, caId: CaId, pageSize = REVOCATION_PAGE_SIZE): Promise<PackedRevocations> {
   return (await readRevocationsWithLatest(ctx, caId, pageSize)).packed;
 }
 
 /** `readRevocations` plus the newest revocation date read (epoch ms; -Infinity for none). */
-async function readRevocationsWithLatest(ctx: EngineContext, caId: string, pageSize = REVOCATION_PAGE_SIZE): Promise<{ packed: PackedRevocations; latestRevokedAt: number }> {
+async function readRevocationsWithLatest(ctx: EngineContext, caId: CaId, pageSize = REVOCATION_PAGE_SIZE): Promise<{ packed: PackedRevocations; latestRevokedAt: number }> {
   const packer = createRevocationPacker();
   let latestRevokedAt = Number.NEGATIVE_INFINITY;
   let after: string | undefined;
@@ -319,9 +320,9 @@ async function readRevocationsWithLatest(ctx: EngineContext, caId: string, pageS
  * has none, or misses a recorded revocation (issue 14: a tab closed between a revocation
  * and its CRL). The app's scheduler runs this at start-up and periodically.
  */
-export async function crlsDue(ctx: EngineContext, graceMs: number): Promise<string[]> {
+export async function crlsDue(ctx: EngineContext, graceMs: number): Promise<CaId[]> {
   const now = ctx.clock.now();
-  const out: string[] = [];
+  const out: CaId[] = [];
   for (const ca of await ctx.storage.listCas()) {
     if (Date.parse(ca.notAfter) <= now) continue;
     if (await crlIsStale(ctx, ca.id)) {

@@ -6,6 +6,8 @@ import { fromBase64, toHex } from '../internal/bytes';
 import { generateKey } from '../keys/vault';
 import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { asn1Tree, crlEntryPage, type Asn1Node } from './describe';
+import { testCaId, testCertId } from '../../testing/ids';
+import type { CertId } from '../ids';
 
 const DAY = 86_400_000;
 
@@ -102,14 +104,14 @@ describe('certificate details for the viewer (E5)', () => {
 
   it('describeCertificate refuses an unknown id with INVALID_ARGUMENT', async () => {
     const { pki } = await freshPki();
-    await expect(pki.describeCertificate('cert-nope')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(pki.describeCertificate(testCertId('nope'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 
 describe('CRL entries paged (E7)', () => {
   it('E7 pages a CRL’s entries with serial, date, reason and invalidity date; total counts them all', async () => {
     const { pki, ctx, int, clock } = await setup();
-    const issued: string[] = [];
+    const issued: CertId[] = [];
     for (let i = 0; i < 5; i++) {
       const k = await generateKey(ctx, { template: 'ECDSA-P-256', name: `k${i}` });
       const r = await pki.issueCertificate({ caId: int.ca.id, keyId: k.id, profile: 'tls-client', subject: { CN: `client ${i}` } });
@@ -137,7 +139,7 @@ describe('CRL entries paged (E7)', () => {
   it('an empty CRL has no entries, a CA without a CRL gives an empty page, and bad pages are refused', async () => {
     const { pki, int } = await setup();
     expect(await pki.crlEntries(int.ca.id, { offset: 0, limit: 10 })).toEqual({ total: 0, entries: [] });
-    expect(await pki.crlEntries('ca-none', { offset: 0, limit: 10 })).toEqual({ total: 0, entries: [] });
+    expect(await pki.crlEntries(testCaId('none'), { offset: 0, limit: 10 })).toEqual({ total: 0, entries: [] });
     const der = await pki.exportCrl(int.ca.id, 'der');
     expect(() => crlEntryPage(der, -1, 10)).toThrow(/offset/);
     expect(() => crlEntryPage(der, 0, 5000)).toThrow(/limit/);

@@ -1,4 +1,5 @@
 // Handing certificates and CRLs out: PEM or DER, chains and full chains (PEM or .p7b), and PKCS #12 files with an exportable vault key.
+import type { CaId, CertId } from '../ids';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
@@ -86,20 +87,20 @@ export async function exportCrlPem(ctx: EngineContext, caId: string, number?: nu
 
 /** A certificate in the format named: PEM text, or its original DER. */
 export interface CertificateExport {
-  (id: string, format: 'pem'): Promise<string>;
-  (id: string, format: 'der'): Promise<Uint8Array<ArrayBuffer>>;
+  (id: CertId, format: 'pem'): Promise<string>;
+  (id: CertId, format: 'der'): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 /** The whole chain, root included, in the format named: one PEM bundle, or a DER .p7b. */
 export interface FullChainExport {
-  (id: string, format: 'pem'): Promise<string>;
-  (id: string, format: 'p7b'): Promise<Uint8Array<ArrayBuffer>>;
+  (id: CertId, format: 'pem'): Promise<string>;
+  (id: CertId, format: 'p7b'): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 /** The latest CRL of a CA (or the one with `number`) in the format named: PEM text, or DER. */
 export interface CrlExport {
-  (caId: string, format: 'pem', number?: number): Promise<string>;
-  (caId: string, format: 'der', number?: number): Promise<Uint8Array<ArrayBuffer>>;
+  (caId: CaId, format: 'pem', number?: number): Promise<string>;
+  (caId: CaId, format: 'der', number?: number): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 /** `exportCertificate` over a context: one exact result type per format. */

@@ -16,6 +16,7 @@
  * "pki: lint <rule>: …".
  */
 import { EngineError } from '../errors';
+import type { CaId, CertId, KeyId } from '../ids';
 import type { EngineContext } from '../keys/context';
 import { fromPemOrDer, toPem } from '../keys/pem';
 import type { CertRecord } from '../storage/schema';
@@ -61,8 +62,8 @@ export type { CertificateExport, CrlExport, FullChainExport } from './exports';
 
 /** Issue a leaf certificate for a key pair in the vault. */
 export interface IssueCertificateParams {
-  caId: string;
-  keyId: string;
+  caId: CaId;
+  keyId: KeyId;
   profile: LeafProfile;
   subject: DistinguishedName;
   sans?: SubjectAltNames;
@@ -73,7 +74,7 @@ export interface IssueCertificateParams {
 
 /** Issue a certificate from a PKCS#10 request (PEM or DER). */
 export interface IssueFromCsrParams {
-  caId: string;
+  caId: CaId;
   csr: string | Uint8Array;
   profile: LeafProfile;
   /** Replaces the request's subject. */
@@ -88,7 +89,7 @@ export interface IssueFromCsrParams {
 
 /** A bulk issuance job (E2 at scale): see `Pki.issueBulk`. */
 export interface IssueBulkParams {
-  caId: string;
+  caId: CaId;
   rows: readonly BulkRow[];
   /** Cancels the job until its final transaction starts; a cancelled job stores nothing. */
   signal?: AbortSignal;
@@ -97,7 +98,7 @@ export interface IssueBulkParams {
 
 /** What a bulk job did: every certificate (with their PEM bundle), or nothing (cancelled). */
 export type IssueBulkResult =
-  | { status: 'issued'; certs: CertInfo[]; pem: string; newKeyIds: string[] }
+  | { status: 'issued'; certs: CertInfo[]; pem: string; newKeyIds: KeyId[] }
   | { status: 'cancelled'; signed: number };
 
 /** The CA verbs. */
@@ -108,7 +109,7 @@ export interface Pki {
   createIntermediateCa(p: CreateIntermediateParams): Promise<{ ca: CaInfo; cert: CertInfo; pem: string; truncated: boolean }>;
   listCas(): Promise<CaInfo[]>;
   /** @throws INVALID_ARGUMENT when there is no such CA */
-  getCa(id: string): Promise<CaInfo>;
+  getCa(id: CaId): Promise<CaInfo>;
   /** Issues a leaf for a vault key pair. @throws UNSUPPORTED (Ed25519 etc.), KEY_STATE, CERT_INVALID (lint) */
   issueCertificate(p: IssueCertificateParams): Promise<IssueResult>;
   /** Issues a leaf from a CSR after checking its proof of possession. @throws SIGNATURE_INVALID, MALFORMED_INPUT */
@@ -123,18 +124,18 @@ export interface Pki {
   /** Reads a bulk CSV (cn, sans, profile, validity_days) into rows. @throws MALFORMED_INPUT naming the line */
   parseBulkCsv(text: string): BulkRow[];
   /** Creates a PKCS#10 request (PEM) signed by a vault key. */
-  createCsr(keyId: string, p: CreateCsrParams): Promise<string>;
+  createCsr(keyId: KeyId, p: CreateCsrParams): Promise<string>;
   /** Reads and verifies a CSR without issuing. @throws SIGNATURE_INVALID, MALFORMED_INPUT, UNSUPPORTED */
   inspectCsr(csr: string | Uint8Array): Promise<CsrInfo>;
   listCertificates(filter?: CertFilter): Promise<CertInfo[]>;
   /** @throws INVALID_ARGUMENT when there is no such certificate */
-  getCertificate(id: string): Promise<CertInfo>;
+  getCertificate(id: CertId): Promise<CertInfo>;
   /** Decoded extensions, fingerprints and the ASN.1 tree of a stored certificate (E5). @throws INVALID_ARGUMENT */
-  describeCertificate(id: string): Promise<CertificateDetails>;
+  describeCertificate(id: CertId): Promise<CertificateDetails>;
   /** The original DER (P14), or PEM. */
   exportCertificate: CertificateExport;
   /** PEM of the certificate followed by its CA certificates up to (not including) the root. */
-  exportChain(id: string): Promise<string>;
+  exportChain(id: CertId): Promise<string>;
   /**
    * The whole chain, root included: `pem` as one PEM bundle (leaf first, root last), or
    * `p7b` as a DER certs-only PKCS#7 (bundle.ts).
@@ -146,13 +147,13 @@ export interface Pki {
    * a `key.export` of format `pkcs12`.
    * @throws INVALID_ARGUMENT (no private key in the vault, bad passphrase), NOT_EXTRACTABLE
    */
-  exportPkcs12(id: string, passphrase: string): Promise<Uint8Array>;
+  exportPkcs12(id: CertId, passphrase: string): Promise<Uint8Array>;
   /**
    * Revokes a certificate and rebuilds its issuer's CRL. The revocation is stored first;
    * if the CRL cannot be rebuilt now, `crlError` says why and the next rebuild includes it.
    * @throws CERT_REVOKED (already), INVALID_ARGUMENT
    */
-  revokeCertificate(id: string, p: RevokeParams): Promise<SingleRevocation>;
+  revokeCertificate(id: CertId, p: RevokeParams): Promise<SingleRevocation>;
   /**
    * Revokes many certificates as ONE act (issue 14, E6): every revocation and its audit
    * entry (and, for keyCompromise, the certified vault keys' move to compromised) in one
@@ -171,22 +172,22 @@ export interface Pki {
    */
   revokeCertificates(selection: RevokeSelection, p: RevokeParams): Promise<BulkRevocation>;
   /** Rebuilds a CA's CRL from the revocation store (R6); `onlyIfStale` returns a complete latest CRL as it is. */
-  publishCrl(caId: string, opts?: PublishCrlOptions): Promise<CrlInfo>;
+  publishCrl(caId: CaId, opts?: PublishCrlOptions): Promise<CrlInfo>;
   /** The latest CRL of a CA. */
-  getCrl(caId: string): Promise<CrlInfo | undefined>;
+  getCrl(caId: CaId): Promise<CrlInfo | undefined>;
   /** One page of the latest CRL's entries (`total` counts them all). Empty when none was published. */
-  crlEntries(caId: string, page: { offset: number; limit: number }): Promise<{ total: number; entries: CrlEntry[] }>;
+  crlEntries(caId: CaId, page: { offset: number; limit: number }): Promise<{ total: number; entries: CrlEntry[] }>;
   /** The CA's published CRLs, newest first, at most `limit` (default 20): the CRL history. */
-  listCrls(caId: string, limit?: number): Promise<CrlInfo[]>;
+  listCrls(caId: CaId, limit?: number): Promise<CrlInfo[]>;
   /**
    * The latest CRL (or the one with `number`, from the history) as PEM or DER.
    * @throws INVALID_ARGUMENT when none was published / there is no such number
    */
   exportCrl: CrlExport;
   /** CA ids whose CRL reaches nextUpdate within `graceMs`: schedule their rebuild (R6). */
-  crlsDue(graceMs: number): Promise<string[]>;
+  crlsDue(graceMs: number): Promise<CaId[]>;
   /** Verifies a stored certificate against its stored chain and CRLs, step by step. */
-  verifyCertificate(id: string, opts?: VerifyStoredOptions): Promise<VerifyResult>;
+  verifyCertificate(id: CertId, opts?: VerifyStoredOptions): Promise<VerifyResult>;
   /** Verifies arbitrary DER certificates and CRLs. */
   verifyChain(p: VerifyChainParams): Promise<VerifyResult>;
 

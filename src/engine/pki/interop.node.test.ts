@@ -11,6 +11,7 @@ import { generateKey } from '../keys/vault';
 import { freshPki } from '../../testing/pki-fixtures';
 import { haveOpenssl, interopSuite, toolRuns, toolSpawns } from '../../testing/tools';
 import type { Pki } from './index';
+import type { CertId } from '../ids';
 
 type Fresh = Awaited<ReturnType<typeof freshPki>>;
 
@@ -194,7 +195,7 @@ async function artefacts() {
   await f.pki.revokeCertificate(revoked.cert.id, { reason: 'keyCompromise', invalidityDate: new Date(Date.now() - 3_600_000) });
   const certs = { root: root.pem, int: int.pem, leafEc: leafEc.pem, leafRsa: leafRsa.pem, revoked: revoked.pem };
   const crls = { root: await f.pki.exportCrl(root.ca.id, 'pem'), int: await f.pki.exportCrl(int.ca.id, 'pem') };
-  const der = async (id: string) => await f.pki.exportCertificate(id, 'der');
+  const der = async (id: CertId) => await f.pki.exportCertificate(id, 'der');
   const ders = { root: await der(root.cert.id), int: await der(int.cert.id), leafEc: await der(leafEc.cert.id), leafRsa: await der(leafRsa.cert.id), revoked: await der(revoked.cert.id) };
   const crlDers = { root: await f.pki.exportCrl(root.ca.id, 'der'), int: await f.pki.exportCrl(int.ca.id, 'der') };
   return { certs, crls, ders, crlDers };

@@ -7,11 +7,11 @@
  *
  * Common case: `pki.issueCertificate({ caId, keyId, profile: 'tls-server', subject: { CN: 'app.test' }, sans: { dns: ['app.test'] } })`.
  */
+import { mintCertId, type KeyId } from '../ids';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, StorageError, isEngineError } from '../errors';
 import { toHex } from '../internal/bytes';
 import { sha256Hex as syncSha256Hex } from '../internal/sha256';
-import { randomId } from '../internal/random';
 import type { EngineContext } from '../keys/context';
 import type { CaRecord, CertRecord, StoredSans } from '../storage/schema';
 import type { AuditDraft } from '../audit/chain';
@@ -77,7 +77,7 @@ export interface CertSpec {
   /** sub-ca/root-ca only. */
   pathLen?: number;
   nameConstraints?: NameConstraints;
-  keyId?: string;
+  keyId?: KeyId;
   source: CertRecord['source'];
   /** For CA certificates: the CA record to create with it (ids filled in here). */
   ca?: Omit<CaRecord, 'certId' | 'ski' | 'notBefore' | 'notAfter' | 'subject' | 'createdAt' | 'pathLen'>;
@@ -292,7 +292,7 @@ export async function encodeLintSign(issuer: IssuerHandle, p: PreparedCert, seri
 /** The stored record of a signed certificate. */
 export async function certRecordOf(ctx: EngineContext, issuer: IssuerHandle, p: PreparedCert, serialHex: string, der: Uint8Array<ArrayBuffer>, nowIso: string): Promise<CertRecord> {
   const cert: CertRecord = {
-    id: randomId(ctx.random, 'cert'),
+    id: mintCertId(ctx.random),
     issuerId: issuer.id,
     serialHex,
     profile: p.spec.profile,

@@ -1,4 +1,5 @@
 /** The issuer of a certificate: a CA loaded from the store, checked, and cached while its record stays the same. */
+import type { CaId } from '../ids';
 import { EngineError, KeyStateError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { destroyedKeyError, loadKey } from '../keys/vault';
@@ -13,7 +14,7 @@ import { parseBasicConstraints, parseCertificate, skiValue } from './x509';
 
 /** Who signs: a CA from the store, or (for a root) the new CA itself. */
 export interface IssuerHandle {
-  id: string;
+  id: CaId;
   name: Uint8Array;
   display: string;
   ski: Uint8Array;

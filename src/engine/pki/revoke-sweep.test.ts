@@ -8,6 +8,8 @@ import { errorCode, freshEngine } from '../../testing/engine';
 import { hierarchy, T0 } from '../../testing/pki-fixtures';
 import { parseCrl } from './crl';
 import type { Pki } from './index';
+import { testCaId, testKeyId } from '../../testing/ids';
+import type { CaId, KeyId } from '../ids';
 
 const DAY = 86_400_000;
 
@@ -18,7 +20,7 @@ async function setup() {
   const h = await hierarchy(pki);
   // A second issuing CA under the root, so a key can hold certificates at two CAs.
   const other = await pki.createIntermediateCa({ name: 'Other Issuing', parentId: h.root.ca.id, subject: { CN: 'Clavis Other Issuing CA' }, pathLen: 0 });
-  const issue = async (caId: string, cn: string, keyId?: string, validityDays?: number) => {
+  const issue = async (caId: CaId, cn: string, keyId?: KeyId, validityDays?: number) => {
     const id = keyId ?? (await engine.generateKey({ template: 'ECDSA-P-256', name: cn })).id;
     const r = await pki.issueCertificate({ caId, keyId: id, profile: 'tls-server', subject: { CN: cn }, sans: { dns: [cn] }, ...(validityDays ? { validityDays } : {}) });
     return { keyId: id, cert: r.cert };
@@ -27,7 +29,7 @@ async function setup() {
 }
 
 /** What a refused or empty call must leave unchanged: revocations, audit log, CRLs. */
-async function snapshot(engine: Engine, pki: Pki, caIds: string[]) {
+async function snapshot(engine: Engine, pki: Pki, caIds: CaId[]) {
   return {
     revoked: (await pki.listCertificates({ status: 'revoked' })).map((c) => c.id).sort(),
     audit: (await engine.listAuditEntries()).length,
@@ -35,7 +37,7 @@ async function snapshot(engine: Engine, pki: Pki, caIds: string[]) {
   };
 }
 
-const serialsOn = async (pki: Pki, caId: string) => [...parseCrl(await pki.exportCrl(caId, 'der')).revoked.keys()].sort();
+const serialsOn = async (pki: Pki, caId: CaId) => [...parseCrl(await pki.exportCrl(caId, 'der')).revoked.keys()].sort();
 
 describe('issue 15: revoke every certificate of a CA or of a key', () => {
   it('R1/R3/A4 by CA: N unexpired leaves revoked, N audit entries, ONE new CRL with exactly those serials plus the ones revoked before', async () => {
@@ -133,13 +135,13 @@ describe('issue 15: revoke every certificate of a CA or of a key', () => {
     const { engine, pki, issue, int } = await setup();
     const a = await issue(int.ca.id, 'refused.example.test');
     const snap = await snapshot(engine, pki, [int.ca.id]);
-    expect(await errorCode(pki.revokeCertificates({ caId: 'ca_missing' }, { reason: 'superseded' }))).toBe('INVALID_ARGUMENT');
-    expect(await errorCode(pki.revokeCertificates({ keyId: 'key_missing' }, { reason: 'superseded' }))).toBe('KEY_NOT_FOUND');
+    expect(await errorCode(pki.revokeCertificates({ caId: testCaId('missing') }, { reason: 'superseded' }))).toBe('INVALID_ARGUMENT');
+    expect(await errorCode(pki.revokeCertificates({ keyId: testKeyId('missing') }, { reason: 'superseded' }))).toBe('KEY_NOT_FOUND');
     for (const reason of ['unspecified', 'certificateHold', 'removeFromCRL', ''] as const) {
       expect(await errorCode(pki.revokeCertificates({ caId: int.ca.id }, { reason: reason as 'superseded' }))).toBe('INVALID_ARGUMENT');
       expect(await errorCode(pki.revokeCertificates({ keyId: a.keyId }, { reason: reason as 'superseded' }))).toBe('INVALID_ARGUMENT');
     }
-    expect(await errorCode(pki.revokeCertificates({} as { caId: string }, { reason: 'superseded' }))).toBe('INVALID_ARGUMENT');
+    expect(await errorCode(pki.revokeCertificates({} as { caId: CaId }, { reason: 'superseded' }))).toBe('INVALID_ARGUMENT');
     expect(await errorCode(pki.revokeCertificates({ caId: int.ca.id }, { reason: 'keyCompromise', invalidityDate: new Date(T0 + DAY) }))).toBe('INVALID_ARGUMENT');
     expect(await snapshot(engine, pki, [int.ca.id])).toEqual(snap);
     expect((await engine.getKey(a.keyId)).state).toBe('active');

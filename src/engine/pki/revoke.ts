@@ -1,4 +1,5 @@
 // Revocation (E6): one certificate, or a selection revoked as one act, then the issuers' CRLs rebuilt from the store.
+import type { CaId, CertId, KeyId } from '../ids';
 import type { AuditDraft } from '../audit/chain';
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, toErrorInfo } from '../errors';
@@ -23,15 +24,15 @@ export interface RevokeParams {
  * issued except its sub-CA certificates (`caId`); or every unexpired certificate of a vault
  * key's public key, at every CA, including a CA certificate when the key is a CA key (`keyId`).
  */
-export type RevokeSelection = { certIds: readonly string[] } | { caId: string } | { keyId: string };
+export type RevokeSelection = { certIds: readonly CertId[] } | { caId: CaId } | { keyId: KeyId };
 
 /** What a bulk revocation did. */
 export interface BulkRevocation {
   revoked: CertInfo[];
-  skipped: Array<{ certId: string; why: string }>;
+  skipped: Array<{ certId: CertId; why: string }>;
   /** The CRLs published, one per CA that revoked something. */
   crls: CrlInfo[];
-  crlErrors: Array<{ caId: string; code: string; message: string }>;
+  crlErrors: Array<{ caId: CaId; code: string; message: string }>;
 }
 
 /** What revoking one certificate did: the CRL rebuilt, or why it could not be now. */
@@ -203,7 +204,7 @@ export async function revokeCertificates(ctx: EngineContext, selection: RevokeSe
   const { records, skipped: leftOut } = await selectCertificates(ctx, selection);
   const skipped: BulkRevocation['skipped'] = [];
   const revoked: CertInfo[] = [];
-  const affected = new Set<string>();
+  const affected = new Set<CaId>();
   await withAudit(ctx, async () => {
     skipped.splice(0, skipped.length, ...leftOut);
     revoked.length = 0;

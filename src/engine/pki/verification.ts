@@ -1,4 +1,5 @@
 // Verifying certificates: a stored one against its stored chain and CRLs, or a chain brought from outside (the Verify screen, E8).
+import type { CaId } from '../ids';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
 import { chainOf, getRecord } from './certs-view';
@@ -23,7 +24,7 @@ export interface VerifyInputParams {
    */
   chain: ReadonlyArray<string | Uint8Array>;
   /** Trust anchors: Clavis CAs (their certificates) and imported trusted roots, by id. */
-  anchors: { caIds?: readonly string[]; importedIds?: readonly string[] };
+  anchors: { caIds?: readonly CaId[]; importedIds?: readonly string[] };
   /** CRLs: the latest CRL of Clavis CAs, and imported CRLs, by id. */
   crls?: { caIds?: readonly string[]; importedIds?: readonly string[] };
   at?: Date;

@@ -1,4 +1,5 @@
 /** Storage of serial reservations and the issuance commits (C1: a serial is reserved before anything is signed, never reused). */
+import type { CaId } from '../ids';
 import type { StoreNames } from 'idb';
 import { EngineError } from '../errors';
 import type { KeyInfo } from '../types';
@@ -16,9 +17,9 @@ export interface IssuanceRepo {
    * Reserves a serial for an issuer before anything is signed (C1). Fails with STORAGE
    * when the issuer already has that serial (reserved, issued or burned).
    */
-  reserveSerial(issuerId: string, serialHex: string, at: string): Promise<void>;
+  reserveSerial(issuerId: CaId, serialHex: string, at: string): Promise<void>;
   /** Marks a reserved serial as never to be used (its signing failed). */
-  burnSerial(issuerId: string, serialHex: string): Promise<void>;
+  burnSerial(issuerId: CaId, serialHex: string): Promise<void>;
   /**
    * Completes an issuance atomically: the reserved serial becomes `issued`, the
    * certificate record is added and, for a CA certificate, the CA record too. Nothing is
@@ -33,11 +34,11 @@ export interface IssuanceRepo {
    * in one transaction. Refused (INVALID_ARGUMENT) when the CA has issued anything.
    */
   discardNewCa(caId: string, audit: PreparedAudit): Promise<void>;
-  getSerial(issuerId: string, serialHex: string): Promise<SerialRecord | undefined>;
+  getSerial(issuerId: CaId, serialHex: string): Promise<SerialRecord | undefined>;
   /** Reserves many serials in one transaction (all or none). */
-  reserveSerials(serials: Array<{ issuerId: string; serialHex: string }>, at: string): Promise<void>;
+  reserveSerials(serials: Array<{ issuerId: CaId; serialHex: string }>, at: string): Promise<void>;
   /** Marks reserved serials as never to be used, in one transaction. */
-  burnSerials(serials: Array<{ issuerId: string; serialHex: string }>): Promise<void>;
+  burnSerials(serials: Array<{ issuerId: CaId; serialHex: string }>): Promise<void>;
   /**
    * Completes many issuances in ONE transaction (bulk issuance): every reserved serial
    * becomes `issued`, every certificate is added, the new vault keys they certify (with

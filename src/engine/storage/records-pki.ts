@@ -1,4 +1,6 @@
 // The stored records of the certificate authority (v2, v5, v8) and of the imported trust material (v6): the value types of their IndexedDB stores.
+import type { CaId, CertId, KeyId } from '../ids';
+
 /** Subject alternative names as stored and shown (normalised text). */
 export interface StoredSans {
   dns: string[];
@@ -9,15 +11,15 @@ export interface StoredSans {
 
 /** A certificate authority: its vault key, its current certificate and its CRL settings. */
 export interface CaRecord {
-  id: string;
+  id: CaId;
   name: string;
   kind: 'root' | 'intermediate';
   /** The vault key that signs for this CA. */
-  keyId: string;
+  keyId: KeyId;
   /** This CA's own certificate (in `certs`). */
-  certId: string;
+  certId: CertId;
   /** The CA that signed this CA's certificate; absent for a root. */
-  parentId?: string;
+  parentId?: CaId;
   /** Display form of the subject. */
   subject: string;
   /** Hex SHA-1 key identifier (RFC 5280 §4.2.1.2 method 1). */
@@ -37,9 +39,9 @@ export interface CaRecord {
 
 /** One issued certificate, with the exact DER that was signed (never re-encoded, P14). */
 export interface CertRecord {
-  id: string;
+  id: CertId;
   /** The CA that signed it (for a root certificate, the root itself). */
-  issuerId: string;
+  issuerId: CaId;
   /** Lower-case hex of the serial's INTEGER content, minimal. */
   serialHex: string;
   profile: string;
@@ -49,14 +51,14 @@ export interface CertRecord {
   notBefore: string;
   notAfter: string;
   /** Vault key certified, when it came from the vault. */
-  keyId?: string;
+  keyId?: KeyId;
   source: 'vault' | 'csr' | 'ca';
   /** Hex SHA-256 of the subject's SPKI (the key fingerprint). */
   spkiSha256: string;
   /** Hex SHA-256 of the certificate DER. */
   sha256: string;
   /** Set when this certificate belongs to a CA. */
-  caId?: string;
+  caId?: CaId;
   /** True when notAfter was cut to the issuer's notAfter. */
   truncated: boolean;
   der: Uint8Array<ArrayBuffer>;
@@ -67,10 +69,10 @@ export interface CertRecord {
 export interface SerialRecord {
   /** `${issuerId}:${serialHex}` */
   id: string;
-  issuerId: string;
+  issuerId: CaId;
   serialHex: string;
   state: 'reserved' | 'issued' | 'burned';
-  certId?: string;
+  certId?: CertId;
   at: string;
 }
 
@@ -78,9 +80,9 @@ export interface SerialRecord {
 export interface RevocationRecord {
   /** `${issuerId}:${serialHex}` */
   id: string;
-  issuerId: string;
+  issuerId: CaId;
   serialHex: string;
-  certId: string;
+  certId: CertId;
   /** RFC 5280 CRLReason code: 1, 3, 4, 5 or 9. */
   reason: number;
   revokedAt: string;
@@ -94,7 +96,7 @@ export interface RevocationRecord {
 export interface CrlRecord {
   /** `${issuerId}:${number}` */
   id: string;
-  issuerId: string;
+  issuerId: CaId;
   number: number;
   thisUpdate: string;
   nextUpdate: string;

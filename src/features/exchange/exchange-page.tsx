@@ -10,6 +10,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Engine, AttackerMode, AttackerStrategy, ExchangeCurve, ExchangeMode, ExchangeStepView, ExchangeView, PartyView, StartExchangeParams } from '../../engine';
 import { DataTable } from '../../components/ui/data-table';
 import { Field } from '../../components/ui/field';
+import { asCertId } from '../../engine';
 import { Badge, ErrorAlert, StatusMessage, type UiError } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { EngineProvider, useAppStore, useAppStoreApi } from '../../state/engine-provider';
@@ -328,15 +329,17 @@ function SetupForm() {
   async function onStart(e: FormEvent) {
     e.preventDefault();
     const auth = mode === 'authenticated';
+    // The select elements are required: the browser submits no empty choice.
+    if (auth && (!iCertValue || !rCertValue)) return;
     const p: StartExchangeParams = {
       mode,
       curve,
-      initiator: auth ? { certId: iCertValue } : { name: iName },
-      responder: auth ? { certId: rCertValue } : { name: rName },
+      initiator: auth ? { certId: asCertId(iCertValue) } : { name: iName },
+      responder: auth ? { certId: asCertId(rCertValue) } : { name: rName },
       attacker:
         attacker === 'none'
           ? { mode: 'none' }
-          : { mode: attacker, ...(auth && attacker === 'substitute' ? { strategy } : {}), ...(auth && attacker === 'substitute' && strategy === 'own-certificate' && aCertValue ? { party: { certId: aCertValue } } : {}) },
+          : { mode: attacker, ...(auth && attacker === 'substitute' ? { strategy } : {}), ...(auth && attacker === 'substitute' && strategy === 'own-certificate' && aCertValue ? { party: { certId: asCertId(aCertValue) } } : {}) },
     };
     await store.getState().exchange.start(p);
   }

@@ -6,6 +6,7 @@ import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyPage } from './key-page';
 import { fullFingerprint } from './labels';
+import { asKeyId, type KeyId } from '../../engine';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -22,8 +23,9 @@ async function newKeyLink(name: string): Promise<HTMLAnchorElement> {
   return (await screen.findByRole('link', { name })) as HTMLAnchorElement;
 }
 
-function idFromHref(a: HTMLAnchorElement): string {
-  return decodeURIComponent(a.getAttribute('href')!.replace('#/keys/', ''));
+/** The key id a link points at, read back from its href and branded like every id from a URL. */
+function idFromHref(a: HTMLAnchorElement): KeyId {
+  return asKeyId(decodeURIComponent(a.getAttribute('href')!.replace('#/keys/', '')));
 }
 
 describe('Use this key: derive, wrap and unwrap (A4, seed 001)', () => {

@@ -5,7 +5,7 @@
  * by name and key check value with a link to its page; no key bytes reach the page.
  */
 import { useId, useMemo, useState, type FormEvent } from 'react';
-import type { KeyInfo } from '../../engine';
+import { asKeyId, type KeyInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useOp } from '../../state/engine-provider';
@@ -69,7 +69,8 @@ export function DeriveSection(props: { info: KeyInfo }) {
   async function onDerive(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setMade(null);
-    const r = await derive(k.id, chosen === PASTE ? { pem } : { keyId: chosen }, { name, owner: k.owner });
+    // The select's value is an option's key id, read back from the DOM: branded through asKeyId.
+    const r = await derive(k.id, chosen === PASTE ? { pem } : { keyId: asKeyId(chosen) }, { name, owner: k.owner });
     if (r.ok) setMade(r.value);
   }
 
@@ -143,7 +144,7 @@ export function WrapSection(props: { info: KeyInfo }) {
     e.preventDefault();
     setWrapped('');
     if (!chosen) return;
-    const r = await wrap(k.id, chosen);
+    const r = await wrap(k.id, asKeyId(chosen));
     if (r.ok) setWrapped(r.value);
   }
   async function onUnwrap(e: FormEvent<HTMLFormElement>) {

@@ -2,7 +2,7 @@
 // window over the whole list; the table still tells assistive technology its real size.
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { KeyInfo } from '../../engine';
+import { asKeyId, type KeyInfo } from '../../engine';
 import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyListPage } from './key-list-page';
@@ -16,7 +16,7 @@ async function tenThousandKeys() {
   // Plain metadata records, as the store holds them after a refresh of a 10k vault.
   const keys: KeyInfo[] = Array.from({ length: N }, (_, i) => ({
     ...real,
-    id: `key_${i.toString(16).padStart(32, '0')}` as KeyInfo['id'],
+    id: asKeyId(`key_${i.toString(16).padStart(32, '0')}`),
     name: `key ${String(i).padStart(5, '0')}`,
     owner: i % 2 ? 'alice' : 'bob',
   }));

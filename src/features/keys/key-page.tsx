@@ -1,9 +1,9 @@
 // A key's page: what it is, its fingerprint, its lifecycle and how to use it.
 import { useEffect, useState, type ReactNode } from 'react';
-import type { KeyInfo } from '../../engine';
+import { asKeyId, type KeyId, type KeyInfo } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { formatUtc } from '../../components/ui/format';
-import { ErrorAlert } from '../../components/ui/messages';
+import { ErrorAlert, type UiError } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
@@ -22,7 +22,35 @@ import { KeyStateBadge } from './state-badge';
  * `certificates` renders, for a key with a public key, what the CA can do with its
  * certificates (the app passes the CA feature's "revoke all certificates of this key").
  */
-export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (info: KeyInfo) => ReactNode; certificates?: (info: KeyInfo) => ReactNode }) {
+type KeyPageProps = { id: string; navigate: Navigate; lifecycle?: (info: KeyInfo) => ReactNode; certificates?: (info: KeyInfo) => ReactNode };
+
+export function KeyPage(props: KeyPageProps) {
+  // The id comes from the route: branded through asKeyId; one not shaped as a key id names no key.
+  let id: KeyId;
+  try {
+    id = asKeyId(props.id);
+  } catch {
+    return <KeyUnavailable notFound />;
+  }
+  return <KeyView {...props} id={id} />;
+}
+
+/** The page while its key is loading, after it failed to load, or when there is no such key. */
+function KeyUnavailable({ notFound, error }: { notFound: boolean; error?: UiError | undefined }) {
+  return (
+    <>
+      <Breadcrumb />
+      <PageTitle documentTitle={notFound ? 'Key not found' : 'Key'}>{notFound ? 'Key not found' : error ? 'Key could not be loaded' : 'Loading key…'}</PageTitle>
+      {notFound ? <p>There is no key with this id in this browser’s vault. It may have been deleted, or created in another browser.</p> : null}
+      {error ? <ErrorAlert error={error} /> : null}
+      <p>
+        <a href={href({ name: 'keys' })}>Back to all keys</a>
+      </p>
+    </>
+  );
+}
+
+function KeyView(props: Omit<KeyPageProps, 'id'> & { id: KeyId }) {
   const { id } = props;
   const key = useAppStore((s) => s.keys.byId[id]);
   const loadOp = useOp(opNames.load(id));
@@ -35,17 +63,7 @@ export function KeyPage(props: { id: string; navigate: Navigate; lifecycle?: (in
   if (!key) {
     const notFound = loadOp?.status === 'error' && loadOp.error?.code === 'KEY_NOT_FOUND';
     const failed = loadOp?.status === 'error' && !notFound;
-    return (
-      <>
-        <Breadcrumb />
-        <PageTitle documentTitle={notFound ? 'Key not found' : 'Key'}>{notFound ? 'Key not found' : failed ? 'Key could not be loaded' : 'Loading key…'}</PageTitle>
-        {notFound ? <p>There is no key with this id in this browser’s vault. It may have been deleted, or created in another browser.</p> : null}
-        {failed ? <ErrorAlert error={loadOp.error} /> : null}
-        <p>
-          <a href={href({ name: 'keys' })}>Back to all keys</a>
-        </p>
-      </>
-    );
+    return <KeyUnavailable notFound={notFound} error={failed ? loadOp.error : undefined} />;
   }
 
   const ops = key.operations;

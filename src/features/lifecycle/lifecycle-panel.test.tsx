@@ -7,6 +7,7 @@ import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { LifecyclePanel } from './lifecycle-panel';
 import { expectShown } from '../../testing/dom';
+import type { CertId } from '../../engine';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const DAY = 86_400_000;
@@ -95,7 +96,7 @@ describe('LifecyclePanel', () => {
   });
 
   it('K8: revoking a key pair with a certificate revokes the certificate too, and the panel says so', async () => {
-    let certId = '';
+    let certId: CertId | undefined;
     const { user, engine } = await panelFor({ template: 'ECDSA-P-256', name: 'web server' }, async (e, key) => {
       const pki = await e.pki();
       const root = await pki.createRootCa({ name: 'Panel Root', subject: { CN: 'Panel Root' }, keyTemplate: 'ECDSA-P-256' });
@@ -108,11 +109,11 @@ describe('LifecyclePanel', () => {
     expectShown(
       await screen.findByText("The key was revoked (Cessation of operation). It is now deactivated. 1 certificate was revoked (Cessation of operation) and is on the CA's new CRL."),
     );
-    expect((await (await engine.pki()).getCertificate(certId)).revocation?.reason).toBe('cessationOfOperation');
+    expect((await (await engine.pki()).getCertificate(certId!)).revocation?.reason).toBe('cessationOfOperation');
   }, 30_000);
 
   it('K8/issue 14: the revoke dialog says beforehand what happens to the certificates, for each reason, and unspecified revokes them', async () => {
-    let certId = '';
+    let certId: CertId | undefined;
     const { user, engine } = await panelFor({ template: 'ECDSA-P-256', name: 'api server' }, async (e, key) => {
       const pki = await e.pki();
       const root = await pki.createRootCa({ name: 'Preview Root', subject: { CN: 'Preview Root' }, keyTemplate: 'ECDSA-P-256' });
@@ -126,10 +127,10 @@ describe('LifecyclePanel', () => {
     await user.selectOptions(reason, 'unspecified');
     expectShown(await within(dialog).findByText(/1 certificate of this key will be revoked too \(listed without a reason code, which means unspecified\)/));
     // Nothing was revoked by looking.
-    expect((await (await engine.pki()).getCertificate(certId)).status).toBe('valid');
+    expect((await (await engine.pki()).getCertificate(certId!)).status).toBe('valid');
     await user.click(within(dialog).getByRole('button', { name: 'Revoke key' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
-    expect((await (await engine.pki()).getCertificate(certId)).revocation?.reason).toBe('unspecified');
+    expect((await (await engine.pki()).getCertificate(certId!)).revocation?.reason).toBe('unspecified');
   }, 30_000);
 
   it('B1: a refused transition shows the engine’s KEY_STATE message (resume after protect-stop)', async () => {

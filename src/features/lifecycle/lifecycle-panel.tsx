@@ -4,7 +4,7 @@
  * why, what the key may do right now, its timeline and dates, and its keyring versions.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { KeyInfo, KeyRevocationReason, KeyState, ScheduledDates } from '../../engine';
+import type { KeyId, KeyInfo, KeyRevocationReason, KeyState, ScheduledDates } from '../../engine';
 import { timeline } from '../../engine/lifecycle/dates';
 import { checkOperation, type GateDecision } from '../../engine/lifecycle/gates';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
@@ -89,7 +89,7 @@ export function LifecyclePanel(props: { info: KeyInfo }) {
  * revocation will do to the key's certificates (issue 14): which are revoked, with which
  * CRL reason, and which stay valid and why. Re-asked whenever the reason changes.
  */
-function CertificatePreviewNote(props: { keyId: string; reason: KeyRevocationReason }) {
+function CertificatePreviewNote(props: { keyId: KeyId; reason: KeyRevocationReason }) {
   const preview = useAppStore((s) => s.lifecycle.previewRevocation);
   const asked = `${props.keyId}\n${props.reason}`;
   const [answer, setAnswer] = useState<{ asked: string; text: string } | null>(null);

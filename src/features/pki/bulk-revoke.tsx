@@ -1,6 +1,6 @@
 // Bulk revocation on the certificate list (E6): the selection's count, a reason, "Revoke selected" behind a confirmation, and the outcome.
 import { useId, useState } from 'react';
-import type { RevocationReason } from '../../engine';
+import type { CertId, RevocationReason } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore } from '../../state/engine-provider';
@@ -25,7 +25,7 @@ export function bulkRevocationText(r: BulkRevocationSummary, caName?: (caId: str
  * The bulk actions over the selected certificates. The selection is held by the list by
  * certificate id (not by row), so it survives filtering and virtual scrolling.
  */
-export function BulkRevokeBar(props: { selected: ReadonlySet<string>; matching: readonly string[]; onSelectMatching: () => void; onClear: () => void; onDone: () => void }) {
+export function BulkRevokeBar(props: { selected: ReadonlySet<CertId>; matching: readonly CertId[]; onSelectMatching: () => void; onClear: () => void; onDone: () => void }) {
   const revokeMany = useAppStore((s) => s.pki.revokeCertificates);
   const op = useAppStore((s) => s.pki.ops[pkiOpNames.revokeMany]);
   const [reason, setReason] = useState<RevocationReason>('superseded');

@@ -1,6 +1,6 @@
 // E10: the certificate list: search, filters, selection for bulk revocation.
 import { useMemo, useState } from 'react';
-import type { CertInfo } from '../../engine';
+import type { CertId, CertInfo } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
 import { DataTable, type Column } from '../../components/ui/data-table';
 import { EmptyState, NoMatches } from '../../components/ui/empty-state';
@@ -36,9 +36,9 @@ export function CertListPage() {
   const filtering = Object.values(filter).some((v) => v !== '');
   const now = useNow();
   const warned = all.filter((c) => expiryWarnings(c, cas, now).length > 0).length;
-  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const [selected, setSelected] = useState<ReadonlySet<CertId>>(() => new Set());
   const refreshCerts = useAppStore((s) => s.pki.refreshCerts);
-  const toggle = (id: string, on: boolean) =>
+  const toggle = (id: CertId, on: boolean) =>
     setSelected((prev) => {
       const next = new Set(prev);
       if (on) next.add(id);

@@ -5,6 +5,7 @@ import type { CertInfo } from '../../engine';
 import { renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { CertListPage } from './cert-list-page';
+import { testCertId } from '../../testing/ids';
 
 const N = 10_000;
 
@@ -19,7 +20,7 @@ describe('CertListPage at 10,000 certificates', () => {
     // Plain metadata records, as the store holds them after loading a 10k inventory.
     const certs: CertInfo[] = Array.from({ length: N }, (_, i) => ({
       ...model,
-      id: `cert_${i}`,
+      id: testCertId(`${i}`),
       subject: `CN=host${i}.scale.test`,
       serialHex: i.toString(16).padStart(34, '0'),
       profile: 'tls-server',

@@ -1,6 +1,6 @@
 // A certificate's page: its fields, status, chain, downloads, revocation and verification.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { CertificateDetails, CertInfo, RevocationReason, VerifyResult } from '../../engine';
+import { asCertId, toErrorInfo, type CertId, type CertificateDetails, type CertInfo, type RevocationReason, type VerifyResult } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc, groupHex } from '../../components/ui/format';
@@ -126,7 +126,33 @@ function RevokeSection(props: { cert: CertInfo; onRevoked: () => void }) {
 
 /** E5/E6: one certificate — details, extensions, fingerprints, chain, verification, ASN.1, downloads, revoke. */
 export function CertPage(props: { id: string }) {
-  const { id } = props;
+  // The id comes from the route: branded through asCertId; one not shaped as a certificate id names none.
+  let id: CertId;
+  try {
+    id = asCertId(props.id);
+  } catch (e) {
+    return <CertUnavailable error={toErrorInfo(e)} />;
+  }
+  return <CertView id={id} />;
+}
+
+/** The page while its certificate is loading, or when it could not be loaded (none with that id). */
+function CertUnavailable({ error }: { error?: ErrorInfo | undefined }) {
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={href({ name: 'certs' })}>Certificates</a>
+      </p>
+      <PageTitle documentTitle="Certificate">{error ? 'Certificate not found' : 'Loading certificate…'}</PageTitle>
+      {error ? <ErrorAlert error={error} /> : null}
+      <p>
+        <a href={href({ name: 'certs' })}>Back to all certificates</a>
+      </p>
+    </>
+  );
+}
+
+function CertView({ id }: { id: CertId }) {
   usePkiData();
   const cert = useAppStore((s) => s.pki.certsById[id]);
   const cas = useAppStore((s) => s.pki.cas);
@@ -177,21 +203,7 @@ export function CertPage(props: { id: string }) {
     };
   }, [id, loadCertificate, describe, refreshVerification]);
 
-  if (!cert) {
-    const failed = loadOp?.status === 'error';
-    return (
-      <>
-        <p className="breadcrumb">
-          <a href={href({ name: 'certs' })}>Certificates</a>
-        </p>
-        <PageTitle documentTitle="Certificate">{failed ? 'Certificate not found' : 'Loading certificate…'}</PageTitle>
-        {failed ? <ErrorAlert error={loadOp.error} /> : null}
-        <p>
-          <a href={href({ name: 'certs' })}>Back to all certificates</a>
-        </p>
-      </>
-    );
-  }
+  if (!cert) return <CertUnavailable error={loadOp?.status === 'error' ? loadOp.error : undefined} />;
 
   const byId = new Map(cas.map((c) => [c.id, c]));
   const chain = [];
@@ -415,7 +427,7 @@ export function CertPage(props: { id: string }) {
  * file for servers and mail clients. Only for a key kept exportable; the engine says so
  * otherwise. The passphrase leaves state as soon as it is used.
  */
-function Pkcs12Form(props: { id: string; base: string }) {
+function Pkcs12Form(props: { id: CertId; base: string }) {
   const exportPkcs12 = useAppStore((s) => s.pki.exportPkcs12);
   const op = useAppStore((s) => s.pki.ops[pkiOpNames.exportPkcs12(props.id)]);
   const [passphrase, setPassphrase] = useState('');

@@ -6,6 +6,7 @@ import { freshEngine } from '../../testing/engine';
 import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { CRL_PAGE_SIZE, CrlPage } from './crl-page';
 import { expectShown } from '../../testing/dom';
+import type { CertId } from '../../engine';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -15,7 +16,7 @@ describe('CrlPage (E7)', () => {
     const pki = await engine.pki();
     const root = await pki.createRootCa({ name: 'CRL Root', subject: { CN: 'CRL Root' } });
     const key = await engine.generateKey({ template: 'ECDSA-P-256', name: 'clients' });
-    const ids: string[] = [];
+    const ids: CertId[] = [];
     for (let i = 0; i < CRL_PAGE_SIZE + 3; i++) {
       const r = await pki.issueCertificate({ caId: root.ca.id, keyId: key.id, profile: 'tls-client', subject: { CN: `client ${i}` } });
       await pki.revokeCertificate(r.cert.id, { reason: 'superseded' });

@@ -1,7 +1,7 @@
 // A CA's CRL page: the latest CRL, its entries, publishing, downloads and "revoke all certificates of this CA".
 import { useEffect, useMemo, useState } from 'react';
-import type { CrlEntry, CrlInfo } from '../../engine';
 import { DataTable } from '../../components/ui/data-table';
+import { asCaId, type CaId, type CrlEntry, type CrlInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -20,10 +20,34 @@ export const CRL_HISTORY_SIZE = 10;
 
 /** E7: a CA's current CRL decoded, its entries paged, downloads, "Rebuild now", and revoking all its certificates (issue 15). */
 export function CrlPage(props: { caId: string }) {
-  const { caId } = props;
+  // The id comes from the route: branded through asCaId; one not shaped as a CA id names no CA.
+  let caId: CaId;
+  try {
+    caId = asCaId(props.caId);
+  } catch {
+    return <CaUnavailable />;
+  }
+  return <CrlView caId={caId} />;
+}
+
+/** The page while the CAs load, or when there is no CA with the route's id. */
+function CaUnavailable() {
+  usePkiData({ certs: true });
+  const casStatus = useAppStore((s) => s.pki.casStatus);
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={href({ name: 'cas' })}>Certificate authorities</a>
+      </p>
+      <PageTitle documentTitle="CRL">{casStatus === 'ready' ? 'CA not found' : 'Loading CRL…'}</PageTitle>
+      {casStatus === 'ready' ? <p>There is no CA with this id in this browser.</p> : null}
+    </>
+  );
+}
+
+function CrlView({ caId }: { caId: CaId }) {
   usePkiData({ certs: true });
   const ca = useAppStore((s) => s.pki.cas.find((c) => c.id === caId));
-  const casStatus = useAppStore((s) => s.pki.casStatus);
   const crl = useAppStore((s) => s.pki.crls[caId]);
   const certsById = useAppStore((s) => s.pki.certsById);
   const loadCrl = useAppStore((s) => s.pki.loadCrl);
@@ -73,17 +97,7 @@ export function CrlPage(props: { caId: string }) {
     return m;
   }, [certsById, caId]);
 
-  if (!ca) {
-    return (
-      <>
-        <p className="breadcrumb">
-          <a href={href({ name: 'cas' })}>Certificate authorities</a>
-        </p>
-        <PageTitle documentTitle="CRL">{casStatus === 'ready' ? 'CA not found' : 'Loading CRL…'}</PageTitle>
-        {casStatus === 'ready' ? <p>There is no CA with this id in this browser.</p> : null}
-      </>
-    );
-  }
+  if (!ca) return <CaUnavailable />;
 
   const pages = entries ? Math.max(1, Math.ceil(entries.total / CRL_PAGE_SIZE)) : 1;
   const base = safeFileName(ca.name, 'ca');

@@ -155,11 +155,12 @@ export function IssuePage(props: { navigate: Navigate }) {
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    if (busy || !ca) return;
+    // A vault issuance needs a chosen key (the form offers only vault keys).
+    if (busy || !ca || (source === 'vault' && !key)) return;
     const common = { caId: ca.id, profile, subject: cleanName(subject), sans: sansOf(sans), validityDays: Number(validity) };
     const r =
       source === 'vault'
-        ? await issueCertificate({ ...common, keyId: key?.id ?? '' })
+        ? await issueCertificate({ ...common, keyId: key!.id })
         : await issueFromCsr({ ...common, csr: csrFile ? csrFile.der : csrText });
     if (r.ok) props.navigate(href({ name: 'cert', id: r.value.cert.id }));
   }

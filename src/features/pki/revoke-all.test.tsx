@@ -6,6 +6,7 @@ import { freshEngine } from '../../testing/engine';
 import { renderWithEngine } from '../../testing/render';
 import { CrlPage } from './crl-page';
 import { RevokeAllSection } from './revoke-all';
+import { testKeyId } from '../../testing/ids';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -116,7 +117,7 @@ describe('revoke all certificates of a key', () => {
 
   it('an unknown key is refused with its code', async () => {
     const { engine } = await setup();
-    const { user } = await renderWithEngine(<RevokeAllSection scope={{ kind: 'key', keyId: 'key_gone', spkiSha256: '00', name: 'gone' }} />, { engine });
+    const { user } = await renderWithEngine(<RevokeAllSection scope={{ kind: 'key', keyId: testKeyId('gone'), spkiSha256: '00', name: 'gone' }} />, { engine });
     const panel = screen.getByRole('region', { name: 'Revoke all certificates of this key' });
     await user.click(within(panel).getByRole('button', { name: 'Revoke all certificates of this key…' }));
     await user.click(await screen.findByRole('button', { name: 'Revoke 0 certificates' }));

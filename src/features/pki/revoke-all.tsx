@@ -1,6 +1,6 @@
 // "Revoke all certificates of this CA / of this key" (issue 15): a reason, a confirmation that counts what goes, and the outcome (N revoked, CRL number n published).
 import { useId, useMemo, useState } from 'react';
-import type { RevocationReason } from '../../engine';
+import type { CaId, KeyId, RevocationReason } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
@@ -9,7 +9,7 @@ import { bulkRevocationText } from './bulk-revoke';
 import { REASON_CHOICES } from './labels';
 
 /** Whose certificates a sweep takes: a CA's (by id) or a vault key's (by id and public-key fingerprint). */
-export type RevokeAllScope = { kind: 'ca'; caId: string; name: string } | { kind: 'key'; keyId: string; spkiSha256: string; name: string };
+export type RevokeAllScope = { kind: 'ca'; caId: CaId; name: string } | { kind: 'key'; keyId: KeyId; spkiSha256: string; name: string };
 
 /** The sentence a finished sweep reads as; "nothing to revoke" is an outcome, not an error. `caName` names each CRL's CA. */
 export function sweepText(r: BulkRevocationSummary, caName?: (caId: string) => string | undefined): string {

@@ -11,7 +11,7 @@
  * this screen only, and every engine call is guarded against a screen that has gone.
  */
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { CaInfo, CrlInfo, ImportedCertInfo, ImportedCrlInfo, ImportOutcome, PeerName, RevocationMode, VerifyProfile, VerifyPurpose, VerifyResult } from '../../engine';
+import type { CaId, CaInfo, CrlInfo, ImportedCertInfo, ImportedCrlInfo, ImportOutcome, PeerName, RevocationMode, VerifyProfile, VerifyPurpose, VerifyResult } from '../../engine';
 import { toErrorInfo } from '../../engine';
 import { DataTable } from '../../components/ui/data-table';
 import { Field } from '../../components/ui/field';
@@ -304,9 +304,9 @@ export function VerifyPage() {
   const [loadError, setLoadError] = useState<ErrorInfo | null>(null);
   const [chainText, setChainText] = useState('');
   const [files, setFiles] = useState<Array<{ name: string; bytes: Uint8Array }>>([]);
-  const [anchorCas, setAnchorCas] = useState<string[]>([]);
+  const [anchorCas, setAnchorCas] = useState<CaId[]>([]);
   const [anchorImported, setAnchorImported] = useState<string[]>([]);
-  const [crlCas, setCrlCas] = useState<string[]>([]);
+  const [crlCas, setCrlCas] = useState<CaId[]>([]);
   const [crlImported, setCrlImported] = useState<string[]>([]);
   const [time, setTime] = useState('');
   const [purpose, setPurpose] = useState<VerifyPurpose>('any');
@@ -343,7 +343,7 @@ export function VerifyPage() {
     };
   }, [engine]);
 
-  const toggle = (list: string[], set: (v: string[]) => void, id: string, on: boolean) => set(on ? [...new Set([...list, id])] : list.filter((x) => x !== id));
+  const toggle = <T extends string>(list: T[], set: (v: T[]) => void, id: T, on: boolean) => set(on ? [...new Set([...list, id])] : list.filter((x) => x !== id));
 
   async function addFiles(fs: File[]) {
     setError(null);

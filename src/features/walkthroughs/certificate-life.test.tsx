@@ -7,6 +7,7 @@ import { freshEngine } from '../../testing/engine';
 import { toHex, type Engine } from '../../engine';
 import { certificateLife } from './certificate-life';
 import type { StepDatum, StepResult, WalkthroughState } from './types';
+import { asCaId, asCertId, asKeyId } from '../../engine';
 
 type Datum<K extends StepDatum['kind']> = Extract<StepDatum, { kind: K }>;
 
@@ -50,22 +51,22 @@ describe('walkthrough 2: a certificate’s life', () => {
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
 
     // Root and intermediate: the PEM and DER shown are the stored certificates.
-    const root = await pki.getCertificate(state.rootCertId as string);
+    const root = await pki.getCertificate(asCertId(String(state.rootCertId)));
     expect(datum(results.root!, 'pem', /PEM/).pem).toBe(await pki.exportCertificate(root.id, 'pem'));
     expect(datum(results.root!, 'asn1', /DER/).der).toBe(toHex(await pki.exportCertificate(root.id, 'der')));
     expect(datum(results.root!, 'fingerprint', /SHA-256/).value.replaceAll(':', '')).toBe(root.sha256);
-    const inter = await pki.getCa(state.intermediateCaId as string);
+    const inter = await pki.getCa(asCaId(String(state.intermediateCaId)));
     expect(inter).toMatchObject({ kind: 'intermediate', parentId: state.rootCaId, pathLen: 0 });
     expect(datum(results.intermediate!, 'text', 'Issuer').value).toBe(root.subject);
 
     // CSR: proof of possession checked by the engine, for the key the step made.
     expect(datum(results.csr!, 'check', 'Proof of possession').ok).toBe(true);
-    const key = await engine.getKey(state.keyId as string);
+    const key = await engine.getKey(asKeyId(String(state.keyId)));
     expect(datum(results.csr!, 'fingerprint', /Key fingerprint/).value.replaceAll(':', '')).toBe(key.fingerprint.value);
     expect((await pki.inspectCsr(datum(results.csr!, 'pem', /request/).pem)).subject).toBe('CN=app.walkthrough.test');
 
     // Issue: the certificate certifies that key; its serial is shown.
-    const leaf = await pki.getCertificate(state.leafCertId as string);
+    const leaf = await pki.getCertificate(asCertId(String(state.leafCertId)));
     expect(leaf.spkiSha256).toBe(key.fingerprint.value);
     expect(leaf.issuerId).toBe(state.intermediateCaId);
     const issuedSerial = datum(results.issue!, 'hex', 'Serial number').segments[0]!.hex;
@@ -94,12 +95,12 @@ describe('walkthrough 2: a certificate’s life', () => {
     expect(crlSerial.map((s) => s.hex)).toEqual([issuedSerial]);
     expect(datum(results.crl!, 'check', /names the certificate issued earlier/).ok).toBe(true);
     expect(datum(results.crl!, 'check', 'The CRL number grew').ok).toBe(true);
-    const crl = await pki.getCrl(state.intermediateCaId as string);
+    const crl = await pki.getCrl(asCaId(String(state.intermediateCaId)));
     expect(crl!.number).toBe(state.crlNumberAfter);
     expect(crl!.number).toBeGreaterThan(state.crlNumberBefore as number);
     expect(datum(results.crl!, 'json', 'CRL before the revocation').value).toMatchObject({ number: state.crlNumberBefore, entries: 0 });
     expect(datum(results.crl!, 'json', 'CRL after the revocation').value).toMatchObject({ number: crl!.number, entries: 1 });
-    expect(datum(results.crl!, 'asn1', /DER/).der).toBe(toHex(await pki.exportCrl(state.intermediateCaId as string, 'der')));
+    expect(datum(results.crl!, 'asn1', /DER/).der).toBe(toHex(await pki.exportCrl(asCaId(String(state.intermediateCaId)), 'der')));
     expect(datum(results.crl!, 'json', 'CRL entries').value).toEqual([expect.objectContaining({ serialHex: issuedSerial, reason: 'keyCompromise' })]);
 
     // Verify again: invalid, and exactly one check fails: the certificate's revocation.

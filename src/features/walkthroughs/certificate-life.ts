@@ -9,7 +9,7 @@
  * State passed forward is plain data (ids, serials, CRL numbers), so a deep link rebuilds
  * any step by running steps 0…n again in a fresh namespace.
  */
-import { EngineError, decodePem, toHex, type CaInfo, type CrlInfo, type Pki, type VerifyResult } from '../../engine';
+import { EngineError, asCaId, asCertId, asKeyId, decodePem, toHex, type CaId, type CaInfo, type CertId, type CrlInfo, type Pki, type VerifyResult } from '../../engine';
 import type { ObjectLink, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** Names the walkthrough gives its objects (its own namespace: nothing of the user's). */
@@ -47,17 +47,22 @@ function need(state: WalkthroughState, key: string): string {
   return v;
 }
 
+// Ids come back out of the untyped step state: branded through the engine's one brand function each.
+const needCaId = (state: WalkthroughState, key: string) => asCaId(need(state, key));
+const needCertId = (state: WalkthroughState, key: string) => asCertId(need(state, key));
+const needKeyId = (state: WalkthroughState, key: string) => asKeyId(need(state, key));
+
 function needNumber(state: WalkthroughState, key: string): number {
   const v = state[key];
   if (typeof v !== 'number') throw new EngineError('INVALID_ARGUMENT', `walkthrough: step state "${key}" is missing; run the earlier steps first`);
   return v;
 }
 
-async function derHex(pki: Pki, certId: string): Promise<string> {
+async function derHex(pki: Pki, certId: CertId): Promise<string> {
   return hexOf(await pki.exportCertificate(certId, 'der'));
 }
 
-async function latestCrl(pki: Pki, caId: string): Promise<CrlInfo> {
+async function latestCrl(pki: Pki, caId: CaId): Promise<CrlInfo> {
   const crl = await pki.getCrl(caId);
   if (!crl) throw new EngineError('STORAGE', 'walkthrough: the CA has no CRL');
   return crl;
@@ -135,7 +140,7 @@ const steps: WalkthroughStep[] = [
     standard: 'RFC 5280 §4.2.1.9 (pathLenConstraint), §4.2.1.1 and §4.2.1.2 (key identifiers)',
     async run({ engine, state }) {
       const pki = await engine.pki();
-      const rootCaId = need(state, 'rootCaId');
+      const rootCaId = needCaId(state, 'rootCaId');
       const { ca, cert, pem } = await pki.createIntermediateCa({ parentId: rootCaId, name: N.intermediate, subject: { O: 'Clavis walkthrough', CN: N.intermediate }, pathLen: 0 });
       const crl = await latestCrl(pki, ca.id);
       const details = await pki.describeCertificate(cert.id);
@@ -197,7 +202,7 @@ const steps: WalkthroughStep[] = [
     standard: 'RFC 5280 §4.1 (certificate fields), §4.1.2.2 (serial number), §4.2.1.6 (subjectAltName)',
     async run({ engine, state }) {
       const pki = await engine.pki();
-      const caId = need(state, 'intermediateCaId');
+      const caId = needCaId(state, 'intermediateCaId');
       const keyFingerprint = need(state, 'keyFingerprint');
       const issued = await pki.issueFromCsr({ caId, csr: need(state, 'csrPem'), profile: 'tls-server' });
       const { cert, pem } = issued;
@@ -236,8 +241,8 @@ const steps: WalkthroughStep[] = [
     standard: 'RFC 5280 §6.1 (basic path validation), §6.1.3 (a)(3) (revocation status)',
     async run({ engine, state }) {
       const pki = await engine.pki();
-      const leafCertId = need(state, 'leafCertId');
-      const caId = need(state, 'intermediateCaId');
+      const leafCertId = needCertId(state, 'leafCertId');
+      const caId = needCaId(state, 'intermediateCaId');
       const r = await pki.verifyCertificate(leafCertId, { usage: 'tls-server', hostname: N.host });
       const crl = await latestCrl(pki, caId);
       return {
@@ -263,8 +268,8 @@ const steps: WalkthroughStep[] = [
     standard: 'RFC 5280 §5.3.1 (reasonCode), §3.3 (revocation); NIST SP 800-57 Part 1 §7 (compromised state)',
     async run({ engine, state }) {
       const pki = await engine.pki();
-      const leafCertId = need(state, 'leafCertId');
-      const keyId = need(state, 'keyId');
+      const leafCertId = needCertId(state, 'leafCertId');
+      const keyId = needKeyId(state, 'keyId');
       const out = await pki.revokeCertificate(leafCertId, { reason: CERTIFICATE_LIFE_REASON });
       const key = await engine.getKey(keyId);
       const data: StepDatum[] = [
@@ -286,7 +291,7 @@ const steps: WalkthroughStep[] = [
             `Vault key "${key.name}" moved to ${key.state}: it may no longer sign or protect anything.`,
             ...(out.crl ? [`"${N.intermediate}" published CRL number ${out.crl.number}.`] : []),
           ],
-          objects: [certLink(leafCertId, `Certificate for ${N.host} (revoked)`), keyLink(keyId, `Key "${key.name}" (${key.state})`), crlLink(need(state, 'intermediateCaId'), 'Intermediate CA CRL')],
+          objects: [certLink(leafCertId, `Certificate for ${N.host} (revoked)`), keyLink(keyId, `Key "${key.name}" (${key.state})`), crlLink(needCaId(state, 'intermediateCaId'), 'Intermediate CA CRL')],
         },
         state: { revokedAt: out.cert.revocation?.revokedAt ?? '', ...(out.crl ? { crlNumberAfter: out.crl.number } : {}) },
       };
@@ -300,7 +305,7 @@ const steps: WalkthroughStep[] = [
     standard: 'RFC 5280 §5.1 (CRL fields), §5.1.2.6 (revokedCertificates), §5.2.3 (CRL number)',
     async run({ engine, state }) {
       const pki = await engine.pki();
-      const caId = need(state, 'intermediateCaId');
+      const caId = needCaId(state, 'intermediateCaId');
       const serialHex = need(state, 'serialHex');
       const before = needNumber(state, 'crlNumberBefore');
       const history = await pki.listCrls(caId, 20);
@@ -345,7 +350,7 @@ const steps: WalkthroughStep[] = [
     standard: 'RFC 5280 §6.1.3 (a)(3) (not revoked), §6.3 (CRL validation)',
     async run({ engine, state }) {
       const pki = await engine.pki();
-      const leafCertId = need(state, 'leafCertId');
+      const leafCertId = needCertId(state, 'leafCertId');
       const r = await pki.verifyCertificate(leafCertId, { usage: 'tls-server', hostname: N.host });
       const failed = r.steps.filter((s) => !s.ok);
       return {

@@ -8,6 +8,7 @@ import { freshEngine } from '../../testing/engine';
 import type { Engine } from '../../engine';
 import { DH_LANES, DH_MESSAGES, diffieHellman } from './diffie-hellman';
 import type { StepDatum, StepResult, WalkthroughState } from './types';
+import { asCertId } from '../../engine';
 
 type Datum<K extends StepDatum['kind']> = Extract<StepDatum, { kind: K }>;
 
@@ -120,7 +121,7 @@ describe('walkthrough 3: Diffie–Hellman', () => {
     expect(authChecks.every((c) => c.ok)).toBe(true);
     expect(auth.data.filter((d) => d.kind === 'hex' && /signature/.test(d.label))).toHaveLength(2);
     const pki = await engine.pki();
-    const alice = await pki.getCertificate(state.aliceCertId as string);
+    const alice = await pki.getCertificate(asCertId(String(state.aliceCertId)));
     expect(alice).toMatchObject({ status: 'valid', profile: 'tls-client' });
     expect(datum(auth, 'text', 'Alice’s certificate').value).toContain(alice.subject);
 

@@ -10,7 +10,7 @@
  * its exchange, runs it to the end, sends its message and closes it. What goes forward is
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
-import { EngineError, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
+import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
 import { fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
@@ -368,9 +368,9 @@ const steps: WalkthroughStep[] = [
     async run(ctx) {
       const ex = await exchangeApi(ctx);
       const curve = curveOf(ctx.state);
-      const alice = need(ctx.state, 'aliceCertId');
-      const bob = need(ctx.state, 'bobCertId');
-      const mallory = need(ctx.state, 'malloryCertId');
+      const alice = asCertId(need(ctx.state, 'aliceCertId'));
+      const bob = asCertId(need(ctx.state, 'bobCertId'));
+      const mallory = asCertId(need(ctx.state, 'malloryCertId'));
       const relay = await ex.start({ mode: 'authenticated', curve, initiator: { certId: alice }, responder: { certId: bob }, attacker: { mode: 'substitute', strategy: 'relay-signatures' } });
       let v: ExchangeView;
       let sendRefused: string;

@@ -5,7 +5,7 @@
  * next use fail. Every step calls the namespace engine's KDC; the last shows seed 001's
  * other route, a session key wrapped under a Diffie–Hellman-derived key.
  */
-import { fromHex, type KdcProtocolRun, type WireMessage } from '../../engine';
+import { fromHex, type KeyId, type KdcProtocolRun, type WireMessage } from '../../engine';
 import { kdcMessageTitle } from '../../copy/kdc';
 import { hex, refusalOf, shortDate, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
@@ -302,7 +302,7 @@ export const kdcSymmetric: Walkthrough = {
         const template = x25519 ? 'X25519' : 'ECDH-P-256';
         const alice = await engine.generateKey({ template, name: `${A} key agreement`, owner: A });
         const bob = await engine.generateKey({ template, name: `${B} key agreement`, owner: B });
-        const pemOf = async (id: string) => await engine.exportPublicKey(id, 'pem');
+        const pemOf = async (id: KeyId) => await engine.exportPublicKey(id, 'pem');
         const wrapA = await engine.deriveKey(alice.id, await pemOf(bob.id), { name: `${A}’s wrapping key (derived)`, owner: A });
         const wrapB = await engine.deriveKey(bob.id, await pemOf(alice.id), { name: `${B}’s wrapping key (derived)`, owner: B });
         const session = await engine.generateKey({ template: 'AES-GCM-256', name: 'session key K_AB (sent wrapped)', owner: A, exportable: true });

@@ -4,7 +4,7 @@
  * principal, destroy, audit. Every step calls the namespace engine's lifecycle verbs; the
  * simulated clock is the namespace engine's own, never the app's.
  */
-import { fromHex, fromUtf8, utf8, type Engine, type KeyInfo } from '../../engine';
+import { fromHex, fromUtf8, utf8, type Engine, type KeyId, type KeyInfo } from '../../engine';
 import { envelopeSegments, hex, refusalOf, shortDate } from './step-data';
 import type { ObjectLink, StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
@@ -13,9 +13,9 @@ const PLAINTEXT = 'Invoice 1042: 3 × widgets, total 129.00 EUR';
 const DAY = 86_400_000;
 
 interface KeyLifeState extends WalkthroughState {
-  v1: string;
-  v2: string;
-  signing: string;
+  v1: KeyId;
+  v2: KeyId;
+  signing: KeyId;
   /** The envelope made by v1 in the "use" step, hex. */
   ct1: string;
   /** The same message re-encrypted under v2 by `rewrap`, hex. */

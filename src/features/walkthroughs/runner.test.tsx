@@ -12,6 +12,8 @@ import { storageNamespace } from './namespace';
 import { replayAttacks } from './replay-attacks';
 import { createRunner } from './runner';
 import type { StepDatum, StepResult, Walkthrough } from './types';
+import { asKeyId } from '../../engine';
+import { testKeyId } from '../../testing/ids';
 
 const uniq = () => `clavis-test-wt-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
 
@@ -137,7 +139,7 @@ describe('walkthrough runner', () => {
           explain: '',
           standard: '',
           run: async ({ engine }) => {
-            if (fail) await engine.getKey('no-such-key');
+            if (fail) await engine.getKey(testKeyId('no-such-key'));
             return { result: { diagram: { kind: 'none' }, data: [], changes: [] } };
           },
         },
@@ -202,7 +204,7 @@ describe('walkthrough 1: a symmetric key through the KDC', () => {
     expect(datum(r, 'fingerprint', 'KCV of K_AB at bob after unwrapping').value).toBe(sent);
     expect(checks(r).map((c) => c.ok)).toEqual([true, true]);
     // The objects are real keys of the namespace vault: the wrapping key is non-extractable.
-    const wrapKeyId = r.objects!.find((o) => o.label === 'alice’s wrapping key')!.id;
+    const wrapKeyId = asKeyId(r.objects!.find((o) => o.label === 'alice’s wrapping key')!.id);
     const info = await runner.engine()!.getKey(wrapKeyId);
     expect(info).toMatchObject({ template: 'AES-GCM-256', extractable: false, origin: 'derived' });
   });
@@ -261,7 +263,7 @@ describe('walkthrough 4: a key’s life', () => {
     expect(env.segments[0]).toEqual({ label: 'magic "CLV"', hex: '434c56' });
     expect(env.segments.find((s) => s.label.startsWith('key id "'))!.label).toContain(runner.state().v1 as string);
     const engine = runner.engine()!;
-    expect((await engine.getKey(runner.state().v2 as string)).state).toBe('destroyed-compromised');
+    expect((await engine.getKey(asKeyId(String(runner.state().v2)))).state).toBe('destroyed-compromised');
     expect(engine.now()).toBeGreaterThan(Date.now() + 365 * 86_400_000);
     expect(datum(results[8]!, 'check', 'Audit chain verifies').ok).toBe(true);
   });

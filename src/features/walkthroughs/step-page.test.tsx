@@ -15,6 +15,7 @@ import { WalkthroughStepPage } from './step-page';
 import type { Walkthrough } from './types';
 import { WalkthroughsPage } from './walkthroughs-page';
 import { expectShown } from '../../testing/dom';
+import { testKeyId } from '../../testing/ids';
 
 const runners: WalkthroughRunner[] = [];
 afterEach(async () => {
@@ -132,7 +133,7 @@ describe('walkthrough step page', () => {
           explain: 'x',
           standard: 'y',
           run: async ({ engine }) => {
-            if (fail) await engine.getKey('missing');
+            if (fail) await engine.getKey(testKeyId('missing'));
             return { result: { diagram: { kind: 'none' }, data: [{ kind: 'text', label: 'done', value: 'yes' }], changes: [] } };
           },
         },

@@ -5,6 +5,7 @@ import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
 import { EMPTY_FILTER, filterKeys, FIRST_PAGE, opNames } from './keys-slice';
 import { assertPlainData } from '../../testing/plain-data';
+import { testKeyId } from '../../testing/ids';
 
 async function setup(storageManager = {}) {
   const { engine } = await freshEngine();
@@ -99,9 +100,9 @@ describe('keys slice', () => {
 
   it('loadKey records KEY_NOT_FOUND for an unknown id', async () => {
     const { keys } = await setup();
-    const r = await keys().loadKey('key_0000');
+    const r = await keys().loadKey(testKeyId('0000'));
     expect(r.ok).toBe(false);
-    expect(keys().ops[opNames.load('key_0000')]?.error?.code).toBe('KEY_NOT_FOUND');
+    expect(keys().ops[opNames.load(testKeyId('0000'))]?.error?.code).toBe('KEY_NOT_FOUND');
   });
 
   it('verifyText refuses a signature that is not base64 before calling the engine', async () => {
@@ -135,7 +136,7 @@ describe('keys slice', () => {
 describe('filterKeys', () => {
   const key = (over: Partial<KeyInfo>): KeyInfo =>
     ({
-      id: 'key_x',
+      id: testKeyId('x'),
       name: 'k',
       owner: '',
       template: 'AES-GCM-256',
@@ -150,9 +151,9 @@ describe('filterKeys', () => {
       ...over,
     }) as KeyInfo;
   const list = [
-    key({ id: 'key_1' as KeyInfo['id'], name: 'Payroll data', owner: 'alice' }),
-    key({ id: 'key_2' as KeyInfo['id'], name: 'Signer', owner: 'bob', template: 'ECDSA-P-256', kind: 'key-pair', fingerprint: { kind: 'spki-sha256', value: '9e02aa' } }),
-    key({ id: 'key_3' as KeyInfo['id'], name: 'Fernet', owner: 'alice', template: 'FERNET', extractable: true }),
+    key({ id: testKeyId('1'), name: 'Payroll data', owner: 'alice' }),
+    key({ id: testKeyId('2'), name: 'Signer', owner: 'bob', template: 'ECDSA-P-256', kind: 'key-pair', fingerprint: { kind: 'spki-sha256', value: '9e02aa' } }),
+    key({ id: testKeyId('3'), name: 'Fernet', owner: 'alice', template: 'FERNET', extractable: true }),
   ];
   const names = (f: Partial<typeof EMPTY_FILTER>) => filterKeys(list, { ...EMPTY_FILTER, ...f }).map((k) => k.name);
 

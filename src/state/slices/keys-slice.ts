@@ -15,6 +15,7 @@ import {
   toErrorInfo,
   type Engine,
   type ImportKeyParams,
+  type KeyId,
   type KeyInfo,
   type ProtectedExportOptions,
   type PublicTextFormat,
@@ -92,7 +93,7 @@ export function signatureEncodingMismatch(template: string, sig: Uint8Array, enc
 }
 
 /** Where the peer's public key comes from when deriving: another vault key, or pasted PEM. */
-export type PeerPublicKey = { keyId: string } | { pem: string };
+export type PeerPublicKey = { keyId: KeyId } | { pem: string };
 
 /** State and actions of the vault inventory and key operations. */
 export interface KeysSlice {
@@ -117,46 +118,46 @@ export interface KeysSlice {
   /** Forgets an operation's status (e.g. when a form is reset). */
   clearOp(name: string): void;
   /** Loads one key's metadata (engine.getKey). */
-  loadKey(id: string): Promise<Result<KeyInfo>>;
+  loadKey(id: KeyId): Promise<Result<KeyInfo>>;
   /** Generates a key; asks for persistent storage first (a user gesture is on the stack). */
   generateKey(params: GenerateKeyParams): Promise<Result<KeyInfo>>;
   /** Names the format of key data without importing it. Synchronous; stores nothing. */
   sniffKeyFormat(data: Uint8Array | string): Result<SniffedFormat>;
   importKey(params: ImportKeyParams): Promise<Result<KeyInfo>>;
-  deleteKey(id: string): Promise<Result<void>>;
+  deleteKey(id: KeyId): Promise<Result<void>>;
   /** The public half as text: PEM, JWK or an OpenSSH line. */
-  exportPublicKey(id: string, format: PublicTextFormat): Promise<Result<string>>;
+  exportPublicKey(id: KeyId, format: PublicTextFormat): Promise<Result<string>>;
   /** The public half as SPKI DER bytes. */
-  exportPublicKeyDer(id: string): Promise<Result<Uint8Array>>;
+  exportPublicKeyDer(id: KeyId): Promise<Result<Uint8Array>>;
   /** An exportable key under a passphrase. The value goes to the caller only. */
-  exportKey(id: string, opts: ProtectedExportOptions): Promise<Result<string>>;
+  exportKey(id: KeyId, opts: ProtectedExportOptions): Promise<Result<string>>;
   /** An exportable key in the clear as text (JWK, Fernet string, PKCS #8 PEM). The value goes to the caller only. */
-  dangerouslyExportUnprotectedKey(id: string, format: UnprotectedExportFormat): Promise<Result<string>>;
+  dangerouslyExportUnprotectedKey(id: KeyId, format: UnprotectedExportFormat): Promise<Result<string>>;
   /** A symmetric key's raw bytes in the clear. The value goes to the caller only. */
-  dangerouslyExportRawSecret(id: string): Promise<Result<Uint8Array>>;
-  encryptText(id: string, text: string): Promise<Result<string>>;
+  dangerouslyExportRawSecret(id: KeyId): Promise<Result<Uint8Array>>;
+  encryptText(id: KeyId, text: string): Promise<Result<string>>;
   /** `acknowledgeRisk`: decrypt with a suspended or compromised key anyway (the person ticked the box). */
-  decryptText(id: string, armored: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<string>>;
-  encryptFile(id: string, data: Uint8Array): Promise<Result<Uint8Array>>;
+  decryptText(id: KeyId, armored: string, opts?: { acknowledgeRisk?: boolean }): Promise<Result<string>>;
+  encryptFile(id: KeyId, data: Uint8Array): Promise<Result<Uint8Array>>;
   /** `acknowledgeRisk` as for decryptText. */
-  decryptFile(id: string, data: Uint8Array, opts?: { acknowledgeRisk?: boolean }): Promise<Result<{ plaintext: Uint8Array; keyId: string }>>;
+  decryptFile(id: KeyId, data: Uint8Array, opts?: { acknowledgeRisk?: boolean }): Promise<Result<{ plaintext: Uint8Array; keyId: KeyId }>>;
   /** Signs UTF-8 text; the signature comes back as base64. `encoding` matters for ECDSA only (default DER). */
-  signText(id: string, text: string, encoding?: SignatureEncoding): Promise<Result<string>>;
+  signText(id: KeyId, text: string, encoding?: SignatureEncoding): Promise<Result<string>>;
   /**
    * Verifies a base64 signature over UTF-8 text. An ECDSA signature in the other encoding
    * than the one chosen fails as MALFORMED_INPUT "wrong encoding", not as invalid.
    */
-  verifyText(id: string, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean; encoding?: SignatureEncoding }): Promise<Result<boolean>>;
+  verifyText(id: KeyId, text: string, signatureBase64: string, opts?: { acknowledgeRisk?: boolean; encoding?: SignatureEncoding }): Promise<Result<boolean>>;
   /** ECDH/X25519 with a peer's public key, then HKDF to a new AES-256-GCM vault key (engine.deriveKey). */
-  deriveKey(id: string, peer: PeerPublicKey, label: { name: string; owner?: string }): Promise<Result<KeyInfo>>;
+  deriveKey(id: KeyId, peer: PeerPublicKey, label: { name: string; owner?: string }): Promise<Result<KeyInfo>>;
   /** Wraps vault key `targetId` under `wrappingId`; the wrapped key comes back as base64. */
-  wrapKey(wrappingId: string, targetId: string): Promise<Result<string>>;
+  wrapKey(wrappingId: KeyId, targetId: KeyId): Promise<Result<string>>;
   /** Unwraps a base64 wrapped key into a new vault key. */
-  unwrapKey(wrappingId: string, wrappedBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
+  unwrapKey(wrappingId: KeyId, wrappedBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
   /** ML-KEM: a new shared AES-256-GCM vault key and the ciphertext (base64) to send to the private key's holder. */
-  encapsulate(id: string, label: { name: string; owner?: string }): Promise<Result<{ ciphertextBase64: string; key: KeyInfo }>>;
+  encapsulate(id: KeyId, label: { name: string; owner?: string }): Promise<Result<{ ciphertextBase64: string; key: KeyInfo }>>;
   /** ML-KEM: the shared key recovered from a base64 ciphertext, as a new vault key. */
-  decapsulate(id: string, ciphertextBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
+  decapsulate(id: KeyId, ciphertextBase64: string, label: { name: string; owner?: string; acknowledgeRisk?: boolean }): Promise<Result<KeyInfo>>;
 }
 
 /** Decodes pasted base64 (whitespace allowed), or null when it is not base64 or empty. */
@@ -373,7 +374,7 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
     decryptFile: (id, data, opts) =>
       run(opNames.decryptFile(id), async () => {
         const r = await engine.decrypt(data, opts?.acknowledgeRisk ? { acknowledgeRisk: true } : {});
-        return { plaintext: r.plaintext, keyId: r.keyId as string };
+        return { plaintext: r.plaintext, keyId: r.keyId };
       }),
 
     signText: (id, text, encoding) => run(opNames.sign(id), async () => toBase64(await engine.sign(id, utf8(text), encoding ? { encoding } : {}))),

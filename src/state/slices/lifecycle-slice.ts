@@ -20,6 +20,7 @@ import {
   type CertificateCascade,
   type CertificatePreview,
   type Engine,
+  type KeyId,
   type KeyInfo,
   type KeyRevocationReason,
   type PrincipalInfo,
@@ -89,8 +90,8 @@ export interface LifecycleSlice {
   overviewStatus: 'idle' | 'loading' | 'ready' | 'error';
   /** Versions of each loaded keyring by keyring id, oldest first. */
   keyrings: Record<string, KeyInfo[]>;
-  /** Use counts by key id. */
-  usage: Record<string, { count: number; lastUsedAt?: string }>;
+  /** Use counts by key id (each entry names its key, so the loaded keys can be listed with their brand). */
+  usage: Record<string, { keyId: KeyId; count: number; lastUsedAt?: string }>;
   auditEntries: AuditEntry[];
   auditStatus: 'idle' | 'loading' | 'ready' | 'error';
   auditVerification: AuditVerification | null;
@@ -116,17 +117,17 @@ export interface LifecycleSlice {
   /** Loads revoked keys and principals. */
   loadOverview(): Promise<void>;
   /** One operator transition of a key (a compromise also revokes its certificates). */
-  transition(id: string, verb: LifecycleVerb, reason?: string): Promise<Result<KeyChange>>;
+  transition(id: KeyId, verb: LifecycleVerb, reason?: string): Promise<Result<KeyChange>>;
   /** Revokes a key for an RFC 5280 reason, and its certificates with it (K8). */
-  revoke(id: string, reason: KeyRevocationReason): Promise<Result<KeyChange>>;
+  revoke(id: KeyId, reason: KeyRevocationReason): Promise<Result<KeyChange>>;
   /** What revoking the key for `reason` will do to its certificates (for the dialog; nothing is written or kept). */
-  previewRevocation(id: string, reason: KeyRevocationReason): Promise<Result<CertificatePreview[]>>;
+  previewRevocation(id: KeyId, reason: KeyRevocationReason): Promise<Result<CertificatePreview[]>>;
   /** A new primary version; returns the new version. */
-  rotate(id: string): Promise<Result<KeyInfo>>;
+  rotate(id: KeyId): Promise<Result<KeyInfo>>;
   /** Changes scheduled dates (epoch ms). */
-  setDates(id: string, dates: ScheduledDates): Promise<Result<KeyInfo>>;
+  setDates(id: KeyId, dates: ScheduledDates): Promise<Result<KeyInfo>>;
   /** Loads the versions of a key's keyring and the key's use count. */
-  loadKeyring(id: string): Promise<Result<KeyInfo[]>>;
+  loadKeyring(id: KeyId): Promise<Result<KeyInfo[]>>;
   /** Revokes an owner; the certificates of the keys it moved are revoked too (K8). */
   revokePrincipal(owner: string, reason: KeyRevocationReason): Promise<Result<{ certificates: CertificateCascade[] }>>;
   reinstatePrincipal(owner: string): Promise<Result<void>>;
@@ -211,7 +212,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
   }
 
   /** After any change: the key list, the overview if loaded, the keyrings shown, the timer. */
-  async function afterChange(touched: string[] = []): Promise<void> {
+  async function afterChange(touched: readonly KeyId[] = []): Promise<void> {
     patch({ clock: clockNow() });
     const l = get().lifecycle;
     const refreshes: Array<Promise<unknown>> = [get().keys.refresh()];
@@ -234,12 +235,12 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
     if (r.ok) {
       idle = false;
       patch({ lastApplied: r.value });
-      await afterChange(Object.keys(get().lifecycle.usage));
+      await afterChange(Object.values(get().lifecycle.usage).map((u) => u.keyId));
     }
     return r;
   }
 
-  const VERBS: Record<LifecycleVerb, (id: string, reason?: string) => Promise<KeyChange>> = {
+  const VERBS: Record<LifecycleVerb, (id: KeyId, reason?: string) => Promise<KeyChange>> = {
     activate: (id) => engine.activateKey(id),
     suspend: (id, r) => engine.suspendKey(id, r),
     resume: (id, r) => engine.resumeKey(id, r),
@@ -248,7 +249,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
     destroy: (id, r) => engine.destroyKey(id, r),
   };
 
-  async function keyChange<T extends KeyInfo>(id: string, name: string, f: () => Promise<T>): Promise<Result<T>> {
+  async function keyChange<T extends KeyInfo>(id: KeyId, name: string, f: () => Promise<T>): Promise<Result<T>> {
     const r = await run(name, f);
     if (r.ok) await afterChange([id]);
     return r;
@@ -329,7 +330,7 @@ export function createLifecycleSlice<S extends { lifecycle: LifecycleSlice; keys
       if (!r.ok) return r;
       const [ring, usage] = r.value;
       const keyringId = ring[0]?.keyringId ?? id;
-      patch((l) => ({ keyrings: { ...l.keyrings, [keyringId]: ring }, usage: { ...l.usage, [id]: usage } }));
+      patch((l) => ({ keyrings: { ...l.keyrings, [keyringId]: ring }, usage: { ...l.usage, [id]: { keyId: id, ...usage } } }));
       return { ok: true, value: ring };
     },
 

@@ -6,6 +6,8 @@ import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
 import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames, sweepCandidates } from './pki-slice';
 import { assertPlainData } from '../../testing/plain-data';
+import { testCaId, testCertId, testKeyId } from '../../testing/ids';
+import type { CertId } from '../../engine';
 
 const DAY = 86_400_000;
 
@@ -74,7 +76,7 @@ describe('pki slice', () => {
     const { pki, engine, store } = await setup();
     const root = await pki().createCa({ name: 'Root', subject: { CN: 'R' } });
     if (!root.ok) throw new Error('root');
-    const ids: string[] = [];
+    const ids: CertId[] = [];
     for (const cn of ['a.test', 'b.test', 'c.test']) {
       const key = await engine.generateKey({ template: 'ECDSA-P-256', name: cn });
       const leaf = await pki().issueCertificate({ caId: root.value.ca.id, keyId: key.id, profile: 'tls-server', subject: { CN: cn }, sans: { dns: [cn] } });
@@ -93,7 +95,7 @@ describe('pki slice', () => {
     assertPlainData({ certs: s.certsById, crls: s.crls });
     const page = await pki().crlEntries(root.value.ca.id, { offset: 0, limit: 100 });
     expect(page.ok && page.value.total).toBe(2);
-    const bad = await pki().revokeCertificates({ certIds: ['nope'] }, { reason: 'superseded' });
+    const bad = await pki().revokeCertificates({ certIds: [testCertId('nope')] }, { reason: 'superseded' });
     expect(!bad.ok && bad.error.code).toBe('INVALID_ARGUMENT');
     expect(store.getState().pki.ops[pkiOpNames.revokeMany]?.status).toBe('error');
   });
@@ -132,9 +134,9 @@ describe('pki slice', () => {
 
     const none = await pki().revokeCaCertificates(int.value.ca.id, { reason: 'superseded' });
     expect(none.ok && none.value.revoked).toBe(0);
-    const bad = await pki().revokeKeyCertificates('key_missing', { reason: 'superseded' });
+    const bad = await pki().revokeKeyCertificates(testKeyId('missing'), { reason: 'superseded' });
     expect(!bad.ok && bad.error.code).toBe('KEY_NOT_FOUND');
-    expect(store.getState().pki.ops[pkiOpNames.revokeAll('key', 'key_missing')]).toMatchObject({ status: 'error', error: { code: 'KEY_NOT_FOUND' } });
+    expect(store.getState().pki.ops[pkiOpNames.revokeAll('key', testKeyId('missing'))]).toMatchObject({ status: 'error', error: { code: 'KEY_NOT_FOUND' } });
   });
 
   it('refreshCerts loads the inventory newest first', async () => {
@@ -150,8 +152,8 @@ describe('pki slice', () => {
 
 describe('inventory helpers (E10)', () => {
   const base: CertInfo = {
-    id: 'c1',
-    issuerId: 'ca1',
+    id: testCertId('c1'),
+    issuerId: testCaId('ca1'),
     serialHex: '1a2b3c4d',
     profile: 'tls-server',
     subject: 'CN=api.example.test',
@@ -166,16 +168,16 @@ describe('inventory helpers (E10)', () => {
     createdAt: '2026-01-01T00:00:00.000Z',
     status: 'valid',
   };
-  const other: CertInfo = { ...base, id: 'c2', issuerId: 'ca2', serialHex: 'ffee', profile: 'email', subject: 'CN=Alice', sans: { dns: [], ip: [], email: ['alice@example.test'], uri: [] }, status: 'revoked' };
+  const other: CertInfo = { ...base, id: testCertId('c2'), issuerId: testCaId('ca2'), serialHex: 'ffee', profile: 'email', subject: 'CN=Alice', sans: { dns: [], ip: [], email: ['alice@example.test'], uri: [] }, status: 'revoked' };
 
   it('E10 searches CN, SAN and serial (with or without separators) and filters by CA, profile and status', () => {
-    const f = (p: Partial<typeof EMPTY_CERT_FILTER>) => filterCerts([base, other], { ...EMPTY_CERT_FILTER, ...p }).map((c) => c.id);
+    const f = (p: Partial<typeof EMPTY_CERT_FILTER>) => filterCerts([base, other], { ...EMPTY_CERT_FILTER, ...p }).map((c) => (c.id === base.id ? 'c1' : 'c2'));
     expect(f({})).toEqual(['c1', 'c2']);
     expect(f({ text: 'www.example' })).toEqual(['c1']);
     expect(f({ text: '192.0.2.1' })).toEqual(['c1']);
     expect(f({ text: 'ALICE' })).toEqual(['c2']);
     expect(f({ text: '1a:2b:3c' })).toEqual(['c1']);
-    expect(f({ caId: 'ca2' })).toEqual(['c2']);
+    expect(f({ caId: testCaId('ca2') })).toEqual(['c2']);
     expect(f({ profile: 'tls-server' })).toEqual(['c1']);
     expect(f({ status: 'revoked' })).toEqual(['c2']);
     expect(f({ text: 'nothing-like-this' })).toEqual([]);
@@ -183,12 +185,12 @@ describe('inventory helpers (E10)', () => {
 
   it('E10 warns about certificates expiring within 30 days and CAs that expire before their leaves', () => {
     const ca = (id: string, notAfter: string, parentId?: string): CaInfo => ({
-      id,
+      id: testCaId(id),
       name: id,
       kind: parentId ? 'intermediate' : 'root',
-      keyId: 'k',
-      certId: `cert-${id}`,
-      ...(parentId ? { parentId } : {}),
+      keyId: testKeyId('k'),
+      certId: testCertId(`cert-${id}`),
+      ...(parentId ? { parentId: testCaId(parentId) } : {}),
       subject: `CN=${id}`,
       ski: '00',
       notBefore: '2025-01-01T00:00:00.000Z',

@@ -12,7 +12,9 @@
 import type { StoreApi } from 'zustand/vanilla';
 import {
   toErrorInfo,
+  type CaId,
   type CaInfo,
+  type CertId,
   type CaKeyTemplate,
   type CertificateDetails,
   type CertInfo,
@@ -28,6 +30,7 @@ import {
   type IssueBulkResult,
   type IssueCertificateParams,
   type IssueFromCsrParams,
+  type KeyId,
   type LeafProfile,
   type RevokeParams,
   type RevokeSelection,
@@ -95,9 +98,9 @@ export type CreateCaRequest = (CreateCaParams | CreateIntermediateParams) & {
 /** What a bulk revocation did, as the screen reports it (plain data). */
 export interface BulkRevocationSummary {
   revoked: number;
-  skipped: Array<{ certId: string; why: string }>;
+  skipped: Array<{ certId: CertId; why: string }>;
   crls: CrlInfo[];
-  crlErrors: Array<{ caId: string; code: string; message: string }>;
+  crlErrors: Array<{ caId: CaId; code: string; message: string }>;
 }
 
 /** State and actions of the certificate authority. */
@@ -107,7 +110,7 @@ export interface PkiSlice {
   /** Every loaded certificate by id. */
   certsById: Record<string, CertInfo>;
   /** Inventory order (newest first), as the engine returns it. */
-  certIds: string[];
+  certIds: CertId[];
   certsStatus: 'idle' | 'loading' | 'ready' | 'error';
   /** The latest CRL of each CA, by CA id (absent: not loaded or none published). */
   crls: Record<string, CrlInfo>;
@@ -132,16 +135,16 @@ export interface PkiSlice {
   issueBulk(p: IssueBulkParams): Promise<Result<IssueBulkResult>>;
   /** Reads and verifies a CSR without issuing; stores nothing. */
   inspectCsr(csr: string | Uint8Array): Promise<Result<CsrInfo>>;
-  loadCertificate(id: string): Promise<Result<CertInfo>>;
+  loadCertificate(id: CertId): Promise<Result<CertInfo>>;
   /** Decoded details for the viewer; returned to the caller only. */
-  describeCertificate(id: string): Promise<Result<CertificateDetails>>;
-  verifyCertificate(id: string, opts?: { usage?: LeafProfile | 'any'; hostname?: string }): Promise<Result<VerifyResult>>;
+  describeCertificate(id: CertId): Promise<Result<CertificateDetails>>;
+  verifyCertificate(id: CertId, opts?: { usage?: LeafProfile | 'any'; hostname?: string }): Promise<Result<VerifyResult>>;
   /** PEM/DER of a certificate or its chain bundle; returned to the caller only. */
   /** `chain`: leaf and intermediates (PEM); `full-chain`: root included (PEM); `p7b`: root included, certs-only PKCS#7 (DER). */
-  exportCertificate(id: string, format: 'pem' | 'der' | 'chain' | 'full-chain' | 'p7b'): Promise<Result<string | Uint8Array>>;
+  exportCertificate(id: CertId, format: 'pem' | 'der' | 'chain' | 'full-chain' | 'p7b'): Promise<Result<string | Uint8Array>>;
   /** Certificate, encrypted private key and chain as a PKCS #12 file; the bytes go to the caller only. */
-  exportPkcs12(id: string, passphrase: string): Promise<Result<Uint8Array>>;
-  revokeCertificate(id: string, p: RevokeParams): Promise<Result<{ cert: CertInfo; crlError?: { code: string; message: string } }>>;
+  exportPkcs12(id: CertId, passphrase: string): Promise<Result<Uint8Array>>;
+  revokeCertificate(id: CertId, p: RevokeParams): Promise<Result<{ cert: CertInfo; crlError?: { code: string; message: string } }>>;
   /**
    * Revokes a selection (certificate ids, every certificate of a CA or of a vault key) as
    * one act; the revoked certificates and the CRLs published replace theirs in the store.
@@ -151,22 +154,22 @@ export interface PkiSlice {
    * Revokes every unexpired certificate a CA issued, its sub-CA certificates excepted
    * (issue 15), as one act with one CRL; status under `pkiOpNames.revokeAll('ca', caId)`.
    */
-  revokeCaCertificates(caId: string, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
+  revokeCaCertificates(caId: CaId, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
   /**
    * Revokes every unexpired certificate of a vault key at every CA as one act, one CRL per
    * affected CA; status under `pkiOpNames.revokeAll('key', keyId)`. keyCompromise also
    * marks the key compromised: the view reloads the key.
    */
-  revokeKeyCertificates(keyId: string, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
-  loadCrl(caId: string): Promise<Result<CrlInfo | undefined>>;
-  crlEntries(caId: string, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
-  publishCrl(caId: string): Promise<Result<CrlInfo>>;
+  revokeKeyCertificates(keyId: KeyId, p: RevokeParams): Promise<Result<BulkRevocationSummary>>;
+  loadCrl(caId: CaId): Promise<Result<CrlInfo | undefined>>;
+  crlEntries(caId: CaId, page: { offset: number; limit: number }): Promise<Result<{ total: number; entries: CrlEntry[] }>>;
+  publishCrl(caId: CaId): Promise<Result<CrlInfo>>;
   /** The latest CRL, or the one with `number` from the history; returned to the caller only. */
-  exportCrl(caId: string, format: 'pem' | 'der', number?: number): Promise<Result<string | Uint8Array>>;
+  exportCrl(caId: CaId, format: 'pem' | 'der', number?: number): Promise<Result<string | Uint8Array>>;
   /** A CA's CRL history (metadata, newest first); returned to the caller only. */
-  listCrls(caId: string, limit?: number): Promise<Result<CrlInfo[]>>;
+  listCrls(caId: CaId, limit?: number): Promise<Result<CrlInfo[]>>;
   /** A PKCS#10 request (PEM) signed by a vault key; returned to the caller only, never stored. */
-  createCsr(keyId: string, p: CreateCsrParams): Promise<Result<string>>;
+  createCsr(keyId: KeyId, p: CreateCsrParams): Promise<Result<string>>;
   /**
    * Rebuilds every CRL that reaches nextUpdate within CRL_REBUILD_GRACE_MS (R6). Does not
    * load the CA module when this browser has no CA. Returns the CA ids rebuilt.
@@ -311,7 +314,7 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
           const key = await engine.generateKey({ template, name: `${params.name} (CA key)`, owner: 'certificate authority', exportable: true });
           keyId = key.id;
         }
-        const full: CreateCaParams & { parentId?: string } = keyId ? { ...params, keyId } : params;
+        const full: CreateCaParams & { parentId?: CaId } = keyId ? { ...params, keyId } : params;
         try {
           if (full.parentId) {
             const out = await pki.createIntermediateCa({ ...full, parentId: full.parentId });
