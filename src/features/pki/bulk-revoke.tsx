@@ -5,7 +5,7 @@ import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames, type BulkRevocationSummary } from '../../state/slices/pki-slice';
-import { REASON_CHOICES } from './labels';
+import { ReasonField } from './reason-field';
 
 /**
  * The sentence a finished bulk revocation reads as: how many, the CRLs published, what was
@@ -58,16 +58,7 @@ export function BulkRevokeBar(props: { selected: ReadonlySet<CertId>; matching: 
           Clear selection
         </button>
       </p>
-      <div className="field">
-        <label htmlFor={reasonId}>Revocation reason</label>
-        <select id={reasonId} value={reason} onChange={(e) => setReason(e.currentTarget.value as RevocationReason)}>
-          {REASON_CHOICES.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ReasonField id={reasonId} label="Revocation reason" value={reason} onChange={setReason} />
       <p className="actions">
         <button type="button" className="button button-danger" onClick={() => setConfirming(true)} disabled={n === 0 || busy}>
           Revoke selected…

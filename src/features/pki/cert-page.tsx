@@ -12,7 +12,8 @@ import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import type { ErrorInfo } from '../../state/types';
 import { Asn1Tree } from './asn1-tree';
-import { PROFILE_CHOICES, REASON_CHOICES, commonName, profileLabel, statusLabel, statusTone } from './labels';
+import { ReasonField } from './reason-field';
+import { PROFILE_CHOICES, commonName, profileLabel, statusLabel, statusTone } from './labels';
 import { href } from '../../routes/routes';
 import { usePkiData } from './use-pki-data';
 
@@ -82,16 +83,7 @@ function RevokeSection(props: { cert: CertInfo; onRevoked: () => void }) {
       <p>
         Revoking puts the serial on the CA’s certificate revocation list, which Clavis rebuilds at once. It cannot be undone.
       </p>
-      <div className="field">
-        <label htmlFor={ids.reason}>Reason</label>
-        <select id={ids.reason} value={reason} onChange={(e) => setReason(e.currentTarget.value as RevocationReason)}>
-          {REASON_CHOICES.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ReasonField id={ids.reason} label="Reason" value={reason} onChange={setReason} />
       <div className="field">
         <label htmlFor={ids.date}>Invalidity date (optional)</label>
         <input id={ids.date} type="date" value={invalidity} onChange={(e) => setInvalidity(e.currentTarget.value)} aria-describedby={`${ids.date}-hint`} />

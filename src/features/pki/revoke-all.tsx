@@ -7,6 +7,7 @@ import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { pkiOpNames, sweepCandidates, type BulkRevocationSummary } from '../../state/slices/pki-slice';
 import { bulkRevocationText } from './bulk-revoke';
 import { REASON_CHOICES } from './labels';
+import { ReasonField } from './reason-field';
 
 /** Whose certificates a sweep takes: a CA's (by id) or a vault key's (by id and public-key fingerprint). */
 export type RevokeAllScope = { kind: 'ca'; caId: CaId; name: string } | { kind: 'key'; keyId: KeyId; spkiSha256: string; name: string };
@@ -87,16 +88,7 @@ export function RevokeAllSection(props: { scope: RevokeAllScope }) {
           lifecycle: that revokes its certificates as well.
         </p>
       )}
-      <div className="field">
-        <label htmlFor={reasonId}>Revocation reason</label>
-        <select id={reasonId} value={reason} onChange={(e) => setReason(e.currentTarget.value as RevocationReason)} disabled={busy}>
-          {REASON_CHOICES.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ReasonField id={reasonId} label="Revocation reason" value={reason} onChange={setReason} disabled={busy} />
       <p className="actions">
         <button type="button" className="button button-danger" onClick={open} disabled={busy}>
           Revoke all certificates of {what}…
