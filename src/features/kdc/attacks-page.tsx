@@ -2,13 +2,13 @@
 import { useState, type FormEvent } from 'react';
 import { KDC_ATTACK_NAMES, type AttackOutcome, type KdcAttackName, type KdcCheck } from '../../engine';
 import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
-import { Field } from '../../components/ui/field';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
 import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
+import { PartyPair } from './party-pair';
 import { href } from '../../routes/routes';
 
 /** The checks of Clavis's protocol, in the order B and A run them. */
@@ -97,30 +97,7 @@ export function KdcAttacksPage() {
             </div>
           ))}
         </fieldset>
-        <div className="kdc-pair">
-          <Field id="kdc-attack-a" label="A (client)">
-            {(control) => (
-              <select {...control} value={client} onChange={(e) => setClient(e.target.value)}>
-                {active.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="kdc-attack-b" label="B (service)">
-            {(control) => (
-              <select {...control} value={service} onChange={(e) => setService(e.target.value)}>
-                {active.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
+        <PartyPair ids={{ a: 'kdc-attack-a', b: 'kdc-attack-b' }} parties={active} client={client} service={service} onClient={setClient} onService={setService} option={(p) => p.name} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={active.length < 2 || op?.status === 'busy'}>
             {op?.status === 'busy' ? 'Running…' : 'Run attack'}

@@ -10,6 +10,7 @@ import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
 import { nextStepText } from './copy';
 import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
+import { PartyPair } from './party-pair';
 import { hexLines, MessageView } from './message-view';
 import { href } from '../../routes/routes';
 
@@ -103,30 +104,7 @@ export function KdcDistributionPage() {
       ) : null}
       <form className="form panel" onSubmit={(e) => void start(e)} aria-labelledby="kdc-run-title">
         <h2 id="kdc-run-title">Choose the parties</h2>
-        <div className="kdc-pair">
-          <Field id="kdc-a" label="A (client)">
-            {(control) => (
-              <select {...control} value={client} onChange={(e) => setClient(e.target.value)}>
-                {offered.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {p.name} ({p.kind}, {p.status})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="kdc-b" label="B (service)">
-            {(control) => (
-              <select {...control} value={service} onChange={(e) => setService(e.target.value)}>
-                {offered.map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {p.name} ({p.kind}, {p.status})
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
+        <PartyPair ids={{ a: 'kdc-a', b: 'kdc-b' }} parties={offered} client={client} service={service} onClient={setClient} onService={setService} option={(p) => `${p.name} (${p.kind}, ${p.status})`} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={principals.length < 2}>
             Start distribution
