@@ -7,6 +7,7 @@ import { renderWithEngine } from '../../testing/render';
 import { CrlPage } from './crl-page';
 import { RevokeAllSection } from './revoke-all';
 import { testKeyId } from '../../testing/ids';
+import { expectShown } from '../../testing/dom';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -36,8 +37,8 @@ describe('revoke all certificates of a CA (CRL page)', () => {
     expect(document.activeElement).toBe(button);
     await user.keyboard('{Enter}');
     const dialog = await screen.findByRole('dialog', { name: 'Revoke all certificates of “Sweep Issuing”?' });
-    await waitFor(() => expect(within(dialog).getByRole('button', { name: 'Revoke 2 certificates' })).toBeTruthy());
-    expect(within(dialog).getByText(/2 certificates will be revoked for “Cessation of operation”/)).toBeTruthy();
+    await waitFor(() => expectShown(within(dialog).getByRole('button', { name: 'Revoke 2 certificates' })));
+    expectShown(within(dialog).getByText(/2 certificates will be revoked for “Cessation of operation”/));
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(await pki.listCertificates({ status: 'revoked' })).toEqual([]);
@@ -59,7 +60,7 @@ describe('revoke all certificates of a CA (CRL page)', () => {
     const panel = await screen.findByRole('region', { name: 'Revoke all certificates of this CA' });
     await user.click(within(panel).getByRole('button', { name: 'Revoke all certificates of this CA…' }));
     const dialog = await screen.findByRole('dialog');
-    await waitFor(() => expect(within(dialog).getByText(/No unexpired, unrevoked certificate is listed/)).toBeTruthy());
+    await waitFor(() => expectShown(within(dialog).getByText(/No unexpired, unrevoked certificate is listed/)));
     await user.click(within(dialog).getByRole('button', { name: 'Revoke 0 certificates' }));
     await waitFor(() => expect(within(panel).getByRole('status').textContent).toMatch(/^Nothing was revoked: .* No CRL was published\. Left alone: 2 \(.*intermediate CA certificate.*root certificate/));
     expect((await pki.getCertificate(int.cert.id)).status).toBe('valid');
@@ -109,8 +110,8 @@ describe('revoke all certificates of a key', () => {
     const { user } = await renderWithEngine(<RevokeAllSection scope={{ kind: 'key', keyId: int.ca.keyId, spkiSha256: int.cert.spkiSha256, name: 'Sweep Issuing (CA key)' }} />, { engine });
     await user.click(screen.getByRole('button', { name: 'Revoke all certificates of this key…' }));
     const dialog = await screen.findByRole('dialog');
-    expect(await within(dialog).findByText('This includes a CA certificate.')).toBeTruthy();
-    expect(within(dialog).getByText(/Revoking a CA certificate ends every certificate issued under it/)).toBeTruthy();
+    expectShown(await within(dialog).findByText('This includes a CA certificate.'));
+    expectShown(within(dialog).getByText(/Revoking a CA certificate ends every certificate issued under it/));
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect((await pki.getCertificate(int.cert.id)).status).toBe('valid');
   });
