@@ -1,6 +1,7 @@
 /** Public types of the key distribution center. Nothing here holds key material. */
 import { EngineError, type EngineErrorCode } from '../errors';
 import type { RevocationReason } from '../lifecycle/revocation';
+import type { KdcKeyRecord } from '../storage/records-kdc';
 import type { KdcMessageType } from './codec';
 
 /** Kerberos' default clock-skew window: 5 minutes (D3). */
@@ -54,20 +55,8 @@ export interface KdcPrincipalInfo {
   ownerRevoked: boolean;
 }
 
-/** A distributed (or stored) key as the KDC records it, without the key. */
-export interface DistributedKeyInfo {
-  id: string;
-  kind: 'session' | 'stored';
-  parties: string[];
-  kcv: string;
-  ticketId?: string;
-  label?: string;
-  issuedAt: string;
-  expiresAt?: string;
-  revoked: boolean;
-  revokedAt?: string;
-  reason?: string;
-}
+/** A distributed (or stored) key as the KDC records it, without the key: its stored record minus the wrapped keys. */
+export type DistributedKeyInfo = Omit<KdcKeyRecord, 'wrappedKey' | 'wrappedConfirmKey'>;
 
 /** One line of the revoked list (C4). */
 export interface RevokedDistributedKey {
