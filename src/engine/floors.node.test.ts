@@ -10,7 +10,7 @@
  * Floors: each engine folder may import its own floor and the floors below it, never a
  * floor above. The order is the one the imports follow today:
  *
- *   0  errors.ts, internal/            bytes, DER, OIDs, clocks: no engine folder below them
+ *   0  errors.ts, ids.ts, internal/    bytes, DER, OIDs, clocks, branded ids: no engine folder below them
  *   1  audit/ keys/ lifecycle/ storage/ types.ts
  *                                      the core: these import one another today (types,
  *                                      the audit chain written in the same transaction as
@@ -37,6 +37,7 @@ const PENDING: readonly string[] = [
 /** The floor of each top-level folder or file of src/engine (see the doc block above). */
 const FLOOR: Readonly<Record<string, number>> = {
   'errors.ts': 0,
+  'ids.ts': 0,
   internal: 0,
   audit: 1,
   keys: 1,
