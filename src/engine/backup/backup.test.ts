@@ -102,6 +102,25 @@ describe('A7: encrypted vault backup and restore', () => {
     expect(entries.slice(0, auditBefore - 1).map((e) => e.hash)).toEqual((await v.engine.listAuditEntries()).slice(0, auditBefore - 1).map((e) => e.hash));
   });
 
+  it('R6: a restored CA whose CRL lists its revocations is not due, so no tab republishes it (a counter at 0 is restored too)', async () => {
+    const v = await populatedVault();
+    const file = await (await v.engine.backup()).createBackup(PASS);
+    const { engine } = await freshEngine();
+    await (await engine.backup()).restoreBackup(file.bytes, PASS);
+    const pki = await engine.pki();
+    expect(await pki.crlsDue(0)).toEqual([]);
+    expect((await pki.getCrl(v.root.ca.id))?.number).toBe(v.crlBefore.number);
+    // A CA with no revocation at all: its CRL's covered count is 0, and restored as such.
+    const { engine: src } = await freshEngine();
+    const fresh = await (await src.pki()).createRootCa({ name: 'Quiet Root', subject: { CN: 'Quiet Root' }, keyExportable: true });
+    const quiet = await (await src.backup()).createBackup(PASS);
+    const { engine: dst } = await freshEngine();
+    await (await dst.backup()).restoreBackup(quiet.bytes, PASS);
+    const dstPki = await dst.pki();
+    expect(await dstPki.crlsDue(0)).toEqual([]);
+    expect((await dstPki.getCrl(fresh.ca.id))?.number).toBe(1);
+  });
+
   it('A1: a rewritten audit key hand-over after a restore is caught by verification', async () => {
     const v = await populatedVault();
     const file = await (await v.engine.backup()).createBackup(PASS);

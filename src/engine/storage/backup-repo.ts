@@ -93,8 +93,11 @@ export function backupRepo(db: Db, caches: CrlCaches): BackupRepo {
           for (const r of c.serials) w.q(tx.objectStore('serials').add(r));
           for (const r of c.revocations) w.q(tx.objectStore('revocations').add(r));
           for (const r of c.crls) w.q(tx.objectStore('crls').add(r));
+          // A counter the vault lacks is written even at 0: a CRL's `crlrevs:` of 0 says
+          // the CRL covers every (no) revocation, and without it the CA reads as stale.
           c.counters.forEach((k, i) => {
-            if ((current[i]?.value ?? 0) < k.value) w.q(counters.put(k));
+            const cur = current[i];
+            if (cur === undefined || cur.value < k.value) w.q(counters.put(k));
           });
           for (const r of c.principals) w.q(tx.objectStore('principals').add(r));
           for (const r of c.keyUsage) w.q(tx.objectStore('keyUsage').add(r));
