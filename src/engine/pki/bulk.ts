@@ -47,6 +47,7 @@ import {
 import { decodeName, toDistinguishedName, type DistinguishedName } from './names';
 import { newSerial } from './serial';
 import { wholeSeconds } from '../internal/time';
+import { yieldToPage } from '../internal/yield';
 
 /** The most rows one job takes (one transaction holds them all). */
 export const MAX_BULK_ROWS = 20_000;
@@ -102,22 +103,6 @@ function rowError(row: number, e: unknown): EngineError {
   const info = toErrorInfo(e);
   return new EngineError(info.code === 'UNEXPECTED' ? 'CERT_INVALID' : info.code, `pki: row ${row}: ${info.message.replace(/^\w+: /, '')}`, { cause: e });
 }
-
-/**
- * Yields to the page between slices. A MessageChannel task, not setTimeout(0): nested
- * timers are clamped to 4 ms, which a job of 2,000 rows would pay 60 times.
- */
-const nextTask = (): Promise<void> =>
-  typeof MessageChannel === 'undefined'
-    ? new Promise((resolve) => setTimeout(resolve, 0))
-    : new Promise((resolve) => {
-        const ch = new MessageChannel();
-        ch.port1.onmessage = () => {
-          ch.port1.close();
-          resolve();
-        };
-        ch.port2.postMessage(null);
-      });
 
 /** Per-job memos: a vault key or a public key named by many rows is loaded and checked once. */
 interface JobMemo {
@@ -196,7 +181,7 @@ export async function issueBulk(ctx: EngineContext, p: BulkIssueParams): Promise
     );
     work.push(...done);
     report('preparing', work.length);
-    await nextTask();
+    await yieldToPage();
   }
   if (cancelled()) return { status: 'cancelled', signed: 0 };
 
@@ -231,7 +216,7 @@ export async function issueBulk(ctx: EngineContext, p: BulkIssueParams): Promise
       );
       certs.push(...signed);
       report('signing', certs.length);
-      await nextTask();
+      await yieldToPage();
     }
     if (cancelled()) {
       await ctx.storage.burnSerials(reserved);

@@ -23,6 +23,7 @@ import { parseAsn1 } from './parse-asn1';
 import { assembleSigned, loadIssuer, sha256Hex } from './issue';
 import { MAX_CA_CRL_VALIDITY_DAYS, MAX_LEAF_CRL_VALIDITY_DAYS, assertLintClean, lintTbsCertList } from './lint';
 import { DAY, wholeSeconds } from '../internal/time';
+import { yieldToPage } from '../internal/yield';
 
 export { compareSerialHex, encodeTbsCertList, parseCrl, type CrlEntryInput, type ParsedCrl, type TbsCertListInput } from './crl-codec';
 
@@ -276,19 +277,6 @@ export async function rebuildStaleCrls(ctx: EngineContext, except: readonly stri
 
 /** Revocations read per IndexedDB request while a CRL is built (M3, M7). */
 export const REVOCATION_PAGE_SIZE = 1_000;
-
-/** Lets the page run (input, rendering) between chunks; not clamped like setTimeout. */
-function yieldToPage(): Promise<void> {
-  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /**
  * Reads an issuer's revocations from the (issuer, serial) index in pages of

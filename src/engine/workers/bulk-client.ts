@@ -14,6 +14,7 @@
  */
 import { inThreadBulkCipher, type BulkCipher } from '../keys/context';
 import type { BulkRequest, BulkResponse } from './bulk-cipher.worker';
+import { yieldToPage } from '../internal/yield';
 
 /** Inputs smaller than this (256 KiB) are encrypted in-thread, not in the worker. */
 export const WORKER_THRESHOLD_BYTES = 256 * 1024;
@@ -93,18 +94,6 @@ interface Pending {
 
 /** Bytes copied per main-thread task: about a millisecond of work on a slow machine. */
 const COPY_SLICE_BYTES = 1024 * 1024;
-
-/** Lets the page run (input, rendering, timers) between slices; not clamped like setTimeout. */
-function yieldToPage(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /**
  * Copies `data` into a fresh buffer, yielding to the page between 1 MiB slices.
