@@ -2,10 +2,10 @@
  * Test helpers for views: a real engine over a fresh fake-indexeddb database, a fresh
  * store, and Testing Library's render inside the EngineProvider. Only tests import this.
  */
-import { render } from '@testing-library/react';
+import { render, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { Engine } from '../engine';
 import { freshEngine } from './engine';
 import { EngineProvider } from '../state/engine-provider';
@@ -64,4 +64,14 @@ export function captureDownloads(): CapturedDownload[] {
     if (this.download && blob) files.push({ name: this.download, blob });
   });
   return files;
+}
+
+/**
+ * Clicks `button` once it is enabled. A button a page disables while an earlier operation
+ * runs (a key page exports its PEM on mount) ignores a click, so a test that clicked at
+ * once would wait for an effect that never comes whenever the machine is slow.
+ */
+export async function clickWhenEnabled(user: ReturnType<typeof userEvent.setup>, button: HTMLElement): Promise<void> {
+  await waitFor(() => expect((button as HTMLButtonElement).disabled, `${button.textContent ?? ''} is enabled`).toBe(false));
+  await user.click(button);
 }

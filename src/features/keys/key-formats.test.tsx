@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TemplateName } from '../../engine';
-import { captureDownloads, renderWithEngine } from '../../testing/render';
+import { captureDownloads, clickWhenEnabled, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { KeyPage } from './key-page';
 import { expectShown } from '../../testing/dom';
@@ -65,7 +65,7 @@ describe('signature encodings and files (A4, A5)', () => {
     const files = captureDownloads();
     const { user } = await pageFor('Ed25519', 'deploy key');
     expect(screen.queryByRole('combobox', { name: 'Signature encoding' })).toBeNull();
-    await user.click(screen.getByRole('button', { name: 'Download public key (OpenSSH)' }));
+    await clickWhenEnabled(user, screen.getByRole('button', { name: 'Download public key (OpenSSH)' }));
     await waitFor(() => expect(files.map((f) => f.name)).toEqual(['deploy-key.pub']));
     expect(await files[0]!.blob.text()).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43}=? deploy key\n$/);
   });

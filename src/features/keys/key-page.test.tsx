@@ -2,7 +2,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { groupHex } from '../../components/ui/format';
-import { captureDownloads, renderWithEngine } from '../../testing/render';
+import { captureDownloads, clickWhenEnabled, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { toBase64 } from '../../engine/internal/bytes';
 import { KeyPage } from './key-page';
@@ -39,8 +39,8 @@ describe('KeyPage', () => {
     const pem = screen.getByRole('textbox', { name: 'Public key (PEM)' }) as HTMLTextAreaElement;
     await waitFor(() => expect(pem.value).toMatch(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$/));
     expect(pem.readOnly).toBe(true);
-    await user.click(screen.getByRole('button', { name: 'Download public key (DER)' }));
-    await user.click(screen.getByRole('button', { name: 'Download public key (JWK)' }));
+    await clickWhenEnabled(user, screen.getByRole('button', { name: 'Download public key (DER)' }));
+    await clickWhenEnabled(user, screen.getByRole('button', { name: 'Download public key (JWK)' }));
     await waitFor(() => expect(files.map((f) => f.name)).toEqual(['web-server-public.der', 'web-server-public.jwk.json']));
     const der = new Uint8Array(await files[0]!.blob.arrayBuffer());
     expect(der[0]).toBe(0x30);
