@@ -57,6 +57,7 @@ export type { Clock } from './internal/clock';
 export type { BulkCipher } from './keys/context';
 export type { GenerateKeyParams } from './keys/vault';
 export { compareKeys } from './keys/key-list';
+export { compareCerts } from './pki/cert-order';
 export type { EncryptOptions, DecryptOptions, DecryptTextOptions, DecryptResult, NewKeyLabel, SignatureOptions } from './keys/use';
 export type { ImportKeyParams, ProtectedExportFormat, ProtectedExportOptions, PublicExportFormat, PublicTextFormat, SecretExportFormat, SniffedFormat, UnprotectedExportFormat } from './keys/transfer';
 // Types only: pkijs (~84 KB gzipped) loads on demand through `engine.pki()`.

@@ -6,6 +6,7 @@ import type { CertRecord, RevocationRecord } from '../storage/schema';
 import { REASON_NAMES } from './crl';
 import { UNSPECIFIED_REASON } from './crl-codec';
 import type { CertInfo } from './types';
+import { compareCerts } from './cert-order';
 
 /** Certificate filters for listings (E10). */
 export interface CertFilter {
@@ -52,7 +53,42 @@ export async function listCertificates(ctx: EngineContext, filter: CertFilter = 
   return infos
     .filter((c) => !filter.status || c.status === filter.status)
     .filter((c) => !q || [c.subject, c.serialHex, ...c.sans.dns, ...c.sans.ip, ...c.sans.email, ...c.sans.uri].some((s) => s.toLowerCase().includes(q)))
-    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id)));
+    .sort(compareCerts);
+}
+
+/** Certificates per chunk of `certificateChunks` by default: one read of this many records stays well under a frame budget's worth of work. */
+export const DEFAULT_CERT_CHUNK = 1000;
+
+const checkSize = (n: number, what: string) => {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new EngineError('INVALID_ARGUMENT', `pki: the ${what} must be a whole number 1–10000`);
+};
+
+/** The public views of `recs`, their revocations read in one transaction. */
+async function infosOf(ctx: EngineContext, recs: CertRecord[]): Promise<CertInfo[]> {
+  const revs = await ctx.storage.getRevocationsOf(recs);
+  return recs.map((rec, i) => certInfo(ctx, rec, revs[i]));
+}
+
+/** The newest `limit` certificates in list order (index `byCreated`), without reading the rest. @throws INVALID_ARGUMENT, STORAGE */
+export async function listCertificatesNewest(ctx: EngineContext, limit: number): Promise<CertInfo[]> {
+  checkSize(limit, 'page size');
+  return (await infosOf(ctx, await ctx.storage.listCertsNewest(limit))).sort(compareCerts);
+}
+
+/**
+ * Every certificate, `size` at a time in id order (not list order: sort the whole with
+ * `compareCerts`), each with its status. Each chunk is two storage reads, so the caller's
+ * page gets the event loop back between chunks. @throws INVALID_ARGUMENT, STORAGE
+ */
+export async function* certificateChunks(ctx: EngineContext, size = DEFAULT_CERT_CHUNK): AsyncGenerator<CertInfo[], void, undefined> {
+  checkSize(size, 'chunk size');
+  let after: string | undefined;
+  for (;;) {
+    const recs = await ctx.storage.listCertChunk(after, size);
+    if (recs.length > 0) yield await infosOf(ctx, recs);
+    if (recs.length < size) return;
+    after = recs[recs.length - 1]!.id;
+  }
 }
 
 /** The chain of CA certificates above a certificate, nearest first, root last. */

@@ -23,7 +23,7 @@ import type { CertRecord } from '../storage/schema';
 import { parseSpki } from './algorithms';
 import { issueBulk, parseBulkCsv, type BulkProgress, type BulkRow } from './bulk';
 import { createIntermediateCa, createRootCa, type CreateCaParams, type CreateIntermediateParams } from './ca';
-import { certInfo, describeRecord, getRecord, listCertificates, type CertFilter } from './certs-view';
+import { certInfo, certificateChunks, describeRecord, getRecord, listCertificates, listCertificatesNewest, type CertFilter } from './certs-view';
 import { crlsDue, publishCrl, type PublishCrlOptions } from './crl';
 import { createCsr, readCsr, type CreateCsrParams, type CsrInfo } from './csr';
 import { describeCertificateDer, type CertificateDetails, type CrlEntry } from './describe';
@@ -128,6 +128,10 @@ export interface Pki {
   /** Reads and verifies a CSR without issuing. @throws SIGNATURE_INVALID, MALFORMED_INPUT, UNSUPPORTED */
   inspectCsr(csr: string | Uint8Array): Promise<CsrInfo>;
   listCertificates(filter?: CertFilter): Promise<CertInfo[]>;
+  /** The newest `limit` certificates (1–10,000), newest first, without reading the rest: a list's first page. @throws INVALID_ARGUMENT */
+  listCertificatesNewest(limit: number): Promise<CertInfo[]>;
+  /** Every certificate, `size` (1–10,000, default 1,000) at a time, in no list order: sort the whole with `compareCerts`. @throws INVALID_ARGUMENT */
+  certificateChunks(size?: number): AsyncGenerator<CertInfo[], void, undefined>;
   /** @throws INVALID_ARGUMENT when there is no such certificate */
   getCertificate(id: CertId): Promise<CertInfo>;
   /** Decoded extensions, fingerprints and the ASN.1 tree of a stored certificate (E5). @throws INVALID_ARGUMENT */
@@ -301,6 +305,8 @@ export function createPki(ctx: EngineContext): Pki {
       return (await readCsr(ctx, input)).info;
     },
     listCertificates: (filter) => listCertificates(ctx, filter),
+    listCertificatesNewest: (limit) => listCertificatesNewest(ctx, limit),
+    certificateChunks: (size) => certificateChunks(ctx, size),
     getCertificate: async (id) => describe(await getRecord(ctx, id)),
     describeCertificate: async (id) => describeCertificateDer(ctx, (await getRecord(ctx, id)).der),
     exportCertificate: certificateExport(ctx),

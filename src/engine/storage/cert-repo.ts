@@ -21,6 +21,8 @@ export interface CertRepo {
   listCertsByIssuerNotAfter(issuerId: string, range: { from?: string; to?: string }): Promise<CertRecord[]>;
   /** Up to `limit` certificates, newest first, skipping `offset` (index `byCreated`): a list's first page. */
   listCertsNewest(limit: number, offset?: number): Promise<CertRecord[]>;
+  /** Up to `limit` certificates in id order, strictly after `afterId` (from the first without it): the whole store in bounded reads. */
+  listCertChunk(afterId: string | undefined, limit: number): Promise<CertRecord[]>;
   /** How many certificates are stored (all issuers). */
   countCerts(): Promise<number>;
 }
@@ -65,6 +67,8 @@ export function certRepo(db: Db): CertRepo {
         await tx.done;
         return out;
       }),
+    listCertChunk: (afterId, limit) =>
+      guard('listing certificates', () => db.getAll('certs', afterId === undefined ? undefined : IDBKeyRange.lowerBound(afterId, true), limit)),
     countCerts: () => guard('counting certificates', () => db.count('certs')),
   };
 }

@@ -80,6 +80,8 @@ export interface RevocationRepo {
    */
   commitRevocation(c: { rev: RevocationRecord; audit: PreparedAudit; putKeys?: Array<{ info: KeyInfo; before: KeyInfo }> }): Promise<void>;
   getRevocation(issuerId: string, serialHex: string): Promise<RevocationRecord | undefined>;
+  /** The revocation of each (issuer, serial), or undefined, in order: one read transaction for a page of a list. */
+  getRevocationsOf(certs: ReadonlyArray<{ issuerId: string; serialHex: string }>): Promise<Array<RevocationRecord | undefined>>;
   listRevocations(issuerId: string): Promise<RevocationRecord[]>;
   /**
    * One page of an issuer's revocations from the (issuer, serial) index, in index order,
@@ -146,6 +148,13 @@ export function revocationRepo(db: Db): RevocationRepo {
         });
       }),
     getRevocation: (issuerId, serialHex) => guard('reading a revocation', () => db.get('revocations', serialId(issuerId, serialHex))),
+    getRevocationsOf: (certs) =>
+      guard('reading revocations', async () => {
+        const tx = db.transaction('revocations', 'readonly');
+        const out = await Promise.all(certs.map((c) => tx.store.get(serialId(c.issuerId, c.serialHex))));
+        await tx.done;
+        return out;
+      }),
     listRevocations: (issuerId) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'byIssuer', issuerId)),
     listRevocationsPage: (issuerId, page) =>
       guard('listing revocations', () => {

@@ -37,7 +37,7 @@ describe('CrlPage (E7)', () => {
     await waitFor(() => expect(within(screen.getByRole('table', { name: `Entries of CRL number ${number}` })).getAllByRole('row')).toHaveLength(4));
     const last = await pki.getCertificate(ids[0]!);
     const all = await pki.crlEntries(root.ca.id, { offset: CRL_PAGE_SIZE, limit: 3 });
-    const link = screen.getByRole('link', { name: all.entries[0]!.serialHex });
+    const link = await screen.findByRole('link', { name: all.entries[0]!.serialHex });
     expect(link.getAttribute('href')).toMatch(/^#\/certs\/cert/);
     expect(last.status).toBe('revoked');
 

@@ -26,6 +26,7 @@ import {
   type GenerateKeyParams,
 } from '../../engine';
 import { fromBase64, toBase64, utf8 } from '../../engine/internal/bytes';
+import { yieldToPage } from '../../engine/internal/yield';
 import type { ErrorInfo, OpStatus, Result, TemplateInfo } from '../types';
 import type { StorageSlice } from './storage-slice';
 import { runOp } from './run-op';
@@ -207,10 +208,6 @@ export const FIRST_PAGE = 100;
 /** Keys per read while the whole vault loads. */
 export const KEY_CHUNK = 1000;
 
-/** Gives the page the event loop back (input, rendering) between two chunks of work. */
-function yieldToPage(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 const invalid = (message: string): ErrorInfo => ({ code: 'INVALID_ARGUMENT', message });
 

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CaInfo, CertInfo } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
-import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, caTree, expiryWarnings, filterCerts, pkiOpNames, sweepCandidates } from './pki-slice';
+import { CRL_REBUILD_GRACE_MS, EMPTY_CERT_FILTER, FIRST_CERT_PAGE, caTree, expiryWarnings, filterCerts, pkiOpNames, sweepCandidates } from './pki-slice';
 import { assertPlainData } from '../../testing/plain-data';
 import { testCaId, testCertId, testKeyId } from '../../testing/ids';
 import type { CertId } from '../../engine';
@@ -148,6 +148,27 @@ describe('pki slice', () => {
     expect(s.certsStatus).toBe('ready');
     expect(s.certIds).toHaveLength(2);
   });
+
+  it('E10/A8 refreshCerts over many certificates: the first page from the index, then every one in list order with its status, the list changed only twice', async () => {
+    const { engine, pki, store } = await setup();
+    const p = await engine.pki();
+    const root = await p.createRootCa({ name: 'Fleet root', subject: { CN: 'Fleet Root' } });
+    const job = await p.issueBulk({ caId: root.ca.id, rows: Array.from({ length: 1200 }, (_, i) => ({ profile: 'tls-client' as const, subject: { CN: `client ${i}` } })) });
+    if (job.status !== 'issued') throw new Error('the bulk job did not issue');
+    const revoked = job.certs[700]!;
+    await p.revokeCertificate(revoked.id, { reason: 'keyCompromise' });
+    const lists: number[] = [];
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (s.pki.certIds !== prev.pki.certIds) lists.push(s.pki.certIds.length);
+    });
+    await pki().refreshCerts();
+    unsubscribe();
+    expect(lists).toEqual([FIRST_CERT_PAGE, 1201]);
+    expect(pki().certsStatus).toBe('ready');
+    expect(pki().certIds).toEqual((await p.listCertificates()).map((c) => c.id));
+    expect(pki().certsById[revoked.id]?.status).toBe('revoked');
+    expect(pki().certsById[job.certs[0]!.id]?.status).toBe('valid');
+  }, 240_000);
 });
 
 describe('inventory helpers (E10)', () => {

@@ -11,6 +11,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import {
+  compareCerts,
   toErrorInfo,
   type CaId,
   type CaInfo,
@@ -36,6 +37,7 @@ import {
   type RevokeSelection,
   type VerifyResult,
 } from '../../engine';
+import { yieldToPage } from '../../engine/internal/yield';
 import type { OpStatus, Result } from '../types';
 import { runOp } from './run-op';
 
@@ -55,6 +57,11 @@ export const EXPIRY_WARNING_DAYS = 30;
 const DAY = 86_400_000;
 
 /** Names of operations in `ops`; per-object operations end with the id. */
+/** Certificates shown from the index before every certificate is read. */
+export const FIRST_CERT_PAGE = 100;
+/** Certificates per read while the whole list loads. */
+export const CERT_CHUNK = 1000;
+
 export const pkiOpNames = {
   listCas: 'list-cas',
   listCerts: 'list-certs',
@@ -242,7 +249,7 @@ export function caTree(cas: readonly CaInfo[]): CaTreeNode[] {
 }
 
 /** Builds the PKI slice over an engine. */
-export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['setState'], _get: StoreApi<S>['getState'], engine: Engine): PkiSlice {
+export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['setState'], get: StoreApi<S>['getState'], engine: Engine): PkiSlice {
   const patch = (p: Partial<PkiSlice> | ((k: PkiSlice) => Partial<PkiSlice>)) =>
     set((s) => ({ ...s, pki: { ...s.pki, ...(typeof p === 'function' ? p(s.pki) : p) } }));
   const setOp = (name: string, op: OpStatus) => patch((k) => ({ ops: { ...k.ops, [name]: op } }));
@@ -251,6 +258,9 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
     return runOp(setOp, name, async () => f(await engine.pki()));
   }
 
+
+  /** Counts refreshes of the certificate list: only the latest one writes it (an older one stops between chunks). */
+  let certRefreshes = 0;
 
   function rememberCert(c: CertInfo) {
     patch((k) => ({ certsById: { ...k.certsById, [c.id]: c }, certIds: k.certIds.includes(c.id) ? k.certIds : [c.id, ...k.certIds] }));
@@ -286,11 +296,32 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
       patch(r.ok ? { cas: r.value, casStatus: 'ready' } : { casStatus: 'error' });
     },
     async refreshCerts() {
+      const mine = ++certRefreshes;
       patch({ certsStatus: 'loading' });
-      const r = await run(pkiOpNames.listCerts, (pki) => pki.listCertificates());
-      if (r.ok) {
-        patch({ certsById: Object.fromEntries(r.value.map((c) => [c.id, c])), certIds: r.value.map((c) => c.id), certsStatus: 'ready' });
-      } else patch({ certsStatus: 'error' });
+      const list = (all: readonly CertInfo[]) => ({ certsById: Object.fromEntries(all.map((c) => [c.id, c])), certIds: all.map((c) => c.id) });
+      const r = await run(pkiOpNames.listCerts, async (pki) => {
+        // First load: the newest page from an index, so the list shows before every certificate is read.
+        if (get().pki.certIds.length === 0) {
+          const first = await pki.listCertificatesNewest(FIRST_CERT_PAGE);
+          if (mine !== certRefreshes) return;
+          // A short first page is every certificate.
+          if (first.length < FIRST_CERT_PAGE) {
+            patch({ ...list(first), certsStatus: 'ready' });
+            return;
+          }
+          patch(list(first));
+        }
+        // Then every certificate in chunks, one read (one task) each; the list changes once, at the end.
+        const all: CertInfo[] = [];
+        for await (const chunk of pki.certificateChunks(CERT_CHUNK)) {
+          if (mine !== certRefreshes) return;
+          for (const c of chunk) all.push(c);
+          await yieldToPage();
+        }
+        if (mine !== certRefreshes) return;
+        patch({ ...list(all.sort(compareCerts)), certsStatus: 'ready' });
+      });
+      if (!r.ok && mine === certRefreshes) patch({ certsStatus: 'error' });
     },
     setFilter(p) {
       patch((k) => ({ filter: { ...k.filter, ...p } }));
