@@ -24,3 +24,5 @@ if (globalThis.ArrayBuffer !== NodeArrayBuffer) globalThis.ArrayBuffer = NodeArr
 
 // jsdom prints "Not implemented" for scrolling; the shell scrolls to the top on navigation.
 window.scrollTo = () => {};
+// jsdom has no scrollIntoView at all; windowed tables scroll a row they are asked to reveal.
+Element.prototype.scrollIntoView = () => {};

@@ -1,4 +1,4 @@
-// DataTable: a named table in a named, focusable region; header and row headers; rows from data; windowed rows at 10,000.
+// DataTable: a named table in a named, focusable region; header and row headers; rows from data; windowed rows at 10,000, loaded or on demand.
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DataTable, type Column } from './data-table';
@@ -116,5 +116,30 @@ describe('DataTable', () => {
     expect(names).toContain('fruit 5000');
     expect(names).not.toContain('fruit 0');
     expect(rendered().length).toBeLessThanOrEqual(100);
+  });
+
+  it('virtual and lazy: the real size from the count, placeholder rows for records not loaded, the rendered range told to the caller', () => {
+    const N = 5_000;
+    const loaded = new Map<number, Fruit>([[1, { id: 'f1', name: 'fruit 1', colour: 'red', ripe: true }]]);
+    const ranges: [number, number][] = [];
+    const lazy = { count: N, at: (i: number) => loaded.get(i), loading: (i: number) => `Loading fruit ${i + 1}…` };
+    const { rerender } = render(<DataTable caption="Fruit on demand" columns={COLUMNS} lazy={lazy} virtual rowKey={(f) => f.id} onRangeChange={(a, b) => ranges.push([a, b])} />);
+    const table = screen.getByRole('table', { name: 'Fruit on demand' });
+    expect(table.getAttribute('aria-rowcount')).toBe(String(N + 1));
+    const rendered = () => [...table.querySelectorAll<HTMLElement>('tbody tr[data-row]')];
+    expect(rendered().length).toBeLessThanOrEqual(100);
+    expect(ranges.at(-1)).toEqual([0, rendered().length]);
+    const [first, second] = rendered();
+    // Row 0 is not loaded: one cell across every column says so, in its place in the table.
+    expect(first!.getAttribute('aria-rowindex')).toBe('2');
+    expect(within(first!).getByRole('cell').textContent).toBe('Loading fruit 1…');
+    expect(within(first!).getByRole('cell').getAttribute('colspan')).toBe(String(COLUMNS.length));
+    expect(within(second!).getByRole('rowheader').textContent).toBe('fruit 1');
+    expect(second!.getAttribute('aria-rowindex')).toBe('3');
+
+    loaded.set(0, { id: 'f0', name: 'fruit 0', colour: 'green', ripe: false });
+    rerender(<DataTable caption="Fruit on demand" columns={COLUMNS} lazy={{ ...lazy }} virtual rowKey={(f) => f.id} onRangeChange={(a, b) => ranges.push([a, b])} />);
+    expect(within(rendered()[0]!).getByRole('rowheader').textContent).toBe('fruit 0');
+    expect(screen.queryByText('Loading fruit 1…')).toBeNull();
   });
 });

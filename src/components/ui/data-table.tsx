@@ -1,6 +1,6 @@
 // A table of records from column definitions: caption, header row, one row per record, windowed when the list is long.
 import type { HTMLAttributes, ReactNode } from 'react';
-import { VirtualRows } from './virtual-rows';
+import { VirtualRows, type RowReveal } from './virtual-rows';
 
 /** One column of a `DataTable`: its header and what its cell shows for a record. */
 export interface Column<T> {
@@ -23,8 +23,22 @@ export type RowAttributes = Pick<HTMLAttributes<HTMLTableRowElement>, 'className
  */
 export type TableFrame = 'region' | 'none' | { className: string };
 
-/** The props of `DataTable`. */
-export interface DataTableProps<T> {
+/**
+ * Records a virtual table loads on demand (a CRL of 100,000 entries): `count` is their real
+ * number, `at(i)` the `i`th record or `undefined` while it is not loaded, and its row then
+ * shows `loading(i)` in one cell across the columns. Load them from `onRangeChange`.
+ */
+export interface LazyRows<T> {
+  count: number;
+  at: (index: number) => T | undefined;
+  loading: (index: number) => string;
+}
+
+/** The props of `DataTable`: its records are `rows`, or, in a virtual table, `lazy`. */
+export type DataTableProps<T> = DataTableBase<T> & ({ rows: readonly T[]; lazy?: never } | { rows?: never; lazy: LazyRows<T>; virtual: true });
+
+/** What every `DataTable` takes, whatever holds its records. */
+export interface DataTableBase<T> {
   /** The table's name: its `<caption>`, visually hidden unless `captionShown`. Leave it out when `labelledBy` names the table (with neither, the table has no name). */
   caption?: string;
   captionShown?: boolean;
@@ -38,7 +52,6 @@ export interface DataTableProps<T> {
   plain?: boolean;
   frame?: TableFrame;
   columns: readonly Column<T>[];
-  rows: readonly T[];
   /** A stable React key per record. */
   rowKey: (row: T, index: number) => string;
   rowAttributes?: (row: T, index: number) => RowAttributes;
@@ -48,6 +61,10 @@ export interface DataTableProps<T> {
    * `aria-rowindex`, and each rendered record row carries `data-row`.
    */
   virtual?: boolean;
+  /** Virtual only: told the rendered rows `[start, end)` whenever they change (see `VirtualRows`). */
+  onRangeChange?: (start: number, end: number) => void;
+  /** Virtual only: bring a row into view (see `RowReveal`). */
+  reveal?: RowReveal;
 }
 
 /**
@@ -57,7 +74,9 @@ export interface DataTableProps<T> {
  * `<DataTable caption="Distributed keys" columns={[{ header: 'Key id', rowHeader: true, cell: (k) => k.id }, …]} rows={keys} rowKey={(k) => k.id} />`
  */
 export function DataTable<T>(props: DataTableProps<T>) {
-  const { columns, rows, virtual } = props;
+  const { columns, virtual, lazy } = props;
+  const rows = props.rows ?? [];
+  const count = lazy ? lazy.count : rows.length;
 
   const renderRow = (row: T, index: number) => (
     <tr key={props.rowKey(row, index)} data-row={virtual || undefined} aria-rowindex={virtual ? index + 2 : undefined} {...props.rowAttributes?.(row, index)}>
@@ -76,9 +95,20 @@ export function DataTable<T>(props: DataTableProps<T>) {
     </tr>
   );
 
+  const renderAt = (index: number) => {
+    const row = lazy ? lazy.at(index) : rows[index];
+    if (row !== undefined) return renderRow(row, index);
+    // A record not loaded yet: a placeholder row of the same height, in its place.
+    return (
+      <tr key={`loading-${index}`} data-row aria-rowindex={index + 2} className="row-loading">
+        <td colSpan={columns.length}>{lazy?.loading(index)}</td>
+      </tr>
+    );
+  };
+
   const classes = [props.plain ? null : 'key-table', props.className].filter(Boolean).join(' ') || undefined;
   const table = (
-    <table className={classes} aria-labelledby={props.labelledBy} aria-rowcount={virtual ? rows.length + 1 : undefined}>
+    <table className={classes} aria-labelledby={props.labelledBy} aria-rowcount={virtual ? count + 1 : undefined}>
       {props.caption === undefined ? null : <caption className={props.captionShown ? undefined : 'visually-hidden'}>{props.caption}</caption>}
       <thead>
         <tr aria-rowindex={virtual ? 1 : undefined}>
@@ -89,7 +119,13 @@ export function DataTable<T>(props: DataTableProps<T>) {
           ))}
         </tr>
       </thead>
-      <tbody>{virtual ? <VirtualRows count={rows.length} columns={columns.length} row={(i) => renderRow(rows[i]!, i)} /> : rows.map(renderRow)}</tbody>
+      <tbody>
+        {virtual ? (
+          <VirtualRows count={count} columns={columns.length} row={renderAt} onRangeChange={props.onRangeChange} reveal={props.reveal} />
+        ) : (
+          rows.map(renderRow)
+        )}
+      </tbody>
     </table>
   );
   const frame = props.frame ?? 'region';

@@ -1,12 +1,12 @@
 /**
- * A screen's own state in the query of its hash (`#/audit?action=key.create&page=2`), so a
+ * A screen's own state in the query of its hash (`#/audit?action=key.create&actor=operator`), so a
  * filtered view survives a reload and can be linked. The router reads only the path; a
  * change of the query alone is no navigation (focus stays where it is).
  *
  * Common case:
  * ```tsx
  * const query = useHashQuery();                 // URLSearchParams, re-read on every hashchange
- * setHashQuery({ ...Object.fromEntries(query), page: '2' });
+ * setHashQuery({ ...Object.fromEntries(query), actor: 'operator' });
  * ```
  */
 import { useSyncExternalStore } from 'react';

@@ -1,10 +1,34 @@
 // Table rows rendered only near the viewport, so a list of thousands stays a few dozen DOM rows.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 /** Rows rendered above and below the visible ones, so a fast scroll shows no gap. */
 const OVERSCAN = 12;
 /** A row's height until one is measured (px); rows of the lists are one line high. */
 const ESTIMATE = 41;
+
+/**
+ * A request to bring the `index`th row into view: it is rendered, scrolled to the middle of
+ * the viewport, then handed to `onShown` (to focus something in it). Pass a new object to
+ * ask again; the same object is acted on once.
+ */
+export interface RowReveal {
+  index: number;
+  onShown?: (row: HTMLTableRowElement) => void;
+}
+
+/** The props of `VirtualRows`. */
+export interface VirtualRowsProps {
+  count: number;
+  columns: number;
+  /** The `index`th row; it must carry `data-row` (the rows are measured and found by it). */
+  row: (index: number) => ReactNode;
+  /**
+   * Told the rendered rows `[start, end)` whenever they change (first render included), so a
+   * list that loads its records on demand can fetch the ones about to be shown.
+   */
+  onRangeChange?: (start: number, end: number) => void;
+  reveal?: RowReveal;
+}
 
 /**
  * The rows of a long table body, windowed: only the rows near the viewport are in the DOM
@@ -17,10 +41,27 @@ const ESTIMATE = 41;
  * A list table gets all of this from `<DataTable … virtual />`; by hand:
  * `<tbody><VirtualRows count={keys.length} columns={8} row={(i) => <KeyRow key={keys[i].id} k={keys[i]} rowIndex={i + 2} />} /></tbody>`
  */
-export function VirtualRows(props: { count: number; columns: number; row: (index: number) => ReactNode }) {
-  const { count } = props;
+export function VirtualRows(props: VirtualRowsProps) {
+  const { count, reveal } = props;
   const anchor = useRef<HTMLTableRowElement>(null);
   const [range, setRange] = useState(() => ({ start: 0, end: Math.min(count, 40), h: ESTIMATE }));
+  const onRangeChange = useRef(props.onRangeChange);
+  useEffect(() => {
+    onRangeChange.current = props.onRangeChange;
+  }, [props.onRangeChange]);
+
+  // A new reveal renders the window around its row at once, whatever the page's scroll
+  // position (state adjusted while rendering, as React advises for a changed prop); the
+  // layout effect below then scrolls the page to it.
+  const [asked, setAsked] = useState<RowReveal | undefined>(undefined);
+  const revealed = useRef<RowReveal | undefined>(undefined);
+  if (reveal !== asked) {
+    setAsked(reveal);
+    if (reveal && reveal.index >= 0 && reveal.index < count) {
+      const index = reveal.index;
+      setRange((r) => (r.start <= index && index < r.end ? r : { ...r, start: Math.max(0, index - OVERSCAN), end: Math.min(count, index + OVERSCAN + 1) }));
+    }
+  }
 
   useEffect(() => {
     let frame = 0;
@@ -52,6 +93,22 @@ export function VirtualRows(props: { count: number; columns: number; row: (index
 
   const start = Math.min(range.start, count);
   const end = Math.min(Math.max(range.end, start), count);
+
+  useEffect(() => {
+    onRangeChange.current?.(start, end);
+  }, [start, end]);
+
+  // Once the revealed row is in the DOM, before the layout read of the effect above: scroll
+  // it into view, so that read (and the page's scroll event) finds the window where it is.
+  useLayoutEffect(() => {
+    if (!asked || revealed.current === asked || asked.index < start || asked.index >= end) return;
+    revealed.current = asked;
+    const row = anchor.current?.parentElement?.querySelectorAll<HTMLTableRowElement>(':scope > tr[data-row]')[asked.index - start];
+    if (!row) return;
+    row.scrollIntoView({ block: 'center' });
+    asked.onShown?.(row);
+  });
+
   const h = range.h;
   const rows: ReactNode[] = [];
   for (let i = start; i < end; i++) rows.push(props.row(i));

@@ -1,12 +1,12 @@
 // The audit log page lists, filters and links entries, and checks the hash chain.
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EngineError, fixedClock, type AuditEntry } from '../../engine';
 import { formatLocal } from '../../components/ui/format';
 import { captureDownloads, renderWithEngine } from '../../testing/render';
 import { freshEngine } from '../../testing/engine';
 import { AuditPage, filterAuditEntries } from './audit-page';
-import { AUDIT_PAGE_SIZE, NO_FILTER } from './audit-view';
+import { NO_FILTER } from './audit-view';
 import { expectShown } from '../../testing/dom';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -223,38 +223,92 @@ describe('AuditPage', () => {
     expect(filterAuditEntries(entries, { ...NO_FILTER, object: 'bet' }, new Map([['key_b', 'Beta']])).map((e) => e.seq)).toEqual([3]);
   });
 
-  it('B7: 10,000 entries put one page of rows in the page, and paging walks them (page kept in the hash)', async () => {
-    const { engine, dbName } = await freshEngine({ clock: fixedClock(T0) });
-    await engine.generateKey({ template: 'AES-GCM-256', name: 'seed' });
-    // 9,999 more entries stored directly (the page only lists them; the chain is not checked here).
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open(dbName);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    await new Promise<void>((res, rej) => {
-      const tx = db.transaction('audit', 'readwrite');
-      const store = tx.objectStore('audit');
-      for (let seq = 2; seq <= 10_000; seq++) {
-        const entry = { seq, at: new Date(T0 + seq * 1000).toISOString(), actor: 'operator', action: 'key.rename', subject: [`key_${String(seq).padStart(32, '0')}`], details: { name: `k${seq}` }, prevHash: '0'.repeat(64), hash: '1'.repeat(64) };
-        store.put(entry, seq);
-      }
-      tx.oncomplete = () => res();
-      tx.onerror = () => rej(tx.error);
-    });
-    db.close();
+  it('B7: 10,000 entries scroll as one list: a bounded number of rows in the page, the real size stated, later rows shown as the page scrolls', async () => {
+    const engine = await tenThousandEntries();
+    await renderWithEngine(<AuditPage />, { engine });
+    await waitFor(() => expectShown(screen.getByText('10000 entries')));
+    const table = screen.getByRole('table', { name: 'Audit entries, oldest first' });
+    expect(table.getAttribute('aria-rowcount')).toBe(String(N + 1));
+    expect(rows().length).toBeGreaterThan(0);
+    expect(document.querySelectorAll('tr').length).toBeLessThanOrEqual(100);
+    expect(seqs()[0]).toBe('1');
+    expect(rows()[0]!.getAttribute('aria-rowindex')).toBe('2');
+    // The table is in a focusable region, so the keyboard reaches and scrolls it.
+    expect(screen.getByRole('region', { name: 'Audit entries table' }).tabIndex).toBe(0);
+
+    placeBody(6000);
+    fireEvent.scroll(window);
+    await waitFor(() => expect(seqs()).toContain('6001'));
+    expect(seqs()).not.toContain('1');
+    expect(rows().map((r) => r.getAttribute('aria-rowindex'))).toContain('6002');
+    expect(document.querySelectorAll('tr').length).toBeLessThanOrEqual(100);
+    // The filters stay in the hash query; scrolling writes nothing there.
+    expect(window.location.hash).toBe('#/audit');
+  });
+
+  it('B7: "Show entry n in the list" clears the filters, scrolls to that entry far down, marks it and focuses its Details button', async () => {
+    const engine = await tenThousandEntries();
     const { user } = await renderWithEngine(<AuditPage />, { engine });
     await waitFor(() => expectShown(screen.getByText('10000 entries')));
-    expect(rows()).toHaveLength(AUDIT_PAGE_SIZE);
-    expect(document.querySelectorAll('tr').length).toBeLessThanOrEqual(AUDIT_PAGE_SIZE + 1);
-    const pager = screen.getByRole('navigation', { name: 'Audit pages' });
-    expect(pager.textContent).toContain('Page 1 of 200');
-    await user.click(within(pager).getByRole('button', { name: 'Next page' }));
-    expect(within(rows()[0]!).getByRole('rowheader').textContent).toBe(String(AUDIT_PAGE_SIZE + 1));
-    expect(window.location.hash).toBe('#/audit?page=2');
-    window.history.replaceState(null, '', '#/audit?page=200');
-    window.dispatchEvent(new Event('hashchange'));
-    await waitFor(() => expect(within(rows()[rows().length - 1]!).getByRole('rowheader').textContent).toBe('10000'));
-    expect(rows()).toHaveLength(AUDIT_PAGE_SIZE);
+    // As a browser would: scrolling a row into view moves the page (here, the body's place) to it.
+    const scrolled = vi.spyOn(Element.prototype, 'scrollIntoView').mockImplementation(function (this: Element) {
+      placeBody(Number(this.getAttribute('aria-rowindex')) - 2 - 8);
+    });
+    vi.spyOn(engine, 'verifyAuditLog').mockResolvedValueOnce({ ok: false, firstBadSeq: 7000, index: 6999, kind: 'changed', explanation: 'entry 7000 was changed: its content no longer matches its hash' });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Action' }), 'key.create');
+    expect(seqs()).toEqual(['1']);
+    await user.click(screen.getByRole('button', { name: 'Verify chain' }));
+    await user.click(within(await screen.findByRole('alert')).getByRole('button', { name: 'Show entry 7000 in the list' }));
+
+    expect(window.location.hash).toBe('#/audit');
+    const details = await screen.findByRole('button', { name: 'Details of entry 7000' });
+    const row = details.closest('tr')!;
+    expect(row.getAttribute('aria-current')).toBe('true');
+    expect(within(row).getByRole('rowheader').textContent).toBe('7000 ✗ broken here');
+    expect(row.getAttribute('aria-rowindex')).toBe('7001');
+    expect(scrolled.mock.contexts).toContain(row);
+    await waitFor(() => expect(document.activeElement).toBe(details));
+    expect(seqs()).not.toContain('1');
+    expect(document.querySelectorAll('tr').length).toBeLessThanOrEqual(100);
+    // Asking again (after scrolling away) scrolls back to it.
+    placeBody(0);
+    fireEvent.scroll(window);
+    await waitFor(() => expect(seqs()).toContain('1'));
+    await user.click(screen.getByRole('button', { name: 'Show entry 7000 in the list' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Details of entry 7000' })));
   });
 });
+
+const N = 10_000;
+
+/** An engine whose log holds 10,000 entries: one real, 9,999 stored directly (the page only lists them; the chain is not checked here). */
+async function tenThousandEntries() {
+  const { engine, dbName } = await freshEngine({ clock: fixedClock(T0) });
+  await engine.generateKey({ template: 'AES-GCM-256', name: 'seed' });
+  const db = await new Promise<IDBDatabase>((res, rej) => {
+    const r = indexedDB.open(dbName);
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  await new Promise<void>((res, rej) => {
+    const tx = db.transaction('audit', 'readwrite');
+    const store = tx.objectStore('audit');
+    for (let seq = 2; seq <= N; seq++) {
+      const entry = { seq, at: new Date(T0 + seq * 1000).toISOString(), actor: 'operator', action: 'key.rename', subject: [`key_${String(seq).padStart(32, '0')}`], details: { name: `k${seq}` }, prevHash: '0'.repeat(64), hash: '1'.repeat(64) };
+      store.put(entry, seq);
+    }
+    tx.oncomplete = () => res();
+    tx.onerror = () => rej(tx.error);
+  });
+  db.close();
+  return engine;
+}
+
+/** The sequence numbers of the rendered rows. */
+const seqs = () => rows().map((r) => within(r).getByRole('rowheader').textContent);
+
+/** jsdom has no layout: place the table body as if the page had scrolled `row` rows (41 px each) down. */
+function placeBody(row: number) {
+  const body = screen.getByRole('table', { name: 'Audit entries, oldest first' }).querySelector('tbody')!;
+  vi.spyOn(body, 'getBoundingClientRect').mockReturnValue({ top: -41 * row, bottom: 0, left: 0, right: 0, width: 0, height: 41 * N, x: 0, y: 0, toJSON: () => ({}) });
+}

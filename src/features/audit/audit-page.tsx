@@ -1,7 +1,7 @@
 /**
  * The audit log (#/audit, B7): a table of entries (local time, actor, action in words, the
- * objects linked to their pages, outcome), paged so any log size puts a bounded number of
- * rows in the page; filters kept in the hash query; one entry's every field and hash in a
+ * objects linked to their pages, outcome), one list windowed so any log size puts a bounded
+ * number of rows in the page; filters kept in the hash query; one entry's every field and hash in a
  * dialog; a chain verification that points at the first broken entry and says what kind of
  * damage it is; and an export as JSON Lines. The page states how each hash is computed and
  * exactly what is recorded.
@@ -10,6 +10,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry, AuditVerification } from '../../engine';
 import { canonicalEntry } from '../../engine/audit/chain';
 import { DataTable, type Column } from '../../components/ui/data-table';
+import type { RowReveal } from '../../components/ui/virtual-rows';
 import { downloadFile } from '../../components/ui/download';
 import { formatLocal } from '../../components/ui/format';
 import { setHashQuery, useHashQueryString } from '../../components/ui/hash-query';
@@ -22,7 +23,6 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { lifecycleOpNames } from '../../state/slices/lifecycle-slice';
 import {
-  AUDIT_PAGE_SIZE,
   NO_FILTER,
   actionWords,
   auditQuery,
@@ -60,9 +60,11 @@ export function AuditPage() {
   const verifyOp = useAuditOp(lifecycleOpNames.auditVerify);
   const exportOp = useAuditOp(lifecycleOpNames.auditExport);
   const queryString = useHashQueryString();
-  const { filter, page: askedPage } = useMemo(() => parseAuditQuery(queryOfHash(`?${queryString}`)), [queryString]);
+  const filter = useMemo(() => parseAuditQuery(queryOfHash(`?${queryString}`)), [queryString]);
   const [exported, setExported] = useState('');
   const [open, setOpen] = useState<AuditEntry | null>(null);
+  /** The entry "Show entry n in the list" asked for, until it has been scrolled to. */
+  const [jump, setJump] = useState<{ seq: number } | null>(null);
 
   useEffect(() => {
     void loadAudit();
@@ -72,14 +74,24 @@ export function AuditPage() {
   const actions = useMemo(() => [...new Set(entries.map((e) => e.action))].sort((a, b) => actionWords(a).localeCompare(actionWords(b))), [entries]);
   const actors = useMemo(() => [...new Set(entries.map((e) => e.actor))].sort(), [entries]);
   const shown = useMemo(() => filterAuditEntries(entries, filter, names), [entries, filter, names]);
-  const pages = Math.max(1, Math.ceil(shown.length / AUDIT_PAGE_SIZE));
-  const page = Math.min(askedPage, pages);
-  const rows = shown.slice((page - 1) * AUDIT_PAGE_SIZE, page * AUDIT_PAGE_SIZE);
   const filtering = Object.values(filter).some((v) => v !== '');
   const broken = verification && !verification.ok ? verification : null;
+  // The jump clears the filters first: the entry is revealed in the whole log, once that is
+  // what the list shows. Once shown, its Details button takes the focus, so the keyboard
+  // carries on from the entry.
+  const reveal = useMemo<RowReveal | undefined>(() => {
+    if (!jump || filtering) return undefined;
+    const index = shown.findIndex((e) => e.seq >= jump.seq);
+    return {
+      index: index < 0 ? shown.length - 1 : index,
+      onShown: (row) => {
+        setJump(null);
+        row.querySelector('button')?.focus({ preventScroll: true });
+      },
+    };
+  }, [jump, filtering, shown]);
 
-  const setFilter = (f: AuditListFilter) => setHashQuery(auditQuery(f, 1));
-  const setPage = (p: number) => setHashQuery(auditQuery(filter, p));
+  const setFilter = (f: AuditListFilter) => setHashQuery(auditQuery(f));
   const set = (k: keyof AuditListFilter) => (e: { currentTarget: { value: string } }) => setFilter({ ...filter, [k]: e.currentTarget.value });
 
   const columns: Column<AuditEntry>[] = [
@@ -120,8 +132,8 @@ export function AuditPage() {
   ];
 
   function showBroken(seq: number) {
-    const at = entries.findIndex((e) => e.seq >= seq);
-    setHashQuery(auditQuery(NO_FILTER, at < 0 ? 1 : Math.floor(at / AUDIT_PAGE_SIZE) + 1));
+    setHashQuery(auditQuery(NO_FILTER));
+    setJump({ seq });
   }
 
   async function onVerify() {
@@ -215,31 +227,18 @@ export function AuditPage() {
         <p aria-live="polite">
           {status === 'ready' ? countText(shown.length, entries.length, filtering, 'entry', 'entries') : 'Loading…'}
         </p>
-        {rows.length > 0 ? (
-          <>
-            <DataTable
-              caption="Audit entries, oldest first"
-              regionLabel="Audit entries table"
-              className="audit-table"
-              columns={columns}
-              rows={rows}
-              rowKey={(e) => `${e.seq}-${e.hash}`}
-              rowAttributes={(e) => (broken?.firstBadSeq === e.seq ? { className: 'audit-broken', 'aria-current': 'true' } : {})}
-            />
-            {pages > 1 ? (
-              <nav aria-label="Audit pages" className="pager">
-                <button type="button" className="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                  Previous page
-                </button>
-                <span>
-                  Page {page} of {pages} (entries {(page - 1) * AUDIT_PAGE_SIZE + 1}–{(page - 1) * AUDIT_PAGE_SIZE + rows.length} of {shown.length})
-                </span>
-                <button type="button" className="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-                  Next page
-                </button>
-              </nav>
-            ) : null}
-          </>
+        {shown.length > 0 ? (
+          <DataTable
+            caption="Audit entries, oldest first"
+            regionLabel="Audit entries table"
+            className="audit-table"
+            columns={columns}
+            rows={shown}
+            rowKey={(e) => `${e.seq}-${e.hash}`}
+            rowAttributes={(e) => (broken?.firstBadSeq === e.seq ? { className: 'audit-broken', 'aria-current': 'true' } : {})}
+            virtual
+            reveal={reveal}
+          />
         ) : status === 'ready' ? (
           <p className="empty-state">{entries.length === 0 ? 'The log is empty.' : 'No entries match these filters.'}</p>
         ) : null}

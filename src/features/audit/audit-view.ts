@@ -1,13 +1,10 @@
 /**
  * How the audit page reads entries to people: actions in words, the objects an entry is
  * about as links to their own pages, the outcome, and the filters kept in the hash query
- * (`#/audit?action=key.create&object=alpha&actor=operator&from=2030-01-01&to=2030-01-31&q=text&page=2`).
+ * (`#/audit?action=key.create&object=alpha&actor=operator&from=2030-01-01&to=2030-01-31&q=text`).
  */
 import type { AuditEntry } from '../../engine';
 import { href } from '../../routes/routes';
-
-/** Entries per page: 10,000 entries still put at most this many rows in the page. */
-export const AUDIT_PAGE_SIZE = 50;
 
 /** Every action Clavis records, in words. */
 export const ACTION_WORDS: Readonly<Record<string, string>> = {
@@ -119,20 +116,19 @@ export const NO_FILTER: AuditListFilter = { action: '', object: '', actor: '', f
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Filters and page from a hash query; anything malformed is ignored. */
-export function parseAuditQuery(q: URLSearchParams): { filter: AuditListFilter; page: number } {
+/**
+ * Filters from a hash query; anything malformed is ignored, and so is the `page` of links
+ * from before the log scrolled as one list.
+ */
+export function parseAuditQuery(q: URLSearchParams): AuditListFilter {
   const get = (k: string) => q.get(k) ?? '';
   const date = (k: string) => (DATE.test(get(k)) ? get(k) : '');
-  const page = Number(get('page'));
-  return {
-    filter: { action: get('action'), object: get('object'), actor: get('actor'), from: date('from'), to: date('to'), text: get('q') },
-    page: Number.isSafeInteger(page) && page >= 1 ? page : 1,
-  };
+  return { action: get('action'), object: get('object'), actor: get('actor'), from: date('from'), to: date('to'), text: get('q') };
 }
 
-/** The hash query values of filters and page (empty ones are left out by the writer). */
-export function auditQuery(f: AuditListFilter, page: number): Record<string, string> {
-  return { action: f.action, object: f.object, actor: f.actor, from: f.from, to: f.to, q: f.text, page: page > 1 ? String(page) : '' };
+/** The hash query values of filters (empty ones are left out by the writer). */
+export function auditQuery(f: AuditListFilter): Record<string, string> {
+  return { action: f.action, object: f.object, actor: f.actor, from: f.from, to: f.to, q: f.text };
 }
 
 /** Local midnight of a YYYY-MM-DD date, in ms. */

@@ -1,7 +1,7 @@
 // A CA's CRL page: the latest CRL, its entries, publishing, downloads and "revoke all certificates of this CA".
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { DataTable } from '../../components/ui/data-table';
-import { asCaId, type CaId, type CrlEntry, type CrlInfo } from '../../engine';
+import { asCaId, type CaId, type CrlInfo } from '../../engine';
 import { downloadFile, safeFileName } from '../../components/ui/download';
 import { formatUtc } from '../../components/ui/format';
 import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
@@ -10,15 +10,14 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { pkiOpNames } from '../../state/slices/pki-slice';
 import { href } from '../../routes/routes';
+import { useCrlWindows } from './crl-window';
 import { RevokeAllSection } from './revoke-all';
 import { usePkiData } from './use-pki-data';
 
-/** Entries per page: a CA may have 100,000 revocations. */
-export const CRL_PAGE_SIZE = 100;
 /** Published CRLs shown in the history. */
 export const CRL_HISTORY_SIZE = 10;
 
-/** E7: a CA's current CRL decoded, its entries paged, downloads, "Rebuild now", and revoking all its certificates (issue 15). */
+/** E7: a CA's current CRL decoded, its entries in one list read window by window as it scrolls, downloads, "Rebuild now", and revoking all its certificates (issue 15). */
 export function CrlPage(props: { caId: string }) {
   // The id comes from the route: branded through asCaId; one not shaped as a CA id names no CA.
   let caId: CaId;
@@ -61,25 +60,16 @@ function CrlView({ caId }: { caId: CaId }) {
   const publishOp = useAppStore((s) => s.pki.ops[pkiOpNames.publishCrl(caId)]);
   const exportOp = useAppStore((s) => s.pki.ops[pkiOpNames.exportCrl(caId)]);
   const entriesOp = useAppStore((s) => s.pki.ops[pkiOpNames.crlEntries(caId)]);
-  const [page, setPage] = useState(0);
-  const [entries, setEntries] = useState<{ total: number; entries: CrlEntry[] } | null>(null);
   const [message, setMessage] = useState('');
 
   useEffect(() => {
     void loadCrl(caId);
   }, [caId, loadCrl]);
 
-  // Reload the page whenever a new CRL (another number) is current.
+  // The entries on screen are read again whenever a new CRL (another number) is current.
   const number = crl?.number;
-  useEffect(() => {
-    let live = true;
-    void crlEntries(caId, { offset: page * CRL_PAGE_SIZE, limit: CRL_PAGE_SIZE }).then((r) => {
-      if (live && r.ok) setEntries(r.value);
-    });
-    return () => {
-      live = false;
-    };
-  }, [caId, crlEntries, page, number]);
+  const readWindow = useCallback((offset: number, limit: number) => crlEntries(caId, { offset, limit }), [caId, crlEntries]);
+  const entries = useCrlWindows(number === undefined ? null : `${caId}:${number}`, readWindow);
 
   useEffect(() => {
     let live = true;
@@ -99,7 +89,6 @@ function CrlView({ caId }: { caId: CaId }) {
 
   if (!ca) return <CaUnavailable />;
 
-  const pages = entries ? Math.max(1, Math.ceil(entries.total / CRL_PAGE_SIZE)) : 1;
   const base = safeFileName(ca.name, 'ca');
 
   async function save(format: 'pem' | 'der', crlNumber?: number) {
@@ -175,13 +164,18 @@ function CrlView({ caId }: { caId: CaId }) {
         <section aria-labelledby="crl-entries" className="panel">
           <h2 id="crl-entries">Revoked certificates</h2>
           <ErrorAlert error={entriesOp?.status === 'error' ? entriesOp.error : null} title="The entries could not be read" />
-          {entries && entries.total === 0 ? <p>No certificate of this CA is revoked.</p> : null}
-          {entries && entries.total > 0 ? (
+          {entries.total === 0 ? <p>No certificate of this CA is revoked.</p> : null}
+          {entries.total !== null && entries.total > 0 ? (
             <>
+              <p>
+                {entries.total} {entries.total === 1 ? 'entry' : 'entries'}, in the CRL’s order; they are read as the list scrolls.
+              </p>
               <DataTable
                 caption={`Entries of CRL number ${crl.number}`}
                 regionLabel="Entries of this CRL (table, scrolls sideways on small screens)"
-                rows={entries.entries}
+                lazy={{ count: entries.total, at: entries.at, loading: (i) => `Loading entry ${i + 1}…` }}
+                virtual
+                onRangeChange={entries.onRangeChange}
                 rowKey={(e) => e.serialHex}
                 columns={[
                   {
@@ -197,17 +191,6 @@ function CrlView({ caId }: { caId: CaId }) {
                   { header: 'Invalidity date', cell: (e) => (e.invalidityDate ? formatUtc(e.invalidityDate) : '—') },
                 ]}
               />
-              <nav aria-label="CRL pages" className="pager">
-                <button type="button" className="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-                  Previous page
-                </button>
-                <span>
-                  Page {page + 1} of {pages} ({entries.total} entries)
-                </span>
-                <button type="button" className="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-                  Next page
-                </button>
-              </nav>
             </>
           ) : null}
         </section>
