@@ -7,6 +7,7 @@
  */
 import { toBase64, utf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
+import type { PrincipalId } from '../ids';
 import { decodeApRequest, decodeSealed, encodeApRequest, encodeSealed, header, sealedFromJson } from './codec';
 import * as kc from './crypto';
 import * as ns from './insecure-ns';
@@ -49,14 +50,14 @@ interface AttackScene {
   ctx: EngineContext;
   kdc: Kdc;
   internals: KdcInternals;
-  A: string;
-  B: string;
+  A: PrincipalId;
+  B: PrincipalId;
   P: Kdc['protocol'];
   report: (clavis: AttackOutcome, unfixed: AttackOutcome) => AttackReport;
 }
 
 /** C5: runs `attack` between `p.client` and `p.service` against Clavis's protocol and the unfixed one. */
-export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInternals, attack: KdcAttackName, p: { client: string; service: string }): Promise<AttackReport> {
+export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInternals, attack: KdcAttackName, p: { client: PrincipalId; service: PrincipalId }): Promise<AttackReport> {
   if (!KDC_ATTACK_NAMES.includes(attack)) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown attack');
   const A = internals.cleanName(p.client, 'client');
   const B = internals.cleanName(p.service, 'service');

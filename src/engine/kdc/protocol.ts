@@ -1,8 +1,8 @@
 // The KDC exchange of the protocol (C2): A's request (message 1) and the KDC's reply with the ticket (message 2).
 import { auditDraft } from '../audit/store';
 import { EngineError, isEngineError } from '../errors';
+import { mintKdcKeyId, mintTicketId, type PrincipalId } from '../ids';
 import { toBase64, toHex } from '../internal/bytes';
-import { randomId } from '../internal/random';
 import { isoAt } from '../lifecycle/transition';
 import type { KdcKeyRecord } from '../storage/schema';
 import { b64Field, decodeSealed, header, numField, sealedToJson, strField, type Json, type Sealed } from './codec';
@@ -15,11 +15,11 @@ import { bodyFields, clearSection, underLongTerm, wire } from './wire';
 export function createKdcExchange(k: KdcContext) {
   const { ctx, pending, master, kdcLongTermKey, ownLongTermKey, commit, refuse } = k;
 
-  async function request(clientIn: string, serviceIn: string): Promise<Uint8Array<ArrayBuffer>> {
+  async function request(clientIn: PrincipalId, serviceIn: PrincipalId): Promise<Uint8Array<ArrayBuffer>> {
     return (await requestWithWire(clientIn, serviceIn, 1)).bytes;
   }
 
-  async function requestWithWire(clientIn: string, serviceIn: string, step: number) {
+  async function requestWithWire(clientIn: PrincipalId, serviceIn: PrincipalId, step: number) {
     const client = cleanName(clientIn, 'client');
     const service = cleanName(serviceIn, 'service');
     const { key, kvno } = await ownLongTermKey(client);
@@ -80,8 +80,8 @@ export function createKdcExchange(k: KdcContext) {
     // Compute everything before the transaction (W3).
     const m = await master();
     const kB = await kdcLongTermKey(serviceRec);
-    const keyId = randomId(ctx.random, 'kdk');
-    const ticketId = randomId(ctx.random, 'tkt');
+    const keyId = mintKdcKeyId(ctx.random);
+    const ticketId = mintTicketId(ctx.random);
     const issuedAt = now;
     const expiresAt = now + lifetime;
     const { key: kAB, confirmKey } = await kc.newSessionKeys(ctx);
@@ -109,7 +109,7 @@ export function createKdcExchange(k: KdcContext) {
       ticket: sealedToJson(ticket.sealed),
     };
     const reply = await kc.seal(ctx, kA, header('kdc-reply', KDC_NAME, clientName, { kvno: clientRec.kvno }), replyBody);
-    const rec: KdcKeyRecord = { id: keyId, kind: 'session', parties: [clientName, serviceRec.name], wrappedKey, wrappedConfirmKey, kcv, ticketId, issuedAt: isoAt(issuedAt), expiresAt: isoAt(expiresAt), revoked: false };
+    const rec: KdcKeyRecord = { id: keyId, kind: 'session', parties: [clientRec.name, serviceRec.name], wrappedKey, wrappedConfirmKey, kcv, ticketId, issuedAt: isoAt(issuedAt), expiresAt: isoAt(expiresAt), revoked: false };
     const out = await commit(
       () => [auditDraft(ctx, 'kdc.ticket.issue', [keyId, ticketId], { keyId, ticketId, ...ownersNamed(clientName, serviceRec.name), kcv, issuedAt: rec.issuedAt, expiresAt: rec.expiresAt!, lifetimeMs: lifetime }, 'kdc')],
       { addKeys: [rec], principalsActive: [clientName, serviceRec.name] },

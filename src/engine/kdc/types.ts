@@ -1,5 +1,6 @@
 /** Public types of the key distribution center. Nothing here holds key material. */
 import { EngineError, type EngineErrorCode } from '../errors';
+import type { KdcKeyId, KdcRunId, PrincipalId, TicketId } from '../ids';
 import type { RevocationReason } from '../lifecycle/revocation';
 import type { KdcKeyRecord } from '../storage/records-kdc';
 import type { KdcMessageType } from './codec';
@@ -42,7 +43,7 @@ export type KdcPrincipalKind = 'user' | 'service';
 
 /** A principal as the KDC screens show it. */
 export interface KdcPrincipalInfo {
-  name: string;
+  name: PrincipalId;
   kind: KdcPrincipalKind;
   status: 'active' | 'suspended' | 'revoked';
   kvno: number;
@@ -60,8 +61,8 @@ export type DistributedKeyInfo = Omit<KdcKeyRecord, 'wrappedKey' | 'wrappedConfi
 
 /** One line of the revoked list (C4). */
 export interface RevokedDistributedKey {
-  id: string;
-  parties: string[];
+  id: KdcKeyId;
+  parties: PrincipalId[];
   reason: string;
   revokedAt: string;
 }
@@ -108,9 +109,9 @@ export type KdcRunStep = 'issue' | 'present-ticket' | 'accept-ticket' | 'confirm
 
 /** One run of the distribution protocol, step by step (plain data). */
 export interface KdcProtocolRun {
-  id: string;
-  client: string;
-  service: string;
+  id: KdcRunId;
+  client: PrincipalId;
+  service: PrincipalId;
   /** Messages sent so far, in order. */
   messages: WireMessage[];
   /** What the next step does (absent when done); the screens put it in words. */
@@ -118,16 +119,16 @@ export interface KdcProtocolRun {
   done: boolean;
   /** True when both sides confirmed the key (after the last message). */
   confirmed: boolean;
-  keyId?: string;
-  ticketId?: string;
+  keyId?: KdcKeyId;
+  ticketId?: TicketId;
   expiresAt?: string;
   refusal?: RefusalInfo;
 }
 
 /** `verifyDistributedKey`: does the holder's key match the KDC's record? (C3) */
 export interface VerifyKeyResult {
-  keyId: string;
-  holder: string;
+  keyId: KdcKeyId;
+  holder: PrincipalId;
   match: boolean;
   holderKcv: string;
   kdcKcv: string;
@@ -136,9 +137,9 @@ export interface VerifyKeyResult {
 
 /** A chat message sealed under the session key. */
 export interface SealedMessage {
-  keyId: string;
-  from: string;
-  to: string;
+  keyId: KdcKeyId;
+  from: PrincipalId;
+  to: PrincipalId;
   bytes: Uint8Array<ArrayBuffer>;
   wire: WireMessage;
 }
@@ -180,8 +181,8 @@ export interface AttackReport {
 
 /** Options of a distribution run. */
 export interface DistributionParams {
-  client: string;
-  service: string;
+  client: PrincipalId;
+  service: PrincipalId;
   /** Ticket lifetime in ms (default 8 hours; 1 minute to 24 hours). */
   lifetimeMs?: number;
 }
@@ -195,47 +196,47 @@ export interface Kdc {
    * tickets sealed under the old one are accepted until they could have expired, or
    * refused at once with `retireAtOnce`. @throws KEY_STATE (revoked), KEY_NOT_FOUND
    */
-  rotatePrincipalKey(name: string, opts?: { retireAtOnce?: boolean }): Promise<KdcPrincipalInfo>;
+  rotatePrincipalKey(name: PrincipalId, opts?: { retireAtOnce?: boolean }): Promise<KdcPrincipalInfo>;
   listPrincipals(): Promise<KdcPrincipalInfo[]>;
   /** No tickets for or from it until reinstated. @throws KEY_STATE */
-  suspendPrincipal(name: string, reason?: string): Promise<KdcPrincipalInfo>;
+  suspendPrincipal(name: PrincipalId, reason?: string): Promise<KdcPrincipalInfo>;
   /** Revokes it (with the lifecycle's principal revocation) and every key distributed to it. @throws KEY_STATE */
-  revokePrincipal(name: string, reason: RevocationReason): Promise<KdcPrincipalInfo>;
+  revokePrincipal(name: PrincipalId, reason: RevocationReason): Promise<KdcPrincipalInfo>;
   /** Lifts a suspension or revocation (revoked keys stay revoked). @throws KEY_STATE */
-  reinstatePrincipal(name: string): Promise<KdcPrincipalInfo>;
+  reinstatePrincipal(name: PrincipalId): Promise<KdcPrincipalInfo>;
 
   /** C2: builds message 1 (A → KDC). */
   startDistribution(p: DistributionParams): Promise<KdcProtocolRun>;
   /** Delivers the last message and produces the next one (or finishes). A refusal ends the run. */
-  nextStep(runId: string): Promise<KdcProtocolRun>;
+  nextStep(runId: KdcRunId): Promise<KdcProtocolRun>;
   /** Runs every step. @returns the finished (or refused) run */
   distribute(p: DistributionParams): Promise<KdcProtocolRun>;
 
   /** C6: seals a message under the session key. @throws KEY_NOT_FOUND, KEY_STATE (revoked) */
-  sendMessage(keyId: string, from: string, text: string): Promise<SealedMessage>;
+  sendMessage(keyId: KdcKeyId, from: PrincipalId, text: string): Promise<SealedMessage>;
   /** C6: opens a message sealed under the session key. @throws KdcRefusal */
-  receiveMessage(keyId: string, to: string, bytes: Uint8Array): Promise<string>;
+  receiveMessage(keyId: KdcKeyId, to: PrincipalId, bytes: Uint8Array): Promise<string>;
 
   /** C3: compares the holder's key with the KDC's record by KCV; never exports either. */
-  verifyDistributedKey(keyId: string, holder: string): Promise<VerifyKeyResult>;
+  verifyDistributedKey(keyId: KdcKeyId, holder: PrincipalId): Promise<VerifyKeyResult>;
   listDistributedKeys(): Promise<DistributedKeyInfo[]>;
   /** C4. @throws KEY_NOT_FOUND, KEY_STATE (already revoked) */
-  revokeDistributedKey(id: string, reason: RevocationReason): Promise<DistributedKeyInfo>;
+  revokeDistributedKey(id: KdcKeyId, reason: RevocationReason): Promise<DistributedKeyInfo>;
   /** C4: revokes every unrevoked key of a principal. */
-  revokeKeysOf(principal: string, reason: RevocationReason): Promise<DistributedKeyInfo[]>;
+  revokeKeysOf(principal: PrincipalId, reason: RevocationReason): Promise<DistributedKeyInfo[]>;
   listRevokedKeys(): Promise<RevokedDistributedKey[]>;
 
   /** The seeds' store_key: a new key kept (wrapped) by the KDC for one principal. */
-  storeKey(owner: string, label?: string): Promise<DistributedKeyInfo>;
+  storeKey(owner: PrincipalId, label?: string): Promise<DistributedKeyInfo>;
   /**
    * The seeds' get_key: `requester` asks for a stored key with a request sealed under its
    * long-term key; only the owner gets it (as a non-extractable key on its side).
    * @throws KdcRefusal (owner, aead, key-revoked, principal-status)
    */
-  getKey(requester: string, keyId: string): Promise<{ key: DistributedKeyInfo; kcv: string }>;
+  getKey(requester: PrincipalId, keyId: KdcKeyId): Promise<{ key: DistributedKeyInfo; kcv: string }>;
 
   /** C5: runs an attack against Clavis's protocol and against the unfixed one. */
-  runAttack(attack: KdcAttackName, p: { client: string; service: string }): Promise<AttackReport>;
+  runAttack(attack: KdcAttackName, p: { client: PrincipalId; service: PrincipalId }): Promise<AttackReport>;
 
   /** Low-level protocol steps (tests and attacks). */
   readonly protocol: KdcProtocol;
@@ -244,17 +245,17 @@ export interface Kdc {
 /** The individual protocol steps, over bytes. */
 export interface KdcProtocol {
   /** A: message 1 with a fresh nonce, remembered as outstanding. */
-  request(client: string, service: string): Promise<Uint8Array<ArrayBuffer>>;
+  request(client: PrincipalId, service: PrincipalId): Promise<Uint8Array<ArrayBuffer>>;
   /** KDC: checks message 1, issues the key, returns message 2. */
   issue(request: Uint8Array, opts?: { lifetimeMs?: number }): Promise<Uint8Array<ArrayBuffer>>;
   /** A: checks message 2 (nonce, AEAD), unwraps the key, returns message 3 (ticket + authenticator). */
-  acceptReply(client: string, reply: Uint8Array): Promise<{ keyId: string; ticketId: string; expiresAt: string; apRequest: Uint8Array<ArrayBuffer> }>;
+  acceptReply(client: PrincipalId, reply: Uint8Array): Promise<{ keyId: KdcKeyId; ticketId: TicketId; expiresAt: string; apRequest: Uint8Array<ArrayBuffer> }>;
   /** A: a new authenticator for a ticket it holds. */
-  apRequest(client: string, keyId: string): Promise<Uint8Array<ArrayBuffer>>;
+  apRequest(client: PrincipalId, keyId: KdcKeyId): Promise<Uint8Array<ArrayBuffer>>;
   /** B: checks message 3, returns message 4 (challenge and B's confirmation). `at` overrides B's clock (simulations). */
-  serviceAccept(service: string, apRequest: Uint8Array, opts?: { at?: number }): Promise<{ keyId: string; client: string; challenge: Uint8Array<ArrayBuffer> }>;
+  serviceAccept(service: PrincipalId, apRequest: Uint8Array, opts?: { at?: number }): Promise<{ keyId: KdcKeyId; client: PrincipalId; challenge: Uint8Array<ArrayBuffer> }>;
   /** A: checks B's confirmation, returns message 5 (A's confirmation). */
-  clientConfirm(client: string, keyId: string, challenge: Uint8Array): Promise<Uint8Array<ArrayBuffer>>;
+  clientConfirm(client: PrincipalId, keyId: KdcKeyId, challenge: Uint8Array): Promise<Uint8Array<ArrayBuffer>>;
   /** B: checks A's confirmation; the key is confirmed on both sides. */
-  serviceFinish(service: string, keyId: string, confirm: Uint8Array): Promise<void>;
+  serviceFinish(service: PrincipalId, keyId: KdcKeyId, confirm: Uint8Array): Promise<void>;
 }

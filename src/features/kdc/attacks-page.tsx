@@ -7,7 +7,7 @@ import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
-import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
+import { KdcNav, NO_PARTIES, useKdcData, usePartyChoice } from './kdc-nav';
 import { PartyPair } from './party-pair';
 import { href } from '../../routes/routes';
 
@@ -70,6 +70,7 @@ export function KdcAttacksPage() {
   async function onRun(e: FormEvent) {
     e.preventDefault();
     setError(null);
+    if (!client || !service) return setError(NO_PARTIES);
     const r = await runAttack(attack, client, service);
     if (!r.ok) setError(r.error);
   }
@@ -97,7 +98,7 @@ export function KdcAttacksPage() {
             </div>
           ))}
         </fieldset>
-        <PartyPair ids={{ a: 'kdc-attack-a', b: 'kdc-attack-b' }} parties={active} client={client} service={service} onClient={setClient} onService={setService} option={(p) => p.name} />
+        <PartyPair ids={{ a: 'kdc-attack-a', b: 'kdc-attack-b' }} parties={active} client={client ?? ''} service={service ?? ''} onClient={setClient} onService={setService} option={(p) => p.name} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={active.length < 2 || op?.status === 'busy'}>
             {op?.status === 'busy' ? 'Running…' : 'Run attack'}

@@ -1,5 +1,6 @@
 // Revocation on the KDC screens (C3, C4, D-items): a revoked distributed key never shows
 // a green check, and a revoked principal is not offered for a new distribution.
+import { asPrincipalId } from '../../engine';
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
@@ -7,13 +8,18 @@ import { renderWithEngine } from '../../testing/render';
 import { KdcDistributionPage, KdcKeysPage } from '.';
 import { expectShown } from '../../testing/dom';
 
+const ALICE = asPrincipalId('alice');
+const CAROL = asPrincipalId('carol');
+const FILES = asPrincipalId('files');
+const USER123 = asPrincipalId('user123');
+
 describe('KDC screens after revocation', () => {
   it('C4 “Verify alice” on a revoked distributed key says revoked, not “✓ matches”', async () => {
     const { engine } = await freshEngine();
     const kdc = await engine.kdc();
     await kdc.registerPrincipal({ name: 'alice', kind: 'user' });
     await kdc.registerPrincipal({ name: 'files', kind: 'service' });
-    const run = await kdc.distribute({ client: 'alice', service: 'files' });
+    const run = await kdc.distribute({ client: ALICE, service: FILES });
     await kdc.revokeDistributedKey(run.keyId!, 'keyCompromise');
     const { user } = await renderWithEngine(<KdcKeysPage />, { engine });
     await user.click(await screen.findByRole('button', { name: `Verify alice's copy of ${run.keyId}` }));
@@ -27,8 +33,8 @@ describe('KDC screens after revocation', () => {
     const { engine } = await freshEngine();
     const kdc = await engine.kdc();
     for (const [name, kind] of [['alice', 'user'], ['user123', 'user'], ['carol', 'user'], ['files', 'service']] as const) await kdc.registerPrincipal({ name, kind });
-    await kdc.revokePrincipal('user123', 'keyCompromise');
-    await kdc.suspendPrincipal('carol');
+    await kdc.revokePrincipal(USER123, 'keyCompromise');
+    await kdc.suspendPrincipal(CAROL);
     await renderWithEngine(<KdcDistributionPage />, { engine });
     const a = await screen.findByRole('combobox', { name: 'A (client)' });
     await waitFor(() => expect(within(a).getAllByRole('option').length).toBeGreaterThan(0));

@@ -5,13 +5,13 @@
  * tickets, timestamped authenticators, a replay cache, nonces, direction-bound key
  * confirmation) refuses each replay. Every attack runs for real in the namespace engine.
  */
-import { fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
+import { asPrincipalId, fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
 import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
 import { refusalOf, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
-const A = 'alice';
-const B = 'bob';
+const A = asPrincipalId('alice');
+const B = asPrincipalId('bob');
 const M = 'mallory';
 const LANES = [A, 'KDC', B, M];
 const MINUTE = 60_000;
