@@ -58,11 +58,11 @@ export function createClientSide(k: KdcContext) {
       to: t.service,
       service: t.service,
       sections: [
-        { label: 'Envelope', protection: 'clear', fields: [{ name: 'type', value: 'ap-request' }, { name: 'from', value: client }, { name: 'to', value: t.service }] },
-        clearSection(t.ticket, 'Ticket header'),
-        { label: 'Ticket', protection: `AES-GCM under K_${t.service} (opaque to ${client}; the KDC's seal, passed on unchanged)`, fields: [{ name: 'ciphertext', value: `${t.ticket.ct.length} bytes` }] },
-        clearSection(auth.sealed, 'Authenticator header'),
-        { label: 'Authenticator', protection: underSession(keyId), fields: bodyFields(authBody, { time: 'B accepts it within ±5 minutes (D3)', authenticatorId: "Goes into B's replay cache (D3)" }) },
+        { part: 'envelope', protection: { kind: 'clear' }, fields: [{ name: 'type', value: 'ap-request' }, { name: 'from', value: client }, { name: 'to', value: t.service }] },
+        clearSection(t.ticket, 'ticket-header'),
+        { part: 'ticket', protection: { kind: 'passed-on', service: t.service, carrier: client }, fields: [{ name: 'ciphertext', value: `${t.ticket.ct.length} bytes` }] },
+        clearSection(auth.sealed, 'authenticator-header'),
+        { part: 'authenticator', protection: underSession(keyId), fields: bodyFields(authBody, { time: 'authenticator-time', authenticatorId: 'authenticator-id' }) },
       ],
     });
     return { bytes, wire: w };
@@ -95,7 +95,7 @@ export function createClientSide(k: KdcContext) {
       from: client,
       to: t.service,
       service: t.service,
-      sections: [clearSection(sealed.sealed), { label: 'Confirmation', protection: underSession(keyId), fields: bodyFields(confirmBody, { confirm: 'HMAC-SHA-256(K_conf, "client-to-service" ‖ SHA-256(message 3 ‖ N_B)): the direction label defeats reflection (D4)' }) }],
+      sections: [clearSection(sealed.sealed), { part: 'confirmation', protection: underSession(keyId), fields: bodyFields(confirmBody, { confirm: 'client-confirmation' }) }],
     });
     return { bytes: sealed.bytes, wire: w };
   }

@@ -34,7 +34,7 @@ export function createKdcExchange(k: KdcContext) {
       from: client,
       to: KDC_NAME,
       service,
-      sections: [clearSection(sealed), { label: 'Request', protection: underLongTerm(client, kvno), fields: bodyFields(body, { nonce: 'N_A: 128 bits, fresh, single use (D2)' }) }],
+      sections: [clearSection(sealed), { part: 'request', protection: underLongTerm(client, kvno), fields: bodyFields(body, { nonce: 'request-nonce' }) }],
     });
     return { bytes, wire: w };
   }
@@ -122,9 +122,9 @@ export function createKdcExchange(k: KdcContext) {
       service: serviceRec.name,
       sections: [
         clearSection(reply.sealed),
-        { label: 'Reply', protection: underLongTerm(clientName, clientRec.kvno), fields: bodyFields(replyBody, { nonce: 'N_A echoed: A checks it (D2)', sessionKey: 'K_AB, AES-GCM wrapKey under K_' + clientName, confirmKey: 'K_conf (HMAC) for key confirmation' }) },
-        clearSection(ticket.sealed, 'Ticket header'),
-        { label: 'Ticket', protection: underLongTerm(serviceRec.name, serviceRec.kvno), fields: bodyFields(ticketBody, { sessionKey: 'K_AB, AES-GCM wrapKey under K_' + serviceRec.name, expiresAt: 'B refuses the ticket after this (D3)' }) },
+        { part: 'reply', protection: underLongTerm(clientRec.name, clientRec.kvno), fields: bodyFields(replyBody, { nonce: 'reply-nonce', sessionKey: 'wrapped-under-sealing-key', confirmKey: 'confirm-key' }) },
+        clearSection(ticket.sealed, 'ticket-header'),
+        { part: 'ticket', protection: underLongTerm(serviceRec.name, serviceRec.kvno), fields: bodyFields(ticketBody, { sessionKey: 'wrapped-under-sealing-key', expiresAt: 'ticket-expiry' }) },
       ],
     });
     return { bytes: reply.bytes, wire: w, keyId, ticketId, expiresAt };

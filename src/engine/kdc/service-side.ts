@@ -85,9 +85,9 @@ export function createServiceSide(k: KdcContext) {
       sections: [
         clearSection(challenge.sealed),
         {
-          label: 'Challenge',
+          part: 'challenge',
           protection: underSession(t.keyId),
-          fields: bodyFields(challengeBody, { nonceB: 'N_B, fresh', confirm: 'HMAC-SHA-256(K_conf, "service-to-client" ‖ SHA-256(message 3 ‖ N_B)) (D4)' }),
+          fields: bodyFields(challengeBody, { nonceB: 'service-nonce', confirm: 'service-confirmation' }),
         },
       ],
     });

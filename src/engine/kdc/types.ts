@@ -67,18 +67,60 @@ export interface RevokedDistributedKey {
   revokedAt: string;
 }
 
+/**
+ * Why a field matters, by id; the screens word each (src/copy/kdc.ts).
+ * `wrapped-under-sealing-key`: a key wrapped under the long-term key that seals its part.
+ */
+export type KdcFieldNote =
+  | 'request-nonce'
+  | 'reply-nonce'
+  | 'wrapped-under-sealing-key'
+  | 'confirm-key'
+  | 'ticket-expiry'
+  | 'authenticator-time'
+  | 'authenticator-id'
+  | 'client-confirmation'
+  | 'service-nonce'
+  | 'service-confirmation';
+
 /** One decoded field of a message. */
 export interface KdcMessageField {
   name: string;
   value: string;
-  note?: string;
+  note?: KdcFieldNote;
 }
+
+/** The parts of a message, by id; the screens name each (src/copy/kdc.ts). */
+export type KdcMessagePart =
+  | 'header'
+  | 'ticket-header'
+  | 'authenticator-header'
+  | 'envelope'
+  | 'request'
+  | 'reply'
+  | 'ticket'
+  | 'authenticator'
+  | 'challenge'
+  | 'confirmation'
+  | 'message';
+
+/** What protects a part of a message, as data; the screens word it (src/copy/kdc.ts). */
+export type KdcProtection =
+  /** In clear, authenticated as the AES-GCM additional data of the sealed part it heads. */
+  | { kind: 'aad' }
+  /** In clear and not authenticated (the AP request's envelope). */
+  | { kind: 'clear' }
+  /** AES-GCM under a principal's long-term key, at key version `kvno`. */
+  | { kind: 'long-term'; principal: PrincipalId; kvno: number }
+  /** AES-GCM under the session key K_AB. */
+  | { kind: 'session'; keyId: KdcKeyId }
+  /** The KDC's seal for `service`, which `carrier` passes on unchanged without being able to read it. */
+  | { kind: 'passed-on'; service: PrincipalId; carrier: PrincipalId };
 
 /** A part of a message and what protects it. */
 export interface KdcMessageSection {
-  label: string;
-  /** "clear (authenticated as AAD)", "AES-GCM under K_bob (bob's long-term key, kvno 1)", … */
-  protection: string;
+  part: KdcMessagePart;
+  protection: KdcProtection;
   fields: KdcMessageField[];
 }
 
@@ -150,31 +192,58 @@ export type KdcAttackName = 'replay-kdc-reply' | 'denning-sacco' | 'reflection' 
 /** Every attack `runAttack` takes, in the order the screens offer them; the screens word them (src/copy/kdc.ts). */
 export const KDC_ATTACK_NAMES: readonly KdcAttackName[] = ['replay-kdc-reply', 'denning-sacco', 'reflection', 'tamper-ticket', 'tamper-reply'];
 
+/**
+ * What the attacker tries, by id; the screens word each with the run's parties
+ * (src/copy/kdc.ts). Grouped by attack; the last of each group runs against the unfixed protocol.
+ */
+export type KdcAttackMove =
+  | 'replay-reply-old-key'
+  | 'replay-reply'
+  | 'replay-ticket-at-once'
+  | 'replay-ticket-later'
+  | 'expired-ticket-stolen-key'
+  | 'revoked-key-fresh-authenticator'
+  | 'replay-old-ticket'
+  | 'reflect-unchanged'
+  | 'reflect-relabelled'
+  | 'reflect-resealed'
+  | 'reflect-challenge'
+  | 'flip-ticket-bit'
+  | 'add-ticket-header-field'
+  | 'rewrite-ticket-client'
+  | 'flip-reply-bit'
+  | 'add-reply-header-field'
+  | 'rewrite-reply-service';
+
 /** One thing the attacker tried and how the target answered. */
 export interface AttackAttempt {
-  description: string;
+  move: KdcAttackMove;
   accepted: boolean;
   /** The check that refused it (absent when accepted). */
   check?: KdcCheck;
-  message: string;
+  /** The refusal's own message (absent when accepted). */
+  refusal?: string;
+  /** The rewrite moves: the name the attacker wrote in, and the one the target then believed. */
+  forged?: string;
+  believed?: string;
 }
 
-/** An attack against one protocol. */
+/** An attack against one protocol. `unfixed` is the original Needham–Schroeder (1978): INSECURE, run for demonstration only (insecure-ns.ts). */
 export interface AttackOutcome {
   protocol: 'clavis' | 'unfixed';
-  /** What exactly ran, e.g. "Original Needham–Schroeder (1978) — INSECURE, demonstration only". */
-  protocolLabel: string;
   succeeded: boolean;
   /** The check that stopped the attack (absent when it succeeded). */
   refusedBy?: KdcCheck;
   attempts: AttackAttempt[];
-  explanation: string;
 }
 
 /** What `runAttack` returns: the same attack against Clavis's protocol and the unfixed one. */
 export interface AttackReport {
-  /** Which attack ran; the screens name and describe it by this id. */
+  /** Which attack ran; the screens name, describe and explain it by this id. */
   attack: KdcAttackName;
+  /** A and B of the run (the screens' sentences name them). */
+  client: PrincipalId;
+  service: PrincipalId;
   clavis: AttackOutcome;
   unfixed: AttackOutcome;
 }
