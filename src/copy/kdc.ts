@@ -1,5 +1,5 @@
 // The words for the KDC's ids (checks, attacks, message types and parts), shared by the KDC screens and the walkthroughs, which may not import each other.
-import type { AttackAttempt, AttackOutcome, AttackReport, KdcAttackMove, KdcAttackName, KdcCheck, KdcFieldNote, KdcMessagePart, KdcMessageSection, KdcProtection, WireMessage } from '../engine';
+import type { AttackAttempt, AttackOutcome, AttackReport, KdcAttackMove, KdcAttackName, KdcCheck, KdcFieldNote, KdcMessageField, KdcMessagePart, KdcMessageSection, KdcProtection, WireMessage } from '../engine';
 
 /** What each check means, for people. */
 export const KDC_CHECK_LABELS: Readonly<Record<KdcCheck, string>> = {
@@ -75,6 +75,21 @@ export function kdcProtectionText(p: KdcProtection): string {
       return `AES-GCM under K_AB (the session key ${p.keyId})`;
     case 'passed-on':
       return `AES-GCM under K_${p.service} (opaque to ${p.carrier}; the KDC's seal, passed on unchanged)`;
+  }
+}
+
+/** A field's value: as sent, or its size. */
+export function kdcFieldValueText(v: KdcMessageField['value']): string {
+  if (typeof v === 'string') return v;
+  switch (v.of) {
+    case 'wrapped-key':
+      return `wrapped, ${v.bytes} bytes`;
+    case 'ciphertext':
+      return `${v.bytes} bytes`;
+    case 'text':
+      return `${v.bytes} bytes of text`;
+    case 'sealed-ticket':
+      return 'sealed for the service (opaque here; decoded below)';
   }
 }
 

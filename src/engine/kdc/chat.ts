@@ -27,7 +27,7 @@ export function createChat(k: KdcContext) {
       type: 'data',
       from,
       to,
-      sections: [clearSection(sealed.sealed), { part: 'message', protection: underSession(keyId), fields: [{ name: 'text', value: `${utf8(text).length} bytes of text` }, { name: 'time', value: isoAt(body.time) }] }],
+      sections: [clearSection(sealed.sealed), { part: 'message', protection: underSession(keyId), fields: [{ name: 'text', value: { of: 'text', bytes: utf8(text).length } }, { name: 'time', value: isoAt(body.time) }] }],
     });
     return { keyId, from, to, bytes: sealed.bytes, wire: w };
   }

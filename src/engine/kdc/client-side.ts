@@ -60,7 +60,7 @@ export function createClientSide(k: KdcContext) {
       sections: [
         { part: 'envelope', protection: { kind: 'clear' }, fields: [{ name: 'type', value: 'ap-request' }, { name: 'from', value: client }, { name: 'to', value: t.service }] },
         clearSection(t.ticket, 'ticket-header'),
-        { part: 'ticket', protection: { kind: 'passed-on', service: t.service, carrier: client }, fields: [{ name: 'ciphertext', value: `${t.ticket.ct.length} bytes` }] },
+        { part: 'ticket', protection: { kind: 'passed-on', service: t.service, carrier: client }, fields: [{ name: 'ciphertext', value: { of: 'ciphertext', bytes: t.ticket.ct.length } }] },
         clearSection(auth.sealed, 'authenticator-header'),
         { part: 'authenticator', protection: underSession(keyId), fields: bodyFields(authBody, { time: 'authenticator-time', authenticatorId: 'authenticator-id' }) },
       ],

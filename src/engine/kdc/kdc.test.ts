@@ -116,6 +116,9 @@ describe('KDC session-key distribution (C2, C3, C6)', () => {
     ]);
     expect(run.messages[2]!.sections.map((s) => s.part)).toEqual(['envelope', 'ticket-header', 'ticket', 'authenticator-header', 'authenticator']);
     expect(run.messages[2]!.sections[2]!.protection).toEqual({ kind: 'passed-on', service: 'files', carrier: 'alice' });
+    // Sizes are numbers, not sentences.
+    expect(reply.sections[1]!.fields.find((f) => f.name === 'sessionKey')!.value).toEqual({ of: 'wrapped-key', bytes: expect.any(Number) });
+    expect(reply.sections[1]!.fields.find((f) => f.name === 'ticket')!.value).toEqual({ of: 'sealed-ticket' });
     expect(JSON.parse(fromUtf8(Uint8Array.from(reply.hex.match(/../g)!.map((h) => parseInt(h, 16)))))).toMatchObject({ proto: 'clavis-kdc', v: 1, type: 'kdc-reply' });
 
     const keyId = run.keyId!;

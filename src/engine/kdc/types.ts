@@ -83,10 +83,14 @@ export type KdcFieldNote =
   | 'service-nonce'
   | 'service-confirmation';
 
+/** A value shown by its size or where it is decoded instead (the screens word it, src/copy/kdc.ts). */
+export type KdcFieldSize = { of: 'wrapped-key' | 'ciphertext' | 'text'; bytes: number } | { of: 'sealed-ticket' };
+
 /** One decoded field of a message. */
 export interface KdcMessageField {
   name: string;
-  value: string;
+  /** The value as sent (names, ids, nonces in hex, dates in ISO 8601), or its size. */
+  value: string | KdcFieldSize;
   note?: KdcFieldNote;
 }
 

@@ -3,7 +3,7 @@ import { toHex } from '../internal/bytes';
 import { isoAt } from '../lifecycle/transition';
 import { b64Field, type Sealed } from './codec';
 import type { KdcKeyId, PrincipalId } from '../ids';
-import type { KdcFieldNote, KdcMessagePart, KdcMessageSection, KdcProtection, WireMessage } from './types';
+import type { KdcFieldNote, KdcMessageField, KdcMessagePart, KdcMessageSection, KdcProtection, WireMessage } from './types';
 
 /** A message as the sequence diagram shows it. */
 export function wire(step: number, bytes: Uint8Array, m: Omit<WireMessage, 'step' | 'hex' | 'length'>): WireMessage {
@@ -27,11 +27,11 @@ export const underSession = (keyId: KdcKeyId): KdcProtection => ({ kind: 'sessio
 /** The decoded fields of a body, with wrapped keys, dates and nonces made readable. */
 export function bodyFields(body: Record<string, unknown>, notes: Partial<Record<string, KdcFieldNote>> = {}): KdcMessageSection['fields'] {
   return Object.entries(body).map(([k, v]) => {
-    let value: string;
+    let value: KdcMessageField['value'];
     if (k === 'sessionKey' || k === 'confirmKey') {
       const w = v as { wrapped?: string };
-      value = `wrapped, ${Math.floor(((w.wrapped ?? '').length * 3) / 4) - ((w.wrapped ?? '').match(/=+$/)?.[0].length ?? 0)} bytes`;
-    } else if (k === 'ticket') value = 'sealed for the service (opaque here; decoded below)';
+      value = { of: 'wrapped-key', bytes: Math.floor(((w.wrapped ?? '').length * 3) / 4) - ((w.wrapped ?? '').match(/=+$/)?.[0].length ?? 0) };
+    } else if (k === 'ticket') value = { of: 'sealed-ticket' };
     else if ((k === 'time' || k === 'issuedAt' || k === 'expiresAt') && typeof v === 'number') value = isoAt(v);
     else if (typeof v === 'string' && (k === 'nonce' || k === 'nonceB' || k === 'confirm' || k === 'authenticatorId')) value = toHex(b64Field(body, k));
     else value = typeof v === 'string' ? v : JSON.stringify(v);

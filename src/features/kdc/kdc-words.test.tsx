@@ -33,6 +33,9 @@ describe('KDC words', () => {
     expect(reply.querySelector('.kdc-protection')?.textContent).toBe("AES-GCM under K_alice (alice's long-term key, kvno 1)");
     expect(reply.textContent).toContain('N_A echoed: A checks it (D2)');
     expect(reply.textContent).toContain('K_AB, AES-GCM wrapKey under K_alice');
+    const shown = (region: HTMLElement, name: string) => [...region.querySelectorAll('dt')].find((d) => d.textContent === name)?.nextElementSibling?.querySelector('.mono')?.textContent;
+    expect(shown(reply, 'sessionKey')).toMatch(/^wrapped, \d+ bytes$/);
+    expect(shown(reply, 'ticket')).toBe('sealed for the service (opaque here; decoded below)');
     expect(screen.getByRole('region', { name: 'Ticket of message 2' }).textContent).toContain('K_AB, AES-GCM wrapKey under K_files');
     const header = screen.getByRole('region', { name: 'Header of message 2' });
     expect(header.className).toContain('kdc-clear');
@@ -40,6 +43,7 @@ describe('KDC words', () => {
     const carried = screen.getByRole('region', { name: 'Ticket of message 3' });
     expect(carried.className).toContain('kdc-sealed');
     expect(carried.querySelector('.kdc-protection')?.textContent).toBe("AES-GCM under K_files (opaque to alice; the KDC's seal, passed on unchanged)");
+    expect(shown(carried, 'ciphertext')).toMatch(/^\d+ bytes$/);
     expect(screen.getByRole('region', { name: 'Envelope of message 3' }).querySelector('.kdc-protection')?.textContent).toBe('clear');
     const auth = screen.getByRole('region', { name: 'Authenticator of message 3' });
     expect(auth.querySelector('.kdc-protection')?.textContent).toBe(`AES-GCM under K_AB (the session key ${run.keyId})`);

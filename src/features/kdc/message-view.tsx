@@ -1,7 +1,7 @@
 // One KDC protocol message drawn part by part: protection, decoded fields, bytes.
 import { useId } from 'react';
 import type { WireMessage } from '../../engine';
-import { isClearPart, KDC_PART_LABELS, kdcFieldNoteText, kdcMessageTitle, kdcProtectionText } from '../../copy/kdc';
+import { isClearPart, KDC_PART_LABELS, kdcFieldNoteText, kdcFieldValueText, kdcMessageTitle, kdcProtectionText } from '../../copy/kdc';
 
 /** Hex bytes in groups of 16, for the "as bytes" view. */
 export function hexLines(hex: string): string {
@@ -35,7 +35,7 @@ export function MessageView(props: { message: WireMessage; headingLevel?: 3 | 4 
               <div key={f.name}>
                 <dt>{f.name}</dt>
                 <dd>
-                  <span className="mono">{f.value}</span>
+                  <span className="mono">{kdcFieldValueText(f.value)}</span>
                   {f.note ? <span className="hint"> {kdcFieldNoteText(f.note, s)}</span> : null}
                 </dd>
               </div>
