@@ -1,7 +1,7 @@
 // The key distribution center (PRODUCT.md C1–C6, SECURITY.md D1–D5), over a real engine:
 // runs in Node (fake-indexeddb) and in Chromium (real WebCrypto and IndexedDB).
-import { asPrincipalId } from '../ids';
 import { describe, expect, it } from 'vitest';
+import { asPrincipalId } from '../ids';
 import { fixedClock, type Engine } from '..';
 import { fromUtf8, toHex } from '../internal/bytes';
 import { freshEngine } from '../../testing/engine';

@@ -5,8 +5,8 @@
 // not destroy real state (the replay cache), and state written while simulated must not
 // be trusted wrongly at real time (a CRL dated a year ahead).
 // Runs in Node (fake-indexeddb) and Chromium (real IndexedDB).
-import { asPrincipalId } from '../ids';
 import { describe, expect, it } from 'vitest';
+import { asPrincipalId } from '../ids';
 import { fixedClock } from '..';
 import { freshEngine } from '../../testing/engine';
 import { KdcRefusal } from '../kdc/types';

@@ -1,8 +1,8 @@
 // Revocation on the KDC screens (C3, C4, D-items): a revoked distributed key never shows
 // a green check, and a revoked principal is not offered for a new distribution.
-import { asPrincipalId } from '../../engine';
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { asPrincipalId } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { renderWithEngine } from '../../testing/render';
 import { KdcDistributionPage, KdcKeysPage } from '.';
@@ -42,5 +42,23 @@ describe('KDC screens after revocation', () => {
       const names = within(box).getAllByRole('option').map((o) => o.textContent);
       expect(names).toEqual(['alice (user, active)', 'carol (user, suspended)', 'files (service, active)']);
     }
+  });
+
+  it('C2 with no active principal to default to, Start says to choose A and B; a chosen pair (select values, branded) starts the run', async () => {
+    const { engine } = await freshEngine();
+    const kdc = await engine.kdc();
+    await kdc.registerPrincipal({ name: 'alice', kind: 'user' });
+    await kdc.registerPrincipal({ name: 'files', kind: 'service' });
+    await kdc.suspendPrincipal(ALICE);
+    await kdc.suspendPrincipal(FILES);
+    const { user } = await renderWithEngine(<KdcDistributionPage />, { engine });
+    const a = await screen.findByRole('combobox', { name: 'A (client)' });
+    await waitFor(() => expect(within(a).getAllByRole('option')).toHaveLength(2));
+    await user.click(screen.getByRole('button', { name: 'Start distribution' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/choose two principals, A and B/i);
+    await user.selectOptions(a, 'alice');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'B (service)' }), 'files');
+    await user.click(screen.getByRole('button', { name: 'Start distribution' }));
+    expectShown(await screen.findByRole('heading', { level: 2, name: 'alice ↔ files' }));
   });
 });

@@ -1,7 +1,7 @@
 // The KDC slice over a real engine: plain data only in the store (no CryptoKey, no key
 // bytes, no chat plaintext), errors as { code, message } (C1–C6).
-import { asPrincipalId } from '../../engine';
 import { describe, expect, it } from 'vitest';
+import { asPrincipalId } from '../../engine';
 import { freshEngine } from '../../testing/engine';
 import { createAppStore } from '../store';
 import { kdcOpNames } from './kdc-slice';
