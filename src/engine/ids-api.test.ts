@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './api';
-import type { CaId, CertId, KeyId } from './ids';
+import type { CaId, CertId, KdcKeyId, KdcRunId, KeyId, PrincipalId } from './ids';
+import type { Kdc } from './kdc';
 import type { Pki } from './pki';
 
 // Type-level checks of the public verbs: each `@ts-expect-error` line fails to compile
@@ -32,8 +33,37 @@ function mixUps(engine: Engine, pki: Pki, ids: { key: KeyId; ca: CaId; cert: Cer
   });
 }
 
+// The KDC's verbs: a principal's id, a KDC key id and a run id are three kinds.
+function kdcMixUps(kdc: Kdc, ids: { principal: PrincipalId; kdcKey: KdcKeyId; run: KdcRunId; key: KeyId; text: string }) {
+  // @ts-expect-error -- a principal's id where a KDC key id is required.
+  void kdc.revokeDistributedKey(ids.principal, 'keyCompromise');
+  // @ts-expect-error -- a KDC key id where a principal's id is required.
+  void kdc.verifyDistributedKey(ids.kdcKey, ids.kdcKey);
+  // @ts-expect-error -- a vault key id where a KDC key id is required.
+  void kdc.sendMessage(ids.key, ids.principal, 'hello');
+  // @ts-expect-error -- an unbranded string where a principal's id is required.
+  void kdc.suspendPrincipal(ids.text);
+  // @ts-expect-error -- an unbranded string as a party of a run.
+  void kdc.distribute({ client: ids.text, service: ids.principal });
+  // @ts-expect-error -- a KDC key id where a run id is required.
+  void kdc.nextStep(ids.kdcKey);
+  // @ts-expect-error -- the arguments swapped: (requester, keyId), not (keyId, requester).
+  void kdc.getKey(ids.kdcKey, ids.principal);
+  // Records carry their brands: a run's ids and parties pass straight back without a cast.
+  void (async () => {
+    const run = await kdc.distribute({ client: ids.principal, service: ids.principal });
+    await kdc.nextStep(run.id);
+    if (run.keyId) await kdc.verifyDistributedKey(run.keyId, run.client);
+    const [p] = await kdc.listPrincipals();
+    if (p) await kdc.revokeKeysOf(p.name, 'superseded');
+    const [k] = await kdc.listDistributedKeys();
+    if (k?.parties[0]) await kdc.getKey(k.parties[0], k.id);
+  });
+}
+
 describe('the engine API types', () => {
   it('compile only with the right kind of id (checked by tsc)', () => {
     expect(typeof mixUps).toBe('function');
+    expect(typeof kdcMixUps).toBe('function');
   });
 });

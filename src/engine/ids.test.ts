@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from './errors';
-import { asCaId, asCertId, asKeyId, mintCaId, mintCertId, mintKeyId, type CaId, type CertId, type KeyId } from './ids';
+import {
+  asCaId,
+  asCertId,
+  asKdcKeyId,
+  asKdcRunId,
+  asKeyId,
+  asPrincipalId,
+  asTicketId,
+  mintCaId,
+  mintCertId,
+  mintKdcKeyId,
+  mintKdcRunId,
+  mintKeyId,
+  mintTicketId,
+  type CaId,
+  type CertId,
+  type KdcKeyId,
+  type KeyId,
+  type PrincipalId,
+} from './ids';
+import { KDC_NAME } from './kdc/kdc';
 
 const HEX = '0123456789abcdef0123456789abcdef';
 const counter = (n: number) => new Uint8Array(n).fill(7);
@@ -27,6 +47,9 @@ describe('id brands', () => {
     expect(asKeyId(mintKeyId(counter))).toBe(`key_${'07'.repeat(16)}`);
     expect(asCaId(mintCaId(counter))).toBe(`ca_${'07'.repeat(16)}`);
     expect(asCertId(mintCertId(counter))).toBe(`cert_${'07'.repeat(16)}`);
+    expect(asKdcKeyId(mintKdcKeyId(counter))).toBe(`kdk_${'07'.repeat(16)}`);
+    expect(asTicketId(mintTicketId(counter))).toBe(`tkt_${'07'.repeat(16)}`);
+    expect(asKdcRunId(mintKdcRunId(counter))).toBe(`run_${'07'.repeat(16)}`);
   });
 
   it.each([
@@ -48,6 +71,31 @@ describe('id brands', () => {
     expect(codeOf(asCaId, `cert_${HEX}`)).toBe('INVALID_ARGUMENT');
   });
 
+  it('keep the KDC kinds apart: a key, a ticket and a run id are not one another', () => {
+    expect(asKdcKeyId(`kdk_${HEX}`)).toBe(`kdk_${HEX}`);
+    expect(codeOf(asKdcKeyId, `tkt_${HEX}`)).toBe('INVALID_ARGUMENT');
+    expect(codeOf(asKdcKeyId, `key_${HEX}`)).toBe('INVALID_ARGUMENT');
+    expect(codeOf(asTicketId, `kdk_${HEX}`)).toBe('INVALID_ARGUMENT');
+    expect(codeOf(asKdcRunId, `tkt_${HEX}`)).toBe('INVALID_ARGUMENT');
+    expect(codeOf(asKeyId, `kdk_${HEX}`)).toBe('INVALID_ARGUMENT');
+  });
+
+  it.each(['alice', 'files.example', 'a', 'svc-1_x@corp', 'x'.repeat(64)])('pass a registered principal name through unchanged (%s)', (name) => {
+    expect(asPrincipalId(name)).toBe(name);
+  });
+
+  it.each([
+    ['empty', ''],
+    ["the KDC's own name", KDC_NAME],
+    ['upper case (not yet normalised)', 'Alice'],
+    ['a leading dot', '.alice'],
+    ['a space', 'alice smith'],
+    ['a slash', 'alice/..'],
+    ['65 characters', 'x'.repeat(65)],
+  ])('refuse a malformed principal name (%s) with INVALID_ARGUMENT', (_, s) => {
+    expect(codeOf(asPrincipalId, s)).toBe('INVALID_ARGUMENT');
+  });
+
   it('refuse a value that is not a string (a backup or JSON may hold anything)', () => {
     expect(codeOf(asKeyId, 42 as unknown as string)).toBe('INVALID_ARGUMENT');
   });
@@ -55,6 +103,8 @@ describe('id brands', () => {
   it('name the kind of id in the message, never the value', () => {
     expect(() => asCertId('cert_secret-looking-text')).toThrow(/ids: not a CertId/);
     expect(() => asCertId('cert_secret-looking-text')).not.toThrow(/secret-looking-text/);
+    expect(() => asPrincipalId('Secret Looking Name')).toThrow(/ids: not a PrincipalId/);
+    expect(() => asPrincipalId('Secret Looking Name')).not.toThrow(/Secret Looking Name/);
   });
 
   it('keep the kinds apart at compile time', () => {
@@ -69,6 +119,14 @@ describe('id brands', () => {
     needsCa(cert);
     // @ts-expect-error -- a plain string must go through asKeyId first.
     needsKey(`key_${HEX}`);
+    const principal: PrincipalId = asPrincipalId('alice');
+    const kdcKey: KdcKeyId = asKdcKeyId(`kdk_${HEX}`);
+    const needsKdcKey = (id: KdcKeyId) => id;
+    // @ts-expect-error -- a principal's id is not a KDC key id.
+    needsKdcKey(principal);
+    // @ts-expect-error -- a vault key id is not a KDC key id either.
+    needsKdcKey(key);
+    expect(needsKdcKey(kdcKey)).toBe(`kdk_${HEX}`);
     // A branded id is still a string wherever a string is expected.
     const text: string = key;
     expect(needsKey(key)).toBe(text);

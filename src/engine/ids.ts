@@ -11,22 +11,55 @@ export type KeyId = string & { readonly __brand: 'KeyId' };
 export type CaId = string & { readonly __brand: 'CaId' };
 /** An issued certificate's id (`cert_` and 32 lower-case hex digits). */
 export type CertId = string & { readonly __brand: 'CertId' };
+/** A key the KDC distributed (a session key) or stores for one principal (`kdk_` and 32 lower-case hex digits). */
+export type KdcKeyId = string & { readonly __brand: 'KdcKeyId' };
+/** A KDC ticket's id (`tkt_` and 32 lower-case hex digits). */
+export type TicketId = string & { readonly __brand: 'TicketId' };
+/** A KDC protocol run's id (`run_` and 32 lower-case hex digits), valid while the KDC that started it lives. */
+export type KdcRunId = string & { readonly __brand: 'KdcRunId' };
+/**
+ * A KDC principal's name, which is its id: 1–64 lower-case letters, digits or `. _ @ -`,
+ * starting with a letter or digit, and never `kdc` (the KDC's own name in message headers).
+ * The KDC registers a principal under its normalised name (NFC, lower-case); this is that form.
+ */
+export type PrincipalId = string & { readonly __brand: 'PrincipalId' };
 
-/** The prefix of each kind of id, as `randomId` writes it. */
-const PREFIX = { KeyId: 'key', CaId: 'ca', CertId: 'cert' } as const;
+/** The prefix of each kind of random id, as `randomId` writes it. */
+const PREFIX = { KeyId: 'key', CaId: 'ca', CertId: 'cert', KdcKeyId: 'kdk', TicketId: 'tkt', KdcRunId: 'run' } as const;
+type RandomKind = keyof typeof PREFIX;
+type Kind = RandomKind | 'PrincipalId';
 
 /** `prefix_` and the 128 bits of `randomId` in lower-case hex. */
 const shapeOf = (prefix: string) => new RegExp(`^${prefix}_[0-9a-f]{32}$`);
-const SHAPES = { KeyId: shapeOf(PREFIX.KeyId), CaId: shapeOf(PREFIX.CaId), CertId: shapeOf(PREFIX.CertId) };
+const SHAPES: Readonly<Record<Kind, RegExp>> = {
+  KeyId: shapeOf(PREFIX.KeyId),
+  CaId: shapeOf(PREFIX.CaId),
+  CertId: shapeOf(PREFIX.CertId),
+  KdcKeyId: shapeOf(PREFIX.KdcKeyId),
+  TicketId: shapeOf(PREFIX.TicketId),
+  KdcRunId: shapeOf(PREFIX.KdcRunId),
+  PrincipalId: /^(?!kdc$)[a-z0-9][a-z0-9._@-]{0,63}$/,
+};
+
+/** What each shape is, for the refusal (never the value). */
+const EXPECTED: Readonly<Record<Kind, string>> = {
+  ...(Object.fromEntries(Object.entries(PREFIX).map(([k, p]) => [k, `"${p}_" and 32 hex digits`])) as Record<RandomKind, string>),
+  PrincipalId: '1–64 lower-case letters, digits or . _ @ -, not "kdc"',
+};
+
+const shaped = (kind: Kind, s: unknown): s is string => typeof s === 'string' && SHAPES[kind].test(s);
 
 // Type guards: the shape check is what earns the brand, so no cast is needed anywhere.
-const isKeyId = (s: unknown): s is KeyId => typeof s === 'string' && SHAPES.KeyId.test(s);
-const isCaId = (s: unknown): s is CaId => typeof s === 'string' && SHAPES.CaId.test(s);
-const isCertId = (s: unknown): s is CertId => typeof s === 'string' && SHAPES.CertId.test(s);
+const isKeyId = (s: unknown): s is KeyId => shaped('KeyId', s);
+const isCaId = (s: unknown): s is CaId => shaped('CaId', s);
+const isCertId = (s: unknown): s is CertId => shaped('CertId', s);
+const isKdcKeyId = (s: unknown): s is KdcKeyId => shaped('KdcKeyId', s);
+const isTicketId = (s: unknown): s is TicketId => shaped('TicketId', s);
+const isKdcRunId = (s: unknown): s is KdcRunId => shaped('KdcRunId', s);
+const isPrincipalId = (s: unknown): s is PrincipalId => shaped('PrincipalId', s);
 
 /** The refusal of a malformed id; the message names the kind of id, not the value (it may be anything). */
-const malformed = (kind: keyof typeof SHAPES) =>
-  new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected "${PREFIX[kind]}_" and 32 hex digits)`);
+const malformed = (kind: Kind) => new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected ${EXPECTED[kind]})`);
 
 /**
  * Brands a string from outside the engine (a route parameter, a form, a file) as a key id.
@@ -50,6 +83,34 @@ export function asCertId(s: string): CertId {
   throw malformed('CertId');
 }
 
+/** Brands a string from outside (a form, a message on the wire) as a KDC key id. @throws INVALID_ARGUMENT when it is not shaped as one */
+export function asKdcKeyId(s: string): KdcKeyId {
+  if (isKdcKeyId(s)) return s;
+  throw malformed('KdcKeyId');
+}
+
+/** Brands a string from outside as a KDC ticket id. @throws INVALID_ARGUMENT when it is not shaped as one */
+export function asTicketId(s: string): TicketId {
+  if (isTicketId(s)) return s;
+  throw malformed('TicketId');
+}
+
+/** Brands a string from outside as a KDC protocol run's id. @throws INVALID_ARGUMENT when it is not shaped as one */
+export function asKdcRunId(s: string): KdcRunId {
+  if (isKdcRunId(s)) return s;
+  throw malformed('KdcRunId');
+}
+
+/**
+ * Brands an already normalised principal name (a select's value, a walkthrough's state).
+ * It does not normalise: the KDC's `registerPrincipal` takes any spelling and returns the
+ * registered name, already branded. @throws INVALID_ARGUMENT when it is not shaped as one
+ */
+export function asPrincipalId(s: string): PrincipalId {
+  if (isPrincipalId(s)) return s;
+  throw malformed('PrincipalId');
+}
+
 // Minting: the engine's own new ids, made only where a record is created. `randomId`
 // always gives the shape, so these go through the same brand functions without failing.
 
@@ -59,3 +120,9 @@ export const mintKeyId = (random: RandomSource): KeyId => asKeyId(randomId(rando
 export const mintCaId = (random: RandomSource): CaId => asCaId(randomId(random, PREFIX.CaId));
 /** A new random certificate id. */
 export const mintCertId = (random: RandomSource): CertId => asCertId(randomId(random, PREFIX.CertId));
+/** A new random KDC key id. */
+export const mintKdcKeyId = (random: RandomSource): KdcKeyId => asKdcKeyId(randomId(random, PREFIX.KdcKeyId));
+/** A new random ticket id. */
+export const mintTicketId = (random: RandomSource): TicketId => asTicketId(randomId(random, PREFIX.TicketId));
+/** A new random protocol run id. */
+export const mintKdcRunId = (random: RandomSource): KdcRunId => asKdcRunId(randomId(random, PREFIX.KdcRunId));

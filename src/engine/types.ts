@@ -8,7 +8,7 @@ import type { KeyId } from './ids';
 export type { KeyOperation, KeyState, TemplateName };
 
 // The branded ids and their brand functions live in ids.ts.
-export type { CaId, CertId, KeyId } from './ids';
+export type { CaId, CertId, KdcKeyId, KdcRunId, KeyId, PrincipalId, TicketId } from './ids';
 
 /** How a key is identified to people: SHA-256 over SPKI, or a key check value. */
 export interface KeyFingerprint {

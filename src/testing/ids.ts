@@ -1,5 +1,5 @@
 // Well-formed branded ids for tests and fixtures, made from a short readable tag ('v1', 'a', '1').
-import { asCaId, asCertId, asKeyId, type CaId, type CertId, type KeyId } from '../engine';
+import { asCaId, asCertId, asKdcKeyId, asKeyId, type CaId, type CertId, type KdcKeyId, type KeyId } from '../engine';
 
 /**
  * The tag's UTF-8 bytes as the 32 hex digits of an engine id: zero-padded when short, and
@@ -22,3 +22,5 @@ export const testKeyId = (tag: string): KeyId => asKeyId(`key_${hexOf(tag)}`);
 export const testCaId = (tag: string): CaId => asCaId(`ca_${hexOf(tag)}`);
 /** A certificate id for a fixture. */
 export const testCertId = (tag: string): CertId => asCertId(`cert_${hexOf(tag)}`);
+/** A KDC key id for a fixture (a principal's id is its readable name: use `asPrincipalId('alice')`). */
+export const testKdcKeyId = (tag: string): KdcKeyId => asKdcKeyId(`kdk_${hexOf(tag)}`);

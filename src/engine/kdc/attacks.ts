@@ -2,32 +2,34 @@
  * Attack demonstrations (C5). Each attack runs for real against Clavis's protocol (the
  * same code paths the parties use; refusals are audited) and against the unfixed
  * Needham–Schroeder of insecure-ns.ts, and reports what the attacker tried and which
- * check refused it. "Compromise" of a session key is modelled by handing the attacker
+ * check refused it, as ids and data: the screens word the moves and explain the outcome
+ * (src/copy/kdc.ts). "Compromise" of a session key is modelled by handing the attacker
  * the party's key handle: it can use the key, as a thief of the key could.
  */
 import { toBase64, utf8 } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
+import type { PrincipalId } from '../ids';
 import { decodeApRequest, decodeSealed, encodeApRequest, encodeSealed, header, sealedFromJson } from './codec';
 import * as kc from './crypto';
 import * as ns from './insecure-ns';
 import type { KdcInternals } from './internals';
-import { KDC_ATTACK_NAMES, KdcRefusal, type AttackAttempt, type AttackOutcome, type AttackReport, type Kdc, type KdcAttackName, type KdcCheck } from './types';
+import { KDC_ATTACK_NAMES, KdcRefusal, type AttackAttempt, type AttackOutcome, type AttackReport, type Kdc, type KdcAttackMove, type KdcAttackName, type KdcCheck } from './types';
 import { EngineError } from '../errors';
 
 /** Tries `f`; a KdcRefusal becomes a refused attempt naming its check. */
-async function attempt(description: string, f: () => Promise<unknown>): Promise<AttackAttempt> {
+async function attempt(move: KdcAttackMove, f: () => Promise<unknown>): Promise<AttackAttempt> {
   try {
     await f();
-    return { description, accepted: true, message: 'accepted' };
+    return { move, accepted: true };
   } catch (e) {
-    if (e instanceof KdcRefusal) return { description, accepted: false, check: e.check, message: e.message };
+    if (e instanceof KdcRefusal) return { move, accepted: false, check: e.check, refusal: e.message };
     throw e;
   }
 }
 
-function clavisOutcome(attempts: AttackAttempt[], main: number, explanation: string): AttackOutcome {
+function clavisOutcome(attempts: AttackAttempt[], main: number): AttackOutcome {
   const succeeded = attempts.some((a) => a.accepted);
-  const out: AttackOutcome = { protocol: 'clavis', protocolLabel: "Clavis's protocol (Needham–Schroeder with the Kerberos fixes)", succeeded, attempts, explanation };
+  const out: AttackOutcome = { protocol: 'clavis', succeeded, attempts };
   const refusedBy: KdcCheck | undefined = succeeded ? undefined : attempts[main]?.check;
   if (refusedBy) out.refusedBy = refusedBy;
   return out;
@@ -49,20 +51,20 @@ interface AttackScene {
   ctx: EngineContext;
   kdc: Kdc;
   internals: KdcInternals;
-  A: string;
-  B: string;
+  A: PrincipalId;
+  B: PrincipalId;
   P: Kdc['protocol'];
   report: (clavis: AttackOutcome, unfixed: AttackOutcome) => AttackReport;
 }
 
 /** C5: runs `attack` between `p.client` and `p.service` against Clavis's protocol and the unfixed one. */
-export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInternals, attack: KdcAttackName, p: { client: string; service: string }): Promise<AttackReport> {
+export async function runAttack(ctx: EngineContext, kdc: Kdc, internals: KdcInternals, attack: KdcAttackName, p: { client: PrincipalId; service: PrincipalId }): Promise<AttackReport> {
   if (!KDC_ATTACK_NAMES.includes(attack)) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown attack');
   const A = internals.cleanName(p.client, 'client');
   const B = internals.cleanName(p.service, 'service');
   if (A === B) throw new EngineError('INVALID_ARGUMENT', 'kdc: A and B must be two different principals');
   const P = kdc.protocol;
-  const report = (clavis: AttackOutcome, unfixed: AttackOutcome): AttackReport => ({ attack, clavis, unfixed });
+  const report = (clavis: AttackOutcome, unfixed: AttackOutcome): AttackReport => ({ attack, client: A, service: B, clavis, unfixed });
 
   const scene: AttackScene = { ctx, kdc, internals, A, B, P, report };
   return ATTACKS[attack](scene);
@@ -83,8 +85,8 @@ async function replayKdcReply({ ctx, A, B, P, report }: AttackScene): Promise<At
   const reply1 = await P.issue(await P.request(A, B));
   await P.acceptReply(A, reply1);
   await P.request(A, B); // A's new request; the attacker intercepts it.
-  const a1 = await attempt(`Answer ${A}'s new request with the recorded reply (old session key)`, () => P.acceptReply(A, reply1));
-  const clavis = clavisOutcome([a1], 0, `${A} keeps each nonce N_A it sent until the matching reply arrives, and uses it once: the old reply carries the old nonce, so ${A} refuses it (D2).`);
+  const a1 = await attempt('replay-reply-old-key', () => P.acceptReply(A, reply1));
+  const clavis = clavisOutcome([a1], 0);
 
   const w = await ns.newWorld(ctx, A, B);
   const old = await ns.nsReply(ctx, w, ns.nsRequest(ctx, w));
@@ -93,13 +95,7 @@ async function replayKdcReply({ ctx, A, B, P, report }: AttackScene): Promise<At
   const second = await ns.nsAcceptReply(ctx, w, old, { checkNonce: false });
   const secret = await ns.nsSeal(ctx, second.key, `for ${B} only`);
   const read = await ns.nsOpen(ctx, first.key, secret); // the attacker holds the old key
-  const unfixed: AttackOutcome = {
-    protocol: 'unfixed',
-    protocolLabel: `${ns.UNFIXED_LABEL}, and with A's nonce check removed`,
-    succeeded: read === `for ${B} only`,
-    attempts: [{ description: `Answer ${A}'s new request with the recorded reply`, accepted: true, message: `${A} accepted the old key and the attacker read ${A}'s next message` }],
-    explanation: 'Without the nonce, a reply cannot be tied to a request: A reuses a key the attacker already knows. (The 1978 protocol introduced N_A for exactly this.)',
-  };
+  const unfixed: AttackOutcome = { protocol: 'unfixed', succeeded: read === `for ${B} only`, attempts: [{ move: 'replay-reply', accepted: true }] };
   return report(clavis, unfixed);
 }
 
@@ -116,14 +112,14 @@ async function denningSacco({ ctx, kdc, internals, A, B, P, report }: AttackScen
     return encodeApRequest({ ...ap, authenticator: auth.sealed });
   };
   const attempts = [
-    await attempt('Replay the recorded ticket and authenticator at once', () => P.serviceAccept(B, apRequest)),
-    await attempt('Replay them 6 minutes later', () => P.serviceAccept(B, apRequest, { at: now + 6 * 60_000 })),
-    await attempt('Hours later, after the ticket expired: old ticket with a fresh authenticator made with the compromised key', async () => P.serviceAccept(B, await forge(after), { at: after })),
+    await attempt('replay-ticket-at-once', () => P.serviceAccept(B, apRequest)),
+    await attempt('replay-ticket-later', () => P.serviceAccept(B, apRequest, { at: now + 6 * 60_000 })),
+    await attempt('expired-ticket-stolen-key', async () => P.serviceAccept(B, await forge(after), { at: after })),
   ];
   // Within the ticket's lifetime a stolen session key is the operator's to revoke (C4).
   await kdc.revokeDistributedKey(keyId, 'keyCompromise');
-  attempts.push(await attempt('Within the lifetime, after the operator revoked the compromised key: a fresh authenticator', async () => P.serviceAccept(B, await forge(ctx.clock.now()))));
-  const clavis = clavisOutcome(attempts, 2, 'Tickets carry an expiry and authenticators a time checked against a 5-minute window and a replay cache: an old ticket is refused (D3). Inside the lifetime, revoking the compromised key stops it (C4).');
+  attempts.push(await attempt('revoked-key-fresh-authenticator', async () => P.serviceAccept(B, await forge(ctx.clock.now()))));
+  const clavis = clavisOutcome(attempts, 2);
 
   const w = await ns.newWorld(ctx, A, B);
   const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
@@ -134,13 +130,7 @@ async function denningSacco({ ctx, kdc, internals, A, B, P, report }: AttackScen
   const accepted = await ns.nsServiceFinish(ctx, w, await ns.nsClientAnswer(ctx, r.key, challenge));
   const secret = await ns.nsSeal(ctx, w.serviceSession!.key, `for ${A} only`);
   const read = await ns.nsOpen(ctx, r.key, secret);
-  const unfixed: AttackOutcome = {
-    protocol: 'unfixed',
-    protocolLabel: ns.UNFIXED_LABEL,
-    succeeded: accepted && w.serviceSession!.peer === A && read === `for ${A} only`,
-    attempts: [{ description: 'Replay the old ticket {K_AB, A}K_B and answer {N_B}K_AB with {N_B − 1}K_AB using the compromised key', accepted, message: `${B} believes it shares a fresh key with ${A}; the attacker read ${B}'s next message` }],
-    explanation: 'The ticket has no time in it, so B cannot tell an old ticket from a new one: whoever knows an old session key can pose as A for ever (Denning and Sacco, 1981).',
-  };
+  const unfixed: AttackOutcome = { protocol: 'unfixed', succeeded: accepted && w.serviceSession!.peer === A && read === `for ${A} only`, attempts: [{ move: 'replay-old-ticket', accepted }] };
   return report(clavis, unfixed);
 }
 
@@ -152,27 +142,21 @@ async function reflection({ ctx, internals, A, B, P, report }: AttackScene): Pro
   const relabelled = encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: A, to: B } });
   const stolen = await internals.heldKey(keyId, A);
   const attempts = [
-    await attempt(`Send ${B}'s challenge back to ${B} unchanged`, () => P.serviceFinish(B, keyId, challenge)),
-    await attempt(`Send it back relabelled as ${A}'s confirmation`, () => P.serviceFinish(B, keyId, relabelled)),
-    await attempt(`Even with the session key K_AB: re-seal ${B}'s own HMAC as ${A}'s confirmation`, async () => {
+    await attempt('reflect-unchanged', () => P.serviceFinish(B, keyId, challenge)),
+    await attempt('reflect-relabelled', () => P.serviceFinish(B, keyId, relabelled)),
+    await attempt('reflect-resealed', async () => {
       const body = await kc.open(ctx, stolen, s, 'challenge');
       const forged = await kc.seal(ctx, stolen, header('ap-confirm', A, B, { keyId }), { confirm: body.confirm as string });
       await P.serviceFinish(B, keyId, forged.bytes);
     }),
   ];
-  const clavis = clavisOutcome(attempts, 2, "The message type is in the AES-GCM AAD, and the confirmation is an HMAC over the transcript with the direction in it: B's own tag never verifies as A's (D4).");
+  const clavis = clavisOutcome(attempts, 2);
 
   const w = await ns.newWorld(ctx, A, B);
   const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
   const c = await ns.nsServiceAccept(ctx, w, r.ticket);
   const accepted = await ns.nsServiceFinish(ctx, w, c, { symmetric: true });
-  const unfixed: AttackOutcome = {
-    protocol: 'unfixed',
-    protocolLabel: `${ns.UNFIXED_LABEL}, with a confirmation that has no direction (the answer is {N_B}K_AB itself)`,
-    succeeded: accepted,
-    attempts: [{ description: `Send ${B}'s challenge {N_B}K_AB back unchanged`, accepted, message: `${B} accepted its own message as proof that ${A} holds the key` }],
-    explanation: "When both directions compute the same thing, a party's own message is a valid answer. The 1978 N_B − 1 tweak stops this naive form; a MAC bound to the direction and transcript stops the whole class.",
-  };
+  const unfixed: AttackOutcome = { protocol: 'unfixed', succeeded: accepted, attempts: [{ move: 'reflect-challenge', accepted }] };
   return report(clavis, unfixed);
 }
 
@@ -183,10 +167,10 @@ async function tamperTicket({ ctx, A, B, P, report }: AttackScene): Promise<Atta
   const bad = encodeApRequest({ ...ap, ticket: { ...ap.ticket, ct: flip(ap.ticket.ct, 8) } });
   const badHeader = encodeApRequest({ ...ap, ticket: { ...ap.ticket, header: { ...ap.ticket.header, issuer: 'forged' } } });
   const attempts = [
-    await attempt('Flip one bit of the ticket ciphertext (aiming at the client name)', () => P.serviceAccept(B, bad)),
-    await attempt('Add a field to the ticket header', () => P.serviceAccept(B, badHeader)),
+    await attempt('flip-ticket-bit', () => P.serviceAccept(B, bad)),
+    await attempt('add-ticket-header-field', () => P.serviceAccept(B, badHeader)),
   ];
-  const clavis = clavisOutcome(attempts, 0, "The ticket is AES-GCM under B's key with its header as AAD: any change to ciphertext or header fails authentication (D1).");
+  const clavis = clavisOutcome(attempts, 0);
 
   const w = await ns.newWorld(ctx, A, B);
   const r = await ns.nsAcceptReply(ctx, w, await ns.nsReply(ctx, w, ns.nsRequest(ctx, w)), { checkNonce: true });
@@ -197,13 +181,7 @@ async function tamperTicket({ ctx, A, B, P, report }: AttackScene): Promise<Atta
   for (let i = 0; i < from.length; i++) t[ns.TICKET_NAME_OFFSET + i]! ^= from[i]! ^ to[i]!;
   await ns.nsServiceAccept(ctx, w, t);
   const peer = w.serviceSession!.peer;
-  const unfixed: AttackOutcome = {
-    protocol: 'unfixed',
-    protocolLabel: ns.UNFIXED_LABEL,
-    succeeded: peer === forged,
-    attempts: [{ description: `XOR the known name "${A}" into "${forged}" inside the ticket ciphertext`, accepted: peer === forged, message: `${B} accepted the ticket and now believes the client is "${peer}"` }],
-    explanation: 'Encryption without integrity (here AES-CTR) lets an attacker who knows the plaintext layout rewrite it bit by bit, unnoticed.',
-  };
+  const unfixed: AttackOutcome = { protocol: 'unfixed', succeeded: peer === forged, attempts: [{ move: 'rewrite-ticket-client', accepted: peer === forged, forged, believed: peer }] };
   return report(clavis, unfixed);
 }
 
@@ -214,10 +192,10 @@ async function tamperReply({ ctx, A, B, P, report }: AttackScene): Promise<Attac
   const bad = encodeSealed({ ...s, ct: flip(s.ct, 20) });
   const badHeader = encodeSealed({ ...s, header: { ...s.header, kvno: (s.header.kvno ?? 1) + 0, note: 'forged' } });
   const attempts = [
-    await attempt(`Flip one bit of the KDC's reply to ${A}`, () => P.acceptReply(A, bad)),
-    await attempt('Add a field to the reply header', () => P.acceptReply(A, badHeader)),
+    await attempt('flip-reply-bit', () => P.acceptReply(A, bad)),
+    await attempt('add-reply-header-field', () => P.acceptReply(A, badHeader)),
   ];
-  const clavis = clavisOutcome(attempts, 0, `The reply is AES-GCM under ${A}'s long-term key with its header as AAD: ${A} refuses any change (D1).`);
+  const clavis = clavisOutcome(attempts, 0);
 
   const w = await ns.newWorld(ctx, A, B);
   const rep = await ns.nsReply(ctx, w, ns.nsRequest(ctx, w));
@@ -229,13 +207,7 @@ async function tamperReply({ ctx, A, B, P, report }: AttackScene): Promise<Attac
   const to = utf8(forged);
   for (let i = 0; i < from.length; i++) t[offset + i]! ^= from[i]! ^ to[i]!;
   const got = await ns.nsAcceptReply(ctx, w, t, { checkNonce: true });
-  const unfixed: AttackOutcome = {
-    protocol: 'unfixed',
-    protocolLabel: ns.UNFIXED_LABEL,
-    succeeded: got.service === forged,
-    attempts: [{ description: `XOR the service name "${B}" into "${forged}" inside the reply`, accepted: got.service === forged, message: `${A} accepted the reply and believes the key is for "${got.service}"` }],
-    explanation: 'Without integrity, the reply can be changed in transit: A is told the key is for another party.',
-  };
+  const unfixed: AttackOutcome = { protocol: 'unfixed', succeeded: got.service === forged, attempts: [{ move: 'rewrite-reply-service', accepted: got.service === forged, forged, believed: got.service }] };
   return report(clavis, unfixed);
 }
 

@@ -1,5 +1,6 @@
 // Messages under a distributed session key (C6): seal and open chat text between its two holders.
 import { EngineError, KeyStateError } from '../errors';
+import type { KdcKeyId, PrincipalId } from '../ids';
 import { utf8 } from '../internal/bytes';
 import { isoAt } from '../lifecycle/transition';
 import { decodeSealed, header, strField } from './codec';
@@ -12,7 +13,7 @@ import { clearSection, underSession, wire } from './wire';
 export function createChat(k: KdcContext) {
   const { ctx, heldKey } = k;
 
-  async function sendMessage(keyId: string, fromIn: string, text: string): Promise<SealedMessage> {
+  async function sendMessage(keyId: KdcKeyId, fromIn: PrincipalId, text: string): Promise<SealedMessage> {
     const from = cleanName(fromIn, 'sender');
     if (typeof text !== 'string' || text.length === 0 || text.length > 10_000) throw new EngineError('INVALID_ARGUMENT', 'kdc: a message is 1–10,000 characters');
     const rec = await ctx.storage.getKdcKey(keyId);
@@ -26,12 +27,12 @@ export function createChat(k: KdcContext) {
       type: 'data',
       from,
       to,
-      sections: [clearSection(sealed.sealed), { label: 'Message', protection: underSession(keyId), fields: [{ name: 'text', value: `${utf8(text).length} bytes of text` }, { name: 'time', value: isoAt(body.time) }] }],
+      sections: [clearSection(sealed.sealed), { part: 'message', protection: underSession(keyId), fields: [{ name: 'text', value: { of: 'text', bytes: utf8(text).length } }, { name: 'time', value: isoAt(body.time) }] }],
     });
     return { keyId, from, to, bytes: sealed.bytes, wire: w };
   }
 
-  async function receiveMessage(keyId: string, toIn: string, bytes: Uint8Array): Promise<string> {
+  async function receiveMessage(keyId: KdcKeyId, toIn: PrincipalId, bytes: Uint8Array): Promise<string> {
     const to = cleanName(toIn, 'receiver');
     const rec = await ctx.storage.getKdcKey(keyId);
     if (!rec) throw new EngineError('KEY_NOT_FOUND', 'kdc: no such distributed key');

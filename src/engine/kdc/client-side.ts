@@ -1,5 +1,6 @@
 // The client's side of the protocol (C2): A checks the KDC's reply, presents the ticket (message 3) and confirms the key (message 5).
 import { EngineError } from '../errors';
+import { asKdcKeyId, asPrincipalId, asTicketId, type KdcKeyId, type PrincipalId } from '../ids';
 import { toBase64, toHex } from '../internal/bytes';
 import { isoAt } from '../lifecycle/transition';
 import { b64Field, decodeSealed, encodeApRequest, header, numField, sealedFromJson, strField } from './codec';
@@ -12,17 +13,17 @@ import { bodyFields, clearSection, underSession, wire } from './wire';
 export function createClientSide(k: KdcContext) {
   const { ctx, pending, clientTickets, ownLongTermKey, heldKey, commit, refuse } = k;
 
-  async function acceptReply(clientIn: string, replyBytes: Uint8Array) {
+  async function acceptReply(clientIn: PrincipalId, replyBytes: Uint8Array) {
     return (await acceptReplyWithWire(clientIn, replyBytes, 3)).result;
   }
 
-  async function acceptReplyWithWire(clientIn: string, replyBytes: Uint8Array, step: number) {
+  async function acceptReplyWithWire(clientIn: PrincipalId, replyBytes: Uint8Array, step: number) {
     const client = cleanName(clientIn, 'client');
     const s = await parse(() => decodeSealed(replyBytes, 'kdc-reply')).catch((e: KdcRefusal) => refuse(e, client, ownersNamed(client)));
     if (s.header.to !== client || s.header.from !== KDC_NAME) return refuse(refusal('addressing', `the reply is not addressed to ${client}`), client, ownersNamed(client));
     const { key: kA } = await ownLongTermKey(client);
     const body = await kc.open(ctx, kA, s, 'KDC reply').catch((e: KdcRefusal) => refuse(e, client, ownersNamed(client)));
-    const f = await parse(() => ({ nonce: b64Field(body, 'nonce', 16), service: strField(body, 'service'), keyId: strField(body, 'keyId'), ticketId: strField(body, 'ticketId'), expiresAt: numField(body, 'expiresAt'), ticket: sealedFromJson(body.ticket, 'ticket') }));
+    const f = await parse(() => ({ nonce: b64Field(body, 'nonce', 16), service: asPrincipalId(strField(body, 'service')), keyId: asKdcKeyId(strField(body, 'keyId')), ticketId: asTicketId(strField(body, 'ticketId')), expiresAt: numField(body, 'expiresAt'), ticket: sealedFromJson(body.ticket, 'ticket') }));
     // D2: the nonce must be one this client is waiting for, for this service; single use.
     const mine = pending.get(client);
     const nonceHex = toHex(f.nonce);
@@ -39,11 +40,11 @@ export function createClientSide(k: KdcContext) {
     return { result: { keyId: f.keyId, ticketId: t.ticketId, expiresAt: isoAt(f.expiresAt), apRequest: ap.bytes }, wire: ap.wire };
   }
 
-  async function apRequest(clientIn: string, keyId: string): Promise<Uint8Array<ArrayBuffer>> {
+  async function apRequest(clientIn: PrincipalId, keyId: KdcKeyId): Promise<Uint8Array<ArrayBuffer>> {
     return (await apRequestWithWire(cleanName(clientIn, 'client'), keyId, 3)).bytes;
   }
 
-  async function apRequestWithWire(client: string, keyId: string, step: number) {
+  async function apRequestWithWire(client: PrincipalId, keyId: KdcKeyId, step: number) {
     const t = clientTickets.get(`${client}:${keyId}`);
     if (!t) throw new EngineError('KEY_NOT_FOUND', `kdc: ${client} holds no ticket for key ${keyId}`);
     const held = await heldKey(keyId, client);
@@ -57,21 +58,21 @@ export function createClientSide(k: KdcContext) {
       to: t.service,
       service: t.service,
       sections: [
-        { label: 'Envelope', protection: 'clear', fields: [{ name: 'type', value: 'ap-request' }, { name: 'from', value: client }, { name: 'to', value: t.service }] },
-        clearSection(t.ticket, 'Ticket header'),
-        { label: 'Ticket', protection: `AES-GCM under K_${t.service} (opaque to ${client}; the KDC's seal, passed on unchanged)`, fields: [{ name: 'ciphertext', value: `${t.ticket.ct.length} bytes` }] },
-        clearSection(auth.sealed, 'Authenticator header'),
-        { label: 'Authenticator', protection: underSession(keyId), fields: bodyFields(authBody, { time: 'B accepts it within ±5 minutes (D3)', authenticatorId: "Goes into B's replay cache (D3)" }) },
+        { part: 'envelope', protection: { kind: 'clear' }, fields: [{ name: 'type', value: 'ap-request' }, { name: 'from', value: client }, { name: 'to', value: t.service }] },
+        clearSection(t.ticket, 'ticket-header'),
+        { part: 'ticket', protection: { kind: 'passed-on', service: t.service, carrier: client }, fields: [{ name: 'ciphertext', value: { of: 'ciphertext', bytes: t.ticket.ct.length } }] },
+        clearSection(auth.sealed, 'authenticator-header'),
+        { part: 'authenticator', protection: underSession(keyId), fields: bodyFields(authBody, { time: 'authenticator-time', authenticatorId: 'authenticator-id' }) },
       ],
     });
     return { bytes, wire: w };
   }
 
-  async function clientConfirm(clientIn: string, keyId: string, challengeBytes: Uint8Array) {
+  async function clientConfirm(clientIn: PrincipalId, keyId: KdcKeyId, challengeBytes: Uint8Array) {
     return (await clientConfirmWithWire(clientIn, keyId, challengeBytes, 5)).bytes;
   }
 
-  async function clientConfirmWithWire(clientIn: string, keyId: string, challengeBytes: Uint8Array, step: number) {
+  async function clientConfirmWithWire(clientIn: PrincipalId, keyId: KdcKeyId, challengeBytes: Uint8Array, step: number) {
     const client = cleanName(clientIn, 'client');
     const t = clientTickets.get(`${client}:${keyId}`);
     if (!t?.apRequest) throw new EngineError('KEY_NOT_FOUND', `kdc: ${client} sent no ticket for key ${keyId}`);
@@ -94,7 +95,7 @@ export function createClientSide(k: KdcContext) {
       from: client,
       to: t.service,
       service: t.service,
-      sections: [clearSection(sealed.sealed), { label: 'Confirmation', protection: underSession(keyId), fields: bodyFields(confirmBody, { confirm: 'HMAC-SHA-256(K_conf, "client-to-service" ‖ SHA-256(message 3 ‖ N_B)): the direction label defeats reflection (D4)' }) }],
+      sections: [clearSection(sealed.sealed), { part: 'confirmation', protection: underSession(keyId), fields: bodyFields(confirmBody, { confirm: 'client-confirmation' }) }],
     });
     return { bytes: sealed.bytes, wire: w };
   }

@@ -8,6 +8,7 @@ import { normalizeLabel, ownerKey } from '../internal/labels';
 import { auditDraft, withAudit } from '../audit/store';
 import type { AuditDraft } from '../audit/chain';
 import { EngineError, isEngineError } from '../errors';
+import { asPrincipalId, type KdcKeyId, type PrincipalId, type TicketId } from '../ids';
 import type { EngineContext } from '../keys/context';
 import { isoAt } from '../lifecycle/transition';
 import type { KdcCommit, KdcCommitOutcome } from '../storage/commits';
@@ -21,14 +22,13 @@ export const MAX_TICKET_LIFETIME_MS = 24 * 3_600_000;
 /** The KDC's own name in message headers. */
 export const KDC_NAME = 'kdc';
 
-const NAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
 const MASTER_ID = 'master';
 
 /** A client's ticket for one session key (A's side). */
 export interface ClientTicket {
-  service: string;
+  service: PrincipalId;
   ticket: Sealed;
-  ticketId: string;
+  ticketId: TicketId;
   expiresAt: number;
   /** SHA-256 of the last AP request sent for this key (the transcript's first half). */
   apRequest?: Uint8Array<ArrayBuffer>;
@@ -37,7 +37,7 @@ export interface ClientTicket {
 
 /** A service's session for one session key (B's side). */
 export interface ServiceSession {
-  client: string;
+  client: PrincipalId;
   apRequest: Uint8Array<ArrayBuffer>;
   nonceB: Uint8Array<ArrayBuffer>;
   confirmed: boolean;
@@ -68,7 +68,7 @@ export interface KdcContext {
   /** A principal's own long-term key (its side of the simulation). */
   ownLongTermKey(name: string): Promise<OwnLongTermKey>;
   /** The key `holder` holds under `keyId`. @throws KEY_NOT_FOUND */
-  heldKey(keyId: string, holder: string): Promise<KdcHeldKeyRecord>;
+  heldKey(keyId: KdcKeyId, holder: PrincipalId): Promise<KdcHeldKeyRecord>;
   /** Commits a KDC change with its audit drafts; retries on audit conflicts. */
   commit(drafts: () => AuditDraft[], change: Omit<KdcCommit, 'head' | 'entries'>): Promise<KdcCommitOutcome>;
   /** Audits a refusal, then throws it. Never lets the audit write hide the refusal. */
@@ -111,7 +111,7 @@ export function createKdcContext(ctx: EngineContext): KdcContext {
     return rec.previous ? { key: rec.key, kvno: rec.kvno, previous: rec.previous } : { key: rec.key, kvno: rec.kvno };
   }
 
-  async function heldKey(keyId: string, holder: string): Promise<KdcHeldKeyRecord> {
+  async function heldKey(keyId: KdcKeyId, holder: PrincipalId): Promise<KdcHeldKeyRecord> {
     const h = await ctx.storage.getKdcHeldKey(keyId, holder);
     if (!h) throw new EngineError('KEY_NOT_FOUND', `kdc: ${holder} holds no key ${keyId}`);
     return h;
@@ -147,12 +147,14 @@ export function createKdcContext(ctx: EngineContext): KdcContext {
 }
 
 /** A principal name in the engine's one owner identity; throws INVALID_ARGUMENT if it is not one. */
-export function cleanName(name: unknown, what = 'principal name'): string {
+export function cleanName(name: unknown, what = 'principal name'): PrincipalId {
   if (typeof name !== 'string') throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be text`);
   // The engine's one owner identity (NFC, lower-case), as the vault and lifecycle use (issue 14 #12).
-  const n = ownerKey(normalizeLabel(name).value);
-  if (!NAME.test(n) || n === KDC_NAME) throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be 1–64 letters, digits or . _ @ - (and not "kdc")`);
-  return n;
+  try {
+    return asPrincipalId(ownerKey(normalizeLabel(name).value));
+  } catch (e) {
+    throw new EngineError('INVALID_ARGUMENT', `kdc: the ${what} must be 1–64 letters, digits or . _ @ - (and not "${KDC_NAME}")`, { cause: e });
+  }
 }
 
 /** A principal record as the screens show it. */
@@ -165,9 +167,8 @@ export function toInfo(p: KdcPrincipalRecord, ownerRevoked: boolean): KdcPrincip
 
 /** A distributed key record without the key. */
 export function keyInfo(k: KdcKeyRecord): DistributedKeyInfo {
-  const out: DistributedKeyInfo = { id: k.id, kind: k.kind, parties: [...k.parties], kcv: k.kcv, issuedAt: k.issuedAt, revoked: k.revoked };
-  for (const f of ['ticketId', 'label', 'expiresAt', 'revokedAt', 'reason'] as const) if (k[f] !== undefined) out[f] = k[f];
-  return out;
+  const { wrappedKey: _key, wrappedConfirmKey: _confirmKey, ...info } = k;
+  return { ...info, parties: [...k.parties] };
 }
 
 /** A refusal by `check`, with the KDC's message prefix. */

@@ -26,8 +26,6 @@ type Ctx = Pick<EngineContext, 'subtle' | 'random'>;
 const CTR = (counter: Uint8Array<ArrayBuffer>) => ({ name: 'AES-CTR', counter, length: 64 });
 const AES_CTR_256 = { name: 'AES-CTR', length: 256 } as const;
 
-export const UNFIXED_LABEL = 'Original Needham–Schroeder (1978), without the Kerberos fixes — INSECURE, demonstration only';
-
 async function encCtr(ctx: Ctx, key: CryptoKey, pt: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   const counter = ctx.random(16);
   return concat(counter, new Uint8Array(await ctx.subtle.encrypt(CTR(counter), key, pt)));

@@ -1,6 +1,7 @@
 // The key distribution center (PRODUCT.md C1–C6, SECURITY.md D1–D5), over a real engine:
 // runs in Node (fake-indexeddb) and in Chromium (real WebCrypto and IndexedDB).
 import { describe, expect, it } from 'vitest';
+import { asPrincipalId } from '../ids';
 import { fixedClock, type Engine } from '..';
 import { fromUtf8, toHex } from '../internal/bytes';
 import { freshEngine } from '../../testing/engine';
@@ -8,6 +9,10 @@ import { freshEngine } from '../../testing/engine';
 import { decodeApRequest, decodeSealed, encodeApRequest, encodeSealed } from './codec';
 import { CLOCK_SKEW_MS, DEFAULT_TICKET_LIFETIME_MS } from './kdc';
 import { KDC_ATTACK_NAMES, KdcRefusal, type KdcAttackName, type KdcCheck } from './types';
+
+const ALICE = asPrincipalId('alice');
+const FILES = asPrincipalId('files');
+const MAIL = asPrincipalId('mail');
 
 const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
 
@@ -32,7 +37,7 @@ async function refusedBy(p: Promise<unknown>, check: KdcCheck): Promise<KdcRefus
 }
 
 /** Message 1–3 of a fresh run: the AP request A would send to B. */
-async function toApRequest(engine: Engine, client = 'alice', service = 'files') {
+async function toApRequest(engine: Engine, client = ALICE, service = FILES) {
   const P = (await engine.kdc()).protocol;
   return P.acceptReply(client, await P.issue(await P.request(client, service)));
 }
@@ -62,20 +67,20 @@ describe('KDC principals (C1)', () => {
 
   it('suspend, revoke and reinstate; a suspended principal gets no tickets', async () => {
     const { kdc } = await setup();
-    expect((await kdc.suspendPrincipal('files', 'maintenance')).status).toBe('suspended');
-    const run = await kdc.distribute({ client: 'alice', service: 'files' });
+    expect((await kdc.suspendPrincipal(FILES, 'maintenance')).status).toBe('suspended');
+    const run = await kdc.distribute({ client: ALICE, service: FILES });
     expect(run.refusal?.check).toBe('principal-status');
     expect(run.confirmed).toBe(false);
-    expect((await kdc.reinstatePrincipal('files')).status).toBe('active');
-    expect((await kdc.distribute({ client: 'alice', service: 'files' })).confirmed).toBe(true);
-    await expect(kdc.reinstatePrincipal('files')).rejects.toMatchObject({ code: 'KEY_STATE' });
+    expect((await kdc.reinstatePrincipal(FILES)).status).toBe('active');
+    expect((await kdc.distribute({ client: ALICE, service: FILES })).confirmed).toBe(true);
+    await expect(kdc.reinstatePrincipal(FILES)).rejects.toMatchObject({ code: 'KEY_STATE' });
   });
 });
 
 describe('KDC session-key distribution (C2, C3, C6)', () => {
   it('C2 runs the five messages step by step, and both sides end with the same non-extractable AES-GCM key (encrypt on one side, decrypt on the other)', async () => {
     const { kdc, storage } = await setup();
-    let run = await kdc.startDistribution({ client: 'alice', service: 'files' });
+    let run = await kdc.startDistribution({ client: ALICE, service: FILES });
     expect(run.messages.map((m) => m.type)).toEqual(['kdc-request']);
     // The run names its next delivery by id; the screens put it in words.
     const nexts = [run.next];
@@ -97,8 +102,23 @@ describe('KDC session-key distribution (C2, C3, C6)', () => {
     expect(run.messages.every((m) => !('title' in m))).toBe(true);
     // Each message is shown decoded and as its exact bytes.
     const reply = run.messages[1]!;
-    expect(reply.sections.map((s) => s.protection)).toContain("AES-GCM under K_alice (alice's long-term key, kvno 1)");
-    expect(reply.sections.map((s) => s.protection)).toContain("AES-GCM under K_files (files's long-term key, kvno 1)");
+    // Parts and protections are ids and data (the screens word them); no English from the engine.
+    expect(reply.sections.map((s) => [s.part, s.protection])).toEqual([
+      ['header', { kind: 'aad' }],
+      ['reply', { kind: 'long-term', principal: 'alice', kvno: 1 }],
+      ['ticket-header', { kind: 'aad' }],
+      ['ticket', { kind: 'long-term', principal: 'files', kvno: 1 }],
+    ]);
+    expect(reply.sections[1]!.fields.filter((f) => f.note).map((f) => [f.name, f.note])).toEqual([
+      ['nonce', 'reply-nonce'],
+      ['sessionKey', 'wrapped-under-sealing-key'],
+      ['confirmKey', 'confirm-key'],
+    ]);
+    expect(run.messages[2]!.sections.map((s) => s.part)).toEqual(['envelope', 'ticket-header', 'ticket', 'authenticator-header', 'authenticator']);
+    expect(run.messages[2]!.sections[2]!.protection).toEqual({ kind: 'passed-on', service: 'files', carrier: 'alice' });
+    // Sizes are numbers, not sentences.
+    expect(reply.sections[1]!.fields.find((f) => f.name === 'sessionKey')!.value).toEqual({ of: 'wrapped-key', bytes: expect.any(Number) });
+    expect(reply.sections[1]!.fields.find((f) => f.name === 'ticket')!.value).toEqual({ of: 'sealed-ticket' });
     expect(JSON.parse(fromUtf8(Uint8Array.from(reply.hex.match(/../g)!.map((h) => parseInt(h, 16)))))).toMatchObject({ proto: 'clavis-kdc', v: 1, type: 'kdc-reply' });
 
     const keyId = run.keyId!;
@@ -112,8 +132,8 @@ describe('KDC session-key distribution (C2, C3, C6)', () => {
     expect(new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, b!.key, ct))).toBe('same key');
 
     // C3: the KCVs of both copies agree with the KDC's record (AES-KW under the master key).
-    const va = await kdc.verifyDistributedKey(keyId, 'alice');
-    const vb = await kdc.verifyDistributedKey(keyId, 'files');
+    const va = await kdc.verifyDistributedKey(keyId, ALICE);
+    const vb = await kdc.verifyDistributedKey(keyId, FILES);
     expect(va).toMatchObject({ match: true, revoked: false });
     expect(vb.holderKcv).toBe(va.holderKcv);
     expect(va.kdcKcv).toBe(va.holderKcv);
@@ -124,28 +144,28 @@ describe('KDC session-key distribution (C2, C3, C6)', () => {
 
   it('C6 the parties exchange messages under the session key, both ways', async () => {
     const { kdc } = await setup();
-    const run = await kdc.distribute({ client: 'alice', service: 'files' });
-    const m = await kdc.sendMessage(run.keyId!, 'alice', 'hello files');
+    const run = await kdc.distribute({ client: ALICE, service: FILES });
+    const m = await kdc.sendMessage(run.keyId!, ALICE, 'hello files');
     expect(m.to).toBe('files');
-    expect(m.wire.sections.at(-1)!.protection).toMatch(/^AES-GCM under K_AB/);
-    expect(await kdc.receiveMessage(run.keyId!, 'files', m.bytes)).toBe('hello files');
-    const back = await kdc.sendMessage(run.keyId!, 'files', 'hello alice');
-    expect(await kdc.receiveMessage(run.keyId!, 'alice', back.bytes)).toBe('hello alice');
+    expect(m.wire.sections.at(-1)!).toMatchObject({ part: 'message', protection: { kind: 'session', keyId: run.keyId } });
+    expect(await kdc.receiveMessage(run.keyId!, FILES, m.bytes)).toBe('hello files');
+    const back = await kdc.sendMessage(run.keyId!, FILES, 'hello alice');
+    expect(await kdc.receiveMessage(run.keyId!, ALICE, back.bytes)).toBe('hello alice');
     const tampered = decodeSealed(m.bytes);
     tampered.ct[0]! ^= 1;
-    await refusedBy(kdc.receiveMessage(run.keyId!, 'files', encodeSealed(tampered)), 'aead');
+    await refusedBy(kdc.receiveMessage(run.keyId!, FILES, encodeSealed(tampered)), 'aead');
   });
 
   it("the seeds' store/get: a key stored for a principal comes back only to that authenticated principal", async () => {
     const { kdc } = await setup();
-    const stored = await kdc.storeKey('alice', 'backup key');
+    const stored = await kdc.storeKey(ALICE, 'backup key');
     expect(stored).toMatchObject({ kind: 'stored', parties: ['alice'], label: 'backup key' });
-    const got = await kdc.getKey('alice', stored.id);
+    const got = await kdc.getKey(ALICE, stored.id);
     expect(got.kcv).toBe(stored.kcv);
-    expect((await kdc.verifyDistributedKey(stored.id, 'alice')).match).toBe(true);
-    await refusedBy(kdc.getKey('files', stored.id), 'owner');
+    expect((await kdc.verifyDistributedKey(stored.id, ALICE)).match).toBe(true);
+    await refusedBy(kdc.getKey(FILES, stored.id), 'owner');
     await kdc.revokeDistributedKey(stored.id, 'superseded');
-    await refusedBy(kdc.getKey('alice', stored.id), 'key-revoked');
+    await refusedBy(kdc.getKey(ALICE, stored.id), 'key-revoked');
   });
 });
 
@@ -155,33 +175,33 @@ describe('KDC protections (D1–D5)', () => {
     const { apRequest } = await toApRequest(engine);
     const ap = decodeApRequest(apRequest);
     const badCt = { ...ap, ticket: { ...ap.ticket, ct: Uint8Array.from(ap.ticket.ct, (x, i) => (i === 3 ? x ^ 0x80 : x)) } };
-    await refusedBy((await engine.kdc()).protocol.serviceAccept('files', encodeApRequest(badCt)), 'aead');
+    await refusedBy((await engine.kdc()).protocol.serviceAccept(FILES, encodeApRequest(badCt)), 'aead');
     const badHeader = { ...ap, ticket: { ...ap.ticket, header: { ...ap.ticket.header, extra: 'x' } } };
-    await refusedBy((await engine.kdc()).protocol.serviceAccept('files', encodeApRequest(badHeader)), 'aead');
+    await refusedBy((await engine.kdc()).protocol.serviceAccept(FILES, encodeApRequest(badHeader)), 'aead');
     // The untouched request still works: the refusals did not consume it.
-    expect((await (await engine.kdc()).protocol.serviceAccept('files', apRequest)).client).toBe('alice');
+    expect((await (await engine.kdc()).protocol.serviceAccept(FILES, apRequest)).client).toBe(ALICE);
   });
 
   it('D1 a tampered KDC reply is refused by AES-GCM', async () => {
     const { engine } = await setup();
     const P = (await engine.kdc()).protocol;
-    const reply = await P.issue(await P.request('alice', 'files'));
+    const reply = await P.issue(await P.request(ALICE, FILES));
     const s = decodeSealed(reply);
     s.ct[10]! ^= 1;
-    await refusedBy(P.acceptReply('alice', encodeSealed(s)), 'aead');
+    await refusedBy(P.acceptReply(ALICE, encodeSealed(s)), 'aead');
   });
 
   it("D2 nonce mismatch: a replayed old KDC reply is refused by A's nonce check; nonces are single use", async () => {
     const { engine } = await setup();
     const P = (await engine.kdc()).protocol;
-    const old = await P.issue(await P.request('alice', 'files'));
-    await P.acceptReply('alice', old);
-    await refusedBy(P.acceptReply('alice', old), 'nonce'); // single use
-    await P.request('alice', 'files'); // a new outstanding request
-    await refusedBy(P.acceptReply('alice', old), 'nonce');
+    const old = await P.issue(await P.request(ALICE, FILES));
+    await P.acceptReply(ALICE, old);
+    await refusedBy(P.acceptReply(ALICE, old), 'nonce'); // single use
+    await P.request(ALICE, FILES); // a new outstanding request
+    await refusedBy(P.acceptReply(ALICE, old), 'nonce');
     // A reply to a request for another service does not match either.
     await (await engine.kdc()).registerPrincipal({ name: 'mail', kind: 'service' });
-    const other = await P.issue(await P.request('alice', 'mail'));
+    const other = await P.issue(await P.request(ALICE, MAIL));
     const s = decodeSealed(other);
     expect(s.header.to).toBe('alice');
   });
@@ -189,8 +209,8 @@ describe('KDC protections (D1–D5)', () => {
   it('D3 replayed authenticator: the same ticket + authenticator is refused by the replay cache', async () => {
     const { engine } = await setup();
     const { apRequest } = await toApRequest(engine);
-    await (await engine.kdc()).protocol.serviceAccept('files', apRequest);
-    await refusedBy((await engine.kdc()).protocol.serviceAccept('files', apRequest), 'replay-cache');
+    await (await engine.kdc()).protocol.serviceAccept(FILES, apRequest);
+    await refusedBy((await engine.kdc()).protocol.serviceAccept(FILES, apRequest), 'replay-cache');
   });
 
   it('D3 expired ticket: replayed after expiry it is refused, even with a fresh authenticator', async () => {
@@ -198,7 +218,7 @@ describe('KDC protections (D1–D5)', () => {
     const P = (await engine.kdc()).protocol;
     const { keyId } = await toApRequest(engine);
     clock.advance(DEFAULT_TICKET_LIFETIME_MS + 1);
-    await refusedBy(P.serviceAccept('files', await P.apRequest('alice', keyId)), 'expiry');
+    await refusedBy(P.serviceAccept(FILES, await P.apRequest(ALICE, keyId)), 'expiry');
   });
 
   it('D3 skew outside the window: an authenticator more than 5 minutes old (or ahead) is refused', async () => {
@@ -206,28 +226,28 @@ describe('KDC protections (D1–D5)', () => {
     const P = (await engine.kdc()).protocol;
     const { apRequest, keyId } = await toApRequest(engine);
     clock.advance(CLOCK_SKEW_MS + 1);
-    await refusedBy(P.serviceAccept('files', apRequest), 'skew');
+    await refusedBy(P.serviceAccept(FILES, apRequest), 'skew');
     // Inside the window a fresh authenticator for the same ticket is fine.
-    expect((await P.serviceAccept('files', await P.apRequest('alice', keyId))).keyId).toBe(keyId);
+    expect((await P.serviceAccept(FILES, await P.apRequest(ALICE, keyId))).keyId).toBe(keyId);
     // B's clock behind by more than the window sees it as from the future.
-    const fresh = await P.apRequest('alice', keyId);
-    await refusedBy(P.serviceAccept('files', fresh, { at: clock.now() - CLOCK_SKEW_MS - 1 }), 'skew');
+    const fresh = await P.apRequest(ALICE, keyId);
+    await refusedBy(P.serviceAccept(FILES, fresh, { at: clock.now() - CLOCK_SKEW_MS - 1 }), 'skew');
   });
 
   it("D4 reflection: B's own challenge sent back (as is, relabelled, or re-sealed with the session key) never confirms", async () => {
     const { engine, storage } = await setup();
     const P = (await engine.kdc()).protocol;
     const { apRequest, keyId } = await toApRequest(engine);
-    const { challenge } = await P.serviceAccept('files', apRequest);
-    await refusedBy(P.serviceFinish('files', keyId, challenge), 'message-format');
+    const { challenge } = await P.serviceAccept(FILES, apRequest);
+    await refusedBy(P.serviceFinish(FILES, keyId, challenge), 'message-format');
     const s = decodeSealed(challenge);
-    await refusedBy(P.serviceFinish('files', keyId, encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: 'alice', to: 'files' } })), 'aead');
-    const report = await (await engine.kdc()).runAttack('reflection', { client: 'alice', service: 'files' });
+    await refusedBy(P.serviceFinish(FILES, keyId, encodeSealed({ ...s, header: { ...s.header, type: 'ap-confirm', from: ALICE, to: FILES } })), 'aead');
+    const report = await (await engine.kdc()).runAttack('reflection', { client: ALICE, service: FILES });
     expect(report.clavis.succeeded).toBe(false);
     expect(report.clavis.refusedBy).toBe('key-confirmation');
     expect(report.clavis.attempts.map((a) => a.check)).toEqual(['message-format', 'aead', 'key-confirmation']);
     // The honest answer still confirms.
-    await P.serviceFinish('files', keyId, await P.clientConfirm('alice', keyId, challenge));
+    await P.serviceFinish(FILES, keyId, await P.clientConfirm(ALICE, keyId, challenge));
     expect((await storage.getKdcHeldKey(keyId, 'files'))?.confirmKey?.extractable).toBe(false);
   });
 
@@ -236,86 +256,86 @@ describe('KDC protections (D1–D5)', () => {
     const { apRequest, keyId } = await toApRequest(engine);
     const revoked = await kdc.revokeDistributedKey(keyId, 'keyCompromise');
     expect(revoked).toMatchObject({ revoked: true, reason: 'keyCompromise', revokedAt: new Date(T0).toISOString() });
-    await refusedBy(kdc.protocol.serviceAccept('files', apRequest), 'key-revoked');
+    await refusedBy(kdc.protocol.serviceAccept(FILES, apRequest), 'key-revoked');
     expect(await kdc.listRevokedKeys()).toEqual([{ id: keyId, parties: ['alice', 'files'], reason: 'keyCompromise', revokedAt: new Date(T0).toISOString() }]);
-    expect((await kdc.verifyDistributedKey(keyId, 'alice')).revoked).toBe(true);
-    await expect(kdc.sendMessage(keyId, 'alice', 'x')).rejects.toMatchObject({ code: 'KEY_STATE' });
+    expect((await kdc.verifyDistributedKey(keyId, ALICE)).revoked).toBe(true);
+    await expect(kdc.sendMessage(keyId, ALICE, 'x')).rejects.toMatchObject({ code: 'KEY_STATE' });
     await expect(kdc.revokeDistributedKey(keyId, 'keyCompromise')).rejects.toMatchObject({ code: 'KEY_STATE' });
   });
 
   it('D5/C4 revoked principal: its keys are revoked, B refuses its outstanding ticket and the KDC issues it no new one', async () => {
     const { engine, kdc } = await setup();
     const { apRequest } = await toApRequest(engine);
-    const done = await kdc.distribute({ client: 'alice', service: 'files' });
-    const p = await kdc.revokePrincipal('alice', 'affiliationChanged');
+    const done = await kdc.distribute({ client: ALICE, service: FILES });
+    const p = await kdc.revokePrincipal(ALICE, 'affiliationChanged');
     expect(p).toMatchObject({ status: 'revoked', ownerRevoked: true });
     expect((await kdc.listDistributedKeys()).every((k) => k.revoked)).toBe(true);
     expect((await kdc.listRevokedKeys()).map((k) => k.id)).toContain(done.keyId);
-    const e = await kdc.protocol.serviceAccept('files', apRequest).then(
+    const e = await kdc.protocol.serviceAccept(FILES, apRequest).then(
       () => undefined,
       (x: unknown) => x,
     );
     expect(e).toBeInstanceOf(KdcRefusal);
     expect(['key-revoked', 'principal-status']).toContain((e as KdcRefusal).check);
-    const run = await kdc.distribute({ client: 'alice', service: 'files' });
+    const run = await kdc.distribute({ client: ALICE, service: FILES });
     expect(run.refusal?.check).toBe('principal-status');
     // Lifecycle integration (B5): the owner is revoked there too; reinstating lifts both.
     expect((await engine.listPrincipals()).find((o) => o.id === 'alice')?.revoked).toBe(true);
-    await kdc.reinstatePrincipal('alice');
+    await kdc.reinstatePrincipal(ALICE);
     expect((await engine.listPrincipals()).find((o) => o.id === 'alice')?.revoked).toBe(false);
-    expect((await kdc.distribute({ client: 'alice', service: 'files' })).confirmed).toBe(true);
+    expect((await kdc.distribute({ client: ALICE, service: FILES })).confirmed).toBe(true);
   });
 
   it('D5 rotating a long-term key: old tickets stay good until they could have expired, new ones use the new key version', async () => {
     const { engine, kdc, clock } = await setup();
     const P = kdc.protocol;
     const before = await toApRequest(engine);
-    const rotated = await kdc.rotatePrincipalKey('files');
+    const rotated = await kdc.rotatePrincipalKey(FILES);
     expect(rotated.kvno).toBe(2);
     expect(rotated.kcv).not.toBe((await kdc.listPrincipals()).find((p) => p.name === 'alice')!.kcv);
     // The ticket sealed under kvno 1 before the rotation is still accepted.
-    expect((await P.serviceAccept('files', before.apRequest)).keyId).toBe(before.keyId);
+    expect((await P.serviceAccept(FILES, before.apRequest)).keyId).toBe(before.keyId);
     // A new ticket is sealed under kvno 2 and accepted.
     const after = await toApRequest(engine);
     expect(decodeApRequest(after.apRequest).ticket.header.kvno).toBe(2);
-    expect((await P.serviceAccept('files', after.apRequest)).keyId).toBe(after.keyId);
+    expect((await P.serviceAccept(FILES, after.apRequest)).keyId).toBe(after.keyId);
     // Once the longest ticket issued before the rotation has expired, the old version is retired.
     clock.advance(24 * 3_600_000 + 1);
-    const late = await P.apRequest('alice', before.keyId);
-    const refusal = await refusedBy(P.serviceAccept('files', late), 'expiry');
+    const late = await P.apRequest(ALICE, before.keyId);
+    const refusal = await refusedBy(P.serviceAccept(FILES, late), 'expiry');
     expect(refusal.message).toMatch(/retired/);
   });
 
   it('D5 a rotation that retires the old key at once refuses every ticket sealed under it; the audit entry holds no key', async () => {
     const { engine, kdc } = await setup();
     const before = await toApRequest(engine);
-    await kdc.rotatePrincipalKey('files', { retireAtOnce: true });
-    await refusedBy(kdc.protocol.serviceAccept('files', before.apRequest), 'addressing');
+    await kdc.rotatePrincipalKey(FILES, { retireAtOnce: true });
+    await refusedBy(kdc.protocol.serviceAccept(FILES, before.apRequest), 'addressing');
     const fresh = await toApRequest(engine);
-    expect((await kdc.protocol.serviceAccept('files', fresh.apRequest)).client).toBe('alice');
+    expect((await kdc.protocol.serviceAccept(FILES, fresh.apRequest)).client).toBe(ALICE);
     const entries = await engine.listAuditEntries();
     const rotate = entries.find((e) => e.action === 'kdc.principal.rotate')!;
     expect(rotate).toBeDefined();
     expect(JSON.stringify(rotate)).not.toMatch(/wrapped|"key"/);
     expect(JSON.stringify(rotate)).toContain('refused at once');
-    await expect(kdc.revokePrincipal('files', 'cessationOfOperation').then(() => kdc.rotatePrincipalKey('files'))).rejects.toMatchObject({ code: 'KEY_STATE' });
+    await expect(kdc.revokePrincipal(FILES, 'cessationOfOperation').then(() => kdc.rotatePrincipalKey(FILES))).rejects.toMatchObject({ code: 'KEY_STATE' });
   });
 
   it("D5 a principal revoked through the lifecycle (engine.revokePrincipal) gets its tickets refused by B", async () => {
     const { engine, kdc } = await setup();
     const { apRequest } = await toApRequest(engine);
     await engine.revokePrincipal('alice', 'privilegeWithdrawn');
-    await refusedBy(kdc.protocol.serviceAccept('files', apRequest), 'principal-status');
+    await refusedBy(kdc.protocol.serviceAccept(FILES, apRequest), 'principal-status');
     expect((await kdc.listPrincipals()).find((p) => p.name === 'alice')?.ownerRevoked).toBe(true);
   });
 
   it('D5 audit: every issuance, refusal and revocation is logged, and no entry holds key material', async () => {
     const { engine, kdc } = await setup();
     const P = kdc.protocol;
-    const reply = await P.issue(await P.request('alice', 'files'));
-    const { apRequest, keyId } = await P.acceptReply('alice', reply);
-    await P.serviceAccept('files', apRequest);
-    await P.serviceAccept('files', apRequest).catch(() => undefined);
+    const reply = await P.issue(await P.request(ALICE, FILES));
+    const { apRequest, keyId } = await P.acceptReply(ALICE, reply);
+    await P.serviceAccept(FILES, apRequest);
+    await P.serviceAccept(FILES, apRequest).catch(() => undefined);
     await kdc.revokeDistributedKey(keyId, 'superseded');
     const entries = await engine.listAuditEntries({ action: 'kdc.' });
     const actions = entries.map((e) => e.action);
@@ -337,14 +357,19 @@ describe('KDC protections (D1–D5)', () => {
 describe('KDC attacks (C5)', () => {
   it('Denning–Sacco: the unfixed Needham–Schroeder falls to a replayed old ticket with a compromised session key; Clavis refuses it', async () => {
     const { kdc } = await setup();
-    const r = await kdc.runAttack('denning-sacco', { client: 'alice', service: 'files' });
-    expect(r.unfixed.protocolLabel).toMatch(/INSECURE/);
+    const r = await kdc.runAttack('denning-sacco', { client: ALICE, service: FILES });
+    expect(r).toMatchObject({ attack: 'denning-sacco', client: 'alice', service: 'files' });
+    expect(r.unfixed.protocol).toBe('unfixed');
     // The demonstration is real: B accepted the replayed ticket and the attacker read B's message.
     expect(r.unfixed.succeeded).toBe(true);
     expect(r.unfixed.attempts[0]!.accepted).toBe(true);
     expect(r.clavis.succeeded).toBe(false);
     expect(r.clavis.refusedBy).toBe('expiry');
     expect(r.clavis.attempts.map((a) => a.check)).toEqual(['replay-cache', 'skew', 'expiry', 'key-revoked']);
+    // What was tried is an id per move; the refusal keeps its own message. The screens word the rest.
+    expect(r.clavis.attempts.map((a) => a.move)).toEqual(['replay-ticket-at-once', 'replay-ticket-later', 'expired-ticket-stolen-key', 'revoked-key-fresh-authenticator']);
+    expect(r.clavis.attempts.every((a) => typeof a.refusal === 'string' && a.refusal.startsWith('kdc: '))).toBe(true);
+    expect(r.unfixed.attempts).toEqual([{ move: 'replay-old-ticket', accepted: true }]);
   });
 
   it('every attack fails against Clavis and succeeds against the unfixed protocol, naming the refusing check', async () => {
@@ -352,9 +377,9 @@ describe('KDC attacks (C5)', () => {
     const want: Record<string, KdcCheck> = { 'replay-kdc-reply': 'nonce', 'denning-sacco': 'expiry', reflection: 'key-confirmation', 'tamper-ticket': 'aead', 'tamper-reply': 'aead' };
     expect([...KDC_ATTACK_NAMES].sort()).toEqual(Object.keys(want).sort());
     for (const name of KDC_ATTACK_NAMES) {
-      const r = await kdc.runAttack(name, { client: 'alice', service: 'files' });
+      const r = await kdc.runAttack(name, { client: ALICE, service: FILES });
       // The report is ids and results; the screens word the attack (src/copy/kdc.ts).
-      expect(Object.keys(r).sort()).toEqual(['attack', 'clavis', 'unfixed']);
+      expect(Object.keys(r).sort()).toEqual(['attack', 'clavis', 'client', 'service', 'unfixed']);
       expect(r.attack).toBe(name);
       expect(r.clavis.succeeded, name).toBe(false);
       expect(r.clavis.refusedBy, name).toBe(want[name]);
@@ -362,12 +387,12 @@ describe('KDC attacks (C5)', () => {
       expect(r.unfixed.succeeded, name).toBe(true);
       expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     }
-    await expect(kdc.runAttack('no-such-attack' as KdcAttackName, { client: 'alice', service: 'files' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(kdc.runAttack('no-such-attack' as KdcAttackName, { client: ALICE, service: FILES })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('message bytes are deterministic canonical JSON (sorted keys, base64 bytes)', async () => {
     const { engine } = await setup();
-    const req = await (await engine.kdc()).protocol.request('alice', 'files');
+    const req = await (await engine.kdc()).protocol.request(ALICE, FILES);
     const text = fromUtf8(req);
     const obj = JSON.parse(text) as Record<string, unknown>;
     expect(Object.keys(obj)).toEqual([...Object.keys(obj)].sort());

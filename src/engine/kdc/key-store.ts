@@ -1,8 +1,8 @@
 // The seeds' store_key / get_key, done honestly: the KDC keeps a key for one principal and only that principal, authenticated, gets it back.
 import { auditDraft } from '../audit/store';
 import { EngineError, KeyStateError } from '../errors';
+import { mintKdcKeyId, type KdcKeyId, type PrincipalId } from '../ids';
 import { equalBytes, toBase64 } from '../internal/bytes';
-import { randomId } from '../internal/random';
 import { isoAt } from '../lifecycle/transition';
 import type { KdcKeyRecord } from '../storage/schema';
 import { b64Field, decodeSealed, header, numField, strField, type Json } from './codec';
@@ -14,7 +14,7 @@ import { CLOCK_SKEW_MS, type DistributedKeyInfo, type KdcRefusal } from './types
 export function createKeyStore(k: KdcContext) {
   const { ctx, master, principalRecord, kdcLongTermKey, ownLongTermKey, commit, refuse } = k;
 
-  async function storeKey(ownerIn: string, label?: string): Promise<DistributedKeyInfo> {
+  async function storeKey(ownerIn: PrincipalId, label?: string): Promise<DistributedKeyInfo> {
     const owner = cleanName(ownerIn, 'owner');
     const p = await principalRecord(owner);
     if (p.status !== 'active') throw new KeyStateError(`kdc: ${owner} is ${p.status}; no keys are stored for it`);
@@ -22,14 +22,14 @@ export function createKeyStore(k: KdcContext) {
     const m = await master();
     const { key } = await kc.newSessionKeys(ctx);
     const [wrappedKey, kcv] = await Promise.all([kc.wrapForRecord(ctx, m, key), kc.kcvOf(ctx, key)]);
-    const rec: KdcKeyRecord = { id: randomId(ctx.random, 'kdk'), kind: 'stored', parties: [owner], wrappedKey, kcv, issuedAt: isoAt(ctx.clock.now()), revoked: false };
+    const rec: KdcKeyRecord = { id: mintKdcKeyId(ctx.random), kind: 'stored', parties: [owner], wrappedKey, kcv, issuedAt: isoAt(ctx.clock.now()), revoked: false };
     if (clean) rec.label = clean;
     const out = await commit(() => [auditDraft(ctx, 'kdc.key.store', [rec.id], { keyId: rec.id, owner: { name: owner }, kcv }, 'kdc')], { addKeys: [rec], principalsActive: [owner] });
     if (!out.ok) throw new KeyStateError(`kdc: ${owner} is not active; no key was stored`);
     return keyInfo(rec);
   }
 
-  async function getKey(requesterIn: string, keyId: string): Promise<{ key: DistributedKeyInfo; kcv: string }> {
+  async function getKey(requesterIn: PrincipalId, keyId: KdcKeyId): Promise<{ key: DistributedKeyInfo; kcv: string }> {
     const requester = cleanName(requesterIn, 'requester');
     // The requester's side: a request sealed under its own long-term key, with a nonce.
     const own = await ownLongTermKey(requester);

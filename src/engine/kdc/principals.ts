@@ -1,6 +1,7 @@
 // KDC principals (C1): register, list, suspend, revoke and reinstate users and services.
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, KeyStateError } from '../errors';
+import type { PrincipalId } from '../ids';
 import * as lifecycle from '../lifecycle/engine';
 import { isRevocationReason, type RevocationReason } from '../lifecycle/revocation';
 import { isoAt } from '../lifecycle/transition';
@@ -51,14 +52,14 @@ export function createPrincipals(k: KdcContext) {
     return info(updated!);
   }
 
-  async function suspendPrincipal(nameIn: string, reason?: string): Promise<KdcPrincipalInfo> {
+  async function suspendPrincipal(nameIn: PrincipalId, reason?: string): Promise<KdcPrincipalInfo> {
     const name = cleanName(nameIn);
     const p = await principalRecord(name);
     if (p.status !== 'active') throw new KeyStateError(`kdc: ${name} is ${p.status}; only an active principal can be suspended`);
     return setStatus(name, 'suspended', reason?.trim() || 'suspended', 'kdc.principal.suspend', false);
   }
 
-  async function revokePrincipal(nameIn: string, reason: RevocationReason): Promise<KdcPrincipalInfo> {
+  async function revokePrincipal(nameIn: PrincipalId, reason: RevocationReason): Promise<KdcPrincipalInfo> {
     const name = cleanName(nameIn);
     if (!isRevocationReason(reason)) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown revocation reason');
     const p = await principalRecord(name);
@@ -70,7 +71,7 @@ export function createPrincipals(k: KdcContext) {
     return setStatus(name, 'revoked', reason, 'kdc.principal.revoke', true);
   }
 
-  async function reinstatePrincipal(nameIn: string): Promise<KdcPrincipalInfo> {
+  async function reinstatePrincipal(nameIn: PrincipalId): Promise<KdcPrincipalInfo> {
     const name = cleanName(nameIn);
     const p = await principalRecord(name);
     if (p.status === 'active') throw new KeyStateError(`kdc: ${name} is active; nothing to reinstate`);

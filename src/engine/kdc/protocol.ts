@@ -1,8 +1,8 @@
 // The KDC exchange of the protocol (C2): A's request (message 1) and the KDC's reply with the ticket (message 2).
 import { auditDraft } from '../audit/store';
 import { EngineError, isEngineError } from '../errors';
+import { mintKdcKeyId, mintTicketId, type PrincipalId } from '../ids';
 import { toBase64, toHex } from '../internal/bytes';
-import { randomId } from '../internal/random';
 import { isoAt } from '../lifecycle/transition';
 import type { KdcKeyRecord } from '../storage/schema';
 import { b64Field, decodeSealed, header, numField, sealedToJson, strField, type Json, type Sealed } from './codec';
@@ -15,11 +15,11 @@ import { bodyFields, clearSection, underLongTerm, wire } from './wire';
 export function createKdcExchange(k: KdcContext) {
   const { ctx, pending, master, kdcLongTermKey, ownLongTermKey, commit, refuse } = k;
 
-  async function request(clientIn: string, serviceIn: string): Promise<Uint8Array<ArrayBuffer>> {
+  async function request(clientIn: PrincipalId, serviceIn: PrincipalId): Promise<Uint8Array<ArrayBuffer>> {
     return (await requestWithWire(clientIn, serviceIn, 1)).bytes;
   }
 
-  async function requestWithWire(clientIn: string, serviceIn: string, step: number) {
+  async function requestWithWire(clientIn: PrincipalId, serviceIn: PrincipalId, step: number) {
     const client = cleanName(clientIn, 'client');
     const service = cleanName(serviceIn, 'service');
     const { key, kvno } = await ownLongTermKey(client);
@@ -34,7 +34,7 @@ export function createKdcExchange(k: KdcContext) {
       from: client,
       to: KDC_NAME,
       service,
-      sections: [clearSection(sealed), { label: 'Request', protection: underLongTerm(client, kvno), fields: bodyFields(body, { nonce: 'N_A: 128 bits, fresh, single use (D2)' }) }],
+      sections: [clearSection(sealed), { part: 'request', protection: underLongTerm(client, kvno), fields: bodyFields(body, { nonce: 'request-nonce' }) }],
     });
     return { bytes, wire: w };
   }
@@ -80,8 +80,8 @@ export function createKdcExchange(k: KdcContext) {
     // Compute everything before the transaction (W3).
     const m = await master();
     const kB = await kdcLongTermKey(serviceRec);
-    const keyId = randomId(ctx.random, 'kdk');
-    const ticketId = randomId(ctx.random, 'tkt');
+    const keyId = mintKdcKeyId(ctx.random);
+    const ticketId = mintTicketId(ctx.random);
     const issuedAt = now;
     const expiresAt = now + lifetime;
     const { key: kAB, confirmKey } = await kc.newSessionKeys(ctx);
@@ -109,7 +109,7 @@ export function createKdcExchange(k: KdcContext) {
       ticket: sealedToJson(ticket.sealed),
     };
     const reply = await kc.seal(ctx, kA, header('kdc-reply', KDC_NAME, clientName, { kvno: clientRec.kvno }), replyBody);
-    const rec: KdcKeyRecord = { id: keyId, kind: 'session', parties: [clientName, serviceRec.name], wrappedKey, wrappedConfirmKey, kcv, ticketId, issuedAt: isoAt(issuedAt), expiresAt: isoAt(expiresAt), revoked: false };
+    const rec: KdcKeyRecord = { id: keyId, kind: 'session', parties: [clientRec.name, serviceRec.name], wrappedKey, wrappedConfirmKey, kcv, ticketId, issuedAt: isoAt(issuedAt), expiresAt: isoAt(expiresAt), revoked: false };
     const out = await commit(
       () => [auditDraft(ctx, 'kdc.ticket.issue', [keyId, ticketId], { keyId, ticketId, ...ownersNamed(clientName, serviceRec.name), kcv, issuedAt: rec.issuedAt, expiresAt: rec.expiresAt!, lifetimeMs: lifetime }, 'kdc')],
       { addKeys: [rec], principalsActive: [clientName, serviceRec.name] },
@@ -122,9 +122,9 @@ export function createKdcExchange(k: KdcContext) {
       service: serviceRec.name,
       sections: [
         clearSection(reply.sealed),
-        { label: 'Reply', protection: underLongTerm(clientName, clientRec.kvno), fields: bodyFields(replyBody, { nonce: 'N_A echoed: A checks it (D2)', sessionKey: 'K_AB, AES-GCM wrapKey under K_' + clientName, confirmKey: 'K_conf (HMAC) for key confirmation' }) },
-        clearSection(ticket.sealed, 'Ticket header'),
-        { label: 'Ticket', protection: underLongTerm(serviceRec.name, serviceRec.kvno), fields: bodyFields(ticketBody, { sessionKey: 'K_AB, AES-GCM wrapKey under K_' + serviceRec.name, expiresAt: 'B refuses the ticket after this (D3)' }) },
+        { part: 'reply', protection: underLongTerm(clientRec.name, clientRec.kvno), fields: bodyFields(replyBody, { nonce: 'reply-nonce', sessionKey: 'wrapped-under-sealing-key', confirmKey: 'confirm-key' }) },
+        clearSection(ticket.sealed, 'ticket-header'),
+        { part: 'ticket', protection: underLongTerm(serviceRec.name, serviceRec.kvno), fields: bodyFields(ticketBody, { sessionKey: 'wrapped-under-sealing-key', expiresAt: 'ticket-expiry' }) },
       ],
     });
     return { bytes: reply.bytes, wire: w, keyId, ticketId, expiresAt };

@@ -1,6 +1,7 @@
 // Distributed keys: verify a holder's copy against the KDC's record (C3), list them, revoke them (C4).
 import { auditDraft, withAudit } from '../audit/store';
 import { EngineError, KeyStateError } from '../errors';
+import type { KdcKeyId, PrincipalId } from '../ids';
 import { equalBytes, utf8 } from '../internal/bytes';
 import { isRevocationReason, type RevocationReason } from '../lifecycle/revocation';
 import { isoAt } from '../lifecycle/transition';
@@ -13,7 +14,7 @@ import type { DistributedKeyInfo, RevokedDistributedKey, VerifyKeyResult } from 
 export function createRevocation(k: KdcContext) {
   const { ctx, master, heldKey } = k;
 
-  async function verifyDistributedKey(keyId: string, holderIn: string): Promise<VerifyKeyResult> {
+  async function verifyDistributedKey(keyId: KdcKeyId, holderIn: PrincipalId): Promise<VerifyKeyResult> {
     const holder = cleanName(holderIn, 'holder');
     const rec = await ctx.storage.getKdcKey(keyId);
     if (!rec) throw new EngineError('KEY_NOT_FOUND', 'kdc: no such distributed key');
@@ -27,7 +28,7 @@ export function createRevocation(k: KdcContext) {
     return (await ctx.storage.listKdcKeys()).map(keyInfo).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt) || a.id.localeCompare(b.id));
   }
 
-  async function revokeDistributedKey(id: string, reason: RevocationReason): Promise<DistributedKeyInfo> {
+  async function revokeDistributedKey(id: KdcKeyId, reason: RevocationReason): Promise<DistributedKeyInfo> {
     if (!isRevocationReason(reason)) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown revocation reason');
     let out: KdcKeyRecord | undefined;
     await withAudit(ctx, async () => {
@@ -43,7 +44,7 @@ export function createRevocation(k: KdcContext) {
     return keyInfo(out!);
   }
 
-  async function revokeKeysOf(principalIn: string, reason: RevocationReason): Promise<DistributedKeyInfo[]> {
+  async function revokeKeysOf(principalIn: PrincipalId, reason: RevocationReason): Promise<DistributedKeyInfo[]> {
     const name = cleanName(principalIn);
     if (!isRevocationReason(reason)) throw new EngineError('INVALID_ARGUMENT', 'kdc: unknown revocation reason');
     let out: KdcKeyRecord[] = [];

@@ -1,6 +1,7 @@
 // Rotation of a principal's long-term key (D5), with a grace period for tickets sealed under the old version.
 import { auditDraft } from '../audit/store';
 import { EngineError, KeyStateError } from '../errors';
+import type { PrincipalId } from '../ids';
 import { isoAt } from '../lifecycle/transition';
 import type { KdcPrincipalKeyRecord, KdcPrincipalRecord } from '../storage/schema';
 import { cleanName, MAX_TICKET_LIFETIME_MS, type KdcContext } from './context';
@@ -16,7 +17,7 @@ export function createRotation(k: KdcContext) {
    * tickets already sealed under the old version stay acceptable until the longest of
    * them could expire, or are refused at once with `retireAtOnce` (a suspected leak).
    */
-  async function rotatePrincipalKey(nameIn: string, opts: { retireAtOnce?: boolean } = {}): Promise<KdcPrincipalInfo> {
+  async function rotatePrincipalKey(nameIn: PrincipalId, opts: { retireAtOnce?: boolean } = {}): Promise<KdcPrincipalInfo> {
     const name = cleanName(nameIn);
     const p = await principalRecord(name);
     if (p.status === 'revoked') throw new KeyStateError(`kdc: ${name} is revoked; reinstate it before rotating its key`);

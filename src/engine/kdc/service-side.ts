@@ -1,5 +1,6 @@
 // The service's side of the protocol (C2): B checks ticket and authenticator and answers with its key confirmation (message 4), then checks A's (message 5).
 import { EngineError } from '../errors';
+import { asKdcKeyId, asPrincipalId, asTicketId, type KdcKeyId, type PrincipalId } from '../ids';
 import { toBase64, toHex } from '../internal/bytes';
 import { isoAt } from '../lifecycle/transition';
 import type { KdcCommitOutcome } from '../storage/commits';
@@ -14,11 +15,11 @@ import { bodyFields, clearSection, underSession, wire } from './wire';
 export function createServiceSide(k: KdcContext) {
   const { ctx, serviceSessions, ownLongTermKey, heldKey, commit, refuse } = k;
 
-  async function serviceAccept(serviceIn: string, apBytes: Uint8Array, opts: { at?: number } = {}) {
+  async function serviceAccept(serviceIn: PrincipalId, apBytes: Uint8Array, opts: { at?: number } = {}) {
     return (await serviceAcceptWithWire(serviceIn, apBytes, opts, 4)).result;
   }
 
-  async function serviceAcceptWithWire(serviceIn: string, apBytes: Uint8Array, opts: { at?: number }, step: number) {
+  async function serviceAcceptWithWire(serviceIn: PrincipalId, apBytes: Uint8Array, opts: { at?: number }, step: number) {
     const service = cleanName(serviceIn, 'service');
     const now = opts.at ?? ctx.clock.now();
     const fail = (e: KdcRefusal, extra: { [k: string]: Json } = {}, subject: string[] = []) => refuse(e, service, { ...extra, service: { name: service } }, subject);
@@ -36,7 +37,7 @@ export function createServiceSide(k: KdcContext) {
     }
     // D1: the ticket is AES-GCM under B's long-term key, header as AAD.
     const tb = await kc.open(ctx, ticketKey, ap.ticket, 'ticket').catch((e: KdcRefusal) => fail(e));
-    const t = await parse(() => ({ client: strField(tb, 'client'), service: strField(tb, 'service'), keyId: strField(tb, 'keyId'), ticketId: strField(tb, 'ticketId'), issuedAt: numField(tb, 'issuedAt'), expiresAt: numField(tb, 'expiresAt') })).catch((e: KdcRefusal) => fail(e));
+    const t = await parse(() => ({ client: asPrincipalId(strField(tb, 'client')), service: strField(tb, 'service'), keyId: asKdcKeyId(strField(tb, 'keyId')), ticketId: asTicketId(strField(tb, 'ticketId')), issuedAt: numField(tb, 'issuedAt'), expiresAt: numField(tb, 'expiresAt') })).catch((e: KdcRefusal) => fail(e));
     const ids = [t.keyId, t.ticketId];
     const base = { keyId: t.keyId, ticketId: t.ticketId, client: { name: t.client } };
     if (t.service !== service || t.client !== ap.from) return fail(refusal('addressing', 'the ticket names other parties than the request'), base, ids);
@@ -84,16 +85,16 @@ export function createServiceSide(k: KdcContext) {
       sections: [
         clearSection(challenge.sealed),
         {
-          label: 'Challenge',
+          part: 'challenge',
           protection: underSession(t.keyId),
-          fields: bodyFields(challengeBody, { nonceB: 'N_B, fresh', confirm: 'HMAC-SHA-256(K_conf, "service-to-client" ‖ SHA-256(message 3 ‖ N_B)) (D4)' }),
+          fields: bodyFields(challengeBody, { nonceB: 'service-nonce', confirm: 'service-confirmation' }),
         },
       ],
     });
     return { result: { keyId: t.keyId, client: t.client, challenge: challenge.bytes }, wire: w };
   }
 
-  async function serviceFinish(serviceIn: string, keyId: string, confirmBytes: Uint8Array): Promise<void> {
+  async function serviceFinish(serviceIn: PrincipalId, keyId: KdcKeyId, confirmBytes: Uint8Array): Promise<void> {
     const service = cleanName(serviceIn, 'service');
     const sess = serviceSessions.get(`${service}:${keyId}`);
     if (!sess) throw new EngineError('KEY_NOT_FOUND', `kdc: ${service} accepted no ticket for key ${keyId}`);

@@ -1,12 +1,12 @@
 // Step-by-step protocol runs (the sequence diagram): start a run, deliver one message at a time, or run it all.
 import { EngineError } from '../errors';
-import { randomId } from '../internal/random';
+import { mintKdcRunId, type KdcRunId } from '../ids';
 import { isoAt } from '../lifecycle/transition';
 import type { createClientSide } from './client-side';
 import { cleanName, type KdcContext } from './context';
 import type { createKdcExchange } from './protocol';
 import type { createServiceSide } from './service-side';
-import { DEFAULT_TICKET_LIFETIME_MS, KdcRefusal, type KdcProtocolRun, type KdcRunStep } from './types';
+import { DEFAULT_TICKET_LIFETIME_MS, KdcRefusal, type DistributionParams, type KdcProtocolRun, type KdcRunStep } from './types';
 
 interface RunState {
   run: KdcProtocolRun;
@@ -21,7 +21,7 @@ export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcE
   const { requestWithWire, issueWithWire } = kdcSide;
   const { acceptReplyWithWire, clientConfirmWithWire } = client;
   const { serviceAcceptWithWire, serviceFinish } = service;
-  const runs = new Map<string, RunState>();
+  const runs = new Map<KdcRunId, RunState>();
 
   /** What the run's next delivery does, by stage (stage 0 is the request itself). */
   const NEXT: readonly (KdcRunStep | undefined)[] = [undefined, 'issue', 'present-ticket', 'accept-ticket', 'confirm', 'finish'];
@@ -30,21 +30,21 @@ export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcE
     return { ...st.run, messages: [...st.run.messages] };
   }
 
-  async function startDistribution(p: { client: string; service: string; lifetimeMs?: number }): Promise<KdcProtocolRun> {
+  async function startDistribution(p: DistributionParams): Promise<KdcProtocolRun> {
     const client = cleanName(p?.client, 'client');
     const service = cleanName(p.service, 'service');
     if (client === service) throw new EngineError('INVALID_ARGUMENT', 'kdc: A and B must be two different principals');
     await principalRecord(client);
     await principalRecord(service);
     const first = await requestWithWire(client, service, 1);
-    const run: KdcProtocolRun = { id: randomId(ctx.random, 'run'), client, service, messages: [first.wire], done: false, confirmed: false };
+    const run: KdcProtocolRun = { id: mintKdcRunId(ctx.random), client, service, messages: [first.wire], done: false, confirmed: false };
     const st: RunState = { run, lifetimeMs: p.lifetimeMs ?? DEFAULT_TICKET_LIFETIME_MS, last: first.bytes, stage: 1 };
     run.next = NEXT[1]!;
     runs.set(run.id, st);
     return snapshot(st);
   }
 
-  async function nextStep(runId: string): Promise<KdcProtocolRun> {
+  async function nextStep(runId: KdcRunId): Promise<KdcProtocolRun> {
     const st = runs.get(runId);
     if (!st) throw new EngineError('INVALID_ARGUMENT', 'kdc: no such protocol run');
     const r = st.run;
@@ -97,7 +97,7 @@ export function createSteps(k: KdcContext, kdcSide: ReturnType<typeof createKdcE
     return snapshot(st);
   }
 
-  async function distribute(p: { client: string; service: string; lifetimeMs?: number }): Promise<KdcProtocolRun> {
+  async function distribute(p: DistributionParams): Promise<KdcProtocolRun> {
     let run = await startDistribution(p);
     while (!run.done) run = await nextStep(run.id);
     runs.delete(run.id);

@@ -6,9 +6,13 @@
 // be trusted wrongly at real time (a CRL dated a year ahead).
 // Runs in Node (fake-indexeddb) and Chromium (real IndexedDB).
 import { describe, expect, it } from 'vitest';
+import { asPrincipalId } from '../ids';
 import { fixedClock } from '..';
 import { freshEngine } from '../../testing/engine';
 import { KdcRefusal } from '../kdc/types';
+
+const ALICE = asPrincipalId('alice');
+const FILES = asPrincipalId('files');
 
 const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
 const DAY = 86_400_000;
@@ -21,16 +25,16 @@ describe('simulated time never writes state real time trusts (issue 14 #5)', () 
     await kdc.registerPrincipal({ name: 'alice', kind: 'user' });
     await kdc.registerPrincipal({ name: 'files', kind: 'service' });
     const P = kdc.protocol;
-    const run = async () => (await P.acceptReply('alice', await P.issue(await P.request('alice', 'files')))).apRequest;
+    const run = async () => (await P.acceptReply(ALICE, await P.issue(await P.request(ALICE, FILES)))).apRequest;
     const real = await run();
-    await P.serviceAccept('files', real);
+    await P.serviceAccept(FILES, real);
 
     await engine.setSimulatedTime(T0 + DAY);
     // A whole run at the simulated time (its accept would prune entries "expired" by then).
-    await P.serviceAccept('files', await run());
+    await P.serviceAccept(FILES, await run());
     await engine.setSimulatedTime(null);
 
-    const e = await P.serviceAccept('files', real).then(
+    const e = await P.serviceAccept(FILES, real).then(
       () => undefined,
       (x: unknown) => x,
     );

@@ -1,4 +1,6 @@
 // The stored records of the key distribution center (v4; PRODUCT.md C1–C6, SECURITY.md D1–D5): the value types of its IndexedDB stores.
+import type { KdcKeyId, PrincipalId, TicketId } from '../ids';
+
 /** The KDC's master key (AES-KW-256, non-extractable), under id 'master'. */
 export interface KdcStateRecord {
   id: string;
@@ -8,7 +10,7 @@ export interface KdcStateRecord {
 
 /** A principal as the KDC knows it: its long-term key wrapped (AES-KW) under the master key. */
 export interface KdcPrincipalRecord {
-  name: string;
+  name: PrincipalId;
   kind: 'user' | 'service';
   status: 'active' | 'suspended' | 'revoked';
   /** Key version number of the long-term key (named in every message header). */
@@ -25,7 +27,7 @@ export interface KdcPrincipalRecord {
 
 /** The principal's own copy of its long-term key: a non-extractable CryptoKey. */
 export interface KdcPrincipalKeyRecord {
-  name: string;
+  name: PrincipalId;
   kvno: number;
   key: CryptoKey;
   /**
@@ -39,16 +41,16 @@ export interface KdcPrincipalKeyRecord {
 /** A key the KDC distributed (or stored for one principal), wrapped under the master key (C3). */
 export interface KdcKeyRecord {
   /** `kdk_<128-bit hex>` */
-  id: string;
+  id: KdcKeyId;
   kind: 'session' | 'stored';
   /** [client, service] for a session key; [owner] for a stored key. */
-  parties: string[];
+  parties: PrincipalId[];
   /** RFC 3394 wrap of the AES-GCM-256 key under the KDC master key. */
   wrappedKey: Uint8Array<ArrayBuffer>;
   /** RFC 3394 wrap of the HMAC-SHA-256 key-confirmation key (session keys only). */
   wrappedConfirmKey?: Uint8Array<ArrayBuffer>;
   kcv: string;
-  ticketId?: string;
+  ticketId?: TicketId;
   label?: string;
   issuedAt: string;
   expiresAt?: string;
@@ -60,9 +62,9 @@ export interface KdcKeyRecord {
 /** A key a principal holds after unwrapping (non-extractable CryptoKeys), id `${keyId}:${holder}`. */
 export interface KdcHeldKeyRecord {
   id: string;
-  keyId: string;
-  holder: string;
-  peer?: string;
+  keyId: KdcKeyId;
+  holder: PrincipalId;
+  peer?: PrincipalId;
   key: CryptoKey;
   confirmKey?: CryptoKey;
   receivedAt: string;
@@ -71,7 +73,7 @@ export interface KdcHeldKeyRecord {
 /** One entry of a service's replay cache (D3), id `${service}:${authenticatorId}`. */
 export interface KdcReplayRecord {
   id: string;
-  service: string;
+  service: PrincipalId;
   /** Epoch ms after which the entry can be dropped (authenticator time + skew). */
   expiresAt: number;
 }

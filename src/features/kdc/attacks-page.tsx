@@ -1,40 +1,44 @@
 // C5: the KDC's attacks screen: each attack against Clavis and against the unfixed protocol.
 import { useState, type FormEvent } from 'react';
-import { KDC_ATTACK_NAMES, type AttackOutcome, type KdcAttackName, type KdcCheck } from '../../engine';
-import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
+import { KDC_ATTACK_NAMES, type AttackOutcome, type AttackReport, type KdcAttackName, type KdcCheck } from '../../engine';
+import { KDC_ATTACK_COPY, KDC_CHECK_LABELS, kdcAttemptWords, kdcOutcomeExplanation, kdcProtocolLabel } from '../../copy/kdc';
 import { Badge, ErrorAlert } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
-import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
+import { KdcNav, NO_PARTIES, useKdcData, usePartyChoice } from './kdc-nav';
 import { PartyPair } from './party-pair';
 import { href } from '../../routes/routes';
 
 /** The checks of Clavis's protocol, in the order B and A run them. */
 const CHECK_ORDER: KdcCheck[] = ['message-format', 'addressing', 'aead', 'nonce', 'expiry', 'skew', 'replay-cache', 'key-revoked', 'principal-status', 'key-confirmation'];
 
-function Outcome(props: { outcome: AttackOutcome; id: string }) {
+function Outcome(props: { report: AttackReport; outcome: AttackOutcome; id: string }) {
   const o = props.outcome;
+  const r = props.report;
   const title = o.protocol === 'clavis' ? "Against Clavis's protocol" : 'Against the unfixed protocol';
   return (
     <section className={`panel kdc-outcome ${o.succeeded ? 'kdc-outcome-broken' : 'kdc-outcome-held'}`} aria-labelledby={props.id}>
       <h3 id={props.id}>
         {title}: {o.succeeded ? <Badge tone="warn">attack succeeded</Badge> : <Badge tone="safe">attack refused</Badge>}
       </h3>
-      <p className="hint">{o.protocolLabel}</p>
+      <p className="hint">{kdcProtocolLabel(r, o)}</p>
       {o.refusedBy ? (
         <p>
           Refused by: <strong className="kdc-refusing">{KDC_CHECK_LABELS[o.refusedBy]}</strong>
         </p>
       ) : null}
       <ol aria-label={`What the attacker tried (${o.protocol === 'clavis' ? 'Clavis' : 'unfixed'})`}>
-        {o.attempts.map((a, i) => (
-          <li key={i}>
-            {a.description}: {a.accepted ? <strong>accepted</strong> : <span>refused by {a.check ? KDC_CHECK_LABELS[a.check] : 'a check'}</span>}
-            <span className="hint"> — {a.message}</span>
-          </li>
-        ))}
+        {o.attempts.map((a, i) => {
+          const words = kdcAttemptWords(a, r);
+          return (
+            <li key={i}>
+              {words.description}: {a.accepted ? <strong>accepted</strong> : <span>refused by {a.check ? KDC_CHECK_LABELS[a.check] : 'a check'}</span>}
+              <span className="hint"> — {words.message}</span>
+            </li>
+          );
+        })}
       </ol>
       {o.protocol === 'clavis' ? (
         <ul className="kdc-checks" aria-label="Checks of Clavis's protocol">
@@ -50,7 +54,7 @@ function Outcome(props: { outcome: AttackOutcome; id: string }) {
           })}
         </ul>
       ) : null}
-      <p>{o.explanation}</p>
+      <p>{kdcOutcomeExplanation(r, o)}</p>
     </section>
   );
 }
@@ -70,6 +74,7 @@ export function KdcAttacksPage() {
   async function onRun(e: FormEvent) {
     e.preventDefault();
     setError(null);
+    if (!client || !service) return setError(NO_PARTIES);
     const r = await runAttack(attack, client, service);
     if (!r.ok) setError(r.error);
   }
@@ -97,7 +102,7 @@ export function KdcAttacksPage() {
             </div>
           ))}
         </fieldset>
-        <PartyPair ids={{ a: 'kdc-attack-a', b: 'kdc-attack-b' }} parties={active} client={client} service={service} onClient={setClient} onService={setService} option={(p) => p.name} />
+        <PartyPair ids={{ a: 'kdc-attack-a', b: 'kdc-attack-b' }} parties={active} client={client ?? ''} service={service ?? ''} onClient={setClient} onService={setService} option={(p) => p.name} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={active.length < 2 || op?.status === 'busy'}>
             {op?.status === 'busy' ? 'Running…' : 'Run attack'}
@@ -110,8 +115,8 @@ export function KdcAttacksPage() {
           <h2 id="kdc-report-title">{KDC_ATTACK_COPY[report.attack].title}</h2>
           <p>{KDC_ATTACK_COPY[report.attack].summary}</p>
           <div className="kdc-outcomes">
-            <Outcome outcome={report.clavis} id="kdc-outcome-clavis" />
-            <Outcome outcome={report.unfixed} id="kdc-outcome-unfixed" />
+            <Outcome report={report} outcome={report.clavis} id="kdc-outcome-clavis" />
+            <Outcome report={report} outcome={report.unfixed} id="kdc-outcome-unfixed" />
           </div>
         </section>
       ) : null}

@@ -9,7 +9,7 @@ import { useAppStore } from '../../state/engine-provider';
 import { kdcOpNames } from '../../state/slices/kdc-slice';
 import type { ErrorInfo } from '../../state/types';
 import { nextStepText } from './copy';
-import { KdcNav, useKdcData, usePartyChoice } from './kdc-nav';
+import { KdcNav, NO_PARTIES, useKdcData, usePartyChoice } from './kdc-nav';
 import { PartyPair } from './party-pair';
 import { hexLines, MessageView } from './message-view';
 import { href } from '../../routes/routes';
@@ -65,6 +65,7 @@ export function KdcDistributionPage() {
     e.preventDefault();
     setError(null);
     setChat([]);
+    if (!client || !service) return setError(NO_PARTIES);
     const r = await startRun(client, service);
     if (!r.ok) setError(r.error);
   }
@@ -104,7 +105,7 @@ export function KdcDistributionPage() {
       ) : null}
       <form className="form panel" onSubmit={(e) => void start(e)} aria-labelledby="kdc-run-title">
         <h2 id="kdc-run-title">Choose the parties</h2>
-        <PartyPair ids={{ a: 'kdc-a', b: 'kdc-b' }} parties={offered} client={client} service={service} onClient={setClient} onService={setService} option={(p) => `${p.name} (${p.kind}, ${p.status})`} />
+        <PartyPair ids={{ a: 'kdc-a', b: 'kdc-b' }} parties={offered} client={client ?? ''} service={service ?? ''} onClient={setClient} onService={setService} option={(p) => `${p.name} (${p.kind}, ${p.status})`} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={principals.length < 2}>
             Start distribution

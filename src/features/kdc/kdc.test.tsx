@@ -6,7 +6,10 @@ import { freshEngine } from '../../testing/engine';
 import { renderWithEngine } from '../../testing/render';
 import { KdcAttacksPage, KdcDistributionPage, KdcKeysPage, KdcPrincipalsPage } from '.';
 import { expectShown } from '../../testing/dom';
-import { KDC_ATTACK_NAMES } from '../../engine';
+import { asPrincipalId, KDC_ATTACK_NAMES } from '../../engine';
+
+const ALICE = asPrincipalId('alice');
+const FILES = asPrincipalId('files');
 
 async function engineWithPrincipals() {
   const { engine } = await freshEngine();
@@ -105,7 +108,7 @@ describe('KDC screens', () => {
 
   it('C3/C4 Distributed keys: verify each copy against the KDC record, revoke, see the revoked list', async () => {
     const engine = await engineWithPrincipals();
-    const run = await (await engine.kdc()).distribute({ client: 'alice', service: 'files' });
+    const run = await (await engine.kdc()).distribute({ client: ALICE, service: FILES });
     const { user } = await renderWithEngine(<KdcKeysPage />, { engine });
     await user.click(await screen.findByRole('button', { name: `Verify alice's copy of ${run.keyId}` }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toMatch(/^alice's key .* matches the KDC's record/));

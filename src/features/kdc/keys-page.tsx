@@ -1,6 +1,6 @@
 // C3 and C4: the KDC's distributed keys screen: verify against the record, revoke.
 import { useState } from 'react';
-import type { KeyRevocationReason, VerifyKeyResult } from '../../engine';
+import type { KdcKeyId, KeyRevocationReason, PrincipalId, VerifyKeyResult } from '../../engine';
 import { formatUtc } from '../../components/ui/format';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { DataTable } from '../../components/ui/data-table';
@@ -24,11 +24,11 @@ export function KdcKeysPage() {
   const [results, setResults] = useState<Record<string, VerifyKeyResult>>({});
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [message, setMessage] = useState('');
-  const [revoking, setRevoking] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<KdcKeyId | null>(null);
   const [reason, setReason] = useState<KeyRevocationReason>('keyCompromise');
   const [busy, setBusy] = useState(false);
 
-  async function onVerify(id: string, holder: string) {
+  async function onVerify(id: KdcKeyId, holder: PrincipalId) {
     setError(null);
     const r = await verify(id, holder);
     if (!r.ok) return setError(r.error);

@@ -1,7 +1,7 @@
 // One KDC protocol message drawn part by part: protection, decoded fields, bytes.
 import { useId } from 'react';
 import type { WireMessage } from '../../engine';
-import { kdcMessageTitle } from '../../copy/kdc';
+import { isClearPart, KDC_PART_LABELS, kdcFieldNoteText, kdcFieldValueText, kdcMessageTitle, kdcProtectionText } from '../../copy/kdc';
 
 /** Hex bytes in groups of 16, for the "as bytes" view. */
 export function hexLines(hex: string): string {
@@ -26,17 +26,17 @@ export function MessageView(props: { message: WireMessage; headingLevel?: 3 | 4 
       </H>
       <p>{kdcMessageTitle(m)}</p>
       {m.sections.map((s, i) => (
-        <section key={i} className={`kdc-section ${s.protection.startsWith('clear') ? 'kdc-clear' : 'kdc-sealed'}`} aria-label={`${s.label} of message ${m.step || m.type}`}>
+        <section key={i} className={`kdc-section ${isClearPart(s.protection) ? 'kdc-clear' : 'kdc-sealed'}`} aria-label={`${KDC_PART_LABELS[s.part]} of message ${m.step || m.type}`}>
           <p className="kdc-section-title">
-            <strong>{s.label}</strong> — <span className="kdc-protection">{s.protection}</span>
+            <strong>{KDC_PART_LABELS[s.part]}</strong> — <span className="kdc-protection">{kdcProtectionText(s.protection)}</span>
           </p>
           <dl className="kdc-fields">
             {s.fields.map((f) => (
               <div key={f.name}>
                 <dt>{f.name}</dt>
                 <dd>
-                  <span className="mono">{f.value}</span>
-                  {f.note ? <span className="hint"> {f.note}</span> : null}
+                  <span className="mono">{kdcFieldValueText(f.value)}</span>
+                  {f.note ? <span className="hint"> {kdcFieldNoteText(f.note, s)}</span> : null}
                 </dd>
               </div>
             ))}

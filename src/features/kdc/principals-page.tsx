@@ -1,6 +1,6 @@
 // C1: the KDC's principals screen: register, list, suspend, revoke and reinstate.
 import { useState, type FormEvent } from 'react';
-import type { KdcPrincipalInfo, KeyRevocationReason } from '../../engine';
+import type { KdcPrincipalInfo, KeyRevocationReason, PrincipalId } from '../../engine';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { DataTable } from '../../components/ui/data-table';
 import { Field } from '../../components/ui/field';
@@ -33,7 +33,7 @@ export function KdcPrincipalsPage() {
   const [kind, setKind] = useState<'user' | 'service'>('user');
   const [message, setMessage] = useState('');
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const [revoking, setRevoking] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<PrincipalId | null>(null);
   const [reason, setReason] = useState<KeyRevocationReason>('keyCompromise');
   const [busy, setBusy] = useState(false);
 

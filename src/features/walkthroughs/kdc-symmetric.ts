@@ -5,13 +5,13 @@
  * next use fail. Every step calls the namespace engine's KDC; the last shows seed 001's
  * other route, a session key wrapped under a Diffie–Hellman-derived key.
  */
-import { fromHex, type KeyId, type KdcProtocolRun, type WireMessage } from '../../engine';
+import { asKdcKeyId, asKdcRunId, asPrincipalId, fromHex, type KeyId, type KdcProtocolRun, type WireMessage } from '../../engine';
 import { kdcMessageTitle } from '../../copy/kdc';
 import { hex, refusalOf, shortDate, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
-const A = 'alice';
-const B = 'bob';
+const A = asPrincipalId('alice');
+const B = asPrincipalId('bob');
 const LANES = [A, 'KDC', B];
 const lane = (name: string) => (name === 'kdc' ? 'KDC' : name);
 
@@ -25,6 +25,9 @@ interface KdcState extends WalkthroughState {
 }
 
 const st = (s: WalkthroughState) => s as Partial<KdcState>;
+// The state is kept as plain data between steps (and rebuilt from storage), so its ids are branded again on the way back in.
+const runIdOf = (s: WalkthroughState) => asKdcRunId(st(s).runId ?? '');
+const keyIdOf = (s: WalkthroughState) => asKdcKeyId(st(s).keyId ?? '');
 
 /** The sequence diagram: earlier messages, then this step's (current). */
 function sequence(s: WalkthroughState, current: Array<{ from: string; to: string; label: string; refused?: boolean }>): StepDiagram {
@@ -115,7 +118,7 @@ export const kdcSymmetric: Walkthrough = {
       standard: 'RFC 4120 §3.1.3 (the KDC reply and ticket); NIST SP 800-57 Part 1 §6.2.2 (key distribution)',
       async run({ engine, state }) {
         const kdc = await engine.kdc();
-        const run = await kdc.nextStep(st(state).runId!);
+        const run = await kdc.nextStep(runIdOf(state));
         const m = run.messages[1]!;
         const record = (await kdc.listDistributedKeys()).find((k) => k.id === run.keyId);
         return {
@@ -136,7 +139,7 @@ export const kdcSymmetric: Walkthrough = {
       standard: 'RFC 4120 §3.2.2 (KRB_AP_REQ: ticket and authenticator)',
       async run({ engine, state }) {
         const kdc = await engine.kdc();
-        const run = await kdc.nextStep(st(state).runId!);
+        const run = await kdc.nextStep(runIdOf(state));
         const m = run.messages[2]!;
         return {
           result: {
@@ -156,9 +159,9 @@ export const kdcSymmetric: Walkthrough = {
       standard: 'NIST SP 800-56C / SP 800-108 key confirmation; RFC 4120 §3.2.4 (KRB_AP_REP)',
       async run({ engine, state }) {
         const kdc = await engine.kdc();
-        await kdc.nextStep(st(state).runId!);
-        await kdc.nextStep(st(state).runId!);
-        const run = await kdc.nextStep(st(state).runId!);
+        await kdc.nextStep(runIdOf(state));
+        await kdc.nextStep(runIdOf(state));
+        const run = await kdc.nextStep(runIdOf(state));
         const [m4, m5] = [run.messages[3]!, run.messages[4]!];
         return {
           result: {
@@ -182,8 +185,8 @@ export const kdcSymmetric: Walkthrough = {
       async run({ engine, state }) {
         const kdc = await engine.kdc();
         const text = 'Meet at the north gate at noon.';
-        const sealed = await kdc.sendMessage(st(state).keyId!, A, text);
-        const opened = await kdc.receiveMessage(st(state).keyId!, B, sealed.bytes);
+        const sealed = await kdc.sendMessage(keyIdOf(state), A, text);
+        const opened = await kdc.receiveMessage(keyIdOf(state), B, sealed.bytes);
         const m = { from: A, to: B, label: 'data: a message sealed under K_AB' };
         return {
           result: {
@@ -208,7 +211,7 @@ export const kdcSymmetric: Walkthrough = {
       standard: 'NIST SP 800-57 Part 1 §6.1.2 (key integrity); ANSI X9.24 key check value',
       async run({ engine, state }) {
         const kdc = await engine.kdc();
-        const keyId = st(state).keyId!;
+        const keyId = keyIdOf(state);
         const results = [await kdc.verifyDistributedKey(keyId, A), await kdc.verifyDistributedKey(keyId, B)];
         return {
           result: {
@@ -236,7 +239,7 @@ export const kdcSymmetric: Walkthrough = {
       standard: 'NIST SP 800-57 Part 1 §8.3.5 (key revocation); RFC 5280 §5.3.1 reason codes',
       async run({ engine, state }) {
         const kdc = await engine.kdc();
-        const info = await kdc.revokeDistributedKey(st(state).keyId!, 'keyCompromise');
+        const info = await kdc.revokeDistributedKey(keyIdOf(state), 'keyCompromise');
         const revoked = await kdc.listRevokedKeys();
         return {
           result: {
@@ -264,7 +267,7 @@ export const kdcSymmetric: Walkthrough = {
       standard: 'NIST SP 800-57 Part 1 §8.3.5; RFC 4120 §3.2.3 (ticket checks)',
       async run({ engine, state }) {
         const kdc = await engine.kdc();
-        const keyId = st(state).keyId!;
+        const keyId = keyIdOf(state);
         const sealedHex = st(state).sealedHex!;
         const old = fromHex(sealedHex);
         const send = await refusalOf(() => kdc.sendMessage(keyId, A, 'One more thing…'));

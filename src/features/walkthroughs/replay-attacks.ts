@@ -5,13 +5,13 @@
  * tickets, timestamped authenticators, a replay cache, nonces, direction-bound key
  * confirmation) refuses each replay. Every attack runs for real in the namespace engine.
  */
-import { fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
-import { KDC_ATTACK_COPY, KDC_CHECK_LABELS } from '../../copy/kdc';
+import { asPrincipalId, fromHex, type AttackOutcome, type AttackReport, type KdcCheck } from '../../engine';
+import { KDC_ATTACK_COPY, KDC_CHECK_LABELS, kdcAttemptWords, kdcOutcomeExplanation, kdcProtocolLabel } from '../../copy/kdc';
 import { refusalOf, wireData } from './step-data';
 import type { StepDatum, StepDiagram, Walkthrough, WalkthroughState } from './types';
 
-const A = 'alice';
-const B = 'bob';
+const A = asPrincipalId('alice');
+const B = asPrincipalId('bob');
 const M = 'mallory';
 const LANES = [A, 'KDC', B, M];
 const MINUTE = 60_000;
@@ -32,22 +32,24 @@ const seq = (messages: Msg[]): StepDiagram => ({ kind: 'sequence', lanes: LANES,
 const checkName = (c?: KdcCheck) => (c ? `${KDC_CHECK_LABELS[c]} (${c})` : '');
 
 /** One side of an attack report as step data. */
-function outcomeData(o: AttackOutcome): StepDatum[] {
+function outcomeData(r: AttackReport, o: AttackOutcome): StepDatum[] {
+  const explanation = kdcOutcomeExplanation(r, o);
   return [
     {
       kind: 'check',
-      label: `${o.protocolLabel}: ${o.succeeded ? 'the attack succeeded' : 'the attack failed'}`,
+      label: `${kdcProtocolLabel(r, o)}: ${o.succeeded ? 'the attack succeeded' : 'the attack failed'}`,
       ok: !o.succeeded,
-      detail: o.succeeded ? o.explanation : `Stopped by: ${checkName(o.refusedBy)}. ${o.explanation}`,
+      detail: o.succeeded ? explanation : `Stopped by: ${checkName(o.refusedBy)}. ${explanation}`,
     },
-    ...o.attempts.map(
-      (a): StepDatum => ({
+    ...o.attempts.map((a): StepDatum => {
+      const words = kdcAttemptWords(a, r);
+      return {
         kind: 'check',
-        label: `${o.protocol === 'clavis' ? 'Clavis' : '1978'}: ${a.description}`,
+        label: `${o.protocol === 'clavis' ? 'Clavis' : '1978'}: ${words.description}`,
         ok: !a.accepted,
-        detail: a.accepted ? `accepted — ${a.message}` : `refused by ${checkName(a.check)}: ${a.message}`,
-      }),
-    ),
+        detail: a.accepted ? `accepted — ${words.message}` : `refused by ${checkName(a.check)}: ${words.message}`,
+      };
+    }),
   ];
 }
 
@@ -103,7 +105,7 @@ export const replayAttacks: Walkthrough = {
               { from: M, to: B, label: '{N_B − 1}K_AB with the leaked K_AB', refused: !u.succeeded },
               { from: B, to: M, label: u.succeeded ? 'Bob sends “Alice” a secret' : 'refused', refused: !u.succeeded },
             ]),
-            data: [reportHead(report), ...outcomeData(u)],
+            data: [reportHead(report), ...outcomeData(report, u)],
             changes: ['Nothing stored: the 1978 protocol runs with throw-away keys in memory'],
           },
         };
@@ -161,8 +163,8 @@ export const replayAttacks: Walkthrough = {
         const c = report.clavis;
         return {
           result: {
-            diagram: seq(c.attempts.map((a) => ({ from: M, to: B, label: a.description, refused: !a.accepted }))),
-            data: [reportHead(report), ...outcomeData(c)],
+            diagram: seq(c.attempts.map((a) => ({ from: M, to: B, label: kdcAttemptWords(a, report).description, refused: !a.accepted }))),
+            data: [reportHead(report), ...outcomeData(report, c)],
             changes: ['KDC: the leaked session key was revoked (keyCompromise)', 'Audit: each refusal written to the namespace log'],
           },
         };
@@ -183,7 +185,7 @@ export const replayAttacks: Walkthrough = {
               { from: A, to: 'KDC', label: 'new request with N_A′ (intercepted)', current: false },
               { from: M, to: A, label: 'old reply with N_A and the known K_AB', refused: !report.clavis.succeeded },
             ]),
-            data: [reportHead(report), ...outcomeData(report.unfixed), ...outcomeData(report.clavis)],
+            data: [reportHead(report), ...outcomeData(report, report.unfixed), ...outcomeData(report, report.clavis)],
             changes: ['Audit: the refusal written to the namespace log'],
           },
         };
@@ -204,7 +206,7 @@ export const replayAttacks: Walkthrough = {
               { from: B, to: A, label: 'challenge + Bob’s confirmation (intercepted)', current: false },
               { from: M, to: B, label: 'Bob’s confirmation, reflected as Alice’s', refused: !report.clavis.succeeded },
             ]),
-            data: [reportHead(report), ...outcomeData(report.unfixed), ...outcomeData(report.clavis)],
+            data: [reportHead(report), ...outcomeData(report, report.unfixed), ...outcomeData(report, report.clavis)],
             changes: ['Audit: each refusal written to the namespace log'],
           },
         };

@@ -4,6 +4,7 @@
  * functions over public bytes; nothing here sees key material.
  */
 import { fromBase64, fromHex, fromUtf8, toHex, type EngineError, type KdcRefusal, type WireMessage } from '../../engine';
+import { KDC_PART_LABELS, kdcFieldNoteText, kdcFieldValueText, kdcProtectionText } from '../../copy/kdc';
 import type { ByteSegment, StepDatum } from './types';
 
 /** Lower-case hex of bytes (the engine's one bytes module). */
@@ -58,7 +59,12 @@ export function wireData(m: WireMessage): StepDatum[] {
     // Message 1 and refusals may not be sealed JSON; the text above is the whole message.
   }
   for (const s of m.sections) {
-    out.push({ kind: 'fields', label: `Message ${m.step}: ${s.label}`, caption: s.protection, fields: s.fields.map((f) => ({ name: f.name, value: f.value, ...(f.note ? { note: f.note } : {}) })) });
+    out.push({
+      kind: 'fields',
+      label: `Message ${m.step}: ${KDC_PART_LABELS[s.part]}`,
+      caption: kdcProtectionText(s.protection),
+      fields: s.fields.map((f) => ({ name: f.name, value: kdcFieldValueText(f.value), ...(f.note ? { note: kdcFieldNoteText(f.note, s) } : {}) })),
+    });
   }
   return out;
 }

@@ -15,10 +15,12 @@ import {
   type Engine,
   type Kdc,
   type KdcAttackName,
+  type KdcKeyId,
   type KdcPrincipalInfo,
   type KdcPrincipalKind,
   type KdcProtocolRun,
   type KeyRevocationReason,
+  type PrincipalId,
   type RevokedDistributedKey,
   type VerifyKeyResult,
   type WireMessage,
@@ -41,9 +43,9 @@ export const kdcOpNames = {
 
 /** A sealed chat message as the view keeps it (ciphertext only). */
 export interface SentMessage {
-  keyId: string;
-  from: string;
-  to: string;
+  keyId: KdcKeyId;
+  from: PrincipalId;
+  to: PrincipalId;
   /** The exact bytes sent, hex. */
   hex: string;
   wire: WireMessage;
@@ -62,21 +64,21 @@ export interface KdcSlice {
 
   refresh(): Promise<void>;
   registerPrincipal(name: string, kind: KdcPrincipalKind): Promise<Result<KdcPrincipalInfo>>;
-  suspendPrincipal(name: string, reason?: string): Promise<Result<KdcPrincipalInfo>>;
-  revokePrincipal(name: string, reason: KeyRevocationReason): Promise<Result<KdcPrincipalInfo>>;
-  reinstatePrincipal(name: string): Promise<Result<KdcPrincipalInfo>>;
+  suspendPrincipal(name: PrincipalId, reason?: string): Promise<Result<KdcPrincipalInfo>>;
+  revokePrincipal(name: PrincipalId, reason: KeyRevocationReason): Promise<Result<KdcPrincipalInfo>>;
+  reinstatePrincipal(name: PrincipalId): Promise<Result<KdcPrincipalInfo>>;
   /** D5: a new long-term key version; old tickets stay good until they could expire. */
-  rotatePrincipalKey(name: string): Promise<Result<KdcPrincipalInfo>>;
-  startRun(client: string, service: string): Promise<Result<KdcProtocolRun>>;
+  rotatePrincipalKey(name: PrincipalId): Promise<Result<KdcPrincipalInfo>>;
+  startRun(client: PrincipalId, service: PrincipalId): Promise<Result<KdcProtocolRun>>;
   nextStep(): Promise<Result<KdcProtocolRun>>;
   clearRun(): void;
   /** Seals a chat message; the ciphertext goes back to the view (never the text). */
-  sendMessage(keyId: string, from: string, text: string): Promise<Result<SentMessage>>;
+  sendMessage(keyId: KdcKeyId, from: PrincipalId, text: string): Promise<Result<SentMessage>>;
   /** Opens a chat message; the text goes back to the view only. */
-  receiveMessage(keyId: string, to: string, hex: string): Promise<Result<string>>;
-  verifyKey(id: string, holder: string): Promise<Result<VerifyKeyResult>>;
-  revokeKey(id: string, reason: KeyRevocationReason): Promise<Result<DistributedKeyInfo>>;
-  runAttack(attack: KdcAttackName, client: string, service: string): Promise<Result<AttackReport>>;
+  receiveMessage(keyId: KdcKeyId, to: PrincipalId, hex: string): Promise<Result<string>>;
+  verifyKey(id: KdcKeyId, holder: PrincipalId): Promise<Result<VerifyKeyResult>>;
+  revokeKey(id: KdcKeyId, reason: KeyRevocationReason): Promise<Result<DistributedKeyInfo>>;
+  runAttack(attack: KdcAttackName, client: PrincipalId, service: PrincipalId): Promise<Result<AttackReport>>;
   clearOp(name: string): void;
 }
 
