@@ -1,5 +1,5 @@
 // The words for what an exchange reports as ids (step kinds, checks, failures), shared by the Exchange page and the Diffie–Hellman walkthrough.
-import type { ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView } from '../engine';
+import type { ExchangeCheckDetail, ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView } from '../engine';
 
 /** How a check is named in a sentence. */
 export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
@@ -10,6 +10,50 @@ export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
   signature: 'signature',
   'key-confirmation': 'key confirmation',
 };
+
+/** What a check found, in a clause (after the check's name, or in a refusal sentence). */
+export function checkDetail(d: ExchangeCheckDetail): string {
+  switch (d.id) {
+    case 'peer-key-valid':
+      return `a valid ${d.curve} public key`;
+    case 'peer-key-refused':
+      return d.message ?? 'invalid peer key';
+    case 'hello-misaddressed':
+      return `hello is addressed to ${d.to}, not ${d.self}`;
+    case 'hello-parameters':
+      return 'hello asks for another curve or mode';
+    case 'no-certificate':
+      return `${d.peer} sent no certificate`;
+    case 'chain-trusted':
+      return 'the chain leads to a trusted Clavis CA';
+    case 'chain-valid':
+      return 'the chain leads to a trusted Clavis CA and every certificate is in date';
+    case 'chain-step-failed':
+      return `${d.step}: ${d.stepDetail}`;
+    case 'chain-invalid':
+      return 'the chain does not validate';
+    case 'revoked':
+      return 'the CRL lists the certificate as revoked';
+    case 'revocation-unknown':
+      return 'no usable CRL from the issuer: revocation status unknown, refused';
+    case 'not-revoked':
+      return 'the issuer’s CRL does not list the certificate';
+    case 'certificate-unreadable':
+      return 'the certificate cannot be read';
+    case 'names-peer':
+      return `the certificate names ${d.peer}`;
+    case 'names-other':
+      return `the certificate names ${d.names.join(', ') || 'nobody'}, not ${d.peer}`;
+    case 'signature-valid':
+      return `${d.peer}’s signature covers both ephemeral keys and both identities as ${d.self} saw them`;
+    case 'signature-invalid':
+      return `${d.peer}’s signature does not match the keys and identities ${d.self} saw`;
+    case 'mac-valid':
+      return `the sender holds the same session keys as ${d.self}`;
+    case 'mac-invalid':
+      return d.by === 'initiator' ? 'the MAC does not verify: the sender does not hold the same keys' : 'the MAC does not verify';
+  }
+}
 
 /** The names in a view: initiator, responder, attacker, and whoever acts. */
 export function namesOf(v: ExchangeView) {
@@ -39,8 +83,10 @@ export function stepCopy(s: ExchangeStepView, v: ExchangeView): { title: string;
         title: `${A} records hello and forwards it unchanged`,
         explanation: 'A passive attacker sees every public value. Public keys and nonces are public: knowing them does not give the shared secret.',
       };
-    case 'responder-refuses-hello':
-      return { title: `${R} refuses hello`, explanation: s.checks?.at(-1)?.detail ?? '' };
+    case 'responder-refuses-hello': {
+      const last = s.checks?.at(-1);
+      return { title: `${R} refuses hello`, explanation: last ? checkDetail(last.detail) : '' };
+    }
     case 'responder-answers':
       return {
         title: `${R} agrees a secret, derives keys${authenticated ? ', signs' : ''} and answers`,
@@ -99,10 +145,11 @@ function refusalCopy(s: ExchangeStepView, who: string): { title: string; explana
 
 /** Why an exchange was refused, in a sentence naming `who` refused (the caller names the party). */
 export function refusalSentence(f: ExchangeFailure, who: string): string {
-  if (f.atHello) return `${who} refused: ${f.detail}`;
-  if (f.check === 'peer-key') return f.detail;
+  const detail = checkDetail(f.detail);
+  if (f.atHello) return `${who} refused: ${detail}`;
+  if (f.check === 'peer-key') return detail;
   if (f.check === 'key-confirmation') return `${who} refused: key confirmation failed`;
-  return `${who} refused: ${EXCHANGE_CHECK_TITLES[f.check]} check failed — ${f.detail}`;
+  return `${who} refused: ${EXCHANGE_CHECK_TITLES[f.check]} check failed — ${detail}`;
 }
 
 /** The label of a party's fingerprint over both public keys. */

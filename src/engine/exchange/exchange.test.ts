@@ -222,7 +222,7 @@ describe('E2/D3: authenticated exchange', () => {
     const v = await s.runToEnd();
     expect(v.status).toBe('refused');
     expect(v.failure).toMatchObject({ party: 'initiator', check: 'identity' });
-    expect(v.failure?.detail).toMatch(/Mallory/);
+    expect(v.failure?.detail).toEqual({ id: 'names-other', names: ['Mallory'], peer: 'Bob' });
   });
 
   it('E2: a passive eavesdropper cannot read an authenticated session', async () => {

@@ -180,7 +180,7 @@ function partyView(s: Side): PartyView {
     ...(s.sas ? { sas: s.sas } : {}),
     ...(s.kcv ? { sessionKeyKcv: s.kcv } : {}),
     ephemeralDestroyed: s.ephemeral ? s.ephemeral.destroyed : false,
-    checks: s.checks.map((c) => ({ ...c })),
+    checks: s.checks.map((c) => structuredClone(c)),
     outcome: s.outcome,
   };
 }
@@ -212,7 +212,7 @@ function viewOf(run: Run, nextStep: ExchangePhase | undefined, finished: boolean
     steps: run.steps.map((s) => structuredClone(s)),
     ...(nextStep ? { nextStep } : {}),
     status: status(run, finished),
-    ...(run.failure ? { failure: { ...run.failure } } : {}),
+    ...(run.failure ? { failure: structuredClone(run.failure) } : {}),
     ...(run.comparison ? { comparison: structuredClone(run.comparison) } : {}),
     deliveries: run.deliveries.map((d) => structuredClone(d)),
   };

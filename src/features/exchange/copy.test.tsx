@@ -2,7 +2,7 @@
 // are worded from the ids and data the engine reports (names, curve, attacker).
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { stepCopy } from '../../copy/exchange';
+import { checkDetail, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 
 async function exchange() {
@@ -45,6 +45,14 @@ describe('exchange copy', () => {
     const labels = honest.steps.flatMap((st) => st.values.map((x) => valueLabel(x, st, honest)));
     expect(labels.filter((l) => /signature/.test(l))).toEqual(["Bob's signature", "Alice's signature"]);
     expect(stepCopy(honest.steps.at(-1)!, honest).title).toBe('The fingerprints agree');
+    expect(honest.initiator.checks.map((c) => checkDetail(c.detail))).toEqual([
+      'a valid P-256 public key',
+      'the chain leads to a trusted Clavis CA and every certificate is in date',
+      'the issuer’s CRL does not list the certificate',
+      'the certificate names Bob',
+      'Bob’s signature covers both ephemeral keys and both identities as Alice saw them',
+      'the sender holds the same session keys as Alice',
+    ]);
     const s = await ex.start({ mode: 'authenticated', curve: 'P-256', initiator: { certId: alice!.certId }, responder: { certId: bob!.certId }, attacker: { mode: 'substitute', strategy: 'own-certificate', party: { certId: mallory!.certId } } });
     const v = await s.runToEnd();
     expect(failureMessage(v)).toMatch(/^Alice refused: identity check failed — the certificate names Mallory, not Bob$/);

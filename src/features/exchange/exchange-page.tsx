@@ -18,7 +18,7 @@ import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
-import { stepCopy } from '../../copy/exchange';
+import { checkDetail, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 import { exchangeDemoEngine } from './namespace';
 import { shortHex } from './short-hex';
@@ -93,7 +93,7 @@ function Checks(props: { checks: PartyView['checks']; label: string }) {
           <strong>
             {c.name}: {c.ok ? 'passed' : 'FAILED'}
           </strong>{' '}
-          — {c.detail}
+          — {checkDetail(c.detail)}
         </li>
       ))}
     </ul>

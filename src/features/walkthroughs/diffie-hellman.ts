@@ -11,7 +11,7 @@
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
 import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
-import { fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
+import { checkDetail, fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -164,7 +164,7 @@ function fingerprintCheck(v: ExchangeView): StepDatum {
 }
 
 function checksOf(who: string, peer: string, checks: ExchangeCheck[]): StepDatum[] {
-  return checks.map((c) => ({ kind: 'check', label: `${who} checks ${peer}: ${c.name}`, ok: c.ok, detail: c.detail }));
+  return checks.map((c) => ({ kind: 'check', label: `${who} checks ${peer}: ${c.name}`, ok: c.ok, detail: checkDetail(c.detail) }));
 }
 
 async function exchangeApi(ctx: { engine: { exchange(): Promise<ExchangeApi> } }): Promise<ExchangeApi> {
