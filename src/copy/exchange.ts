@@ -1,5 +1,5 @@
 // The words for what an exchange reports as ids (step kinds, checks, failures), shared by the Exchange page and the Diffie–Hellman walkthrough.
-import type { ExchangeCheckDetail, ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView } from '../engine';
+import type { DeliveryView, ExchangeCheckDetail, ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView } from '../engine';
 
 /** How a check is named in a sentence. */
 export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
@@ -150,6 +150,12 @@ export function refusalSentence(f: ExchangeFailure, who: string): string {
   if (f.check === 'peer-key') return detail;
   if (f.check === 'key-confirmation') return `${who} refused: key confirmation failed`;
   return `${who} refused: ${EXCHANGE_CHECK_TITLES[f.check]} check failed — ${detail}`;
+}
+
+/** Why the receiver refused a message sent under the session key, naming the receiver. */
+export function deliveryRefusal(d: DeliveryView, v: ExchangeView): string {
+  const who = namesOf(v).of(d.to);
+  return `${who} refused the message: it does not decrypt under ${who}'s session key (altered or under another key)`;
 }
 
 /** The label of a party's fingerprint over both public keys. */

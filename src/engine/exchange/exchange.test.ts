@@ -167,7 +167,7 @@ describe('E1: unauthenticated exchange with a man in the middle', () => {
     expect(d.delivered).toEqual({ ok: true, text: 'secret plans' });
     const t = await s.send('initiator', 'more plans', { tamper: 'anything' });
     expect(t.altered).toBe(true);
-    expect(t.delivered.ok).toBe(false);
+    expect(t.delivered).toEqual({ ok: false, reason: 'does-not-decrypt' });
   });
 });
 

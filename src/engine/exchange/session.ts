@@ -237,7 +237,7 @@ async function send(run: Run, from: 'initiator' | 'responder', text: string, opt
     ciphertextHex: toHex(sealed.ciphertext),
     attackerRead,
     altered,
-    delivered: opened ? { ok: true, text: fromUtf8(opened) } : { ok: false, reason: `${T.name} refused the message: it does not decrypt under ${T.name}'s session key (altered or under another key)` },
+    delivered: opened ? { ok: true, text: fromUtf8(opened) } : { ok: false, reason: 'does-not-decrypt' },
   };
   run.deliveries.push(d);
   return structuredClone(d);

@@ -224,8 +224,8 @@ export interface DeliveryView {
   attackerRead: string | null;
   /** True when the attacker changed the message in flight. */
   altered: boolean;
-  /** What the receiver got: the text, or why it refused. */
-  delivered: { ok: true; text: string } | { ok: false; reason: string };
+  /** What the receiver got: the text, or why it refused (the message does not decrypt under its session key). */
+  delivered: { ok: true; text: string } | { ok: false; reason: 'does-not-decrypt' };
 }
 
 /** The whole exchange as plain data. */

@@ -2,7 +2,7 @@
 // are worded from the ids and data the engine reports (names, curve, attacker).
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { checkDetail, stepCopy } from '../../copy/exchange';
+import { checkDetail, deliveryRefusal, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 
 async function exchange() {
@@ -58,5 +58,14 @@ describe('exchange copy', () => {
     expect(failureMessage(v)).toMatch(/^Alice refused: identity check failed — the certificate names Mallory, not Bob$/);
     expect(stepCopy(v.steps.at(-1)!, v)).toEqual({ title: 'Alice refuses: the identity check fails', explanation: 'Alice stops the exchange and uses no key.' });
     expect(stepCopy(v.steps[3]!, v).explanation).toMatch(/signs with its own valid certificate from the same CA/);
+  });
+
+  it('E3: a message an eavesdropper flipped is refused by the receiver, named in the sentence', async () => {
+    const ex = await exchange();
+    const s = await ex.start({ mode: 'unauthenticated', curve: 'P-256', initiator: { name: 'Alice' }, responder: { name: 'Bob' }, attacker: { mode: 'eavesdrop' } });
+    const v = await s.runToEnd();
+    const d = await s.send('initiator', 'pay Bob 10', { tamper: 'pay Mallory 1000' });
+    expect(d.delivered.ok).toBe(false);
+    expect(deliveryRefusal(d, v)).toBe("Bob refused the message: it does not decrypt under Bob's session key (altered or under another key)");
   });
 });

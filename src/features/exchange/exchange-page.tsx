@@ -18,7 +18,7 @@ import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
-import { checkDetail, stepCopy } from '../../copy/exchange';
+import { checkDetail, deliveryRefusal, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 import { exchangeDemoEngine } from './namespace';
 import { shortHex } from './short-hex';
@@ -217,7 +217,7 @@ function Messages(props: { view: ExchangeView }) {
             ...(attacker
               ? [{ header: `${attacker} read`, cell: (d: ExchangeView['deliveries'][number]) => `${d.attackerRead === null ? 'only ciphertext' : d.attackerRead}${d.altered ? ' (altered)' : ''}` }]
               : []),
-            { header: 'Received', cell: (d) => (d.delivered.ok ? d.delivered.text : `refused: ${d.delivered.reason}`) },
+            { header: 'Received', cell: (d) => (d.delivered.ok ? d.delivered.text : `refused: ${deliveryRefusal(d, v)}`) },
           ]}
         />
       ) : null}

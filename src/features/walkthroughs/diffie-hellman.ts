@@ -11,7 +11,7 @@
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
 import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
-import { checkDetail, fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
+import { checkDetail, deliveryRefusal, fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -248,7 +248,7 @@ const steps: WalkthroughStep[] = [
               ...checksOf('Bob', 'Alice', v.responder.checks),
               { kind: 'check', label: 'Ephemeral private keys are gone', ok: v.initiator.ephemeralDestroyed && v.responder.ephemeralDestroyed, detail: 'each was used for one agreement and dropped' },
               { kind: 'hex', label: `Alice → Bob: “${d.sentText}”`, segments: wireSegments(d) },
-              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : d.delivered.reason },
+              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : deliveryRefusal(d, v) },
               ...wireMessages(v),
             ],
             changes: ['An audit entry records the exchange’s outcome (no key material). Session keys live only in memory and were dropped at the end of the step.'],
@@ -301,7 +301,7 @@ const steps: WalkthroughStep[] = [
                 kind: 'check',
                 label: 'Bob receives what Alice sent',
                 ok: d.delivered.ok && d.delivered.text === d.sentText,
-                detail: d.delivered.ok ? `Bob accepted “${d.delivered.text}”${d.altered ? ' (changed by Mallory)' : ''}` : d.delivered.reason,
+                detail: d.delivered.ok ? `Bob accepted “${d.delivered.text}”${d.altered ? ' (changed by Mallory)' : ''}` : deliveryRefusal(d, v),
               },
               ...wireMessages(v),
             ],
@@ -344,7 +344,7 @@ const steps: WalkthroughStep[] = [
               sameKeyCheck(v),
               ...checksOf('Alice', 'Bob', v.initiator.checks),
               ...checksOf('Bob', 'Alice', v.responder.checks),
-              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : d.delivered.reason },
+              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : deliveryRefusal(d, v) },
               ...wireMessages(v),
             ],
             changes: [
