@@ -1,5 +1,5 @@
-// The words for what an exchange reports as ids (step kinds, checks, failures), shared by the Exchange page and the Diffie–Hellman walkthrough.
-import type { DeliveryView, ExchangeCheckDetail, ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView } from '../engine';
+// The words for what an exchange reports as ids (step kinds, checks, failures, the forward-secrecy demo), shared by the Exchange page and the Diffie–Hellman walkthrough.
+import type { DeliveryView, ExchangeCheckDetail, ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView, ForwardSecrecyValueId, TheftAttempt } from '../engine';
 
 /** How a check is named in a sentence. */
 export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
@@ -163,3 +163,45 @@ export const fingerprintLabel = (who: string) => `${who}: fingerprint of both pu
 
 /** The label of a party's short authentication string. */
 export const sasLabel = (who: string) => `${who}: short authentication string`;
+
+/** The label of each value the forward-secrecy demo recorded or stole (D4). */
+export const FORWARD_SECRECY_VALUE_LABELS: Readonly<Record<ForwardSecrecyValueId, string>> = {
+  'alice-ephemeral-key': "Alice's ephemeral public key",
+  'bob-ephemeral-key': "Bob's ephemeral public key",
+  nonces: 'nonces',
+  'alice-signature': "Alice's signature",
+  'bob-signature': "Bob's signature",
+  iv: 'IV',
+  ciphertext: 'ciphertext',
+  'alice-static-key': "Alice's static public key",
+  'bob-static-key': "Bob's static public key",
+  'alice-signing-key': "Alice's long-term signing key (SPKI SHA-256)",
+  'bob-signing-key': "Bob's long-term signing key (SPKI SHA-256)",
+  'bob-ecdh-key': "Bob's long-term ECDH key (SPKI SHA-256)",
+};
+
+/** What the thief tries, and what came of it, in a line each (D4). */
+export function theftAttemptCopy(t: TheftAttempt): { what: string; detail: string } {
+  switch (t.kind) {
+    case 'long-term-with-ephemeral':
+      return {
+        what: `ECDH of ${t.stolen}'s stolen long-term key with ${t.recorded}'s recorded ephemeral public key, then the protocol's HKDF`,
+        detail: t.succeeded ? 'the recording decrypts' : 'wrong key: the recording does not decrypt',
+      };
+    case 'use-ephemeral-keys':
+      return {
+        what: 'Use the ephemeral private keys of the recorded exchange',
+        detail: t.succeeded ? 'the key was still there' : 'they were non-extractable, used once and dropped: no copy exists anywhere',
+      };
+    case 'sign-future-exchange':
+      return {
+        what: 'Sign a future exchange as Alice with her stolen key',
+        detail: t.succeeded ? 'works until Alice’s certificate is revoked: compromise endangers the future, not the past' : 'refused',
+      };
+    case 'static-with-static':
+      return {
+        what: "ECDH of Bob's stolen static key with Alice's recorded static public key, then the protocol's HKDF",
+        detail: t.succeeded ? 'the recording decrypts: every past conversation of these keys is exposed' : 'the recording does not decrypt',
+      };
+  }
+}

@@ -35,7 +35,7 @@ import type { AttackerMode, AttackerStrategy, ExchangeParty, StartExchangeParams
 export type * from './types';
 export type { ExchangeSession } from './session';
 export type { ClassicDhParams, ClassicDhResult, ClassicDhStep } from './classic-dh';
-export type { ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './forward-secrecy';
+export type { DemoParty, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, ForwardSecrecyValue, ForwardSecrecyValueId, TheftAttempt } from './forward-secrecy';
 export { PeerKeyError, EXCHANGE_CURVES } from './peer-key';
 export { CLASSIC_DH_WARNING } from './classic-dh';
 

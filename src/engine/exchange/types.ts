@@ -66,12 +66,6 @@ export interface ExchangeCheck {
   detail: ExchangeCheckDetail;
 }
 
-/** A labelled value for display (hex for bytes). */
-export interface ShownValue {
-  label: string;
-  value: string;
-}
-
 /** One field of a message on the wire; `changed` when the attacker replaced it. */
 export interface MessageField {
   name: string;

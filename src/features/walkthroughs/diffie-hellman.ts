@@ -10,8 +10,8 @@
  * its exchange, runs it to the end, sends its message and closes it. What goes forward is
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
-import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
-import { checkDetail, deliveryRefusal, fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
+import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type ForwardSecrecyValue, type PartyView } from '../../engine';
+import { FORWARD_SECRECY_VALUE_LABELS, checkDetail, deliveryRefusal, fingerprintLabel, refusalSentence, sasLabel, stepCopy, theftAttemptCopy } from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -438,18 +438,21 @@ const steps: WalkthroughStep[] = [
     async run(ctx) {
       const ex = await exchangeApi(ctx);
       const r = await ex.forwardSecrecyDemo({ curve: 'P-256', message: DH_MESSAGES.forwardSecrecy });
-      const recorded = (values: Array<{ label: string; value: string }>): ByteSegment[] =>
+      const recorded = (values: ForwardSecrecyValue[]): ByteSegment[] =>
         values.flatMap((x) => {
           const parts = x.value.split(' ');
-          return parts.length === 2 && x.label === 'nonces'
+          return parts.length === 2 && x.id === 'nonces'
             ? [
                 { label: 'Alice’s nonce', hex: parts[0]! },
                 { label: 'Bob’s nonce', hex: parts[1]! },
               ]
-            : [{ label: x.label, hex: x.value }];
+            : [{ label: FORWARD_SECRECY_VALUE_LABELS[x.id], hex: x.value }];
         });
       const attempts = (kind: string, run: typeof r.ephemeral): StepDatum[] =>
-        run.attempts.map((t) => ({ kind: 'check', label: `${kind}: ${t.what}`, ok: !t.succeeded, detail: `${t.succeeded ? 'works' : 'fails'}: ${t.detail}` }));
+        run.attempts.map((t) => {
+          const { what, detail } = theftAttemptCopy(t);
+          return { kind: 'check', label: `${kind}: ${what}`, ok: !t.succeeded, detail: `${t.succeeded ? 'works' : 'fails'}: ${detail}` };
+        });
       return {
         result: {
           diagram: sequence([
@@ -460,11 +463,11 @@ const steps: WalkthroughStep[] = [
           ]),
           data: [
             { kind: 'hex', label: 'Recorded: the ephemeral exchange', segments: recorded(r.ephemeral.recorded) },
-            ...r.ephemeral.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${x.label}`, value: x.value })),
+            ...r.ephemeral.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${FORWARD_SECRECY_VALUE_LABELS[x.id]}`, value: x.value })),
             ...attempts('Ephemeral', r.ephemeral),
             { kind: 'check', label: 'The ephemeral recording stays secret', ok: r.ephemeral.recovered === null, detail: r.ephemeral.recovered === null ? 'nothing decrypts' : `Mallory read “${r.ephemeral.recovered}”` },
             { kind: 'hex', label: 'Recorded: the static-key exchange', segments: recorded(r.static.recorded) },
-            ...r.static.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${x.label}`, value: x.value })),
+            ...r.static.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${FORWARD_SECRECY_VALUE_LABELS[x.id]}`, value: x.value })),
             ...attempts('Static', r.static),
             { kind: 'check', label: 'The static recording stays secret', ok: r.static.recovered === null, detail: r.static.recovered === null ? 'nothing decrypts' : `Mallory read “${r.static.recovered}”` },
           ],
