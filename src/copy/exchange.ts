@@ -1,5 +1,18 @@
 // The words for what an exchange reports as ids (step kinds, checks, failures, the forward-secrecy demo), shared by the Exchange page and the Diffie–Hellman walkthrough.
-import type { DeliveryView, ExchangeCheckDetail, ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView, ForwardSecrecyValueId, TheftAttempt } from '../engine';
+import type {
+  DeliveryView,
+  ExchangeCheckDetail,
+  ExchangeCheckName,
+  ExchangeFailure,
+  ExchangeRole,
+  ExchangeStepView,
+  ExchangeView,
+  ForwardSecrecyValueId,
+  MessageField,
+  MessageFieldId,
+  TheftAttempt,
+  WireMessageView,
+} from '../engine';
 
 /** How a check is named in a sentence. */
 export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
@@ -10,6 +23,29 @@ export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
   signature: 'signature',
   'key-confirmation': 'key confirmation',
 };
+
+/** A message on the wire, named: "hello", or "hello (altered)" when the attacker changed it. */
+export function messageLabel(m: WireMessageView): string {
+  return m.relay ? `${m.kind} (${m.relay})` : m.kind;
+}
+
+/** The name of each field of a message on the wire. */
+export const MESSAGE_FIELD_NAMES: Readonly<Record<MessageFieldId, string>> = {
+  from: 'from',
+  to: 'to',
+  curve: 'curve',
+  nonce: 'nonce',
+  'ephemeral-key': 'ephemeral public key',
+  certificate: 'certificate',
+  signature: 'signature',
+  mac: 'key confirmation MAC',
+};
+
+/** A field's value as shown: as sent, except the certificate, named by its subject and size. */
+export function messageFieldValue(f: MessageField): string {
+  if (f.id !== 'certificate') return f.value;
+  return f.derBytes === undefined ? 'unreadable' : `CN=${f.value} (${f.derBytes} bytes DER)`;
+}
 
 /** What a check found, in a clause (after the check's name, or in a refusal sentence). */
 export function checkDetail(d: ExchangeCheckDetail): string {

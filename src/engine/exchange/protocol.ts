@@ -27,7 +27,7 @@ export async function sendHello(run: Run): Promise<void> {
       { id: 'own-ephemeral', value: toHex(I.ephemeral.publicRaw) },
       { id: 'nonce', value: toHex(I.nonce) },
     ],
-    message: wireView('initiator', towards(run, 'responder'), 'hello', run.hello),
+    message: wireView('initiator', towards(run, 'responder'), run.hello),
   });
 }
 
@@ -77,7 +77,7 @@ export async function answerHello(run: Run): Promise<void> {
     { id: 'session-kcv', value: R.kcv! },
   ];
   if (auth) values.push({ id: 'signature', value: toHex(auth.signature) });
-  addStep(run, { actor: 'responder', kind: 'responder-answers', values, message: wireView('responder', towards(run, 'initiator'), 'response', run.response), checks: [...R.checks] });
+  addStep(run, { actor: 'responder', kind: 'responder-answers', values, message: wireView('responder', towards(run, 'initiator'), run.response), checks: [...R.checks] });
 }
 
 /** Step 3: the initiator checks the response (peer key, authentication, MAC) and sends finish. */
@@ -122,7 +122,7 @@ export async function checkResponse(run: Run): Promise<void> {
   I.outcome = 'established';
   run.finish = { kind: 'finish', from: I.name, to: R.name, ...(auth ? { auth } : {}), mac };
   if (auth) values.push({ id: 'signature', value: toHex(auth.signature) });
-  addStep(run, { actor: 'initiator', kind: 'initiator-checks-response', values, message: wireView('initiator', towards(run, 'responder'), 'finish', run.finish), checks: [...I.checks] });
+  addStep(run, { actor: 'initiator', kind: 'initiator-checks-response', values, message: wireView('initiator', towards(run, 'responder'), run.finish), checks: [...I.checks] });
 }
 
 /** Step 4: the responder checks finish (authentication, MAC); the exchange is complete. */

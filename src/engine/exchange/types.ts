@@ -66,18 +66,25 @@ export interface ExchangeCheck {
   detail: ExchangeCheckDetail;
 }
 
+/** Which field of a message on the wire. */
+export type MessageFieldId = 'from' | 'to' | 'curve' | 'nonce' | 'ephemeral-key' | 'certificate' | 'signature' | 'mac';
+
 /** One field of a message on the wire; `changed` when the attacker replaced it. */
 export interface MessageField {
-  name: string;
+  id: MessageFieldId;
+  /** A name, the curve, or hex; for `certificate`, the subject common names joined by ", " ('' when unreadable). */
   value: string;
+  /** For `certificate`: the leaf's DER length; absent when the certificate cannot be read. */
+  derBytes?: number;
   changed?: boolean;
 }
 
-/** A message between two actors, as drawn in the diagram. */
+/** A message between two actors, as drawn in the diagram: which message, and whether the attacker forwarded or altered it. */
 export interface WireMessageView {
   from: ExchangeRole;
   to: ExchangeRole;
-  label: string;
+  kind: 'hello' | 'response' | 'finish';
+  relay?: 'forwarded' | 'altered';
   fields: MessageField[];
 }
 

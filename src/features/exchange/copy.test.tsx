@@ -2,7 +2,7 @@
 // are worded from the ids and data the engine reports (names, curve, attacker).
 import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
-import { checkDetail, deliveryRefusal, stepCopy } from '../../copy/exchange';
+import { MESSAGE_FIELD_NAMES, checkDetail, deliveryRefusal, messageFieldValue, messageLabel, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 
 async function exchange() {
@@ -45,6 +45,10 @@ describe('exchange copy', () => {
     const labels = honest.steps.flatMap((st) => st.values.map((x) => valueLabel(x, st, honest)));
     expect(labels.filter((l) => /signature/.test(l))).toEqual(["Bob's signature", "Alice's signature"]);
     expect(stepCopy(honest.steps.at(-1)!, honest).title).toBe('The fingerprints agree');
+    const response = honest.steps[1]!.message!;
+    expect(messageLabel(response)).toBe('response');
+    expect(response.fields.map((f) => MESSAGE_FIELD_NAMES[f.id])).toEqual(['from', 'to', 'nonce', 'ephemeral public key', 'certificate', 'signature', 'key confirmation MAC']);
+    expect(messageFieldValue(response.fields.find((f) => f.id === 'certificate')!)).toMatch(/^CN=Bob \(\d+ bytes DER\)$/);
     expect(honest.initiator.checks.map((c) => checkDetail(c.detail))).toEqual([
       'a valid P-256 public key',
       'the chain leads to a trusted Clavis CA and every certificate is in date',

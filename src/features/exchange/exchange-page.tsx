@@ -18,7 +18,7 @@ import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
-import { checkDetail, deliveryRefusal, stepCopy } from '../../copy/exchange';
+import { MESSAGE_FIELD_NAMES, checkDetail, deliveryRefusal, messageFieldValue, messageLabel, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 import { exchangeDemoEngine } from './namespace';
 import { shortHex } from './short-hex';
@@ -53,18 +53,18 @@ function Step(props: { step: ExchangeStepView; view: ExchangeView }) {
         <div className="exchange-message">
           <p className="exchange-arrow">
             <strong>{name(s.message.from)}</strong> <span aria-hidden="true">→</span>
-            <span className="visually-hidden">sends to</span> <strong>{name(s.message.to)}</strong>: {s.message.label}
+            <span className="visually-hidden">sends to</span> <strong>{name(s.message.to)}</strong>: {messageLabel(s.message)}
           </p>
           <dl className="exchange-fields">
             {s.message.fields.map((f) => (
-              <div key={f.name} className={f.changed ? 'exchange-value changed' : 'exchange-value'}>
+              <div key={f.id} className={f.changed ? 'exchange-value changed' : 'exchange-value'}>
                 <dt>
-                  {f.name}
+                  {MESSAGE_FIELD_NAMES[f.id]}
                   {f.changed ? <Badge tone="warn">replaced</Badge> : null}
                 </dt>
                 <dd>
-                  <code className="mono" title={f.value}>
-                    {shortHex(f.value)}
+                  <code className="mono" title={messageFieldValue(f)}>
+                    {shortHex(messageFieldValue(f))}
                   </code>
                 </dd>
               </div>

@@ -10,8 +10,20 @@
  * its exchange, runs it to the end, sends its message and closes it. What goes forward is
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
-import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type ForwardSecrecyValue, type PartyView } from '../../engine';
-import { FORWARD_SECRECY_VALUE_LABELS, checkDetail, deliveryRefusal, fingerprintLabel, refusalSentence, sasLabel, stepCopy, theftAttemptCopy } from '../../copy/exchange';
+import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type ForwardSecrecyValue, type PartyView, type WireMessageView } from '../../engine';
+import {
+  FORWARD_SECRECY_VALUE_LABELS,
+  MESSAGE_FIELD_NAMES,
+  checkDetail,
+  deliveryRefusal,
+  fingerprintLabel,
+  messageFieldValue,
+  messageLabel,
+  refusalSentence,
+  sasLabel,
+  stepCopy,
+  theftAttemptCopy,
+} from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -69,11 +81,11 @@ function wireSegments(d: DeliveryView): ByteSegment[] {
 }
 
 /** The exchange's own messages, as lanes; `refused` on the last message the refusing party received. */
-function exchangeMessages(v: ExchangeView, current: (label: string) => boolean): Message[] {
+function exchangeMessages(v: ExchangeView, current: (m: WireMessageView) => boolean): Message[] {
   const out: Message[] = [];
   for (const s of v.steps) {
     if (!s.message) continue;
-    out.push({ from: laneOf(s.message.from), to: laneOf(s.message.to), label: s.message.label, ...(current(s.message.label) ? { current: true } : {}) });
+    out.push({ from: laneOf(s.message.from), to: laneOf(s.message.to), label: messageLabel(s.message), ...(current(s.message) ? { current: true } : {}) });
   }
   if (v.failure) {
     const refusedBy = laneOf(v.failure.party);
@@ -117,9 +129,9 @@ function wireMessages(v: ExchangeView): StepDatum[] {
       ? [
           {
             kind: 'fields',
-            label: `${laneOf(s.message.from)} → ${laneOf(s.message.to)}: ${s.message.label}`,
+            label: `${laneOf(s.message.from)} → ${laneOf(s.message.to)}: ${messageLabel(s.message)}`,
             ...(captionOf(s, v) ? { caption: captionOf(s, v)! } : {}),
-            fields: s.message.fields.map((f) => ({ name: f.name, value: f.value, ...(f.changed ? { note: 'changed by Mallory' } : {}) })),
+            fields: s.message.fields.map((f) => ({ name: MESSAGE_FIELD_NAMES[f.id], value: messageFieldValue(f), ...(f.changed ? { note: 'changed by Mallory' } : {}) })),
           },
         ]
       : [],
@@ -273,7 +285,7 @@ const steps: WalkthroughStep[] = [
       try {
         const v = await s.runToEnd();
         const d = await s.send('initiator', DH_MESSAGES.mitm, { tamper: DH_MESSAGES.mitmTampered });
-        const messages = exchangeMessages(v, (l) => /altered/.test(l));
+        const messages = exchangeMessages(v, (m) => m.relay === 'altered');
         messages.push({ from: 'Alice', to: 'Mallory', label: 'message (Mallory decrypts it)', current: true }, { from: 'Mallory', to: 'Bob', label: 'message (altered, re-encrypted)', current: true });
         const a = v.attacker;
         const keyConfirmed = [...v.initiator.checks, ...v.responder.checks].filter((c) => c.name === 'key-confirmation');
