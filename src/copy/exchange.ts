@@ -1,5 +1,8 @@
-// The words for what an exchange reports as ids (step kinds, checks, failures, the forward-secrecy demo), shared by the Exchange page and the Diffie–Hellman walkthrough.
+// The words for what an exchange reports as ids (step kinds, checks, failures, the forward-secrecy and classic DH demos), shared by the Exchange page and the Diffie–Hellman walkthrough.
 import type {
+  ClassicDhResult,
+  ClassicDhStep,
+  ClassicDhStepId,
   DeliveryView,
   ExchangeCheckDetail,
   ExchangeCheckName,
@@ -241,3 +244,35 @@ export function theftAttemptCopy(t: TheftAttempt): { what: string; detail: strin
       };
   }
 }
+
+/** Shown with every classic Diffie–Hellman result (D5). */
+export const CLASSIC_DH_WARNING = 'Teaching aid only: numbers this small protect nothing, and Clavis never uses finite-field DH to protect data.';
+
+/** What each line of classic Diffie–Hellman does (D5). */
+export const CLASSIC_DH_STEP_WHAT: Readonly<Record<ClassicDhStepId, string>> = {
+  parameters: 'Agree on a prime p and a generator g, in the open',
+  'alice-secret': 'Picks a secret exponent a',
+  'bob-secret': 'Picks a secret exponent b',
+  'alice-sends': 'Sends A = g^a mod p',
+  'bob-sends': 'Sends B = g^b mod p',
+  'alice-computes': 'Computes the shared secret B^a mod p',
+  'bob-computes': 'Computes the shared secret A^b mod p',
+  'eve-brute-force': 'Sees p, g, A and B; with numbers this small she tries every exponent',
+};
+
+/** A line's value as shown: the number, or for the brute force what Eve found and after how many tries. */
+export function classicDhStepValue(s: ClassicDhStep, r: ClassicDhResult): string {
+  if (s.id !== 'eve-brute-force') return s.value;
+  const f = r.bruteForce;
+  return f.foundExponent !== '0' ? `k = ${f.foundExponent} after ${f.tries} tries, so the secret is ${f.sharedSecret}` : 'not found';
+}
+
+/** Each part of classic Diffie–Hellman and what stands in its place in the real exchange (D5). */
+export const CLASSIC_DH_ANALOGY: ReadonlyArray<{ classic: string; ecdh: string }> = [
+  { classic: 'public prime p and generator g', ecdh: 'a public curve (P-256, P-384 or Curve25519) and its base point G' },
+  { classic: 'secret exponent a', ecdh: 'ephemeral private key d (a scalar), non-extractable, used once' },
+  { classic: 'A = g^a mod p', ecdh: 'public key Q = d·G (point multiplication)' },
+  { classic: 'shared secret B^a mod p = A^b mod p', ecdh: 'ECDH: d_A·Q_B = d_B·Q_A' },
+  { classic: 'the secret used directly (in the seeds)', ecdh: 'the secret goes through HKDF-SHA-256 with the transcript hash to an AES-GCM-256 key' },
+  { classic: 'nothing stops a man in the middle', ecdh: 'signatures over the transcript, chained to the Clavis CA' },
+];

@@ -34,10 +34,9 @@ import type { AttackerMode, AttackerStrategy, ExchangeParty, StartExchangeParams
 
 export type * from './types';
 export type { ExchangeSession } from './session';
-export type { ClassicDhParams, ClassicDhResult, ClassicDhStep } from './classic-dh';
+export type { ClassicDhParams, ClassicDhResult, ClassicDhStep, ClassicDhStepId } from './classic-dh';
 export type { DemoParty, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, ForwardSecrecyValue, ForwardSecrecyValueId, TheftAttempt } from './forward-secrecy';
 export { PeerKeyError, EXCHANGE_CURVES } from './peer-key';
-export { CLASSIC_DH_WARNING } from './classic-dh';
 
 /** The CA the demo parties' certificates come from. */
 export const DEMO_CA_NAME = 'Clavis Exchange CA';

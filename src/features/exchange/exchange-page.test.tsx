@@ -84,6 +84,10 @@ describe('ExchangePage', () => {
     await user.click(screen.getByRole('button', { name: 'Compute step by step' }));
     const table = await screen.findByRole('table', { name: /p = 23, g = 5: both sides reach 2/ });
     expectShown(within(table).getByText('5^6 mod 23'));
+    // The engine reports each line by id; the section words it, the brute force from the numbers.
+    expect(table.textContent).toContain('Picks a secret exponent a');
+    expect(table.textContent).toContain('Sees p, g, A and B; with numbers this small she tries every exponentfind k with 5^k mod 23 = 8k = 6 after 6 tries, so the secret is 2');
+    expect(screen.getByRole('table', { name: 'The same structure in the real exchange' }).textContent).toContain('ECDH: d_A·Q_B = d_B·Q_A');
     expect(screen.getAllByText(/Teaching aid only/).length).toBeGreaterThan(0);
     await user.clear(screen.getByRole('textbox', { name: 'Prime p' }));
     await user.type(screen.getByRole('textbox', { name: 'Prime p' }), '21');

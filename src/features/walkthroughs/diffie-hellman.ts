@@ -12,7 +12,11 @@
  */
 import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type ForwardSecrecyValue, type PartyView, type WireMessageView } from '../../engine';
 import {
+  CLASSIC_DH_ANALOGY,
+  CLASSIC_DH_STEP_WHAT,
+  CLASSIC_DH_WARNING,
   FORWARD_SECRECY_VALUE_LABELS,
+  classicDhStepValue,
   MESSAGE_FIELD_NAMES,
   checkDetail,
   deliveryRefusal,
@@ -193,7 +197,7 @@ const steps: WalkthroughStep[] = [
     async run(ctx) {
       const ex = await exchangeApi(ctx);
       const r = ex.classicDh({ p: 23, g: 5 });
-      const table = r.steps.map((s) => ({ ...s, who: s.who === 'Eve' ? 'Mallory (listening)' : s.who }));
+      const table = r.steps.map((s) => ({ who: s.who === 'Eve' ? 'Mallory (listening)' : s.who, what: CLASSIC_DH_STEP_WHAT[s.id], formula: s.formula, value: classicDhStepValue(s, r) }));
       return {
         result: {
           diagram: sequence([
@@ -219,8 +223,8 @@ const steps: WalkthroughStep[] = [
             },
             { kind: 'json', label: 'Step by step', value: table },
             ...(r.powers ? [{ kind: 'text' as const, label: `Powers of g mod p (g^1 … g^${Number(r.p) - 1})`, value: r.powers.join(' ') }] : []),
-            { kind: 'json', label: 'The same steps in the real exchange', value: r.analogy },
-            { kind: 'text', label: 'Warning', value: r.warning },
+            { kind: 'json', label: 'The same steps in the real exchange', value: CLASSIC_DH_ANALOGY },
+            { kind: 'text', label: 'Warning', value: CLASSIC_DH_WARNING },
           ],
           changes: ['Nothing is stored: classic DH is a teaching aid computed in memory.'],
         },
