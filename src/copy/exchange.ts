@@ -4,6 +4,7 @@ import type {
   ClassicDhStep,
   ClassicDhStepId,
   DeliveryView,
+  ExchangeCurve,
   ExchangeCheckDetail,
   ExchangeCheckName,
   ExchangeFailure,
@@ -16,6 +17,13 @@ import type {
   TheftAttempt,
   WireMessageView,
 } from '../engine';
+
+/** How each exchange curve is named. */
+export const EXCHANGE_CURVE_LABELS: Readonly<Record<ExchangeCurve, string>> = {
+  'P-256': 'ECDH on NIST P-256',
+  'P-384': 'ECDH on NIST P-384',
+  X25519: 'X25519 (Curve25519)',
+};
 
 /** How a check is named in a sentence. */
 export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {

@@ -24,6 +24,8 @@ describe('ExchangePage', () => {
   it('E1: unauthenticated with a man in the middle, one step at a time: fingerprints differ and the attacker reads and alters messages', async () => {
     const { user } = await renderWithEngine(<ExchangePage demoEngine={demo().open} />);
     expectShown(await screen.findByRole('heading', { level: 1, name: 'Key exchange' }));
+    // The engine lists curves by id; the page names them.
+    expect((await screen.findByRole('option', { name: 'ECDH on NIST P-384' })).getAttribute('value')).toBe('P-384');
     await user.selectOptions(await screen.findByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
     await user.click(screen.getByRole('button', { name: 'Start exchange' }));
     const next = await screen.findByRole('button', { name: 'Next step' });

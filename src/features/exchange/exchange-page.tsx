@@ -18,7 +18,7 @@ import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
-import { MESSAGE_FIELD_NAMES, checkDetail, deliveryRefusal, messageFieldValue, messageLabel, stepCopy } from '../../copy/exchange';
+import { EXCHANGE_CURVE_LABELS, MESSAGE_FIELD_NAMES, checkDetail, deliveryRefusal, messageFieldValue, messageLabel, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 import { exchangeDemoEngine } from './namespace';
 import { shortHex } from './short-hex';
@@ -369,9 +369,9 @@ function SetupForm() {
         <Field label="Curve">
           {(control) => (
             <select {...control} value={curve} onChange={(e) => setCurve(e.target.value as ExchangeCurve)}>
-              {(curves.length ? curves : [{ curve: 'P-256' as const, label: 'ECDH on NIST P-256', available: true }]).map((c) => (
+              {(curves.length ? curves : [{ curve: 'P-256' as const, available: true }]).map((c) => (
                 <option key={c.curve} value={c.curve} disabled={!c.available}>
-                  {c.label}
+                  {EXCHANGE_CURVE_LABELS[c.curve]}
                   {c.available ? '' : ' (not offered by this browser)'}
                 </option>
               ))}

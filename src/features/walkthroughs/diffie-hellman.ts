@@ -15,6 +15,7 @@ import {
   CLASSIC_DH_ANALOGY,
   CLASSIC_DH_STEP_WHAT,
   CLASSIC_DH_WARNING,
+  EXCHANGE_CURVE_LABELS,
   FORWARD_SECRECY_VALUE_LABELS,
   classicDhStepValue,
   MESSAGE_FIELD_NAMES,
@@ -242,7 +243,7 @@ const steps: WalkthroughStep[] = [
       const ex = await exchangeApi(ctx);
       const curves = await ex.curves();
       const curve: ExchangeCurve = curves.find((c) => c.curve === 'X25519')?.available ? 'X25519' : 'P-256';
-      const label = curves.find((c) => c.curve === curve)?.label ?? curve;
+      const label = EXCHANGE_CURVE_LABELS[curve];
       const s = await ex.start({ mode: 'unauthenticated', curve, initiator: { name: 'Alice' }, responder: { name: 'Bob' } });
       try {
         const v = await s.runToEnd();
