@@ -78,7 +78,7 @@ describe('ExchangePage', () => {
     expect(eph.textContent).toMatch(/Recorded message recovered: no — it stays sealed/);
     expect(screen.getByRole('region', { name: 'Static (long-term) ECDH keys, no ephemeral keys' }).textContent).toMatch(/Recorded message recovered: yes — “The launch code is 0000”/);
     // The demo reports values and attempts by id; the section words them.
-    expect(within(eph).getByText(/^Bob's long-term signing key \(SPKI SHA-256\):/)).toBeTruthy();
+    expectShown(within(eph).getByText(/^Bob's long-term signing key \(SPKI SHA-256\):/));
     expect(eph.textContent).toContain('Use the ephemeral private keys of the recorded exchange: fails — they were non-extractable, used once and dropped: no copy exists anywhere');
     expect(screen.getByRole('region', { name: 'Static (long-term) ECDH keys, no ephemeral keys' }).textContent).toContain(
       "ECDH of Bob's stolen static key with Alice's recorded static public key, then the protocol's HKDF: succeeds — the recording decrypts: every past conversation of these keys is exposed",
