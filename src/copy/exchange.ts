@@ -1,5 +1,29 @@
-// The words for what an exchange reports as ids (step kinds, checks, failures), shared by the Exchange page and the Diffie–Hellman walkthrough.
-import type { ExchangeCheckName, ExchangeFailure, ExchangeRole, ExchangeStepView, ExchangeView } from '../engine';
+// The words for what an exchange reports as ids (step kinds, checks, failures, the forward-secrecy and classic DH demos), shared by the Exchange page and the Diffie–Hellman walkthrough.
+import type {
+  ClassicDhResult,
+  ClassicDhStep,
+  ClassicDhStepId,
+  DeliveryView,
+  ExchangeCurve,
+  ExchangeCheckDetail,
+  ExchangeCheckName,
+  ExchangeFailure,
+  ExchangeRole,
+  ExchangeStepView,
+  ExchangeView,
+  ForwardSecrecyValueId,
+  MessageField,
+  MessageFieldId,
+  TheftAttempt,
+  WireMessageView,
+} from '../engine';
+
+/** How each exchange curve is named. */
+export const EXCHANGE_CURVE_LABELS: Readonly<Record<ExchangeCurve, string>> = {
+  'P-256': 'ECDH on NIST P-256',
+  'P-384': 'ECDH on NIST P-384',
+  X25519: 'X25519 (Curve25519)',
+};
 
 /** How a check is named in a sentence. */
 export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
@@ -10,6 +34,73 @@ export const EXCHANGE_CHECK_TITLES: Record<ExchangeCheckName, string> = {
   signature: 'signature',
   'key-confirmation': 'key confirmation',
 };
+
+/** A message on the wire, named: "hello", or "hello (altered)" when the attacker changed it. */
+export function messageLabel(m: WireMessageView): string {
+  return m.relay ? `${m.kind} (${m.relay})` : m.kind;
+}
+
+/** The name of each field of a message on the wire. */
+export const MESSAGE_FIELD_NAMES: Readonly<Record<MessageFieldId, string>> = {
+  from: 'from',
+  to: 'to',
+  curve: 'curve',
+  nonce: 'nonce',
+  'ephemeral-key': 'ephemeral public key',
+  certificate: 'certificate',
+  signature: 'signature',
+  mac: 'key confirmation MAC',
+};
+
+/** A field's value as shown: as sent, except the certificate, named by its subject and size. */
+export function messageFieldValue(f: MessageField): string {
+  if (f.id !== 'certificate') return f.value;
+  return f.derBytes === undefined ? 'unreadable' : `CN=${f.value} (${f.derBytes} bytes DER)`;
+}
+
+/** What a check found, in a clause (after the check's name, or in a refusal sentence). */
+export function checkDetail(d: ExchangeCheckDetail): string {
+  switch (d.id) {
+    case 'peer-key-valid':
+      return `a valid ${d.curve} public key`;
+    case 'peer-key-refused':
+      return d.message ?? 'invalid peer key';
+    case 'hello-misaddressed':
+      return `hello is addressed to ${d.to}, not ${d.self}`;
+    case 'hello-parameters':
+      return 'hello asks for another curve or mode';
+    case 'no-certificate':
+      return `${d.peer} sent no certificate`;
+    case 'chain-trusted':
+      return 'the chain leads to a trusted Clavis CA';
+    case 'chain-valid':
+      return 'the chain leads to a trusted Clavis CA and every certificate is in date';
+    case 'chain-step-failed':
+      return `${d.step}: ${d.stepDetail}`;
+    case 'chain-invalid':
+      return 'the chain does not validate';
+    case 'revoked':
+      return 'the CRL lists the certificate as revoked';
+    case 'revocation-unknown':
+      return 'no usable CRL from the issuer: revocation status unknown, refused';
+    case 'not-revoked':
+      return 'the issuer’s CRL does not list the certificate';
+    case 'certificate-unreadable':
+      return 'the certificate cannot be read';
+    case 'names-peer':
+      return `the certificate names ${d.peer}`;
+    case 'names-other':
+      return `the certificate names ${d.names.join(', ') || 'nobody'}, not ${d.peer}`;
+    case 'signature-valid':
+      return `${d.peer}’s signature covers both ephemeral keys and both identities as ${d.self} saw them`;
+    case 'signature-invalid':
+      return `${d.peer}’s signature does not match the keys and identities ${d.self} saw`;
+    case 'mac-valid':
+      return `the sender holds the same session keys as ${d.self}`;
+    case 'mac-invalid':
+      return d.by === 'initiator' ? 'the MAC does not verify: the sender does not hold the same keys' : 'the MAC does not verify';
+  }
+}
 
 /** The names in a view: initiator, responder, attacker, and whoever acts. */
 export function namesOf(v: ExchangeView) {
@@ -39,8 +130,10 @@ export function stepCopy(s: ExchangeStepView, v: ExchangeView): { title: string;
         title: `${A} records hello and forwards it unchanged`,
         explanation: 'A passive attacker sees every public value. Public keys and nonces are public: knowing them does not give the shared secret.',
       };
-    case 'responder-refuses-hello':
-      return { title: `${R} refuses hello`, explanation: s.checks?.at(-1)?.detail ?? '' };
+    case 'responder-refuses-hello': {
+      const last = s.checks?.at(-1);
+      return { title: `${R} refuses hello`, explanation: last ? checkDetail(last.detail) : '' };
+    }
     case 'responder-answers':
       return {
         title: `${R} agrees a secret, derives keys${authenticated ? ', signs' : ''} and answers`,
@@ -99,10 +192,17 @@ function refusalCopy(s: ExchangeStepView, who: string): { title: string; explana
 
 /** Why an exchange was refused, in a sentence naming `who` refused (the caller names the party). */
 export function refusalSentence(f: ExchangeFailure, who: string): string {
-  if (f.atHello) return `${who} refused: ${f.detail}`;
-  if (f.check === 'peer-key') return f.detail;
+  const detail = checkDetail(f.detail);
+  if (f.atHello) return `${who} refused: ${detail}`;
+  if (f.check === 'peer-key') return detail;
   if (f.check === 'key-confirmation') return `${who} refused: key confirmation failed`;
-  return `${who} refused: ${EXCHANGE_CHECK_TITLES[f.check]} check failed — ${f.detail}`;
+  return `${who} refused: ${EXCHANGE_CHECK_TITLES[f.check]} check failed — ${detail}`;
+}
+
+/** Why the receiver refused a message sent under the session key, naming the receiver. */
+export function deliveryRefusal(d: DeliveryView, v: ExchangeView): string {
+  const who = namesOf(v).of(d.to);
+  return `${who} refused the message: it does not decrypt under ${who}'s session key (altered or under another key)`;
 }
 
 /** The label of a party's fingerprint over both public keys. */
@@ -110,3 +210,77 @@ export const fingerprintLabel = (who: string) => `${who}: fingerprint of both pu
 
 /** The label of a party's short authentication string. */
 export const sasLabel = (who: string) => `${who}: short authentication string`;
+
+/** The label of each value the forward-secrecy demo recorded or stole (D4). */
+export const FORWARD_SECRECY_VALUE_LABELS: Readonly<Record<ForwardSecrecyValueId, string>> = {
+  'alice-ephemeral-key': "Alice's ephemeral public key",
+  'bob-ephemeral-key': "Bob's ephemeral public key",
+  nonces: 'nonces',
+  'alice-signature': "Alice's signature",
+  'bob-signature': "Bob's signature",
+  iv: 'IV',
+  ciphertext: 'ciphertext',
+  'alice-static-key': "Alice's static public key",
+  'bob-static-key': "Bob's static public key",
+  'alice-signing-key': "Alice's long-term signing key (SPKI SHA-256)",
+  'bob-signing-key': "Bob's long-term signing key (SPKI SHA-256)",
+  'bob-ecdh-key': "Bob's long-term ECDH key (SPKI SHA-256)",
+};
+
+/** What the thief tries, and what came of it, in a line each (D4). */
+export function theftAttemptCopy(t: TheftAttempt): { what: string; detail: string } {
+  switch (t.kind) {
+    case 'long-term-with-ephemeral':
+      return {
+        what: `ECDH of ${t.stolen}'s stolen long-term key with ${t.recorded}'s recorded ephemeral public key, then the protocol's HKDF`,
+        detail: t.succeeded ? 'the recording decrypts' : 'wrong key: the recording does not decrypt',
+      };
+    case 'use-ephemeral-keys':
+      return {
+        what: 'Use the ephemeral private keys of the recorded exchange',
+        detail: t.succeeded ? 'the key was still there' : 'they were non-extractable, used once and dropped: no copy exists anywhere',
+      };
+    case 'sign-future-exchange':
+      return {
+        what: 'Sign a future exchange as Alice with her stolen key',
+        detail: t.succeeded ? 'works until Alice’s certificate is revoked: compromise endangers the future, not the past' : 'refused',
+      };
+    case 'static-with-static':
+      return {
+        what: "ECDH of Bob's stolen static key with Alice's recorded static public key, then the protocol's HKDF",
+        detail: t.succeeded ? 'the recording decrypts: every past conversation of these keys is exposed' : 'the recording does not decrypt',
+      };
+  }
+}
+
+/** Shown with every classic Diffie–Hellman result (D5). */
+export const CLASSIC_DH_WARNING = 'Teaching aid only: numbers this small protect nothing, and Clavis never uses finite-field DH to protect data.';
+
+/** What each line of classic Diffie–Hellman does (D5). */
+export const CLASSIC_DH_STEP_WHAT: Readonly<Record<ClassicDhStepId, string>> = {
+  parameters: 'Agree on a prime p and a generator g, in the open',
+  'alice-secret': 'Picks a secret exponent a',
+  'bob-secret': 'Picks a secret exponent b',
+  'alice-sends': 'Sends A = g^a mod p',
+  'bob-sends': 'Sends B = g^b mod p',
+  'alice-computes': 'Computes the shared secret B^a mod p',
+  'bob-computes': 'Computes the shared secret A^b mod p',
+  'eve-brute-force': 'Sees p, g, A and B; with numbers this small she tries every exponent',
+};
+
+/** A line's value as shown: the number, or for the brute force what Eve found and after how many tries. */
+export function classicDhStepValue(s: ClassicDhStep, r: ClassicDhResult): string {
+  if (s.id !== 'eve-brute-force') return s.value;
+  const f = r.bruteForce;
+  return f.foundExponent !== '0' ? `k = ${f.foundExponent} after ${f.tries} tries, so the secret is ${f.sharedSecret}` : 'not found';
+}
+
+/** Each part of classic Diffie–Hellman and what stands in its place in the real exchange (D5). */
+export const CLASSIC_DH_ANALOGY: ReadonlyArray<{ classic: string; ecdh: string }> = [
+  { classic: 'public prime p and generator g', ecdh: 'a public curve (P-256, P-384 or Curve25519) and its base point G' },
+  { classic: 'secret exponent a', ecdh: 'ephemeral private key d (a scalar), non-extractable, used once' },
+  { classic: 'A = g^a mod p', ecdh: 'public key Q = d·G (point multiplication)' },
+  { classic: 'shared secret B^a mod p = A^b mod p', ecdh: 'ECDH: d_A·Q_B = d_B·Q_A' },
+  { classic: 'the secret used directly (in the seeds)', ecdh: 'the secret goes through HKDF-SHA-256 with the transcript hash to an AES-GCM-256 key' },
+  { classic: 'nothing stops a man in the middle', ecdh: 'signatures over the transcript, chained to the Clavis CA' },
+];

@@ -87,7 +87,7 @@ export type * from './exchange/types';
 // Vault lock (issue 16)
 export type { LockStatus } from './lock/basics';
 export { DEFAULT_IDLE_TIMEOUT_MS, MIN_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, LOCK_ITERATIONS } from './lock/basics';
-export type { ExchangeApi, ExchangeSession, ClassicDhParams, ClassicDhResult, ClassicDhStep, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './exchange';
+export type { ExchangeApi, ExchangeSession, ClassicDhParams, ClassicDhResult, ClassicDhStep, ClassicDhStepId, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, ForwardSecrecyValue, ForwardSecrecyValueId, TheftAttempt } from './exchange';
 
 export type { Engine, EngineOptions, TemplateAvailability } from './api';
 import type { Engine, EngineOptions } from './api';

@@ -30,7 +30,7 @@ function draft(i: number): AuditDraft {
 
 async function buildLog(n: number): Promise<AuditEntry[]> {
   const out: AuditEntry[] = [];
-  for (let i = 1; i <= n; i++) out.push(await appendEntry(subtle, out.at(-1) ?? null, draft(i)));
+  for (let i = 1; i <= n; i++) out.push(await appendEntry(out.at(-1) ?? null, draft(i)));
   return out;
 }
 
@@ -78,7 +78,7 @@ describe('audit chain: A1 construction', () => {
 
   it('the logged entry does not change when the caller later mutates its draft', async () => {
     const d = draft(1);
-    const e = await appendEntry(subtle, null, d);
+    const e = await appendEntry(null, d);
     (d.details as Record<string, JsonValue>).note = 'changed';
     d.subject.push('key_other');
     expect(await verifyAuditLog(subtle, [e])).toMatchObject({ ok: true });
@@ -91,7 +91,7 @@ describe('audit chain: A1 construction', () => {
       { ...draft(1), action: 'Key Rotate' },
       { ...draft(1), details: [] as unknown as AuditDraft['details'] },
     ];
-    for (const d of bad) await expect(appendEntry(subtle, null, d as AuditDraft)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    for (const d of bad) await expect(appendEntry(null, d as AuditDraft)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('JSON Lines export round-trips and still verifies', async () => {
@@ -118,7 +118,7 @@ describe('audit chain: A1 tamper detection, each detected and located', () => {
   it('A1 changing one entry and recomputing its hash is detected and blamed on that entry (changed)', async () => {
     const log = await buildLog(6);
     const t = structuredClone(log);
-    const forged = await appendEntry(subtle, t[1]!, { ...draft(3), actor: 'mallory' });
+    const forged = await appendEntry(t[1]!, { ...draft(3), actor: 'mallory' });
     t[2] = forged;
     const r = await failure(t);
     expect(r).toMatchObject({ kind: 'changed', firstBadSeq: 3, index: 2 });
@@ -149,7 +149,7 @@ describe('audit chain: A1 tamper detection, each detected and located', () => {
 
   it('A1 inserting a correctly chained forgery is detected and the forgery located (inserted)', async () => {
     const log = await buildLog(6);
-    const forged = await appendEntry(subtle, log[1]!, { ...draft(3), action: 'key.destroy' });
+    const forged = await appendEntry(log[1]!, { ...draft(3), action: 'key.destroy' });
     const t = [...log.slice(0, 2), forged, ...log.slice(2)];
     const r = await failure(t);
     expect(r).toMatchObject({ kind: 'inserted', firstBadSeq: 3, index: 2 });
@@ -174,7 +174,7 @@ describe('audit chain: A1 tamper detection, each detected and located', () => {
     const head = auditHead(log)!;
     expect((await verifyAuditLog(subtle, log.slice(0, 3))).ok).toBe(true); // the chain alone cannot see a cut at the end
     expect(await verifyAuditLog(subtle, log.slice(0, 3), { head })).toMatchObject({ ok: false, kind: 'removed', firstBadSeq: 4 });
-    const more = [...log, await appendEntry(subtle, log[4]!, draft(6))];
+    const more = [...log, await appendEntry(log[4]!, draft(6))];
     expect((await verifyAuditLog(subtle, more, { head })).ok).toBe(true);
     expect(await verifyAuditLog(subtle, more, { head, exact: true })).toMatchObject({ ok: false, kind: 'inserted', firstBadSeq: 6 });
   });
@@ -183,7 +183,7 @@ describe('audit chain: A1 tamper detection, each detected and located', () => {
     const log = await buildLog(5);
     const head = auditHead(log)!;
     const rewritten = [...log.slice(0, 2)];
-    for (let i = 3; i <= 5; i++) rewritten.push(await appendEntry(subtle, rewritten.at(-1)!, { ...draft(i), actor: 'mallory' }));
+    for (let i = 3; i <= 5; i++) rewritten.push(await appendEntry(rewritten.at(-1)!, { ...draft(i), actor: 'mallory' }));
     expect((await verifyAuditLog(subtle, rewritten)).ok).toBe(true);
     expect(await verifyAuditLog(subtle, rewritten, { head })).toMatchObject({ ok: false, kind: 'changed', firstBadSeq: 5 });
   });
@@ -239,7 +239,7 @@ describe('audit chain: A3 no secrets in audit entries', () => {
     for (let i = 0; i < 300; i++) {
       const secret = pick(secretEncodings());
       const details = embed(secret);
-      const err = await appendEntry(subtle, null, { ...draft(1), details }).then(
+      const err = await appendEntry(null, { ...draft(1), details }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -304,29 +304,29 @@ describe('audit chain: A3 no secrets in audit entries', () => {
         ok: random(1)[0]! % 2 === 0,
         sizes: [1, 2, 3],
       };
-      await expect(appendEntry(subtle, null, { ...draft(1), details })).resolves.toMatchObject({ seq: 1 });
+      await expect(appendEntry(null, { ...draft(1), details })).resolves.toMatchObject({ seq: 1 });
     }
   });
 
   it('A3 a batch (appendEntries) refuses a blob in a machine field that it accepted in a text field earlier in the batch', async () => {
     const value = 'Backup2024ProductionDatabaseKey';
     const batch: AuditDraft[] = [{ ...draft(1), details: { name: value } }, { ...draft(2), details: { name: value } }, { ...draft(3), details: { value } }];
-    await expect(appendEntries(subtle, null, batch)).rejects.toThrow(/details\.value looks like key material/);
-    await expect(appendEntries(subtle, null, batch.slice(0, 2))).resolves.toHaveLength(2);
+    await expect(appendEntries(null, batch)).rejects.toThrow(/details\.value looks like key material/);
+    await expect(appendEntries(null, batch.slice(0, 2))).resolves.toHaveLength(2);
   });
 
   it('A3 a batch refuses key material in its last draft even when every other value repeats', async () => {
     const batch = Array.from({ length: 50 }, (_, i) => ({ ...draft(1), details: { issuerId: `ca_${'ab'.repeat(16)}`, profile: 'tls-server', n: i } }) as AuditDraft);
     batch.push({ ...draft(1), details: { issuerId: `ca_${'ab'.repeat(16)}`, profile: toBase64(random(32)) } });
-    await expect(appendEntries(subtle, null, batch)).rejects.toThrow(/details\.profile looks like key material/);
+    await expect(appendEntries(null, batch)).rejects.toThrow(/details\.profile looks like key material/);
   });
 
   it('A1 a batch chains exactly as appendEntry one at a time', async () => {
     const drafts = Array.from({ length: 5 }, (_, i) => draft(i + 1));
     const one = await buildLog(5);
-    const batch = await appendEntries(subtle, null, drafts);
+    const batch = await appendEntries(null, drafts);
     expect(batch).toEqual(one);
-    const more = await appendEntries(subtle, batch.at(-1)!, [draft(6), draft(7)]);
+    const more = await appendEntries(batch.at(-1)!, [draft(6), draft(7)]);
     expect(more.map((e) => e.seq)).toEqual([6, 7]);
     expect(more[0]!.prevHash).toBe(batch.at(-1)!.hash);
     await expect(verifyAuditLog(subtle, [...batch, ...more])).resolves.toMatchObject({ ok: true });

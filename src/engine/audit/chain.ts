@@ -10,7 +10,7 @@
  *
  * Common case (storage integration writes the entry in the same transaction as the change, A4):
  * ```ts
- * const entry = await appendEntry(subtle, lastEntry, { at, actor: 'operator', action: 'key.rotate', subject: [id], details: { version: 2 } });
+ * const entry = await appendEntry(lastEntry, { at, actor: 'operator', action: 'key.rotate', subject: [id], details: { version: 2 } });
  * const result = await verifyAuditLog(subtle, entries, { head });   // { ok: true } or where it broke
  * ```
  * A chain alone cannot reveal a rewrite of everything after some point, nor a cut at the
@@ -63,6 +63,21 @@ export interface AuditHead {
 /** The bytes an audit head signature covers: a label, the entry count (= last seq) and the last hash. */
 export function headMessage(seq: number, hash: string): Uint8Array<ArrayBuffer> {
   return utf8(`clavis-audit-head:v1\n${seq}\n${hash}`);
+}
+
+/**
+ * The verdict on a head whose signature does not verify, for an export file (`export`:
+ * the file's own audit key) or the stored log (`stored`: the vault's audit key; an
+ * unsigned head is named as such). The damage is placed at the head's entry, or the
+ * last entry there is.
+ */
+export function headSignatureFailure(where: 'export' | 'stored', head: { seq: number; sig?: string }, count: number): Extract<AuditVerification, { ok: false }> {
+  const last = Math.max(1, Math.min(head.seq, count));
+  const what =
+    where === 'export'
+      ? `the export's head (entry ${head.seq}) is not signed by the export's audit key: it was rewritten, e.g. after the file was cut short`
+      : `the remembered head (entry ${head.seq}) is ${head.sig ? 'not signed by' : 'missing the signature of'} the audit key: it was rewritten, e.g. after the log was cut short`;
+  return { ok: false, kind: head.seq < count ? 'changed' : 'removed', firstBadSeq: last, index: last - 1, explanation: `${what} or an entry was edited and the chain recomputed` };
 }
 
 /** h_0: 32 zero bytes, as hex. */
@@ -135,10 +150,10 @@ function checkDraft(d: AuditDraft, memo?: ScanMemo): void {
 /**
  * The next entry after `prev` (null for the first entry), with seq, prevHash and hash.
  * Refuses drafts with key material (A3) or that are not plain JSON. The hash is computed
- * synchronously (`internal/sha256.ts`); `_subtle` stays in the signature for its callers.
+ * synchronously (`internal/sha256.ts`).
  * @throws INVALID_ARGUMENT
  */
-export async function appendEntry(_subtle: SubtleCrypto, prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
+export async function appendEntry(prev: AuditEntry | null, draft: AuditDraft): Promise<AuditEntry> {
   checkDraft(draft);
   return chainEntry(prev, draft);
 }
@@ -162,7 +177,7 @@ function chainEntry(prev: AuditEntry | null, draft: AuditDraft): AuditEntry {
  * values once per batch, so a refused draft stores nothing of the batch; then the drafts
  * are chained onto `prev` in order. @throws INVALID_ARGUMENT
  */
-export async function appendEntries(_subtle: SubtleCrypto, prev: AuditEntry | null, drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
+export async function appendEntries(prev: AuditEntry | null, drafts: readonly AuditDraft[]): Promise<AuditEntry[]> {
   const memo: ScanMemo = new Set();
   for (const d of drafts) checkDraft(d, memo);
   const out: AuditEntry[] = [];

@@ -1,7 +1,7 @@
 // The audit log as a file: JSON Lines with a signed-head header line, its parser, and its offline verification.
 import { MalformedInputError } from '../errors';
 import { fromBase64, fromHex, toHex } from '../internal/bytes';
-import { canonicalJson, headMessage, verifyAuditLog, wellFormed, type AuditEntry, type AuditHead, type AuditVerification, type JsonValue } from './chain';
+import { canonicalJson, headMessage, headSignatureFailure, verifyAuditLog, wellFormed, type AuditEntry, type AuditHead, type AuditVerification, type JsonValue } from './chain';
 
 /** Marks the first line of an export (`AuditExportHeader`). */
 export const AUDIT_EXPORT_FORMAT = 'clavis-audit-export';
@@ -133,18 +133,7 @@ export async function verifyAuditExport(subtle: SubtleCrypto, text: string): Pro
     } catch {
       good = false;
     }
-    if (!good) {
-      const last = Math.max(1, Math.min(head.seq, entries.length));
-      return {
-        ok: false,
-        kind: head.seq < entries.length ? 'changed' : 'removed',
-        firstBadSeq: last,
-        index: last - 1,
-        explanation: `the export's head (entry ${head.seq}) is not signed by the export's audit key: it was rewritten, e.g. after the file was cut short or an entry was edited and the chain recomputed`,
-        headSigned: false,
-        ...extra,
-      };
-    }
+    if (!good) return { ...headSignatureFailure('export', head, entries.length), headSigned: false, ...extra };
     headSigned = true;
   }
   const out = await verifyAuditLog(subtle, entries, { head: { seq: head.seq, hash: head.hash }, exact: true });

@@ -2,7 +2,7 @@
  * The audit log in storage (B7, A4): chain new entries onto the stored head and write
  * them in the same IndexedDB transaction as the change they record.
  *
- * The hashes (`appendEntry`, subtle.digest) are computed before the transaction
+ * The hashes (`appendEntry`) and the head signature are computed before the transaction
  * (SECURITY.md W3), so the write is optimistic: storage checks the head is still the one
  * the entries were chained from, and `withAudit` recomputes and retries when it is not.
  *
@@ -23,6 +23,7 @@ import {
   appendEntries,
   appendEntry,
   headMessage,
+  headSignatureFailure,
   verifyAuditLog as verifyChain,
   type AuditDraft,
   type AuditEntry,
@@ -49,7 +50,7 @@ export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'
   signing.catch(() => undefined);
   const head = await ctx.storage.getAuditHead();
   let prev: AuditEntry | null = head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
-  const entries = await appendEntries(ctx.subtle, prev, drafts);
+  const entries = await appendEntries(prev, drafts);
   prev = entries[entries.length - 1] ?? prev;
   if (!prev || entries.length === 0) return { head, entries };
   // Sign the new head before the transaction (W3): a cut tail with a rewritten head, or a
@@ -75,7 +76,7 @@ export async function prepareRestoreAudit(
   const last = carried.length > 0 ? carried[carried.length - 1]! : head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
   const { key, created } = await auditSigningKey(ctx);
   const keySha = toHex(await ctx.subtle.digest('SHA-256', await ctx.subtle.exportKey('spki', key.publicKey)));
-  const entry = await appendEntry(ctx.subtle, last, draft(keySha));
+  const entry = await appendEntry(last, draft(keySha));
   const sig = new Uint8Array(await ctx.subtle.sign(SIGN_ALGORITHM, key.privateKey, headMessage(entry.seq, entry.hash)));
   return { head, entries: [...carried, entry], headSignature: toHex(sig), ...(created ? { newAuditKey: key } : {}) };
 }
@@ -191,16 +192,7 @@ export async function verifyStoredAuditLog(ctx: Pick<EngineContext, 'storage' | 
   if (key) {
     const sig = head.sig && /^[0-9a-f]+$/.test(head.sig) ? fromHex(head.sig) : undefined;
     const good = sig ? await ctx.subtle.verify(SIGN_ALGORITHM, key.publicKey, sig, headMessage(head.seq, head.hash)).catch(() => false) : false;
-    if (!good) {
-      const last = Math.max(1, Math.min(head.seq, entries.length));
-      return {
-        ok: false,
-        kind: head.seq < entries.length ? 'changed' : 'removed',
-        firstBadSeq: last,
-        index: last - 1,
-        explanation: `the remembered head (entry ${head.seq}) is ${head.sig ? 'not signed by' : 'missing the signature of'} the audit key: it was rewritten, e.g. after the log was cut short or an entry was edited and the chain recomputed`,
-      };
-    }
+    if (!good) return headSignatureFailure('stored', head, entries.length);
   }
   const out = await verifyChain(ctx.subtle, entries, { head: { seq: head.seq, hash: head.hash } satisfies AuditHead, exact: true });
   if (!out.ok) return out;

@@ -18,7 +18,7 @@ export function attackerCanRead(run: Run): boolean {
 export async function interceptHello(run: Run): Promise<void> {
   const orig = run.hello!;
   if (!run.active) {
-    addStep(run, { actor: 'attacker', kind: 'attacker-records-hello', values: [{ id: 'recorded-key', value: toHex(orig.ephemeral) }], message: wireView('attacker', 'responder', 'hello (forwarded)', orig) });
+    addStep(run, { actor: 'attacker', kind: 'attacker-records-hello', values: [{ id: 'recorded-key', value: toHex(orig.ephemeral) }], message: wireView('attacker', 'responder', orig, 'forwarded') });
     return;
   }
   run.legR = { ephemeral: await generateEphemeral(run.ctx, run.p.curve), sendSeq: 0 };
@@ -30,7 +30,7 @@ export async function interceptHello(run: Run): Promise<void> {
       { id: 'attacker-key-to-responder', value: toHex(run.legR.ephemeral.publicRaw) },
       { id: 'kept-initiator-key', value: toHex(orig.ephemeral) },
     ],
-    message: wireView('attacker', 'responder', 'hello (altered)', run.hello, orig),
+    message: wireView('attacker', 'responder', run.hello, { altered: orig }),
   });
 }
 
@@ -44,7 +44,7 @@ export async function interceptResponse(run: Run): Promise<void> {
   if (!run.response) return;
   const orig = run.response;
   if (!run.active) {
-    addStep(run, { actor: 'attacker', kind: 'attacker-records-response', values: [{ id: 'recorded-key', value: toHex(orig.ephemeral) }], message: wireView('attacker', 'initiator', 'response (forwarded)', orig) });
+    addStep(run, { actor: 'attacker', kind: 'attacker-records-response', values: [{ id: 'recorded-key', value: toHex(orig.ephemeral) }], message: wireView('attacker', 'initiator', orig, 'forwarded') });
     return;
   }
   // Leg with the responder: the attacker's key (sent in hello) and the responder's key.
@@ -73,7 +73,7 @@ export async function interceptResponse(run: Run): Promise<void> {
       { id: 'kcv-with-initiator', value: legI.kcv },
       { id: 'kcv-with-responder', value: legR.kcv },
     ],
-    message: wireView('attacker', 'initiator', 'response (altered)', run.response, orig),
+    message: wireView('attacker', 'initiator', run.response, { altered: orig }),
   });
 }
 
@@ -83,7 +83,7 @@ export async function interceptFinish(run: Run): Promise<void> {
   if (!run.finish) return;
   const orig = run.finish;
   if (!run.active) {
-    addStep(run, { actor: 'attacker', kind: 'attacker-records-finish', values: [], message: wireView('attacker', 'responder', 'finish (forwarded)', orig) });
+    addStep(run, { actor: 'attacker', kind: 'attacker-records-finish', values: [], message: wireView('attacker', 'responder', orig, 'forwarded') });
     return;
   }
   const legI = run.legI!;
@@ -93,7 +93,7 @@ export async function interceptFinish(run: Run): Promise<void> {
   if (run.authenticated && run.strategy === 'own-certificate') auth = await authPart(run, 'initiator', p.attacker.credential!, legR.th!);
   const mac = await confirmationMac(ctx, legR.keys!, 'initiator', await macDataFor(run, legR.th!, auth, run.R.responderMac!));
   run.finish = { ...orig, ...(auth ? { auth } : {}), mac };
-  addStep(run, { actor: 'attacker', kind: 'attacker-replaces-finish', macVerified: initiatorMacOk, values: [], message: wireView('attacker', 'responder', 'finish (altered)', run.finish, orig) });
+  addStep(run, { actor: 'attacker', kind: 'attacker-replaces-finish', macVerified: initiatorMacOk, values: [], message: wireView('attacker', 'responder', run.finish, { altered: orig }) });
 }
 
 /**

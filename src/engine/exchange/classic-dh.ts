@@ -2,14 +2,12 @@
  * Classic finite-field Diffie–Hellman as the seeds describe it (D5), with numbers small
  * enough to follow by hand: p = 23, g = 5 by default. A TEACHING AID ONLY: Clavis never
  * uses this to protect data (a 5-bit group is broken by trying every exponent, which the
- * walkthrough does). The real exchange is ECDH/X25519 with HKDF (session.ts); the table
- * `analogy` maps each step onto it.
+ * walkthrough does). The real exchange is ECDH/X25519 with HKDF (session.ts). Steps are
+ * reported by id with their numbers; the app words them, warns, and maps each onto the
+ * real exchange.
  */
 import { EngineError } from '../errors';
 import type { RandomSource } from '../internal/random';
-
-/** Shown with every result. */
-export const CLASSIC_DH_WARNING = 'Teaching aid only: numbers this small protect nothing, and Clavis never uses finite-field DH to protect data.';
 
 /** The largest modulus the teaching aid accepts. */
 export const CLASSIC_DH_MAX_P = 1_000_003n;
@@ -23,17 +21,22 @@ export interface ClassicDhParams {
   b?: bigint | number;
 }
 
-/** One line of the walkthrough; numbers are decimal strings (BigInt does not serialise). */
+/** Which step of the exchange a line is. */
+export type ClassicDhStepId = 'parameters' | 'alice-secret' | 'bob-secret' | 'alice-sends' | 'bob-sends' | 'alice-computes' | 'bob-computes' | 'eve-brute-force';
+
+/**
+ * One line of the walkthrough; numbers are decimal strings (BigInt does not serialise).
+ * For `eve-brute-force` the value is the exponent found ('0' when none; see `bruteForce`).
+ */
 export interface ClassicDhStep {
+  id: ClassicDhStepId;
   who: 'Alice' | 'Bob' | 'public' | 'Eve';
-  what: string;
   formula: string;
   value: string;
 }
 
 export interface ClassicDhResult {
   teachingAidOnly: true;
-  warning: string;
   p: string;
   g: string;
   a: string;
@@ -49,8 +52,6 @@ export interface ClassicDhResult {
   powers?: string[];
   /** An eavesdropper who tries every exponent finds Alice's secret (or an equivalent one). */
   bruteForce: { tries: number; foundExponent: string; sharedSecret: string };
-  /** The same structure in the real exchange. */
-  analogy: Array<{ classic: string; ecdh: string }>;
 }
 
 /** b^e mod m by square and multiply. */
@@ -128,23 +129,17 @@ export function classicDiffieHellman(random: RandomSource, params: ClassicDhPara
     }
   }
   const steps: ClassicDhStep[] = [
-    { who: 'public', what: 'Agree on a prime p and a generator g, in the open', formula: `p = ${p}, g = ${g}`, value: `${p}, ${g}` },
-    { who: 'Alice', what: 'Picks a secret exponent a', formula: 'a', value: String(a) },
-    { who: 'Bob', what: 'Picks a secret exponent b', formula: 'b', value: String(b) },
-    { who: 'Alice', what: 'Sends A = g^a mod p', formula: `${g}^${a} mod ${p}`, value: String(A) },
-    { who: 'Bob', what: 'Sends B = g^b mod p', formula: `${g}^${b} mod ${p}`, value: String(B) },
-    { who: 'Alice', what: 'Computes the shared secret B^a mod p', formula: `${B}^${a} mod ${p}`, value: String(sA) },
-    { who: 'Bob', what: 'Computes the shared secret A^b mod p', formula: `${A}^${b} mod ${p}`, value: String(sB) },
-    {
-      who: 'Eve',
-      what: 'Sees p, g, A and B; with numbers this small she tries every exponent',
-      formula: `find k with ${g}^k mod ${p} = ${A}`,
-      value: found ? `k = ${found} after ${tries} tries, so the secret is ${modPow(B, found, p)}` : 'not found',
-    },
+    { id: 'parameters', who: 'public', formula: `p = ${p}, g = ${g}`, value: `${p}, ${g}` },
+    { id: 'alice-secret', who: 'Alice', formula: 'a', value: String(a) },
+    { id: 'bob-secret', who: 'Bob', formula: 'b', value: String(b) },
+    { id: 'alice-sends', who: 'Alice', formula: `${g}^${a} mod ${p}`, value: String(A) },
+    { id: 'bob-sends', who: 'Bob', formula: `${g}^${b} mod ${p}`, value: String(B) },
+    { id: 'alice-computes', who: 'Alice', formula: `${B}^${a} mod ${p}`, value: String(sA) },
+    { id: 'bob-computes', who: 'Bob', formula: `${A}^${b} mod ${p}`, value: String(sB) },
+    { id: 'eve-brute-force', who: 'Eve', formula: `find k with ${g}^k mod ${p} = ${A}`, value: String(found) },
   ];
   const out: ClassicDhResult = {
     teachingAidOnly: true,
-    warning: CLASSIC_DH_WARNING,
     p: String(p),
     g: String(g),
     a: String(a),
@@ -155,14 +150,6 @@ export function classicDiffieHellman(random: RandomSource, params: ClassicDhPara
     sharedByBob: String(sB),
     steps,
     bruteForce: { tries, foundExponent: String(found), sharedSecret: String(found ? modPow(B, found, p) : 0n) },
-    analogy: [
-      { classic: 'public prime p and generator g', ecdh: 'a public curve (P-256, P-384 or Curve25519) and its base point G' },
-      { classic: 'secret exponent a', ecdh: 'ephemeral private key d (a scalar), non-extractable, used once' },
-      { classic: 'A = g^a mod p', ecdh: 'public key Q = d·G (point multiplication)' },
-      { classic: 'shared secret B^a mod p = A^b mod p', ecdh: 'ECDH: d_A·Q_B = d_B·Q_A' },
-      { classic: 'the secret used directly (in the seeds)', ecdh: 'the secret goes through HKDF-SHA-256 with the transcript hash to an AES-GCM-256 key' },
-      { classic: 'nothing stops a man in the middle', ecdh: 'signatures over the transcript, chained to the Clavis CA' },
-    ],
   };
   if (p <= 101n) {
     const powers: string[] = [];

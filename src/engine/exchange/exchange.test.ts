@@ -143,6 +143,10 @@ describe('E1: unauthenticated exchange with a man in the middle', () => {
     expect(v.comparison?.initiator.keysFingerprint).not.toBe(v.comparison?.responder.keysFingerprint);
     expect(v.comparison?.initiator.sas).not.toBe(v.comparison?.responder.sas);
     expect(v.steps.at(-1)).toMatchObject({ kind: 'fingerprints-compared', actor: 'initiator' });
+    // Messages are reported by kind and relay; only the replaced fields are marked.
+    expect(v.steps.map((st) => st.message && `${st.message.kind}${st.message.relay ? `/${st.message.relay}` : ''}`)).toEqual(['hello', 'hello/altered', 'response', 'response/altered', 'finish', 'finish/altered', undefined, undefined]);
+    expect(v.steps[1]!.message!.fields.filter((f) => f.changed).map((f) => f.id)).toEqual(['ephemeral-key']);
+    expect(v.steps[3]!.message!.fields.filter((f) => f.changed).map((f) => f.id)).toEqual(['ephemeral-key', 'mac']);
     expect(v.attacker?.canRead).toBe(true);
     const read = await s.send('initiator', 'the safe code is 1234');
     expect(read.attackerRead).toBe('the safe code is 1234');
@@ -167,7 +171,7 @@ describe('E1: unauthenticated exchange with a man in the middle', () => {
     expect(d.delivered).toEqual({ ok: true, text: 'secret plans' });
     const t = await s.send('initiator', 'more plans', { tamper: 'anything' });
     expect(t.altered).toBe(true);
-    expect(t.delivered.ok).toBe(false);
+    expect(t.delivered).toEqual({ ok: false, reason: 'does-not-decrypt' });
   });
 });
 
@@ -185,6 +189,10 @@ describe('E2/D3: authenticated exchange', () => {
     expect(v.initiator.sessionKeyKcv).toBe(v.responder.sessionKeyKcv);
     const sigs = v.steps.flatMap((st) => st.values.filter((x) => x.id === 'signature'));
     expect(sigs).toHaveLength(2);
+    // The certificate on the wire: its subject's common name and DER size.
+    const cert = v.steps[1]!.message!.fields.find((f) => f.id === 'certificate');
+    expect(cert).toMatchObject({ value: 'Bob', derBytes: expect.any(Number) });
+    expect(cert!.derBytes).toBeGreaterThan(100);
     expect((await s.send('responder', 'hi')).delivered).toEqual({ ok: true, text: 'hi' });
     // The audit log has the outcome, without key material.
     const entries = (await storage.listAuditEntries()).filter((e) => e.action.startsWith('exchange.'));
@@ -222,7 +230,7 @@ describe('E2/D3: authenticated exchange', () => {
     const v = await s.runToEnd();
     expect(v.status).toBe('refused');
     expect(v.failure).toMatchObject({ party: 'initiator', check: 'identity' });
-    expect(v.failure?.detail).toMatch(/Mallory/);
+    expect(v.failure?.detail).toEqual({ id: 'names-other', names: ['Mallory'], peer: 'Bob' });
   });
 
   it('E2: a passive eavesdropper cannot read an authenticated session', async () => {

@@ -31,15 +31,44 @@ import {
   type SealedMessage,
 } from './derive';
 import { agree, agreeStatic, generateEphemeral, importPeerKey } from './peer-key';
-import type { ShownValue } from './types';
 
 export type ForwardSecrecyCurve = 'P-256' | 'P-384';
 
-/** One attempt of the thief. */
-export interface TheftAttempt {
-  what: string;
-  succeeded: boolean;
-  detail: string;
+/** The two demo parties. */
+export type DemoParty = 'Alice' | 'Bob';
+
+/**
+ * One attempt of the thief, as an id (the app words it): the ECDH of a stolen long-term
+ * key with a recorded ephemeral key (`stolen`'s key, `recorded`'s public key); using the
+ * recording's ephemeral private keys; signing a future exchange as Alice; the ECDH of
+ * Bob's stolen static key with Alice's recorded static key.
+ */
+export type TheftAttempt = { succeeded: boolean } & (
+  | { kind: 'long-term-with-ephemeral'; stolen: DemoParty; recorded: DemoParty }
+  | { kind: 'use-ephemeral-keys' }
+  | { kind: 'sign-future-exchange' }
+  | { kind: 'static-with-static' }
+);
+
+/** Which value the eavesdropper recorded or the thief stole (keys by fingerprint). */
+export type ForwardSecrecyValueId =
+  | 'alice-ephemeral-key'
+  | 'bob-ephemeral-key'
+  | 'nonces'
+  | 'alice-signature'
+  | 'bob-signature'
+  | 'iv'
+  | 'ciphertext'
+  | 'alice-static-key'
+  | 'bob-static-key'
+  | 'alice-signing-key'
+  | 'bob-signing-key'
+  | 'bob-ecdh-key';
+
+/** A value of the demo, named by id (hex; `nonces` is both nonces, space-separated). */
+export interface ForwardSecrecyValue {
+  id: ForwardSecrecyValueId;
+  value: string;
 }
 
 /** One recorded conversation and what its later compromise yields. */
@@ -47,9 +76,9 @@ export interface ForwardSecrecyRun {
   /** Which conversation this is; the screen titles it by this id. */
   kind: 'ephemeral' | 'static';
   /** What the eavesdropper recorded (public values and ciphertext, hex). */
-  recorded: ShownValue[];
+  recorded: ForwardSecrecyValue[];
   /** Which private keys were stolen later (by fingerprint). */
-  stolen: ShownValue[];
+  stolen: ForwardSecrecyValue[];
   /** True when the exchange's ephemeral private keys no longer exist (ephemeral run). */
   ephemeralKeysDestroyed: boolean;
   attempts: TheftAttempt[];
@@ -144,11 +173,7 @@ async function runEphemeral(ctx: EngineContext, curve: ForwardSecrecyCurve, text
     ] as const) {
       const out = await tryDecrypt(ctx, curve, key, raw, salt, th, sealed);
       recoveredEphemeral ??= out;
-      attempts.push({
-        what: `ECDH of ${who}'s stolen long-term key with ${peerName}'s recorded ephemeral public key, then the protocol's HKDF`,
-        succeeded: out !== null,
-        detail: out !== null ? 'the recording decrypts' : 'wrong key: the recording does not decrypt',
-      });
+      attempts.push({ kind: 'long-term-with-ephemeral', stolen: who, recorded: peerName, succeeded: out !== null });
     }
   }
   let ephemeralTaken = false;
@@ -158,33 +183,25 @@ async function runEphemeral(ctx: EngineContext, curve: ForwardSecrecyCurve, text
   } catch {
     ephemeralTaken = false;
   }
-  attempts.push({
-    what: 'Use the ephemeral private keys of the recorded exchange',
-    succeeded: ephemeralTaken,
-    detail: ephemeralTaken ? 'the key was still there' : 'they were non-extractable, used once and dropped: no copy exists anywhere',
-  });
+  attempts.push({ kind: 'use-ephemeral-keys', succeeded: ephemeralTaken });
   // What the theft does allow: signing as Alice from now on.
   const forged = new Uint8Array(await ctx.subtle.sign({ name: 'ECDSA', hash: hash(curve) }, (await ctx.subtle.importKey('pkcs8', await ctx.subtle.exportKey('pkcs8', signA.privateKey), ecdsa, false, ['sign'])), signedContent('initiator', utf8('a future exchange'), idA)));
   const forgedOk = await ctx.subtle.verify({ name: 'ECDSA', hash: hash(curve) }, signA.publicKey, forged, signedContent('initiator', utf8('a future exchange'), idA));
-  attempts.push({
-    what: 'Sign a future exchange as Alice with her stolen key',
-    succeeded: forgedOk,
-    detail: forgedOk ? 'works until Alice’s certificate is revoked: compromise endangers the future, not the past' : 'refused',
-  });
+  attempts.push({ kind: 'sign-future-exchange', succeeded: forgedOk });
   const ephemeralRun: ForwardSecrecyRun = {
     kind: 'ephemeral',
     recorded: [
-      { label: "Alice's ephemeral public key", value: toHex(eA.publicRaw) },
-      { label: "Bob's ephemeral public key", value: toHex(eB.publicRaw) },
-      { label: 'nonces', value: `${toHex(nA)} ${toHex(nB)}` },
-      { label: "Alice's signature", value: toHex(sigA) },
-      { label: "Bob's signature", value: toHex(sigB) },
-      { label: 'IV', value: toHex(sealed.iv) },
-      { label: 'ciphertext', value: toHex(sealed.ciphertext) },
+      { id: 'alice-ephemeral-key', value: toHex(eA.publicRaw) },
+      { id: 'bob-ephemeral-key', value: toHex(eB.publicRaw) },
+      { id: 'nonces', value: `${toHex(nA)} ${toHex(nB)}` },
+      { id: 'alice-signature', value: toHex(sigA) },
+      { id: 'bob-signature', value: toHex(sigB) },
+      { id: 'iv', value: toHex(sealed.iv) },
+      { id: 'ciphertext', value: toHex(sealed.ciphertext) },
     ],
     stolen: [
-      { label: "Alice's long-term signing key (SPKI SHA-256)", value: await spkiFp(ctx, signA.publicKey) },
-      { label: "Bob's long-term signing key (SPKI SHA-256)", value: await spkiFp(ctx, signB.publicKey) },
+      { id: 'alice-signing-key', value: await spkiFp(ctx, signA.publicKey) },
+      { id: 'bob-signing-key', value: await spkiFp(ctx, signB.publicKey) },
     ],
     ephemeralKeysDestroyed: destroyed,
     attempts,
@@ -212,21 +229,15 @@ async function runStatic(ctx: EngineContext, curve: ForwardSecrecyCurve, text: U
   const staticRun: ForwardSecrecyRun = {
     kind: 'static',
     recorded: [
-      { label: "Alice's static public key", value: toHex(rawA) },
-      { label: "Bob's static public key", value: toHex(rawB) },
-      { label: 'nonces', value: `${toHex(sA)} ${toHex(sB)}` },
-      { label: 'IV', value: toHex(sSealed.iv) },
-      { label: 'ciphertext', value: toHex(sSealed.ciphertext) },
+      { id: 'alice-static-key', value: toHex(rawA) },
+      { id: 'bob-static-key', value: toHex(rawB) },
+      { id: 'nonces', value: `${toHex(sA)} ${toHex(sB)}` },
+      { id: 'iv', value: toHex(sSealed.iv) },
+      { id: 'ciphertext', value: toHex(sSealed.ciphertext) },
     ],
-    stolen: [{ label: "Bob's long-term ECDH key (SPKI SHA-256)", value: await spkiFp(ctx, staticB.publicKey) }],
+    stolen: [{ id: 'bob-ecdh-key', value: await spkiFp(ctx, staticB.publicKey) }],
     ephemeralKeysDestroyed: false,
-    attempts: [
-      {
-        what: "ECDH of Bob's stolen static key with Alice's recorded static public key, then the protocol's HKDF",
-        succeeded: recovered !== null,
-        detail: recovered !== null ? 'the recording decrypts: every past conversation of these keys is exposed' : 'the recording does not decrypt',
-      },
-    ],
+    attempts: [{ kind: 'static-with-static', succeeded: recovered !== null }],
     recovered,
   };
   return staticRun;

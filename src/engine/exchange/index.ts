@@ -27,17 +27,16 @@ import type { Pki } from '../pki';
 import { toHex } from '../internal/bytes';
 import { classicDiffieHellman, type ClassicDhParams, type ClassicDhResult } from './classic-dh';
 import { forwardSecrecyDemo, type ForwardSecrecyCurve, type ForwardSecrecyReport } from './forward-secrecy';
-import { CURVE_SIZES, EXCHANGE_CURVES, importPeerKey, requireCurve, type ExchangeCurve } from './peer-key';
+import { EXCHANGE_CURVES, importPeerKey, requireCurve, type ExchangeCurve } from './peer-key';
 import { exchangeParties } from './parties';
 import { createSession, type ExchangeSession, type SessionParams } from './session';
 import type { AttackerMode, AttackerStrategy, ExchangeParty, StartExchangeParams } from './types';
 
 export type * from './types';
 export type { ExchangeSession } from './session';
-export type { ClassicDhParams, ClassicDhResult, ClassicDhStep } from './classic-dh';
-export type { ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, TheftAttempt } from './forward-secrecy';
+export type { ClassicDhParams, ClassicDhResult, ClassicDhStep, ClassicDhStepId } from './classic-dh';
+export type { DemoParty, ForwardSecrecyCurve, ForwardSecrecyReport, ForwardSecrecyRun, ForwardSecrecyValue, ForwardSecrecyValueId, TheftAttempt } from './forward-secrecy';
 export { PeerKeyError, EXCHANGE_CURVES } from './peer-key';
-export { CLASSIC_DH_WARNING } from './classic-dh';
 
 /** The CA the demo parties' certificates come from. */
 export const DEMO_CA_NAME = 'Clavis Exchange CA';
@@ -49,7 +48,7 @@ export const PARTY_PROFILE = 'tls-client';
 /** The exchange verbs. Every method throws EngineError with a code. */
 export interface ExchangeApi {
   /** Each curve with whether this browser offers it (X25519 is feature-detected). */
-  curves(): Promise<Array<{ curve: ExchangeCurve; label: string; available: boolean }>>;
+  curves(): Promise<Array<{ curve: ExchangeCurve; available: boolean }>>;
   /** Certificates that can authenticate a party: TLS client certificates of ECDSA P-256/P-384 vault keys. */
   listParties(): Promise<ExchangeParty[]>;
   /**
@@ -81,7 +80,7 @@ export function createExchange(ctx: EngineContext, loadPki: () => Promise<Pki>, 
   return {
     async curves() {
       return Promise.all(
-        EXCHANGE_CURVES.map(async (curve) => ({ curve, label: CURVE_SIZES[curve].label, available: curve === 'X25519' ? await ctx.supports('X25519') : true })),
+        EXCHANGE_CURVES.map(async (curve) => ({ curve, available: curve === 'X25519' ? await ctx.supports('X25519') : true })),
       );
     },
     listParties: parties.listParties,

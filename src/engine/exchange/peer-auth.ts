@@ -4,7 +4,7 @@ import { spkiAlgorithm } from '../keys/ecdsa-der';
 import { readCertificateFacts } from './certificate';
 import { sha256, signedContent } from './derive';
 import type { Run, Side } from './run';
-import type { ExchangeCheckName } from './types';
+import type { ExchangeCheckDetail, ExchangeCheckName } from './types';
 import type { AuthPart } from './wire';
 
 function ecdsaParams(spki: Uint8Array): { imp: EcKeyImportParams; sig: EcdsaParams } {
@@ -18,33 +18,33 @@ function ecdsaParams(spki: Uint8Array): { imp: EcKeyImportParams; sig: EcdsaPara
  * side; returns false at the first failure (the failing check is the side's last).
  */
 export async function checkPeerAuth(run: Run, side: Side, peerRole: 'initiator' | 'responder', auth: AuthPart | undefined): Promise<boolean> {
-  const add = (name: ExchangeCheckName, ok: boolean, detail: string) => {
+  const add = (name: ExchangeCheckName, ok: boolean, detail: ExchangeCheckDetail) => {
     side.checks.push({ name, ok, detail });
     return ok;
   };
-  if (!auth || auth.chain.length === 0) return add('certificate-chain', false, `${side.peerName} sent no certificate`);
+  if (!auth || auth.chain.length === 0) return add('certificate-chain', false, { id: 'no-certificate', peer: side.peerName });
   const result = await run.deps.verifyChain(auth.chain);
   if (result.revocation === 'revoked') {
-    add('certificate-chain', true, 'the chain leads to a trusted Clavis CA');
-    return add('certificate-revocation', false, 'the CRL lists the certificate as revoked');
+    add('certificate-chain', true, { id: 'chain-trusted' });
+    return add('certificate-revocation', false, { id: 'revoked' });
   }
   if (!result.valid) {
     const bad = result.steps.find((s) => !s.ok);
-    if (result.revocation === 'unknown' && (!bad || /crl|revocation/i.test(bad.name))) return add('certificate-revocation', false, 'no usable CRL from the issuer: revocation status unknown, refused');
-    return add('certificate-chain', false, bad ? `${bad.name}: ${bad.detail}` : 'the chain does not validate');
+    if (result.revocation === 'unknown' && (!bad || /crl|revocation/i.test(bad.name))) return add('certificate-revocation', false, { id: 'revocation-unknown' });
+    return add('certificate-chain', false, bad ? { id: 'chain-step-failed', step: bad.name, stepDetail: bad.detail } : { id: 'chain-invalid' });
   }
-  add('certificate-chain', true, 'the chain leads to a trusted Clavis CA and every certificate is in date');
-  add('certificate-revocation', true, 'the issuer’s CRL does not list the certificate');
+  add('certificate-chain', true, { id: 'chain-valid' });
+  add('certificate-revocation', true, { id: 'not-revoked' });
   let facts;
   try {
     facts = readCertificateFacts(auth.chain[0]!);
   } catch {
-    return add('identity', false, 'the certificate cannot be read');
+    return add('identity', false, { id: 'certificate-unreadable' });
   }
   if (!facts.commonNames.includes(side.peerName)) {
-    return add('identity', false, `the certificate names ${facts.commonNames.join(', ') || 'nobody'}, not ${side.peerName}`);
+    return add('identity', false, { id: 'names-other', names: [...facts.commonNames], peer: side.peerName });
   }
-  add('identity', true, `the certificate names ${side.peerName}`);
+  add('identity', true, { id: 'names-peer', peer: side.peerName });
   let ok = false;
   try {
     const { imp, sig } = ecdsaParams(facts.spki);
@@ -53,11 +53,5 @@ export async function checkPeerAuth(run: Run, side: Side, peerRole: 'initiator' 
   } catch {
     ok = false;
   }
-  return add(
-    'signature',
-    ok,
-    ok
-      ? `${side.peerName}’s signature covers both ephemeral keys and both identities as ${side.name} saw them`
-      : `${side.peerName}’s signature does not match the keys and identities ${side.name} saw`,
-  );
+  return add('signature', ok, { id: ok ? 'signature-valid' : 'signature-invalid', peer: side.peerName, self: side.name });
 }

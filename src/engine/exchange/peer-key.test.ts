@@ -90,7 +90,7 @@ describe('E4: invalid peer keys are refused at import', () => {
     });
     const v = await (await f.ex.start({ mode: 'unauthenticated', curve: 'P-256', initiator: { name: 'Alice' }, responder: { name: 'Bob' } })).runToEnd();
     expect(v.status).toBe('refused');
-    expect(v.failure).toMatchObject({ party: 'responder', check: 'peer-key' });
+    expect(v.failure).toMatchObject({ party: 'responder', check: 'peer-key', detail: { id: 'peer-key-refused', problem: 'not-on-curve' } });
     expect(v.responder.sessionKeyKcv).toBeUndefined();
   });
 

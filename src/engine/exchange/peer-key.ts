@@ -22,10 +22,10 @@ export type ExchangeCurve = 'P-256' | 'P-384' | 'X25519';
 export const EXCHANGE_CURVES: readonly ExchangeCurve[] = ['P-256', 'P-384', 'X25519'];
 
 /** Bytes of a raw public value and of the shared secret, per curve. */
-export const CURVE_SIZES: Record<ExchangeCurve, { publicBytes: number; secretBits: number; label: string }> = {
-  'P-256': { publicBytes: 65, secretBits: 256, label: 'ECDH on NIST P-256' },
-  'P-384': { publicBytes: 97, secretBits: 384, label: 'ECDH on NIST P-384' },
-  X25519: { publicBytes: 32, secretBits: 256, label: 'X25519 (Curve25519)' },
+export const CURVE_SIZES: Record<ExchangeCurve, { publicBytes: number; secretBits: number }> = {
+  'P-256': { publicBytes: 65, secretBits: 256 },
+  'P-384': { publicBytes: 97, secretBits: 384 },
+  X25519: { publicBytes: 32, secretBits: 256 },
 };
 
 /** Why a peer key was refused. */

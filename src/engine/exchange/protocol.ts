@@ -6,9 +6,9 @@
 import { concat, toHex } from '../internal/bytes';
 import { NONCE_BYTES, confirmationMac, verifyConfirmationMac } from './derive';
 import { checkPeerAuth } from './peer-auth';
-import { agree, generateEphemeral, importPeerKey } from './peer-key';
+import { PeerKeyError, agree, generateEphemeral, importPeerKey } from './peer-key';
 import { addStep, authPart, deliver, deriveFor, macDataFor, refuse, transcript, type Run, type Side } from './run';
-import type { StepValue } from './types';
+import type { ExchangeCheckDetail, StepValue } from './types';
 import { wireView } from './wire';
 
 /** Where a party's message goes: straight to the peer, or to the attacker on the wire. */
@@ -27,13 +27,13 @@ export async function sendHello(run: Run): Promise<void> {
       { id: 'own-ephemeral', value: toHex(I.ephemeral.publicRaw) },
       { id: 'nonce', value: toHex(I.nonce) },
     ],
-    message: wireView('initiator', towards(run, 'responder'), 'hello', run.hello),
+    message: wireView('initiator', towards(run, 'responder'), run.hello),
   });
 }
 
 /** A side refuses the peer's ephemeral key at import. */
 function refusePeerKey(run: Run, side: Side, e: unknown) {
-  const detail = e instanceof Error ? e.message : 'invalid peer key';
+  const detail: ExchangeCheckDetail = { id: 'peer-key-refused', ...(e instanceof PeerKeyError ? { problem: e.problem } : {}), ...(e instanceof Error ? { message: e.message } : {}) };
   side.checks.push({ name: 'peer-key', ok: false, detail });
   refuse(run, side, 'peer-key', detail);
   addStep(run, { actor: side.role, kind: 'refused', check: 'peer-key', values: [], checks: [...side.checks] });
@@ -46,7 +46,7 @@ export async function answerHello(run: Run): Promise<void> {
   // The responder learns who calls from hello itself; the certificate must later match it.
   R.peerName = h.from;
   if (h.to !== R.name || h.curve !== p.curve || h.mode !== p.mode) {
-    const detail = h.to !== R.name ? `hello is addressed to ${h.to}, not ${R.name}` : 'hello asks for another curve or mode';
+    const detail: ExchangeCheckDetail = h.to !== R.name ? { id: 'hello-misaddressed', to: h.to, self: R.name } : { id: 'hello-parameters' };
     R.checks.push({ name: 'identity', ok: false, detail });
     refuse(run, R, 'identity', detail, true);
     addStep(run, { actor: 'responder', kind: 'responder-refuses-hello', values: [], checks: [...R.checks] });
@@ -62,7 +62,7 @@ export async function answerHello(run: Run): Promise<void> {
     return;
   }
   R.peerPublic = peer.raw;
-  R.checks.push({ name: 'peer-key', ok: true, detail: `a valid ${p.curve} public key` });
+  R.checks.push({ name: 'peer-key', ok: true, detail: { id: 'peer-key-valid', curve: p.curve } });
   R.ephemeral = await generateEphemeral(ctx, p.curve);
   const secret = await agree(ctx, R.ephemeral, peer.key);
   const th = await transcript(run, { initiatorNonce: R.peerNonce, responderNonce: R.nonce, initiatorKey: peer.raw, responderKey: R.ephemeral.publicRaw, initiator: h.from, responder: R.name });
@@ -77,7 +77,7 @@ export async function answerHello(run: Run): Promise<void> {
     { id: 'session-kcv', value: R.kcv! },
   ];
   if (auth) values.push({ id: 'signature', value: toHex(auth.signature) });
-  addStep(run, { actor: 'responder', kind: 'responder-answers', values, message: wireView('responder', towards(run, 'initiator'), 'response', run.response), checks: [...R.checks] });
+  addStep(run, { actor: 'responder', kind: 'responder-answers', values, message: wireView('responder', towards(run, 'initiator'), run.response), checks: [...R.checks] });
 }
 
 /** Step 3: the initiator checks the response (peer key, authentication, MAC) and sends finish. */
@@ -95,7 +95,7 @@ export async function checkResponse(run: Run): Promise<void> {
     return;
   }
   I.peerPublic = peer.raw;
-  I.checks.push({ name: 'peer-key', ok: true, detail: `a valid ${p.curve} public key` });
+  I.checks.push({ name: 'peer-key', ok: true, detail: { id: 'peer-key-valid', curve: p.curve } });
   const th = await transcript(run, { initiatorNonce: I.nonce!, responderNonce: I.peerNonce, initiatorKey: I.ephemeral!.publicRaw, responderKey: peer.raw, initiator: I.name, responder: I.peerName });
   const secret = await agree(ctx, I.ephemeral!, peer.key);
   await deriveFor(run, I, secret, th, concat(I.nonce!, I.peerNonce), I.ephemeral!.publicRaw, peer.raw);
@@ -110,7 +110,7 @@ export async function checkResponse(run: Run): Promise<void> {
     return;
   }
   const macOk = await verifyConfirmationMac(ctx, I.keys!, 'responder', await macDataFor(run, th, m.auth), m.mac);
-  I.checks.push({ name: 'key-confirmation', ok: macOk, detail: macOk ? `the sender holds the same session keys as ${I.name}` : 'the MAC does not verify: the sender does not hold the same keys' });
+  I.checks.push({ name: 'key-confirmation', ok: macOk, detail: macOk ? { id: 'mac-valid', self: I.name } : { id: 'mac-invalid', by: 'initiator' } });
   if (!macOk) {
     refuse(run, I, 'key-confirmation', I.checks.at(-1)!.detail);
     addStep(run, { actor: 'initiator', kind: 'refused', check: 'key-confirmation', values, checks: [...I.checks] });
@@ -122,7 +122,7 @@ export async function checkResponse(run: Run): Promise<void> {
   I.outcome = 'established';
   run.finish = { kind: 'finish', from: I.name, to: R.name, ...(auth ? { auth } : {}), mac };
   if (auth) values.push({ id: 'signature', value: toHex(auth.signature) });
-  addStep(run, { actor: 'initiator', kind: 'initiator-checks-response', values, message: wireView('initiator', towards(run, 'responder'), 'finish', run.finish), checks: [...I.checks] });
+  addStep(run, { actor: 'initiator', kind: 'initiator-checks-response', values, message: wireView('initiator', towards(run, 'responder'), run.finish), checks: [...I.checks] });
 }
 
 /** Step 4: the responder checks finish (authentication, MAC); the exchange is complete. */
@@ -137,7 +137,7 @@ export async function checkFinish(run: Run): Promise<void> {
     return;
   }
   const ok = await verifyConfirmationMac(ctx, R.keys!, 'initiator', await macDataFor(run, R.th!, m.auth, R.responderMac!), m.mac);
-  R.checks.push({ name: 'key-confirmation', ok, detail: ok ? `the sender holds the same session keys as ${R.name}` : 'the MAC does not verify' });
+  R.checks.push({ name: 'key-confirmation', ok, detail: ok ? { id: 'mac-valid', self: R.name } : { id: 'mac-invalid', by: 'responder' } });
   if (!ok) {
     refuse(run, R, 'key-confirmation', R.checks.at(-1)!.detail);
     addStep(run, { actor: 'responder', kind: 'refused', check: 'key-confirmation', values: [], checks: [...R.checks] });

@@ -11,7 +11,7 @@ import type { EngineContext } from '../keys/context';
 import type { VerifyResult } from '../pki/types';
 import { deriveSessionKeys, keysFingerprint, sessionKeyKcv, sha256, shortAuthString, signedContent, transcriptHash, type ExchangeMode, type SessionKeys } from './derive';
 import type { Ephemeral, ExchangeCurve } from './peer-key';
-import type { AttackerMode, AttackerStrategy, ExchangeCheck, ExchangeCheckName, ExchangeComparison, ExchangeFailure, ExchangeStepView, DeliveryView } from './types';
+import type { AttackerMode, AttackerStrategy, ExchangeCheck, ExchangeCheckDetail, ExchangeCheckName, ExchangeComparison, ExchangeFailure, ExchangeStepView, DeliveryView } from './types';
 import type { AuthPart, FinishMessage, HelloMessage, ResponseMessage, WireMessage } from './wire';
 
 /** A party's long-term credential: a vault signing key and its certificate chain (leaf first). */
@@ -154,7 +154,7 @@ export async function deriveFor(run: Run, side: Side, secret: Uint8Array<ArrayBu
 }
 
 /** A side refuses; the first refusal is the exchange's failure. */
-export function refuse(run: Run, side: Side, check: ExchangeCheckName, detail: string, atHello = false) {
+export function refuse(run: Run, side: Side, check: ExchangeCheckName, detail: ExchangeCheckDetail, atHello = false) {
   side.outcome = 'refused';
   run.failure ??= { party: side.role, check, detail, ...(atHello ? { atHello } : {}) };
 }

@@ -180,7 +180,7 @@ function partyView(s: Side): PartyView {
     ...(s.sas ? { sas: s.sas } : {}),
     ...(s.kcv ? { sessionKeyKcv: s.kcv } : {}),
     ephemeralDestroyed: s.ephemeral ? s.ephemeral.destroyed : false,
-    checks: s.checks.map((c) => ({ ...c })),
+    checks: s.checks.map((c) => structuredClone(c)),
     outcome: s.outcome,
   };
 }
@@ -212,7 +212,7 @@ function viewOf(run: Run, nextStep: ExchangePhase | undefined, finished: boolean
     steps: run.steps.map((s) => structuredClone(s)),
     ...(nextStep ? { nextStep } : {}),
     status: status(run, finished),
-    ...(run.failure ? { failure: { ...run.failure } } : {}),
+    ...(run.failure ? { failure: structuredClone(run.failure) } : {}),
     ...(run.comparison ? { comparison: structuredClone(run.comparison) } : {}),
     deliveries: run.deliveries.map((d) => structuredClone(d)),
   };
@@ -237,7 +237,7 @@ async function send(run: Run, from: 'initiator' | 'responder', text: string, opt
     ciphertextHex: toHex(sealed.ciphertext),
     attackerRead,
     altered,
-    delivered: opened ? { ok: true, text: fromUtf8(opened) } : { ok: false, reason: `${T.name} refused the message: it does not decrypt under ${T.name}'s session key (altered or under another key)` },
+    delivered: opened ? { ok: true, text: fromUtf8(opened) } : { ok: false, reason: 'does-not-decrypt' },
   };
   run.deliveries.push(d);
   return structuredClone(d);

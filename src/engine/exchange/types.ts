@@ -24,31 +24,67 @@ export type AttackerStrategy = 'relay-signatures' | 'own-certificate';
 /** The checks a party runs on what it receives, in order. */
 export type ExchangeCheckName = 'peer-key' | 'certificate-chain' | 'certificate-revocation' | 'identity' | 'signature' | 'key-confirmation';
 
+/**
+ * What a check found, as an id with the data the app words it from (names are the
+ * parties' as the checking side knows them: `self` checks, `peer` is who it expects).
+ */
+export type ExchangeCheckDetail =
+  /** peer-key */
+  | { id: 'peer-key-valid'; curve: ExchangeCurve }
+  /** peer-key: refused at import; `message` is the PeerKeyError's, when there is one. */
+  | { id: 'peer-key-refused'; problem?: PeerKeyProblem; message?: string }
+  /** identity, at hello: hello names another responder (`to`) than `self`. */
+  | { id: 'hello-misaddressed'; to: string; self: string }
+  /** identity, at hello: hello asks for another curve or mode. */
+  | { id: 'hello-parameters' }
+  /** certificate-chain */
+  | { id: 'no-certificate'; peer: string }
+  | { id: 'chain-trusted' }
+  | { id: 'chain-valid' }
+  /** certificate-chain: the first failing validation step, by its name and detail. */
+  | { id: 'chain-step-failed'; step: string; stepDetail: string }
+  | { id: 'chain-invalid' }
+  /** certificate-revocation */
+  | { id: 'revoked' }
+  | { id: 'revocation-unknown' }
+  | { id: 'not-revoked' }
+  /** identity: the certificate's common names against the expected peer. */
+  | { id: 'certificate-unreadable' }
+  | { id: 'names-peer'; peer: string }
+  | { id: 'names-other'; names: string[]; peer: string }
+  /** signature: the peer's signature over the transcript as `self` saw it. */
+  | { id: 'signature-valid'; peer: string; self: string }
+  | { id: 'signature-invalid'; peer: string; self: string }
+  /** key-confirmation: the MAC verifies under `self`'s keys, or not (checked `by` which side). */
+  | { id: 'mac-valid'; self: string }
+  | { id: 'mac-invalid'; by: 'initiator' | 'responder' };
+
 /** One check as a party saw it. */
 export interface ExchangeCheck {
   name: ExchangeCheckName;
   ok: boolean;
-  detail: string;
+  detail: ExchangeCheckDetail;
 }
 
-/** A labelled value for display (hex for bytes). */
-export interface ShownValue {
-  label: string;
-  value: string;
-}
+/** Which field of a message on the wire. */
+export type MessageFieldId = 'from' | 'to' | 'curve' | 'nonce' | 'ephemeral-key' | 'certificate' | 'signature' | 'mac';
 
 /** One field of a message on the wire; `changed` when the attacker replaced it. */
 export interface MessageField {
-  name: string;
+  id: MessageFieldId;
+  /** A name, the curve, or hex; for `certificate`, the subject common names joined by ", " ('' when unreadable). */
   value: string;
+  /** For `certificate`: the leaf's DER length; absent when the certificate cannot be read. */
+  derBytes?: number;
   changed?: boolean;
 }
 
-/** A message between two actors, as drawn in the diagram. */
+/** A message between two actors, as drawn in the diagram: which message, and whether the attacker forwarded or altered it. */
 export interface WireMessageView {
   from: ExchangeRole;
   to: ExchangeRole;
-  label: string;
+  kind: 'hello' | 'response' | 'finish';
+  relay?: 'forwarded' | 'altered';
   fields: MessageField[];
 }
 
@@ -123,11 +159,11 @@ export interface ExchangeStepView {
   macVerified?: boolean;
 }
 
-/** Which party refused, the failing check and its detail. */
+/** Which party refused, the failing check and what it found. */
 export interface ExchangeFailure {
   party: 'initiator' | 'responder';
   check: ExchangeCheckName;
-  detail: string;
+  detail: ExchangeCheckDetail;
   /** True when the responder refused hello itself (wrong addressee, curve or mode). */
   atHello?: boolean;
 }
@@ -189,8 +225,8 @@ export interface DeliveryView {
   attackerRead: string | null;
   /** True when the attacker changed the message in flight. */
   altered: boolean;
-  /** What the receiver got: the text, or why it refused. */
-  delivered: { ok: true; text: string } | { ok: false; reason: string };
+  /** What the receiver got: the text, or why it refused (the message does not decrypt under its session key). */
+  delivered: { ok: true; text: string } | { ok: false; reason: 'does-not-decrypt' };
 }
 
 /** The whole exchange as plain data. */

@@ -1,4 +1,4 @@
-// The exchange's three messages on the wire and their plain-data view (fields as hex).
+// The exchange's three messages on the wire and their plain-data view (fields by id, bytes as hex).
 import { toHex } from '../internal/bytes';
 import { readCertificateFacts } from './certificate';
 import type { ExchangeMode } from './derive';
@@ -39,33 +39,38 @@ export type WireMessage = HelloMessage | ResponseMessage | FinishMessage;
 
 function fieldsOf(msg: WireMessage): MessageField[] {
   const out: MessageField[] = [
-    { name: 'from', value: msg.from },
-    { name: 'to', value: msg.to },
+    { id: 'from', value: msg.from },
+    { id: 'to', value: msg.to },
   ];
-  if (msg.kind === 'hello') out.push({ name: 'curve', value: msg.curve }, { name: 'nonce', value: toHex(msg.nonce) }, { name: 'ephemeral public key', value: toHex(msg.ephemeral) });
-  if (msg.kind === 'response') out.push({ name: 'nonce', value: toHex(msg.nonce) }, { name: 'ephemeral public key', value: toHex(msg.ephemeral) });
+  if (msg.kind === 'hello') out.push({ id: 'curve', value: msg.curve }, { id: 'nonce', value: toHex(msg.nonce) }, { id: 'ephemeral-key', value: toHex(msg.ephemeral) });
+  if (msg.kind === 'response') out.push({ id: 'nonce', value: toHex(msg.nonce) }, { id: 'ephemeral-key', value: toHex(msg.ephemeral) });
   if (msg.kind !== 'hello') {
     if (msg.auth) {
       const facts = safeFacts(msg.auth.chain[0]);
-      out.push({ name: 'certificate', value: facts ? `CN=${facts.commonNames.join(', ')} (${msg.auth.chain[0]!.length} bytes DER)` : 'unreadable' });
-      out.push({ name: 'signature', value: toHex(msg.auth.signature) });
+      out.push(facts ? { id: 'certificate', value: facts.commonNames.join(', '), derBytes: msg.auth.chain[0]!.length } : { id: 'certificate', value: '' });
+      out.push({ id: 'signature', value: toHex(msg.auth.signature) });
     }
-    out.push({ name: 'key confirmation MAC', value: toHex(msg.mac) });
+    out.push({ id: 'mac', value: toHex(msg.mac) });
   }
   return out;
 }
 
-/** A message as drawn between two actors; with `orig`, every field the attacker replaced is marked. */
-export function wireView(from: ExchangeRole, to: ExchangeRole, label: string, m: WireMessage, orig?: WireMessage): WireMessageView {
+/**
+ * A message as drawn between two actors. `relay` says the attacker forwarded it or, with
+ * `orig`, altered it: every field that differs from `orig` is marked.
+ */
+export function wireView(from: ExchangeRole, to: ExchangeRole, m: WireMessage, relay?: 'forwarded' | { altered: WireMessage }): WireMessageView {
   const fields = fieldsOf(m);
-  if (orig) {
-    const before = fieldsOf(orig);
+  if (relay && relay !== 'forwarded') {
+    const before = fieldsOf(relay.altered);
     for (const field of fields) {
-      const o = before.find((b) => b.name === field.name);
-      if (!o || o.value !== field.value) field.changed = true;
+      const o = before.find((b) => b.id === field.id);
+      if (!o || o.value !== field.value || o.derBytes !== field.derBytes) field.changed = true;
     }
   }
-  return { from, to, label, fields };
+  const view: WireMessageView = { from, to, kind: m.kind, fields };
+  if (relay) view.relay = relay === 'forwarded' ? 'forwarded' : 'altered';
+  return view;
 }
 
 function safeFacts(der: Uint8Array | undefined) {

@@ -18,6 +18,38 @@ function jwkMember(jwk: Record<string, unknown>, name: string, what: string, byt
   return v;
 }
 
+/**
+ * The members of each asymmetric kty: `head` names the key (copied, not checked here),
+ * `pub` are the public members, `priv` the private ones; a key is private when its first
+ * private member is present, and then every private member is required.
+ */
+const MEMBERS = {
+  RSA: { head: ['kty'], pub: ['n', 'e'], priv: ['d', 'p', 'q', 'dp', 'dq', 'qi'] },
+  EC: { head: ['kty', 'crv'], pub: ['x', 'y'], priv: ['d'] },
+  OKP: { head: ['kty', 'crv'], pub: ['x'], priv: ['d'] },
+  AKP: { head: ['kty', 'alg'], pub: ['pub'], priv: ['priv'] },
+} as const satisfies Record<string, { head: readonly string[]; pub: readonly string[]; priv: readonly string[] }>;
+
+/**
+ * Checks a key's members by its row in `MEMBERS` (the public ones, then, for a private
+ * key, after `beforePrivate`, the private ones): each is base64url, of `bytes` bytes when
+ * given; `what` names the key in messages (`what.private` for the private members).
+ * Returns the clean private and public members.
+ */
+function checkMembers(
+  jwk: Record<string, unknown>,
+  kty: keyof typeof MEMBERS,
+  what: { public: string; private: string; bytes?: number },
+  beforePrivate?: () => void,
+): { isPrivate: boolean; privateJwk: JsonWebKey; publicJwk: JsonWebKey } {
+  const { head, pub, priv } = MEMBERS[kty];
+  for (const m of pub) jwkMember(jwk, m, what.public, what.bytes);
+  const isPrivate = jwk[priv[0]] !== undefined;
+  beforePrivate?.();
+  if (isPrivate) for (const m of priv) jwkMember(jwk, m, what.private, what.bytes);
+  return { isPrivate, privateJwk: pick(jwk, [...head, ...pub, ...priv]), publicJwk: pick(jwk, [...head, ...pub]) };
+}
+
 const KTY_OF_CRV: Record<string, string> = { 'P-256': 'EC', 'P-384': 'EC', 'P-521': 'EC', Ed25519: 'OKP', X25519: 'OKP', Ed448: 'OKP', X448: 'OKP' };
 
 const ALG_HINT: Record<string, TemplateFamily> = {
@@ -79,67 +111,29 @@ export function parseJwk(input: Record<string, unknown>): ParsedJwk {
   };
   switch (kty) {
     case 'RSA': {
-      jwkMember(jwk, 'n', 'RSA');
-      jwkMember(jwk, 'e', 'RSA');
-      const isPrivate = jwk.d !== undefined;
-      if (jwk.oth !== undefined) unsupported('keys: multi-prime RSA keys ("oth") are not supported');
-      if (isPrivate) for (const m of ['d', 'p', 'q', 'dp', 'dq', 'qi']) jwkMember(jwk, m, 'RSA private');
+      const members = checkMembers(jwk, 'RSA', { public: 'RSA', private: 'RSA private' }, () => {
+        if (jwk.oth !== undefined) unsupported('keys: multi-prime RSA keys ("oth") are not supported');
+      });
       const bits = bitLength(fromBase64Url(jwk.n as string));
-      return {
-        kind: 'asymmetric',
-        shape: { kind: 'rsa', bits },
-        hint: alg ? ALG_HINT[alg] : undefined,
-        isPrivate,
-        privateJwk: pick(jwk, ['kty', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi']),
-        publicJwk: pick(jwk, ['kty', 'n', 'e']),
-      };
+      return { kind: 'asymmetric', shape: { kind: 'rsa', bits }, hint: alg ? ALG_HINT[alg] : undefined, ...members };
     }
     case 'EC': {
       const c = checkCrv();
       if (c !== 'P-256' && c !== 'P-384' && c !== 'P-521') unsupported(`keys: the ${c.slice(0, 20)} curve is not supported (P-256, P-384 and P-521 are)`);
-      const n = CURVE_BYTES[c];
-      jwkMember(jwk, 'x', c, n);
-      jwkMember(jwk, 'y', c, n);
-      const isPrivate = jwk.d !== undefined;
-      if (isPrivate) jwkMember(jwk, 'd', c, n);
-      return {
-        kind: 'asymmetric',
-        shape: { kind: 'ec', curve: c },
-        hint: alg ? ALG_HINT[alg] : undefined,
-        isPrivate,
-        privateJwk: pick(jwk, ['kty', 'crv', 'x', 'y', 'd']),
-        publicJwk: pick(jwk, ['kty', 'crv', 'x', 'y']),
-      };
+      const members = checkMembers(jwk, 'EC', { public: c, private: c, bytes: CURVE_BYTES[c] });
+      return { kind: 'asymmetric', shape: { kind: 'ec', curve: c }, hint: alg ? ALG_HINT[alg] : undefined, ...members };
     }
     case 'OKP': {
       const c = checkCrv();
       if (c !== 'Ed25519' && c !== 'X25519') unsupported(`keys: ${c.slice(0, 20)} keys are not supported (Ed25519 and X25519 are)`);
-      jwkMember(jwk, 'x', c, 32);
-      const isPrivate = jwk.d !== undefined;
-      if (isPrivate) jwkMember(jwk, 'd', c, 32);
-      return {
-        kind: 'asymmetric',
-        shape: { kind: c === 'Ed25519' ? 'ed25519' : 'x25519' },
-        hint: undefined,
-        isPrivate,
-        privateJwk: pick(jwk, ['kty', 'crv', 'x', 'd']),
-        publicJwk: pick(jwk, ['kty', 'crv', 'x']),
-      };
+      const members = checkMembers(jwk, 'OKP', { public: c, private: c, bytes: 32 });
+      return { kind: 'asymmetric', shape: { kind: c === 'Ed25519' ? 'ed25519' : 'x25519' }, hint: undefined, ...members };
     }
     case 'AKP': {
       // draft-ietf-cose-dilithium / WICG modern algorithms: "alg" names the parameter set.
       if (alg !== 'ML-KEM-768' && alg !== 'ML-DSA-65') unsupported(`keys: AKP keys with alg "${String(alg).slice(0, 20)}" are not supported (ML-KEM-768 and ML-DSA-65 are)`);
-      jwkMember(jwk, 'pub', alg);
-      const isPrivate = jwk.priv !== undefined;
-      if (isPrivate) jwkMember(jwk, 'priv', alg);
-      return {
-        kind: 'asymmetric',
-        shape: { kind: alg === 'ML-KEM-768' ? 'ml-kem-768' : 'ml-dsa-65' },
-        hint: undefined,
-        isPrivate,
-        privateJwk: pick(jwk, ['kty', 'alg', 'pub', 'priv']),
-        publicJwk: pick(jwk, ['kty', 'alg', 'pub']),
-      };
+      const members = checkMembers(jwk, 'AKP', { public: alg, private: alg });
+      return { kind: 'asymmetric', shape: { kind: alg === 'ML-KEM-768' ? 'ml-kem-768' : 'ml-dsa-65' }, hint: undefined, ...members };
     }
     case 'oct': {
       jwkMember(jwk, 'k', 'symmetric');

@@ -4,6 +4,7 @@ import { DataTable } from '../../components/ui/data-table';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
+import { CLASSIC_DH_ANALOGY, CLASSIC_DH_STEP_WHAT, CLASSIC_DH_WARNING, classicDhStepValue } from '../../copy/exchange';
 
 function num(s: string): number | undefined {
   const t = s.trim();
@@ -54,19 +55,19 @@ export function ClassicDhSection() {
       <ErrorAlert error={op?.status === 'error' ? op.error : undefined} title="Cannot compute" />
       {r ? (
         <>
-          <p className="exchange-teaching">{r.warning}</p>
+          <p className="exchange-teaching">{CLASSIC_DH_WARNING}</p>
           <DataTable
             caption={`p = ${r.p}, g = ${r.g}: both sides reach ${r.sharedByAlice}`}
             captionShown
             regionLabel="Classic Diffie–Hellman steps (table, scrolls sideways on small screens)"
             plain
             rows={r.steps}
-            rowKey={(s) => s.what}
+            rowKey={(s) => s.id}
             columns={[
               { header: 'Who', cell: (s) => s.who },
-              { header: 'What', cell: (s) => s.what },
+              { header: 'What', cell: (s) => CLASSIC_DH_STEP_WHAT[s.id] },
               { header: 'Computation', cell: (s) => <code>{s.formula}</code> },
-              { header: 'Value', cell: (s) => s.value },
+              { header: 'Value', cell: (s) => classicDhStepValue(s, r) },
             ]}
           />
           {r.powers ? (
@@ -94,7 +95,7 @@ export function ClassicDhSection() {
             caption="The same structure in the real exchange"
             captionShown
             plain
-            rows={r.analogy}
+            rows={CLASSIC_DH_ANALOGY}
             rowKey={(row) => row.classic}
             columns={[
               { header: 'Classic DH (teaching aid)', cell: (row) => row.classic },

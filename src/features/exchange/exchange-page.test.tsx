@@ -24,6 +24,8 @@ describe('ExchangePage', () => {
   it('E1: unauthenticated with a man in the middle, one step at a time: fingerprints differ and the attacker reads and alters messages', async () => {
     const { user } = await renderWithEngine(<ExchangePage demoEngine={demo().open} />);
     expectShown(await screen.findByRole('heading', { level: 1, name: 'Key exchange' }));
+    // The engine lists curves by id; the page names them.
+    expect((await screen.findByRole('option', { name: 'ECDH on NIST P-384' })).getAttribute('value')).toBe('P-384');
     await user.selectOptions(await screen.findByRole('combobox', { name: 'Attacker in the middle' }), 'substitute');
     await user.click(screen.getByRole('button', { name: 'Start exchange' }));
     const next = await screen.findByRole('button', { name: 'Next step' });
@@ -75,9 +77,19 @@ describe('ExchangePage', () => {
     expectShown(within(eph).getByRole('heading', { level: 3, name: 'Ephemeral ECDH keys, signed with long-term keys (forward secrecy)' }));
     expect(eph.textContent).toMatch(/Recorded message recovered: no — it stays sealed/);
     expect(screen.getByRole('region', { name: 'Static (long-term) ECDH keys, no ephemeral keys' }).textContent).toMatch(/Recorded message recovered: yes — “The launch code is 0000”/);
+    // The demo reports values and attempts by id; the section words them.
+    expectShown(within(eph).getByText(/^Bob's long-term signing key \(SPKI SHA-256\):/));
+    expect(eph.textContent).toContain('Use the ephemeral private keys of the recorded exchange: fails — they were non-extractable, used once and dropped: no copy exists anywhere');
+    expect(screen.getByRole('region', { name: 'Static (long-term) ECDH keys, no ephemeral keys' }).textContent).toContain(
+      "ECDH of Bob's stolen static key with Alice's recorded static public key, then the protocol's HKDF: succeeds — the recording decrypts: every past conversation of these keys is exposed",
+    );
     await user.click(screen.getByRole('button', { name: 'Compute step by step' }));
     const table = await screen.findByRole('table', { name: /p = 23, g = 5: both sides reach 2/ });
     expectShown(within(table).getByText('5^6 mod 23'));
+    // The engine reports each line by id; the section words it, the brute force from the numbers.
+    expect(table.textContent).toContain('Picks a secret exponent a');
+    expect(table.textContent).toContain('Sees p, g, A and B; with numbers this small she tries every exponentfind k with 5^k mod 23 = 8k = 6 after 6 tries, so the secret is 2');
+    expect(screen.getByRole('table', { name: 'The same structure in the real exchange' }).textContent).toContain('ECDH: d_A·Q_B = d_B·Q_A');
     expect(screen.getAllByText(/Teaching aid only/).length).toBeGreaterThan(0);
     await user.clear(screen.getByRole('textbox', { name: 'Prime p' }));
     await user.type(screen.getByRole('textbox', { name: 'Prime p' }), '21');

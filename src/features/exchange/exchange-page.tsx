@@ -18,7 +18,7 @@ import { createAppStore } from '../../state/store';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
 import { ClassicDhSection } from './classic-dh-section';
 import { ForwardSecrecySection } from './forward-secrecy-section';
-import { stepCopy } from '../../copy/exchange';
+import { EXCHANGE_CURVE_LABELS, MESSAGE_FIELD_NAMES, checkDetail, deliveryRefusal, messageFieldValue, messageLabel, stepCopy } from '../../copy/exchange';
 import { failureMessage, nextStepLabel, valueLabel } from './copy';
 import { exchangeDemoEngine } from './namespace';
 import { shortHex } from './short-hex';
@@ -53,18 +53,18 @@ function Step(props: { step: ExchangeStepView; view: ExchangeView }) {
         <div className="exchange-message">
           <p className="exchange-arrow">
             <strong>{name(s.message.from)}</strong> <span aria-hidden="true">→</span>
-            <span className="visually-hidden">sends to</span> <strong>{name(s.message.to)}</strong>: {s.message.label}
+            <span className="visually-hidden">sends to</span> <strong>{name(s.message.to)}</strong>: {messageLabel(s.message)}
           </p>
           <dl className="exchange-fields">
             {s.message.fields.map((f) => (
-              <div key={f.name} className={f.changed ? 'exchange-value changed' : 'exchange-value'}>
+              <div key={f.id} className={f.changed ? 'exchange-value changed' : 'exchange-value'}>
                 <dt>
-                  {f.name}
+                  {MESSAGE_FIELD_NAMES[f.id]}
                   {f.changed ? <Badge tone="warn">replaced</Badge> : null}
                 </dt>
                 <dd>
-                  <code className="mono" title={f.value}>
-                    {shortHex(f.value)}
+                  <code className="mono" title={messageFieldValue(f)}>
+                    {shortHex(messageFieldValue(f))}
                   </code>
                 </dd>
               </div>
@@ -93,7 +93,7 @@ function Checks(props: { checks: PartyView['checks']; label: string }) {
           <strong>
             {c.name}: {c.ok ? 'passed' : 'FAILED'}
           </strong>{' '}
-          — {c.detail}
+          — {checkDetail(c.detail)}
         </li>
       ))}
     </ul>
@@ -217,7 +217,7 @@ function Messages(props: { view: ExchangeView }) {
             ...(attacker
               ? [{ header: `${attacker} read`, cell: (d: ExchangeView['deliveries'][number]) => `${d.attackerRead === null ? 'only ciphertext' : d.attackerRead}${d.altered ? ' (altered)' : ''}` }]
               : []),
-            { header: 'Received', cell: (d) => (d.delivered.ok ? d.delivered.text : `refused: ${d.delivered.reason}`) },
+            { header: 'Received', cell: (d) => (d.delivered.ok ? d.delivered.text : `refused: ${deliveryRefusal(d, v)}`) },
           ]}
         />
       ) : null}
@@ -369,9 +369,9 @@ function SetupForm() {
         <Field label="Curve">
           {(control) => (
             <select {...control} value={curve} onChange={(e) => setCurve(e.target.value as ExchangeCurve)}>
-              {(curves.length ? curves : [{ curve: 'P-256' as const, label: 'ECDH on NIST P-256', available: true }]).map((c) => (
+              {(curves.length ? curves : [{ curve: 'P-256' as const, available: true }]).map((c) => (
                 <option key={c.curve} value={c.curve} disabled={!c.available}>
-                  {c.label}
+                  {EXCHANGE_CURVE_LABELS[c.curve]}
                   {c.available ? '' : ' (not offered by this browser)'}
                 </option>
               ))}

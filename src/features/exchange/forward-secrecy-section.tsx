@@ -5,6 +5,7 @@ import { Field } from '../../components/ui/field';
 import { ErrorAlert } from '../../components/ui/messages';
 import { useAppStore, useAppStoreApi } from '../../state/engine-provider';
 import { exchangeOpNames } from '../../state/slices/exchange-slice';
+import { FORWARD_SECRECY_VALUE_LABELS, theftAttemptCopy } from '../../copy/exchange';
 import { FORWARD_SECRECY_TITLES } from './copy';
 import { shortHex } from './short-hex';
 
@@ -16,8 +17,8 @@ function Run(props: { run: ForwardSecrecyRun }) {
       <h4>Recorded by the eavesdropper</h4>
       <dl className="exchange-fields">
         {r.recorded.map((v) => (
-          <div className="exchange-value" key={v.label}>
-            <dt>{v.label}</dt>
+          <div className="exchange-value" key={v.id}>
+            <dt>{FORWARD_SECRECY_VALUE_LABELS[v.id]}</dt>
             <dd>
               <code className="mono" title={v.value}>
                 {shortHex(v.value)}
@@ -30,18 +31,21 @@ function Run(props: { run: ForwardSecrecyRun }) {
       <h4>Later stolen</h4>
       <ul>
         {r.stolen.map((s) => (
-          <li key={s.label}>
-            {s.label}: <code className="mono">{shortHex(s.value, 8)}</code>
+          <li key={s.id}>
+            {FORWARD_SECRECY_VALUE_LABELS[s.id]}: <code className="mono">{shortHex(s.value, 8)}</code>
           </li>
         ))}
       </ul>
       <h4>What the thief tries</h4>
       <ul className="exchange-checks">
-        {r.attempts.map((a) => (
-          <li key={a.what} className={a.succeeded ? 'check-fail' : 'check-ok'}>
-            {a.what}: <strong>{a.succeeded ? 'succeeds' : 'fails'}</strong> — {a.detail}
-          </li>
-        ))}
+        {r.attempts.map((a) => {
+          const { what, detail } = theftAttemptCopy(a);
+          return (
+            <li key={what} className={a.succeeded ? 'check-fail' : 'check-ok'}>
+              {what}: <strong>{a.succeeded ? 'succeeds' : 'fails'}</strong> — {detail}
+            </li>
+          );
+        })}
       </ul>
       <p className="exchange-fs-outcome">
         <strong>Recorded message recovered:</strong> {r.recovered === null ? 'no — it stays sealed' : `yes — “${r.recovered}”`}

@@ -10,8 +10,25 @@
  * its exchange, runs it to the end, sends its message and closes it. What goes forward is
  * plain data (the curve, the demo parties' certificate ids, key check values).
  */
-import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type PartyView } from '../../engine';
-import { fingerprintLabel, refusalSentence, sasLabel, stepCopy } from '../../copy/exchange';
+import { EngineError, asCertId, type DeliveryView, type ExchangeApi, type ExchangeCheck, type ExchangeCurve, type ExchangeStepKind, type ExchangeStepView, type ExchangeView, type ForwardSecrecyValue, type PartyView, type WireMessageView } from '../../engine';
+import {
+  CLASSIC_DH_ANALOGY,
+  CLASSIC_DH_STEP_WHAT,
+  CLASSIC_DH_WARNING,
+  EXCHANGE_CURVE_LABELS,
+  FORWARD_SECRECY_VALUE_LABELS,
+  classicDhStepValue,
+  MESSAGE_FIELD_NAMES,
+  checkDetail,
+  deliveryRefusal,
+  fingerprintLabel,
+  messageFieldValue,
+  messageLabel,
+  refusalSentence,
+  sasLabel,
+  stepCopy,
+  theftAttemptCopy,
+} from '../../copy/exchange';
 import type { ByteSegment, StepDatum, StepDiagram, Walkthrough, WalkthroughState, WalkthroughStep } from './types';
 
 /** The three lanes of every diagram in this walkthrough. */
@@ -69,11 +86,11 @@ function wireSegments(d: DeliveryView): ByteSegment[] {
 }
 
 /** The exchange's own messages, as lanes; `refused` on the last message the refusing party received. */
-function exchangeMessages(v: ExchangeView, current: (label: string) => boolean): Message[] {
+function exchangeMessages(v: ExchangeView, current: (m: WireMessageView) => boolean): Message[] {
   const out: Message[] = [];
   for (const s of v.steps) {
     if (!s.message) continue;
-    out.push({ from: laneOf(s.message.from), to: laneOf(s.message.to), label: s.message.label, ...(current(s.message.label) ? { current: true } : {}) });
+    out.push({ from: laneOf(s.message.from), to: laneOf(s.message.to), label: messageLabel(s.message), ...(current(s.message) ? { current: true } : {}) });
   }
   if (v.failure) {
     const refusedBy = laneOf(v.failure.party);
@@ -117,9 +134,9 @@ function wireMessages(v: ExchangeView): StepDatum[] {
       ? [
           {
             kind: 'fields',
-            label: `${laneOf(s.message.from)} → ${laneOf(s.message.to)}: ${s.message.label}`,
+            label: `${laneOf(s.message.from)} → ${laneOf(s.message.to)}: ${messageLabel(s.message)}`,
             ...(captionOf(s, v) ? { caption: captionOf(s, v)! } : {}),
-            fields: s.message.fields.map((f) => ({ name: f.name, value: f.value, ...(f.changed ? { note: 'changed by Mallory' } : {}) })),
+            fields: s.message.fields.map((f) => ({ name: MESSAGE_FIELD_NAMES[f.id], value: messageFieldValue(f), ...(f.changed ? { note: 'changed by Mallory' } : {}) })),
           },
         ]
       : [],
@@ -164,7 +181,7 @@ function fingerprintCheck(v: ExchangeView): StepDatum {
 }
 
 function checksOf(who: string, peer: string, checks: ExchangeCheck[]): StepDatum[] {
-  return checks.map((c) => ({ kind: 'check', label: `${who} checks ${peer}: ${c.name}`, ok: c.ok, detail: c.detail }));
+  return checks.map((c) => ({ kind: 'check', label: `${who} checks ${peer}: ${c.name}`, ok: c.ok, detail: checkDetail(c.detail) }));
 }
 
 async function exchangeApi(ctx: { engine: { exchange(): Promise<ExchangeApi> } }): Promise<ExchangeApi> {
@@ -181,7 +198,7 @@ const steps: WalkthroughStep[] = [
     async run(ctx) {
       const ex = await exchangeApi(ctx);
       const r = ex.classicDh({ p: 23, g: 5 });
-      const table = r.steps.map((s) => ({ ...s, who: s.who === 'Eve' ? 'Mallory (listening)' : s.who }));
+      const table = r.steps.map((s) => ({ who: s.who === 'Eve' ? 'Mallory (listening)' : s.who, what: CLASSIC_DH_STEP_WHAT[s.id], formula: s.formula, value: classicDhStepValue(s, r) }));
       return {
         result: {
           diagram: sequence([
@@ -207,8 +224,8 @@ const steps: WalkthroughStep[] = [
             },
             { kind: 'json', label: 'Step by step', value: table },
             ...(r.powers ? [{ kind: 'text' as const, label: `Powers of g mod p (g^1 … g^${Number(r.p) - 1})`, value: r.powers.join(' ') }] : []),
-            { kind: 'json', label: 'The same steps in the real exchange', value: r.analogy },
-            { kind: 'text', label: 'Warning', value: r.warning },
+            { kind: 'json', label: 'The same steps in the real exchange', value: CLASSIC_DH_ANALOGY },
+            { kind: 'text', label: 'Warning', value: CLASSIC_DH_WARNING },
           ],
           changes: ['Nothing is stored: classic DH is a teaching aid computed in memory.'],
         },
@@ -226,7 +243,7 @@ const steps: WalkthroughStep[] = [
       const ex = await exchangeApi(ctx);
       const curves = await ex.curves();
       const curve: ExchangeCurve = curves.find((c) => c.curve === 'X25519')?.available ? 'X25519' : 'P-256';
-      const label = curves.find((c) => c.curve === curve)?.label ?? curve;
+      const label = EXCHANGE_CURVE_LABELS[curve];
       const s = await ex.start({ mode: 'unauthenticated', curve, initiator: { name: 'Alice' }, responder: { name: 'Bob' } });
       try {
         const v = await s.runToEnd();
@@ -248,7 +265,7 @@ const steps: WalkthroughStep[] = [
               ...checksOf('Bob', 'Alice', v.responder.checks),
               { kind: 'check', label: 'Ephemeral private keys are gone', ok: v.initiator.ephemeralDestroyed && v.responder.ephemeralDestroyed, detail: 'each was used for one agreement and dropped' },
               { kind: 'hex', label: `Alice → Bob: “${d.sentText}”`, segments: wireSegments(d) },
-              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : d.delivered.reason },
+              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : deliveryRefusal(d, v) },
               ...wireMessages(v),
             ],
             changes: ['An audit entry records the exchange’s outcome (no key material). Session keys live only in memory and were dropped at the end of the step.'],
@@ -273,7 +290,7 @@ const steps: WalkthroughStep[] = [
       try {
         const v = await s.runToEnd();
         const d = await s.send('initiator', DH_MESSAGES.mitm, { tamper: DH_MESSAGES.mitmTampered });
-        const messages = exchangeMessages(v, (l) => /altered/.test(l));
+        const messages = exchangeMessages(v, (m) => m.relay === 'altered');
         messages.push({ from: 'Alice', to: 'Mallory', label: 'message (Mallory decrypts it)', current: true }, { from: 'Mallory', to: 'Bob', label: 'message (altered, re-encrypted)', current: true });
         const a = v.attacker;
         const keyConfirmed = [...v.initiator.checks, ...v.responder.checks].filter((c) => c.name === 'key-confirmation');
@@ -301,7 +318,7 @@ const steps: WalkthroughStep[] = [
                 kind: 'check',
                 label: 'Bob receives what Alice sent',
                 ok: d.delivered.ok && d.delivered.text === d.sentText,
-                detail: d.delivered.ok ? `Bob accepted “${d.delivered.text}”${d.altered ? ' (changed by Mallory)' : ''}` : d.delivered.reason,
+                detail: d.delivered.ok ? `Bob accepted “${d.delivered.text}”${d.altered ? ' (changed by Mallory)' : ''}` : deliveryRefusal(d, v),
               },
               ...wireMessages(v),
             ],
@@ -344,7 +361,7 @@ const steps: WalkthroughStep[] = [
               sameKeyCheck(v),
               ...checksOf('Alice', 'Bob', v.initiator.checks),
               ...checksOf('Bob', 'Alice', v.responder.checks),
-              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : d.delivered.reason },
+              { kind: 'check', label: 'Bob decrypts Alice’s message', ok: d.delivered.ok, detail: d.delivered.ok ? `Bob reads “${d.delivered.text}”` : deliveryRefusal(d, v) },
               ...wireMessages(v),
             ],
             changes: [
@@ -438,18 +455,21 @@ const steps: WalkthroughStep[] = [
     async run(ctx) {
       const ex = await exchangeApi(ctx);
       const r = await ex.forwardSecrecyDemo({ curve: 'P-256', message: DH_MESSAGES.forwardSecrecy });
-      const recorded = (values: Array<{ label: string; value: string }>): ByteSegment[] =>
+      const recorded = (values: ForwardSecrecyValue[]): ByteSegment[] =>
         values.flatMap((x) => {
           const parts = x.value.split(' ');
-          return parts.length === 2 && x.label === 'nonces'
+          return parts.length === 2 && x.id === 'nonces'
             ? [
                 { label: 'Alice’s nonce', hex: parts[0]! },
                 { label: 'Bob’s nonce', hex: parts[1]! },
               ]
-            : [{ label: x.label, hex: x.value }];
+            : [{ label: FORWARD_SECRECY_VALUE_LABELS[x.id], hex: x.value }];
         });
       const attempts = (kind: string, run: typeof r.ephemeral): StepDatum[] =>
-        run.attempts.map((t) => ({ kind: 'check', label: `${kind}: ${t.what}`, ok: !t.succeeded, detail: `${t.succeeded ? 'works' : 'fails'}: ${t.detail}` }));
+        run.attempts.map((t) => {
+          const { what, detail } = theftAttemptCopy(t);
+          return { kind: 'check', label: `${kind}: ${what}`, ok: !t.succeeded, detail: `${t.succeeded ? 'works' : 'fails'}: ${detail}` };
+        });
       return {
         result: {
           diagram: sequence([
@@ -460,11 +480,11 @@ const steps: WalkthroughStep[] = [
           ]),
           data: [
             { kind: 'hex', label: 'Recorded: the ephemeral exchange', segments: recorded(r.ephemeral.recorded) },
-            ...r.ephemeral.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${x.label}`, value: x.value })),
+            ...r.ephemeral.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${FORWARD_SECRECY_VALUE_LABELS[x.id]}`, value: x.value })),
             ...attempts('Ephemeral', r.ephemeral),
             { kind: 'check', label: 'The ephemeral recording stays secret', ok: r.ephemeral.recovered === null, detail: r.ephemeral.recovered === null ? 'nothing decrypts' : `Mallory read “${r.ephemeral.recovered}”` },
             { kind: 'hex', label: 'Recorded: the static-key exchange', segments: recorded(r.static.recorded) },
-            ...r.static.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${x.label}`, value: x.value })),
+            ...r.static.stolen.map((x): StepDatum => ({ kind: 'fingerprint', label: `Stolen: ${FORWARD_SECRECY_VALUE_LABELS[x.id]}`, value: x.value })),
             ...attempts('Static', r.static),
             { kind: 'check', label: 'The static recording stays secret', ok: r.static.recovered === null, detail: r.static.recovered === null ? 'nothing decrypts' : `Mallory read “${r.static.recovered}”` },
           ],

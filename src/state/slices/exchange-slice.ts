@@ -34,9 +34,9 @@ export const exchangeOpNames = {
   classic: 'classic',
 } as const;
 
+/** A curve and whether this browser offers it (the app names it). */
 export interface CurveOption {
   curve: ExchangeCurve;
-  label: string;
   available: boolean;
 }
 
