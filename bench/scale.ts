@@ -115,32 +115,49 @@ async function auditEntriesOf(db: IDBDatabase, action: string) {
 }
 
 /**
- * The storage floor of a bulk job: copies of `certs` (as the engine stored them), their
- * serials and `cert.issue` entries written raw into a fresh Clavis database: one
- * transaction reserving the serials, one with serials issued + certificates + entries + head.
+ * The storage floor of issuance: copies of `certs` (as the engine stored them), their
+ * serials and `cert.issue` entries written raw into a fresh Clavis database.
+ * - `bulk`: one transaction reserving every serial, then one with serials issued +
+ *   certificates + entries + head.
+ * - `single`: per certificate, in sequence as one issuance must (C1: the serial is stored
+ *   before the signature): a transaction reserving its serial, one raw ECDSA P-256
+ *   signature, a transaction with serial issued + certificate + entry + head.
  */
-async function issuanceFloorMs(source: string, certIds: ReadonlySet<string>): Promise<number> {
+async function issuanceFloorMs(source: string, certIds: ReadonlySet<string>, mode: 'bulk' | 'single'): Promise<{ ms: number; n: number }> {
   const src = await openRaw(source);
   const certs = (await readAll(src, 'certs')).filter((c) => certIds.has(c.value.id as string)).map((c) => c.value);
   const entries = (await auditEntriesOf(src, 'cert.issue')).slice(-certs.length);
   src.close();
   const target = await freshEngine('floor');
   const db = await openRaw(target.name);
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const tbs = crypto.getRandomValues(new Uint8Array(420));
   try {
     const copies = certs.map((c, i) => ({ ...c, id: `cert_floor_${i}_${hex(8)}`, serialHex: hex(16) }));
     const serialOf = (c: Record<string, unknown>) => ({ id: `${c.issuerId as string}:${c.serialHex as string}`, issuerId: c.issuerId, serialHex: c.serialHex, at: c.createdAt });
-    const [ms] = await timed(async () => {
-      await writeTx(db, ['serials'], (tx) => copies.forEach((c) => tx.objectStore('serials').add({ ...serialOf(c), state: 'reserved' })));
-      await writeTx(db, ['serials', 'certs', 'audit', 'meta'], (tx) => {
-        copies.forEach((c, i) => {
+    const reserve = (batch: typeof copies) => writeTx(db, ['serials'], (tx) => batch.forEach((c) => tx.objectStore('serials').add({ ...serialOf(c), state: 'reserved' })));
+    const commit = (batch: typeof copies, first: number) =>
+      writeTx(db, ['serials', 'certs', 'audit', 'meta'], (tx) => {
+        batch.forEach((c, j) => {
           tx.objectStore('serials').put({ ...serialOf(c), state: 'issued', certId: c.id });
           tx.objectStore('certs').add(c);
-          tx.objectStore('audit').add({ ...entries[i]!.value, seq: i + 1 }, i + 1);
+          tx.objectStore('audit').add({ ...entries[first + j]!.value, seq: first + j + 1 }, first + j + 1);
         });
-        tx.objectStore('meta').put({ key: 'auditHead', value: { seq: copies.length, hash: hex(32) } });
+        tx.objectStore('meta').put({ key: 'auditHead', value: { seq: first + batch.length, hash: hex(32) } });
       });
+    const [ms] = await timed(async () => {
+      if (mode === 'bulk') {
+        await reserve(copies);
+        await commit(copies, 0);
+        return;
+      }
+      for (let i = 0; i < copies.length; i++) {
+        await reserve([copies[i]!]);
+        await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, tbs);
+        await commit([copies[i]!], i);
+      }
     });
-    return ms;
+    return { ms, n: copies.length };
   } finally {
     db.close();
     target.close();
@@ -197,6 +214,7 @@ export const scaleBench = {
       const bulkPerS: number[] = [];
       const rawPerS: number[] = [];
       const floorPerS: number[] = [];
+      const singleFloorPerS: number[] = [];
       for (let r = 0; r < runs; r++) {
         const [ms] = await timed(async () => {
           for (let i = 0; i < single; i++) {
@@ -209,9 +227,12 @@ export const scaleBench = {
         if (out.status !== 'issued' || out.certs.length !== bulk) throw new Error('bench: the bulk job did not issue every row');
         bulkPerS.push((bulk / bms) * 1000);
         rawPerS.push(await rawSignPerSecond(bulk));
-        floorPerS.push((bulk / (await issuanceFloorMs(name, new Set(out.certs.map((c) => c.id))))) * 1000);
+        const bulkFloor = await issuanceFloorMs(name, new Set(out.certs.map((c) => c.id)), 'bulk');
+        floorPerS.push((bulkFloor.n / bulkFloor.ms) * 1000);
+        const singleFloor = await issuanceFloorMs(name, new Set(out.certs.slice(0, single).map((c) => c.id)), 'single');
+        singleFloorPerS.push((singleFloor.n / singleFloor.ms) * 1000);
       }
-      return { single, bulk, singlePerS, bulkPerS, rawPerS, floorPerS, ratio: bulkPerS.map((b, i) => rawPerS[i]! / b) };
+      return { single, bulk, singlePerS, bulkPerS, rawPerS, floorPerS, singleFloorPerS, ratio: bulkPerS.map((b, i) => rawPerS[i]! / b) };
     } finally {
       close();
     }

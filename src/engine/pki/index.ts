@@ -253,8 +253,12 @@ export function createPki(ctx: EngineContext): Pki {
     },
     async issueCertificate(p) {
       const profile = checkProfile(p?.profile);
-      const { handle } = await loadIssuer(ctx, p.caId);
-      const key = await vaultSubjectKey(ctx, p.keyId);
+      // The issuer and the subject key are read together; the issuer's refusal is still the one named first.
+      const issuer = loadIssuer(ctx, p.caId);
+      const subjectKey = vaultSubjectKey(ctx, p.keyId);
+      subjectKey.catch(() => undefined);
+      const { handle } = await issuer;
+      const key = await subjectKey;
       const out = await issue(ctx, handle, {
         profile,
         subject: p.subject,

@@ -228,7 +228,10 @@ export async function prepareCert(ctx: EngineContext, issuer: IssuerHandle, spec
   if (spec.profile !== 'root-ca' && issuer.nameConstraints?.length) {
     assertWithinNameConstraints(issuer.nameConstraints, { subject: subjectDer, sans: generalNameValues(generalNames(sans)) });
   }
-  const spkiSha256 = await sha256Hex(ctx, spec.spki.der);
+  // Synchronous SHA-256 (no thread hop); the SHA-1 key identifier is computed while the store is checked.
+  const spkiSha256 = syncSha256Hex(spec.spki.der);
+  const skiP = keyIdentifier(ctx.subtle, spec.spki.subjectPublicKey);
+  skiP.catch(() => undefined);
 
   if (opts.storeChecks !== false) await assertCertifiable(ctx, spkiSha256, isCa);
   let pathLen = spec.pathLen;
@@ -239,7 +242,7 @@ export async function prepareCert(ctx: EngineContext, issuer: IssuerHandle, spec
   if (pathLen !== undefined && (!Number.isInteger(pathLen) || pathLen < 0 || pathLen > 16)) throw new EngineError('INVALID_ARGUMENT', 'pki: pathLen must be a whole number 0–16');
 
   const { notBefore, notAfter, truncated } = validity(ctx, spec, issuer);
-  const ski = await keyIdentifier(ctx.subtle, spec.spki.subjectPublicKey);
+  const ski = await skiP;
   const issuerSki = spec.profile === 'root-ca' ? ski : issuer.ski;
   const issuerName = spec.profile === 'root-ca' ? subjectDer : issuer.name;
 
