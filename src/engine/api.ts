@@ -116,8 +116,8 @@ export interface Engine {
   dangerouslyExportRawSecret(id: KeyId): Promise<Uint8Array>;
   /** Imports a key, sniffing its format. @throws MALFORMED_INPUT, WRONG_PASSPHRASE, UNSUPPORTED */
   importKey(params: transfer.ImportKeyParams): Promise<KeyInfo>;
-  /** Names the format of key data without importing it. @throws MALFORMED_INPUT */
-  sniffKeyFormat(data: Uint8Array | string): transfer.SniffedFormat;
+  /** Names the format of key data without importing it (the import code loads on first use). @throws MALFORMED_INPUT */
+  sniffKeyFormat(data: Uint8Array | string): Promise<transfer.SniffedFormat>;
 
   /**
    * The certificate authority over the same vault and database. Loaded on first use

@@ -15,7 +15,6 @@ import { cryptoRandom } from './internal/random';
 import { inThreadBulkCipher, type EngineContext } from './keys/context';
 import { createFeatureProbe } from './keys/features';
 import { TEMPLATES } from './keys/templates';
-import { sniffKeyFormat } from './keys/sniff';
 
 /** Using a key (encrypt, sign, wrap, derive…) loads with its first use, not with the first page. */
 const useModule = () => import('./keys/use');
@@ -154,7 +153,7 @@ export function createEngine(options: EngineOptions): Engine {
     dangerouslyExportUnprotectedKey: (id, f) => lifecycle.exportKeyAudited(ctx, id, f, async () => (await transferModule()).dangerouslyExportUnprotectedKey(ctx, id, f)),
     dangerouslyExportRawSecret: (id) => lifecycle.exportKeyAudited(ctx, id, 'raw', async () => (await transferModule()).dangerouslyExportRawSecret(ctx, id)),
     importKey: async (p) => (await transferModule()).importKey(ctx, p),
-    sniffKeyFormat: (d) => sniffKeyFormat(d),
+    sniffKeyFormat: async (d) => (await transferModule()).sniffKeyFormat(d),
 
     // Key lifecycle and audit
     activateKey: (id) => lifecycle.activateKey(ctx, id),

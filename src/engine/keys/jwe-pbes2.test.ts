@@ -24,7 +24,7 @@ describe('passphrase-protected secret key export (JWE PBES2)', () => {
     const jwe = await engine.exportKey(key.id, { format: 'jwe-pbes2', passphrase: PASS });
     expect(looksLikeCompactJwe(jwe)).toBe(true);
     expect(headerOf(jwe)).toMatchObject({ alg: JWE_ALG, enc: JWE_ENC, cty: 'jwk+json', p2c: PBKDF2_ITERATIONS });
-    expect(engine.sniffKeyFormat(jwe)).toBe('jwe-pbes2');
+    expect(await engine.sniffKeyFormat(jwe)).toBe('jwe-pbes2');
     // The key bytes are not in the file in any readable form.
     const clear = JSON.parse(await engine.dangerouslyExportUnprotectedKey(key.id, 'jwk')) as { k: string };
     expect(jwe).not.toContain(clear.k);

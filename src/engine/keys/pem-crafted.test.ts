@@ -64,7 +64,7 @@ describe('PEM: crafted input is refused in linear time with a typed error (issue
 
   it('key import (sniffing): the newline flood is a MALFORMED_INPUT, not a hang', async () => {
     const { engine } = await freshEngine();
-    expect(codeOf(() => engine.sniffKeyFormat(NEWLINES))).toBe('MALFORMED_INPUT');
+    expect(await codeOfAsync(() => engine.sniffKeyFormat(NEWLINES))).toBe('MALFORMED_INPUT');
     expect(await codeOfAsync(() => engine.importKey({ data: NEWLINES, name: 'x' }))).toBe('MALFORMED_INPUT');
     expect(await codeOfAsync(() => engine.importKey({ data: new TextEncoder().encode(BEGINS), name: 'x' }))).toBe('MALFORMED_INPUT');
   });
@@ -138,7 +138,7 @@ describe('PEM fuzz: every importer answers crafted PEM with a typed error or a v
       const csrText = craft(rand, realCsr);
       note('decodePem', codeOf(() => decodePem(spkiText)));
       note('fromPemOrDer', codeOf(() => fromPemOrDer(csrText, ['CERTIFICATE REQUEST'], 'certificate request')));
-      note('sniffKeyFormat', codeOf(() => engine.sniffKeyFormat(spkiText)));
+      note('sniffKeyFormat', await codeOfAsync(() => engine.sniffKeyFormat(spkiText)));
       note('inspectCsr', await codeOfAsync(() => pki.inspectCsr(csrText)));
       note('deriveKey', await codeOfAsync(() => engine.deriveKey(mine.id, spkiText, { name: 'd', owner: '' })));
     }

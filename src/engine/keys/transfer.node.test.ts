@@ -112,7 +112,7 @@ interopSuite(
 
       // `openssl pkey -outform DER` writes SEC 1 / PKCS#1 for EC and RSA; pkcs8 writes PKCS#8.
       const der = openssl(['pkcs8', '-topk8', '-nocrypt', '-in', keyPath, '-outform', 'DER']);
-      expect(engine.sniffKeyFormat(new Uint8Array(der))).toBe('der-pkcs8');
+      expect(await engine.sniffKeyFormat(new Uint8Array(der))).toBe('der-pkcs8');
       expect((await engine.importKey({ data: new Uint8Array(der), name: 'der', ...scheme })).fingerprint.value).toBe(fingerprint);
 
       const encPath = tmpPath('enc.pem');

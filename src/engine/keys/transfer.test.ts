@@ -110,9 +110,9 @@ describe('transfer: public key export (A5)', () => {
     const jwk = JSON.parse(jwkText) as Record<string, unknown>;
     for (const m of PRIVATE_JWK_MEMBERS) expect(jwk[m], `public JWK member ${m}`).toBeUndefined();
 
-    expect(engine.sniffKeyFormat(pem)).toBe('pem-spki');
-    expect(engine.sniffKeyFormat(der)).toBe('der-spki');
-    expect(engine.sniffKeyFormat(jwkText)).toBe('jwk');
+    expect(await engine.sniffKeyFormat(pem)).toBe('pem-spki');
+    expect(await engine.sniffKeyFormat(der)).toBe('der-spki');
+    expect(await engine.sniffKeyFormat(jwkText)).toBe('jwk');
     for (const data of [pem, der, jwkText]) {
       const imported = await engine.importKey({ data, name: 'pub', template: name });
       expect(imported).toMatchObject({ kind: 'public', template: name, extractable: false, origin: 'imported', fingerprint: key.fingerprint });
@@ -150,8 +150,8 @@ describe('transfer: private key export and import round trips (A5)', () => {
     expect(jwk.d ?? jwk.priv).toBeTypeOf('string');
     const pem = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n(?:[A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END ENCRYPTED PRIVATE KEY-----\n$/);
-    expect(engine.sniffKeyFormat(pem)).toBe('pem-encrypted-pkcs8');
-    expect(engine.sniffKeyFormat(jwkText)).toBe('jwk');
+    expect(await engine.sniffKeyFormat(pem)).toBe('pem-encrypted-pkcs8');
+    expect(await engine.sniffKeyFormat(jwkText)).toBe('jwk');
 
     for (const [data, passphrase] of [
       [jwkText, undefined],
@@ -217,7 +217,7 @@ describe('transfer: symmetric keys (A5)', () => {
     const key = await engine.generateKey({ template: name, name: 'k', exportable: true });
     const raw = await engine.dangerouslyExportRawSecret(key.id);
     expect(raw).toHaveLength(want);
-    expect(engine.sniffKeyFormat(raw)).toBe('raw');
+    expect(await engine.sniffKeyFormat(raw)).toBe('raw');
     const fromRaw = await engine.importKey({ data: raw, name: 'raw', template: name });
     expect(fromRaw).toMatchObject({ kind: 'secret', template: name, fingerprint: key.fingerprint, extractable: false });
     expect((await storage.getKeyMaterial(fromRaw.id))!.secret!.extractable).toBe(false);
@@ -239,7 +239,7 @@ describe('transfer: symmetric keys (A5)', () => {
     // One random key in 256 starts with 0x30 (a DER SEQUENCE tag): still raw.
     const seqLike = crypto.getRandomValues(new Uint8Array(32));
     seqLike[0] = 0x30;
-    expect(engine.sniffKeyFormat(seqLike)).toBe('raw');
+    expect(await engine.sniffKeyFormat(seqLike)).toBe('raw');
   });
 
   it('FERNET: exports the key string Python prints, which imports back (always extractable)', async () => {
@@ -247,7 +247,7 @@ describe('transfer: symmetric keys (A5)', () => {
     const key = await engine.generateKey({ template: 'FERNET', name: 'f' });
     const s = await engine.dangerouslyExportUnprotectedKey(key.id, 'fernet');
     expect(s).toMatch(/^[A-Za-z0-9_-]{43}=$/);
-    expect(engine.sniffKeyFormat(s)).toBe('fernet');
+    expect(await engine.sniffKeyFormat(s)).toBe('fernet');
     const back = await engine.importKey({ data: s, name: 'f2' });
     expect(back).toMatchObject({ template: 'FERNET', kind: 'secret', extractable: true, fingerprint: key.fingerprint });
     const raw = await engine.dangerouslyExportRawSecret(key.id);
@@ -277,19 +277,19 @@ describe('transfer: format sniffing', () => {
     const enc = await engine.exportKey(key.id, { format: 'pkcs8-encrypted-pem', passphrase: PASS });
     const pkcs8 = encodePem('PRIVATE KEY', fromBase64(OPENSSL_ED25519_PKCS8.split('\n').slice(1, -2).join('')));
     const derOf = (p: string) => fromBase64(p.trim().split('\n').slice(1, -1).join(''));
-    expect(engine.sniffKeyFormat(pem)).toBe('pem-spki');
-    expect(engine.sniffKeyFormat(utf8(pem))).toBe('pem-spki');
-    expect(engine.sniffKeyFormat(`Public key of the release signer:\r\n${pem.replace(/\n/g, '\r\n')}`)).toBe('pem-spki');
-    expect(engine.sniffKeyFormat(pkcs8)).toBe('pem-pkcs8');
-    expect(engine.sniffKeyFormat(enc)).toBe('pem-encrypted-pkcs8');
-    expect(engine.sniffKeyFormat(derOf(pem))).toBe('der-spki');
-    expect(engine.sniffKeyFormat(derOf(pkcs8))).toBe('der-pkcs8');
-    expect(engine.sniffKeyFormat(derOf(enc))).toBe('der-encrypted-pkcs8');
-    expect(engine.sniffKeyFormat('  {"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}  ')).toBe('jwk');
-    expect(engine.sniffKeyFormat(utf8('{"kty":"EC"}'))).toBe('jwk');
-    expect(engine.sniffKeyFormat('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=')).toBe('fernet');
-    expect(engine.sniffKeyFormat('00112233445566778899aabbccddeeff')).toBe('raw');
-    expect(engine.sniffKeyFormat(new Uint8Array(16))).toBe('raw');
+    expect(await engine.sniffKeyFormat(pem)).toBe('pem-spki');
+    expect(await engine.sniffKeyFormat(utf8(pem))).toBe('pem-spki');
+    expect(await engine.sniffKeyFormat(`Public key of the release signer:\r\n${pem.replace(/\n/g, '\r\n')}`)).toBe('pem-spki');
+    expect(await engine.sniffKeyFormat(pkcs8)).toBe('pem-pkcs8');
+    expect(await engine.sniffKeyFormat(enc)).toBe('pem-encrypted-pkcs8');
+    expect(await engine.sniffKeyFormat(derOf(pem))).toBe('der-spki');
+    expect(await engine.sniffKeyFormat(derOf(pkcs8))).toBe('der-pkcs8');
+    expect(await engine.sniffKeyFormat(derOf(enc))).toBe('der-encrypted-pkcs8');
+    expect(await engine.sniffKeyFormat('  {"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}  ')).toBe('jwk');
+    expect(await engine.sniffKeyFormat(utf8('{"kty":"EC"}'))).toBe('jwk');
+    expect(await engine.sniffKeyFormat('AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=')).toBe('fernet');
+    expect(await engine.sniffKeyFormat('00112233445566778899aabbccddeeff')).toBe('raw');
+    expect(await engine.sniffKeyFormat(new Uint8Array(16))).toBe('raw');
   });
 
   it('imports encrypted DER (not only PEM) with its passphrase', async () => {

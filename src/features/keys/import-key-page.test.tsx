@@ -31,7 +31,7 @@ describe('ImportKeyPage (A5)', () => {
 
     const { user, engine, navigate } = await render();
     fireEvent.change(pasteBox(), { target: { value: pem } });
-    expectShown(screen.getByText('Detected format: Public key: SubjectPublicKeyInfo, PEM'));
+    expectShown(await screen.findByText('Detected format: Public key: SubjectPublicKeyInfo, PEM'));
     expect(screen.queryByLabelText('Passphrase of the encrypted key')).toBeNull();
     await user.type(screen.getByRole('textbox', { name: /^Name/ }), 'partner signing key');
     await user.type(screen.getByRole('textbox', { name: 'Owner' }), 'partner');

@@ -1,5 +1,5 @@
 // The page that imports a key, sniffing its format and asking for a passphrase when needed.
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { SniffedFormat, TemplateName } from '../../engine';
 import { FileDrop } from '../../components/ui/file-drop';
 import { formatBytes } from '../../components/ui/format';
@@ -7,7 +7,7 @@ import { ErrorAlert, StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
 import { useAppStore, useOp } from '../../state/engine-provider';
 import { opNames } from '../../state/slices/keys-slice';
-import type { ErrorInfo } from '../../state/types';
+import type { ErrorInfo, Result } from '../../state/types';
 import { formatLabel, needsPassphrase } from './labels';
 import { href, type Navigate } from '../../routes/routes';
 import { TemplateSelect } from './template-select';
@@ -46,9 +46,18 @@ export function ImportKeyPage(props: { navigate: Navigate }) {
 
   useEffect(() => () => clearOp(opNames.import), [clearOp]);
 
-  const sniffed = useMemo(() => {
-    if (!source) return null;
-    return sniffKeyFormat(source.kind === 'file' ? source.bytes : source.text);
+  // The format of what was given, named once the import code has loaded (a moment, on first use).
+  const [sniffed, setSniffed] = useState<Result<SniffedFormat> | null>(null);
+  useEffect(() => {
+    setSniffed(null);
+    if (!source) return;
+    let live = true;
+    void sniffKeyFormat(source.kind === 'file' ? source.bytes : source.text).then((r) => {
+      if (live) setSniffed(r);
+    });
+    return () => {
+      live = false;
+    };
   }, [source, sniffKeyFormat]);
   const format: SniffedFormat | null = sniffed?.ok ? sniffed.value : null;
   const wantsPassphrase = needsPassphrase(format);

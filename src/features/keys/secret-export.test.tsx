@@ -57,7 +57,7 @@ describe('passphrase-protected export of secret keys (seed 002)', () => {
     // Into another browser's vault through the import page.
     const other = await renderWithEngine(<ImportKeyPage navigate={vi.fn()} />);
     fireEvent.change(screen.getByRole('textbox', { name: /Or paste the key/ }), { target: { value: jwe } });
-    expectShown(screen.getByText(/Detected format: Passphrase-protected key: JWE/));
+    expectShown(await screen.findByText(/Detected format: Passphrase-protected key: JWE/));
     await other.user.type(screen.getByRole('textbox', { name: /^Name/ }), 'Payroll key (restored)');
     await other.user.type(screen.getByLabelText('Passphrase of the encrypted key'), 'wrong passphrase');
     await other.user.click(screen.getByRole('button', { name: 'Import key' }));

@@ -122,8 +122,8 @@ export interface KeysSlice {
   loadKey(id: KeyId): Promise<Result<KeyInfo>>;
   /** Generates a key; asks for persistent storage first (a user gesture is on the stack). */
   generateKey(params: GenerateKeyParams): Promise<Result<KeyInfo>>;
-  /** Names the format of key data without importing it. Synchronous; stores nothing. */
-  sniffKeyFormat(data: Uint8Array | string): Result<SniffedFormat>;
+  /** Names the format of key data without importing it; stores nothing. */
+  sniffKeyFormat(data: Uint8Array | string): Promise<Result<SniffedFormat>>;
   importKey(params: ImportKeyParams): Promise<Result<KeyInfo>>;
   deleteKey(id: KeyId): Promise<Result<void>>;
   /** The public half as text: PEM, JWK or an OpenSSH line. */
@@ -322,9 +322,9 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
       return r;
     },
 
-    sniffKeyFormat(data) {
+    async sniffKeyFormat(data) {
       try {
-        return { ok: true, value: engine.sniffKeyFormat(data) };
+        return { ok: true, value: await engine.sniffKeyFormat(data) };
       } catch (e) {
         return { ok: false, error: toErrorInfo(e) };
       }
