@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { freshPki, hierarchy } from '../../testing/pki-fixtures';
 import { compareCerts } from './cert-order';
+import { certificateChunks } from './certs-view';
 import type { CertInfo } from './types';
 
 async function fleet(n: number) {
@@ -30,6 +31,19 @@ describe('certificate list chunks (E10, A8)', () => {
     expect(byId.get(certs[18]!.id)?.status).toBe('valid');
     // No DER in the public view.
     expect(all.some((c) => 'der' in c)).toBe(false);
+  }, 240_000);
+
+  it('an issuer with more revocations than a listing reads at once is looked up per certificate, with the same statuses', async () => {
+    const { ctx, pki, certs } = await fleet(40);
+    await pki.revokeCertificate(certs[3]!.id, { reason: 'superseded' });
+    await pki.revokeCertificate(certs[31]!.id, { reason: 'affiliationChanged' });
+    const whole: CertInfo[] = [];
+    for await (const chunk of certificateChunks(ctx, 16)) whole.push(...chunk);
+    // Two revocations, over a threshold of one: every certificate of that issuer is looked up.
+    const perCert: CertInfo[] = [];
+    for await (const chunk of certificateChunks(ctx, 16, 1)) perCert.push(...chunk);
+    expect(perCert).toEqual(whole);
+    expect(perCert.filter((c) => c.status === 'revoked').map((c) => c.id).sort()).toEqual([certs[3]!.id, certs[31]!.id].sort());
   }, 240_000);
 
   it('listCertificatesNewest gives the newest page in list order, with revocations', async () => {

@@ -43,12 +43,7 @@ export async function getRecord(ctx: EngineContext, id: string): Promise<CertRec
 /** The certificates matching a filter, newest first. */
 export async function listCertificates(ctx: EngineContext, filter: CertFilter = {}): Promise<CertInfo[]> {
   const recs = await ctx.storage.listCerts(filter.issuerId);
-  // One revocation read per issuer, not one per certificate (10,000 certificates).
-  const revoked = new Map<string, Map<string, RevocationRecord>>();
-  for (const issuerId of new Set(recs.map((r) => r.issuerId))) {
-    revoked.set(issuerId, new Map((await ctx.storage.listRevocations(issuerId)).map((r) => [r.serialHex, r])));
-  }
-  const infos = recs.map((rec) => certInfo(ctx, rec, revoked.get(rec.issuerId)?.get(rec.serialHex)));
+  const infos = await listingInfosOf(ctx, recs, new Map());
   const q = filter.text?.trim().toLowerCase();
   return infos
     .filter((c) => !filter.status || c.status === filter.status)
@@ -69,6 +64,29 @@ async function infosOf(ctx: EngineContext, recs: CertRecord[]): Promise<CertInfo
   return recs.map((rec, i) => certInfo(ctx, rec, revs[i]));
 }
 
+/** Issuers with at most this many revocations have them read once for a whole listing; larger ones are looked up per certificate. */
+export const WHOLE_REVOCATION_READ = 5000;
+
+/** What a listing knows of each issuer's revocations: all of them by serial, or null (too many: look up per certificate). */
+type KnownRevocations = Map<string, Map<string, RevocationRecord> | null>;
+
+/**
+ * The public views of `recs` during one listing: an issuer's revocations are read once
+ * (kept in `known`) when it has few, as most do; a CA with a large CRL is looked up per
+ * certificate instead, so no single read holds its 100,000 records.
+ */
+async function listingInfosOf(ctx: EngineContext, recs: CertRecord[], known: KnownRevocations, whole = WHOLE_REVOCATION_READ): Promise<CertInfo[]> {
+  for (const issuerId of new Set(recs.map((r) => r.issuerId))) {
+    if (known.has(issuerId)) continue;
+    const few = (await ctx.storage.countRevocations(issuerId)) <= whole;
+    known.set(issuerId, few ? new Map((await ctx.storage.listRevocations(issuerId)).map((r) => [r.serialHex, r])) : null);
+  }
+  const lookedUp = recs.filter((r) => known.get(r.issuerId) === null);
+  const revs = new Map<CertRecord, RevocationRecord | undefined>();
+  if (lookedUp.length) (await ctx.storage.getRevocationsOf(lookedUp)).forEach((rev, i) => revs.set(lookedUp[i]!, rev));
+  return recs.map((rec) => certInfo(ctx, rec, known.get(rec.issuerId)?.get(rec.serialHex) ?? revs.get(rec)));
+}
+
 /** The newest `limit` certificates in list order (index `byCreated`), without reading the rest. @throws INVALID_ARGUMENT, STORAGE */
 export async function listCertificatesNewest(ctx: EngineContext, limit: number): Promise<CertInfo[]> {
   checkSize(limit, 'page size');
@@ -77,15 +95,17 @@ export async function listCertificatesNewest(ctx: EngineContext, limit: number):
 
 /**
  * Every certificate, `size` at a time in id order (not list order: sort the whole with
- * `compareCerts`), each with its status. Each chunk is two storage reads, so the caller's
- * page gets the event loop back between chunks. @throws INVALID_ARGUMENT, STORAGE
+ * `compareCerts`), each with its status. Each chunk is one read of certificates (and of an
+ * issuer's revocations the first time it appears), so the caller's page gets the event loop
+ * back between chunks. @throws INVALID_ARGUMENT, STORAGE
  */
-export async function* certificateChunks(ctx: EngineContext, size = DEFAULT_CERT_CHUNK): AsyncGenerator<CertInfo[], void, undefined> {
+export async function* certificateChunks(ctx: EngineContext, size = DEFAULT_CERT_CHUNK, whole = WHOLE_REVOCATION_READ): AsyncGenerator<CertInfo[], void, undefined> {
   checkSize(size, 'chunk size');
   let after: string | undefined;
+  const known: KnownRevocations = new Map();
   for (;;) {
     const recs = await ctx.storage.listCertChunk(after, size);
-    if (recs.length > 0) yield await infosOf(ctx, recs);
+    if (recs.length > 0) yield await listingInfosOf(ctx, recs, known, whole);
     if (recs.length < size) return;
     after = recs[recs.length - 1]!.id;
   }

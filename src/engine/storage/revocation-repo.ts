@@ -83,6 +83,8 @@ export interface RevocationRepo {
   /** The revocation of each (issuer, serial), or undefined, in order: one read transaction for a page of a list. */
   getRevocationsOf(certs: ReadonlyArray<{ issuerId: string; serialHex: string }>): Promise<Array<RevocationRecord | undefined>>;
   listRevocations(issuerId: string): Promise<RevocationRecord[]>;
+  /** How many revocations an issuer has (index `byIssuer`), without reading them. */
+  countRevocations(issuerId: string): Promise<number>;
   /**
    * One page of an issuer's revocations from the (issuer, serial) index, in index order,
    * strictly after `afterSerialHex` (from the start without it): big CRLs are read in
@@ -155,6 +157,7 @@ export function revocationRepo(db: Db): RevocationRepo {
         await tx.done;
         return out;
       }),
+    countRevocations: (issuerId) => guard('counting revocations', () => db.countFromIndex('revocations', 'byIssuer', issuerId)),
     listRevocations: (issuerId) => guard('listing revocations', () => db.getAllFromIndex('revocations', 'byIssuer', issuerId)),
     listRevocationsPage: (issuerId, page) =>
       guard('listing revocations', () => {
