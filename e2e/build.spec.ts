@@ -43,9 +43,10 @@ test('H1 the HTML has no inline script or style, and the entry chunk stays small
   const preloaded = [...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="\/?([^"]+\.js)"/g)].map((m) => m[1]!);
   const firstLoad = [entry, ...preloaded];
   const gz = firstLoad.reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, f))).length, 0);
-  // React, the vault UI and the engine core fit in 150,000 bytes gzipped (issue 15); pkijs alone
-  // would add ~84 KB, and the CA, KDC and exchange screens load with their routes.
-  expect(gz).toBeLessThanOrEqual(150_000);
+  // React, the vault UI and the engine core fit in 145,000 bytes gzipped (issue 15 asks for
+  // 150,000; key import, export and format sniffing load on first use, which leaves room);
+  // pkijs alone would add ~84 KB, and the CA, KDC and exchange screens load with their routes.
+  expect(gz).toBeLessThanOrEqual(145_000);
   for (const f of firstLoad) {
     const code = readFileSync(join(dist, f), 'utf8');
     expect(code, f).not.toContain('CertificateChainValidationEngine');
