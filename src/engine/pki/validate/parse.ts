@@ -9,26 +9,18 @@
  * cannot understand an extension must not silently ignore it).
  *
  * This is also the engine's one X.509 reader (issue 12): the TBSCertificate layout is
- * `readTbsCertificate` here, a Name is `readNameAttributes` (parse-names.ts) and each
- * extension value has one decoder in extension-values.ts. The CA's view (pki/x509.ts,
+ * `readTbsCertificate` here, the signed envelope, SubjectPublicKeyInfo and the
+ * TBSCertList with its entries are read by internal/x509-layout.ts (`readSigned`,
+ * `readSpki`, `readTbsCertList`, `crlEntries`), a Name is `readNameAttributes`
+ * (parse-names.ts) and each extension value has one decoder in extension-values.ts. The CA's view (pki/x509.ts,
  * names.ts, describe.ts, csr.ts, crl-codec.ts, lint.ts) and the exchange call these.
  *
  * Common case: `const cert = parseCert(der); cert.subject.key === issuer.subject.key`.
  */
 import { MalformedInputError, isEngineError } from '../../errors';
 import { toHex } from '../../internal/bytes';
-import {
-  DerReader,
-  TAG,
-  decodeBitString,
-  decodeBoolean,
-  decodeIntegerBytes,
-  decodeNamedBits,
-  decodeSmallInteger,
-  decodeTime,
-  parseDer,
-  type DerElement,
-} from '../../internal/der';
+import { DerReader, TAG, decodeBoolean, decodeIntegerBytes, decodeNamedBits, decodeSmallInteger, decodeTime, elementOf, parseDer, rawOf, type DerElement } from '../../internal/der';
+import { crlEntries, readSigned, readSpki, readTbsCertList } from '../../internal/x509-layout';
 import { decodePem } from '../../keys/pem';
 import { VOID, type Cert, type Crl, type CrlEntry, type Name } from './cert-types';
 import { decodeAuthorityKeyIdentifier, decodeCrlNumber, decodeReasonCode } from './extension-values';
@@ -89,13 +81,7 @@ export function readTbsCertificate(tbs: DerElement): TbsFields {
 
 /** Parses a DER certificate. @throws MALFORMED_INPUT when the outer structure is broken. */
 export function parseCert(der: Uint8Array): Cert {
-  const outer = parseDer(der);
-  if (outer.tag !== TAG.SEQUENCE) throw new MalformedInputError('validate: a certificate is not a SEQUENCE');
-  const r = new DerReader(outer.content, 'Certificate');
-  const tbsEl = r.expect(TAG.SEQUENCE, 'tbsCertificate');
-  const sigAlgEl = r.expect(TAG.SEQUENCE, 'signatureAlgorithm');
-  const signature = decodeBitString(r.expect(TAG.BIT_STRING, 'signatureValue'), 'the signature');
-  r.end();
+  const { tbs: tbsEl, algorithm: sigAlgEl, signature } = readSigned(der, 'certificate');
   const f = readTbsCertificate(tbsEl);
   const problems: string[] = [];
   const version = f.version;
@@ -107,10 +93,9 @@ export function parseCert(der: Uint8Array): Cert {
   const notAfter = decodeTime(f.notAfter, 'notAfter');
   const subject = parseName(f.subject, 'the subject');
   const spkiEl = f.spki;
-  const spkiR = new DerReader(spkiEl.content, 'SubjectPublicKeyInfo');
-  const spkiAlg = algorithm(spkiR.expect(TAG.SEQUENCE, 'algorithm'));
-  const publicKey = decodeBitString(spkiR.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'the public key');
-  spkiR.end();
+  const spkiFields = readSpki(spkiEl.encoded);
+  const spkiAlg = algorithm(spkiFields.algorithm);
+  const publicKey = spkiFields.publicKey;
   const extEl = f.extensions;
   const cert: Cert = {
     der,
@@ -149,92 +134,81 @@ export function parseCert(der: Uint8Array): Cert {
   return cert;
 }
 
-/** Parses a DER CRL. @throws MALFORMED_INPUT when the outer structure is broken. */
-export function parseCrl(der: Uint8Array): Crl {
-  const outer = parseDer(der);
-  if (outer.tag !== TAG.SEQUENCE) throw new MalformedInputError('validate: a CRL is not a SEQUENCE');
-  const r = new DerReader(outer.content, 'CertificateList');
-  const tbsEl = r.expect(TAG.SEQUENCE, 'tbsCertList');
-  const sigAlg = algorithm(r.expect(TAG.SEQUENCE, 'signatureAlgorithm'));
-  const signature = decodeBitString(r.expect(TAG.BIT_STRING, 'signatureValue'), 'the signature');
-  r.end();
-  const t = new DerReader(tbsEl.content, 'TBSCertList');
-  const problems: string[] = [];
-  const v = t.optional(TAG.INTEGER, 'version');
-  if (v) decodeSmallInteger(v, 'version', 1);
-  t.expect(TAG.SEQUENCE, 'signature');
-  const issuer = parseName(t.expect(TAG.SEQUENCE, 'issuer'), 'the CRL issuer');
-  const thisUpdate = decodeTime(t.next('thisUpdate'), 'thisUpdate');
-  let nextUpdate: number | undefined;
-  const pk = t.peekTag();
-  if (pk === TAG.UTC_TIME || pk === TAG.GENERALIZED_TIME) nextUpdate = decodeTime(t.next('nextUpdate'), 'nextUpdate');
-  const entries: CrlEntry[] = [];
-  const revoked = t.optional(TAG.SEQUENCE, 'revokedCertificates');
-  const crl: Crl = { der, tbs: tbsEl.encoded, sigAlg, signature, issuer, thisUpdate, nextUpdate, entries, extensions: [], problems };
-  const extEl = t.optional(0xa0, 'crlExtensions');
-  t.end();
-  if (extEl) {
-    crl.extensions = readExtensions(extEl, problems);
-    for (const e of crl.extensions) {
-      try {
-        if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeCrlNumber(e.value));
-        else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeCrlNumber(e.value, 'deltaCRLIndicator'));
-        else if (e.oid === VOID.authorityKeyIdentifier) {
-          const { keyId } = decodeAuthorityKeyIdentifier(e.value);
-          crl.aki = keyId ? { keyId } : {};
-        } else if (e.oid === VOID.issuingDistributionPoint) {
-          const d = seqOf(e.value, 'IssuingDistributionPoint');
-          const dp = distributionPoint(new DerReader(new Uint8Array(0)));
-          const dpn = d.optional(0xa0, 'distributionPoint');
-          if (dpn) Object.assign(dp, distributionPoint(new DerReader(dpn.encoded)));
-          const flag = (tag: number, what: string) => {
-            const el = d.optional(tag, what);
-            return el ? decodeBoolean({ ...el, tag: TAG.BOOLEAN }, what) : false;
-          };
-          const onlyUser = flag(0x81, 'onlyContainsUserCerts');
-          const onlyCA = flag(0x82, 'onlyContainsCACerts');
-          const reasons = d.optional(0x83, 'onlySomeReasons');
-          if (reasons) dp.reasons = reasonMask(decodeNamedBits({ ...reasons, tag: TAG.BIT_STRING }, 'onlySomeReasons'));
-          const indirect = flag(0x84, 'indirectCRL');
-          const onlyAttr = flag(0x85, 'onlyContainsAttributeCerts');
-          d.end();
-          crl.idp = { ...dp, onlyUser, onlyCA, onlyAttr, indirect };
-        }
-      } catch (err) {
-        if (!isEngineError(err)) throw err;
-        problems.push(`CRL extension ${e.oid} is malformed`);
-      }
+/** The issuingDistributionPoint extension value (RFC 5280 5.2.5). @throws MALFORMED_INPUT */
+function decodeIdp(value: Uint8Array): NonNullable<Crl['idp']> {
+  const d = seqOf(value, 'IssuingDistributionPoint');
+  const dp = distributionPoint(new DerReader(new Uint8Array(0)));
+  const dpn = d.optional(0xa0, 'distributionPoint');
+  if (dpn) Object.assign(dp, distributionPoint(new DerReader(dpn.encoded)));
+  const flag = (tag: number, what: string) => {
+    const el = d.optional(tag, what);
+    return el ? decodeBoolean({ ...el, tag: TAG.BOOLEAN }, what) : false;
+  };
+  const onlyUser = flag(0x81, 'onlyContainsUserCerts');
+  const onlyCA = flag(0x82, 'onlyContainsCACerts');
+  const reasons = d.optional(0x83, 'onlySomeReasons');
+  if (reasons) dp.reasons = reasonMask(decodeNamedBits({ ...reasons, tag: TAG.BIT_STRING }, 'onlySomeReasons'));
+  const indirect = flag(0x84, 'indirectCRL');
+  const onlyAttr = flag(0x85, 'onlyContainsAttributeCerts');
+  d.end();
+  return { ...dp, onlyUser, onlyCA, onlyAttr, indirect };
+}
+
+/** The CRL extensions into their fields of `crl`; a malformed one is a problem. @throws MALFORMED_INPUT */
+function readCrlExtensions(crl: Crl, extEl: DerElement): void {
+  crl.extensions = readExtensions(extEl, crl.problems);
+  for (const e of crl.extensions) {
+    try {
+      if (e.oid === VOID.cRLNumber) crl.crlNumber = toHex(decodeCrlNumber(e.value));
+      else if (e.oid === VOID.deltaCRLIndicator) crl.deltaBase = toHex(decodeCrlNumber(e.value, 'deltaCRLIndicator'));
+      else if (e.oid === VOID.authorityKeyIdentifier) {
+        const { keyId } = decodeAuthorityKeyIdentifier(e.value);
+        crl.aki = keyId ? { keyId } : {};
+      } else if (e.oid === VOID.issuingDistributionPoint) crl.idp = decodeIdp(e.value);
+    } catch (err) {
+      if (!isEngineError(err)) throw err;
+      crl.problems.push(`CRL extension ${e.oid} is malformed`);
     }
   }
-  if (revoked) {
-    const rr = new DerReader(revoked.content, 'revokedCertificates');
-    let certIssuer: Name | undefined;
-    while (!rr.done) {
-      const e = rr.sequence('a revoked certificate');
-      const serial = toHex(decodeIntegerBytes(e.expect(TAG.INTEGER, 'userCertificate'), 'a revoked serial'));
-      const revocationDate = decodeTime(e.next('revocationDate'), 'revocationDate');
-      const entry: CrlEntry = { serial, revocationDate };
-      const ex = e.optional(TAG.SEQUENCE, 'crlEntryExtensions');
-      e.end();
-      if (ex) {
-        for (const x of readExtensions({ tag: TAG.OCTET_STRING, content: ex.encoded, encoded: ex.encoded }, problems)) {
-          try {
-            if (x.oid === VOID.reasonCode) {
-              entry.reason = decodeReasonCode(x.value);
-            } else if (x.oid === VOID.certificateIssuer) {
-              const gns = generalNames(parseDer(x.value).content, 'certificateIssuer');
-              const dn = gns.find((g) => g.type === 'dn');
-              certIssuer = dn && dn.type === 'dn' ? dn.name : undefined;
-            } else if (x.critical && x.oid !== VOID.invalidityDate) entry.criticalUnknown = x.oid;
-          } catch (err) {
-            if (!isEngineError(err)) throw err;
-            problems.push(`CRL entry extension ${x.oid} is malformed`);
-          }
+}
+
+/** Parses a DER CRL through the one TBSCertList reader (`readTbsCertList`). @throws MALFORMED_INPUT when the outer structure is broken. */
+export function parseCrl(der: Uint8Array): Crl {
+  const { tbs: tbsEl, algorithm: sigAlgEl, signature } = readSigned(der, 'CRL');
+  const sigAlg = algorithm(sigAlgEl);
+  const f = readTbsCertList(tbsEl.encoded);
+  const problems: string[] = [];
+  const issuer = parseName(elementOf(f.issuer), 'the CRL issuer');
+  const thisUpdate = decodeTime(elementOf(f.thisUpdate), 'thisUpdate');
+  const nextUpdate = f.nextUpdate ? decodeTime(elementOf(f.nextUpdate), 'nextUpdate') : undefined;
+  const entries: CrlEntry[] = [];
+  const crl: Crl = { der, tbs: tbsEl.encoded, sigAlg, signature, issuer, thisUpdate, nextUpdate, entries, extensions: [], problems };
+  if (f.extensions) readCrlExtensions(crl, elementOf(f.extensions));
+  if (!f.revoked) return crl;
+  let certIssuer: Name | undefined;
+  for (const e of crlEntries(f.revoked)) {
+    const serial = toHex(decodeIntegerBytes(elementOf(e.serial), 'a revoked serial'));
+    const revocationDate = decodeTime(elementOf(e.revocationDate), 'revocationDate');
+    const entry: CrlEntry = { serial, revocationDate };
+    if (e.extensions) {
+      const encoded = rawOf(e.extensions);
+      for (const x of readExtensions({ tag: TAG.OCTET_STRING, content: encoded, encoded }, problems)) {
+        try {
+          if (x.oid === VOID.reasonCode) {
+            entry.reason = decodeReasonCode(x.value);
+          } else if (x.oid === VOID.certificateIssuer) {
+            const gns = generalNames(parseDer(x.value).content, 'certificateIssuer');
+            const dn = gns.find((g) => g.type === 'dn');
+            certIssuer = dn && dn.type === 'dn' ? dn.name : undefined;
+          } else if (x.critical && x.oid !== VOID.invalidityDate) entry.criticalUnknown = x.oid;
+        } catch (err) {
+          if (!isEngineError(err)) throw err;
+          problems.push(`CRL entry extension ${x.oid} is malformed`);
         }
       }
-      if (certIssuer) entry.certIssuer = certIssuer;
-      entries.push(entry);
     }
+    if (certIssuer) entry.certIssuer = certIssuer;
+    entries.push(entry);
   }
   return crl;
 }

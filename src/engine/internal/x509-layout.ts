@@ -1,0 +1,166 @@
+/**
+ * The one reader of the X.509 layouts every part of Clavis walks: the signed envelope
+ * (`readSigned`: a certificate, a CRL or a PKCS #10 request), SubjectPublicKeyInfo
+ * (`readSpki`) and the TBSCertList with its entries (`readTbsCertList`, `readCrlEntry`,
+ * `crlEntries`, RFC 5280 5.1). Each field is checked for its place and tag, on the one
+ * strict DER reader (der.ts), and a layout that is wrong anywhere is refused with
+ * MALFORMED_INPUT; values (serials, times, names, extensions) are left to the caller,
+ * so the verifier can decode them strictly and the CA's lint can report a bad value as
+ * a finding. The TBSCertificate layout is `readTbsCertificate` (pki/validate/parse.ts).
+ *
+ * A CRL's entries are not read with its header: `revoked` is the span of the
+ * revokedCertificates SEQUENCE inside the TBS, and `crlEntries` walks it one entry at a
+ * time as offsets, so a 100,000-entry CRL is indexed without an object per field.
+ *
+ * Common case:
+ * ```ts
+ * const s = readSigned(der, 'CRL');
+ * const f = readTbsCertList(s.tbs.encoded);
+ * if (f.revoked) for (const e of crlEntries(f.revoked)) use(contentOf(e.serial));
+ * ```
+ */
+import { MalformedInputError } from '../errors';
+import { DerReader, TAG, decodeBitString, decodeSmallInteger, elementOf, parseDer, readSequence, readTlv, readTop, tagName, type DerElement, type Tlv } from './der';
+
+function fail(message: string): never {
+  throw new MalformedInputError(`x509: ${message}`);
+}
+
+const isTime = (tag: number | undefined) => tag === TAG.UTC_TIME || tag === TAG.GENERALIZED_TIME;
+
+/** A signed object's three parts: the TBS SEQUENCE, the outer AlgorithmIdentifier, the signature bits. */
+export interface SignedFields {
+  tbs: DerElement;
+  algorithm: DerElement;
+  /** The signature BIT STRING's value, without its unused-bits byte (which must be 0). */
+  signature: Uint8Array;
+}
+
+/**
+ * Reads `SEQUENCE { tbs SEQUENCE, signatureAlgorithm SEQUENCE, signature BIT STRING }`
+ * filling `der` (RFC 5280 4.1, 5.1; RFC 2986 4.2). @throws MALFORMED_INPUT
+ */
+export function readSigned(der: Uint8Array, what: string): SignedFields {
+  const outer = parseDer(der);
+  if (outer.tag !== TAG.SEQUENCE) fail(`the ${what} is not a signed structure`);
+  const r = new DerReader(outer.content, `the ${what}`);
+  const tbs = r.expect(TAG.SEQUENCE, 'signed content');
+  const algorithm = r.expect(TAG.SEQUENCE, 'signatureAlgorithm');
+  const signature = decodeBitString(r.expect(TAG.BIT_STRING, 'signature'), `the ${what} signature`);
+  r.end();
+  return { tbs, algorithm, signature };
+}
+
+/** A SubjectPublicKeyInfo's two parts. */
+export interface SpkiFields {
+  /** The AlgorithmIdentifier SEQUENCE. */
+  algorithm: DerElement;
+  /** The subjectPublicKey BIT STRING's value, without its unused-bits byte (which must be 0). */
+  publicKey: Uint8Array;
+}
+
+/** Reads `SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }` filling `der` (RFC 5280 4.1.2.7). @throws MALFORMED_INPUT */
+export function readSpki(der: Uint8Array): SpkiFields {
+  const r = readSequence(der, 'SubjectPublicKeyInfo');
+  const algorithm = r.expect(TAG.SEQUENCE, 'AlgorithmIdentifier');
+  const publicKey = decodeBitString(r.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'the public key');
+  r.end();
+  return { algorithm, publicKey };
+}
+
+/** The fields of a TBSCertList (RFC 5280 5.1) as spans of the TBS bytes, in order. */
+export interface TbsCertListFields {
+  /** 2 when the version field says v2; 1 when it is absent (or, not DER for a CRL, says v1). */
+  version: number;
+  /** The version INTEGER, when present. */
+  versionField?: Tlv;
+  signature: Tlv;
+  issuer: Tlv;
+  thisUpdate: Tlv;
+  nextUpdate?: Tlv;
+  /** The revokedCertificates SEQUENCE (possibly empty, which the lint reports); walk it with `crlEntries`. */
+  revoked?: Tlv;
+  /** The `[0]` wrapper of the crlExtensions. */
+  extensions?: Tlv;
+  /** The `Extensions` SEQUENCE inside `[0]`. */
+  extensionList?: DerElement;
+}
+
+/**
+ * The one reader of the TBSCertList layout: every field in order with its tag, the
+ * version a DER INTEGER of at most 1 (v2), the times UTCTime or GeneralizedTime, the
+ * crlExtensions `[0]` holding exactly one SEQUENCE, and nothing after it. The entries
+ * are not read here (see `crlEntries`). `tbs` is the whole TBSCertList encoding.
+ * @throws MALFORMED_INPUT
+ */
+export function readTbsCertList(tbs: Uint8Array): TbsCertListFields {
+  const top = readTop(tbs, TAG.SEQUENCE);
+  let p = top.contentStart;
+  const peek = () => (p < top.end ? tbs[p] : undefined);
+  const next = (what: string, ok: (tag: number) => boolean, expected: string): Tlv => {
+    if (p >= top.end) fail(`the TBSCertList ends before its ${what}`);
+    if (!ok(tbs[p]!)) fail(`the TBSCertList: expected ${what} (${expected}), found ${tagName(tbs[p]!)}`);
+    const t = readTlv(tbs, p, top.end);
+    p = t.end;
+    return t;
+  };
+  const seqField = (what: string) => next(what, (t) => t === TAG.SEQUENCE, 'SEQUENCE');
+  const timeField = (what: string) => next(what, isTime, 'UTCTime or GeneralizedTime');
+  const versionField = peek() === TAG.INTEGER ? next('version', () => true, 'INTEGER') : undefined;
+  const version = versionField ? decodeSmallInteger(elementOf(versionField), 'the CRL version', 1) + 1 : 1;
+  const f: TbsCertListFields = { version, signature: seqField('signature'), issuer: seqField('issuer'), thisUpdate: timeField('thisUpdate') };
+  if (versionField) f.versionField = versionField;
+  if (isTime(peek())) f.nextUpdate = timeField('nextUpdate');
+  if (peek() === TAG.SEQUENCE) f.revoked = seqField('revokedCertificates');
+  if (peek() === 0xa0) {
+    f.extensions = next('crlExtensions', () => true, '[0]');
+    const list = parseDer(tbs.subarray(f.extensions.contentStart, f.extensions.end));
+    if (list.tag !== TAG.SEQUENCE) fail('the crlExtensions are not a SEQUENCE');
+    f.extensionList = list;
+  }
+  if (p !== top.end) fail(`the TBSCertList has an unexpected ${tagName(tbs[p]!)} after its fields`);
+  return f;
+}
+
+/** One revokedCertificates entry as spans of the TBS bytes. */
+export interface CrlEntryFields {
+  /** Offset of the entry's SEQUENCE tag. */
+  start: number;
+  /** Offset just past the entry. */
+  end: number;
+  /** The userCertificate INTEGER (its value is the caller's to judge). */
+  serial: Tlv;
+  revocationDate: Tlv;
+  /** The crlEntryExtensions `Extensions` SEQUENCE, when present. */
+  extensions?: Tlv;
+}
+
+/**
+ * Reads the entry at `offset` (before `limit`):
+ * `SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions Extensions OPTIONAL }`.
+ * @throws MALFORMED_INPUT
+ */
+export function readCrlEntry(bytes: Uint8Array, offset: number, limit: number): CrlEntryFields {
+  const e = readTlv(bytes, offset, limit);
+  if (e.tag !== TAG.SEQUENCE) fail(`a revokedCertificates entry is a ${tagName(e.tag)}, not a SEQUENCE`);
+  if (e.contentStart === e.end) fail('a revokedCertificates entry is empty');
+  const serial = readTlv(bytes, e.contentStart, e.end);
+  if (serial.tag !== TAG.INTEGER) fail(`a revoked serial is a ${tagName(serial.tag)}, not an INTEGER`);
+  if (serial.end === e.end) fail('a revokedCertificates entry has no revocationDate');
+  const revocationDate = readTlv(bytes, serial.end, e.end);
+  if (!isTime(revocationDate.tag)) fail('a revocationDate is not a UTCTime or GeneralizedTime');
+  if (revocationDate.end === e.end) return { start: offset, end: e.end, serial, revocationDate };
+  const extensions = readTlv(bytes, revocationDate.end, e.end);
+  if (extensions.tag !== TAG.SEQUENCE) fail('the crlEntryExtensions are not a SEQUENCE');
+  if (extensions.end !== e.end) fail('a revokedCertificates entry has unexpected extra elements');
+  return { start: offset, end: e.end, serial, revocationDate, extensions };
+}
+
+/** Walks the entries of a revokedCertificates span, one at a time, each read by `readCrlEntry`. @throws MALFORMED_INPUT */
+export function* crlEntries(revoked: Tlv): Generator<CrlEntryFields> {
+  for (let p = revoked.contentStart; p < revoked.end; ) {
+    const e = readCrlEntry(revoked.bytes, p, revoked.end);
+    p = e.end;
+    yield e;
+  }
+}
