@@ -1,7 +1,8 @@
 /**
  * The one reader of the X.509 layouts every part of Clavis walks: the signed envelope
- * (`readSigned`: a certificate, a CRL or a PKCS #10 request), SubjectPublicKeyInfo
- * (`readSpki`) and the TBSCertList with its entries (`readTbsCertList`, `readCrlEntry`,
+ * (`readSigned`: a certificate, a CRL or a PKCS #10 request, whose info is
+ * `readCsrInfo`), SubjectPublicKeyInfo
+ * (`readSpki`, with an RSA key's size: `rsaModulusBits`) and the TBSCertList with its entries (`readTbsCertList`, `readCrlEntry`,
  * `crlEntries`, RFC 5280 5.1). Each field is checked for its place and tag, on the one
  * strict DER reader (der.ts), and a layout that is wrong anywhere is refused with
  * MALFORMED_INPUT; values (serials, times, names, extensions) are left to the caller,
@@ -20,7 +21,7 @@
  * ```
  */
 import { MalformedInputError } from '../errors';
-import { DerReader, TAG, decodeBitString, decodeSmallInteger, elementOf, parseDer, readSequence, readTlv, readTop, tagName, type DerElement, type Tlv } from './der';
+import { DerReader, TAG, bitLength, decodeBitString, decodeUnsignedInteger, decodeSmallInteger, elementOf, parseDer, readSequence, readTlv, readTop, tagName, type DerElement, type Tlv } from './der';
 
 function fail(message: string): never {
   throw new MalformedInputError(`x509: ${message}`);
@@ -66,6 +67,45 @@ export function readSpki(der: Uint8Array): SpkiFields {
   const publicKey = decodeBitString(r.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'the public key');
   r.end();
   return { algorithm, publicKey };
+}
+
+/** The fields of a PKCS #10 CertificationRequestInfo (RFC 2986 4.1). */
+export interface CsrInfoFields {
+  version: DerElement;
+  subject: DerElement;
+  /** The SubjectPublicKeyInfo SEQUENCE (read it with `readSpki`). */
+  spki: DerElement;
+  /** The `[0]` attributes, when present. */
+  attributes?: DerElement;
+}
+
+/**
+ * Reads `CertificationRequestInfo ::= SEQUENCE { version INTEGER, subject Name,
+ * subjectPKInfo, attributes [0] }` from its element (the `tbs` of `readSigned`); the
+ * attributes are read as optional, as some writers leave them out. @throws MALFORMED_INPUT
+ */
+export function readCsrInfo(info: DerElement): CsrInfoFields {
+  if (info.tag !== TAG.SEQUENCE) fail('a CertificationRequestInfo is not a SEQUENCE');
+  const r = new DerReader(info.content, 'CertificationRequestInfo');
+  const version = r.expect(TAG.INTEGER, 'version');
+  const subject = r.expect(TAG.SEQUENCE, 'subject');
+  const spki = r.expect(TAG.SEQUENCE, 'subjectPKInfo');
+  const attributes = r.optional(0xa0, 'attributes');
+  r.end();
+  return attributes ? { version, subject, spki, attributes } : { version, subject, spki };
+}
+
+/**
+ * The size in bits of an RSA key's modulus, from the subjectPublicKey of its SPKI:
+ * `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017 A.1.1),
+ * both non-negative. @throws MALFORMED_INPUT
+ */
+export function rsaModulusBits(publicKey: Uint8Array): number {
+  const k = readSequence(publicKey, 'RSAPublicKey');
+  const n = decodeUnsignedInteger(k.expect(TAG.INTEGER, 'modulus'), 'the RSA modulus');
+  decodeUnsignedInteger(k.expect(TAG.INTEGER, 'public exponent'), 'the RSA public exponent');
+  k.end();
+  return bitLength(n);
 }
 
 /** The fields of a TBSCertList (RFC 5280 5.1) as spans of the TBS bytes, in order. */
