@@ -1,13 +1,13 @@
 /**
  * The one reader of the X.509 layouts every part of Clavis walks: the signed envelope
  * (`readSigned`: a certificate, a CRL or a PKCS #10 request, whose info is
- * `readCsrInfo`), SubjectPublicKeyInfo
- * (`readSpki`, with an RSA key's size: `rsaModulusBits`) and the TBSCertList with its entries (`readTbsCertList`, `readCrlEntry`,
- * `crlEntries`, RFC 5280 5.1). Each field is checked for its place and tag, on the one
+ * `readCsrInfo`), the TBSCertificate (`readTbsCertificate`), SubjectPublicKeyInfo
+ * (`readSpki`, with an RSA key's size: `rsaModulusBits`) and the TBSCertList with its
+ * entries (`readTbsCertList`, `readCrlEntry`, `crlEntries`, RFC 5280 5.1). Each field is checked for its place and tag, on the one
  * strict DER reader (der.ts), and a layout that is wrong anywhere is refused with
  * MALFORMED_INPUT; values (serials, times, names, extensions) are left to the caller,
  * so the verifier can decode them strictly and the CA's lint can report a bad value as
- * a finding. The TBSCertificate layout is `readTbsCertificate` (pki/validate/parse.ts).
+ * a finding.
  *
  * A CRL's entries are not read with its header: `revoked` is the span of the
  * revokedCertificates SEQUENCE inside the TBS, and `crlEntries` walks it one entry at a
@@ -50,6 +50,53 @@ export function readSigned(der: Uint8Array, what: string): SignedFields {
   const signature = decodeBitString(r.expect(TAG.BIT_STRING, 'signature'), `the ${what} signature`);
   r.end();
   return { tbs, algorithm, signature };
+}
+
+/** The fields of a TBSCertificate as elements, in RFC 5280 4.1 order. */
+export interface TbsFields {
+  /** X.509 version (1, 2 or 3). */
+  version: number;
+  /** True when the version field is present and says v1 (the DEFAULT, which DER omits). */
+  explicitV1: boolean;
+  serial: DerElement;
+  signature: DerElement;
+  issuer: DerElement;
+  notBefore: DerElement;
+  notAfter: DerElement;
+  subject: DerElement;
+  spki: DerElement;
+  /** The `[3]` wrapper of the extensions, when present. */
+  extensions?: DerElement;
+}
+
+/**
+ * The one reader of the TBSCertificate layout (RFC 5280 4.1): every field in order with
+ * its tag, the version a DER INTEGER of at most 2, nothing after the extensions. Values
+ * (serial, times, names, key, extensions) are left to the caller to decode: the
+ * verifier decodes them strictly, the CA's lint reports a non-DER value as a finding.
+ * @throws MALFORMED_INPUT
+ */
+export function readTbsCertificate(tbs: DerElement): TbsFields {
+  if (tbs.tag !== TAG.SEQUENCE) fail('a TBSCertificate is not a SEQUENCE');
+  const t = new DerReader(tbs.content, 'TBSCertificate');
+  const vEl = t.optional(0xa0, 'version');
+  const version = vEl ? decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1 : 1;
+  const serial = t.expect(TAG.INTEGER, 'serialNumber');
+  const signature = t.expect(TAG.SEQUENCE, 'signature');
+  const issuer = t.expect(TAG.SEQUENCE, 'issuer');
+  const validity = t.sequence('validity');
+  const notBefore = validity.next('notBefore');
+  const notAfter = validity.next('notAfter');
+  validity.end();
+  const subject = t.expect(TAG.SEQUENCE, 'subject');
+  const spki = t.expect(TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  t.optional(0x81, 'issuerUniqueID');
+  t.optional(0x82, 'subjectUniqueID');
+  const extensions = t.optional(0xa3, 'extensions');
+  t.end();
+  const f: TbsFields = { version, explicitV1: vEl !== undefined && version === 1, serial, signature, issuer, notBefore, notAfter, subject, spki };
+  if (extensions) f.extensions = extensions;
+  return f;
 }
 
 /** A SubjectPublicKeyInfo's two parts. */
@@ -139,7 +186,7 @@ export function readTbsCertList(tbs: Uint8Array): TbsCertListFields {
   const peek = () => (p < top.end ? tbs[p] : undefined);
   const next = (what: string, ok: (tag: number) => boolean, expected: string): Tlv => {
     if (p >= top.end) fail(`the TBSCertList ends before its ${what}`);
-    if (!ok(tbs[p]!)) fail(`the TBSCertList: expected ${what} (${expected}), found ${tagName(tbs[p]!)}`);
+    if (!ok(tbs[p]!)) fail(`TBSCertList: expected ${what} (${expected}), found ${tagName(tbs[p]!)}`);
     const t = readTlv(tbs, p, top.end);
     p = t.end;
     return t;

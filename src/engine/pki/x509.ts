@@ -2,9 +2,8 @@
  * The CA's view of certificates and CRLs: the signed envelope (`splitSigned`), a
  * TBSCertificate with its values kept as encoded so the lint can judge them, and the
  * extension decoders under the names the CA uses. Nothing here reads X.509 a second
- * time: the envelope is `readSigned` and the TBSCertList `readTbsCertList`
- * (internal/x509-layout.ts), the TBSCertificate layout is `readTbsCertificate`
- * (validate/parse.ts) and each
+ * time: the envelope, the TBSCertificate and the TBSCertList are `readSigned`,
+ * `readTbsCertificate` and `readTbsCertList` (internal/x509-layout.ts) and each
  * extension is decoded by its one home, validate/extension-values.ts, both strict on
  * the engine's one DER reader. The CA reads only what it wrote itself, so it never
  * needs a more lenient reading than the verifier's.
@@ -12,8 +11,7 @@
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
 import { TAG, bitIsSet, contentOf, elementOf, parseDer, type DerElement, type Tlv } from '../internal/der';
-import { readSigned } from '../internal/x509-layout';
-import { readTbsCertificate } from './validate/parse';
+import { readSigned, readTbsCertificate } from '../internal/x509-layout';
 import { decodeTime } from '../internal/time';
 import {
   decodeAuthorityKeyIdentifier,

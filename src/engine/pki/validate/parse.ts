@@ -8,19 +8,20 @@
  * `problems`, and fails validation with that sentence (RFC 5280 4.2: a verifier that
  * cannot understand an extension must not silently ignore it).
  *
- * This is also the engine's one X.509 reader (issue 12): the TBSCertificate layout is
- * `readTbsCertificate` here, the signed envelope, SubjectPublicKeyInfo and the
- * TBSCertList with its entries are read by internal/x509-layout.ts (`readSigned`,
- * `readSpki`, `readTbsCertList`, `crlEntries`), a Name is `readNameAttributes`
- * (parse-names.ts) and each extension value has one decoder in extension-values.ts. The CA's view (pki/x509.ts,
- * names.ts, describe.ts, csr.ts, crl-codec.ts, lint.ts) and the exchange call these.
+ * This is also the engine's one X.509 reader (issue 12): every layout (the signed
+ * envelope, the TBSCertificate, SubjectPublicKeyInfo, the TBSCertList and its entries) is
+ * read by internal/x509-layout.ts (`readSigned`, `readTbsCertificate`, `readSpki`,
+ * `readTbsCertList`, `crlEntries`), a Name is `readNameAttributes` (parse-names.ts)
+ * and each extension value has one decoder in extension-values.ts. The CA's view
+ * (pki/x509.ts, names.ts, describe.ts, csr.ts, crl-codec.ts, lint.ts) and the exchange
+ * call these.
  *
  * Common case: `const cert = parseCert(der); cert.subject.key === issuer.subject.key`.
  */
-import { MalformedInputError, isEngineError } from '../../errors';
+import { isEngineError } from '../../errors';
 import { toHex } from '../../internal/bytes';
-import { DerReader, TAG, decodeBoolean, decodeIntegerBytes, decodeNamedBits, decodeSmallInteger, decodeTime, elementOf, parseDer, rawOf, type DerElement } from '../../internal/der';
-import { crlEntries, readSigned, readSpki, readTbsCertList } from '../../internal/x509-layout';
+import { DerReader, TAG, decodeBoolean, decodeIntegerBytes, decodeNamedBits, decodeTime, elementOf, parseDer, rawOf, type DerElement } from '../../internal/der';
+import { crlEntries, readSigned, readSpki, readTbsCertList, readTbsCertificate } from '../../internal/x509-layout';
 import { decodePem } from '../../keys/pem';
 import { VOID, type Cert, type Crl, type CrlEntry, type Name } from './cert-types';
 import { decodeAuthorityKeyIdentifier, decodeCrlNumber, decodeReasonCode } from './extension-values';
@@ -31,53 +32,6 @@ export * from './cert-types';
 export { parseGeneralName, parseName } from './parse-names';
 
 let idCounter = 0;
-
-/** The fields of a TBSCertificate as elements, in RFC 5280 4.1 order. */
-export interface TbsFields {
-  /** X.509 version (1, 2 or 3). */
-  version: number;
-  /** True when the version field is present and says v1 (the DEFAULT, which DER omits). */
-  explicitV1: boolean;
-  serial: DerElement;
-  signature: DerElement;
-  issuer: DerElement;
-  notBefore: DerElement;
-  notAfter: DerElement;
-  subject: DerElement;
-  spki: DerElement;
-  /** The `[3]` wrapper of the extensions, when present. */
-  extensions?: DerElement;
-}
-
-/**
- * The one reader of the TBSCertificate layout (RFC 5280 4.1): every field in order with
- * its tag, the version a DER INTEGER of at most 2, nothing after the extensions. Values
- * (serial, times, names, key, extensions) are left to the caller to decode: the
- * verifier decodes them strictly, the CA's lint reports a non-DER value as a finding.
- * @throws MALFORMED_INPUT
- */
-export function readTbsCertificate(tbs: DerElement): TbsFields {
-  if (tbs.tag !== TAG.SEQUENCE) throw new MalformedInputError('validate: a TBSCertificate is not a SEQUENCE');
-  const t = new DerReader(tbs.content, 'TBSCertificate');
-  const vEl = t.optional(0xa0, 'version');
-  const version = vEl ? decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1 : 1;
-  const serial = t.expect(TAG.INTEGER, 'serialNumber');
-  const signature = t.expect(TAG.SEQUENCE, 'signature');
-  const issuer = t.expect(TAG.SEQUENCE, 'issuer');
-  const validity = t.sequence('validity');
-  const notBefore = validity.next('notBefore');
-  const notAfter = validity.next('notAfter');
-  validity.end();
-  const subject = t.expect(TAG.SEQUENCE, 'subject');
-  const spki = t.expect(TAG.SEQUENCE, 'subjectPublicKeyInfo');
-  t.optional(0x81, 'issuerUniqueID');
-  t.optional(0x82, 'subjectUniqueID');
-  const extensions = t.optional(0xa3, 'extensions');
-  t.end();
-  const f: TbsFields = { version, explicitV1: vEl !== undefined && version === 1, serial, signature, issuer, notBefore, notAfter, subject, spki };
-  if (extensions) f.extensions = extensions;
-  return f;
-}
 
 /** Parses a DER certificate. @throws MALFORMED_INPUT when the outer structure is broken. */
 export function parseCert(der: Uint8Array): Cert {
