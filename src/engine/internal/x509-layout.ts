@@ -29,6 +29,12 @@ function fail(message: string): never {
 
 const isTime = (tag: number | undefined) => tag === TAG.UTC_TIME || tag === TAG.GENERALIZED_TIME;
 
+/** A reader over the fields of the SEQUENCE `el`, named `what`. @throws MALFORMED_INPUT */
+function fieldsOf(el: DerElement, what: string): DerReader {
+  if (el.tag !== TAG.SEQUENCE) fail(`a ${what} is not a SEQUENCE`);
+  return new DerReader(el.content, what);
+}
+
 /** A signed object's three parts: the TBS SEQUENCE, the outer AlgorithmIdentifier, the signature bits. */
 export interface SignedFields {
   tbs: DerElement;
@@ -77,8 +83,7 @@ export interface TbsFields {
  * @throws MALFORMED_INPUT
  */
 export function readTbsCertificate(tbs: DerElement): TbsFields {
-  if (tbs.tag !== TAG.SEQUENCE) fail('a TBSCertificate is not a SEQUENCE');
-  const t = new DerReader(tbs.content, 'TBSCertificate');
+  const t = fieldsOf(tbs, 'TBSCertificate');
   const vEl = t.optional(0xa0, 'version');
   const version = vEl ? decodeSmallInteger(parseDer(vEl.content), 'version', 2) + 1 : 1;
   const serial = t.expect(TAG.INTEGER, 'serialNumber');
@@ -132,8 +137,7 @@ export interface CsrInfoFields {
  * attributes are read as optional, as some writers leave them out. @throws MALFORMED_INPUT
  */
 export function readCsrInfo(info: DerElement): CsrInfoFields {
-  if (info.tag !== TAG.SEQUENCE) fail('a CertificationRequestInfo is not a SEQUENCE');
-  const r = new DerReader(info.content, 'CertificationRequestInfo');
+  const r = fieldsOf(info, 'CertificationRequestInfo');
   const version = r.expect(TAG.INTEGER, 'version');
   const subject = r.expect(TAG.SEQUENCE, 'subject');
   const spki = r.expect(TAG.SEQUENCE, 'subjectPKInfo');
