@@ -5,6 +5,8 @@
  * these shapes); the homes are src/engine/internal/{der-reader,der-writer,oid-codec,
  * oids,bytes}.ts (the DER ones behind the one entry point internal/der.ts) and
  * src/engine/keys/pem.ts. Tests and test data may spell OIDs and bytes out on purpose.
+ * The X.509 layouts (signed envelope, TBSCertificate, SPKI, TBSCertList and its entries)
+ * have one reader too: src/engine/internal/x509-layout.ts.
  * Each named X.509 extension is decoded in one place too: src/engine/pki/validate/
  * extension-values.ts; elsewhere a branch on the extension's OID may only hand the value
  * to that decoder (or to a view of it), never read its DER itself.
@@ -52,6 +54,8 @@ const RULES: Rule[] = [
   { what: 'a base64url codec', home: ['src/engine/internal/bytes.ts'], pattern: /replace\(\/\\\+\/g, '-'\)|replace\(\/-\/g, '\+'\)/ },
   { what: 'a hex encoder over bytes', home: ['src/engine/internal/bytes.ts'], pattern: /(for \(|Array\.from\(|\.map\()[^\n]*toString\(16\)\.padStart\(2/ },
   { what: 'a hex decoder', home: ['src/engine/internal/bytes.ts'], pattern: /match\(\/\.\.\/g\)[^\n]*parseInt|parseInt\(\w+\.slice\(\w+ \* 2/ },
+  // A TBSCertList walker tells nextUpdate (or a revocationDate) from what follows it by its time tag.
+  { what: 'an X.509 layout reader (a CRL time found by its tag)', home: ['src/engine/internal/x509-layout.ts'], pattern: /===\s*TAG\.UTC_TIME\s*\|\|/ },
   {
     what: 'an OID written as a literal (use OID from internal/oids.ts)',
     home: ['src/engine/internal/oids.ts'],

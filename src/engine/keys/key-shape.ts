@@ -3,7 +3,8 @@ import { EngineError, MalformedInputError } from '../errors';
 import * as OID from '../internal/oids';
 import type { TemplateName } from '../types';
 import type { EngineContext } from './context';
-import { bitLength, DerReader, decodeBitString, decodeNull, decodeOid, decodeUnsignedInteger, readSequence, TAG } from './der';
+import { bitLength, DerReader, decodeNull, decodeOid, decodeUnsignedInteger, readSequence, TAG } from './der';
+import { readSpki, rsaModulusBits } from '../internal/x509-layout';
 import type { KeyTemplate, TemplateFamily } from './templates';
 import { templateOf } from './vault';
 
@@ -205,19 +206,11 @@ function shapeFromAlgorithm(alg: DerReader, rsaBits: () => number): KeyShape {
   }
 }
 
-/** Parses a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) into its shape. */
+/** Parses a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, read by `readSpki`, the one home) into its shape. */
 export function parseSpki(der: Uint8Array): KeyShape {
-  const r = readSequence(der, 'SubjectPublicKeyInfo');
-  const alg = r.sequence('AlgorithmIdentifier');
-  const keyBits = decodeBitString(r.expect(TAG.BIT_STRING, 'subjectPublicKey'), 'the public key');
-  r.end();
-  return shapeFromAlgorithm(alg, () => {
-    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
-    const k = readSequence(keyBits, 'RSAPublicKey');
-    const n = decodeUnsignedInteger(k.expect(TAG.INTEGER, 'modulus'), 'the RSA modulus');
-    decodeUnsignedInteger(k.expect(TAG.INTEGER, 'public exponent'), 'the RSA public exponent');
-    k.end();
-    return bitLength(n);
+  const { algorithm, publicKey: keyBits } = readSpki(der);
+  return shapeFromAlgorithm(new DerReader(algorithm.content, 'AlgorithmIdentifier'), () => {
+    return rsaModulusBits(keyBits);
   });
 }
 

@@ -7,7 +7,8 @@
 import * as pkijs from 'pkijs';
 import { EngineError } from '../errors';
 import type { EngineContext } from '../keys/context';
-import { TAG, children, contentOf, derNull, oid, oidToString, rawOf, readTop, seq } from '../internal/der';
+import { DerReader, TAG, decodeOid, derNull, oid, seq } from '../internal/der';
+import { readSpki, rsaModulusBits } from '../internal/x509-layout';
 import * as OID from '../internal/oids';
 
 const engines = new WeakMap<Crypto, pkijs.CryptoEngine>();
@@ -57,34 +58,25 @@ const OTHER_KEYS: Record<string, string> = {
   [OID.x448]: 'X448',
 };
 
-/** Parses a SubjectPublicKeyInfo. @throws MALFORMED_INPUT */
+/** Parses a SubjectPublicKeyInfo, read by `readSpki` (internal/x509-layout.ts, the one home). @throws MALFORMED_INPUT */
 export function parseSpki(spki: Uint8Array): SpkiInfo {
-  const top = readTop(spki, TAG.SEQUENCE);
-  const [alg, bits] = children(top);
-  if (!alg || !bits || alg.tag !== TAG.SEQUENCE || bits.tag !== TAG.BIT_STRING) throw new EngineError('MALFORMED_INPUT', 'pki: malformed public key');
-  const [algOid, params] = children(alg);
-  if (!algOid || algOid.tag !== TAG.OID) throw new EngineError('MALFORMED_INPUT', 'pki: malformed public key algorithm');
-  const o = oidToString(contentOf(algOid));
-  const bitContent = contentOf(bits);
-  if (bitContent[0] !== 0) throw new EngineError('MALFORMED_INPUT', 'pki: public key BIT STRING has unused bits');
-  const subjectPublicKey = bitContent.slice(1);
+  const { algorithm, publicKey } = readSpki(spki);
+  const alg = new DerReader(algorithm.content, 'AlgorithmIdentifier');
+  const o = decodeOid(alg.expect(TAG.OID, 'algorithm'), 'the key algorithm');
+  const params = alg.done ? undefined : alg.next('parameters');
+  alg.end();
+  const subjectPublicKey = publicKey.slice();
   let type: PublicKeyType;
   if (o === OID.ecPublicKey) {
-    const curve = params && params.tag === TAG.OID ? CURVES[oidToString(contentOf(params))] : undefined;
+    const curve = params && params.tag === TAG.OID ? CURVES[decodeOid(params, 'the named curve')] : undefined;
     type = curve ? { kind: 'ec', curve } : { kind: 'unsupported', name: 'EC key on an unsupported curve' };
   } else if (o === OID.rsaEncryption || o === OID.rsassaPss) {
-    const rsaKey = readTop(subjectPublicKey, TAG.SEQUENCE);
-    const [n] = children(rsaKey);
-    if (!n || n.tag !== TAG.INTEGER) throw new EngineError('MALFORMED_INPUT', 'pki: malformed RSA public key');
-    const c = contentOf(n);
-    let i = 0;
-    while (i < c.length && c[i] === 0) i++;
-    const bitsLen = c.length - i === 0 ? 0 : (c.length - i - 1) * 8 + (32 - Math.clz32(c[i]!));
+    const bitsLen = rsaModulusBits(subjectPublicKey);
     type = { kind: 'rsa', bits: bitsLen, pss: o === OID.rsassaPss };
   } else {
     type = { kind: 'unsupported', name: OTHER_KEYS[o] ?? `key algorithm ${o}` };
   }
-  return { der: rawOf(top).slice(), type, subjectPublicKey };
+  return { der: spki.slice(), type, subjectPublicKey };
 }
 
 /** Refuses key types Clavis will not certify (C6, M5). @throws UNSUPPORTED, INVALID_ARGUMENT */

@@ -2,7 +2,8 @@
  * CRL encoding and reading with no storage, no keys and no DOM: the part of CRL work
  * that grows with the number of entries, so it can run in a worker (SECURITY.md M1, M2,
  * M7) as well as in-thread (`crl-client.ts` decides). A TBSCertList is encoded once, in
- * one pass; a CRL is read with the DER walker (no asn1js node limit).
+ * one pass; a CRL is read with the one layout reader (`readTbsCertList`,
+ * internal/x509-layout.ts), entry by entry as offsets (no asn1js node limit).
  *
  * Common case: `crl.ts` calls `buildCrlTbs` through the client; `verify.ts` calls
  * `summariseCrl` through the client to learn a CRL's header and look up a few serials.
@@ -10,13 +11,14 @@
 import { EngineError, MalformedInputError } from '../errors';
 import type { RevocationRecord } from '../storage/schema';
 import { fromHex } from '../internal/bytes';
-import { TAG, children, contentOf, enumerated, encodeLength as lengthBytes, explicit, readTlv, readTop, seq, tlvList, uint, uintBytes } from '../internal/der';
+import { TAG, contentOf, enumerated, encodeLength as lengthBytes, explicit, rawOf, seq, tlvList, uint, uintBytes } from '../internal/der';
+import { readCrlEntry, readSigned, readTbsCertList } from '../internal/x509-layout';
 import { OID, authorityKeyIdentifier, extension } from './extensions';
 import { lintTbsCertList, type CrlLintContext, type LintFinding } from './lint';
 import { serialHex } from './serial';
 import { encodeGeneralizedTime, encodeTime } from '../internal/time';
-import { akiKeyId, parseExtensions, parseTime, splitSigned } from './x509';
-import { decodeCrlNumber, decodeReasonCode } from './validate/extension-values';
+import { akiKeyId, parseExtensions, parseTime } from './x509';
+import { decodeCrlNumber, decodeExtensionList, decodeReasonCode } from './validate/extension-values';
 
 /** One revoked certificate on a CRL. */
 export interface CrlEntryInput {
@@ -95,54 +97,81 @@ export interface ParsedCrl {
 }
 
 /**
- * Parses a CRL with the DER walker (no 10,000-node limit, no per-lookup re-encoding).
+ * Reads a CRL through the one layout reader (`readSigned`, `readTbsCertList`,
+ * `crlEntries`, internal/x509-layout.ts): its header, with each entry handed to `onEntry`
+ * as its canonical serial hex, its reason code (-1 without one) and its offset in
+ * `header.tbs` (a copy of the TBS, so nothing refers back to `der`). No per-entry object
+ * is kept. Returns the header and the offset just past the entry list (0 without one).
  * @throws MALFORMED_INPUT
  */
-export function parseCrl(der: Uint8Array): ParsedCrl {
+function readCrl(der: Uint8Array, onEntry: (serial: string, reason: number, start: number) => void): { header: CrlHeader; listEnd: number } {
   try {
-    const s = splitSigned(der, 'CRL');
-    const parts = children(readTop(s.tbs, TAG.SEQUENCE));
-    let i = 0;
-    if (parts[i]?.tag === TAG.INTEGER) i++;
-    i++; // signature
-    const issuer = parts[i++]!;
-    const thisUpdate = parseTime(parts[i++]);
-    let nextUpdate: Date | undefined;
-    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) nextUpdate = parseTime(parts[i++]).date;
-    const revoked = new Map<string, number | undefined>();
+    const s = readSigned(der, 'CRL');
+    const tbs = s.tbs.encoded.slice();
+    const f = readTbsCertList(tbs);
     const unknownCritical: string[] = [];
-    if (parts[i]?.tag === TAG.SEQUENCE) {
-      for (const e of children(parts[i++]!)) {
-        const ec = children(e);
-        let reason: number | undefined;
-        if (ec[2]) {
-          for (const x of parseExtensions(ec[2])) {
-            if (x.oid === OID.reasonCode) reason = decodeReasonCode(x.value);
-            else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
-          }
+    let count = 0;
+    // A plain loop over `readCrlEntry` (what `crlEntries` yields, without a generator step per entry): the 100,000-entry path.
+    const list = f.revoked;
+    for (let p = list ? list.contentStart : 0; list && p < list.end; ) {
+      const e = readCrlEntry(tbs, p, list.end);
+      p = e.end;
+      let reason = -1;
+      if (e.extensions) {
+        for (const x of parseExtensions(e.extensions)) {
+          if (x.oid === OID.reasonCode) reason = decodeReasonCode(x.value);
+          else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
         }
-        revoked.set(serialHex(contentOf(ec[0]!)), reason);
       }
+      onEntry(serialHex(contentOf(e.serial)), reason, e.start);
+      count++;
     }
-    const out: ParsedCrl = { der, tbs: s.tbs, issuer: s.tbs.subarray(issuer.start, issuer.end), thisUpdate: thisUpdate.date ?? new Date(NaN), revoked, unknownCritical };
-    if (nextUpdate) out.nextUpdate = nextUpdate;
-    if (parts[i]?.tag === 0xa0) {
-      for (const x of parseExtensions(readTop(contentOf(parts[i]!), TAG.SEQUENCE))) {
-        if (x.oid === OID.authorityKeyIdentifier) {
-          const k = akiKeyId(x.value);
-          if (k) out.authorityKeyId = k;
-        } else if (x.oid === OID.cRLNumber) {
-          out.number = [...decodeCrlNumber(x.value)].reduce((a, b) => a * 256 + b, 0);
-        } else if (x.critical) unknownCritical.push(x.oid);
-      }
+    const header: CrlHeader = {
+      tbs,
+      signatureAlgorithm: s.algorithm.encoded.slice(),
+      signature: s.signature.slice(),
+      algorithmsMatch: equalRaw(rawOf(f.signature), s.algorithm.encoded),
+      issuer: rawOf(f.issuer).slice(),
+      thisUpdate: parseTime(f.thisUpdate).date ?? new Date(NaN),
+      unknownCritical,
+      count,
+    };
+    const nextUpdate = f.nextUpdate ? parseTime(f.nextUpdate).date : undefined;
+    if (nextUpdate) header.nextUpdate = nextUpdate;
+    for (const x of f.extensionList ? decodeExtensionList(f.extensionList) : []) {
+      if (x.oid === OID.authorityKeyIdentifier) {
+        const k = akiKeyId(x.value);
+        if (k) header.authorityKeyId = k.slice();
+      } else if (x.oid === OID.cRLNumber) {
+        header.number = [...decodeCrlNumber(x.value)].reduce((a, b) => a * 256 + b, 0);
+      } else if (x.critical) unknownCritical.push(x.oid);
     }
-    return out;
+    return { header, listEnd: f.revoked ? f.revoked.end : 0 };
   } catch (e) {
     if (e instanceof EngineError) throw e;
     throw new MalformedInputError('pki: the CRL could not be parsed', { cause: e });
   }
 }
 
+/** A CRL's header and its revoked serials in a Map (the last entry of a serial listed twice wins). @throws MALFORMED_INPUT */
+function readCrlMap(der: Uint8Array): { header: CrlHeader; revoked: Map<string, number | undefined> } {
+  const revoked = new Map<string, number | undefined>();
+  const { header } = readCrl(der, (serial, reason) => revoked.set(serial, reason < 0 ? undefined : reason));
+  return { header, revoked };
+}
+
+/**
+ * Parses a CRL with the one layout reader (no 10,000-node limit, no per-lookup re-encoding).
+ * @throws MALFORMED_INPUT
+ */
+export function parseCrl(der: Uint8Array): ParsedCrl {
+  const { header: h, revoked } = readCrlMap(der);
+  const out: ParsedCrl = { der, tbs: h.tbs, issuer: h.issuer, thisUpdate: h.thisUpdate, revoked, unknownCritical: h.unknownCritical };
+  if (h.nextUpdate) out.nextUpdate = h.nextUpdate;
+  if (h.number !== undefined) out.number = h.number;
+  if (h.authorityKeyId) out.authorityKeyId = h.authorityKeyId;
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------
 // Jobs (run in the worker for big CRLs, in-thread otherwise)
@@ -285,26 +314,10 @@ export interface CrlSummary {
 
 /** Reads a CRL and looks up `serials` (canonical hex). @throws MALFORMED_INPUT */
 export function summariseCrl(der: Uint8Array, serials: readonly string[]): CrlSummary {
-  const p = parseCrl(der);
-  const s = splitSigned(der, 'CRL');
-  const inner = children(readTop(s.tbs, TAG.SEQUENCE)).find((t) => t.tag === TAG.SEQUENCE);
+  const { header, revoked } = readCrlMap(der);
   const hits: Record<string, number | null> = {};
-  for (const x of serials) if (p.revoked.has(x)) hits[x] = p.revoked.get(x) ?? null;
-  const out: CrlSummary = {
-    tbs: s.tbs.slice(),
-    signatureAlgorithm: s.signatureAlgorithm.slice(),
-    signature: s.signature.slice(),
-    algorithmsMatch: inner !== undefined && equalRaw(s.tbs.subarray(inner.start, inner.end), s.signatureAlgorithm),
-    issuer: p.issuer.slice(),
-    thisUpdate: p.thisUpdate,
-    unknownCritical: p.unknownCritical,
-    count: p.revoked.size,
-    hits,
-  };
-  if (p.nextUpdate) out.nextUpdate = p.nextUpdate;
-  if (p.number !== undefined) out.number = p.number;
-  if (p.authorityKeyId) out.authorityKeyId = p.authorityKeyId.slice();
-  return out;
+  for (const x of serials) if (revoked.has(x)) hits[x] = revoked.get(x) ?? null;
+  return { ...header, count: revoked.size, hits };
 }
 
 function equalRaw(a: Uint8Array, b: Uint8Array): boolean {
@@ -331,64 +344,14 @@ export interface CrlIndexData {
 
 /** Reads a CRL into an index (one walk over the entries, no per-entry objects kept). @throws MALFORMED_INPUT */
 export function indexCrlData(der: Uint8Array): CrlIndexData {
-  try {
-    const s = splitSigned(der, 'CRL');
-    const tbs = s.tbs.slice();
-    const parts = children(readTop(tbs, TAG.SEQUENCE));
-    let i = 0;
-    if (parts[i]?.tag === TAG.INTEGER) i++;
-    const inner = parts[i++];
-    const issuer = parts[i++]!;
-    const thisUpdate = parseTime(parts[i++]);
-    let nextUpdate: Date | undefined;
-    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) nextUpdate = parseTime(parts[i++]).date;
-    const serials: string[] = [];
-    const reasons: number[] = [];
-    const starts: number[] = [];
-    const unknownCritical: string[] = [];
-    if (parts[i]?.tag === TAG.SEQUENCE) {
-      const list = parts[i++]!;
-      for (let p = list.contentStart; p < list.end; ) {
-        const e = readTlv(tbs, p, list.end);
-        starts.push(p);
-        p = e.end;
-        const ec = children(e);
-        let reason = -1;
-        if (ec[2]) {
-          for (const x of parseExtensions(ec[2])) {
-            if (x.oid === OID.reasonCode) reason = decodeReasonCode(x.value);
-            else if (x.critical && x.oid !== OID.invalidityDate) unknownCritical.push(x.oid);
-          }
-        }
-        serials.push(serialHex(contentOf(ec[0]!)));
-        reasons.push(reason);
-      }
-      starts.push(list.end);
-    } else starts.push(0);
-    const header: CrlHeader = {
-      tbs,
-      signatureAlgorithm: s.signatureAlgorithm.slice(),
-      signature: s.signature.slice(),
-      algorithmsMatch: inner !== undefined && inner.tag === TAG.SEQUENCE && equalRaw(tbs.subarray(inner.start, inner.end), s.signatureAlgorithm),
-      issuer: tbs.slice(issuer.start, issuer.end),
-      thisUpdate: thisUpdate.date ?? new Date(NaN),
-      unknownCritical,
-      count: serials.length,
-    };
-    if (nextUpdate) header.nextUpdate = nextUpdate;
-    if (parts[i]?.tag === 0xa0) {
-      for (const x of parseExtensions(readTop(contentOf(parts[i]!), TAG.SEQUENCE))) {
-        if (x.oid === OID.authorityKeyIdentifier) {
-          const k = akiKeyId(x.value);
-          if (k) header.authorityKeyId = k.slice();
-        } else if (x.oid === OID.cRLNumber) {
-          header.number = [...decodeCrlNumber(x.value)].reduce((a, b) => a * 256 + b, 0);
-        } else if (x.critical) unknownCritical.push(x.oid);
-      }
-    }
-    return { header, serials: serials.join(','), reasons: Int16Array.from(reasons), starts: Uint32Array.from(starts) };
-  } catch (e) {
-    if (e instanceof EngineError) throw e;
-    throw new MalformedInputError('pki: the CRL could not be parsed', { cause: e });
-  }
+  const serials: string[] = [];
+  const reasons: number[] = [];
+  const starts: number[] = [];
+  const { header, listEnd } = readCrl(der, (serial, reason, start) => {
+    serials.push(serial);
+    reasons.push(reason);
+    starts.push(start);
+  });
+  starts.push(listEnd);
+  return { header, serials: serials.join(','), reasons: Int16Array.from(reasons), starts: Uint32Array.from(starts) };
 }

@@ -14,7 +14,7 @@ import type { EngineContext } from '../keys/context';
 import type { CrlRecord } from '../storage/schema';
 import { crlJobs } from './crl-client';
 import type { CrlHeader, CrlIndexData } from './crl-codec';
-import { readTlv } from '../internal/der';
+import { readCrlEntry } from '../internal/x509-layout';
 import { decodeCrlEntry, type CrlEntry } from './describe';
 import { parseCrl, type Crl } from './validate/parse';
 
@@ -75,7 +75,7 @@ export class CrlIndex {
     const out: CrlEntry[] = [];
     const end = Math.min(this.count, offset + limit);
     try {
-      for (let i = offset; i < end; i++) out.push(decodeCrlEntry(readTlv(this.header.tbs, this.starts[i]!, this.starts[i + 1]!)));
+      for (let i = offset; i < end; i++) out.push(decodeCrlEntry(readCrlEntry(this.header.tbs, this.starts[i]!, this.starts[i + 1]!)));
     } catch (e) {
       throw new MalformedInputError('pki: the CRL could not be read', { cause: e });
     }

@@ -12,14 +12,14 @@ import type { EngineContext } from '../keys/context';
 import { loadKey } from '../keys/vault';
 import { assertOperationAllowed } from '../lifecycle/gates';
 import { assertCertifiableKey, createSigner, parseSpki, pkiCrypto, type PublicKeyType } from './algorithms';
-import { TAG, children, contentOf, implicitConstructed, oid, oidToString, rawOf, readTop, seq, setOf, uint } from '../internal/der';
+import { DerReader, TAG, decodeOid, implicitConstructed, oid, seq, setOf, uint } from '../internal/der';
+import { readCsrInfo, readSigned, type CsrInfoFields } from '../internal/x509-layout';
 import { fromPemOrDer, toPem } from '../keys/pem';
 import { parseAsn1 } from './parse-asn1';
 import { OID, checkSans, formatIp, sanCount, subjectAltName, type SubjectAltNames } from './extensions';
 import { assembleSigned } from './issue';
 import { decodeName, encodeName, formatName, type DistinguishedName, type NameEntry } from './names';
-import { decodeGeneralNames } from './validate/extension-values';
-import { parseExtensions } from './x509';
+import { decodeExtensionList, decodeGeneralNames } from './validate/extension-values';
 
 /** What a CSR asks for, after its proof of possession was checked. */
 export interface CsrInfo {
@@ -63,18 +63,15 @@ export async function readCsr(ctx: EngineContext, input: string | Uint8Array): P
   // The cap is checked before the PEM is decoded or the DER parsed (issue 14 #9).
   const der = fromPemOrDer(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'certificate request', MAX_CSR_DER_BYTES);
   let req: pkijs.CertificationRequest;
-  let info: ReturnType<typeof children>;
+  let info: CsrInfoFields;
   try {
     req = new pkijs.CertificationRequest({ schema: parseAsn1(der, 'certificate request') });
-    const top = readTop(der, TAG.SEQUENCE);
-    info = children(children(top)[0]!);
+    info = readCsrInfo(readSigned(der, 'certificate request').tbs);
   } catch (e) {
     if (e instanceof EngineError) throw e;
     throw new MalformedInputError('pki: the certificate request could not be parsed', { cause: e });
   }
-  const [, subjectT, spkiT, attrsT] = info;
-  if (!subjectT || !spkiT) throw new MalformedInputError('pki: the certificate request is incomplete');
-  const spki = parseSpki(rawOf(spkiT));
+  const spki = parseSpki(info.spki.encoded);
   assertCertifiableKey(spki.type);
   let ok = false;
   try {
@@ -87,23 +84,26 @@ export async function readCsr(ctx: EngineContext, input: string | Uint8Array): P
   if (sigOid === OID.sha1WithRSAEncryption || sigOid === OID.ecdsaWithSHA1) throw new EngineError('UNSUPPORTED', 'pki: SHA-1 signed requests are refused');
   const requestedExtensions: string[] = [];
   let sans: Required<SubjectAltNames> = { dns: [], ip: [], email: [], uri: [] };
-  if (attrsT && attrsT.tag === 0xa0) {
-    for (const attr of children(attrsT)) {
-      const [t, values] = children(attr);
-      if (!t || !values || oidToString(contentOf(t)) !== OID.extensionRequest) continue;
-      for (const v of children(values)) {
-        for (const x of parseExtensions(v)) {
-          requestedExtensions.push(x.oid);
-          if (x.oid === OID.subjectAltName) sans = sansFromGeneralNames(x.value);
-        }
+  const attrs = new DerReader(info.attributes?.content ?? new Uint8Array(0), 'attributes');
+  while (!attrs.done) {
+    const attr = attrs.sequence('Attribute');
+    const type = decodeOid(attr.expect(TAG.OID, 'type'), 'an attribute type');
+    const values = attr.set('values');
+    attr.end();
+    if (type !== OID.extensionRequest) continue;
+    while (!values.done) {
+      for (const x of decodeExtensionList(values.next('extensionRequest'))) {
+        requestedExtensions.push(x.oid);
+        if (x.oid === OID.subjectAltName) sans = sansFromGeneralNames(x.value);
       }
     }
   }
-  const entries = decodeName(rawOf(subjectT));
+  const subjectDer = info.subject.encoded;
+  const entries = decodeName(subjectDer);
   return {
     info: { subject: formatName(entries), subjectEntries: entries, keyType: spki.type, sans, requestedExtensions, signatureValid: true },
     spkiDer: spki.der,
-    subjectDer: rawOf(subjectT),
+    subjectDer,
   };
 }
 

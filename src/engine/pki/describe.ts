@@ -10,14 +10,15 @@ import { EngineError, MalformedInputError } from '../errors';
 import { fromUtf8, toHex } from '../internal/bytes';
 import type { EngineContext } from '../keys/context';
 import { parseSpki } from './algorithms';
-import { TAG, children, contentOf, parseDer, readTlv, readTop, type Tlv } from '../internal/der';
+import { TAG, contentOf, parseDer, readTop } from '../internal/der';
+import { crlEntries, readSigned, readTbsCertList, type CrlEntryFields } from '../internal/x509-layout';
 import { OID_NAMES } from '../internal/oid-names';
 import { asn1Tree, hexValue, tagLabel, type Asn1Node } from '../internal/asn1-tree';
 import { OID, KEY_USAGE_BITS, formatIp } from './extensions';
 import { decodeName, formatName } from './names';
 import { serialHex } from './serial';
 import { decodeTime } from '../internal/time';
-import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue, splitSigned } from './x509';
+import { akiKeyId, parseBasicConstraints, parseCertificate, parseExtKeyUsage, parseExtensions, parseKeyUsage, parseTime, skiValue } from './x509';
 import { REASON_NAMES } from './crl';
 import type { GeneralName } from './validate/cert-types';
 import { algorithm } from './validate/parse-extensions';
@@ -164,27 +165,25 @@ export async function describeCertificateDer(ctx: Pick<EngineContext, 'subtle'>,
   };
 }
 
-/** One revokedCertificates entry as shown (serial, date, reason, invalidity date). Throws on bad DER. */
-export function decodeCrlEntry(e: Tlv): CrlEntry {
-  const [serial, date, exts] = children(e);
-  const entry: CrlEntry = { serialHex: serialHex(contentOf(serial!)), revocationDate: parseTime(date).date?.toISOString() ?? '' };
-  if (exts) {
-    for (const x of parseExtensions(exts)) {
-      if (x.oid === OID.reasonCode) {
-        const code = decodeReasonCode(x.value);
-        entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
-      } else if (x.oid === OID.invalidityDate) {
-        const t = readTop(x.value, TAG.GENERALIZED_TIME);
-        entry.invalidityDate = decodeTime(t.tag, fromUtf8(contentOf(t)))?.toISOString() ?? '';
-      }
+/** One revokedCertificates entry (read by `readCrlEntry`) as shown: serial, date, reason, invalidity date. Throws on bad DER. */
+export function decodeCrlEntry(e: CrlEntryFields): CrlEntry {
+  const entry: CrlEntry = { serialHex: serialHex(contentOf(e.serial)), revocationDate: parseTime(e.revocationDate).date?.toISOString() ?? '' };
+  for (const x of e.extensions ? parseExtensions(e.extensions) : []) {
+    if (x.oid === OID.reasonCode) {
+      const code = decodeReasonCode(x.value);
+      entry.reason = REASON_NAMES[code] ?? `reason ${code}`;
+    } else if (x.oid === OID.invalidityDate) {
+      const t = readTop(x.value, TAG.GENERALIZED_TIME);
+      entry.invalidityDate = decodeTime(t.tag, fromUtf8(contentOf(t)))?.toISOString() ?? '';
     }
   }
   return entry;
 }
 
 /**
- * One page of a CRL's entries, in the CRL's order. Walks the entry list without decoding
- * the entries outside the page, so a 100,000-entry CRL pages cheaply.
+ * One page of a CRL's entries, in the CRL's order, read by the one layout reader
+ * (`readTbsCertList`, `crlEntries`). Entries outside the page are checked but not
+ * decoded, so a 100,000-entry CRL pages cheaply.
  * @throws MALFORMED_INPUT
  */
 export function crlEntryPage(der: Uint8Array, offset: number, limit: number): { total: number; entries: CrlEntry[] } {
@@ -192,21 +191,12 @@ export function crlEntryPage(der: Uint8Array, offset: number, limit: number): { 
     throw new EngineError('INVALID_ARGUMENT', 'pki: a CRL page needs an offset ≥ 0 and a limit of 1–1000');
   }
   try {
-    const s = splitSigned(der, 'CRL');
-    const parts = children(readTop(s.tbs, TAG.SEQUENCE));
-    let i = 0;
-    if (parts[i]?.tag === TAG.INTEGER) i++;
-    i += 3; // signature, issuer, thisUpdate
-    if (parts[i] && (parts[i]!.tag === TAG.UTC_TIME || parts[i]!.tag === TAG.GENERALIZED_TIME)) i++;
-    const list = parts[i]?.tag === TAG.SEQUENCE ? parts[i]! : undefined;
-    if (!list) return { total: 0, entries: [] };
+    const { revoked } = readTbsCertList(readSigned(der, 'CRL').tbs.encoded);
     const entries: CrlEntry[] = [];
     let total = 0;
-    for (let p = list.contentStart; p < list.end; total++) {
-      const e = readTlv(list.bytes, p, list.end);
-      p = e.end;
-      if (total < offset || total >= offset + limit) continue;
-      entries.push(decodeCrlEntry(e));
+    for (const e of revoked ? crlEntries(revoked) : []) {
+      if (total >= offset && total < offset + limit) entries.push(decodeCrlEntry(e));
+      total++;
     }
     return { total, entries };
   } catch (e) {

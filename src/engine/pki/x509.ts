@@ -2,15 +2,16 @@
  * The CA's view of certificates and CRLs: the signed envelope (`splitSigned`), a
  * TBSCertificate with its values kept as encoded so the lint can judge them, and the
  * extension decoders under the names the CA uses. Nothing here reads X.509 a second
- * time: the TBSCertificate layout is `readTbsCertificate` (validate/parse.ts) and each
+ * time: the envelope, the TBSCertificate and the TBSCertList are `readSigned`,
+ * `readTbsCertificate` and `readTbsCertList` (internal/x509-layout.ts) and each
  * extension is decoded by its one home, validate/extension-values.ts, both strict on
  * the engine's one DER reader. The CA reads only what it wrote itself, so it never
  * needs a more lenient reading than the verifier's.
  */
 import { MalformedInputError } from '../errors';
 import { fromUtf8 } from '../internal/bytes';
-import { TAG, bitIsSet, children, contentOf, elementOf, parseDer, rawOf, readTop, type DerElement, type Tlv } from '../internal/der';
-import { readTbsCertificate } from './validate/parse';
+import { TAG, bitIsSet, contentOf, elementOf, parseDer, type DerElement, type Tlv } from '../internal/der';
+import { readSigned, readTbsCertificate } from '../internal/x509-layout';
 import { decodeTime } from '../internal/time';
 import {
   decodeAuthorityKeyIdentifier,
@@ -61,14 +62,10 @@ function fail(what: string): never {
   throw new MalformedInputError(`pki: ${what}`);
 }
 
-/** Splits `SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING }`. @throws MALFORMED_INPUT */
+/** Splits `SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING }` (a view of `readSigned`, the one home). @throws MALFORMED_INPUT */
 export function splitSigned(der: Uint8Array, what: string): SignedParts {
-  const top = readTop(der, TAG.SEQUENCE);
-  const parts = children(top);
-  if (parts.length !== 3 || parts[0]!.tag !== TAG.SEQUENCE || parts[1]!.tag !== TAG.SEQUENCE || parts[2]!.tag !== TAG.BIT_STRING) fail(`the ${what} is not a signed structure`);
-  const sig = contentOf(parts[2]!);
-  if (sig[0] !== 0) fail(`the ${what} signature has unused bits`);
-  return { tbs: rawOf(parts[0]!), signatureAlgorithm: rawOf(parts[1]!), signature: sig.subarray(1) };
+  const s = readSigned(der, what);
+  return { tbs: s.tbs.encoded, signatureAlgorithm: s.algorithm.encoded, signature: s.signature };
 }
 
 /** A time field with its tag and text; `date` only when it is a strict whole-second DER time. @throws MALFORMED_INPUT when it is no time at all */

@@ -15,7 +15,8 @@
  */
 import { EngineError } from '../errors';
 import { fromHex, toHex } from '../internal/bytes';
-import { children, contentOf, encodeOctetString, encodeOid, encodeSequence, encodeUnsignedInteger, enumerated, readTlv } from '../internal/der';
+import { contentOf, encodeOctetString, encodeOid, encodeSequence, encodeUnsignedInteger, enumerated } from '../internal/der';
+import { readCrlEntry } from '../internal/x509-layout';
 import * as OID from '../internal/oids';
 import { encodeGeneralizedTime, encodeTime, wholeSeconds } from '../internal/time';
 import type { CrlChunkRecord, RevocationRecord } from './schema';
@@ -69,9 +70,9 @@ export function encodeRevokedEntry(rev: Pick<RevocationRecord, 'serialHex' | 're
   return encodeSequence(...parts);
 }
 
-/** Canonical serial hex of an encoded entry (its INTEGER content without a sign byte). */
+/** Canonical serial hex of an encoded entry (read by `readCrlEntry`; its INTEGER content without a sign byte). @throws MALFORMED_INPUT */
 export function entrySerialHex(entry: Uint8Array): string {
-  const serial = contentOf(children(readTlv(entry))[0]!);
+  const serial = contentOf(readCrlEntry(entry, 0, entry.length).serial);
   let start = 0;
   while (start < serial.length - 1 && serial[start] === 0) start++;
   return toHex(serial.subarray(start));
