@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from './api';
-import type { CaId, CertId, KdcKeyId, KdcRunId, KeyId, PrincipalId } from './ids';
+import type { CaId, CertId, KdcKeyId, KdcRunId, KeyId, KeyringId, PrincipalId } from './ids';
 import type { Kdc } from './kdc';
 import type { Pki } from './pki';
 
 // Type-level checks of the public verbs: each `@ts-expect-error` line fails to compile
 // without its directive, so `tsc --noEmit` proves the engine refuses a mixed-up id.
 // The functions are never called.
-function mixUps(engine: Engine, pki: Pki, ids: { key: KeyId; ca: CaId; cert: CertId; text: string }) {
+function mixUps(engine: Engine, pki: Pki, ids: { key: KeyId; ca: CaId; cert: CertId; keyring: KeyringId; text: string }) {
   // @ts-expect-error -- a CA id where a key id is required.
   void engine.getKey(ids.ca);
   // @ts-expect-error -- a certificate id where a key id is required.
@@ -22,8 +22,14 @@ function mixUps(engine: Engine, pki: Pki, ids: { key: KeyId; ca: CaId; cert: Cer
   void pki.publishCrl(ids.cert);
   // @ts-expect-error -- a key id where a CA id is required, inside a params object.
   void pki.issueCertificate({ caId: ids.key, keyId: ids.key, profile: 'tls-server', subject: { CN: 'x' } });
+  // @ts-expect-error -- a keyring's id where a key id (one of its versions) is required.
+  void engine.getKey(ids.keyring);
   // Records carry their brands: a certificate's ids pass straight back without a cast.
   void (async () => {
+    const version = await engine.getKey(ids.key);
+    const ring: KeyringId = version.keyringId;
+    // @ts-expect-error -- a key's keyring is not a key.
+    void engine.destroyKey(ring);
     const cert = await pki.getCertificate(ids.cert);
     await pki.getCa(cert.issuerId);
     if (cert.keyId) await engine.getKey(cert.keyId);

@@ -6,7 +6,9 @@ import {
   asKdcKeyId,
   asKdcRunId,
   asKeyId,
+  asKeyringId,
   asPrincipalId,
+  keyringOf,
   asTicketId,
   mintCaId,
   mintCertId,
@@ -35,6 +37,24 @@ function codeOf(f: (s: string) => string, s: string): string | undefined {
     return (e as EngineError).code;
   }
 }
+
+describe('keyring ids', () => {
+  it('a keyring id is shaped as the key id of its first version, and refused otherwise without echoing the value', () => {
+    const first = mintKeyId(counter);
+    const ring = keyringOf(first);
+    expect(ring).toBe(first);
+    expect(asKeyringId(`key_${HEX}`)).toBe(`key_${HEX}`);
+    for (const bad of [`ca_${HEX}`, `key_${HEX.toUpperCase()}`, `key_${HEX}0`, '', '<script>']) {
+      expect(codeOf(asKeyringId, bad)).toBe('INVALID_ARGUMENT');
+    }
+    try {
+      asKeyringId('secret-looking value');
+    } catch (e) {
+      expect((e as Error).message).not.toContain('secret-looking');
+      expect((e as Error).message).toMatch(/not a KeyringId/);
+    }
+  });
+});
 
 describe('id brands', () => {
   it('pass a well-formed id through unchanged', () => {

@@ -7,6 +7,11 @@ import { randomId, type RandomSource } from './internal/random';
  * it cannot be mixed with other ids by mistake.
  */
 export type KeyId = string & { readonly __brand: 'KeyId' };
+/**
+ * A vault keyring's id: the id of its first version (so shaped as a key id), shared by every
+ * version `rotateKey` adds. Branded apart from `KeyId`: a keyring is not one of its versions.
+ */
+export type KeyringId = string & { readonly __brand: 'KeyringId' };
 /** A certificate authority's id (`ca_` and 32 lower-case hex digits). */
 export type CaId = string & { readonly __brand: 'CaId' };
 /** An issued certificate's id (`cert_` and 32 lower-case hex digits). */
@@ -27,7 +32,7 @@ export type PrincipalId = string & { readonly __brand: 'PrincipalId' };
 /** The prefix of each kind of random id, as `randomId` writes it. */
 const PREFIX = { KeyId: 'key', CaId: 'ca', CertId: 'cert', KdcKeyId: 'kdk', TicketId: 'tkt', KdcRunId: 'run' } as const;
 type RandomKind = keyof typeof PREFIX;
-type Kind = RandomKind | 'PrincipalId';
+type Kind = RandomKind | 'PrincipalId' | 'KeyringId';
 
 /** `prefix_` and the 128 bits of `randomId` in lower-case hex. */
 const shapeOf = (prefix: string) => new RegExp(`^${prefix}_[0-9a-f]{32}$`);
@@ -39,12 +44,14 @@ const SHAPES: Readonly<Record<Kind, RegExp>> = {
   TicketId: shapeOf(PREFIX.TicketId),
   KdcRunId: shapeOf(PREFIX.KdcRunId),
   PrincipalId: /^(?!kdc$)[a-z0-9][a-z0-9._@-]{0,63}$/,
+  KeyringId: shapeOf(PREFIX.KeyId),
 };
 
 /** What each shape is, for the refusal (never the value). */
 const EXPECTED: Readonly<Record<Kind, string>> = {
   ...(Object.fromEntries(Object.entries(PREFIX).map(([k, p]) => [k, `"${p}_" and 32 hex digits`])) as Record<RandomKind, string>),
   PrincipalId: '1–64 lower-case letters, digits or . _ @ -, not "kdc"',
+  KeyringId: `"${PREFIX.KeyId}_" and 32 hex digits`,
 };
 
 const shaped = (kind: Kind, s: unknown): s is string => typeof s === 'string' && SHAPES[kind].test(s);
@@ -57,6 +64,7 @@ const isKdcKeyId = (s: unknown): s is KdcKeyId => shaped('KdcKeyId', s);
 const isTicketId = (s: unknown): s is TicketId => shaped('TicketId', s);
 const isKdcRunId = (s: unknown): s is KdcRunId => shaped('KdcRunId', s);
 const isPrincipalId = (s: unknown): s is PrincipalId => shaped('PrincipalId', s);
+const isKeyringId = (s: unknown): s is KeyringId => shaped('KeyringId', s);
 
 /** The refusal of a malformed id; the message names the kind of id, not the value (it may be anything). */
 const malformed = (kind: Kind) => new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected ${EXPECTED[kind]})`);
@@ -70,6 +78,15 @@ export function asKeyId(s: string): KeyId {
   if (isKeyId(s)) return s;
   throw malformed('KeyId');
 }
+
+/** Brands a string from outside (a stored record, a route) as a keyring id. @throws INVALID_ARGUMENT when it is not shaped as one */
+export function asKeyringId(s: string): KeyringId {
+  if (isKeyringId(s)) return s;
+  throw malformed('KeyringId');
+}
+
+/** The id of the keyring whose first version is `first` (a new key starts its own keyring). */
+export const keyringOf = (first: KeyId): KeyringId => asKeyringId(first);
 
 /** Brands a string from outside as a CA id. @throws INVALID_ARGUMENT when it is not shaped as one */
 export function asCaId(s: string): CaId {

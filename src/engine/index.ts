@@ -38,7 +38,7 @@ import { createLazyVaultLock } from './lock/lazy';
 
 export * from './errors';
 export type * from './types';
-export { asCaId, asCertId, asKdcKeyId, asKdcRunId, asKeyId, asPrincipalId, asTicketId } from './ids';
+export { asCaId, asCertId, asKdcKeyId, asKdcRunId, asKeyId, asKeyringId, asPrincipalId, asTicketId } from './ids';
 export { TEMPLATES, TEMPLATE_NAMES, isTemplateName } from './keys/templates';
 export type { KeyTemplate } from './keys/templates';
 export { deleteStorage, openStorage } from './storage/db';

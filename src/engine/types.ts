@@ -1,14 +1,14 @@
 /** Public types of the engine. Nothing here holds key material. */
 import type { KeyOperation, TemplateName } from './keys/templates';
 import type { KeyState, LifecycleDates, LifecycleEvent } from './lifecycle/states';
-import type { KeyId } from './ids';
+import type { KeyId, KeyringId } from './ids';
 
 // KeyState and KeyOperation are defined beside the policy that uses them (lifecycle/states.ts,
 // keys/templates.ts), so this file only points down to them and no import cycle forms.
 export type { KeyOperation, KeyState, TemplateName };
 
 // The branded ids and their brand functions live in ids.ts.
-export type { CaId, CertId, KdcKeyId, KdcRunId, KeyId, PrincipalId, TicketId } from './ids';
+export type { CaId, CertId, KdcKeyId, KdcRunId, KeyId, KeyringId, PrincipalId, TicketId } from './ids';
 
 /** How a key is identified to people: SHA-256 over SPKI, or a key check value. */
 export interface KeyFingerprint {
@@ -44,7 +44,7 @@ export interface KeyInfo {
   /** Every lifecycle transition, oldest first, with its date, cause and reason. */
   history: readonly LifecycleEvent[];
   /** The keyring this key is a version of: the id of the keyring's first version. */
-  keyringId: string;
+  keyringId: KeyringId;
   /** True for the keyring's primary version, the one that protects (encrypt, wrap). */
   primary: boolean;
   /** A single-use key (ephemeral key agreement): its use ends at its first operation. */

@@ -9,7 +9,7 @@ import type { AuditDraft } from '../audit/chain';
 import { EngineError, KeyStateError } from '../errors';
 import { assertString } from '../internal/assert';
 import { normalizeLabel, ownerKey } from '../internal/labels';
-import { mintKeyId } from '../ids';
+import { keyringOf, mintKeyId, type KeyringId } from '../ids';
 import { advance, defaultDates } from '../lifecycle/dates';
 import { isDestroyedState } from '../lifecycle/states';
 import { newLifecycle } from '../lifecycle/transition';
@@ -117,7 +117,7 @@ export interface DescribeKeyOptions {
   /** Activation date, epoch ms (default now). */
   activateAt?: number;
   /** For a rotated version: its keyring and version number (default: a keyring of its own, version 1). */
-  keyring?: { id: string; version: number };
+  keyring?: { id: KeyringId; version: number };
 }
 
 /**
@@ -148,7 +148,7 @@ export async function describeKey(ctx: EngineContext, t: KeyTemplate, material: 
     fingerprint: await fingerprintOf(ctx, t, material),
     dates: lifecycle.dates,
     history: lifecycle.history,
-    keyringId: opts.keyring?.id ?? material.id,
+    keyringId: opts.keyring?.id ?? keyringOf(material.id as KeyId),
     primary: true,
   };
   if (info.extractable) info.extractableReason = t.extractableReason ?? EXPORTABLE_REASON;

@@ -1,4 +1,5 @@
 /** What a storage write carries (prepared audit entries, commits of each domain) and the conflicts it reports. */
+import type { KeyringId } from '../ids';
 import type { AuditEntry, AuditHead } from '../audit/chain';
 import { StorageError } from '../errors';
 import type { KeyInfo } from '../types';
@@ -74,7 +75,7 @@ export interface AuditedCommit extends PreparedAudit {
    * CA, keyring version or certificate created by another tab just before the delete is
    * seen, not missed.
    */
-  deleteGuard?: { keyId: string; keyringId: string; spkiSha256?: string; check: (deps: DeleteDependents) => string | undefined };
+  deleteGuard?: { keyId: string; keyringId: KeyringId; spkiSha256?: string; check: (deps: DeleteDependents) => string | undefined };
 }
 
 /** What depends on a key, as read inside a delete's transaction (`AuditedCommit.deleteGuard`). */

@@ -1,4 +1,5 @@
 /** Storage of keys, their material, keyrings, principals and key use. */
+import type { KeyringId } from '../ids';
 import { EngineError } from '../errors';
 import type { KeyInfo } from '../types';
 import type { KeyMaterialRecord, KeyUsageRecord, PrincipalRecord } from './schema';
@@ -29,7 +30,7 @@ export interface KeyRepo {
   /** Removes metadata and material together. Returns false when there was no such key. */
   deleteKey(id: string): Promise<boolean>;
   /** The versions of a keyring (unordered). */
-  listKeyring(keyringId: string): Promise<KeyInfo[]>;
+  listKeyring(keyringId: KeyringId): Promise<KeyInfo[]>;
   listKeysByOwner(owner: string): Promise<KeyInfo[]>;
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   listPrincipals(): Promise<PrincipalRecord[]>;
