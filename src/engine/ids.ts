@@ -54,79 +54,56 @@ const EXPECTED: Readonly<Record<Kind, string>> = {
   KeyringId: `"${PREFIX.KeyId}_" and 32 hex digits`,
 };
 
-const shaped = (kind: Kind, s: unknown): s is string => typeof s === 'string' && SHAPES[kind].test(s);
+/** The branded type of each kind of id. */
+interface Brands {
+  KeyId: KeyId;
+  KeyringId: KeyringId;
+  CaId: CaId;
+  CertId: CertId;
+  KdcKeyId: KdcKeyId;
+  TicketId: TicketId;
+  KdcRunId: KdcRunId;
+  PrincipalId: PrincipalId;
+}
 
-// Type guards: the shape check is what earns the brand, so no cast is needed anywhere.
-const isKeyId = (s: unknown): s is KeyId => shaped('KeyId', s);
-const isCaId = (s: unknown): s is CaId => shaped('CaId', s);
-const isCertId = (s: unknown): s is CertId => shaped('CertId', s);
-const isKdcKeyId = (s: unknown): s is KdcKeyId => shaped('KdcKeyId', s);
-const isTicketId = (s: unknown): s is TicketId => shaped('TicketId', s);
-const isKdcRunId = (s: unknown): s is KdcRunId => shaped('KdcRunId', s);
-const isPrincipalId = (s: unknown): s is PrincipalId => shaped('PrincipalId', s);
-const isKeyringId = (s: unknown): s is KeyringId => shaped('KeyringId', s);
+// A type guard: the shape check is what earns the brand, so no cast is needed anywhere.
+const shaped = <K extends Kind>(kind: K, s: unknown): s is Brands[K] => typeof s === 'string' && SHAPES[kind].test(s);
 
-/** The refusal of a malformed id; the message names the kind of id, not the value (it may be anything). */
-const malformed = (kind: Kind) => new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected ${EXPECTED[kind]})`);
+/**
+ * `s` branded as a `kind`, unchanged. The refusal names the kind of id, never the value (it
+ * may be anything). @throws INVALID_ARGUMENT when `s` does not have the kind's shape
+ */
+function brand<K extends Kind>(kind: K, s: string): Brands[K] {
+  if (shaped(kind, s)) return s;
+  throw new EngineError('INVALID_ARGUMENT', `ids: not a ${kind} (expected ${EXPECTED[kind]})`);
+}
 
 /**
  * Brands a string from outside the engine (a route parameter, a form, a file) as a key id.
  * Records the engine returns already carry the brand: pass `key.id` through, never re-brand it.
  * @returns the same string, unchanged. @throws INVALID_ARGUMENT when it is not shaped as a key id
  */
-export function asKeyId(s: string): KeyId {
-  if (isKeyId(s)) return s;
-  throw malformed('KeyId');
-}
-
+export const asKeyId = (s: string): KeyId => brand('KeyId', s);
 /** Brands a string from outside (a stored record, a route) as a keyring id. @throws INVALID_ARGUMENT when it is not shaped as one */
-export function asKeyringId(s: string): KeyringId {
-  if (isKeyringId(s)) return s;
-  throw malformed('KeyringId');
-}
-
+export const asKeyringId = (s: string): KeyringId => brand('KeyringId', s);
 /** The id of the keyring whose first version is `first` (a new key starts its own keyring). */
 export const keyringOf = (first: KeyId): KeyringId => asKeyringId(first);
-
 /** Brands a string from outside as a CA id. @throws INVALID_ARGUMENT when it is not shaped as one */
-export function asCaId(s: string): CaId {
-  if (isCaId(s)) return s;
-  throw malformed('CaId');
-}
-
+export const asCaId = (s: string): CaId => brand('CaId', s);
 /** Brands a string from outside as a certificate id. @throws INVALID_ARGUMENT when it is not shaped as one */
-export function asCertId(s: string): CertId {
-  if (isCertId(s)) return s;
-  throw malformed('CertId');
-}
-
+export const asCertId = (s: string): CertId => brand('CertId', s);
 /** Brands a string from outside (a form, a message on the wire) as a KDC key id. @throws INVALID_ARGUMENT when it is not shaped as one */
-export function asKdcKeyId(s: string): KdcKeyId {
-  if (isKdcKeyId(s)) return s;
-  throw malformed('KdcKeyId');
-}
-
+export const asKdcKeyId = (s: string): KdcKeyId => brand('KdcKeyId', s);
 /** Brands a string from outside as a KDC ticket id. @throws INVALID_ARGUMENT when it is not shaped as one */
-export function asTicketId(s: string): TicketId {
-  if (isTicketId(s)) return s;
-  throw malformed('TicketId');
-}
-
+export const asTicketId = (s: string): TicketId => brand('TicketId', s);
 /** Brands a string from outside as a KDC protocol run's id. @throws INVALID_ARGUMENT when it is not shaped as one */
-export function asKdcRunId(s: string): KdcRunId {
-  if (isKdcRunId(s)) return s;
-  throw malformed('KdcRunId');
-}
-
+export const asKdcRunId = (s: string): KdcRunId => brand('KdcRunId', s);
 /**
  * Brands an already normalised principal name (a select's value, a walkthrough's state).
  * It does not normalise: the KDC's `registerPrincipal` takes any spelling and returns the
  * registered name, already branded. @throws INVALID_ARGUMENT when it is not shaped as one
  */
-export function asPrincipalId(s: string): PrincipalId {
-  if (isPrincipalId(s)) return s;
-  throw malformed('PrincipalId');
-}
+export const asPrincipalId = (s: string): PrincipalId => brand('PrincipalId', s);
 
 // Minting: the engine's own new ids, made only where a record is created. `randomId`
 // always gives the shape, so these go through the same brand functions without failing.
