@@ -47,18 +47,19 @@ export function ImportKeyPage(props: { navigate: Navigate }) {
   useEffect(() => () => clearOp(opNames.import), [clearOp]);
 
   // The format of what was given, named once the import code has loaded (a moment, on first use).
-  const [sniffed, setSniffed] = useState<Result<SniffedFormat> | null>(null);
+  // Kept with the source it names, so a new source shows no stale format while it is sniffed.
+  const [named, setNamed] = useState<{ of: typeof source; result: Result<SniffedFormat> } | null>(null);
   useEffect(() => {
-    setSniffed(null);
     if (!source) return;
     let live = true;
-    void sniffKeyFormat(source.kind === 'file' ? source.bytes : source.text).then((r) => {
-      if (live) setSniffed(r);
+    void sniffKeyFormat(source.kind === 'file' ? source.bytes : source.text).then((result) => {
+      if (live) setNamed({ of: source, result });
     });
     return () => {
       live = false;
     };
   }, [source, sniffKeyFormat]);
+  const sniffed = source && named?.of === source ? named.result : null;
   const format: SniffedFormat | null = sniffed?.ok ? sniffed.value : null;
   const wantsPassphrase = needsPassphrase(format);
 

@@ -26,7 +26,7 @@ import {
   type GenerateKeyParams,
 } from '../../engine';
 import { fromBase64, toBase64, utf8 } from '../../engine/internal/bytes';
-import { yieldToPage } from '../../engine/internal/yield';
+import { loadList } from './load-list';
 import type { ErrorInfo, OpStatus, Result, TemplateInfo } from '../types';
 import type { StorageSlice } from './storage-slice';
 import { runOp } from './run-op';
@@ -257,27 +257,17 @@ export function createKeysSlice<S extends { keys: KeysSlice; storage: StorageSli
       const mine = ++refreshes;
       patch({ listStatus: 'loading' });
       try {
-        // First load: the newest page from an index, so the list shows before the vault is read.
-        if (get().keys.ids.length === 0) {
-          const first = await engine.listKeysNewest(FIRST_PAGE);
-          if (mine !== refreshes) return;
-          // A short first page is the whole vault.
-          if (first.length < FIRST_PAGE) {
-            patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id), listStatus: 'ready', listError: null });
-            return;
-          }
-          patch({ byId: Object.fromEntries(first.map((k) => [k.id, k])), ids: first.map((k) => k.id) });
-        }
-        // Then the whole vault in chunks, one read (one task) each; state changes once, at the end.
-        const all: KeyInfo[] = [];
-        for await (const chunk of engine.keyChunks(KEY_CHUNK)) {
-          if (mine !== refreshes) return;
-          for (const k of chunk) all.push(k);
-          await yieldToPage();
-        }
-        if (mine !== refreshes) return;
-        all.sort(compareKeys);
-        patch({ byId: Object.fromEntries(all.map((k) => [k.id, k])), ids: all.map((k) => k.id), listStatus: 'ready', listError: null });
+        // The newest page from an index, so the list shows before the vault is read; then the whole vault.
+        await loadList({
+          current: () => mine === refreshes,
+          empty: get().keys.ids.length === 0,
+          firstPage: () => engine.listKeysNewest(FIRST_PAGE),
+          pageSize: FIRST_PAGE,
+          chunks: () => engine.keyChunks(KEY_CHUNK),
+          compare: compareKeys,
+          show: (list, complete) =>
+            patch({ byId: Object.fromEntries(list.map((k) => [k.id, k])), ids: list.map((k) => k.id), ...(complete ? { listStatus: 'ready' as const, listError: null } : {}) }),
+        });
       } catch (e) {
         if (mine === refreshes) patch({ listStatus: 'error', listError: toErrorInfo(e) });
       }

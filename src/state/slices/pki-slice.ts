@@ -37,7 +37,7 @@ import {
   type RevokeSelection,
   type VerifyResult,
 } from '../../engine';
-import { yieldToPage } from '../../engine/internal/yield';
+import { loadList } from './load-list';
 import type { OpStatus, Result } from '../types';
 import { runOp } from './run-op';
 
@@ -298,28 +298,18 @@ export function createPkiSlice<S extends { pki: PkiSlice }>(set: StoreApi<S>['se
     async refreshCerts() {
       const mine = ++certRefreshes;
       patch({ certsStatus: 'loading' });
-      const list = (all: readonly CertInfo[]) => ({ certsById: Object.fromEntries(all.map((c) => [c.id, c])), certIds: all.map((c) => c.id) });
       const r = await run(pkiOpNames.listCerts, async (pki) => {
-        // First load: the newest page from an index, so the list shows before every certificate is read.
-        if (get().pki.certIds.length === 0) {
-          const first = await pki.listCertificatesNewest(FIRST_CERT_PAGE);
-          if (mine !== certRefreshes) return;
-          // A short first page is every certificate.
-          if (first.length < FIRST_CERT_PAGE) {
-            patch({ ...list(first), certsStatus: 'ready' });
-            return;
-          }
-          patch(list(first));
-        }
-        // Then every certificate in chunks, one read (one task) each; the list changes once, at the end.
-        const all: CertInfo[] = [];
-        for await (const chunk of pki.certificateChunks(CERT_CHUNK)) {
-          if (mine !== certRefreshes) return;
-          for (const c of chunk) all.push(c);
-          await yieldToPage();
-        }
-        if (mine !== certRefreshes) return;
-        patch({ ...list(all.sort(compareCerts)), certsStatus: 'ready' });
+        // The newest page from an index, so the list shows before every certificate is read; then all of them.
+        await loadList({
+          current: () => mine === certRefreshes,
+          empty: get().pki.certIds.length === 0,
+          firstPage: () => pki.listCertificatesNewest(FIRST_CERT_PAGE),
+          pageSize: FIRST_CERT_PAGE,
+          chunks: () => pki.certificateChunks(CERT_CHUNK),
+          compare: compareCerts,
+          show: (list, complete) =>
+            patch({ certsById: Object.fromEntries(list.map((c) => [c.id, c])), certIds: list.map((c) => c.id), ...(complete ? { certsStatus: 'ready' as const } : {}) }),
+        });
       });
       if (!r.ok && mine === certRefreshes) patch({ certsStatus: 'error' });
     },
