@@ -29,13 +29,18 @@ async function setup() {
 const rows = () => within(screen.getByRole('table', { name: 'Audit entries, oldest first' })).getAllByRole('row').slice(1);
 const cells = (r: HTMLElement) => within(r).getAllByRole('cell');
 
-/** Changes one stored entry behind the engine's back. */
-async function tamper(dbName: string, seq: number, change: (e: Record<string, unknown>) => Record<string, unknown>) {
-  const db = await new Promise<IDBDatabase>((res, rej) => {
+/** The database under an engine, opened raw (as another program on the machine could). */
+function openRaw(dbName: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((res, rej) => {
     const r = indexedDB.open(dbName);
     r.onsuccess = () => res(r.result);
     r.onerror = () => rej(r.error);
   });
+}
+
+/** Changes one stored entry behind the engine's back. */
+async function tamper(dbName: string, seq: number, change: (e: Record<string, unknown>) => Record<string, unknown>) {
+  const db = await openRaw(dbName);
   await new Promise<void>((res, rej) => {
     const tx = db.transaction('audit', 'readwrite');
     const store = tx.objectStore('audit');
@@ -285,11 +290,7 @@ const N = 10_000;
 async function tenThousandEntries() {
   const { engine, dbName } = await freshEngine({ clock: fixedClock(T0) });
   await engine.generateKey({ template: 'AES-GCM-256', name: 'seed' });
-  const db = await new Promise<IDBDatabase>((res, rej) => {
-    const r = indexedDB.open(dbName);
-    r.onsuccess = () => res(r.result);
-    r.onerror = () => rej(r.error);
-  });
+  const db = await openRaw(dbName);
   await new Promise<void>((res, rej) => {
     const tx = db.transaction('audit', 'readwrite');
     const store = tx.objectStore('audit');
