@@ -6,7 +6,8 @@
  * oids,bytes}.ts (the DER ones behind the one entry point internal/der.ts) and
  * src/engine/keys/pem.ts. Tests and test data may spell OIDs and bytes out on purpose.
  * The X.509 layouts (signed envelope, TBSCertificate, SPKI, TBSCertList and its entries)
- * have one reader too: src/engine/internal/x509-layout.ts.
+ * have one reader too: src/engine/internal/x509-layout.ts (a CRL's entries in crl-entry.ts, which
+ * it re-exports, so storage reads entries without loading the rest).
  * Each named X.509 extension is decoded in one place too: src/engine/pki/validate/
  * extension-values.ts; elsewhere a branch on the extension's OID may only hand the value
  * to that decoder (or to a view of it), never read its DER itself.
@@ -55,7 +56,7 @@ const RULES: Rule[] = [
   { what: 'a hex encoder over bytes', home: ['src/engine/internal/bytes.ts'], pattern: /(for \(|Array\.from\(|\.map\()[^\n]*toString\(16\)\.padStart\(2/ },
   { what: 'a hex decoder', home: ['src/engine/internal/bytes.ts'], pattern: /match\(\/\.\.\/g\)[^\n]*parseInt|parseInt\(\w+\.slice\(\w+ \* 2/ },
   // A TBSCertList walker tells nextUpdate (or a revocationDate) from what follows it by its time tag.
-  { what: 'an X.509 layout reader (a CRL time found by its tag)', home: ['src/engine/internal/x509-layout.ts'], pattern: /===\s*TAG\.UTC_TIME\s*\|\|/ },
+  { what: 'an X.509 layout reader (a CRL time found by its tag)', home: ['src/engine/internal/crl-entry.ts'], pattern: /===\s*TAG\.UTC_TIME\s*\|\|/ },
   {
     what: 'an OID written as a literal (use OID from internal/oids.ts)',
     home: ['src/engine/internal/oids.ts'],

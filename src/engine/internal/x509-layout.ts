@@ -20,14 +20,11 @@
  * if (f.revoked) for (const e of crlEntries(f.revoked)) use(contentOf(e.serial));
  * ```
  */
-import { MalformedInputError } from '../errors';
 import { DerReader, TAG, bitLength, decodeBitString, decodeUnsignedInteger, decodeSmallInteger, elementOf, parseDer, readSequence, readTlv, readTop, tagName, type DerElement, type Tlv } from './der';
 
-function fail(message: string): never {
-  throw new MalformedInputError(`x509: ${message}`);
-}
+import { fail, isTime } from './crl-entry';
 
-const isTime = (tag: number | undefined) => tag === TAG.UTC_TIME || tag === TAG.GENERALIZED_TIME;
+export { crlEntries, readCrlEntry, type CrlEntryFields } from './crl-entry';
 
 /** A reader over the fields of the SEQUENCE `el`, named `what`. @throws MALFORMED_INPUT */
 function fieldsOf(el: DerElement, what: string): DerReader {
@@ -211,47 +208,4 @@ export function readTbsCertList(tbs: Uint8Array): TbsCertListFields {
   }
   if (p !== top.end) fail(`the TBSCertList has an unexpected ${tagName(tbs[p]!)} after its fields`);
   return f;
-}
-
-/** One revokedCertificates entry as spans of the TBS bytes. */
-export interface CrlEntryFields {
-  /** Offset of the entry's SEQUENCE tag. */
-  start: number;
-  /** Offset just past the entry. */
-  end: number;
-  /** The userCertificate INTEGER (its value is the caller's to judge). */
-  serial: Tlv;
-  revocationDate: Tlv;
-  /** The crlEntryExtensions `Extensions` SEQUENCE, when present. */
-  extensions?: Tlv;
-}
-
-/**
- * Reads the entry at `offset` (before `limit`):
- * `SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions Extensions OPTIONAL }`.
- * @throws MALFORMED_INPUT
- */
-export function readCrlEntry(bytes: Uint8Array, offset: number, limit: number): CrlEntryFields {
-  const e = readTlv(bytes, offset, limit);
-  if (e.tag !== TAG.SEQUENCE) fail(`a revokedCertificates entry is a ${tagName(e.tag)}, not a SEQUENCE`);
-  if (e.contentStart === e.end) fail('a revokedCertificates entry is empty');
-  const serial = readTlv(bytes, e.contentStart, e.end);
-  if (serial.tag !== TAG.INTEGER) fail(`a revoked serial is a ${tagName(serial.tag)}, not an INTEGER`);
-  if (serial.end === e.end) fail('a revokedCertificates entry has no revocationDate');
-  const revocationDate = readTlv(bytes, serial.end, e.end);
-  if (!isTime(revocationDate.tag)) fail('a revocationDate is not a UTCTime or GeneralizedTime');
-  if (revocationDate.end === e.end) return { start: offset, end: e.end, serial, revocationDate };
-  const extensions = readTlv(bytes, revocationDate.end, e.end);
-  if (extensions.tag !== TAG.SEQUENCE) fail('the crlEntryExtensions are not a SEQUENCE');
-  if (extensions.end !== e.end) fail('a revokedCertificates entry has unexpected extra elements');
-  return { start: offset, end: e.end, serial, revocationDate, extensions };
-}
-
-/** Walks the entries of a revokedCertificates span, one at a time, each read by `readCrlEntry`. @throws MALFORMED_INPUT */
-export function* crlEntries(revoked: Tlv): Generator<CrlEntryFields> {
-  for (let p = revoked.contentStart; p < revoked.end; ) {
-    const e = readCrlEntry(revoked.bytes, p, revoked.end);
-    p = e.end;
-    yield e;
-  }
 }

@@ -16,7 +16,7 @@
 import { EngineError } from '../errors';
 import { fromHex, toHex } from '../internal/bytes';
 import { contentOf, encodeOctetString, encodeOid, encodeSequence, encodeUnsignedInteger, enumerated } from '../internal/der';
-import { readCrlEntry } from '../internal/x509-layout';
+import { readCrlEntry } from '../internal/crl-entry';
 import * as OID from '../internal/oids';
 import { encodeGeneralizedTime, encodeTime, wholeSeconds } from '../internal/time';
 import type { CrlChunkRecord, RevocationRecord } from './schema';
