@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { freshEngine } from '../../testing/engine';
 import { systemClock } from '../internal/clock';
 import type { CertRecord } from '../storage/schema';
-import { auditDraft, prepareAudit, withAudit } from './store';
+import { auditDraft, prepareAudit, readAuditState, verifyStoredAuditLog, withAudit } from './store';
 import { testCaId, testCertId } from '../../testing/ids';
 import type { CertId } from '../ids';
 
@@ -49,6 +49,32 @@ describe('audit store: appending inside the change\'s transaction', () => {
       [1, 'test.other'],
       [2, 'test.mine'],
     ]);
+  });
+
+  it('A1 a head read ahead that another write moved meanwhile is not used: the first commit is refused and the retry reads afresh', async () => {
+    const { ctx, storage } = await setup();
+    const ahead = readAuditState(ctx);
+    await ahead.head;
+    // Another write lands after the head was read ahead.
+    await storage.commitAudited(await prepareAudit(ctx, [auditDraft(ctx, 'test.other', [], {})]));
+    let commits = 0;
+    await withAudit(
+      ctx,
+      async () => ({
+        drafts: [auditDraft(ctx, 'test.mine', [], {})],
+        commit: (audit) => {
+          commits++;
+          return storage.commitAudited(audit);
+        },
+      }),
+      ahead,
+    );
+    expect(commits).toBe(2);
+    expect((await storage.listAuditEntries()).map((e) => [e.seq, e.action])).toEqual([
+      [1, 'test.other'],
+      [2, 'test.mine'],
+    ]);
+    expect((await verifyStoredAuditLog(ctx)).ok).toBe(true);
   });
 
   it('A3: a draft with key material is refused before anything is written', async () => {

@@ -40,22 +40,38 @@ export function auditDraft(ctx: Pick<EngineContext, 'clock'>, action: string, su
   return { at: isoAt(ctx.clock.now()), actor, action, subject, details };
 }
 
+/** The stored head and the audit signing key an audited write chains onto, both being read. */
+export interface AuditState {
+  head: ReturnType<EngineContext['storage']['getAuditHead']>;
+  signing: ReturnType<typeof auditSigningKey>;
+}
+
 /**
- * Chains drafts onto the stored head. `appendEntry` reads only `seq` and `hash` of the
- * previous entry, which is all the head holds.
+ * Starts reading the audit head and key (two reads, one wait). A write may start this
+ * before its slow part (a signature) so the reads overlap it; if the head moves meanwhile,
+ * its commit is refused with AuditConflictError and `withAudit` rebuilds from a fresh read.
  */
-export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'>, drafts: readonly AuditDraft[]): Promise<PreparedAudit> {
-  // The head and the audit key are read together (two reads, one wait).
+export function readAuditState(ctx: Pick<EngineContext, 'storage' | 'subtle'>): AuditState {
   const signing = auditSigningKey(ctx);
   signing.catch(() => undefined);
-  const head = await ctx.storage.getAuditHead();
+  const head = ctx.storage.getAuditHead();
+  head.catch(() => undefined);
+  return { head, signing };
+}
+
+/**
+ * Chains drafts onto the stored head (read now, or read ahead as `state`). `appendEntry`
+ * reads only `seq` and `hash` of the previous entry, which is all the head holds.
+ */
+export async function prepareAudit(ctx: Pick<EngineContext, 'storage' | 'subtle'>, drafts: readonly AuditDraft[], state: AuditState = readAuditState(ctx)): Promise<PreparedAudit> {
+  const head = await state.head;
   let prev: AuditEntry | null = head ? ({ seq: head.seq, hash: head.hash } as AuditEntry) : null;
   const entries = await appendEntries(prev, drafts);
   prev = entries[entries.length - 1] ?? prev;
   if (!prev || entries.length === 0) return { head, entries };
   // Sign the new head before the transaction (W3): a cut tail with a rewritten head, or a
   // cleared log, no longer verifies (SECURITY.md A1, issue 14 #6).
-  const { key, created } = await signing;
+  const { key, created } = await state.signing;
   const sig = new Uint8Array(await ctx.subtle.sign(SIGN_ALGORITHM, key.privateKey, headMessage(prev.seq, prev.hash)));
   return { head, entries, headSignature: toHex(sig), ...(created ? { newAuditKey: key } : {}) };
 }
@@ -119,12 +135,13 @@ export interface AuditedStep<T> {
  * computes the change (crypto included); its drafts are chained onto the current head;
  * `commit` writes change and entries in one transaction. When the head (or a key) moved
  * in between, storage refuses with AuditConflictError and the whole step is rebuilt.
+ * `ahead` (from `readAuditState`) serves the first attempt; a retry reads afresh.
  * @throws whatever `build` or `commit` throws; STORAGE after MAX_AUDIT_RETRIES conflicts.
  */
-export async function withAudit<T>(ctx: Pick<EngineContext, 'storage' | 'subtle'>, build: () => Promise<AuditedStep<T>>): Promise<T> {
+export async function withAudit<T>(ctx: Pick<EngineContext, 'storage' | 'subtle'>, build: () => Promise<AuditedStep<T>>, ahead?: AuditState): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const step = await build();
-    const audit = await prepareAudit(ctx, step.drafts);
+    const audit = await prepareAudit(ctx, step.drafts, attempt === 0 && ahead ? ahead : readAuditState(ctx));
     try {
       return await step.commit(audit);
     } catch (e) {

@@ -8,7 +8,7 @@
  * Common case: `pki.issueCertificate({ caId, keyId, profile: 'tls-server', subject: { CN: 'app.test' }, sans: { dns: ['app.test'] } })`.
  */
 import { mintCertId, type KeyId } from '../ids';
-import { auditDraft, withAudit } from '../audit/store';
+import { auditDraft, readAuditState, withAudit } from '../audit/store';
 import { EngineError, StorageError, isEngineError } from '../errors';
 import { toHex } from '../internal/bytes';
 import { sha256Hex as syncSha256Hex } from '../internal/sha256';
@@ -348,6 +348,8 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
     if (isConstraintError(e)) throw new EngineError('CERT_INVALID', 'pki: serial number collision for this issuer; nothing was issued', { cause: e });
     throw e;
   }
+  // The audit head and key are read while the certificate is signed.
+  const ahead = readAuditState(ctx);
   try {
     const der = await encodeLintSign(issuer, p, serial.bytes);
     const cert = await certRecordOf(ctx, issuer, p, serial.hex, der, nowIso);
@@ -361,7 +363,7 @@ export async function issue(ctx: EngineContext, issuer: IssuerHandle, spec: Cert
     // W4/A4: serial `issued`, certificate record (+ CA record) and the audit entries in ONE transaction.
     const drafts = [issueDraft(ctx, cert, p)];
     if (ca) drafts.push(auditDraft(ctx, 'ca.create', [ca.id, certId], { caId: ca.id, certId, kind: ca.kind, keyId: ca.keyId, ...(ca.parentId ? { parentId: ca.parentId } : {}), ski: ca.ski }));
-    await withAudit(ctx, async () => ({ drafts, commit: (audit) => ctx.storage.commitIssuance(cert, ca, audit) }));
+    await withAudit(ctx, async () => ({ drafts, commit: (audit) => ctx.storage.commitIssuance(cert, ca, audit) }), ahead);
     return ca ? { cert, ca, truncated: p.truncated } : { cert, truncated: p.truncated };
   } catch (e) {
     // Burn the serial: it was reserved and may have been signed into something; never reuse it.

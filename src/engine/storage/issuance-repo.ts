@@ -70,9 +70,12 @@ export function issuanceRepo(db: Db): IssuanceRepo {
         if (audit) stores.push(...AUDIT_STORES);
         const tx = db.transaction(stores, 'readwrite');
         await abortOnThrow(tx, async () => {
-          const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
+          // The serial is read while the audit head is checked (two requests, one wait).
           const serials = tx.objectStore('serials');
-          const rec = await serials.get(serialId(cert.issuerId, cert.serialHex));
+          const reading = serials.get(serialId(cert.issuerId, cert.serialHex));
+          reading.catch(() => undefined);
+          const auditWrites = audit ? await queueAuditEntries(tx, audit) : [];
+          const rec = await reading;
           if (!rec || rec.state !== 'reserved') {
             throw new EngineError('CERT_INVALID', 'storage: the serial number was not reserved for this issuer, or was already used');
           }
