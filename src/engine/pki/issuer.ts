@@ -37,6 +37,8 @@ export interface IssuerHandle {
 interface CachedIssuer {
   /** The CA record this was built from (JSON): any change of the CA's own record rebuilds it. */
   caJson: string;
+  /** The CA's key (as in `caJson`). */
+  keyId: string;
   cert: CertRecord;
   /** Each certificate link above the CA: (parent CA, serial) to look up in the revocation index. */
   links: Array<{ parentId: string; serialHex: string; name: string }>;
@@ -68,12 +70,14 @@ export async function loadIssuer(
   opts: { forCrl?: boolean } = {},
 ): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
   if (typeof caId !== 'string' || !caId) throw new EngineError('INVALID_ARGUMENT', 'pki: a CA id is required');
+  const cached = opts.forCrl ? undefined : issuerCache.get(ctx.storage)?.get(caId);
+  // A cached issuer's per-use reads start with the CA record's (one wait, not two); they
+  // are used only when the record turns out unchanged.
+  const early = cached ? perUseReads(ctx, cached) : undefined;
+  early?.catch(() => undefined);
   const ca = await ctx.storage.getCa(caId);
   if (!ca) throw new EngineError('INVALID_ARGUMENT', 'pki: no CA with that id');
-  if (!opts.forCrl) {
-    const cached = issuerCache.get(ctx.storage)?.get(caId);
-    if (cached && cached.caJson === JSON.stringify(ca)) return fromCache(ctx, ca, cached);
-  }
+  if (cached && early && cached.caJson === JSON.stringify(ca)) return fromCache(ctx, ca, cached, await early);
   const cert = await ctx.storage.getCert(ca.certId);
   if (!cert) throw new EngineError('STORAGE', 'pki: the CA certificate is missing from the store');
   const now = ctx.clock.now();
@@ -129,7 +133,7 @@ export async function loadIssuer(
   if (!opts.forCrl) {
     let perStorage = issuerCache.get(ctx.storage);
     if (!perStorage) issuerCache.set(ctx.storage, (perStorage = new Map()));
-    const entry: CachedIssuer = { caJson: JSON.stringify(ca), cert, links, constraints, name: parsed.subject, ski: handle.ski, signer };
+    const entry: CachedIssuer = { caJson: JSON.stringify(ca), keyId: ca.keyId, cert, links, constraints, name: parsed.subject, ski: handle.ski, signer };
     if (pathLen !== undefined) entry.pathLen = pathLen;
     perStorage.set(ca.id, entry);
   }
@@ -137,10 +141,15 @@ export async function loadIssuer(
 }
 
 /** loadIssuer from the cache: the same refusals, with only the reads that can change the answer. */
-async function fromCache(ctx: EngineContext, ca: CaRecord, c: CachedIssuer): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
+/** What every use of a cached issuer reads again: the CA key's lifecycle state and whether a certificate above it was revoked (R8). */
+function perUseReads(ctx: EngineContext, c: CachedIssuer) {
+  return Promise.all([ctx.storage.getKeyInfo(c.keyId), ...c.links.map((l) => ctx.storage.getRevocation(l.parentId, l.serialHex))]);
+}
+
+async function fromCache(ctx: EngineContext, ca: CaRecord, c: CachedIssuer, reads: Awaited<ReturnType<typeof perUseReads>>): Promise<{ handle: IssuerHandle; ca: CaRecord; cert: CertRecord }> {
   const now = ctx.clock.now();
   if (now >= Date.parse(ca.notAfter)) throw new EngineError('CERT_INVALID', `pki: the CA "${ca.name}" has expired`);
-  const [info, ...revoked] = await Promise.all([ctx.storage.getKeyInfo(ca.keyId), ...c.links.map((l) => ctx.storage.getRevocation(l.parentId, l.serialHex))]);
+  const [info, ...revoked] = reads;
   const hit = revoked.findIndex((r) => r !== undefined);
   if (hit >= 0) throw new EngineError('CERT_REVOKED', `pki: the certificate of CA "${c.links[hit]!.name}" is revoked`);
   if (!info) throw new EngineError('KEY_NOT_FOUND', 'keys: no key with that id is in the vault');
