@@ -1,7 +1,7 @@
-// Field and SelectField: the label names the control; the hint and the error describe it.
+// Field, ChoiceField and SelectField: the label names the control; the hint and the error describe it.
 import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { Field, SelectField } from './field';
+import { ChoiceField, Field, SelectField } from './field';
 
 describe('Field', () => {
   it('names its control by the label and describes it by the hint and the error', () => {
@@ -72,5 +72,27 @@ describe('SelectField', () => {
     ]);
     fireEvent.change(select, { target: { value: 'blue' } });
     expect(picked).toBe('blue');
+  });
+});
+
+describe('ChoiceField', () => {
+  it('is a combobox named by its label with exactly the choices, handing the chosen value to onChange; disabled when asked', () => {
+    const picked: string[] = [];
+    const choices = [
+      { value: 'superseded', label: 'Superseded' },
+      { value: 'keyCompromise', label: 'Key compromise' },
+    ] as const;
+    const { rerender } = render(<ChoiceField id="why" label="Reason" value="superseded" onChange={(v) => picked.push(v)} choices={choices} />);
+    const select = screen.getByRole('combobox', { name: 'Reason' }) as HTMLSelectElement;
+    expect(select.id).toBe('why');
+    expect([...select.options].map((o) => [o.value, o.textContent])).toEqual([
+      ['superseded', 'Superseded'],
+      ['keyCompromise', 'Key compromise'],
+    ]);
+    fireEvent.change(select, { target: { value: 'keyCompromise' } });
+    expect(picked).toEqual(['keyCompromise']);
+    expect(select.disabled).toBe(false);
+    rerender(<ChoiceField id="why" label="Reason" value="superseded" onChange={(v) => picked.push(v)} choices={choices} disabled />);
+    expect((screen.getByRole('combobox', { name: 'Reason' }) as HTMLSelectElement).disabled).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-// A labelled form control (label, control, hint, error wired by ids) and the labelled select of a list filter.
+// A labelled form control (label, control, hint, error wired by ids), a labelled select of fixed choices, and the select of a list filter.
 import { useId, type ChangeEvent, type ReactNode } from 'react';
 
 /** What a `Field` hands its control so that the label, hint and error point at it. */
@@ -50,10 +50,36 @@ export function Field(props: {
   );
 }
 
-/** One choice of a `SelectField`. */
-export interface Choice {
-  value: string;
+/** One choice of a `ChoiceField` or `SelectField`. */
+export interface Choice<T extends string = string> {
+  value: T;
   label: ReactNode;
+}
+
+/** The options of `choices`, in order. */
+function Options<T extends string>(props: { choices: readonly Choice<T>[] }) {
+  return props.choices.map((c) => (
+    <option key={c.value} value={c.value}>
+      {c.label}
+    </option>
+  ));
+}
+
+/**
+ * A labelled select of fixed choices; `onChange` gets the chosen value, typed as the choices are:
+ * `<ChoiceField label="Reason" value={reason} onChange={setReason} choices={REASON_CHOICES} />`.
+ */
+export function ChoiceField<T extends string>(props: { label: ReactNode; value: T; onChange: (value: T) => void; choices: readonly Choice<T>[]; id?: string; disabled?: boolean }) {
+  return (
+    <Field label={props.label} {...(props.id ? { id: props.id } : {})}>
+      {(control) => (
+        // The options are exactly `choices`, so the select's value is always one of them.
+        <select {...control} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value as T)} disabled={props.disabled}>
+          <Options choices={props.choices} />
+        </select>
+      )}
+    </Field>
+  );
 }
 
 /**
@@ -66,11 +92,7 @@ export function SelectField(props: { label: ReactNode; value: string; onChange: 
       {(control) => (
         <select {...control} value={props.value} onChange={props.onChange}>
           <option value="">{props.any}</option>
-          {props.choices.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
-            </option>
-          ))}
+          <Options choices={props.choices} />
         </select>
       )}
     </Field>

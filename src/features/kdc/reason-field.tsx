@@ -1,7 +1,7 @@
 /** The revocation-reason picker of the KDC's revoke dialogs (principals and distributed keys). */
 import type { KeyRevocationReason } from '../../engine';
 import { REVOCATION_REASONS } from '../../engine/lifecycle/revocation';
-import { Field } from '../../components/ui/field';
+import { ChoiceField } from '../../components/ui/field';
 
 /** Reasons offered for principals and keys, labelled as the lifecycle labels them. */
 export const KDC_REASONS: ReadonlyArray<{ value: KeyRevocationReason; label: string }> = (
@@ -9,17 +9,5 @@ export const KDC_REASONS: ReadonlyArray<{ value: KeyRevocationReason; label: str
 ).map((value) => ({ value, label: REVOCATION_REASONS[value].label }));
 
 export function ReasonField(props: { id: string; value: KeyRevocationReason; onChange: (reason: KeyRevocationReason) => void }) {
-  return (
-    <Field id={props.id} label="Reason">
-      {(control) => (
-        <select {...control} value={props.value} onChange={(e) => props.onChange(e.target.value as KeyRevocationReason)}>
-          {KDC_REASONS.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
-  );
+  return <ChoiceField id={props.id} label="Reason" value={props.value} onChange={props.onChange} choices={KDC_REASONS} />;
 }

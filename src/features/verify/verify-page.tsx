@@ -14,7 +14,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import type { CaId, CaInfo, CrlInfo, ImportedCertInfo, ImportedCrlInfo, ImportOutcome, PeerName, RevocationMode, VerifyProfile, VerifyPurpose, VerifyResult } from '../../engine';
 import { toErrorInfo } from '../../engine';
 import { DataTable } from '../../components/ui/data-table';
-import { Field } from '../../components/ui/field';
+import { ChoiceField, Field } from '../../components/ui/field';
 import { FileDrop } from '../../components/ui/file-drop';
 import { StatusMessage } from '../../components/ui/messages';
 import { PageTitle } from '../../components/ui/page-title';
@@ -467,17 +467,7 @@ export function VerifyPage() {
             Leave empty for now.
           </p>
         </div>
-        <Field label="Purpose (extended key usage)">
-          {(control) => (
-            <select {...control} value={purpose} onChange={(e) => setPurpose(e.currentTarget.value as VerifyPurpose)}>
-              {PURPOSES.map((p) => (
-                <option key={p.value} value={p.value}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceField label="Purpose (extended key usage)" value={purpose} onChange={setPurpose} choices={PURPOSES} />
         <div className="field">
           <label htmlFor={ids.peer}>Peer name</label>
           <input id={ids.peer} type="text" value={peer} onChange={(e) => setPeer(e.currentTarget.value)} aria-describedby={ids.peerHint} autoComplete="off" spellCheck={false} />
