@@ -57,21 +57,13 @@ async function rawSignPerSecond(n: number): Promise<number> {
 }
 
 /** Puts raw key records into the `keys` store of a Clavis database in one transaction (seeding only). */
-function seedKeys(dbName: string, records: unknown[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(dbName);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const tx = db.transaction('keys', 'readwrite');
-      for (const r of records) tx.objectStore('keys').put(r);
-      tx.oncomplete = () => {
-        db.close();
-        resolve();
-      };
-      tx.onerror = () => reject(tx.error);
-    };
-  });
+async function seedKeys(dbName: string, records: unknown[]): Promise<void> {
+  const db = await openRaw(dbName);
+  try {
+    await writeTx(db, ['keys'], (tx) => records.forEach((r) => tx.objectStore('keys').put(r)));
+  } finally {
+    db.close();
+  }
 }
 
 /** Opens an existing database by name, raw. */
