@@ -82,9 +82,8 @@ async function listingInfosOf(ctx: EngineContext, recs: CertRecord[], known: Kno
     known.set(issuerId, few ? new Map((await ctx.storage.listRevocations(issuerId)).map((r) => [r.serialHex, r])) : null);
   }
   const lookedUp = recs.filter((r) => known.get(r.issuerId) === null);
-  const revs = new Map<CertRecord, RevocationRecord | undefined>();
-  if (lookedUp.length) (await ctx.storage.getRevocationsOf(lookedUp)).forEach((rev, i) => revs.set(lookedUp[i]!, rev));
-  return recs.map((rec) => certInfo(ctx, rec, known.get(rec.issuerId)?.get(rec.serialHex) ?? revs.get(rec)));
+  const byId = new Map(lookedUp.length ? (await infosOf(ctx, lookedUp)).map((c) => [c.id, c]) : []);
+  return recs.map((rec) => byId.get(rec.id) ?? certInfo(ctx, rec, known.get(rec.issuerId)?.get(rec.serialHex)));
 }
 
 /** The newest `limit` certificates in list order (index `byCreated`), without reading the rest. @throws INVALID_ARGUMENT, STORAGE */
